@@ -1,0 +1,541 @@
+package geo
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+)
+
+// Builder gathers batches and builds a Dataset. Batches may be added from
+// several goroutines.
+type Builder struct {
+	mu       sync.Mutex
+	street   map[Unit]*StreetBatch
+	outcomes map[Unit]*OutcomeBatch
+	stops    map[Unit]*StopBatch
+	replaced []Replacement
+}
+
+// Replacement records a batch that a later load of the same unit replaced.
+type Replacement struct {
+	Kind    string // "street", "outcomes" or "stop-and-search"
+	Unit    Unit
+	Source  string // the batch dropped
+	ByNewer string // the batch kept
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder() *Builder {
+	return &Builder{street: map[Unit]*StreetBatch{}, outcomes: map[Unit]*OutcomeBatch{}, stops: map[Unit]*StopBatch{}}
+}
+
+// keep decides between two batches of one unit: the higher Seq wins.
+func keep[B any](b *Builder, kind string, m map[Unit]*B, u Unit, nb *B, seq func(*B) int, src func(*B) string) {
+	old, ok := m[u]
+	switch {
+	case !ok:
+		m[u] = nb
+	case seq(nb) >= seq(old):
+		m[u] = nb
+		b.replaced = append(b.replaced, Replacement{kind, u, src(old), src(nb)})
+	default:
+		b.replaced = append(b.replaced, Replacement{kind, u, src(nb), src(old)})
+	}
+}
+
+// AddStreet adds a street batch, replacing an earlier batch of its unit.
+func (b *Builder) AddStreet(sb *StreetBatch) error {
+	if err := sb.Unit.check(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	keep(b, "street", b.street, sb.Unit, sb, func(x *StreetBatch) int { return x.Seq }, func(x *StreetBatch) string { return x.Source })
+	return nil
+}
+
+// AddOutcomes adds an outcomes batch, replacing an earlier batch of its unit.
+func (b *Builder) AddOutcomes(ob *OutcomeBatch) error {
+	if err := ob.Unit.check(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	keep(b, "outcomes", b.outcomes, ob.Unit, ob, func(x *OutcomeBatch) int { return x.Seq }, func(x *OutcomeBatch) string { return x.Source })
+	return nil
+}
+
+// AddStops adds a stop-and-search batch, replacing an earlier batch of its unit.
+func (b *Builder) AddStops(sb *StopBatch) error {
+	if err := sb.Unit.check(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	keep(b, "stop-and-search", b.stops, sb.Unit, sb, func(x *StopBatch) int { return x.Seq }, func(x *StopBatch) string { return x.Source })
+	return nil
+}
+
+// BuildStats summarises a build.
+type BuildStats struct {
+	Crimes           int
+	Located          int
+	Points           int
+	Replaced         []Replacement
+	OutcomeRows      int // outcome rows with a Crime ID
+	OutcomesJoined   int // of those, rows that matched at least one crime
+	OutcomesUnmatch  int // rows whose Crime ID matched no crime
+	OutcomesNoID     int // rows without a Crime ID
+	StopAndSearch    int
+	UnknownTermError error
+}
+
+func unitLess(a, b Unit) int {
+	if c := cmp.Compare(a.Month, b.Month); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Force, b.Force)
+}
+
+func sortedUnits[B any](m map[Unit]*B) []*B {
+	units := make([]Unit, 0, len(m))
+	for u := range m {
+		units = append(units, u)
+	}
+	slices.SortFunc(units, unitLess)
+	out := make([]*B, len(units))
+	for i, u := range units {
+		out[i] = m[u]
+	}
+	return out
+}
+
+type pointKey struct {
+	lon, lat uint64
+	street   uint32
+}
+
+// Build builds the Dataset. The result depends only on the batches kept, not
+// on the order they were added in.
+func (b *Builder) Build() (*Dataset, BuildStats, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	st := BuildStats{Replaced: slices.Clone(b.replaced)}
+	d := &Dataset{
+		categories: newVocab(StandardCategories, categoryAliases),
+		outcomes:   newVocab(StandardOutcomes, nil),
+		forces:     newVocab(StandardForces, forceAliases),
+		other:      map[uint32]string{},
+		ctx:        map[uint32]uint32{},
+	}
+	global := newStrTable()
+	batches := sortedUnits(b.street)
+
+	// Resolve each batch's local strings and terms to global ones.
+	type local struct {
+		str      []uint32
+		cat      []Category
+		outcome  []Outcome
+		force    Force
+		catOK    []bool
+		outOK    []bool
+		forceErr error
+	}
+	locals := make([]local, len(batches))
+	n := 0
+	for bi, sb := range batches {
+		l := &locals[bi]
+		l.str = make([]uint32, len(sb.strs.strs))
+		l.cat = make([]Category, len(sb.strs.strs))
+		l.outcome = make([]Outcome, len(sb.strs.strs))
+		for i, s := range sb.strs.strs {
+			l.str[i] = global.id([]byte(s))
+		}
+		f, err := d.forceFor(sb.Unit.Force, sb)
+		if err != nil {
+			return nil, st, err
+		}
+		l.force = f
+		// Terms only for strings used as crime types and outcomes.
+		seenCat := map[uint32]bool{}
+		seenOut := map[uint32]bool{}
+		for i := range sb.crimes {
+			c := &sb.crimes[i]
+			seenCat[c.crimeType] = true
+			seenOut[c.outcome] = true
+		}
+		for s := range seenCat {
+			k, ok := d.categories.intern(sb.strs.strs[s])
+			if !ok {
+				return nil, st, fmt.Errorf("%s: more than %d crime types", sb.Source, MaxTerms)
+			}
+			l.cat[s] = Category(k)
+		}
+		for s := range seenOut {
+			k, ok := d.outcomes.intern(sb.strs.strs[s])
+			if !ok {
+				return nil, st, fmt.Errorf("%s: more than %d outcome categories", sb.Source, MaxTerms)
+			}
+			l.outcome[s] = Outcome(k)
+		}
+		n += len(sb.crimes)
+	}
+	d.strs = global.strs
+
+	// Assign snap points: one per distinct (coordinates, street name).
+	ptOf := make([]uint32, n)
+	pts := map[pointKey]uint32{}
+	var keys []pointKey
+	located := 0
+	i := 0
+	for bi, sb := range batches {
+		l := &locals[bi]
+		for k := range sb.crimes {
+			c := &sb.crimes[k]
+			if !c.hasLoc {
+				ptOf[i] = math.MaxUint32
+				i++
+				continue
+			}
+			key := pointKey{math.Float64bits(c.lon), math.Float64bits(c.lat), l.str[c.street]}
+			p, ok := pts[key]
+			if !ok {
+				p = uint32(len(keys))
+				pts[key] = p
+				keys = append(keys, key)
+			}
+			ptOf[i] = p
+			located++
+			i++
+		}
+	}
+	pts = nil
+
+	// Order points along a Hilbert curve so that nearby points sit together
+	// in memory and in the R-tree.
+	np := len(keys)
+	order := make([]uint32, np)
+	hk := make([]uint64, np)
+	for p := range keys {
+		order[p] = uint32(p)
+		hk[p] = hilbert(math.Float64frombits(keys[p].lon), math.Float64frombits(keys[p].lat))
+	}
+	slices.SortFunc(order, func(a, b uint32) int {
+		if c := cmp.Compare(hk[a], hk[b]); c != 0 {
+			return c
+		}
+		ka, kb := keys[a], keys[b]
+		if c := cmp.Compare(ka.lat, kb.lat); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(ka.lon, kb.lon); c != 0 {
+			return c
+		}
+		return cmp.Compare(d.strs[ka.street], d.strs[kb.street])
+	})
+	hk = nil
+	rank := make([]uint32, np)
+	for newP, oldP := range order {
+		rank[oldP] = uint32(newP)
+	}
+	d.ptLon = make([]float64, np)
+	d.ptLat = make([]float64, np)
+	d.ptStreet = make([]uint32, np)
+	d.ptLSOACode = make([]uint32, np)
+	d.ptLSOAName = make([]uint32, np)
+	for newP, oldP := range order {
+		k := keys[oldP]
+		d.ptLon[newP] = math.Float64frombits(k.lon)
+		d.ptLat[newP] = math.Float64frombits(k.lat)
+		d.ptStreet[newP] = k.street
+	}
+	keys, order = nil, nil
+
+	// Counting sort of crimes by point. Batches are in (month, force) order,
+	// so each point's crimes come out ordered by month.
+	d.ptStart = make([]uint32, np+1)
+	for _, p := range ptOf {
+		if p != math.MaxUint32 {
+			d.ptStart[rank[p]+1]++
+		}
+	}
+	for p := 0; p < np; p++ {
+		d.ptStart[p+1] += d.ptStart[p]
+	}
+	next := slices.Clone(d.ptStart[:np])
+	unlocated := uint32(located)
+	d.month = make([]Month, n)
+	d.cat = make([]Category, n)
+	d.force = make([]Force, n)
+	d.outcome = make([]Outcome, n)
+	d.hasID = make([]uint64, (n+63)/64)
+	type idSlot struct {
+		pos uint32
+		id  crimeID
+	}
+	idsByPos := make([]idSlot, 0, n)
+	lsoaSet := make([]bool, np)
+	i = 0
+	for bi, sb := range batches {
+		l := &locals[bi]
+		for k := range sb.crimes {
+			c := &sb.crimes[k]
+			var pos uint32
+			if p := ptOf[i]; p != math.MaxUint32 {
+				rp := rank[p]
+				pos = next[rp]
+				next[rp]++
+				if !lsoaSet[rp] {
+					lsoaSet[rp] = true
+					d.ptLSOACode[rp] = l.str[c.lsoaCode]
+					d.ptLSOAName[rp] = l.str[c.lsoaName]
+				}
+			} else {
+				pos = unlocated
+				unlocated++
+			}
+			d.month[pos] = c.month
+			d.cat[pos] = l.cat[c.crimeType]
+			d.force[pos] = l.force
+			d.outcome[pos] = l.outcome[c.outcome]
+			if c.hasID {
+				d.hasID[pos/64] |= 1 << (pos % 64)
+				idsByPos = append(idsByPos, idSlot{pos, c.id})
+			} else if c.otherID != 0 {
+				d.other[pos] = sb.strs.strs[c.otherID]
+			}
+			if c.context != 0 {
+				d.ctx[pos] = l.str[c.context]
+			}
+			i++
+		}
+	}
+	ptOf, rank, locals = nil, nil, nil
+	slices.SortFunc(idsByPos, func(a, b idSlot) int { return cmp.Compare(a.pos, b.pos) })
+	d.idRank = make([]uint32, len(d.hasID))
+	var r uint32
+	for w := range d.hasID {
+		d.idRank[w] = r
+		r += uint32(bits.OnesCount64(d.hasID[w]))
+	}
+	d.ids = make([]crimeID, len(idsByPos))
+	d.byID = make([]uint32, len(idsByPos))
+	for k, s := range idsByPos {
+		d.ids[k] = s.id
+		d.byID[k] = s.pos
+	}
+	idsByPos = nil
+	slices.SortStableFunc(d.byID, func(a, b uint32) int {
+		ka, _ := d.idIndex(CrimeID(a))
+		kb, _ := d.idIndex(CrimeID(b))
+		return compareIDs(d.ids[ka], d.ids[kb])
+	})
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.indexPoints()
+	}()
+	d.months = distinctMonths(d.month)
+	st.Crimes, st.Located, st.Points = n, located, np
+	d.joinOutcomes(sortedUnits(b.outcomes), &st)
+	for _, sb := range sortedUnits(b.stops) {
+		f, err := d.forceFor(sb.Unit.Force, nil)
+		if err != nil {
+			return nil, st, err
+		}
+		for _, r := range sb.Rows {
+			d.stops = append(d.stops, StopRecord{Force: f, Month: sb.Unit.Month, StopRow: r})
+		}
+	}
+	st.StopAndSearch = len(d.stops)
+	wg.Wait()
+	d.version = d.hash()
+	return d, st, nil
+}
+
+// forceFor returns the force of a unit, adding it to the vocabulary when the
+// id is not a standard one. Its name comes from the batch's "Falls within".
+func (d *Dataset) forceFor(id string, sb *StreetBatch) (Force, error) {
+	if k, ok := d.forces.BySlug(id); ok {
+		return Force(k), nil
+	}
+	name := id
+	if sb != nil && len(sb.crimes) > 0 {
+		if s := sb.strs.strs[sb.crimes[0].fallsWithin]; s != "" {
+			name = s
+		}
+	}
+	if d.forces.Len() >= MaxTerms {
+		return 0, fmt.Errorf("force %q: more than %d forces", id, MaxTerms)
+	}
+	return Force(d.forces.add(Term{Slug: id, Name: name})), nil
+}
+
+func distinctMonths(ms []Month) []Month {
+	var seen [1 << 16 / 64]uint64
+	for _, m := range ms {
+		seen[m/64] |= 1 << (m % 64)
+	}
+	var out []Month
+	for w, bitsW := range seen {
+		for bitsW != 0 {
+			b := bits.TrailingZeros64(bitsW)
+			out = append(out, Month(w*64+b))
+			bitsW &= bitsW - 1
+		}
+	}
+	return out
+}
+
+// indexPoints computes each point's H3 cell and fills the R-tree. h3 goes
+// through cgo at about 2 us a call, so the cells are split across cores.
+func (d *Dataset) indexPoints() {
+	np := len(d.ptLon)
+	d.ptCell = make([]h3.Cell, np)
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	chunk := (np + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, np)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := lo; p < hi; p++ {
+				d.ptCell[p] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, FinestRes)
+			}
+		}()
+	}
+	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	for p := 0; p < np; p++ {
+		lon, lat := d.ptLon[p], d.ptLat[p]
+		pt := [2]float32{float32(lon), float32(lat)}
+		d.tree.Insert(pt, pt, uint32(p))
+		b = b.Extend(orb.Point{lon, lat})
+	}
+	if np == 0 {
+		b = orb.Bound{}
+	}
+	d.bound = b
+	wg.Wait()
+}
+
+// joinOutcomes attaches each outcome row to every crime with its Crime ID.
+func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
+	for _, ob := range batches {
+		st.OutcomesNoID += ob.NoID
+		terms := make([]Outcome, len(ob.strs.strs))
+		for i, s := range ob.strs.strs {
+			if k, ok := d.outcomes.intern(s); ok {
+				terms[i] = Outcome(k)
+			}
+		}
+		for _, r := range ob.rows {
+			st.OutcomeRows++
+			var crimes []CrimeID
+			if r.otherID != 0 {
+				crimes = d.CrimesByPersistentID(ob.strs.strs[r.otherID])
+			} else {
+				crimes = d.CrimesByPersistentID(hex.EncodeToString(r.id[:]))
+			}
+			if len(crimes) == 0 {
+				st.OutcomesUnmatch++
+				continue
+			}
+			st.OutcomesJoined++
+			for _, c := range crimes {
+				d.hist = append(d.hist, histEntry{crime: uint32(c), month: r.month, outcome: terms[r.outcome]})
+			}
+		}
+	}
+	slices.SortStableFunc(d.hist, func(a, b histEntry) int {
+		if c := cmp.Compare(a.crime, b.crime); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.month, b.month)
+	})
+}
+
+// hash derives the version from the content, so equal inputs give equal
+// versions on every replica.
+func (d *Dataset) hash() string {
+	h := sha256.New()
+	var buf [8]byte
+	w64 := func(v uint64) { binary.LittleEndian.PutUint64(buf[:], v); h.Write(buf[:]) }
+	for p := range d.ptLon {
+		w64(math.Float64bits(d.ptLon[p]))
+		w64(math.Float64bits(d.ptLat[p]))
+		h.Write([]byte(d.strs[d.ptStreet[p]]))
+		w64(uint64(d.ptStart[p+1]))
+	}
+	mb := make([]byte, 2*len(d.month))
+	for i, m := range d.month {
+		binary.LittleEndian.PutUint16(mb[2*i:], uint16(m))
+	}
+	h.Write(mb)
+	h.Write(castBytes(d.cat))
+	h.Write(castBytes(d.outcome))
+	h.Write(castBytes(d.force))
+	for _, id := range d.ids {
+		h.Write(id[:])
+	}
+	for _, e := range d.hist {
+		w64(uint64(e.crime)<<24 | uint64(e.month)<<8 | uint64(e.outcome))
+	}
+	for _, t := range [][]Term{d.categories.terms, d.outcomes.terms, d.forces.terms} {
+		for _, x := range t {
+			h.Write([]byte(x.Slug + "\x00" + x.Name + "\x00"))
+		}
+	}
+	w64(uint64(len(d.stops)))
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+func castBytes[T ~uint8](s []T) []byte {
+	b := make([]byte, len(s))
+	for i, v := range s {
+		b[i] = byte(v)
+	}
+	return b
+}
+
+// hilbert maps a coordinate to its position along a Hilbert curve over a
+// 2^16 x 2^16 grid of the world.
+func hilbert(lon, lat float64) uint64 {
+	const n = 1 << 16
+	x := uint32((lon + 180) / 360 * (n - 1))
+	y := uint32((lat + 90) / 180 * (n - 1))
+	var d uint64
+	for s := uint32(n / 2); s > 0; s /= 2 {
+		var rx, ry uint32
+		if x&s > 0 {
+			rx = 1
+		}
+		if y&s > 0 {
+			ry = 1
+		}
+		d += uint64(s) * uint64(s) * uint64((3*rx)^ry)
+		if ry == 0 {
+			if rx == 1 {
+				x = n - 1 - x
+				y = n - 1 - y
+			}
+			x, y = y, x
+		}
+	}
+	return d
+}

@@ -1,0 +1,289 @@
+package geo
+
+import (
+	"encoding/hex"
+	"errors"
+	"math/bits"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+	"github.com/uber/h3-go/v4"
+)
+
+// FinestRes is the finest H3 resolution the service offers; every snap point
+// carries its cell at this resolution and coarser cells are its parents.
+const FinestRes = 13
+
+// ErrNotFound is returned when a crime, point or term does not exist.
+var ErrNotFound = errors.New("not found")
+
+// PointID identifies a snap point within one Dataset version.
+type PointID uint32
+
+// CrimeID identifies a crime row within one Dataset version.
+type CrimeID uint32
+
+// NoPoint marks a crime without a location.
+const NoPoint = PointID(^uint32(0))
+
+// Dataset is an immutable, columnar crime table with its indexes. All methods
+// are safe for concurrent use.
+type Dataset struct {
+	version    string
+	categories *Vocab
+	outcomes   *Vocab
+	forces     *Vocab
+	strs       []string
+
+	// Snap points, in Hilbert order.
+	ptLon, ptLat []float64
+	ptStreet     []uint32
+	ptLSOACode   []uint32
+	ptLSOAName   []uint32
+	ptCell       []h3.Cell
+	ptStart      []uint32 // crimes of point p are ptStart[p]:ptStart[p+1]
+	tree         rtree.RTreeGN[float32, uint32]
+	bound        orb.Bound
+
+	// Crimes, grouped by point, by month within a point; unlocated ones last.
+	month   []Month
+	cat     []Category
+	force   []Force
+	outcome []Outcome
+	// Crime IDs of the crimes that have one, dense, with a rank directory.
+	hasID  []uint64
+	idRank []uint32
+	ids    []crimeID
+	byID   []uint32 // crimes with an ID, ordered by ID
+	other  map[uint32]string
+	ctx    map[uint32]uint32
+
+	// Outcome histories, ordered by crime then month.
+	hist []histEntry
+
+	months []Month // distinct months, ascending
+	stops  []StopRecord
+}
+
+type histEntry struct {
+	crime   uint32
+	month   Month
+	outcome Outcome
+}
+
+// OutcomeEvent is one entry of a crime's outcome history.
+type OutcomeEvent struct {
+	Month   Month
+	Outcome Outcome
+}
+
+// StopRecord is a stop and search, with its force and file month.
+type StopRecord struct {
+	Force Force
+	Month Month
+	StopRow
+}
+
+// Version identifies the content of the dataset: the same inputs give the same
+// version, so it can key caches and ETags across replicas.
+func (d *Dataset) Version() string { return d.version }
+
+// Len returns the number of crimes, located or not.
+func (d *Dataset) Len() int { return len(d.month) }
+
+// Located returns the number of crimes that have a location; they are the
+// crimes 0..Located()-1.
+func (d *Dataset) Located() int { return int(d.ptStart[len(d.ptStart)-1]) }
+
+// NumPoints returns the number of snap points.
+func (d *Dataset) NumPoints() int { return len(d.ptLon) }
+
+// Bound returns the bounding box of all snap points.
+func (d *Dataset) Bound() orb.Bound { return d.bound }
+
+// Months returns the distinct months with crimes, ascending.
+func (d *Dataset) Months() []Month { return d.months }
+
+// LatestMonth returns the most recent month, or 0 for an empty dataset.
+func (d *Dataset) LatestMonth() Month {
+	if len(d.months) == 0 {
+		return 0
+	}
+	return d.months[len(d.months)-1]
+}
+
+// Categories returns the crime-category vocabulary.
+func (d *Dataset) Categories() *Vocab { return d.categories }
+
+// Outcomes returns the outcome vocabulary; index 0 is the blank outcome.
+func (d *Dataset) Outcomes() *Vocab { return d.outcomes }
+
+// Forces returns the force vocabulary.
+func (d *Dataset) Forces() *Vocab { return d.forces }
+
+// Stops returns the stop-and-search records.
+func (d *Dataset) Stops() []StopRecord { return d.stops }
+
+// Point is the materialised view of a snap point.
+type Point struct {
+	ID       PointID
+	Lon, Lat float64
+	Street   string // "On or near ..."
+	LSOACode string
+	LSOAName string
+	Cell     h3.Cell // at FinestRes
+}
+
+// Point returns snap point p.
+func (d *Dataset) Point(p PointID) Point {
+	return Point{
+		ID: p, Lon: d.ptLon[p], Lat: d.ptLat[p],
+		Street:   d.strs[d.ptStreet[p]],
+		LSOACode: d.strs[d.ptLSOACode[p]],
+		LSOAName: d.strs[d.ptLSOAName[p]],
+		Cell:     d.ptCell[p],
+	}
+}
+
+// PointLonLat returns the coordinates of snap point p without building a Point.
+func (d *Dataset) PointLonLat(p PointID) (lon, lat float64) { return d.ptLon[p], d.ptLat[p] }
+
+// PointCell returns the H3 cell of snap point p at FinestRes.
+func (d *Dataset) PointCell(p PointID) h3.Cell { return d.ptCell[p] }
+
+// PointStreet returns the street name of snap point p.
+func (d *Dataset) PointStreet(p PointID) string { return d.strs[d.ptStreet[p]] }
+
+// PointCrimes returns the range [start, end) of the crimes at snap point p.
+func (d *Dataset) PointCrimes(p PointID) (start, end CrimeID) {
+	return CrimeID(d.ptStart[p]), CrimeID(d.ptStart[p+1])
+}
+
+// PointOf returns the snap point of crime c, or NoPoint.
+func (d *Dataset) PointOf(c CrimeID) PointID {
+	if int(c) >= d.Located() {
+		return NoPoint
+	}
+	// The first point whose start is beyond c, minus one.
+	i, _ := slices.BinarySearch(d.ptStart, uint32(c)+1)
+	for i > 0 && d.ptStart[i-1] > uint32(c) {
+		i--
+	}
+	return PointID(i - 1)
+}
+
+// Month returns the month of crime c.
+func (d *Dataset) Month(c CrimeID) Month { return d.month[c] }
+
+// Category returns the category of crime c.
+func (d *Dataset) Category(c CrimeID) Category { return d.cat[c] }
+
+// Force returns the force of crime c.
+func (d *Dataset) Force(c CrimeID) Force { return d.force[c] }
+
+// Outcome returns the last outcome category of crime c, as its street file says.
+func (d *Dataset) Outcome(c CrimeID) Outcome { return d.outcome[c] }
+
+// Context returns the Context column of crime c (empty in every current file).
+func (d *Dataset) Context(c CrimeID) string {
+	if s, ok := d.ctx[uint32(c)]; ok {
+		return d.strs[s]
+	}
+	return ""
+}
+
+// PersistentID returns the Crime ID of c, or "" (anti-social behaviour and
+// British Transport Police rows have none).
+func (d *Dataset) PersistentID(c CrimeID) string {
+	if k, ok := d.idIndex(c); ok {
+		return hex.EncodeToString(d.ids[k][:])
+	}
+	return d.other[uint32(c)]
+}
+
+func (d *Dataset) idIndex(c CrimeID) (int, bool) {
+	w := d.hasID[c/64]
+	bit := uint64(1) << (c % 64)
+	if w&bit == 0 {
+		return 0, false
+	}
+	return int(d.idRank[c/64]) + bits.OnesCount64(w&(bit-1)), true
+}
+
+// CrimesByPersistentID returns every crime with this Crime ID (IDs are not
+// unique in real files), in table order.
+func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
+	var out []CrimeID
+	if id, ok := parseCrimeID([]byte(s)); ok {
+		i, _ := slices.BinarySearchFunc(d.byID, id, func(c uint32, id crimeID) int {
+			k, _ := d.idIndex(CrimeID(c))
+			return compareIDs(d.ids[k], id)
+		})
+		for ; i < len(d.byID); i++ {
+			k, _ := d.idIndex(CrimeID(d.byID[i]))
+			if d.ids[k] != id {
+				break
+			}
+			out = append(out, CrimeID(d.byID[i]))
+		}
+	} else if s != "" {
+		for c, o := range d.other {
+			if o == s {
+				out = append(out, CrimeID(c))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func compareIDs(a, b crimeID) int {
+	for i := range a {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// OutcomeHistory returns the outcome events joined to crime c from outcomes
+// files, oldest first.
+func (d *Dataset) OutcomeHistory(c CrimeID) []OutcomeEvent {
+	i, _ := slices.BinarySearchFunc(d.hist, uint32(c), func(h histEntry, c uint32) int {
+		return int(int64(h.crime) - int64(c))
+	})
+	var out []OutcomeEvent
+	for ; i < len(d.hist) && d.hist[i].crime == uint32(c); i++ {
+		out = append(out, OutcomeEvent{Month: d.hist[i].month, Outcome: d.hist[i].outcome})
+	}
+	return out
+}
+
+// Crime is the materialised view of one crime.
+type Crime struct {
+	ID           CrimeID
+	PersistentID string
+	Month        Month
+	Category     Category
+	Force        Force
+	Outcome      Outcome
+	Point        PointID // NoPoint when the crime has no location
+	Context      string
+}
+
+// Crime returns crime c with its point resolved.
+func (d *Dataset) Crime(c CrimeID) Crime {
+	return d.crimeAt(c, d.PointOf(c))
+}
+
+// CrimeAt is Crime for a caller that already knows the crime's point.
+func (d *Dataset) crimeAt(c CrimeID, p PointID) Crime {
+	return Crime{
+		ID: c, PersistentID: d.PersistentID(c), Month: d.month[c], Category: d.cat[c],
+		Force: d.force[c], Outcome: d.outcome[c], Point: p, Context: d.Context(c),
+	}
+}

@@ -1,0 +1,14 @@
+// Package geo owns the immutable in-memory crime dataset and every query on it.
+//
+// A Dataset is built once by a Builder from batches of parsed rows (package
+// ingest fills them) and never changes afterwards, so readers share it without
+// locks. Coordinates are WGS84 longitude/latitude in degrees. Crimes are held
+// column by column, grouped by their anonymised snap point and ordered by month
+// within each point; crimes without a location follow all located ones. Snap
+// points are indexed in an R-tree (github.com/tidwall/rtree) and carry their H3
+// cell (github.com/uber/h3-go/v4) at FinestRes.
+//
+// Distances are great-circle distances on a sphere of radius EarthRadius
+// (the IUGG mean radius), so a radius query is exact at its boundary rather
+// than a bounding box.
+package geo

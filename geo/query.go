@@ -1,0 +1,232 @@
+package geo
+
+import (
+	"iter"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// SearchBound calls fn for every snap point inside the box (edges included)
+// until fn returns false. The R-tree holds float32 coordinates, so it is
+// searched with a margin and each point is checked in float64.
+func (d *Dataset) SearchBound(b orb.Bound, fn func(PointID) bool) {
+	const margin = 1e-4
+	lo := [2]float32{float32(b.Min[0] - margin), float32(b.Min[1] - margin)}
+	hi := [2]float32{float32(b.Max[0] + margin), float32(b.Max[1] + margin)}
+	d.tree.Search(lo, hi, func(_, _ [2]float32, p uint32) bool {
+		lon, lat := d.ptLon[p], d.ptLat[p]
+		if lon < b.Min[0] || lon > b.Max[0] || lat < b.Min[1] || lat > b.Max[1] {
+			return true
+		}
+		return fn(PointID(p))
+	})
+}
+
+// PointsIn yields the snap points inside the area, in no particular order.
+// A nil area yields every point.
+func (d *Dataset) PointsIn(a Area) iter.Seq[PointID] {
+	return func(yield func(PointID) bool) {
+		if a == nil {
+			for p := range d.ptLon {
+				if !yield(PointID(p)) {
+					return
+				}
+			}
+			return
+		}
+		d.SearchBound(a.Bound(), func(p PointID) bool {
+			if !a.Contains(d.ptLon[p], d.ptLat[p]) {
+				return true
+			}
+			return yield(p)
+		})
+	}
+}
+
+// SortedPointsIn returns the snap points inside the area in PointID order,
+// the order of the crime table.
+func (d *Dataset) SortedPointsIn(a Area) []PointID {
+	var ps []PointID
+	for p := range d.PointsIn(a) {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}
+
+// CrimesIn yields the located crimes inside the area that pass the filter,
+// with their snap point, grouped by point in no particular order.
+func (d *Dataset) CrimesIn(a Area, f *Filter) iter.Seq2[PointID, CrimeID] {
+	return func(yield func(PointID, CrimeID) bool) {
+		for p := range d.PointsIn(a) {
+			if !d.PointMatches(p, f, func(c CrimeID) bool { return yield(p, c) }) {
+				return
+			}
+		}
+	}
+}
+
+// NoLocation yields the crimes without a location that pass the filter.
+func (d *Dataset) NoLocation(f *Filter) iter.Seq[CrimeID] {
+	return func(yield func(CrimeID) bool) {
+		for c := CrimeID(d.Located()); int(c) < d.Len(); c++ {
+			if d.Matches(c, f) && !yield(c) {
+				return
+			}
+		}
+	}
+}
+
+// Page is one page of a listing in crime-table order.
+type Page struct {
+	Crimes []CrimeID
+	Points []PointID // the point of each crime
+	// Next is the cursor of the following page: pass it as after. It is only
+	// meaningful when More is true.
+	Next CrimeID
+	More bool
+}
+
+// PageIn lists up to limit crimes inside the area that pass the filter, in
+// crime-table order, starting after the crime `after` (use -1 for the first
+// page). Pages are stable for one dataset version.
+func (d *Dataset) PageIn(a Area, f *Filter, after int64, limit int) Page {
+	var pg Page
+	ps := d.SortedPointsIn(a)
+	// Skip points that end before the cursor.
+	i, _ := slices.BinarySearchFunc(ps, after, func(p PointID, after int64) int {
+		if int64(d.ptStart[p+1])-1 <= after {
+			return -1
+		}
+		return 1
+	})
+	for _, p := range ps[i:] {
+		done := !d.PointMatches(p, f, func(c CrimeID) bool {
+			if int64(c) <= after {
+				return true
+			}
+			if len(pg.Crimes) == limit {
+				pg.More = true
+				return false
+			}
+			pg.Crimes = append(pg.Crimes, c)
+			pg.Points = append(pg.Points, p)
+			return true
+		})
+		if done {
+			break
+		}
+	}
+	if pg.More {
+		pg.Next = pg.Crimes[len(pg.Crimes)-1]
+	}
+	return pg
+}
+
+// Nearest returns the snap point closest to a lon/lat point by great-circle
+// distance, or false for an empty dataset.
+func (d *Dataset) Nearest(lon, lat float64) (PointID, bool) {
+	if len(d.ptLon) == 0 {
+		return 0, false
+	}
+	// The R-tree orders candidates by a planar distance with longitude scaled
+	// to the latitude: a good order, not an exact one, so the nearest few are
+	// re-ranked on the sphere.
+	k := math.Cos(lat * math.Pi / 180)
+	best, bestD := PointID(0), math.Inf(1)
+	seen := 0
+	d.tree.Nearby(func(min, max [2]float32, _ uint32, _ bool) float64 {
+		dx := math.Max(0, math.Max(float64(min[0])-lon, lon-float64(max[0]))) * k
+		dy := math.Max(0, math.Max(float64(min[1])-lat, lat-float64(max[1])))
+		return dx*dx + dy*dy
+	}, func(_, _ [2]float32, p uint32, _ float64) bool {
+		dist := Distance(lon, lat, d.ptLon[p], d.ptLat[p])
+		if dist < bestD || (dist == bestD && PointID(p) < best) {
+			best, bestD = PointID(p), dist
+		}
+		seen++
+		return seen < 16
+	})
+	return best, true
+}
+
+// Counts holds crime counts by category and month for an area and filter.
+type Counts struct {
+	Total int
+	// Months are the columns: every dataset month inside the filter's range.
+	Months []Month
+	// NumCategories is the number of rows: the dataset's category count.
+	NumCategories int
+	cells         []int // NumCategories x len(Months), row-major
+}
+
+// At returns the count for category c in column m (an index into Months).
+func (k *Counts) At(c Category, m int) int { return k.cells[int(c)*len(k.Months)+m] }
+
+// ByCategory returns the count for category c over all months.
+func (k *Counts) ByCategory(c Category) int {
+	n := 0
+	for _, v := range k.cells[int(c)*len(k.Months) : (int(c)+1)*len(k.Months)] {
+		n += v
+	}
+	return n
+}
+
+// ByMonth returns the count for column m over all categories.
+func (k *Counts) ByMonth(m int) int {
+	n := 0
+	for c := 0; c < k.NumCategories; c++ {
+		n += k.cells[c*len(k.Months)+m]
+	}
+	return n
+}
+
+// Count counts the crimes inside the area that pass the filter, by category
+// and month. A nil area counts every crime, located or not.
+func (d *Dataset) Count(a Area, f *Filter) Counts {
+	k := d.newCounts(f)
+	if len(k.Months) == 0 {
+		return k
+	}
+	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
+	// Count into a dense month span, then fold into the dataset's months.
+	dense := make([]int, k.NumCategories*span)
+	add := func(c CrimeID) {
+		dense[int(d.cat[c])*span+int(d.month[c]-first)]++
+	}
+	free := f.termsFree()
+	for p := range d.PointsIn(a) {
+		s, e := d.MonthSpan(p, f)
+		for c := s; c < e; c++ {
+			if free || d.matchTerms(c, f) {
+				add(c)
+			}
+		}
+	}
+	if a == nil {
+		for c := range d.NoLocation(f) {
+			add(c)
+		}
+	}
+	for ci := 0; ci < k.NumCategories; ci++ {
+		for mi, m := range k.Months {
+			v := dense[ci*span+int(m-first)]
+			k.cells[ci*len(k.Months)+mi] = v
+			k.Total += v
+		}
+	}
+	return k
+}
+
+func (d *Dataset) newCounts(f *Filter) Counts {
+	var ms []Month
+	for _, m := range d.months {
+		if (f.From == 0 || m >= f.From) && (f.To == 0 || m <= f.To) {
+			ms = append(ms, m)
+		}
+	}
+	nc := d.categories.Len()
+	return Counts{Months: ms, NumCategories: nc, cells: make([]int, nc*len(ms))}
+}
