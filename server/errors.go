@@ -1,0 +1,81 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"crimemap/geo"
+)
+
+// ParamError is a bad query, path or body parameter: HTTP 400 naming it.
+type ParamError struct {
+	Param string
+	Msg   string
+}
+
+func (e *ParamError) Error() string { return fmt.Sprintf("parameter %q: %s", e.Param, e.Msg) }
+
+// paramError builds a ParamError with a formatted message.
+func paramError(param, format string, args ...any) error {
+	return &ParamError{Param: param, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Sentinel errors that handlers return and writeError maps to statuses.
+var (
+	// ErrTooMany is data.police.uk's answer to a custom area holding more
+	// than 10,000 crimes: HTTP 503.
+	ErrTooMany = errors.New("more than 10,000 crimes in this area; use a smaller area or the /v1/ API")
+	// ErrLoading is returned while the dataset is still being loaded.
+	ErrLoading = errors.New("dataset is loading")
+	// ErrRouteNotFound is an unknown path.
+	ErrRouteNotFound = errors.New("no such endpoint")
+	// ErrMethod is a known path with an unsupported method.
+	ErrMethod = errors.New("method not allowed")
+)
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// writeError is the one place where errors become HTTP statuses.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	msg := "internal error"
+	var pe *ParamError
+	switch {
+	case errors.As(err, &pe):
+		status, msg = http.StatusBadRequest, pe.Error()
+	case errors.Is(err, geo.ErrNotFound), errors.Is(err, ErrRouteNotFound):
+		status, msg = http.StatusNotFound, err.Error()
+	case errors.Is(err, ErrMethod):
+		status, msg = http.StatusMethodNotAllowed, err.Error()
+	case errors.Is(err, ErrTooMany):
+		status, msg = http.StatusServiceUnavailable, err.Error()
+	case errors.Is(err, ErrLoading):
+		status, msg = http.StatusServiceUnavailable, err.Error()
+		w.Header().Set("Retry-After", "5")
+	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
+		// The client went away; nobody reads the answer.
+		status, msg = 499, "request cancelled"
+	default:
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, r, status, errorBody{Error: msg})
+}
+
+// writeJSON writes v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		slog.DebugContext(r.Context(), "write response", "path", r.URL.Path, "err", err)
+	}
+}

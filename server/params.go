@@ -1,0 +1,345 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"crimemap/geo"
+)
+
+// Documented limits of the analyst API.
+const (
+	// MaxRadiusM is the largest radius_m accepted by /v1/.
+	MaxRadiusM = 100_000
+	// MaxPolyPoints bounds the vertices of a poly or GeoJSON area.
+	MaxPolyPoints = 100_000
+	// MaxBodyBytes bounds a POST body.
+	MaxBodyBytes = 8 << 20
+	// PoliceRadiusM is data.police.uk's fixed radius for lat/lng queries: one mile.
+	PoliceRadiusM = 1609.344
+)
+
+// formValue reads a parameter from the query string or, for a form-encoded
+// POST as data.police.uk accepts, from the body.
+func formValue(r *http.Request, name string) string {
+	if r.Method == http.MethodPost && isForm(r) {
+		return r.FormValue(name)
+	}
+	return r.URL.Query().Get(name)
+}
+
+func isForm(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
+}
+
+// parseMonthParam parses an optional YYYY-MM parameter; "" gives 0.
+func parseMonthParam(r *http.Request, name string) (geo.Month, error) {
+	v := formValue(r, name)
+	if v == "" {
+		return 0, nil
+	}
+	m, err := geo.ParseMonth(v)
+	if err != nil {
+		return 0, paramError(name, "want a month as YYYY-MM, got %q", v)
+	}
+	return m, nil
+}
+
+// parseFilter reads the common filter parameters: from, to (YYYY-MM,
+// inclusive), category, force and outcome (comma-separated slugs).
+func (s *Server) parseFilter(r *http.Request) (geo.Filter, error) {
+	var f geo.Filter
+	ds, err := s.dataset()
+	if err != nil {
+		return f, err
+	}
+	if f.From, err = parseMonthParam(r, "from"); err != nil {
+		return f, err
+	}
+	if f.To, err = parseMonthParam(r, "to"); err != nil {
+		return f, err
+	}
+	if f.From != 0 && f.To != 0 && f.From > f.To {
+		return f, paramError("to", "must not be before from (%s > %s)", f.From, f.To)
+	}
+	if err := parseTerms(formValue(r, "category"), "category", ds.Categories(), &f.Categories, "all-crime"); err != nil {
+		return f, err
+	}
+	if err := parseTerms(formValue(r, "force"), "force", ds.Forces(), &f.Forces, ""); err != nil {
+		return f, err
+	}
+	if err := parseTerms(formValue(r, "outcome"), "outcome", ds.Outcomes(), &f.Outcomes, ""); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// parseTerms adds the comma-separated slugs in v to set. The slug all means
+// no restriction; for outcomes, "none" selects the blank outcome.
+func parseTerms(v, param string, vocab *geo.Vocab, set *geo.Set, all string) error {
+	if v == "" {
+		return nil
+	}
+	for _, slug := range strings.Split(v, ",") {
+		slug = strings.TrimSpace(slug)
+		if slug == "" || slug == all {
+			continue
+		}
+		if param == "outcome" && slug == "none" {
+			set.Add(int(geo.NoOutcome))
+			continue
+		}
+		i, ok := vocab.BySlug(slug)
+		if !ok || (param == "outcome" && i == int(geo.NoOutcome)) {
+			return paramError(param, "unknown %s %q; see %s", param, slug, vocabEndpoint[param])
+		}
+		set.Add(i)
+	}
+	return nil
+}
+
+var vocabEndpoint = map[string]string{
+	"category": "/api/crime-categories",
+	"force":    "/api/forces",
+	"outcome":  "/v1/meta",
+}
+
+func parseFloat(r *http.Request, name string) (float64, bool, error) {
+	v := formValue(r, name)
+	if v == "" {
+		return 0, false, nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, true, paramError(name, "want a number, got %q", v)
+	}
+	return f, true, nil
+}
+
+// parseLatLng reads lat and lng; ok is false when neither is given.
+func parseLatLng(r *http.Request) (lat, lng float64, ok bool, err error) {
+	lat, hasLat, err := parseFloat(r, "lat")
+	if err != nil {
+		return 0, 0, false, err
+	}
+	lng, hasLng, err := parseFloat(r, "lng")
+	if err != nil {
+		return 0, 0, false, err
+	}
+	switch {
+	case !hasLat && !hasLng:
+		return 0, 0, false, nil
+	case !hasLat:
+		return 0, 0, false, paramError("lat", "required with lng")
+	case !hasLng:
+		return 0, 0, false, paramError("lng", "required with lat")
+	case lat < -90 || lat > 90:
+		return 0, 0, false, paramError("lat", "must be within -90..90, got %v", lat)
+	case lng < -180 || lng > 180:
+		return 0, 0, false, paramError("lng", "must be within -180..180, got %v", lng)
+	}
+	return lat, lng, true, nil
+}
+
+// parsePolyParam parses data.police.uk's poly: lat,lng:lat,lng:... The ring
+// is closed if open.
+func parsePolyParam(v string) (*geo.Polygon, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) > MaxPolyPoints {
+		return nil, paramError("poly", "at most %d points", MaxPolyPoints)
+	}
+	ring := make(orb.Ring, 0, len(parts)+1)
+	for i, p := range parts {
+		lat, lng, ok := strings.Cut(p, ",")
+		if !ok {
+			return nil, paramError("poly", "point %d: want lat,lng, got %q", i+1, p)
+		}
+		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+		lo, err2 := strconv.ParseFloat(strings.TrimSpace(lng), 64)
+		if err1 != nil || err2 != nil || !geo.ValidLonLat(lo, la) {
+			return nil, paramError("poly", "point %d: want lat,lng within range, got %q", i+1, p)
+		}
+		ring = append(ring, orb.Point{lo, la})
+	}
+	poly, err := geo.NewPolygon(orb.MultiPolygon{{ring}})
+	if err != nil {
+		return nil, paramError("poly", "%v", err)
+	}
+	return poly, nil
+}
+
+// parseBBox parses minLon,minLat,maxLon,maxLat.
+func parseBBox(v string) (*geo.Box, error) {
+	parts := strings.Split(v, ",")
+	if len(parts) != 4 {
+		return nil, paramError("bbox", "want minLon,minLat,maxLon,maxLat, got %q", v)
+	}
+	var f [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, paramError("bbox", "want minLon,minLat,maxLon,maxLat as numbers, got %q", v)
+		}
+		f[i] = x
+	}
+	b, err := geo.NewBox(f[0], f[1], f[2], f[3])
+	if err != nil {
+		return nil, paramError("bbox", "%v", err)
+	}
+	return b, nil
+}
+
+// errNoArea is returned by parseArea when the request names no area.
+var errNoArea = errors.New("no area")
+
+// parseArea reads the area of an analyst request: lat, lng and radius_m; or
+// bbox; or poly; or a GeoJSON Polygon/MultiPolygon (geometry, Feature or
+// FeatureCollection of one) in a POST body. It returns errNoArea (wrapped in
+// a ParamError when required) when none is given.
+func (s *Server) parseArea(r *http.Request, maxRadius float64) (geo.Area, error) {
+	given := 0
+	var area geo.Area
+	lat, lng, hasPoint, err := parseLatLng(r)
+	if err != nil {
+		return nil, err
+	}
+	radius, hasRadius, err := parseFloat(r, "radius_m")
+	if err != nil {
+		return nil, err
+	}
+	if hasRadius && !hasPoint {
+		return nil, paramError("radius_m", "needs lat and lng")
+	}
+	if hasPoint {
+		given++
+		if !hasRadius {
+			return nil, paramError("radius_m", "required with lat and lng (metres, up to %v)", maxRadius)
+		}
+		if !(radius > 0 && radius <= maxRadius) {
+			return nil, paramError("radius_m", "must be > 0 and <= %v metres, got %v", maxRadius, radius)
+		}
+		area, err = geo.NewCircle(lng, lat, radius)
+		if err != nil {
+			return nil, paramError("radius_m", "%v", err)
+		}
+	}
+	if v := formValue(r, "bbox"); v != "" {
+		given++
+		if area, err = parseBBox(v); err != nil {
+			return nil, err
+		}
+	}
+	if v := formValue(r, "poly"); v != "" {
+		given++
+		if area, err = parsePolyParam(v); err != nil {
+			return nil, err
+		}
+	}
+	if r.Method == http.MethodPost && !isForm(r) {
+		given++
+		if area, err = parseGeoJSONBody(r); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case given == 0:
+		return nil, errNoArea
+	case given > 1:
+		return nil, paramError("area", "give exactly one of lat/lng/radius_m, bbox, poly or a GeoJSON body")
+	}
+	return area, nil
+}
+
+// requireArea is parseArea with the area mandatory.
+func (s *Server) requireArea(r *http.Request, maxRadius float64) (geo.Area, error) {
+	a, err := s.parseArea(r, maxRadius)
+	if errors.Is(err, errNoArea) {
+		return nil, paramError("area", "give lat, lng and radius_m, or bbox=minLon,minLat,maxLon,maxLat, or poly=lat,lng:lat,lng:..., or POST a GeoJSON polygon")
+	}
+	return a, err
+}
+
+func parseGeoJSONBody(r *http.Request) (*geo.Polygon, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if len(body) > MaxBodyBytes {
+		return nil, paramError("body", "larger than %d bytes", MaxBodyBytes)
+	}
+	g, err := geoJSONGeometry(body)
+	if err != nil {
+		return nil, paramError("body", "%v", err)
+	}
+	var mp orb.MultiPolygon
+	switch g := g.(type) {
+	case orb.Polygon:
+		mp = orb.MultiPolygon{g}
+	case orb.MultiPolygon:
+		mp = g
+	default:
+		return nil, paramError("body", "want a GeoJSON Polygon or MultiPolygon, got %s", g.GeoJSONType())
+	}
+	n := 0
+	for _, p := range mp {
+		for _, ring := range p {
+			n += len(ring)
+		}
+	}
+	if n > MaxPolyPoints {
+		return nil, paramError("body", "at most %d points", MaxPolyPoints)
+	}
+	poly, err := geo.NewPolygon(mp)
+	if err != nil {
+		return nil, paramError("body", "%v", err)
+	}
+	return poly, nil
+}
+
+// geoJSONGeometry accepts a bare geometry, a Feature, or a FeatureCollection
+// holding one feature.
+func geoJSONGeometry(body []byte) (orb.Geometry, error) {
+	var probe struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return nil, fmt.Errorf("not GeoJSON: %w", err)
+	}
+	switch probe.Type {
+	case "Feature":
+		f, err := geojson.UnmarshalFeature(body)
+		if err != nil {
+			return nil, err
+		}
+		return f.Geometry, nil
+	case "FeatureCollection":
+		fc, err := geojson.UnmarshalFeatureCollection(body)
+		if err != nil {
+			return nil, err
+		}
+		if len(fc.Features) != 1 {
+			return nil, fmt.Errorf("want one feature, got %d", len(fc.Features))
+		}
+		return fc.Features[0].Geometry, nil
+	default:
+		g, err := geojson.UnmarshalGeometry(body)
+		if err != nil {
+			return nil, err
+		}
+		if g.Coordinates == nil {
+			return nil, errors.New("geometry has no coordinates")
+		}
+		return g.Geometry(), nil
+	}
+}

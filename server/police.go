@@ -1,0 +1,425 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"crimemap/geo"
+)
+
+// MaxPoliceResults is data.police.uk's cap: a custom area with more crimes
+// (or outcomes) than this answers 503.
+const MaxPoliceResults = 10_000
+
+type policeStreet struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+type policeLocation struct {
+	Latitude  string       `json:"latitude"`
+	Street    policeStreet `json:"street"`
+	Longitude string       `json:"longitude"`
+}
+
+// policeCrimeCore is a crime as data.police.uk writes it inside an outcome.
+type policeCrimeCore struct {
+	Category        string          `json:"category"`
+	LocationType    *string         `json:"location_type"`
+	Location        *policeLocation `json:"location"`
+	Context         string          `json:"context"`
+	PersistentID    string          `json:"persistent_id"`
+	ID              int64           `json:"id"`
+	LocationSubtype string          `json:"location_subtype"`
+	Month           string          `json:"month"`
+}
+
+type policeOutcomeStatus struct {
+	Category string `json:"category"`
+	Date     string `json:"date"`
+}
+
+// policeCrime is an item of crimes-street, crimes-at-location and
+// crimes-no-location.
+type policeCrime struct {
+	policeCrimeCore
+	OutcomeStatus *policeOutcomeStatus `json:"outcome_status"`
+}
+
+type policeOutcomeCategory struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+type policeOutcome struct {
+	Category policeOutcomeCategory `json:"category"`
+	Date     string                `json:"date"`
+	PersonID *int64                `json:"person_id"`
+	Crime    *policeCrimeCore      `json:"crime,omitempty"`
+}
+
+// FormatCoord writes a coordinate with the six decimals of the CSV files.
+func formatCoord(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
+
+var locationTypes = map[bool]string{false: "Force", true: "BTP"}
+
+func crimeCore(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) policeCrimeCore {
+	out := policeCrimeCore{
+		Category:     ds.Categories().Term(int(ds.Category(c))).Slug,
+		Context:      ds.Context(c),
+		PersistentID: ds.PersistentID(c),
+		ID:           int64(c),
+		Month:        ds.Month(c).String(),
+	}
+	if p != geo.NoPoint {
+		lon, lat := ds.PointLonLat(p)
+		lt := locationTypes[ds.Forces().Term(int(ds.Force(c))).Slug == "btp"]
+		out.LocationType = &lt
+		out.Location = &policeLocation{
+			Latitude:  formatCoord(lat),
+			Street:    policeStreet{ID: int64(p), Name: ds.PointStreet(p)},
+			Longitude: formatCoord(lon),
+		}
+	}
+	return out
+}
+
+// policeCrimeOf builds the data.police.uk item for crime c at point p.
+func policeCrimeOf(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) policeCrime {
+	pc := policeCrime{policeCrimeCore: crimeCore(ds, c, p)}
+	if o := ds.Outcome(c); o != geo.NoOutcome {
+		date := ds.Month(c)
+		if h := ds.OutcomeHistory(c); len(h) > 0 {
+			date = h[len(h)-1].Month
+		}
+		pc.OutcomeStatus = &policeOutcomeStatus{Category: ds.Outcomes().Term(int(o)).Name, Date: date.String()}
+	}
+	return pc
+}
+
+// policeMonth reads data.police.uk's date parameter: one month, the latest
+// when omitted.
+func policeMonth(r *http.Request, ds *geo.Dataset) (geo.Month, error) {
+	m, err := parseMonthParam(r, "date")
+	if err != nil {
+		return 0, err
+	}
+	if m == 0 {
+		m = ds.LatestMonth()
+	}
+	return m, nil
+}
+
+// policeArea reads lat/lng (a one-mile circle) or poly.
+func policeArea(r *http.Request) (geo.Area, error) {
+	lat, lng, hasPoint, err := parseLatLng(r)
+	if err != nil {
+		return nil, err
+	}
+	poly := formValue(r, "poly")
+	switch {
+	case hasPoint && poly != "":
+		return nil, paramError("poly", "give either lat/lng or poly, not both")
+	case hasPoint:
+		return geo.NewCircle(lng, lat, PoliceRadiusM)
+	case poly != "":
+		return parsePolyParam(poly)
+	}
+	return nil, paramError("lat", "give lat and lng, or poly=lat,lng:lat,lng:...")
+}
+
+// categoryFilter builds a one-month filter for a category slug, all-crime
+// meaning every category.
+func categoryFilter(ds *geo.Dataset, slug, param string, m geo.Month) (geo.Filter, error) {
+	f := geo.Filter{From: m, To: m}
+	err := parseTerms(slug, param, ds.Categories(), &f.Categories, "all-crime")
+	return f, err
+}
+
+// collectPolice lists the matching crimes of an area, or ErrTooMany.
+func collectPolice(ds *geo.Dataset, a geo.Area, f *geo.Filter) ([]policeCrime, error) {
+	type hit struct {
+		p geo.PointID
+		c geo.CrimeID
+	}
+	var hits []hit
+	for p, c := range ds.CrimesIn(a, f) {
+		if len(hits) == MaxPoliceResults {
+			return nil, ErrTooMany
+		}
+		hits = append(hits, hit{p, c})
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return int(a.c) - int(b.c) })
+	out := make([]policeCrime, len(hits))
+	for i, h := range hits {
+		out[i] = policeCrimeOf(ds, h.c, h.p)
+	}
+	return out, nil
+}
+
+func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	m, err := policeMonth(r, ds)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := categoryFilter(ds, pathVar(r, "category"), "category", m)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	a, err := policeArea(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out, err := collectPolice(ds, a, &f)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}
+
+// locationParam reads location_id or snaps lat/lng to the nearest point.
+func locationParam(r *http.Request, ds *geo.Dataset) (geo.PointID, error) {
+	if v := formValue(r, "location_id"); v != "" {
+		id, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || int(id) >= ds.NumPoints() {
+			return 0, paramError("location_id", "unknown location %q", v)
+		}
+		return geo.PointID(id), nil
+	}
+	lat, lng, ok, err := parseLatLng(r)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, paramError("location_id", "give location_id, or lat and lng")
+	}
+	p, found := ds.Nearest(lng, lat)
+	if !found {
+		return 0, geo.ErrNotFound
+	}
+	return p, nil
+}
+
+func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	m, err := policeMonth(r, ds)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p, err := locationParam(r, ds)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f := geo.Filter{From: m, To: m}
+	out := []policeCrime{}
+	ds.PointMatches(p, &f, func(c geo.CrimeID) bool {
+		out = append(out, policeCrimeOf(ds, c, p))
+		return true
+	})
+	writeJSON(w, r, http.StatusOK, out)
+}
+
+func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	m, err := policeMonth(r, ds)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	cat := formValue(r, "category")
+	if cat == "" {
+		cat = "all-crime"
+	}
+	f, err := categoryFilter(ds, cat, "category", m)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	force := formValue(r, "force")
+	if force == "" {
+		writeError(w, r, paramError("force", "required: a force id from /api/forces"))
+		return
+	}
+	if err := parseTerms(force, "force", ds.Forces(), &f.Forces, ""); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := []policeCrime{}
+	for c := range ds.NoLocation(&f) {
+		out = append(out, policeCrimeOf(ds, c, geo.NoPoint))
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}
+
+func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request) {
+	l, err := s.current()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	m, err := parseMonthParam(r, "date")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := []geo.Term{{Slug: "all-crime", Name: "All crime"}}
+	for i, t := range l.ds.Categories().Terms() {
+		if m == 0 || l.totals.byCategoryMonth(geo.Category(i), m) > 0 {
+			out = append(out, t)
+		}
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}
+
+type policeDate struct {
+	Date          string   `json:"date"`
+	StopAndSearch []string `json:"stop-and-search"`
+}
+
+func (s *Server) handlePoliceDates(w http.ResponseWriter, r *http.Request) {
+	l, err := s.current()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	ms := l.ds.Months()
+	out := make([]policeDate, 0, len(ms))
+	for i := len(ms) - 1; i >= 0; i-- {
+		out = append(out, policeDate{Date: ms[i].String(), StopAndSearch: l.stopForces[ms[i]]})
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}
+
+func (s *Server) handlePoliceLastUpdated(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]string{"date": ds.LatestMonth().String() + "-01"})
+}
+
+func outcomeItem(ds *geo.Dataset, e geo.OutcomeEvent) policeOutcome {
+	t := ds.Outcomes().Term(int(e.Outcome))
+	return policeOutcome{Category: policeOutcomeCategory{Code: t.Slug, Name: t.Name}, Date: e.Month.String()}
+}
+
+func (s *Server) handlePoliceOutcomesForCrime(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	id := pathVar(r, "persistent_id")
+	crimes := ds.CrimesByPersistentID(id)
+	if len(crimes) == 0 {
+		writeError(w, r, geo.ErrNotFound)
+		return
+	}
+	c := crimes[0]
+	core := crimeCore(ds, c, ds.PointOf(c))
+	out := struct {
+		Outcomes []policeOutcome `json:"outcomes"`
+		Crime    policeCrimeCore `json:"crime"`
+	}{Outcomes: []policeOutcome{}, Crime: core}
+	for _, e := range ds.OutcomeHistory(c) {
+		out.Outcomes = append(out.Outcomes, outcomeItem(ds, e))
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}
+
+func (s *Server) handlePoliceOutcomesAtLocation(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	m, err := policeMonth(r, ds)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var points []geo.PointID
+	if formValue(r, "location_id") != "" {
+		p, err := locationParam(r, ds)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		points = []geo.PointID{p}
+	} else {
+		a, err := policeArea(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		points = ds.SortedPointsIn(a)
+	}
+	out := []policeOutcome{}
+	all := geo.Filter{}
+	for _, p := range points {
+		var tooMany bool
+		ds.PointMatches(p, &all, func(c geo.CrimeID) bool {
+			for _, e := range ds.OutcomeHistory(c) {
+				if e.Month != m {
+					continue
+				}
+				if len(out) == MaxPoliceResults {
+					tooMany = true
+					return false
+				}
+				it := outcomeItem(ds, e)
+				core := crimeCore(ds, c, p)
+				it.Crime = &core
+				out = append(out, it)
+			}
+			return true
+		})
+		if tooMany {
+			writeError(w, r, ErrTooMany)
+			return
+		}
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}
+
+type policeForce struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func (s *Server) handlePoliceForces(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := []policeForce{}
+	for _, t := range ds.Forces().Terms() {
+		// data.police.uk lists every territorial force but not BTP.
+		if t.Slug != "btp" {
+			out = append(out, policeForce{ID: t.Slug, Name: t.Name})
+		}
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}

@@ -1,0 +1,172 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"crimemap/geo"
+)
+
+// Config is the server's configuration; cmd/crimemap fills it from flags and
+// environment variables.
+type Config struct {
+	Addr string
+	// CORSOrigins lists origins allowed to read responses; "*" allows any.
+	CORSOrigins []string
+	// CacheControl is sent with tiles and other versioned responses.
+	CacheControl string
+	// FrameAncestors restricts which sites may frame /embed; "" allows any.
+	FrameAncestors string
+	// StyleURL is a MapLibre style put under the crime layers of the page.
+	StyleURL string
+	// Timeouts of the HTTP server.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultConfig returns the defaults documented in the README.
+func DefaultConfig() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		CORSOrigins:     []string{"*"},
+		CacheControl:    "public, max-age=3600",
+		ReadTimeout:     10 * time.Second,
+		WriteTimeout:    60 * time.Second,
+		IdleTimeout:     120 * time.Second,
+		ShutdownTimeout: 20 * time.Second,
+	}
+}
+
+// loaded is everything derived from one dataset version; it is swapped as a
+// whole so a request sees one consistent version.
+type loaded struct {
+	ds *geo.Dataset
+	// totals counts every crime by category and month, for the vocabulary
+	// endpoints.
+	totals totals
+	// stopForces lists, per month, the forces with stop-and-search data.
+	stopForces map[geo.Month][]string
+	streets    streetIndex
+	forcesUsed geo.Set
+}
+
+type totals struct{ geo.Counts }
+
+func (t *totals) byCategoryMonth(c geo.Category, m geo.Month) int {
+	i, ok := slices.BinarySearch(t.Months, m)
+	if !ok || int(c) >= t.NumCategories {
+		return 0
+	}
+	return t.At(c, i)
+}
+
+// Server answers HTTP requests from a loaded dataset.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	state   atomic.Pointer[loaded]
+	handler http.Handler
+}
+
+// New returns a server with no dataset yet: it answers /healthz with 503 and
+// data requests with 503 until SetDataset is called.
+func New(cfg Config, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{cfg: cfg, log: log}
+	s.handler = s.routes()
+	return s
+}
+
+// SetDataset installs a dataset (and builds what is derived from it);
+// requests in flight keep the version they started with.
+func (s *Server) SetDataset(ds *geo.Dataset) {
+	l := &loaded{ds: ds, totals: totals{ds.Count(nil, &geo.Filter{})}, stopForces: map[geo.Month][]string{}}
+	for _, st := range ds.Stops() {
+		id := ds.Forces().Term(int(st.Force)).Slug
+		if fs := l.stopForces[st.Month]; !slices.Contains(fs, id) {
+			l.stopForces[st.Month] = append(fs, id)
+		}
+	}
+	for _, fs := range l.stopForces {
+		slices.Sort(fs)
+	}
+	l.streets = newStreetIndex(ds)
+	for c := 0; c < ds.Len(); c++ {
+		l.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
+	}
+	s.state.Store(l)
+}
+
+// dataset returns the current dataset or ErrLoading.
+func (s *Server) dataset() (*geo.Dataset, error) {
+	l := s.state.Load()
+	if l == nil {
+		return nil, ErrLoading
+	}
+	return l.ds, nil
+}
+
+// current returns everything derived from the current dataset or ErrLoading.
+func (s *Server) current() (*loaded, error) {
+	l := s.state.Load()
+	if l == nil {
+		return nil, ErrLoading
+	}
+	return l, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// ListenAndServe serves on cfg.Addr until ctx is cancelled, then shuts down
+// gracefully. ready, if not nil, receives the bound address.
+func (s *Server) ListenAndServe(ctx context.Context, ready chan<- net.Addr) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
+	}
+	return s.Serve(ctx, ln, ready)
+}
+
+// Serve is ListenAndServe on an existing listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, ready chan<- net.Addr) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready <- ln.Addr()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,448 @@
+package server
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"crimemap/geo"
+)
+
+// Paging limits of /v1/crimes.
+const (
+	DefaultPageSize = 1000
+	MaxPageSize     = 10_000
+)
+
+// Attribution must accompany the data wherever it is shown.
+const Attribution = "Contains public sector information licensed under the Open Government Licence v3.0."
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"status": "ok", "version": ds.Version(), "crimes": ds.Len()})
+}
+
+type metaTerm struct {
+	Slug string `json:"url"`
+	Name string `json:"name"`
+}
+
+type meta struct {
+	Version     string      `json:"version"`
+	Crimes      int         `json:"crimes"`
+	Located     int         `json:"located"`
+	Points      int         `json:"points"`
+	Months      []geo.Month `json:"months"`
+	LatestMonth geo.Month   `json:"latest_month"`
+	Categories  []metaTerm  `json:"categories"`
+	Forces      []metaTerm  `json:"forces"`
+	Outcomes    []metaTerm  `json:"outcomes"`
+	Bounds      [4]float64  `json:"bounds"`
+	Center      [3]float64  `json:"center"`
+	StyleURL    string      `json:"style_url,omitempty"`
+	Attribution string      `json:"attribution"`
+	Limits      limits      `json:"limits"`
+}
+
+type limits struct {
+	MaxRadiusM    float64 `json:"max_radius_m"`
+	MaxPageSize   int     `json:"max_page_size"`
+	MaxPolyPoints int     `json:"max_poly_points"`
+	PoliceMax     int     `json:"police_api_max_results"`
+}
+
+func terms(v *geo.Vocab, keep func(i int) bool) []metaTerm {
+	out := []metaTerm{}
+	for i, t := range v.Terms() {
+		if keep(i) {
+			out = append(out, metaTerm(t))
+		}
+	}
+	return out
+}
+
+func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request) {
+	l, err := s.current()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	ds := l.ds
+	b := ds.Bound()
+	c := b.Center()
+	m := meta{
+		Version: ds.Version(), Crimes: ds.Len(), Located: ds.Located(), Points: ds.NumPoints(),
+		Months: ds.Months(), LatestMonth: ds.LatestMonth(),
+		Categories: terms(ds.Categories(), func(i int) bool { return l.totals.ByCategory(geo.Category(i)) > 0 }),
+		Forces:     terms(ds.Forces(), func(i int) bool { return l.forceUsed(i) }),
+		Outcomes:   terms(ds.Outcomes(), func(i int) bool { return i != int(geo.NoOutcome) }),
+		Bounds:     [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		Center:     [3]float64{c[0], c[1], 10},
+		StyleURL:   s.cfg.StyleURL, Attribution: Attribution,
+		Limits: limits{MaxRadiusM: MaxRadiusM, MaxPageSize: MaxPageSize, MaxPolyPoints: MaxPolyPoints, PoliceMax: MaxPoliceResults},
+	}
+	if m.Months == nil {
+		m.Months = []geo.Month{}
+	}
+	writeJSON(w, r, http.StatusOK, m)
+}
+
+// forceUsed reports whether any crime belongs to force i.
+func (l *loaded) forceUsed(i int) bool { return l.forcesUsed.Has(i) }
+
+// crimeRow is one crime of /v1/crimes, as GeoJSON properties or a CSV row.
+type crimeRow struct {
+	ID           int64   `json:"id"`
+	PersistentID string  `json:"persistent_id"`
+	Month        string  `json:"month"`
+	Category     string  `json:"category"`
+	Force        string  `json:"force"`
+	Outcome      string  `json:"outcome"`
+	OutcomeName  string  `json:"outcome_name"`
+	LocationID   int64   `json:"location_id"`
+	Street       string  `json:"street"`
+	LSOACode     string  `json:"lsoa_code"`
+	LSOAName     string  `json:"lsoa_name"`
+	Context      string  `json:"context"`
+	Lon          float64 `json:"-"`
+	Lat          float64 `json:"-"`
+}
+
+var crimeCSVHeader = []string{"id", "persistent_id", "month", "category", "force", "outcome", "outcome_name", "location_id", "street", "lsoa_code", "lsoa_name", "longitude", "latitude", "context"}
+
+func (r *crimeRow) csv() []string {
+	return []string{strconv.FormatInt(r.ID, 10), r.PersistentID, r.Month, r.Category, r.Force, r.Outcome, r.OutcomeName,
+		strconv.FormatInt(r.LocationID, 10), r.Street, r.LSOACode, r.LSOAName, formatCoord(r.Lon), formatCoord(r.Lat), r.Context}
+}
+
+func rowOf(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) crimeRow {
+	pt := ds.Point(p)
+	o := ds.Outcomes().Term(int(ds.Outcome(c)))
+	return crimeRow{
+		ID: int64(c), PersistentID: ds.PersistentID(c), Month: ds.Month(c).String(),
+		Category: ds.Categories().Term(int(ds.Category(c))).Slug,
+		Force:    ds.Forces().Term(int(ds.Force(c))).Slug,
+		Outcome:  o.Slug, OutcomeName: o.Name,
+		LocationID: int64(p), Street: pt.Street, LSOACode: pt.LSOACode, LSOAName: pt.LSOAName,
+		Context: ds.Context(c), Lon: pt.Lon, Lat: pt.Lat,
+	}
+}
+
+// parseFormat reads format: geojson (default), json or csv.
+func parseFormat(r *http.Request, allowed ...string) (string, error) {
+	f := formValue(r, "format")
+	if f == "" {
+		return allowed[0], nil
+	}
+	if !slices.Contains(allowed, f) {
+		return "", paramError("format", "want one of %s, got %q", strings.Join(allowed, ", "), f)
+	}
+	return f, nil
+}
+
+// cursor values are "<dataset version>.<crime id>": a page is only
+// meaningful within one version.
+func parseCursor(r *http.Request, version string) (int64, error) {
+	v := formValue(r, "cursor")
+	if v == "" {
+		return -1, nil
+	}
+	ver, id, ok := strings.Cut(v, ".")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n < 0 {
+		return 0, paramError("cursor", "malformed cursor %q", v)
+	}
+	if ver != version {
+		return 0, paramError("cursor", "cursor is from dataset version %q, now %q; start again without cursor", ver, version)
+	}
+	return n, nil
+}
+
+func parseLimit(r *http.Request, def, max int) (int, error) {
+	v := formValue(r, "limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, paramError("limit", "want an integer 1..%d, got %q", max, v)
+	}
+	return n, nil
+}
+
+func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	format, err := parseFormat(r, "geojson", "csv")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	after, err := parseCursor(r, ds.Version())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	limit, err := parseLimit(r, DefaultPageSize, MaxPageSize)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	a, err := s.requireArea(r, MaxRadiusM)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	pg := ds.PageIn(a, &f, after, limit)
+	next := ""
+	if pg.More {
+		next = ds.Version() + "." + strconv.FormatInt(int64(pg.Next), 10)
+		q := r.URL.Query()
+		q.Set("cursor", next)
+		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+		w.Header().Set("Link", "<"+u.String()+`>; rel="next"`)
+	}
+	w.Header().Set("X-Dataset-Version", ds.Version())
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		if next != "" {
+			w.Header().Set("X-Next-Cursor", next)
+		}
+		cw := csv.NewWriter(w)
+		_ = cw.Write(crimeCSVHeader)
+		for i, c := range pg.Crimes {
+			row := rowOf(ds, c, pg.Points[i])
+			_ = cw.Write(row.csv())
+		}
+		cw.Flush()
+		return
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	bw.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i, c := range pg.Crimes {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		row := rowOf(ds, c, pg.Points[i])
+		props, _ := json.Marshal(&row)
+		bw.WriteString(`{"type":"Feature","id":`)
+		bw.WriteString(strconv.FormatInt(row.ID, 10))
+		bw.WriteString(`,"geometry":{"type":"Point","coordinates":[`)
+		bw.WriteString(formatCoord(row.Lon))
+		bw.WriteByte(',')
+		bw.WriteString(formatCoord(row.Lat))
+		bw.WriteString(`]},"properties":`)
+		bw.Write(props)
+		bw.WriteByte('}')
+	}
+	bw.WriteString(`],"dataset_version":`)
+	v, _ := json.Marshal(ds.Version())
+	bw.Write(v)
+	bw.WriteString(`,"next_cursor":`)
+	if next == "" {
+		bw.WriteString("null")
+	} else {
+		v, _ := json.Marshal(next)
+		bw.Write(v)
+	}
+	bw.WriteString("}\n")
+}
+
+type countItem struct {
+	Category string `json:"category,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Month    string `json:"month,omitempty"`
+	Count    int    `json:"count"`
+}
+
+type countsBody struct {
+	Total           int         `json:"total"`
+	ByCategory      []countItem `json:"by_category,omitempty"`
+	ByMonth         []countItem `json:"by_month,omitempty"`
+	ByCategoryMonth []countItem `json:"by_category_month,omitempty"`
+}
+
+// parseGroupBy reads group_by: a comma list (or repeated parameter) of
+// category and month.
+func parseGroupBy(r *http.Request) (byCat, byMonth bool, err error) {
+	var vals []string
+	if r.Method == http.MethodPost && isForm(r) {
+		_ = r.ParseForm()
+		vals = r.Form["group_by"]
+	} else {
+		vals = r.URL.Query()["group_by"]
+	}
+	for _, v := range vals {
+		for _, g := range strings.Split(v, ",") {
+			switch strings.TrimSpace(g) {
+			case "category":
+				byCat = true
+			case "month":
+				byMonth = true
+			case "":
+			default:
+				return false, false, paramError("group_by", "want category and/or month, got %q", g)
+			}
+		}
+	}
+	return byCat, byMonth, nil
+}
+
+func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	format, err := parseFormat(r, "json", "csv")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	byCat, byMonth, err := parseGroupBy(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	a, err := s.parseArea(r, MaxRadiusM)
+	if err != nil && !errors.Is(err, errNoArea) {
+		writeError(w, r, err)
+		return
+	}
+	k := ds.Count(a, &f)
+	body := countsBody{Total: k.Total}
+	cats := ds.Categories()
+	if byCat && !byMonth {
+		body.ByCategory = []countItem{}
+		for c := 0; c < k.NumCategories; c++ {
+			if n := k.ByCategory(geo.Category(c)); n > 0 {
+				t := cats.Term(c)
+				body.ByCategory = append(body.ByCategory, countItem{Category: t.Slug, Name: t.Name, Count: n})
+			}
+		}
+	}
+	if byMonth && !byCat {
+		body.ByMonth = []countItem{}
+		for i, m := range k.Months {
+			body.ByMonth = append(body.ByMonth, countItem{Month: m.String(), Count: k.ByMonth(i)})
+		}
+	}
+	if byCat && byMonth {
+		body.ByCategoryMonth = []countItem{}
+		for c := 0; c < k.NumCategories; c++ {
+			if k.ByCategory(geo.Category(c)) == 0 {
+				continue
+			}
+			t := cats.Term(c)
+			for i, m := range k.Months {
+				body.ByCategoryMonth = append(body.ByCategoryMonth, countItem{Category: t.Slug, Name: t.Name, Month: m.String(), Count: k.At(geo.Category(c), i)})
+			}
+		}
+	}
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		cw := csv.NewWriter(w)
+		switch {
+		case byCat && byMonth:
+			_ = cw.Write([]string{"category", "month", "count"})
+			for _, it := range body.ByCategoryMonth {
+				_ = cw.Write([]string{it.Category, it.Month, strconv.Itoa(it.Count)})
+			}
+		case byCat:
+			_ = cw.Write([]string{"category", "count"})
+			for _, it := range body.ByCategory {
+				_ = cw.Write([]string{it.Category, strconv.Itoa(it.Count)})
+			}
+		case byMonth:
+			_ = cw.Write([]string{"month", "count"})
+			for _, it := range body.ByMonth {
+				_ = cw.Write([]string{it.Month, strconv.Itoa(it.Count)})
+			}
+		default:
+			_ = cw.Write([]string{"count"})
+			_ = cw.Write([]string{strconv.Itoa(body.Total)})
+		}
+		cw.Flush()
+		return
+	}
+	writeJSON(w, r, http.StatusOK, body)
+}
+
+// streetIndex answers street-name searches over the snap points.
+type streetIndex struct {
+	lower []string // lower-case street name per point
+}
+
+func newStreetIndex(ds *geo.Dataset) streetIndex {
+	idx := streetIndex{lower: make([]string, ds.NumPoints())}
+	for p := range idx.lower {
+		idx.lower[p] = strings.ToLower(ds.PointStreet(geo.PointID(p)))
+	}
+	return idx
+}
+
+type streetHit struct {
+	LocationID int64   `json:"location_id"`
+	Street     string  `json:"street"`
+	Latitude   float64 `json:"lat"`
+	Longitude  float64 `json:"lng"`
+}
+
+// MaxStreetResults bounds /v1/streets.
+const MaxStreetResults = 100
+
+func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request) {
+	l, err := s.current()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	q := strings.ToLower(strings.TrimSpace(formValue(r, "q")))
+	q = strings.TrimPrefix(q, "on or near ")
+	if len(q) < 2 {
+		writeError(w, r, paramError("q", "want at least 2 characters of a street name"))
+		return
+	}
+	limit, err := parseLimit(r, 20, MaxStreetResults)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := []streetHit{}
+	for p, name := range l.streets.lower {
+		if !strings.Contains(name, q) {
+			continue
+		}
+		lon, lat := l.ds.PointLonLat(geo.PointID(p))
+		out = append(out, streetHit{LocationID: int64(p), Street: l.ds.PointStreet(geo.PointID(p)), Latitude: lat, Longitude: lon})
+		if len(out) == limit {
+			break
+		}
+	}
+	writeJSON(w, r, http.StatusOK, out)
+}
