@@ -1,0 +1,85 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+
+	"crimemap/geo"
+)
+
+// Errors that fail a whole file. They reach Summary.Failed wrapped with the
+// file's name.
+var (
+	// ErrNotCSV means the file has no CSV header line: it is empty, binary,
+	// or its first line is not valid UTF-8 text.
+	ErrNotCSV = errors.New("not a CSV file")
+	// ErrUnknownKind means a CSV header matches none of the street,
+	// outcomes and stop-and-search layouts.
+	ErrUnknownKind = errors.New("not a street, outcomes or stop-and-search file")
+	// ErrMissingColumn means a column the file's kind requires is absent.
+	ErrMissingColumn = errors.New("missing required column")
+	// ErrBadZip means a zip archive or one of its members cannot be read.
+	ErrBadZip = errors.New("broken zip archive")
+	// ErrNoUnit means a stop-and-search file's name does not say its force
+	// and month (YYYY-MM-<force>-stop-and-search.csv); its rows carry neither.
+	ErrNoUnit = errors.New("file name does not give force and month")
+	// ErrNoInput means none of the paths given to Load exists.
+	ErrNoInput = errors.New("no input path exists")
+)
+
+// Errors that reject one row, found in ParseError.Err. The row is skipped,
+// counted under the error's text in Summary.Rejected, and the load goes on.
+var (
+	// ErrBadMonth: Month is not YYYY-MM.
+	ErrBadMonth = geo.ErrBadMonth
+	// ErrBadCoordinate: Longitude or Latitude is not a decimal number, is out
+	// of range, or only one of the pair is present.
+	ErrBadCoordinate = errors.New("bad coordinate")
+	// ErrColumnCount: the row has a different number of fields than the
+	// header.
+	ErrColumnCount = errors.New("wrong number of fields")
+	// ErrInvalidUTF8: the row is not valid UTF-8.
+	ErrInvalidUTF8 = errors.New("invalid UTF-8")
+	// ErrEmptyField: a required field (Crime type, Outcome type, Type) is
+	// empty.
+	ErrEmptyField = errors.New("required field is empty")
+	// ErrNoForce: the file name does not give the force and the row's Falls
+	// within is empty.
+	ErrNoForce = errors.New("no force: file name and Falls within are both silent")
+	// ErrQuote: a quoted field is not closed, or text follows its closing
+	// quote.
+	ErrQuote = errors.New(`extraneous or missing " in quoted field`)
+	// ErrBareQuote: a quote appears inside an unquoted field.
+	ErrBareQuote = errors.New(`bare " in unquoted field`)
+)
+
+// rowReasons lists the row errors, so a count can be keyed by the sentinel
+// without inspecting wrapped text.
+var rowReasons = []error{ErrBadMonth, ErrBadCoordinate, ErrColumnCount, ErrInvalidUTF8, ErrEmptyField, ErrNoForce, ErrQuote, ErrBareQuote}
+
+// ParseError reports a rejected row: where it is and why.
+type ParseError struct {
+	File   string
+	Line   int    // 1-based physical line where the row starts
+	Column string // the column at fault, "" for the whole row
+	Err    error  // wraps one of the row errors above
+}
+
+func (e *ParseError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s:%d: column %s: %v", e.File, e.Line, e.Column, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// FileError is a file that could not be loaded.
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.File + ": " + e.Err.Error() }
+
+func (e *FileError) Unwrap() error { return e.Err }

@@ -1,0 +1,276 @@
+package ingest
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"crimemap/geo"
+)
+
+// Options tune Load.
+type Options struct {
+	// Workers is how many files are parsed at once; 0 means GOMAXPROCS.
+	Workers int
+	// Progress receives progress reports; nil is silent. A terminal gets a
+	// progress bar by bytes read, anything else a plain line every few
+	// seconds.
+	Progress io.Writer
+	// Logger receives rejected rows (the first few of each file) and failed
+	// files; nil means slog.Default().
+	Logger *slog.Logger
+	// OnReject, when set, is called for every rejected row, from the
+	// goroutine parsing its file.
+	OnReject func(*ParseError)
+}
+
+// source is one CSV to parse: a file on disk or a zip member.
+type source struct {
+	name    string
+	size    int64
+	seq     int
+	open    func() (io.ReadCloser, error)
+	walked  bool // found in a folder or zip: a CSV of no known layout is skipped
+	zipped  bool
+	archive string
+}
+
+// Load reads street, outcomes and stop-and-search files into a Dataset.
+// paths may mix single CSV files, folders in the archive layout (walked
+// recursively for *.csv and *.zip) and zip archives as data.police.uk
+// distributes them. Files are loaded in argument order and, within a folder or
+// zip, in path order; of two files for the same force and month the later
+// wins, so loading a folder twice, or an old archive then a new one, never
+// counts a month twice.
+//
+// A file that cannot be read is recorded in Summary.Failed and the load goes
+// on; malformed rows are rejected, counted and logged. Load returns an error
+// only when ctx ends, when no path exists at all (ErrNoInput), or when the
+// dataset cannot be built (more distinct terms than geo.MaxTerms).
+func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
+	start := time.Now()
+	log := opt.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sum := &Summary{}
+	srcs, closers, existed := collect(paths, sum)
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	if !existed {
+		return nil, sum, fmt.Errorf("ingest: %w: %s", ErrNoInput, strings.Join(paths, ", "))
+	}
+
+	prog := startProgress(opt.Progress, srcs)
+	b := geo.NewBuilder()
+	var mu sync.Mutex
+	work := make(chan *source)
+	var wg sync.WaitGroup
+	for range min(workers, max(1, len(srcs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for src := range work {
+				res, err := loadSource(ctx, src, log, opt.OnReject, prog)
+				if err == nil {
+					err = addBatches(b, res)
+				}
+				mu.Lock()
+				sum.record(src, res, err, log)
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, s := range srcs {
+		select {
+		case work <- s:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	prog.finish()
+	if err := ctx.Err(); err != nil {
+		return nil, sum, fmt.Errorf("ingest: %w", err)
+	}
+
+	ds, st, err := b.Build()
+	if err != nil {
+		return nil, sum, fmt.Errorf("ingest: build dataset: %w", err)
+	}
+	sum.OutcomeRows = st.OutcomeRows
+	sum.OutcomesJoined = st.OutcomesJoined
+	sum.OutcomesUnmatched = st.OutcomesUnmatch
+	sum.OutcomesNoID = st.OutcomesNoID
+	sum.StopAndSearch = st.StopAndSearch
+	sum.Replaced = st.Replaced
+	sum.Crimes, sum.Located, sum.Points = st.Crimes, st.Located, st.Points
+	slices.SortFunc(sum.Failed, func(a, b FileError) int { return strings.Compare(a.File, b.File) })
+	sum.Elapsed = time.Since(start)
+	return ds, sum, nil
+}
+
+func addBatches(b *geo.Builder, res *fileResult) error {
+	for _, sb := range res.street {
+		if err := b.AddStreet(sb); err != nil {
+			return err
+		}
+	}
+	for _, ob := range res.outcomes {
+		if err := b.AddOutcomes(ob); err != nil {
+			return err
+		}
+	}
+	for _, sb := range res.stops {
+		if err := b.AddStops(sb); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadSource opens and parses one source.
+func loadSource(ctx context.Context, src *source, log *slog.Logger, onReject func(*ParseError), prog *progress) (*fileResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rc, err := src.open()
+	if err != nil {
+		if src.zipped {
+			return nil, fmt.Errorf("%w: %w", ErrBadZip, err)
+		}
+		return nil, err
+	}
+	defer rc.Close()
+	var r io.Reader = &countReader{r: rc, n: &prog.read}
+	if src.zipped {
+		r = zipErrReader{r}
+	}
+	res, err := parseFile(ctx, r, src.name, src.seq, log, onReject)
+	prog.files.Add(1)
+	if res != nil {
+		prog.rows.Add(int64(res.counts.Read))
+	}
+	return res, err
+}
+
+type countReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// zipErrReader marks a failed read of a zip member (bad checksum, corrupt
+// deflate stream) as a broken archive.
+type zipErrReader struct{ r io.Reader }
+
+func (z zipErrReader) Read(p []byte) (int, error) {
+	n, err := z.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = fmt.Errorf("%w: %w", ErrBadZip, err)
+	}
+	return n, err
+}
+
+// wanted reports whether a file found by walking a folder or zip is one Load
+// reads; README files, KML, JSON and the like are passed over.
+func wanted(name string) (csv, zipped bool) {
+	l := strings.ToLower(name)
+	return strings.HasSuffix(l, ".csv"), strings.HasSuffix(l, ".zip")
+}
+
+// collect expands paths into sources in load order. Paths that cannot be
+// read are recorded in sum. existed is false when no path exists at all.
+func collect(paths []string, sum *Summary) (srcs []*source, closers []io.Closer, existed bool) {
+	seq := 0
+	addFile := func(p string, size int64, walked bool) {
+		seq++
+		srcs = append(srcs, &source{name: p, size: size, seq: seq, walked: walked,
+			open: func() (io.ReadCloser, error) { return os.Open(p) }})
+	}
+	addZip := func(p string) {
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			sum.Failed = append(sum.Failed, FileError{File: p, Err: fmt.Errorf("%w: %w", ErrBadZip, err)})
+			return
+		}
+		closers = append(closers, zr)
+		files := slices.Clone(zr.File)
+		slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
+		for _, f := range files {
+			if csv, _ := wanted(f.Name); !csv || f.FileInfo().IsDir() || strings.HasPrefix(f.Name, "__MACOSX/") {
+				continue
+			}
+			seq++
+			srcs = append(srcs, &source{name: p + "!" + f.Name, size: int64(f.UncompressedSize64), seq: seq,
+				walked: true, zipped: true, archive: p, open: f.Open})
+		}
+	}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			sum.Failed = append(sum.Failed, FileError{File: p, Err: err})
+			continue
+		}
+		existed = true
+		switch {
+		case fi.IsDir():
+			err := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+				if err != nil {
+					sum.Failed = append(sum.Failed, FileError{File: q, Err: err})
+					return nil
+				}
+				if d.IsDir() {
+					return nil
+				}
+				csv, zipped := wanted(q)
+				switch {
+				case csv:
+					info, err := d.Info()
+					if err != nil {
+						sum.Failed = append(sum.Failed, FileError{File: q, Err: err})
+						return nil
+					}
+					addFile(q, info.Size(), true)
+				case zipped:
+					addZip(q)
+				}
+				return nil
+			})
+			if err != nil {
+				sum.Failed = append(sum.Failed, FileError{File: p, Err: err})
+			}
+		case strings.HasSuffix(strings.ToLower(p), ".zip"):
+			addZip(p)
+		default:
+			addFile(p, fi.Size(), false)
+		}
+	}
+	return srcs, closers, existed
+}

@@ -1,0 +1,397 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"crimemap/geo"
+)
+
+// logCap is how many rejected rows of one file are logged; all are counted.
+const logCap = 20
+
+// fileResult is what one file yields: batches ready for the Builder and the
+// file's row counts.
+type fileResult struct {
+	kind     Kind
+	street   []*geo.StreetBatch
+	outcomes []*geo.OutcomeBatch
+	stops    []*geo.StopBatch
+	counts   Counts
+}
+
+// rejecter counts and logs the rejected rows of one file.
+type rejecter struct {
+	file     string
+	log      *slog.Logger
+	onReject func(*ParseError)
+	counts   *Counts
+}
+
+// reject records a rejected row. reason is one of the row sentinels; detail,
+// when not empty, says what was wrong with the value.
+func (j *rejecter) reject(line int, column string, reason error, detail string) {
+	j.counts.Rejected++
+	if j.counts.Reasons == nil {
+		j.counts.Reasons = map[string]int{}
+	}
+	j.counts.Reasons[reason.Error()]++
+	if j.counts.Rejected > logCap && j.onReject == nil {
+		return
+	}
+	err := reason
+	if detail != "" {
+		err = fmt.Errorf("%w: %s", reason, detail)
+	}
+	pe := &ParseError{File: j.file, Line: line, Column: column, Err: err}
+	if j.onReject != nil {
+		j.onReject(pe)
+	}
+	if j.counts.Rejected <= logCap {
+		j.log.Warn("rejected row", "error", pe)
+	}
+	if j.counts.Rejected == logCap {
+		j.log.Warn("further rejected rows of this file are counted, not logged", "file", j.file)
+	}
+}
+
+// forceIDs maps "Falls within" names, lower-cased, to standard force ids.
+var forceIDs = func() map[string]string {
+	m := make(map[string]string, len(geo.StandardForces))
+	for _, f := range geo.StandardForces {
+		m[strings.ToLower(f.Name)] = f.Slug
+	}
+	return m
+}()
+
+// forceID turns a "Falls within" name into a force id: the standard id when
+// the name is a standard force's, in any case, else its slug.
+func forceID(name string) string {
+	if id, ok := forceIDs[strings.ToLower(name)]; ok {
+		return id
+	}
+	return geo.Slug(name)
+}
+
+// parseFile reads one CSV file. name is its path for reports and for its
+// kind and unit; seq orders it against other files of the same unit. An
+// error fails the whole file; rejected rows are only counted and logged.
+func parseFile(ctx context.Context, r io.Reader, name string, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
+	ni := parseName(name)
+	rr := newRecordReader(r)
+	fields, err := rr.next()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, fmt.Errorf("%w: empty file", ErrNotCSV)
+	case errors.Is(err, ErrInvalidUTF8), errors.Is(err, errRecordTooLong):
+		return nil, fmt.Errorf("%w: %w", ErrNotCSV, err)
+	case errors.Is(err, ErrQuote), errors.Is(err, ErrBareQuote):
+		return nil, fmt.Errorf("%w: header: %w", ErrNotCSV, err)
+	case err != nil:
+		return nil, err
+	}
+	h, err := parseHeader(fields, ni.kind)
+	if err != nil {
+		return nil, err
+	}
+	res := &fileResult{kind: h.kind}
+	rej := &rejecter{file: name, log: log, onReject: onReject, counts: &res.counts}
+	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej}
+	switch h.kind {
+	case KindStreet:
+		err = p.street(ctx)
+	case KindOutcomes:
+		err = p.outcomes(ctx)
+	case KindStopSearch:
+		if !ni.hasUnit {
+			return nil, fmt.Errorf("%w: want YYYY-MM-<force>-stop-and-search.csv", ErrNoUnit)
+		}
+		err = p.stops(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+type fileParser struct {
+	rr   *recordReader
+	h    *header
+	ni   nameInfo
+	name string
+	seq  int
+	res  *fileResult
+	rej  *rejecter
+
+	forces map[string]string // Falls within -> force id, for files split by rows
+}
+
+// record returns the next row that has the header's field count. Rows with
+// a syntax error or the wrong count are rejected here.
+func (p *fileParser) record(ctx context.Context) ([][]byte, error) {
+	for {
+		f, err := p.rr.next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, err
+			}
+			if errors.Is(err, ErrInvalidUTF8) || errors.Is(err, ErrQuote) || errors.Is(err, ErrBareQuote) {
+				p.res.counts.Read++
+				p.rej.reject(p.rr.recLine, "", err, "")
+				continue
+			}
+			return nil, fmt.Errorf("line %d: %w", p.rr.line, err)
+		}
+		p.res.counts.Read++
+		if p.res.counts.Read&0xffff == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if len(f) != p.h.n && !(p.h.short && len(f) == p.h.n-1) {
+			p.rej.reject(p.rr.recLine, "", ErrColumnCount, fmt.Sprintf("%d fields, header has %d", len(f), p.h.n))
+			continue
+		}
+		return f, nil
+	}
+}
+
+func field(f [][]byte, i int) []byte {
+	if i < 0 || i >= len(f) {
+		return nil
+	}
+	return f[i]
+}
+
+// unitOf returns the unit of a row: the file name's, or else the row's
+// force and month. ok is false when the row names no force.
+func (p *fileParser) unitOf(falls []byte, m geo.Month) (geo.Unit, bool) {
+	if p.ni.hasUnit {
+		return p.ni.unit, true
+	}
+	if len(falls) == 0 {
+		return geo.Unit{}, false
+	}
+	id, ok := p.forces[string(falls)]
+	if !ok {
+		if p.forces == nil {
+			p.forces = map[string]string{}
+		}
+		id = forceID(string(falls))
+		p.forces[string(falls)] = id
+	}
+	if id == "" {
+		return geo.Unit{}, false
+	}
+	return geo.Unit{Force: id, Month: m}, true
+}
+
+// coords parses a Longitude/Latitude pair. Both empty is a row without a
+// location; anything else must be two in-range decimals.
+func coords(lonB, latB []byte) (lon, lat float64, has bool, col string, ok bool) {
+	if len(lonB) == 0 && len(latB) == 0 {
+		return 0, 0, false, "", true
+	}
+	lon, okLon := parseDecimal(lonB)
+	lat, okLat := parseDecimal(latB)
+	switch {
+	case !okLon || lon < -180 || lon > 180:
+		return 0, 0, false, "Longitude", false
+	case !okLat || lat < -90 || lat > 90:
+		return 0, 0, false, "Latitude", false
+	}
+	return lon, lat, true, "", true
+}
+
+func (p *fileParser) street(ctx context.Context) error {
+	h := &p.h.crime
+	var batch *geo.StreetBatch
+	batches := map[geo.Unit]*geo.StreetBatch{}
+	var row geo.StreetRow
+	for {
+		f, err := p.record(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		line := p.rr.recLine
+		mb := field(f, h[colMonth])
+		m, err := geo.ParseMonthBytes(mb)
+		if err != nil {
+			p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
+			continue
+		}
+		lonB, latB := field(f, h[colLongitude]), field(f, h[colLatitude])
+		lon, lat, has, col, ok := coords(lonB, latB)
+		if !ok {
+			v := lonB
+			if col == "Latitude" {
+				v = latB
+			}
+			p.rej.reject(line, col, ErrBadCoordinate, strconv.Quote(string(v)))
+			continue
+		}
+		ct := field(f, h[colCrimeType])
+		if len(ct) == 0 {
+			p.rej.reject(line, "Crime type", ErrEmptyField, "")
+			continue
+		}
+		falls := field(f, h[colFallsWithin])
+		u, ok := p.unitOf(falls, m)
+		if !ok {
+			p.rej.reject(line, "Falls within", ErrNoForce, "")
+			continue
+		}
+		if batch == nil || batch.Unit != u {
+			batch = batches[u]
+			if batch == nil {
+				batch = geo.NewStreetBatch(u, p.seq, p.name)
+				batches[u] = batch
+				p.res.street = append(p.res.street, batch)
+			}
+		}
+		row = geo.StreetRow{
+			CrimeID:     field(f, h[colCrimeID]),
+			Month:       m,
+			ReportedBy:  field(f, h[colReportedBy]),
+			FallsWithin: falls,
+			HasLocation: has,
+			Lon:         lon,
+			Lat:         lat,
+			Location:    field(f, h[colLocation]),
+			LSOACode:    field(f, h[colLSOACode]),
+			LSOAName:    field(f, h[colLSOAName]),
+			CrimeType:   ct,
+			LastOutcome: field(f, h[colLastOutcome]),
+			Context:     field(f, h[colContext]),
+		}
+		batch.AddStreet(&row)
+		p.res.counts.Loaded++
+		if !has {
+			p.res.counts.NoLocation++
+		}
+	}
+	if len(batches) == 0 && p.ni.hasUnit {
+		// A named file without rows still stands for its unit: it replaces
+		// an older copy that had some.
+		p.res.street = append(p.res.street, geo.NewStreetBatch(p.ni.unit, p.seq, p.name))
+	}
+	return nil
+}
+
+func (p *fileParser) outcomes(ctx context.Context) error {
+	h := &p.h.crime
+	var batch *geo.OutcomeBatch
+	batches := map[geo.Unit]*geo.OutcomeBatch{}
+	var row geo.OutcomeRow
+	for {
+		f, err := p.record(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		line := p.rr.recLine
+		mb := field(f, h[colMonth])
+		m, err := geo.ParseMonthBytes(mb)
+		if err != nil {
+			p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
+			continue
+		}
+		ot := field(f, h[colOutcomeType])
+		if len(ot) == 0 {
+			p.rej.reject(line, "Outcome type", ErrEmptyField, "")
+			continue
+		}
+		u, ok := p.unitOf(field(f, h[colFallsWithin]), m)
+		if !ok {
+			p.rej.reject(line, "Falls within", ErrNoForce, "")
+			continue
+		}
+		if batch == nil || batch.Unit != u {
+			batch = batches[u]
+			if batch == nil {
+				batch = geo.NewOutcomeBatch(u, p.seq, p.name)
+				batches[u] = batch
+				p.res.outcomes = append(p.res.outcomes, batch)
+			}
+		}
+		row = geo.OutcomeRow{CrimeID: field(f, h[colCrimeID]), Month: m, OutcomeType: ot}
+		batch.AddOutcome(&row)
+		p.res.counts.Loaded++
+	}
+	if len(batches) == 0 && p.ni.hasUnit {
+		p.res.outcomes = append(p.res.outcomes, geo.NewOutcomeBatch(p.ni.unit, p.seq, p.name))
+	}
+	return nil
+}
+
+func (p *fileParser) stops(ctx context.Context) error {
+	h := &p.h.stop
+	sb := &geo.StopBatch{Unit: p.ni.unit, Seq: p.seq, Source: p.name}
+	p.res.stops = append(p.res.stops, sb)
+	// Stop-and-search columns repeat a few values over and over.
+	strs := map[string]string{}
+	str := func(f [][]byte, i int) string {
+		b := field(f, i)
+		if s, ok := strs[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		strs[s] = s
+		return s
+	}
+	for {
+		f, err := p.record(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		line := p.rr.recLine
+		lonB, latB := field(f, h[sLongitude]), field(f, h[sLatitude])
+		lon, lat, has, col, ok := coords(lonB, latB)
+		if !ok {
+			v := lonB
+			if col == "Latitude" {
+				v = latB
+			}
+			p.rej.reject(line, col, ErrBadCoordinate, strconv.Quote(string(v)))
+			continue
+		}
+		if len(field(f, h[sType])) == 0 {
+			p.rej.reject(line, "Type", ErrEmptyField, "")
+			continue
+		}
+		sb.Rows = append(sb.Rows, geo.StopRow{
+			Type:                           str(f, h[sType]),
+			Date:                           string(field(f, h[sDate])),
+			PartOfOperation:                str(f, h[sPartOfOperation]),
+			OperationName:                  str(f, h[sOperationName]),
+			HasLocation:                    has,
+			Lon:                            lon,
+			Lat:                            lat,
+			Gender:                         str(f, h[sGender]),
+			AgeRange:                       str(f, h[sAgeRange]),
+			SelfEthnicity:                  str(f, h[sSelfEthnicity]),
+			OfficerEthn:                    str(f, h[sOfficerEthnicity]),
+			Legislation:                    str(f, h[sLegislation]),
+			ObjectOfSearch:                 str(f, h[sObject]),
+			Outcome:                        str(f, h[sOutcome]),
+			OutcomeLinked:                  str(f, h[sOutcomeLinked]),
+			RemovalOfMoreThanOuterClothing: str(f, h[sRemoval]),
+		})
+		p.res.counts.Loaded++
+		if !has {
+			p.res.counts.NoLocation++
+		}
+	}
+	return nil
+}

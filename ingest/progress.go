@@ -1,0 +1,103 @@
+package ingest
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// plainEvery is how often progress is printed to a writer that is not a
+// terminal; a variable so tests need not wait.
+var plainEvery = 2 * time.Second
+
+// progress reports bytes read while files are parsed.
+type progress struct {
+	read  atomic.Int64
+	files atomic.Int64
+	rows  atomic.Int64
+	total int64
+	nsrc  int
+	w     io.Writer
+	start time.Time
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+func startProgress(w io.Writer, srcs []*source) *progress {
+	p := &progress{w: w, nsrc: len(srcs), start: time.Now()}
+	for _, s := range srcs {
+		p.total += s.size
+	}
+	if w == nil {
+		return p
+	}
+	p.stop, p.done = make(chan struct{}), make(chan struct{})
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		go p.bar()
+	} else {
+		go p.plain()
+	}
+	return p
+}
+
+func (p *progress) bar() {
+	defer close(p.done)
+	bar := progressbar.NewOptions64(p.total,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription("loading"),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			_ = bar.Set64(p.read.Load())
+		case <-p.stop:
+			_ = bar.Set64(p.read.Load())
+			_ = bar.Finish()
+			return
+		}
+	}
+}
+
+func (p *progress) line() {
+	pct := 100.0
+	if p.total > 0 {
+		pct = 100 * float64(p.read.Load()) / float64(p.total)
+	}
+	fmt.Fprintf(p.w, "loading: %.1f of %.1f MB (%.0f%%), %d of %d files, %d rows, %s\n",
+		float64(p.read.Load())/1e6, float64(p.total)/1e6, pct, p.files.Load(), p.nsrc,
+		p.rows.Load(), time.Since(p.start).Round(time.Millisecond))
+}
+
+func (p *progress) plain() {
+	defer close(p.done)
+	t := time.NewTicker(plainEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			p.line()
+		case <-p.stop:
+			p.line()
+			return
+		}
+	}
+}
+
+// finish stops the reporter and waits for its last output.
+func (p *progress) finish() {
+	if p.stop == nil {
+		return
+	}
+	close(p.stop)
+	<-p.done
+}

@@ -1,0 +1,341 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+const (
+	// initialBuf is large enough that a refill costs little per row.
+	initialBuf = 1 << 20
+	// maxRecord bounds one record so a file without line breaks cannot
+	// exhaust memory.
+	maxRecord = 4 << 20
+)
+
+var bom = []byte("\xEF\xBB\xBF")
+
+// recordReader splits CSV input into records and fields. Unquoted lines take
+// a fast path (bytes.IndexByte for line ends and commas); only a record that
+// contains '"' goes through the RFC 4180 state machine. Fields of unquoted
+// records alias the read buffer and are valid until the next call to next.
+type recordReader struct {
+	r       io.Reader
+	buf     []byte
+	pos     int // start of unread data
+	end     int // end of valid data
+	eof     bool
+	started bool
+
+	// lfAt caches the index of the first '\n' at or after pos, or -1 when
+	// buf[lfFree:end] has none; without it a CR-only file would rescan the
+	// whole buffer for '\n' on every line.
+	lfAt   int
+	lfFree int
+
+	line    int // physical line number where the next record starts
+	recLine int // line of the record last returned
+	raw     []byte
+	fields  [][]byte
+	offs    []int
+	scratch []byte
+}
+
+func newRecordReader(r io.Reader) *recordReader {
+	return &recordReader{r: r, buf: make([]byte, initialBuf), line: 1, lfAt: -1}
+}
+
+// errRecordTooLong means a single record exceeds maxRecord.
+var errRecordTooLong = fmt.Errorf("record longer than %d bytes", maxRecord)
+
+// fill reads more input, compacting and growing the buffer as needed.
+func (r *recordReader) fill() error {
+	if r.eof {
+		return nil
+	}
+	if r.pos > 0 {
+		n := copy(r.buf, r.buf[r.pos:r.end])
+		if r.lfAt >= 0 {
+			r.lfAt -= r.pos
+		}
+		r.lfFree = max(0, r.lfFree-r.pos)
+		r.end = n
+		r.pos = 0
+	}
+	if r.end == len(r.buf) {
+		if len(r.buf) >= maxRecord {
+			return errRecordTooLong
+		}
+		nb := make([]byte, 2*len(r.buf))
+		copy(nb, r.buf[:r.end])
+		r.buf = nb
+	}
+	for {
+		n, err := r.r.Read(r.buf[r.end:])
+		r.end += n
+		if errors.Is(err, io.EOF) {
+			r.eof = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+}
+
+// findLF returns the index of the first '\n' in buf[from:end], or -1.
+func (r *recordReader) findLF(from int) int {
+	if r.lfAt >= from {
+		return r.lfAt
+	}
+	start := max(from, r.lfFree)
+	if i := bytes.IndexByte(r.buf[start:r.end], '\n'); i >= 0 {
+		r.lfAt = start + i
+		return r.lfAt
+	}
+	r.lfAt = -1
+	r.lfFree = r.end
+	return -1
+}
+
+// lineEnd finds the end of the physical line starting at from: the index of
+// its terminator and of the next line. ok is false when more input is needed.
+func (r *recordReader) lineEnd(from int) (end, next int, ok bool) {
+	lf := r.findLF(from)
+	limit := r.end
+	if lf >= 0 {
+		limit = lf
+	}
+	if cr := bytes.IndexByte(r.buf[from:limit], '\r'); cr >= 0 {
+		cr += from
+		switch {
+		case cr+1 < r.end && r.buf[cr+1] == '\n':
+			return cr, cr + 2, true
+		case cr+1 < r.end || r.eof:
+			return cr, cr + 1, true
+		}
+		return 0, 0, false
+	}
+	if lf >= 0 {
+		return lf, lf + 1, true
+	}
+	if r.eof {
+		return r.end, r.end, true
+	}
+	return 0, 0, false
+}
+
+// next returns the next non-empty record. A record-level syntax error (bad
+// quoting, invalid UTF-8) is returned with the record's fields unset; the
+// reader has moved past the record and can go on. Any other error ends the
+// input; io.EOF marks its normal end.
+func (r *recordReader) next() (fields [][]byte, err error) {
+	if !r.started {
+		r.started = true
+		for r.end-r.pos < len(bom) && !r.eof {
+			if err := r.fill(); err != nil {
+				return nil, err
+			}
+		}
+		if bytes.HasPrefix(r.buf[r.pos:r.end], bom) {
+			r.pos += len(bom)
+		}
+	}
+	for {
+		if r.pos >= r.end {
+			if r.eof {
+				return nil, io.EOF
+			}
+			if err := r.fill(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		end, nxt, ok := r.lineEnd(r.pos)
+		if !ok {
+			if err := r.fill(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if end == r.pos {
+			// Blank lines are skipped, as encoding/csv does.
+			r.pos = nxt
+			r.line++
+			continue
+		}
+		line := r.buf[r.pos:end]
+		if bytes.IndexByte(line, '"') >= 0 {
+			return r.quoted()
+		}
+		r.recLine = r.line
+		r.line++
+		r.pos = nxt
+		r.raw = line
+		if !utf8.Valid(line) {
+			return nil, ErrInvalidUTF8
+		}
+		return r.split(line), nil
+	}
+}
+
+// split cuts an unquoted line at commas.
+func (r *recordReader) split(line []byte) [][]byte {
+	f := r.fields[:0]
+	for {
+		i := bytes.IndexByte(line, ',')
+		if i < 0 {
+			f = append(f, line)
+			break
+		}
+		f = append(f, line[:i])
+		line = line[i+1:]
+	}
+	r.fields = f
+	return f
+}
+
+// quoted parses a record containing a quote per RFC 4180, the way
+// encoding/csv does with LazyQuotes off: a quoted field may hold commas, line
+// breaks and doubled quotes, "\r\n" inside it becomes "\n", and a quote in an
+// unquoted field or text after a closing quote is an error.
+func (r *recordReader) quoted() ([][]byte, error) {
+	for {
+		fields, consumed, lines, err, ok := r.scanQuoted()
+		if ok {
+			r.recLine = r.line
+			r.raw = r.buf[r.pos : r.pos+consumed]
+			r.line += lines
+			r.pos += consumed
+			return fields, err
+		}
+		if r.eof {
+			// scanQuoted always completes at EOF.
+			panic("ingest: quoted record incomplete at EOF")
+		}
+		if err := r.fill(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// scanQuoted scans the record at pos. ok is false when the buffer ends
+// before the record does and more input exists.
+func (r *recordReader) scanQuoted() (fields [][]byte, consumed, lines int, err error, ok bool) {
+	b := r.buf[r.pos:r.end]
+	out := r.scratch[:0]
+	offs := r.offs[:0]
+	offs = append(offs, 0)
+	i := 0
+	// endLine consumes the terminator at i and reports the record end.
+	endLine := func() (int, bool) {
+		switch {
+		case i >= len(b):
+			return i, r.eof
+		case b[i] == '\n':
+			return i + 1, true
+		case b[i] == '\r':
+			if i+1 < len(b) {
+				if b[i+1] == '\n' {
+					return i + 2, true
+				}
+				return i + 1, true
+			}
+			return i + 1, r.eof
+		}
+		return 0, false
+	}
+	// skipLine moves past the rest of a broken record's physical line.
+	skipLine := func(e error) ([][]byte, int, int, error, bool) {
+		for i < len(b) && b[i] != '\n' && b[i] != '\r' {
+			i++
+		}
+		n, done := endLine()
+		return nil, n, lines + 1, e, done
+	}
+	for {
+		// At the start of a field.
+		if i < len(b) && b[i] == '"' {
+			i++
+			for {
+				if i >= len(b) {
+					if !r.eof {
+						return nil, 0, 0, nil, false
+					}
+					return nil, i, lines + 1, ErrQuote, true
+				}
+				c := b[i]
+				switch {
+				case c == '"':
+					if i+1 >= len(b) && !r.eof {
+						return nil, 0, 0, nil, false
+					}
+					if i+1 < len(b) && b[i+1] == '"' {
+						out = append(out, '"')
+						i += 2
+						continue
+					}
+					i++
+				case c == '\r' && i+1 < len(b) && b[i+1] == '\n':
+					out = append(out, '\n')
+					i += 2
+					lines++
+					continue
+				case c == '\r' && i+1 >= len(b) && !r.eof:
+					return nil, 0, 0, nil, false
+				default:
+					if c == '\n' || c == '\r' {
+						lines++
+					}
+					out = append(out, c)
+					i++
+					continue
+				}
+				break
+			}
+			// After a closing quote: a comma, a line end or the end of input.
+			if i < len(b) && b[i] == ',' {
+				offs = append(offs, len(out))
+				i++
+				continue
+			}
+			if i < len(b) && b[i] != '\n' && b[i] != '\r' {
+				return skipLine(ErrQuote)
+			}
+		} else {
+			for i < len(b) && b[i] != ',' && b[i] != '\n' && b[i] != '\r' {
+				if b[i] == '"' {
+					return skipLine(ErrBareQuote)
+				}
+				out = append(out, b[i])
+				i++
+			}
+			if i < len(b) && b[i] == ',' {
+				offs = append(offs, len(out))
+				i++
+				continue
+			}
+		}
+		n, done := endLine()
+		if !done {
+			return nil, 0, 0, nil, false
+		}
+		offs = append(offs, len(out))
+		r.scratch, r.offs = out, offs
+		if !utf8.Valid(out) {
+			return nil, n, lines + 1, ErrInvalidUTF8, true
+		}
+		f := r.fields[:0]
+		for k := 0; k+1 < len(offs); k++ {
+			f = append(f, out[offs[k]:offs[k+1]])
+		}
+		r.fields = f
+		return f, n, lines + 1, nil, true
+	}
+}
