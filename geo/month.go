@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// ErrBadMonth is returned for a month that is not YYYY-MM within years 1..9999.
-var ErrBadMonth = errors.New("month must be YYYY-MM")
+// ErrBadMonth is returned for a month that is not YYYY-MM within years 1..5000
+// (a Month is 16 bits).
+var ErrBadMonth = errors.New("month must be YYYY-MM with year 1..5000")
 
 // Month counts months since January of year 0: year*12 + (month-1). The zero
 // Month is never a valid data month, so it doubles as "unbounded" in a Filter.
@@ -59,7 +60,7 @@ func parseMonthBytes(b []byte) (Month, error) {
 		return 0, fmt.Errorf("%w: got %q", ErrBadMonth, b)
 	}
 	mo := int(b[5]-'0')*10 + int(b[6]-'0')
-	if y == 0 || mo < 1 || mo > 12 {
+	if y == 0 || y > 5000 || mo < 1 || mo > 12 {
 		return 0, fmt.Errorf("%w: got %q", ErrBadMonth, b)
 	}
 	return MakeMonth(y, mo), nil
