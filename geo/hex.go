@@ -1,0 +1,564 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"weak"
+
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+)
+
+// H3 aggregation.
+//
+// A crime belongs to the H3 cell at resolution N that contains its snap point
+// (h3 latLngToCell at N). That is not always the resolution-N ancestor of the
+// point's FinestRes cell: H3 children are not nested inside their parent's
+// boundary, and for about 6.5% of points the ancestor is a neighbouring cell.
+// Counting by ancestor would put those crimes in a hexagon they are not drawn
+// in, so each resolution gets its own cell column, computed once per dataset
+// on first use (about 1.3 us of cgo per snap point, spread over all cores).
+
+// Errors returned by the hex queries.
+var (
+	// ErrBadRes is returned for a resolution outside 0..FinestRes.
+	ErrBadRes = errors.New("H3 resolution must be 0..13")
+	// ErrBadCell is returned for a string or index that is not a valid H3 cell.
+	ErrBadCell = errors.New("not a valid H3 cell")
+	// ErrTooManyCells is wrapped by CellLimitError.
+	ErrTooManyCells = errors.New("too many H3 cells")
+)
+
+// CellLimitError reports a hex query whose answer exceeds its cell limit.
+type CellLimitError struct {
+	Res   int // the resolution asked for
+	Cells int // cells the answer would have had (at least)
+	Limit int
+	// Fits is the finest coarser resolution whose answer fits the limit, or
+	// -1 when even resolution 0 does not.
+	Fits int
+}
+
+func (e *CellLimitError) Error() string {
+	if e.Fits < 0 {
+		return fmt.Sprintf("%d cells at resolution %d exceed the limit of %d", e.Cells, e.Res, e.Limit)
+	}
+	return fmt.Sprintf("%d cells at resolution %d exceed the limit of %d; resolution %d fits", e.Cells, e.Res, e.Limit, e.Fits)
+}
+
+// Unwrap makes errors.Is(err, ErrTooManyCells) true.
+func (e *CellLimitError) Unwrap() error { return ErrTooManyCells }
+
+// CellParent returns the ancestor of cell c at resolution res (res <= c's
+// resolution) by bit arithmetic: the resolution sits in bits 52-55 and each
+// finer digit, 3 bits from bit 42 down, becomes 7 (unused). It agrees with
+// h3's cellToParent at a few nanoseconds instead of a cgo call.
+func CellParent(c h3.Cell, res int) h3.Cell {
+	const resMask, h3MaxRes = uint64(0xf) << 52, 15
+	v := uint64(c)&^resMask | uint64(res)<<52
+	return h3.Cell(v | (uint64(1)<<(3*(h3MaxRes-res)) - 1))
+}
+
+// CellRes returns the resolution of a cell index without cgo.
+func CellRes(c h3.Cell) int { return int(uint64(c) >> 52 & 0xf) }
+
+// ParseCell parses an H3 cell index string (15 or 16 hex digits).
+func ParseCell(s string) (h3.Cell, error) {
+	if len(s) == 0 || len(s) > 16 {
+		return 0, fmt.Errorf("%w: %q", ErrBadCell, s)
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, fmt.Errorf("%w: %q", ErrBadCell, s)
+		}
+		v = v<<4 | uint64(d)
+	}
+	cell := h3.Cell(v)
+	if !cell.IsValid() {
+		return 0, fmt.Errorf("%w: %q", ErrBadCell, s)
+	}
+	return cell, nil
+}
+
+// hexLevel is the cell column of one resolution.
+type hexLevel struct {
+	cells []h3.Cell // distinct cells holding a snap point, ascending
+	of    []uint32  // of[p] is the index in cells of snap point p's cell
+}
+
+type hexLevels struct {
+	once [FinestRes + 1]sync.Once
+	lv   [FinestRes + 1]*hexLevel
+}
+
+// hexCache holds the cell columns of live datasets. The key is weak and a
+// cleanup removes the entry, so a replaced dataset is still collected.
+var hexCache sync.Map // weak.Pointer[Dataset] -> *hexLevels
+
+func (d *Dataset) hexLevels() *hexLevels {
+	key := weak.Make(d)
+	if v, ok := hexCache.Load(key); ok {
+		return v.(*hexLevels)
+	}
+	v, loaded := hexCache.LoadOrStore(key, &hexLevels{})
+	if !loaded {
+		runtime.AddCleanup(d, func(k weak.Pointer[Dataset]) { hexCache.Delete(k) }, key)
+	}
+	return v.(*hexLevels)
+}
+
+// PrepareHex computes the cell columns of the given resolutions now rather
+// than on the first query that needs them. Invalid resolutions are ignored.
+func (d *Dataset) PrepareHex(res ...int) {
+	for _, r := range res {
+		if r >= 0 && r <= FinestRes {
+			d.hexLevel(r)
+		}
+	}
+}
+
+func (d *Dataset) hexLevel(res int) *hexLevel {
+	hl := d.hexLevels()
+	hl.once[res].Do(func() { hl.lv[res] = d.buildHexLevel(res) })
+	return hl.lv[res]
+}
+
+func (d *Dataset) buildHexLevel(res int) *hexLevel {
+	np := len(d.ptLon)
+	cellOf := d.ptCell
+	if res != FinestRes {
+		cellOf = make([]h3.Cell, np)
+		workers := runtime.GOMAXPROCS(0)
+		chunk := (np + workers - 1) / workers
+		var wg sync.WaitGroup
+		for lo := 0; lo < np; lo += chunk {
+			hi := min(lo+chunk, np)
+			wg.Go(func() {
+				for p := lo; p < hi; p++ {
+					cellOf[p] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, res)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	cells := slices.Clone(cellOf)
+	slices.Sort(cells)
+	cells = slices.Compact(cells)
+	of := make([]uint32, np)
+	// Points are in Hilbert order, so neighbours mostly share a cell and the
+	// previous answer saves the search.
+	var last h3.Cell
+	var lastI uint32
+	for p, c := range cellOf {
+		if c != last || p == 0 {
+			i, _ := slices.BinarySearch(cells, c)
+			last, lastI = c, uint32(i)
+		}
+		of[p] = lastI
+	}
+	return &hexLevel{cells: slices.Clip(cells), of: of}
+}
+
+// PointCellAt returns the cell at resolution res containing snap point p.
+func (d *Dataset) PointCellAt(p PointID, res int) h3.Cell {
+	lv := d.hexLevel(res)
+	return lv.cells[lv.of[p]]
+}
+
+// HexQuery asks for crime counts per H3 cell.
+type HexQuery struct {
+	Res    int
+	Area   Area // nil selects every located crime
+	Filter Filter
+	// ByCategory and ByMonth ask for breakdowns beside the total.
+	ByCategory, ByMonth bool
+	// Limit bounds the number of cells in the answer; 0 means no limit.
+	Limit int
+}
+
+// HexCounts holds crime counts per non-empty cell, cells ascending by index.
+type HexCounts struct {
+	Res   int
+	Cells []h3.Cell
+	Count []int32
+	Total int
+	// Months are the month columns of a ByMonth breakdown: every dataset
+	// month inside the filter's range.
+	Months []Month
+	// NumCategories is the width of a ByCategory breakdown.
+	NumCategories int
+	byCat         []int32 // len(Cells) x NumCategories, when asked
+	byMonth       []int32 // len(Cells) x len(Months), when asked
+}
+
+// Len returns the number of cells.
+func (h *HexCounts) Len() int { return len(h.Cells) }
+
+// HasCategories reports whether the counts carry a category breakdown.
+func (h *HexCounts) HasCategories() bool { return h.byCat != nil }
+
+// HasMonths reports whether the counts carry a month breakdown.
+func (h *HexCounts) HasMonths() bool { return h.byMonth != nil }
+
+// Category returns the count of category c in cell i; it needs ByCategory.
+func (h *HexCounts) Category(i int, c Category) int {
+	return int(h.byCat[i*h.NumCategories+int(c)])
+}
+
+// Month returns the count in cell i for column m (an index into Months); it
+// needs ByMonth.
+func (h *HexCounts) Month(i, m int) int { return int(h.byMonth[i*len(h.Months)+m]) }
+
+// Find returns the position of cell c, if it has crimes.
+func (h *HexCounts) Find(c h3.Cell) (int, bool) { return slices.BinarySearch(h.Cells, c) }
+
+// hexAcc accumulates counts per cell slot for one goroutine.
+type hexAcc struct {
+	slot    []int32 // level cell index -> slot+1, 0 when unseen
+	idx     []uint32
+	count   []int32
+	byCat   []int32
+	byMonth []int32
+}
+
+// HexCounts counts the located crimes inside q.Area that pass q.Filter per
+// cell at q.Res. It returns ErrBadRes, or a *CellLimitError when the answer
+// has more than q.Limit cells.
+func (d *Dataset) HexCounts(q HexQuery) (*HexCounts, error) {
+	if q.Res < 0 || q.Res > FinestRes {
+		return nil, fmt.Errorf("%w: got %d", ErrBadRes, q.Res)
+	}
+	lv := d.hexLevel(q.Res)
+	f := &q.Filter
+	k := d.newCounts(f)
+	out := &HexCounts{Res: q.Res, NumCategories: k.NumCategories}
+	if q.ByMonth {
+		out.Months = k.Months
+	}
+	// monthCol maps a month offset from the first column to its column.
+	var first Month
+	var monthCol []int32
+	if q.ByMonth && len(k.Months) > 0 {
+		first = k.Months[0]
+		monthCol = make([]int32, int(k.Months[len(k.Months)-1]-first)+1)
+		for i, m := range k.Months {
+			monthCol[m-first] = int32(i)
+		}
+	}
+	nm := len(out.Months)
+	nc := out.NumCategories
+	free := f.termsFree()
+
+	scan := func(acc *hexAcc, p PointID) {
+		s, e := d.MonthSpan(p, f)
+		if s == e {
+			return
+		}
+		var n int32
+		if free && !q.ByCategory && !q.ByMonth {
+			n = int32(e - s)
+		} else {
+			for c := s; c < e; c++ {
+				if free || d.matchTerms(c, f) {
+					n++
+				}
+			}
+			if n == 0 {
+				return
+			}
+		}
+		ci := lv.of[p]
+		sl := acc.slot[ci] - 1
+		if sl < 0 {
+			sl = int32(len(acc.idx))
+			acc.slot[ci] = sl + 1
+			acc.idx = append(acc.idx, ci)
+			acc.count = append(acc.count, 0)
+			if q.ByCategory {
+				acc.byCat = append(acc.byCat, make([]int32, nc)...)
+			}
+			if q.ByMonth {
+				acc.byMonth = append(acc.byMonth, make([]int32, nm)...)
+			}
+		}
+		acc.count[sl] += n
+		if q.ByCategory || q.ByMonth {
+			for c := s; c < e; c++ {
+				if free || d.matchTerms(c, f) {
+					if q.ByCategory {
+						acc.byCat[int(sl)*nc+int(d.cat[c])]++
+					}
+					if q.ByMonth {
+						acc.byMonth[int(sl)*nm+int(monthCol[d.month[c]-first])]++
+					}
+				}
+			}
+		}
+	}
+
+	var accs []*hexAcc
+	newAcc := func() *hexAcc {
+		a := &hexAcc{slot: make([]int32, len(lv.cells))}
+		accs = append(accs, a)
+		return a
+	}
+	if d.coversAll(q.Area) {
+		// The whole table: split it across cores, no R-tree.
+		np := len(d.ptLon)
+		workers := 1
+		if np >= 1<<16 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		chunk := (np + workers - 1) / workers
+		var wg sync.WaitGroup
+		for lo := 0; lo < np; lo += chunk {
+			hi := min(lo+chunk, np)
+			acc := newAcc()
+			wg.Go(func() {
+				for p := lo; p < hi; p++ {
+					scan(acc, PointID(p))
+				}
+			})
+		}
+		wg.Wait()
+	} else {
+		acc := newAcc()
+		for p := range d.PointsIn(q.Area) {
+			scan(acc, p)
+		}
+	}
+	d.mergeHex(out, lv, accs, q)
+	if q.Limit > 0 && len(out.Cells) > q.Limit {
+		return nil, d.cellLimit(q, len(out.Cells), out.Cells)
+	}
+	return out, nil
+}
+
+// coversAll reports whether an area holds every snap point, so that a query
+// can walk the table instead of the R-tree.
+func (d *Dataset) coversAll(a Area) bool {
+	if a == nil {
+		return true
+	}
+	b, ok := a.(*Box)
+	return ok && len(d.ptLon) > 0 && b.b.Contains(d.bound.Min) && b.b.Contains(d.bound.Max)
+}
+
+// mergeHex folds per-goroutine slots into out, cells ascending.
+func (d *Dataset) mergeHex(out *HexCounts, lv *hexLevel, accs []*hexAcc, q HexQuery) {
+	nc, nm := out.NumCategories, len(out.Months)
+	var idx []uint32
+	for _, a := range accs {
+		idx = append(idx, a.idx...)
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	out.Cells = make([]h3.Cell, len(idx))
+	out.Count = make([]int32, len(idx))
+	if q.ByCategory {
+		out.byCat = make([]int32, len(idx)*nc)
+	}
+	if q.ByMonth {
+		out.byMonth = make([]int32, len(idx)*nm)
+	}
+	for i, ci := range idx {
+		out.Cells[i] = lv.cells[ci]
+		for _, a := range accs {
+			sl := int(a.slot[ci]) - 1
+			if sl < 0 {
+				continue
+			}
+			out.Count[i] += a.count[sl]
+			for c := 0; c < nc && q.ByCategory; c++ {
+				out.byCat[i*nc+c] += a.byCat[sl*nc+c]
+			}
+			for m := 0; m < nm && q.ByMonth; m++ {
+				out.byMonth[i*nm+m] += a.byMonth[sl*nm+m]
+			}
+		}
+		out.Total += int(out.Count[i])
+	}
+}
+
+// cellLimit builds the error for an answer of n cells, naming the finest
+// coarser resolution that fits. Distinct ancestors of the answer's cells
+// estimate each coarser count (cells are not nested, so only estimate); the
+// candidate is then counted for real.
+func (d *Dataset) cellLimit(q HexQuery, n int, cells []h3.Cell) error {
+	e := &CellLimitError{Res: q.Res, Cells: n, Limit: q.Limit, Fits: -1}
+	for r := q.Res - 1; r >= 0; r-- {
+		distinct := 0
+		var last h3.Cell
+		for i, c := range cells {
+			if p := CellParent(c, r); i == 0 || p != last {
+				distinct, last = distinct+1, p
+			}
+		}
+		if distinct > q.Limit {
+			continue
+		}
+		// The ancestor count is close; confirm with the real count.
+		cq := q
+		cq.Res, cq.ByCategory, cq.ByMonth, cq.Limit = r, false, false, 0
+		got, err := d.HexCounts(cq)
+		if err == nil && got.Len() <= q.Limit {
+			e.Fits = r
+			break
+		}
+	}
+	return e
+}
+
+// CellBound returns a lon/lat box containing the whole of cell c. H3 edges
+// are straight on the icosahedron face, not in lon/lat, so the vertices' box
+// is widened by a fraction of the cell. Cells across the antimeridian get a
+// box running past 180.
+func CellBound(c h3.Cell) orb.Bound {
+	b := h3.CellToBoundary(c)
+	lo, hi := orb.Point{math.Inf(1), math.Inf(1)}, orb.Point{math.Inf(-1), math.Inf(-1)}
+	lon0 := b[0].Lng
+	for _, v := range b {
+		lon := unwrapLon(v.Lng, lon0)
+		lo[0], lo[1] = min(lo[0], lon), min(lo[1], v.Lat)
+		hi[0], hi[1] = max(hi[0], lon), max(hi[1], v.Lat)
+	}
+	mLat := (hi[1] - lo[1]) * 0.05
+	mLon := (hi[0] - lo[0]) * 0.05
+	return orb.Bound{Min: orb.Point{lo[0] - mLon, math.Max(-90, lo[1]-mLat)}, Max: orb.Point{hi[0] + mLon, math.Min(90, hi[1]+mLat)}}
+}
+
+// unwrapLon moves lon by 360 degrees to lie within 180 of ref.
+func unwrapLon(lon, ref float64) float64 {
+	for lon-ref > 180 {
+		lon -= 360
+	}
+	for lon-ref < -180 {
+		lon += 360
+	}
+	return lon
+}
+
+// searchBoundWrapped is SearchBound for a box that may run past +-180.
+func (d *Dataset) searchBoundWrapped(b orb.Bound, fn func(PointID) bool) {
+	for _, shift := range []float64{0, -360, 360} {
+		sb := orb.Bound{Min: orb.Point{b.Min[0] + shift, b.Min[1]}, Max: orb.Point{b.Max[0] + shift, b.Max[1]}}
+		if sb.Max[0] < -180 || sb.Min[0] > 180 {
+			continue
+		}
+		sb.Min[0], sb.Max[0] = math.Max(sb.Min[0], -180), math.Min(sb.Max[0], 180)
+		stopped := false
+		d.SearchBound(sb, func(p PointID) bool {
+			if !fn(p) {
+				stopped = true
+				return false
+			}
+			return true
+		})
+		if stopped {
+			return
+		}
+	}
+}
+
+// CellCounts holds the counts of a set of cells of one resolution.
+type CellCounts struct {
+	Counts        // all the cells together, by category and month
+	Cells []h3.Cell
+	Count []int // per cell, same order as Cells
+}
+
+// CountCells counts the crimes passing f whose snap point lies in any of the
+// given cells, which must all have one resolution. It returns ErrBadCell for
+// an invalid or mixed set.
+func (d *Dataset) CountCells(cells []h3.Cell, f *Filter) (*CellCounts, error) {
+	out := &CellCounts{Counts: d.newCounts(f), Cells: slices.Clone(cells), Count: make([]int, len(cells))}
+	if len(cells) == 0 {
+		return out, nil
+	}
+	res := CellRes(cells[0])
+	for _, c := range cells {
+		if !c.IsValid() || CellRes(c) != res {
+			return nil, fmt.Errorf("%w: %v in a set of resolution %d", ErrBadCell, c, res)
+		}
+	}
+	lv := d.hexLevel(res)
+	// Map level indexes of the wanted cells to their positions.
+	want := map[uint32]int{}
+	for i, c := range cells {
+		if li, ok := slices.BinarySearch(lv.cells, c); ok {
+			want[uint32(li)] = i
+		}
+	}
+	if len(want) == 0 {
+		return out, nil
+	}
+	k := &out.Counts
+	if len(k.Months) == 0 {
+		return out, nil
+	}
+	first := k.Months[0]
+	span := int(k.Months[len(k.Months)-1]-first) + 1
+	dense := make([]int, k.NumCategories*span)
+	free := f.termsFree()
+	seen := map[PointID]bool{}
+	for _, c := range cells {
+		d.searchBoundWrapped(CellBound(c), func(p PointID) bool {
+			i, ok := want[lv.of[p]]
+			if !ok || seen[p] {
+				return true
+			}
+			seen[p] = true
+			s, e := d.MonthSpan(p, f)
+			for cr := s; cr < e; cr++ {
+				if free || d.matchTerms(cr, f) {
+					dense[int(d.cat[cr])*span+int(d.month[cr]-first)]++
+					out.Count[i]++
+				}
+			}
+			return true
+		})
+	}
+	for ci := 0; ci < k.NumCategories; ci++ {
+		for mi, m := range k.Months {
+			v := dense[ci*span+int(m-first)]
+			k.cells[ci*len(k.Months)+mi] = v
+			k.Total += v
+		}
+	}
+	return out, nil
+}
+
+// CellsWithCrimes returns, ascending, the cells at res holding at least one
+// snap point inside the area (any crime, no filter): the non-empty part of
+// a study area.
+func (d *Dataset) CellsWithCrimes(a Area, res int) ([]h3.Cell, error) {
+	if res < 0 || res > FinestRes {
+		return nil, fmt.Errorf("%w: got %d", ErrBadRes, res)
+	}
+	lv := d.hexLevel(res)
+	var idx []uint32
+	for p := range d.PointsIn(a) {
+		idx = append(idx, lv.of[p])
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	out := make([]h3.Cell, len(idx))
+	for i, ci := range idx {
+		out[i] = lv.cells[ci]
+	}
+	return out, nil
+}
