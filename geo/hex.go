@@ -476,9 +476,9 @@ func (d *Dataset) searchBoundWrapped(b orb.Bound, fn func(PointID) bool) {
 
 // CellCounts holds the counts of a set of cells of one resolution.
 type CellCounts struct {
-	Counts        // all the cells together, by category and month
-	Cells []h3.Cell
-	Count []int // per cell, same order as Cells
+	Counts // all the cells together, by category and month
+	Cells  []h3.Cell
+	Count  []int // per cell, same order as Cells
 }
 
 // CountCells counts the crimes passing f whose snap point lies in any of the
