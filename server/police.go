@@ -305,7 +305,11 @@ func (s *Server) handlePoliceDates(w http.ResponseWriter, r *http.Request) {
 	ms := l.ds.Months()
 	out := make([]policeDate, 0, len(ms))
 	for i := len(ms) - 1; i >= 0; i-- {
-		out = append(out, policeDate{Date: ms[i].String(), StopAndSearch: l.stopForces[ms[i]]})
+		sf := l.stopForces[ms[i]]
+		if sf == nil {
+			sf = []string{}
+		}
+		out = append(out, policeDate{Date: ms[i].String(), StopAndSearch: sf})
 	}
 	writeJSON(w, r, http.StatusOK, out)
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"crimemap/ingest"
+	"crimemap/server"
+)
+
+func init() {
+	register("serve", "load PATH... and serve the map, APIs and tiles", runServe)
+	register("ingest", "load PATH..., print the summary and exit (non-zero if a file failed)", runIngest)
+}
+
+// loadFlags are the flags shared by the commands that load data.
+type loadFlags struct {
+	workers  int
+	logLevel string
+	quiet    bool
+}
+
+func (l *loadFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&l.workers, "workers", 0, "files parsed at once (0 = number of CPUs)")
+	fs.StringVar(&l.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.BoolVar(&l.quiet, "quiet", false, "no progress output while loading")
+}
+
+func (l *loadFlags) options(stderr io.Writer) (ingest.Options, error) {
+	log, err := newLogger(l.logLevel, stderr)
+	if err != nil {
+		return ingest.Options{}, err
+	}
+	opt := ingest.Options{Workers: l.workers, Logger: log}
+	if !l.quiet {
+		opt.Progress = stderr
+	}
+	return opt, nil
+}
+
+func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	var lf loadFlags
+	lf.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: crimemap ingest [flags] PATH...   (street/outcomes/stop-and-search CSVs, archive folders or zips)")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	paths := dataPaths(fs)
+	if len(paths) == 0 {
+		fs.Usage()
+		return errors.New("ingest: no PATH given")
+	}
+	opt, err := lf.options(os.Stderr)
+	if err != nil {
+		return err
+	}
+	ds, sum, err := ingest.Load(ctx, paths, opt)
+	if sum != nil {
+		fmt.Fprint(stdout, sum.String())
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "dataset version %s: %d crimes, %d snap points, %d months\n", ds.Version(), ds.Len(), ds.NumPoints(), len(ds.Months()))
+	if len(sum.Failed) > 0 {
+		return fmt.Errorf("ingest: %d file(s) could not be read", len(sum.Failed))
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg := server.DefaultConfig()
+	var lf loadFlags
+	lf.register(fs)
+	cors := strings.Join(cfg.CORSOrigins, ",")
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
+	fs.StringVar(&cors, "cors", cors, "comma-separated origins allowed by CORS (* for any, empty for none)")
+	fs.StringVar(&cfg.CacheControl, "cache-control", cfg.CacheControl, "Cache-Control header of tiles and versioned responses")
+	fs.StringVar(&cfg.FrameAncestors, "frame-ancestors", cfg.FrameAncestors, "CSP frame-ancestors for /embed (empty allows any site to frame it)")
+	fs.StringVar(&cfg.StyleURL, "style", cfg.StyleURL, "URL of a MapLibre style drawn under the crime layers")
+	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "HTTP read timeout")
+	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "HTTP write timeout")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "HTTP keep-alive idle timeout")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "grace period for in-flight requests on shutdown")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: crimemap serve [flags] PATH...")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.CORSOrigins = nil
+	for _, o := range strings.Split(cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+		}
+	}
+	paths := dataPaths(fs)
+	if len(paths) == 0 {
+		fs.Usage()
+		return errors.New("serve: no PATH given")
+	}
+	opt, err := lf.options(os.Stderr)
+	if err != nil {
+		return err
+	}
+	log := opt.Logger
+	srv := server.New(cfg, log)
+
+	// Listen first so /healthz can say "loading" while the data loads.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ctx, ln, nil) }()
+	log.Info("listening", "addr", "http://"+cfg.Addr)
+	start := time.Now()
+	ds, sum, err := ingest.Load(ctx, paths, opt)
+	if sum != nil {
+		fmt.Fprint(os.Stderr, sum.String())
+	}
+	if err != nil {
+		return err
+	}
+	srv.SetDataset(ds)
+	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
+	return <-errc
+}
