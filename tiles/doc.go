@@ -1,0 +1,20 @@
+// Package tiles works in Web Mercator tile space: it projects the snap points
+// of a geo.Dataset onto the XYZ tile pyramid, clusters them Supercluster-style
+// at low zooms and encodes Mapbox Vector Tiles (version 2.1) of crimes.
+//
+// Coordinates here are "world" coordinates: Web Mercator scaled to the unit
+// square, x growing east and y growing south, so tile (z, x, y) covers
+// [x/2^z, (x+1)/2^z) x [y/2^z, (y+1)/2^z). Every feature belongs to exactly
+// one tile of a zoom, the one whose half-open square holds its position, so
+// counts summed over the tiles of a zoom are the counts of the dataset. For
+// that reason point features are never copied into a neighbour's buffer: a
+// tile's geometry always lies in [0, Extent) even though the layer allows a
+// Buffer around it (MapLibre draws circles and symbols across tile edges).
+//
+// An Index is built once per dataset (NewIndex) and is read-only afterwards,
+// so tiles are rendered concurrently without locks. Tiles are bounded (see
+// Options.MaxFeatures and Options.MaxBytes): a tile that would exceed the
+// bounds has its features merged on a grid inside the tile, never dropped.
+//
+// The package does no HTTP; package server adapts it.
+package tiles
