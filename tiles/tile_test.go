@@ -2,8 +2,8 @@ package tiles
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
