@@ -1,0 +1,102 @@
+package geo_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"crimemap/geo"
+	"crimemap/ingest"
+	"crimemap/synth"
+)
+
+var bench struct {
+	once sync.Once
+	ds   *geo.Dataset
+	err  error
+}
+
+// benchDataset loads the folder named by CRIMEMAP_BENCH_DATA, or with
+// CRIMEMAP_BENCH_DATA=synth the synthetic 6M-crime year, once per run.
+func benchDataset(b *testing.B) *geo.Dataset {
+	dir := os.Getenv("CRIMEMAP_BENCH_DATA")
+	if dir == "" {
+		b.Skip("CRIMEMAP_BENCH_DATA not set (a folder, or \"synth\")")
+	}
+	bench.once.Do(func() {
+		if dir == "synth" {
+			if dir, bench.err = synth.EnsureDir(synth.DefaultConfig()); bench.err != nil {
+				return
+			}
+		}
+		bench.ds, _, bench.err = ingest.Load(context.Background(), []string{dir}, ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	})
+	if bench.err != nil {
+		b.Fatal(bench.err)
+	}
+	return bench.ds
+}
+
+// prepare computes the cell column of res outside the timed loop and reports
+// how long that one-off step took.
+func prepare(b *testing.B, ds *geo.Dataset, res int) {
+	start := time.Now()
+	ds.PrepareHex(res)
+	b.Logf("resolution %d cell column: %v for %d snap points", res, time.Since(start), ds.NumPoints())
+}
+
+// BenchmarkHexNational aggregates every crime of one category over all
+// months at resolution 7: the national map of one crime type.
+func BenchmarkHexNational(b *testing.B) {
+	ds := benchDataset(b)
+	prepare(b, ds, 7)
+	burglary, _ := ds.Categories().BySlug("burglary")
+	var f geo.Filter
+	f.Categories.Add(burglary)
+	ew, _ := geo.NewBox(-6.5, 49.8, 2.0, 55.9)
+	b.ReportAllocs()
+	var cells int
+	for b.Loop() {
+		hc, err := ds.HexCounts(geo.HexQuery{Res: 7, Area: ew, Filter: f})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cells = hc.Len()
+	}
+	b.ReportMetric(float64(cells), "cells")
+}
+
+// BenchmarkHexNationalByCategory is BenchmarkHexNational without the filter
+// and with the category breakdown.
+func BenchmarkHexNationalByCategory(b *testing.B) {
+	ds := benchDataset(b)
+	prepare(b, ds, 7)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ds.HexCounts(geo.HexQuery{Res: 7, ByCategory: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHexCity aggregates one month of a city box at resolution 9.
+func BenchmarkHexCity(b *testing.B) {
+	ds := benchDataset(b)
+	prepare(b, ds, 9)
+	m := ds.LatestMonth()
+	london, _ := geo.NewBox(-0.25, 51.45, 0.05, 51.57)
+	b.ReportAllocs()
+	var cells int
+	for b.Loop() {
+		hc, err := ds.HexCounts(geo.HexQuery{Res: 9, Area: london, Filter: geo.Filter{From: m, To: m}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cells = hc.Len()
+	}
+	b.ReportMetric(float64(cells), "cells")
+}
