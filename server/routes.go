@@ -35,6 +35,11 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("/counts", s.handleCounts).Methods(getPost...)
 	v1.HandleFunc("/streets", s.handleStreets).Methods(get...)
 
+	// Map page, embed and their assets.
+	r.HandleFunc("/", s.handleMapPage).Methods(get...)
+	r.HandleFunc("/embed", s.handleEmbed).Methods(get...)
+	r.PathPrefix("/static/").HandlerFunc(s.handleStatic).Methods(get...)
+
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, ErrRouteNotFound)
 	})

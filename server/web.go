@@ -1,0 +1,202 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"crimemap/geo"
+	"crimemap/web"
+)
+
+// Embed limits: the embed is a neighbourhood view, so its radius is smaller
+// than the analyst API's.
+const (
+	DefaultEmbedRadiusM = 500
+	MaxEmbedRadiusM     = 5000
+	embedTopTypes       = 5
+)
+
+// filterParams are the query parameters parseFilter reads; pages pass them
+// on to tiles and links unchanged.
+var filterParams = []string{"from", "to", "category", "force", "outcome"}
+
+// setPageHeaders applies the framing policy. Pages are re-rendered for every
+// request, as the dataset can be swapped under them.
+func (s *Server) setPageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if s.cfg.FrameAncestors != "" {
+		h.Set("Content-Security-Policy", "frame-ancestors "+s.cfg.FrameAncestors)
+	}
+}
+
+func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
+	var buf bytes.Buffer
+	if err := web.RenderMap(&buf, web.MapPage{StyleURL: s.cfg.StyleURL}); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	s.setPageHeaders(w)
+	if r.Method != http.MethodHead {
+		_, _ = buf.WriteTo(w)
+	}
+}
+
+func (s *Server) handleEmbed(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p, err := s.parseEmbed(r, ds)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := web.RenderEmbed(&buf, p); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	s.setPageHeaders(w)
+	if r.Method != http.MethodHead {
+		_, _ = buf.WriteTo(w)
+	}
+}
+
+// parseEmbed reads lat, lng, radius_m, zoom and the filter, and counts the
+// crimes of the latest month the filter allows inside the radius.
+func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, error) {
+	var p web.EmbedPage
+	lat, lng, ok, err := parseLatLng(r)
+	if err != nil {
+		return p, err
+	}
+	if !ok {
+		return p, paramError("lat", "lat and lng are required")
+	}
+	radius, has, err := parseFloat(r, "radius_m")
+	if err != nil {
+		return p, err
+	}
+	if !has {
+		radius = DefaultEmbedRadiusM
+	}
+	if !(radius > 0 && radius <= MaxEmbedRadiusM) {
+		return p, paramError("radius_m", "must be > 0 and <= %d metres, got %v", MaxEmbedRadiusM, radius)
+	}
+	zoom, has, err := parseFloat(r, "zoom")
+	if err != nil {
+		return p, err
+	}
+	if !has {
+		zoom = zoomForRadius(radius)
+	}
+	if zoom < 0 || zoom > 22 {
+		return p, paramError("zoom", "must be within 0..22, got %v", zoom)
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		return p, err
+	}
+	circle, err := geo.NewCircle(lng, lat, radius)
+	if err != nil {
+		return p, paramError("radius_m", "%v", err)
+	}
+
+	q := url.Values{}
+	for _, k := range filterParams {
+		if v := formValue(r, k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, StyleURL: s.cfg.StyleURL}
+	if m, ok := latestIn(ds.Months(), f); ok {
+		f.From, f.To = m, m
+		k := ds.Count(circle, &f)
+		cats := ds.Categories()
+		counts := make([]web.TypeCount, 0, k.NumCategories)
+		for c := 0; c < k.NumCategories; c++ {
+			t := cats.Term(c)
+			counts = append(counts, web.TypeCount{Slug: t.Slug, Name: t.Name, Count: k.ByCategory(geo.Category(c))})
+		}
+		p.Month, p.Total, p.Top = m.String(), k.Total, web.TopTypes(counts, embedTopTypes)
+		// The map shows the month the summary counts.
+		q.Set("from", p.Month)
+		q.Set("to", p.Month)
+	}
+	p.Query = q.Encode()
+
+	full := url.Values{}
+	for k, v := range q {
+		full[k] = v
+	}
+	full.Set("lat", strconv.FormatFloat(lat, 'f', 5, 64))
+	full.Set("lng", strconv.FormatFloat(lng, 'f', 5, 64))
+	full.Set("radius_m", strconv.FormatFloat(radius, 'f', 0, 64))
+	p.MapURL = "/?" + full.Encode() + "#" + strconv.FormatFloat(zoom, 'f', 2, 64) + "/" +
+		strconv.FormatFloat(lat, 'f', 5, 64) + "/" + strconv.FormatFloat(lng, 'f', 5, 64)
+	return p, nil
+}
+
+// latestIn returns the latest dataset month inside the filter's range.
+func latestIn(months []geo.Month, f geo.Filter) (geo.Month, bool) {
+	for i := len(months) - 1; i >= 0; i-- {
+		m := months[i]
+		if (f.From == 0 || m >= f.From) && (f.To == 0 || m <= f.To) {
+			return m, true
+		}
+	}
+	return 0, false
+}
+
+// zoomForRadius picks a zoom at which a circle of radius metres fills most
+// of a small iframe (about 300 px tall) in UK latitudes.
+func zoomForRadius(r float64) float64 {
+	z := 16 - math.Log2(r/250)
+	return math.Round(math.Max(8, math.Min(18, z))*4) / 4
+}
+
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/static/")
+	if name == "" || strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
+		writeError(w, r, ErrRouteNotFound)
+		return
+	}
+	f, err := web.Assets().Open(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = ErrRouteNotFound
+		}
+		writeError(w, r, err)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		writeError(w, r, ErrRouteNotFound)
+		return
+	}
+	rs, ok := f.(io.ReadSeeker)
+	if !ok {
+		writeError(w, r, errors.New("embedded asset is not seekable"))
+		return
+	}
+	w.Header().Set("ETag", web.ETag(name))
+	// Asset URLs are not versioned, so clients revalidate; the ETag makes
+	// that a 304.
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, name, time.Time{}, rs)
+}

@@ -1,0 +1,46 @@
+// The embeddable map: the server has already written the summary; this adds
+// the compact map around the same point, radius and filter.
+import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
+import {getJSON, withQuery} from './api.js';
+import {plainStyle, addCrimeLayers, addNearLayers, setNear} from './layers.js';
+
+const config = JSON.parse(document.getElementById('config').textContent);
+const e = config.embed;
+
+async function main() {
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: config.styleURL || plainStyle(),
+    center: [e.lng, e.lat],
+    zoom: e.zoom,
+    maxZoom: 19,
+    attributionControl: {compact: true, customAttribution: config.attribution},
+    cooperativeGestures: true,
+  });
+  // Exposed for tests and for pages that script the map.
+  window.map = map;
+  map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
+  map.on('error', ev => console.error('map error:', ev.error?.message || ev.error || ev));
+  await new Promise(resolve => (map.loaded() ? resolve() : map.once('load', resolve)));
+
+  const tilejson = await getJSON('/tiles.json').catch(err => {
+    console.warn('no TileJSON; crime layers disabled:', err.message);
+    return null;
+  });
+  const q = new URLSearchParams(e.query);
+  const slugs = q.get('category') ? q.get('category').split(',') : Object.keys(config.colours);
+  addNearLayers(map);
+  if (tilejson?.tiles) {
+    addCrimeLayers(map, {
+      tiles: tilejson.tiles.map(t => withQuery(new URL(t, location.href).href, q)),
+      minzoom: tilejson.minzoom ?? 0,
+      maxzoom: tilejson.maxzoom ?? 14,
+      slugs,
+      colours: config.colours,
+      attribution: tilejson.attribution,
+    });
+  }
+  setNear(map, {lat: e.lat, lng: e.lng, radius: e.radius_m});
+}
+
+main().catch(err => console.error('embed failed:', err));

@@ -1,0 +1,166 @@
+// The crime layers shared by the map page and the embed. Tiles come from the
+// server's TileJSON: a "clusters" layer below the zoom where snap points are
+// drawn one by one and a "crimes" layer from that zoom on; the hex view reads
+// the "hexes" layer of the hex tiles.
+
+export const BACKGROUND = '#eef0ea';
+export const FALLBACK_COLOUR = '#555555';
+
+// Layer ids, exported so the page and the tests agree on them.
+export const L = {
+  clusters: 'crime-clusters',
+  clusterLabels: 'crime-cluster-labels',
+  singles: 'crime-singles',
+  points: 'crime-points',
+  hexes: 'crime-hexes',
+  hexLines: 'crime-hex-lines',
+  nearFill: 'near-fill',
+  nearLine: 'near-line',
+  selected: 'selected-point',
+};
+
+export const POINT_LAYERS = [L.clusters, L.clusterLabels, L.singles, L.points];
+export const HEX_LAYERS = [L.hexes, L.hexLines];
+
+// plainStyle is the style used when no basemap is configured: a plain
+// background that keeps the crime colours readable.
+export function plainStyle() {
+  return {
+    version: 8,
+    sources: {},
+    layers: [{id: 'background', type: 'background', paint: {'background-color': BACKGROUND}}],
+  };
+}
+
+const num = slug => ['to-number', ['coalesce', ['get', slug], 0]];
+
+// mainTypeColour colours a snap point by its most frequent crime type among
+// the selected ones; ties go to the type listed first.
+export function mainTypeColour(slugs, colours) {
+  if (!slugs.length) return FALLBACK_COLOUR;
+  const cases = [];
+  for (const s of slugs) cases.push(['==', num(s), ['var', 'top']], colours[s] || FALLBACK_COLOUR);
+  return ['let', 'top', ['max', 0, ...slugs.map(num)],
+    ['case', ['==', ['var', 'top'], 0], FALLBACK_COLOUR, ...cases, FALLBACK_COLOUR]];
+}
+
+const isCluster = ['>', ['to-number', ['coalesce', ['get', 'point_count'], 1]], 1];
+
+// addCrimeLayers adds the sources and layers for the crime tiles. beforeId
+// puts them under the page's own overlays when a basemap style is used.
+export function addCrimeLayers(map, {tiles, hexTiles, minzoom = 0, maxzoom = 14, hexMaxzoom = 14, slugs, colours, attribution}) {
+  map.addSource('crime', {type: 'vector', tiles, minzoom, maxzoom, attribution});
+  if (hexTiles) map.addSource('hex', {type: 'vector', tiles: hexTiles, minzoom, maxzoom: hexMaxzoom, attribution});
+
+  if (hexTiles) {
+    map.addLayer({
+      id: L.hexes, type: 'fill', source: 'hex', 'source-layer': 'hexes',
+      layout: {visibility: 'none'},
+      paint: {'fill-color': hexRamp(1), 'fill-opacity': 0.75},
+    });
+    map.addLayer({
+      id: L.hexLines, type: 'line', source: 'hex', 'source-layer': 'hexes',
+      layout: {visibility: 'none'},
+      paint: {'line-color': '#ffffff', 'line-width': 0.6, 'line-opacity': 0.8},
+    });
+  }
+
+  map.addLayer({
+    id: L.clusters, type: 'circle', source: 'crime', 'source-layer': 'clusters',
+    filter: isCluster,
+    paint: {
+      'circle-color': ['step', ['get', 'point_count'], '#9ecae1', 10, '#6baed6', 100, '#3182bd', 1000, '#08519c'],
+      'circle-radius': ['step', ['get', 'point_count'], 11, 10, 15, 100, 20, 1000, 26, 10000, 32],
+      'circle-stroke-color': '#ffffff',
+      'circle-stroke-width': 1.5,
+      'circle-opacity': 0.9,
+    },
+  });
+  map.addLayer({
+    id: L.clusterLabels, type: 'symbol', source: 'crime', 'source-layer': 'clusters',
+    filter: isCluster,
+    layout: {
+      'text-field': ['to-string', ['coalesce', ['get', 'point_count_abbreviated'], ['get', 'point_count']]],
+      'text-size': 12,
+      'text-allow-overlap': true,
+      'text-ignore-placement': true,
+    },
+    paint: {'text-color': ['step', ['get', 'point_count'], '#08306b', 100, '#ffffff']},
+  });
+  const pointPaint = countProp => ({
+    'circle-color': mainTypeColour(slugs, colours),
+    'circle-radius': ['interpolate', ['linear'], ['sqrt', ['to-number', ['coalesce', ['get', countProp], 1]]], 1, 5, 4, 9, 10, 16],
+    'circle-stroke-color': '#ffffff',
+    'circle-stroke-width': 1,
+  });
+  map.addLayer({
+    id: L.singles, type: 'circle', source: 'crime', 'source-layer': 'clusters',
+    filter: ['!', isCluster],
+    paint: pointPaint('point_count'),
+  });
+  map.addLayer({
+    id: L.points, type: 'circle', source: 'crime', 'source-layer': 'crimes',
+    paint: pointPaint('count'),
+  });
+}
+
+// setTypeColours recolours the snap points for a new type selection.
+export function setTypeColours(map, slugs, colours) {
+  const c = mainTypeColour(slugs, colours);
+  for (const id of [L.singles, L.points]) if (map.getLayer(id)) map.setPaintProperty(id, 'circle-color', c);
+}
+
+// hexRamp spreads a yellow-to-red ramp over 0..max on a square-root scale,
+// so a few busy town-centre cells do not wash out the rest.
+export function hexRamp(max) {
+  const m = Math.max(max, 1);
+  const stops = [0, 0.1, 0.3, 0.6, 1].map(f => Math.max(1, Math.round(f * f * m)));
+  const colours = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
+  const expr = ['interpolate', ['linear'], ['to-number', ['coalesce', ['get', 'count'], 0]]];
+  let last = -Infinity;
+  stops.forEach((s, i) => {
+    const v = Math.max(s, last + 1e-6);
+    expr.push(v, colours[i]);
+    last = v;
+  });
+  return expr;
+}
+
+export const HEX_COLOURS = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026'];
+
+// setView shows the points or the hex layers.
+export function setView(map, view, anyType) {
+  const show = (ids, on) => ids.forEach(id => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', on && anyType ? 'visible' : 'none'));
+  show(POINT_LAYERS, view !== 'hexes');
+  show(HEX_LAYERS, view === 'hexes');
+}
+
+// circlePolygon approximates a circle of radius metres as a GeoJSON polygon,
+// on a sphere like the server's radius queries.
+export function circlePolygon(lng, lat, radius, steps = 96) {
+  const R = 6371008.8;
+  const d = radius / R;
+  const la = lat * Math.PI / 180, lo = lng * Math.PI / 180;
+  const ring = [];
+  for (let i = 0; i <= steps; i++) {
+    const b = 2 * Math.PI * i / steps;
+    const la2 = Math.asin(Math.sin(la) * Math.cos(d) + Math.cos(la) * Math.sin(d) * Math.cos(b));
+    const lo2 = lo + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(la), Math.cos(d) - Math.sin(la) * Math.sin(la2));
+    ring.push([lo2 * 180 / Math.PI, la2 * 180 / Math.PI]);
+  }
+  return {type: 'Feature', properties: {}, geometry: {type: 'Polygon', coordinates: [ring]}};
+}
+
+// addNearLayers adds the radius outline used by the near-a-point mode and
+// the embed.
+export function addNearLayers(map) {
+  map.addSource('near', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
+  map.addLayer({id: L.nearFill, type: 'fill', source: 'near', paint: {'fill-color': '#08519c', 'fill-opacity': 0.08}});
+  map.addLayer({id: L.nearLine, type: 'line', source: 'near', paint: {'line-color': '#08519c', 'line-width': 2, 'line-dasharray': [2, 1]}});
+}
+
+export function setNear(map, near) {
+  const src = map.getSource('near');
+  if (!src) return;
+  src.setData(near ? circlePolygon(near.lng, near.lat, near.radius) : {type: 'FeatureCollection', features: []});
+}

@@ -1,0 +1,485 @@
+// The map page: controls in the sidebar drive the tile filter, the URL keeps
+// the state, and every click answers in the panel.
+import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
+import {getJSON, filterQuery, withQuery, normaliseMeta, normaliseCounts, monthsBetween} from './api.js';
+import {readState, writeState} from './state.js';
+import {
+  L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, plainStyle, addCrimeLayers, addNearLayers, setNear,
+  setTypeColours, setView, hexRamp,
+} from './layers.js';
+import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
+
+const config = JSON.parse(document.getElementById('config').textContent);
+const colours = config.colours;
+const $ = id => document.getElementById(id);
+
+const status = {
+  show(msg, kind = 'info') {
+    const el = $('status');
+    el.textContent = msg;
+    el.dataset.kind = kind;
+    el.hidden = !msg;
+  },
+  clear() { this.show(''); },
+};
+
+async function main() {
+  let meta, tilejson;
+  try {
+    [meta, tilejson] = await Promise.all([
+      getJSON('/v1/meta').then(normaliseMeta),
+      getJSON('/tiles.json').catch(err => {
+        console.warn('no TileJSON; crime layers disabled:', err.message);
+        return null;
+      }),
+    ]);
+  } catch (err) {
+    $('dataset-info').textContent = `The dataset could not be loaded: ${err.message}`;
+    status.show('The dataset could not be loaded.', 'error');
+    return;
+  }
+  const hexTiles = await probeHexTiles();
+  const state = readState(location.search, meta);
+  const names = new Map(meta.categories.map(c => [c.slug, c.name]));
+
+  describeDataset(meta);
+  buildControls(meta, state, !!hexTiles);
+
+  const styleURL = config.styleURL || meta.styleURL;
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: styleURL || plainStyle(),
+    bounds: meta.bounds || undefined,
+    fitBoundsOptions: {padding: 20},
+    center: meta.bounds ? undefined : meta.center?.slice(0, 2),
+    zoom: meta.bounds ? undefined : 9,
+    hash: true,
+    maxZoom: 19,
+    attributionControl: {compact: false, customAttribution: config.attribution},
+  });
+  // Exposed for tests and for pages that script the map.
+  window.map = map;
+  map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({unit: 'metric'}), 'bottom-left');
+  map.on('error', e => {
+    // MapLibre only reports errors itself when no listener is attached; keep
+    // them visible in the console as well as on the page.
+    console.error('map error:', e.error?.message || e.error || e);
+    status.show(`Map error: ${e.error?.message || 'see the console'}`, 'error');
+  });
+
+  await new Promise(resolve => (map.loaded() ? resolve() : map.once('load', resolve)));
+
+  const tileURLs = tilejson?.tiles?.map(t => new URL(t, location.href).href) || null;
+  if (tileURLs) {
+    addCrimeLayers(map, {
+      tiles: tileURLs.map(t => withQuery(t, filterQuery(state, {allCategories: meta.categories}))),
+      hexTiles: hexTiles && [withQuery(hexTiles.template, filterQuery(state, {allCategories: meta.categories}))],
+      minzoom: tilejson.minzoom ?? 0,
+      maxzoom: tilejson.maxzoom ?? 14,
+      hexMaxzoom: hexTiles?.maxzoom ?? 14,
+      slugs: state.categories,
+      colours,
+      attribution: tilejson.attribution,
+    });
+  } else {
+    status.show('Crime tiles are not available from this server.', 'error');
+  }
+  addNearLayers(map);
+  map.addSource('selected', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
+  map.addLayer({
+    id: L.selected, type: 'circle', source: 'selected',
+    paint: {'circle-radius': 13, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#111', 'circle-stroke-width': 3},
+  });
+
+  const page = {map, meta, state, names, tileURLs, hexTiles, panelReload: null, hexMax: 0};
+  window.crimemap = page;
+  applyState(page, {tiles: false});
+  wireControls(page);
+  wireMap(page);
+  if (state.near) countNear(page, state.near, {fly: !location.hash});
+}
+
+// probeHexTiles finds out whether this server has hex tiles; a missing route
+// answers 404, an empty tile 204 or 200.
+async function probeHexTiles() {
+  const template = new URL('/tiles/hex/{z}/{x}/{y}.mvt', location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
+  try {
+    const res = await fetch('/tiles/hex/0/0/0.mvt', {method: 'HEAD'});
+    if (res.status === 404 || res.status === 405) return null;
+  } catch {
+    return null;
+  }
+  return {template, maxzoom: 14};
+}
+
+function describeDataset(meta) {
+  const months = meta.months;
+  const span = months.length > 1 ? `${monthName(months[0])} to ${monthName(months[months.length - 1])}` : months.length ? monthName(months[0]) : 'no months';
+  const forces = meta.forces.map(f => f.name).join(', ');
+  $('dataset-info').textContent = `${meta.crimes != null ? n(meta.crimes) + ' crimes, ' : ''}${span}${forces ? ' · ' + forces : ''}`;
+}
+
+function buildControls(meta, state, haveHex) {
+  for (const id of ['from', 'to']) {
+    const sel = $(id);
+    sel.replaceChildren(...meta.months.map(m => h('option', {value: m}, monthName(m))));
+  }
+  $('from').value = state.from;
+  $('to').value = state.to;
+  const list = $('category-list');
+  list.replaceChildren(...meta.categories.map(c => h('li', {},
+    h('label', {},
+      h('input', {type: 'checkbox', name: 'category', value: c.slug, checked: state.categories.includes(c.slug)}),
+      swatch(colours[c.slug] || '#555'), ' ', c.name))));
+  for (const r of document.querySelectorAll('input[name=view]')) {
+    r.checked = r.value === state.view;
+    if (r.value === 'hexes' && !haveHex) {
+      r.disabled = true;
+      r.parentElement.title = 'Hex tiles are not available from this server';
+    }
+  }
+  if (state.near) {
+    $('near-lat').value = state.near.lat.toFixed(5);
+    $('near-lng').value = state.near.lng.toFixed(5);
+    selectRadius(state.near.radius);
+  }
+}
+
+function selectRadius(r) {
+  const sel = $('near-radius');
+  if (![...sel.options].some(o => Number(o.value) === Math.round(r))) {
+    sel.append(h('option', {value: String(Math.round(r))}, `${Math.round(r)} m`));
+  }
+  sel.value = String(Math.round(r));
+}
+
+function readControls(page) {
+  const s = page.state;
+  s.from = $('from').value;
+  s.to = $('to').value;
+  if (s.from > s.to) {
+    // Keep the range valid by moving the other end rather than refusing.
+    if (document.activeElement === $('from')) s.to = s.from; else s.from = s.to;
+    $('from').value = s.from;
+    $('to').value = s.to;
+  }
+  s.categories = [...document.querySelectorAll('input[name=category]:checked')].map(i => i.value);
+  s.view = document.querySelector('input[name=view]:checked')?.value || 'points';
+}
+
+// applyState pushes the state to the tiles, the layers, the URL and the
+// legend.
+function applyState(page, {tiles = true} = {}) {
+  const {map, state, meta} = page;
+  const q = filterQuery(state, {allCategories: meta.categories});
+  if (tiles && page.tileURLs && map.getSource('crime')) {
+    map.getSource('crime').setTiles(page.tileURLs.map(t => withQuery(t, q)));
+  }
+  if (tiles && page.hexTiles && map.getSource('hex')) {
+    map.getSource('hex').setTiles([withQuery(page.hexTiles.template, q)]);
+  }
+  setTypeColours(map, state.categories, colours);
+  setView(map, state.view, state.categories.length > 0);
+  const qs = writeState(state, meta);
+  history.replaceState(history.state, '', `${location.pathname}${qs ? '?' + qs : ''}${location.hash}`);
+  renderLegend(page);
+  if (!state.categories.length) status.show('No crime types selected.');
+  else if ($('status').dataset.kind !== 'error') status.clear();
+}
+
+function renderLegend(page) {
+  const {state} = page;
+  const el = $('legend');
+  if (state.view === 'hexes') {
+    const max = page.hexMax || 0;
+    el.replaceChildren(
+      h('h2', {}, 'Crimes per hexagon'),
+      h('div', {class: 'ramp', style: `background:linear-gradient(to right, ${HEX_COLOURS.join(',')})`, 'aria-hidden': 'true'}),
+      h('div', {class: 'ramp-labels'}, h('span', {}, '1'), h('span', {}, max ? n(max) : '…')),
+      h('p', {}, 'Click a hexagon for its counts.'));
+    return;
+  }
+  const selected = page.meta.categories.filter(c => state.categories.includes(c.slug));
+  el.replaceChildren(
+    h('h2', {}, 'Legend'),
+    h('p', {class: 'legend-clusters'}, h('span', {class: 'cluster-dot', 'aria-hidden': 'true'}), 'Groups of crimes, with their number; click to zoom in'),
+    h('p', {}, 'Points: one place, coloured by its most common type:'),
+    h('ul', {class: 'legend-types'}, selected.map(c => h('li', {}, swatch(colours[c.slug] || '#555'), c.name))));
+}
+
+function wireControls(page) {
+  const form = $('controls');
+  form.addEventListener('change', ev => {
+    if (ev.target.closest('.near')) return;
+    readControls(page);
+    applyState(page);
+    page.panelReload?.();
+  });
+  $('cat-all').addEventListener('click', () => setAllCategories(page, true));
+  $('cat-none').addEventListener('click', () => setAllCategories(page, false));
+
+  $('near-mode').addEventListener('change', ev => {
+    page.map.getCanvas().style.cursor = ev.target.checked ? 'crosshair' : '';
+    status.show(ev.target.checked ? 'Click the map to count crimes around that point.' : '');
+  });
+  $('near-radius').addEventListener('change', () => {
+    if (page.state.near) countNear(page, {...page.state.near, radius: Number($('near-radius').value)});
+  });
+  form.addEventListener('submit', ev => {
+    ev.preventDefault();
+    const street = $('near-street').value.trim();
+    if (document.activeElement === $('near-street') && street) {
+      findStreet(page, street);
+      return;
+    }
+    const lat = parseFloat($('near-lat').value), lng = parseFloat($('near-lng').value);
+    if (!Number.isFinite(lat) || !Number.isFinite(lng) || Math.abs(lat) > 90 || Math.abs(lng) > 180) {
+      if (street) return findStreet(page, street);
+      status.show('Enter a latitude and longitude, a street, or click the map.', 'error');
+      $('near-lat').focus();
+      return;
+    }
+    countNear(page, {lat, lng, radius: Number($('near-radius').value)}, {fly: true, focus: true});
+  });
+
+  let timer = null, seq = 0;
+  $('near-street').addEventListener('input', ev => {
+    clearTimeout(timer);
+    const q = ev.target.value.trim();
+    if (q.length < 3) return;
+    timer = setTimeout(async () => {
+      const mine = ++seq;
+      try {
+        const hits = await getJSON(`/v1/streets?q=${encodeURIComponent(q)}&limit=50`);
+        if (mine !== seq) return;
+        const namesSeen = [...new Set(hits.map(x => x.street))];
+        $('street-options').replaceChildren(...namesSeen.map(s => h('option', {value: s})));
+      } catch (err) {
+        console.warn('street search:', err.message);
+      }
+    }, 200);
+  });
+}
+
+function setAllCategories(page, on) {
+  for (const i of document.querySelectorAll('input[name=category]')) i.checked = on;
+  readControls(page);
+  applyState(page);
+  page.panelReload?.();
+}
+
+// findStreet looks a street name up among the snap points; one match is
+// counted at once, several are listed to choose from.
+async function findStreet(page, q) {
+  let hits;
+  try {
+    hits = await getJSON(`/v1/streets?q=${encodeURIComponent(q)}&limit=50`);
+  } catch (err) {
+    status.show(`Street search failed: ${err.message}`, 'error');
+    return;
+  }
+  const radius = Number($('near-radius').value);
+  if (!hits.length) {
+    showPanel(page, `No street matches “${q}”`, h('p', {}, 'Try fewer words, e.g. just the street name.'));
+    return;
+  }
+  if (hits.length === 1) {
+    countNear(page, {lat: hits[0].lat, lng: hits[0].lng, radius}, {fly: true, focus: true});
+    return;
+  }
+  const b = new maplibregl.LngLatBounds();
+  hits.forEach(x => b.extend([x.lng, x.lat]));
+  page.map.fitBounds(b, {padding: 60, maxZoom: 15});
+  showPanel(page, `${hits.length}${hits.length === 50 ? '+' : ''} places match “${q}”`,
+    h('ul', {class: 'street-hits'}, hits.map(x => h('li', {},
+      h('button', {type: 'button', onclick: () => countNear(page, {lat: x.lat, lng: x.lng, radius}, {fly: true, focus: true})},
+        x.street, h('span', {class: 'coords'}, ` ${x.lat.toFixed(4)}, ${x.lng.toFixed(4)}`))))), {focus: true});
+}
+
+function showPanel(page, title, body, {focus = false, reload = null} = {}) {
+  const panel = $('panel');
+  page.panelReload = reload;
+  panel.replaceChildren(
+    h('div', {class: 'panel-head'},
+      h('h2', {id: 'panel-title'}, title),
+      h('button', {type: 'button', class: 'close', 'aria-label': 'Close the panel', onclick: () => closePanel(page)}, '×')),
+    body);
+  panel.setAttribute('aria-labelledby', 'panel-title');
+  panel.hidden = false;
+  if (focus) panel.focus();
+}
+
+function closePanel(page) {
+  $('panel').hidden = true;
+  page.panelReload = null;
+  page.map.getSource('selected')?.setData({type: 'FeatureCollection', features: []});
+  if (page.state.near) {
+    page.state.near = null;
+    setNear(page.map, null);
+    applyState(page, {tiles: false});
+  }
+}
+
+async function countNear(page, near, {fly = false, focus = false} = {}) {
+  const {map, state, meta} = page;
+  state.near = near;
+  $('near-lat').value = near.lat.toFixed(5);
+  $('near-lng').value = near.lng.toFixed(5);
+  selectRadius(near.radius);
+  setNear(map, near);
+  map.getSource('selected')?.setData({type: 'FeatureCollection', features: []});
+  applyState(page, {tiles: false});
+  if (fly) {
+    const b = new maplibregl.LngLatBounds();
+    for (const [dx, dy] of [[-1, -1], [1, 1]]) {
+      const dLat = dy * near.radius / 111320, dLng = dx * near.radius / (111320 * Math.cos(near.lat * Math.PI / 180));
+      b.extend([near.lng + dLng, near.lat + dLat]);
+    }
+    map.fitBounds(b, {padding: 40, duration: 600});
+  }
+  const load = async () => {
+    const q = filterQuery(state, {allCategories: meta.categories});
+    q.set('lat', near.lat.toFixed(6));
+    q.set('lng', near.lng.toFixed(6));
+    q.set('radius_m', String(near.radius));
+    q.set('group_by', 'category,month');
+    const title = `Within ${near.radius >= 1000 ? (near.radius / 1000).toFixed(near.radius % 1000 ? 1 : 0) + ' km' : near.radius + ' m'} of ${near.lat.toFixed(4)}, ${near.lng.toFixed(4)}`;
+    if (!state.categories.length) {
+      showPanel(page, title, h('p', {class: 'empty'}, 'No crime types selected.'), {reload: load});
+      return;
+    }
+    try {
+      const counts = normaliseCounts(await getJSON(`/v1/counts?${q}`), meta);
+      showPanel(page, title, h('div', {class: 'near-result'},
+        h('p', {class: 'total'}, h('strong', {}, n(counts.total)), ` crime${counts.total === 1 ? '' : 's'}, ${rangeText(state)}`),
+        countsSection(counts, colours)), {focus, reload: load});
+    } catch (err) {
+      showPanel(page, title, h('p', {class: 'error'}, `Could not count crimes: ${err.message}`), {reload: load});
+    }
+  };
+  await load();
+}
+
+function rangeText(state) {
+  return state.from === state.to ? monthName(state.from) : `${monthName(state.from)} to ${monthName(state.to)}`;
+}
+
+function wireMap(page) {
+  const {map} = page;
+  const interactive = () => [...POINT_LAYERS, ...HEX_LAYERS].filter(id => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  map.on('mousemove', e => {
+    if ($('near-mode').checked) return;
+    const hit = map.queryRenderedFeatures(e.point, {layers: interactive()}).length > 0;
+    map.getCanvas().style.cursor = hit ? 'pointer' : '';
+  });
+  map.on('click', e => {
+    if ($('near-mode').checked) {
+      countNear(page, {lat: e.lngLat.lat, lng: e.lngLat.lng, radius: Number($('near-radius').value)});
+      return;
+    }
+    const feats = map.queryRenderedFeatures(e.point, {layers: interactive()});
+    const f = feats.find(x => x.layer.id === L.points || x.layer.id === L.singles) ||
+      feats.find(x => x.layer.id === L.clusters) || feats.find(x => x.layer.id === L.hexes);
+    if (!f) return;
+    if (f.layer.id === L.clusters) zoomToCluster(page, f);
+    else if (f.layer.id === L.hexes) showHex(page, f);
+    else showLocation(page, f);
+  });
+  // The hex ramp follows what is on screen, so the scale stays useful from
+  // county-wide cells down to street-level ones.
+  map.on('idle', () => {
+    if (page.state.view !== 'hexes' || !map.getSource('hex')) return;
+    const counts = map.querySourceFeatures('hex', {sourceLayer: 'hexes'}).map(f => Number(f.properties.count) || 0);
+    const max = counts.length ? Math.max(...counts) : 0;
+    if (max && max !== page.hexMax) {
+      page.hexMax = max;
+      map.setPaintProperty(L.hexes, 'fill-color', hexRamp(max));
+      renderLegend(page);
+    }
+  });
+}
+
+async function zoomToCluster(page, f) {
+  const {map, state, meta} = page;
+  const id = f.properties.cluster_id;
+  const center = f.geometry.coordinates;
+  let zoom = Math.min(map.getZoom() + 2, 18);
+  if (id != null) {
+    try {
+      const q = filterQuery(state, {allCategories: meta.categories});
+      const r = await getJSON(withQuery(`/v1/clusters/${encodeURIComponent(id)}/expansion-zoom`, q));
+      const z = typeof r === 'number' ? r : (r.zoom ?? r.expansion_zoom);
+      if (Number.isFinite(z)) zoom = Math.max(z, map.getZoom() + 0.5);
+    } catch (err) {
+      console.warn('expansion zoom:', err.message);
+    }
+  }
+  map.easeTo({center, zoom});
+}
+
+async function showLocation(page, f) {
+  const {map, state, meta, names} = page;
+  const p = f.properties;
+  const id = p.location_id;
+  const street = p.street || 'This location';
+  map.getSource('selected')?.setData({type: 'Feature', properties: {}, geometry: f.geometry});
+  if (id == null) {
+    showPanel(page, street, h('p', {}, 'This point has no location id.'));
+    return;
+  }
+  const load = async () => {
+    const months = monthsBetween(meta.months, state.from, state.to);
+    showPanel(page, street, h('p', {}, 'Loading…'), {reload: load});
+    try {
+      const lists = await Promise.all(months.map(m => getJSON(`/api/crimes-at-location?location_id=${encodeURIComponent(id)}&date=${m}`)));
+      const wanted = new Set(state.categories);
+      const crimes = lists.flat().filter(c => wanted.has(c.category))
+        .sort((a, b) => b.month.localeCompare(a.month) || (names.get(a.category) || '').localeCompare(names.get(b.category) || ''));
+      const loadHistory = async pid => (await getJSON(`/api/outcomes-for-crime/${encodeURIComponent(pid)}`)).outcomes || [];
+      showPanel(page, street, h('div', {class: 'location'},
+        h('p', {class: 'total'}, h('strong', {}, n(crimes.length)), ` crime${crimes.length === 1 ? '' : 's'}, ${rangeText(state)}`),
+        crimes.length ? crimesTable(crimes, colours, names, loadHistory) : h('p', {class: 'empty'}, 'No crimes match the filter here.'),
+        h('p', {class: 'note'}, 'Crimes are mapped to the nearest anonymous map point, not to an address.')), {reload: load});
+    } catch (err) {
+      showPanel(page, street, h('p', {class: 'error'}, `Could not load the crimes: ${err.message}`), {reload: load});
+    }
+  };
+  await load();
+}
+
+async function showHex(page, f) {
+  const {state, meta} = page;
+  const cell = f.properties.h3;
+  const load = async () => {
+    const title = 'This hexagon';
+    try {
+      const q = filterQuery(state, {allCategories: meta.categories});
+      const r = await getJSON(withQuery(`/v1/hex/${encodeURIComponent(cell)}`, q));
+      const counts = normaliseCounts(r, meta);
+      showPanel(page, title, h('div', {class: 'hex'},
+        h('p', {class: 'total'}, h('strong', {}, n(counts.total)), ` crime${counts.total === 1 ? '' : 's'}, ${rangeText(state)}`),
+        countsSection(counts, colours),
+        h('p', {class: 'note'}, `H3 cell ${cell}`)), {reload: load});
+    } catch (err) {
+      // Without the cell endpoint the tile's own per-type counts still answer.
+      const props = f.properties;
+      const counts = {
+        total: Number(props.count) || 0,
+        byCategory: meta.categories.map(c => ({slug: c.slug, name: c.name, count: Number(props[c.slug]) || 0})).filter(c => c.count > 0)
+          .sort((a, b) => b.count - a.count),
+        byMonth: [],
+      };
+      console.warn('hex counts:', err.message);
+      showPanel(page, title, h('div', {class: 'hex'},
+        h('p', {class: 'total'}, h('strong', {}, n(counts.total)), ` crime${counts.total === 1 ? '' : 's'}, ${rangeText(state)}`),
+        countsSection(counts, colours)), {reload: load});
+    }
+  };
+  await load();
+}
+
+main().catch(err => {
+  console.error('map page failed:', err);
+  status.show(`The map could not start: ${err.message}`, 'error');
+});

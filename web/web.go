@@ -1,0 +1,192 @@
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"sort"
+	"time"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var (
+	assets = mustSub(staticFS, "static")
+	pages  = template.Must(template.New("").Funcs(template.FuncMap{
+		"colour":    CategoryColour,
+		"monthName": monthName,
+	}).ParseFS(templateFS, "templates/*.html"))
+	etags = mustHashAll(assets)
+)
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Assets is the tree served under /static/: app/ holds our scripts and
+// styles, maplibre-gl/ the vendored MapLibre GL JS.
+func Assets() fs.FS { return assets }
+
+// ETag returns a strong entity tag for the asset at name (a path inside
+// Assets), or "" if there is none. Embedded files carry no modification
+// time, so a content hash is the only validator a client can revalidate with.
+func ETag(name string) string { return etags[name] }
+
+func mustHashAll(f fs.FS) map[string]string {
+	m := map[string]string{}
+	err := fs.WalkDir(f, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(f, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		m[p] = `"` + hex.EncodeToString(sum[:12]) + `"`
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// MapLibreVersion is the version of the vendored MapLibre GL JS.
+func MapLibreVersion() string {
+	b, err := fs.ReadFile(assets, "maplibre-gl/VERSION")
+	if err != nil {
+		return ""
+	}
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return string(b)
+}
+
+// monthName spells a YYYY-MM month out, as "February 2017".
+func monthName(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	return t.Format("January 2006")
+}
+
+// Attribution is the notice the Open Government Licence asks for wherever
+// the data is shown.
+const Attribution = "Contains public sector information licensed under the Open Government Licence v3.0."
+
+// MapPage is what the map page needs from the server; everything else the
+// page fetches from /v1/meta and /tiles.json.
+type MapPage struct {
+	// Title names the dataset in the browser tab.
+	Title string
+	// StyleURL is a MapLibre style drawn under the crime layers; "" gives a
+	// plain background.
+	StyleURL string
+}
+
+// EmbedPage is the compact map for an iframe. Its summary is rendered on the
+// server so the numbers show before, and without, any script.
+type EmbedPage struct {
+	Lat, Lng float64
+	RadiusM  float64
+	Zoom     float64
+	// Query is the filter as a query string (from, to, category, ...),
+	// passed on to tiles and to the full map link.
+	Query string
+	// Month is the month the summary counts, normally the latest one.
+	Month string
+	Total int
+	// Top holds the most frequent crime types, most frequent first.
+	Top []TypeCount
+	// MapURL opens the full map at the same place and filter.
+	MapURL   string
+	StyleURL string
+}
+
+// TypeCount is the number of crimes of one type.
+type TypeCount struct {
+	Slug, Name string
+	Count      int
+}
+
+// TopTypes returns the n largest non-zero counts, ties broken by name so the
+// order is stable.
+func TopTypes(counts []TypeCount, n int) []TypeCount {
+	out := make([]TypeCount, 0, len(counts))
+	for _, c := range counts {
+		if c.Count > 0 {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Name < out[j].Name
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// pageConfig is handed to the page scripts as JSON, so the colours the
+// server renders into the embed summary and those the map draws agree.
+type pageConfig struct {
+	StyleURL    string            `json:"styleURL"`
+	Colours     map[string]string `json:"colours"`
+	Attribution string            `json:"attribution"`
+	Embed       *embedConfig      `json:"embed,omitempty"`
+}
+
+type embedConfig struct {
+	Lat     float64 `json:"lat"`
+	Lng     float64 `json:"lng"`
+	RadiusM float64 `json:"radius_m"`
+	Zoom    float64 `json:"zoom"`
+	Query   string  `json:"query"`
+}
+
+// RenderMap writes the map page.
+func RenderMap(w io.Writer, p MapPage) error {
+	data := struct {
+		MapPage
+		Config      pageConfig
+		Attribution string
+	}{p, pageConfig{StyleURL: p.StyleURL, Colours: categoryColours, Attribution: Attribution}, Attribution}
+	if err := pages.ExecuteTemplate(w, "map.html", data); err != nil {
+		return fmt.Errorf("render map page: %w", err)
+	}
+	return nil
+}
+
+// RenderEmbed writes the embeddable map.
+func RenderEmbed(w io.Writer, p EmbedPage) error {
+	data := struct {
+		EmbedPage
+		Config      pageConfig
+		Attribution string
+	}{p, pageConfig{
+		StyleURL: p.StyleURL, Colours: categoryColours, Attribution: Attribution,
+		Embed: &embedConfig{Lat: p.Lat, Lng: p.Lng, RadiusM: p.RadiusM, Zoom: p.Zoom, Query: p.Query},
+	}, Attribution}
+	if err := pages.ExecuteTemplate(w, "embed.html", data); err != nil {
+		return fmt.Errorf("render embed page: %w", err)
+	}
+	return nil
+}
