@@ -25,9 +25,9 @@ const (
 	embedTopTypes       = 5
 )
 
-// filterParams are the query parameters parseFilter reads; pages pass them
+// pageFilterParams are the query parameters parseFilter reads; pages pass them
 // on to tiles and links unchanged.
-var filterParams = []string{"from", "to", "category", "force", "outcome"}
+var pageFilterParams = []string{"from", "to", "category", "force", "outcome"}
 
 // setPageHeaders applies the framing policy. Pages are re-rendered for every
 // request, as the dataset can be swapped under them.
@@ -116,7 +116,7 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	}
 
 	q := url.Values{}
-	for _, k := range filterParams {
+	for _, k := range pageFilterParams {
 		if v := formValue(r, k); v != "" {
 			q.Set(k, v)
 		}
