@@ -34,6 +34,10 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("/crimes", s.handleCrimes).Methods(getPost...)
 	v1.HandleFunc("/counts", s.handleCounts).Methods(getPost...)
 	v1.HandleFunc("/streets", s.handleStreets).Methods(get...)
+	v1.HandleFunc("/clusters/{id}/expansion-zoom", s.handleClusterExpansion).Methods(get...)
+	v1.HandleFunc("/clusters/{id}/leaves", s.handleClusterLeaves).Methods(get...)
+	r.HandleFunc("/tiles/{z}/{x}/{y}.mvt", s.handleTile).Methods(get...)
+	r.HandleFunc("/tiles.json", s.handleTileJSON).Methods(get...)
 
 	// Map page, embed and their assets.
 	r.HandleFunc("/", s.handleMapPage).Methods(get...)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"crimemap/geo"
+	"crimemap/tiles"
 )
 
 // Config is the server's configuration; cmd/crimemap fills it from flags and
@@ -30,18 +31,27 @@ type Config struct {
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
 	ShutdownTimeout time.Duration
+	// Tiles tunes vector tiles; TileCacheBytes bounds the cache of encoded
+	// tiles; TileCacheControl is sent with tiles whose URL names the
+	// current dataset version (v=...).
+	Tiles            tiles.Options
+	TileCacheBytes   int64
+	TileCacheControl string
 }
 
 // DefaultConfig returns the defaults documented in the README.
 func DefaultConfig() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		CORSOrigins:     []string{"*"},
-		CacheControl:    "public, max-age=3600",
-		ReadTimeout:     10 * time.Second,
-		WriteTimeout:    60 * time.Second,
-		IdleTimeout:     120 * time.Second,
-		ShutdownTimeout: 20 * time.Second,
+		Addr:             "127.0.0.1:8080",
+		CORSOrigins:      []string{"*"},
+		CacheControl:     "public, max-age=3600",
+		ReadTimeout:      10 * time.Second,
+		WriteTimeout:     60 * time.Second,
+		IdleTimeout:      120 * time.Second,
+		ShutdownTimeout:  20 * time.Second,
+		Tiles:            tiles.DefaultOptions(),
+		TileCacheBytes:   DefaultTileCacheBytes,
+		TileCacheControl: DefaultTileCacheControl,
 	}
 }
 
@@ -56,6 +66,7 @@ type loaded struct {
 	stopForces map[geo.Month][]string
 	streets    streetIndex
 	forcesUsed geo.Set
+	tiles      *tiles.Index
 }
 
 type totals struct{ geo.Counts }
@@ -74,6 +85,8 @@ type Server struct {
 	log     *slog.Logger
 	state   atomic.Pointer[loaded]
 	handler http.Handler
+	// tileCache is shared by dataset versions: its keys carry the version.
+	tileCache *tiles.Cache
 }
 
 // New returns a server with no dataset yet: it answers /healthz with 503 and
@@ -82,7 +95,7 @@ func New(cfg Config, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: log}
+	s := &Server{cfg: cfg, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes)}
 	s.handler = s.routes()
 	return s
 }
@@ -101,6 +114,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		slices.Sort(fs)
 	}
 	l.streets = newStreetIndex(ds)
+	l.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
 	for c := 0; c < ds.Len(); c++ {
 		l.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
 	}

@@ -1,0 +1,239 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"crimemap/geo"
+	"crimemap/tiles"
+)
+
+// Tile responses.
+const (
+	mvtContentType = "application/vnd.mapbox-vector-tile"
+	// DefaultTileCacheControl is sent with tiles requested with the current
+	// dataset version (v=...) in their URL: their bytes can never change.
+	DefaultTileCacheControl = "public, max-age=31536000, immutable"
+	// DefaultTileCacheBytes bounds the in-process cache of encoded tiles.
+	DefaultTileCacheBytes = 256 << 20
+)
+
+// filterParams are the query parameters of a filter, in the order tile URLs
+// carry them.
+var filterParams = []string{"from", "to", "category", "force", "outcome"}
+
+// handleTile serves GET /tiles/{z}/{x}/{y}.mvt.
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
+	l, err := s.current()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
+	if err != nil {
+		writeError(w, r, paramError("z/x/y", "%v", err))
+		return
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	e, err := l.tiles.CachedTile(r.Context(), s.tileCache, z, x, y, &f)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	if r.URL.Query().Get("v") == l.ds.Version() {
+		h.Set("Cache-Control", s.cfg.TileCacheControl)
+	} else {
+		h.Set("Cache-Control", s.cfg.CacheControl)
+	}
+	body, etag := e.Raw, e.ETag
+	gz := e.Gzip != nil && acceptsGzip(r)
+	if gz {
+		// A different representation needs a different strong validator.
+		body, etag = e.Gzip, strings.TrimSuffix(e.ETag, `"`)+`-gz"`
+	}
+	h.Set("ETag", etag)
+	if noneMatch(r.Header.Get("If-None-Match"), e.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if e.Raw == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	h.Set("Content-Type", mvtContentType)
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// acceptsGzip reports whether the client accepts gzip with a non-zero q.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q := strings.TrimSpace(params)
+		if v, ok := strings.CutPrefix(q, "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// noneMatch reports whether an If-None-Match header matches the tile,
+// comparing weakly as RFC 9110 asks, in either encoding.
+func noneMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	base := strings.TrimSuffix(etag, `"`)
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag || t == base+`-gz"` {
+			return true
+		}
+	}
+	return false
+}
+
+// handleTileJSON serves GET /tiles.json: TileJSON 3.0.0 whose tile URL
+// carries the dataset version and the request's filter.
+func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
+	l, err := s.current()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if _, err := s.parseFilter(r); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	q := url.Values{"v": {l.ds.Version()}}
+	for _, p := range filterParams {
+		if v := formValue(r, p); v != "" {
+			q.Set(p, v)
+		}
+	}
+	tmpl := baseURL(r) + "/tiles/{z}/{x}/{y}.mvt?" + q.Encode()
+	w.Header().Set("Cache-Control", s.cfg.CacheControl)
+	writeJSON(w, r, http.StatusOK, l.tiles.TileJSON(tmpl))
+}
+
+// baseURL is the scheme and host the client used.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// clusterID parses the {id} path variable.
+func (s *Server) clusterID(r *http.Request, l *loaded) (uint64, error) {
+	return l.tiles.ParseClusterID(pathVar(r, "id"))
+}
+
+// handleClusterExpansion serves GET /v1/clusters/{id}/expansion-zoom.
+func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request) {
+	l, err := s.current()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	id, err := s.clusterID(r, l)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	z, err := l.tiles.ExpansionZoom(id, &f)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"cluster_id": id, "expansion_zoom": z})
+}
+
+type leafFeature struct {
+	Type       string         `json:"type"`
+	ID         geo.PointID    `json:"id"`
+	Geometry   leafGeometry   `json:"geometry"`
+	Properties map[string]any `json:"properties"`
+}
+
+type leafGeometry struct {
+	Type        string     `json:"type"`
+	Coordinates [2]float64 `json:"coordinates"`
+}
+
+// handleClusterLeaves serves GET /v1/clusters/{id}/leaves?limit=&offset=:
+// the cluster's snap points with their counts, as GeoJSON.
+func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request) {
+	l, err := s.current()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	id, err := s.clusterID(r, l)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	limit, err := parseLimit(r, 10, MaxPageSize)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	offset := 0
+	if v := formValue(r, "offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			writeError(w, r, paramError("offset", "want a non-negative integer, got %q", v))
+			return
+		}
+	}
+	leaves, total, err := l.tiles.Leaves(id, &f, limit, offset)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	ds := l.ds
+	feats := make([]leafFeature, 0, len(leaves))
+	for _, lf := range leaves {
+		lon, lat := ds.PointLonLat(lf.Point)
+		props := map[string]any{"location_id": lf.Point, "street": ds.PointStreet(lf.Point), "count": lf.Count}
+		for c, n := range lf.ByCategory {
+			if n > 0 {
+				props[ds.Categories().Term(c).Slug] = n
+			}
+		}
+		feats = append(feats, leafFeature{Type: "Feature", ID: lf.Point,
+			Geometry: leafGeometry{Type: "Point", Coordinates: [2]float64{lon, lat}}, Properties: props})
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"type": "FeatureCollection", "total": total, "features": feats})
+}

@@ -1,0 +1,236 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"hash/maphash"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"crimemap/geo"
+)
+
+// Entry is an encoded tile ready to send.
+type Entry struct {
+	Raw  []byte // uncompressed MVT; nil for a tile without features
+	Gzip []byte // Raw gzipped; nil when Raw is
+	// ETag is a strong validator, quoted, derived from Raw alone, so equal
+	// tiles have equal ETags on every replica.
+	ETag string
+}
+
+// NewEntry gzips raw at the fastest level (tiles are small and compress
+// well even so) and derives the ETag.
+func NewEntry(raw []byte) (*Entry, error) {
+	sum := sha256.Sum256(raw)
+	e := &Entry{Raw: raw, ETag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
+	if raw == nil {
+		return e, nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(raw)/2 + 64)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, fmt.Errorf("gzip tile: %w", err)
+	}
+	if _, err := zw.Write(raw); err != nil {
+		return nil, fmt.Errorf("gzip tile: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("gzip tile: %w", err)
+	}
+	e.Gzip = buf.Bytes()
+	return e, nil
+}
+
+func (e *Entry) size() int64 { return int64(len(e.Raw) + len(e.Gzip) + len(e.ETag)) }
+
+// Cache holds encoded tiles up to a number of bytes, evicting the least
+// recently used. It is split into shards, each with its own lock, so that
+// concurrent hits on a couple of cores do not queue on one mutex.
+type Cache struct {
+	seed   maphash.Seed
+	shards [cacheShards]cacheShard
+	hits   atomic.Int64
+	misses atomic.Int64
+}
+
+const cacheShards = 16
+
+// entryOverhead approximates the bookkeeping of one entry: list element,
+// map slot, Entry header.
+const entryOverhead = 160
+
+type cacheShard struct {
+	mu    sync.Mutex
+	max   int64
+	size  int64
+	order *list.List // front = most recently used
+	items map[string]*list.Element
+}
+
+type cacheItem struct {
+	key string
+	e   *Entry
+}
+
+// NewCache returns a cache holding at most maxBytes of tiles and keys; a
+// cache of 0 bytes holds nothing.
+func NewCache(maxBytes int64) *Cache {
+	c := &Cache{seed: maphash.MakeSeed()}
+	for i := range c.shards {
+		c.shards[i] = cacheShard{max: maxBytes / cacheShards, order: list.New(), items: map[string]*list.Element{}}
+	}
+	return c
+}
+
+func (c *Cache) shard(key string) *cacheShard {
+	return &c.shards[maphash.String(c.seed, key)%cacheShards]
+}
+
+// Get returns the entry stored under key.
+func (c *Cache) Get(key string) (*Entry, bool) {
+	s := c.shard(key)
+	s.mu.Lock()
+	el, ok := s.items[key]
+	if ok {
+		s.order.MoveToFront(el)
+	}
+	s.mu.Unlock()
+	if !ok {
+		c.misses.Add(1)
+		return nil, false
+	}
+	c.hits.Add(1)
+	return el.Value.(*cacheItem).e, true
+}
+
+// Put stores e under key, evicting old entries to stay within the bound. An
+// entry bigger than a shard's share is not stored.
+func (c *Cache) Put(key string, e *Entry) {
+	s := c.shard(key)
+	n := e.size() + int64(len(key)) + entryOverhead
+	if n > s.max {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if el, ok := s.items[key]; ok {
+		old := el.Value.(*cacheItem)
+		s.size -= old.e.size() + int64(len(key)) + entryOverhead
+		old.e = e
+		s.order.MoveToFront(el)
+	} else {
+		s.items[key] = s.order.PushFront(&cacheItem{key: key, e: e})
+	}
+	s.size += n
+	for s.size > s.max {
+		el := s.order.Back()
+		it := el.Value.(*cacheItem)
+		s.order.Remove(el)
+		delete(s.items, it.key)
+		s.size -= it.e.size() + int64(len(it.key)) + entryOverhead
+	}
+}
+
+// CacheStats reports a cache's use.
+type CacheStats struct {
+	Hits, Misses int64
+	Entries      int
+	Bytes        int64
+}
+
+// Stats returns the cache's counters.
+func (c *Cache) Stats() CacheStats {
+	st := CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		st.Entries += len(s.items)
+		st.Bytes += s.size
+		s.mu.Unlock()
+	}
+	return st
+}
+
+// TileKey identifies a tile of a dataset version for a filter.
+func TileKey(version string, z, x, y int, f *geo.Filter) string {
+	var b strings.Builder
+	b.Grow(48)
+	b.WriteString(version)
+	b.WriteByte('/')
+	b.WriteString(strconv.Itoa(z))
+	b.WriteByte('/')
+	b.WriteString(strconv.Itoa(x))
+	b.WriteByte('/')
+	b.WriteString(strconv.Itoa(y))
+	if f != nil {
+		b.WriteByte('?')
+		b.WriteString(FilterKey(f))
+	}
+	return b.String()
+}
+
+// FilterKey writes a filter canonically: two filters selecting the same
+// crimes by the same terms have the same key.
+func FilterKey(f *geo.Filter) string {
+	var b []byte
+	if f.From != 0 {
+		b = append(b, 'f')
+		b = strconv.AppendUint(b, uint64(f.From), 10)
+	}
+	if f.To != 0 {
+		b = append(b, 't')
+		b = strconv.AppendUint(b, uint64(f.To), 10)
+	}
+	for _, s := range []struct {
+		tag byte
+		set *geo.Set
+	}{{'c', &f.Categories}, {'p', &f.Forces}, {'o', &f.Outcomes}} {
+		if s.set.Empty() {
+			continue
+		}
+		b = append(b, s.tag)
+		for i := 0; i < geo.MaxTerms; i++ {
+			if s.set.Has(i) {
+				b = strconv.AppendInt(b, int64(i), 10)
+				b = append(b, ',')
+			}
+		}
+	}
+	return string(b)
+}
+
+// CachedTile returns tile z/x/y for f from the cache, rendering, gzipping
+// and storing it on a miss. A nil cache renders every time.
+func (ix *Index) CachedTile(ctx context.Context, c *Cache, z, x, y int, f *geo.Filter) (*Entry, error) {
+	if f == nil {
+		f = &geo.Filter{}
+	}
+	var key string
+	if c != nil {
+		key = TileKey(ix.ds.Version(), z, x, y, f)
+		if e, ok := c.Get(key); ok {
+			return e, nil
+		}
+	}
+	raw, err := ix.Tile(ctx, z, x, y, f)
+	if err != nil {
+		return nil, err
+	}
+	e, err := NewEntry(raw)
+	if err != nil {
+		return nil, fmt.Errorf("tile %d/%d/%d: %w", z, x, y, err)
+	}
+	if c != nil {
+		c.Put(key, e)
+	}
+	return e, nil
+}
