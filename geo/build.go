@@ -279,11 +279,10 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	d.force = make([]Force, n)
 	d.outcome = make([]Outcome, n)
 	d.hasID = make([]uint64, (n+63)/64)
-	type idSlot struct {
-		pos uint32
-		id  crimeID
-	}
-	idsByPos := make([]idSlot, 0, n)
+	// posOf remembers each crime's position so that IDs can be placed by
+	// rank once every hasID bit is set, without sorting them by position.
+	posOf := make([]uint32, n)
+	nIDs := 0
 	lsoaSet := make([]bool, np)
 	i = 0
 	for bi, sb := range batches {
@@ -310,36 +309,39 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 			d.outcome[pos] = l.outcome[c.outcome]
 			if c.hasID {
 				d.hasID[pos/64] |= 1 << (pos % 64)
-				idsByPos = append(idsByPos, idSlot{pos, c.id})
+				nIDs++
 			} else if c.otherID != 0 {
 				d.other[pos] = sb.strs.strs[c.otherID]
 			}
 			if c.context != 0 {
 				d.ctx[pos] = l.str[c.context]
 			}
+			posOf[i] = pos
 			i++
 		}
 	}
 	ptOf, rank, locals = nil, nil, nil
-	slices.SortFunc(idsByPos, func(a, b idSlot) int { return cmp.Compare(a.pos, b.pos) })
 	d.idRank = make([]uint32, len(d.hasID))
 	var r uint32
 	for w := range d.hasID {
 		d.idRank[w] = r
 		r += uint32(bits.OnesCount64(d.hasID[w]))
 	}
-	d.ids = make([]crimeID, len(idsByPos))
-	d.byID = make([]uint32, len(idsByPos))
-	for k, s := range idsByPos {
-		d.ids[k] = s.id
-		d.byID[k] = s.pos
+	d.ids = make([]crimeID, nIDs)
+	d.byID = make([]uint32, nIDs)
+	i = 0
+	for _, sb := range batches {
+		for k := range sb.crimes {
+			if c := &sb.crimes[k]; c.hasID {
+				ki, _ := d.idIndex(CrimeID(posOf[i]))
+				d.ids[ki] = c.id
+				d.byID[ki] = posOf[i]
+			}
+			i++
+		}
 	}
-	idsByPos = nil
-	slices.SortStableFunc(d.byID, func(a, b uint32) int {
-		ka, _ := d.idIndex(CrimeID(a))
-		kb, _ := d.idIndex(CrimeID(b))
-		return compareIDs(d.ids[ka], d.ids[kb])
-	})
+	posOf = nil
+	d.sortByID()
 
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -363,6 +365,49 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	wg.Wait()
 	d.version = d.hash()
 	return d, st, nil
+}
+
+// sortByID orders byID, which holds the positions of the crimes with an ID
+// in position order, by ID and then position: what a stable sort by ID gives.
+// It sorts (ID prefix, rank) pairs, two halves at once, and merges them.
+func (d *Dataset) sortByID() {
+	type idKey struct {
+		hi uint64 // the ID's first 8 bytes, big-endian, so it orders like the ID
+		k  uint32 // rank among crimes with an ID, in position order
+	}
+	keys := make([]idKey, len(d.ids))
+	for k := range d.ids {
+		keys[k] = idKey{binary.BigEndian.Uint64(d.ids[k][:8]), uint32(k)}
+	}
+	less := func(a, b idKey) int {
+		if c := cmp.Compare(a.hi, b.hi); c != 0 {
+			return c
+		}
+		if c := compareIDs(d.ids[a.k], d.ids[b.k]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.k, b.k)
+	}
+	half := len(keys) / 2
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(keys[:half], less)
+	}()
+	slices.SortFunc(keys[half:], less)
+	wg.Wait()
+	pos := slices.Clone(d.byID)
+	a, b := keys[:half], keys[half:]
+	for j := range d.byID {
+		var k idKey
+		if len(b) == 0 || (len(a) > 0 && less(a[0], b[0]) <= 0) {
+			k, a = a[0], a[1:]
+		} else {
+			k, b = b[0], b[1:]
+		}
+		d.byID[j] = pos[k.k]
+	}
 }
 
 // forceFor returns the force of a unit, adding it to the vocabulary when the

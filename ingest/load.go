@@ -167,7 +167,7 @@ func loadSource(ctx context.Context, src *source, log *slog.Logger, onReject fun
 	if src.zipped {
 		r = zipErrReader{r}
 	}
-	res, err := parseFile(ctx, r, src.name, src.seq, log, onReject)
+	res, err := parseFile(ctx, r, src.name, src.size, src.seq, log, onReject)
 	prog.files.Add(1)
 	if res != nil {
 		prog.rows.Add(int64(res.counts.Read))

@@ -81,7 +81,10 @@ func forceID(name string) string {
 // parseFile reads one CSV file. name is its path for reports and for its
 // kind and unit; seq orders it against other files of the same unit. An
 // error fails the whole file; rejected rows are only counted and logged.
-func parseFile(ctx context.Context, r io.Reader, name string, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
+//
+// size, when known, is the file's length in bytes; it lets the street batch
+// be sized once instead of grown.
+func parseFile(ctx context.Context, r io.Reader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
 	ni := parseName(name)
 	rr := newRecordReader(r)
 	fields, err := rr.next()
@@ -101,7 +104,7 @@ func parseFile(ctx context.Context, r io.Reader, name string, seq int, log *slog
 	}
 	res := &fileResult{kind: h.kind}
 	rej := &rejecter{file: name, log: log, onReject: onReject, counts: &res.counts}
-	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej}
+	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej, rowsHint: rr.estimateRows(size)}
 	switch h.kind {
 	case KindStreet:
 		err = p.street(ctx)
@@ -128,7 +131,8 @@ type fileParser struct {
 	res  *fileResult
 	rej  *rejecter
 
-	forces map[string]string // Falls within -> force id, for files split by rows
+	forces   map[string]string // Falls within -> force id, for files split by rows
+	rowsHint int               // expected rows, from the file size
 }
 
 // record returns the next row that has the header's field count. Rows with
@@ -251,6 +255,9 @@ func (p *fileParser) street(ctx context.Context) error {
 			batch = batches[u]
 			if batch == nil {
 				batch = geo.NewStreetBatch(u, p.seq, p.name)
+				if p.ni.hasUnit {
+					batch.Grow(p.rowsHint)
+				}
 				batches[u] = batch
 				p.res.street = append(p.res.street, batch)
 			}

@@ -339,3 +339,25 @@ func (r *recordReader) scanQuoted() (fields [][]byte, consumed, lines int, err e
 		return f, n, lines + 1, nil, true
 	}
 }
+
+// maxRowsHint bounds estimateRows: a zip header can claim any size.
+const maxRowsHint = 1 << 21
+
+// estimateRows guesses the rows in a file of size bytes from the line length
+// of what is buffered.
+func (r *recordReader) estimateRows(size int64) int {
+	sample := r.buf[r.pos:r.end]
+	if size <= 0 || len(sample) == 0 {
+		return 0
+	}
+	sample = sample[:min(len(sample), 1<<16)]
+	lines := bytes.Count(sample, []byte{'\n'})
+	if lines == 0 {
+		lines = bytes.Count(sample, []byte{'\r'})
+	}
+	if lines == 0 {
+		return 0
+	}
+	est := size * int64(lines) / int64(len(sample))
+	return int(min(est+est/32+1, maxRowsHint))
+}

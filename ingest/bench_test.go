@@ -1,0 +1,93 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"crimemap/synth"
+)
+
+func benchLoad(b *testing.B, paths ...string) {
+	b.Helper()
+	b.ReportAllocs()
+	var rows int
+	for b.Loop() {
+		_, sum, err := Load(context.Background(), paths, Options{Logger: quietLogger()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.HasFailures() {
+			b.Fatalf("failed files: %v", sum.Failed)
+		}
+		rows = sum.Street.Read + sum.Outcomes.Read + sum.Stops.Read
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkLoad loads the folder named by CRIMEMAP_BENCH_DATA end to end:
+// parse, validate and build the dataset with its indexes. With
+// CRIMEMAP_BENCH_DATA=synth it loads the synthetic 6M-row year of
+// synth.DefaultConfig, generating it once.
+func BenchmarkLoad(b *testing.B) {
+	dir := os.Getenv("CRIMEMAP_BENCH_DATA")
+	switch dir {
+	case "":
+		b.Skip("CRIMEMAP_BENCH_DATA not set (a folder, or \"synth\")")
+	case "synth":
+		var err error
+		if dir, err = synth.EnsureDir(synth.DefaultConfig()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchLoad(b, dir)
+}
+
+// BenchmarkLoadTestdata loads every real sample in testdata.
+func BenchmarkLoadTestdata(b *testing.B) {
+	benchLoad(b, testdata(b, "police-uk"), testdata(b, "ingest"))
+}
+
+// BenchmarkParseStreet measures the row parser alone on the Hampshire month,
+// from memory, without building a dataset.
+func BenchmarkParseStreet(b *testing.B) {
+	data, err := os.ReadFile(testdata(b, "police-uk", "2017-02", "2017-02-hampshire-street.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := filepath.Base("2017-02-hampshire-street.csv")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	var rows int
+	for b.Loop() {
+		res, err := parseFile(context.Background(), bytes.NewReader(data), name, int64(len(data)), 1, quietLogger(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = res.counts.Read
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkSplit measures the record splitter alone.
+func BenchmarkSplit(b *testing.B) {
+	data, err := os.ReadFile(testdata(b, "police-uk", "2017-02", "2017-02-hampshire-street.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	var rows int
+	for b.Loop() {
+		rr := newRecordReader(bytes.NewReader(data))
+		rows = 0
+		for {
+			if _, err := rr.next(); err != nil {
+				break
+			}
+			rows++
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
