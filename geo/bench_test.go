@@ -1,0 +1,92 @@
+package geo_test
+
+import (
+	"cmp"
+	"slices"
+	"testing"
+	"time"
+
+	"crimemap/geo"
+	"crimemap/internal/benchdata"
+)
+
+// denseCentres returns the n snap points with the most crimes: city centres.
+func denseCentres(ds *geo.Dataset, n int) []geo.PointID {
+	ps := make([]geo.PointID, ds.NumPoints())
+	for p := range ps {
+		ps[p] = geo.PointID(p)
+	}
+	slices.SortFunc(ps, func(a, b geo.PointID) int {
+		as, ae := ds.PointCrimes(a)
+		bs, be := ds.PointCrimes(b)
+		return cmp.Compare(be-bs, ae-as)
+	})
+	return ps[:min(n, len(ps))]
+}
+
+// reportLatency records percentiles of per-query latencies.
+func reportLatency(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[int(p*float64(len(lat)-1))].Nanoseconds()) / 1e3
+	}
+	b.ReportMetric(pct(0.5), "p50-us")
+	b.ReportMetric(pct(0.99), "p99-us")
+}
+
+// BenchmarkRadiusList lists every crime within one mile of a dense city
+// centre in one month: target p99 under 1 ms.
+func BenchmarkRadiusList(b *testing.B) {
+	ds := benchdata.Dataset(b)
+	centres := denseCentres(ds, 200)
+	m := ds.LatestMonth()
+	f := geo.Filter{From: m, To: m}
+	lat := make([]time.Duration, 0, b.N)
+	var crimes []geo.CrimeID
+	total := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lon, la := ds.PointLonLat(centres[i%len(centres)])
+		t0 := time.Now()
+		c, _ := geo.NewCircle(lon, la, 1609.344)
+		crimes = crimes[:0]
+		for _, id := range ds.CrimesIn(c, &f) {
+			crimes = append(crimes, id)
+		}
+		lat = append(lat, time.Since(t0))
+		total += len(crimes)
+	}
+	b.ReportMetric(float64(total)/float64(b.N), "crimes/op")
+	reportLatency(b, lat)
+}
+
+// BenchmarkCounts5km counts by category within 5 km over all twelve months:
+// target p99 under 2 ms.
+func BenchmarkCounts5km(b *testing.B) {
+	ds := benchdata.Dataset(b)
+	centres := denseCentres(ds, 200)
+	f := geo.Filter{}
+	lat := make([]time.Duration, 0, b.N)
+	total := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lon, la := ds.PointLonLat(centres[i%len(centres)])
+		t0 := time.Now()
+		c, _ := geo.NewCircle(lon, la, 5000)
+		k := ds.Count(c, &f)
+		lat = append(lat, time.Since(t0))
+		total += k.Total
+	}
+	b.ReportMetric(float64(total)/float64(b.N), "crimes/op")
+	reportLatency(b, lat)
+}
+
+// BenchmarkResidentBytes reports the loaded dataset's heap per crime, indexes
+// included: target at most 48 bytes.
+func BenchmarkResidentBytes(b *testing.B) {
+	bpc := benchdata.BytesPerCrime(b)
+	for i := 0; i < b.N; i++ {
+	}
+	b.ReportMetric(bpc, "bytes/crime")
+	b.ReportMetric(float64(benchdata.Dataset(b).Len()), "crimes")
+}
