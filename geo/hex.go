@@ -261,19 +261,20 @@ func (d *Dataset) HexCounts(q HexQuery) (*HexCounts, error) {
 	}
 	nm := len(out.Months)
 	nc := out.NumCategories
-	free := f.termsFree()
+	m := d.newMatcher(f)
+	breakdown := q.ByCategory || q.ByMonth
 
 	scan := func(acc *hexAcc, p PointID) {
-		s, e := d.MonthSpan(p, f)
+		s, e := m.span(p)
 		if s == e {
 			return
 		}
 		var n int32
-		if free && !q.ByCategory && !q.ByMonth {
+		if m.all {
 			n = int32(e - s)
 		} else {
 			for c := s; c < e; c++ {
-				if free || d.matchTerms(c, f) {
+				if m.match(c) {
 					n++
 				}
 			}
@@ -296,56 +297,123 @@ func (d *Dataset) HexCounts(q HexQuery) (*HexCounts, error) {
 			}
 		}
 		acc.count[sl] += n
-		if q.ByCategory || q.ByMonth {
-			for c := s; c < e; c++ {
-				if free || d.matchTerms(c, f) {
-					if q.ByCategory {
-						acc.byCat[int(sl)*nc+int(d.cat[c])]++
-					}
-					if q.ByMonth {
-						acc.byMonth[int(sl)*nm+int(monthCol[d.month[c]-first])]++
-					}
+		if !breakdown {
+			return
+		}
+		for c := s; c < e; c++ {
+			if m.all || m.match(c) {
+				if q.ByCategory {
+					acc.byCat[int(sl)*nc+int(d.cat[c])]++
+				}
+				if q.ByMonth {
+					acc.byMonth[int(sl)*nm+int(monthCol[d.month[c]-first])]++
 				}
 			}
 		}
 	}
 
-	var accs []*hexAcc
-	newAcc := func() *hexAcc {
-		a := &hexAcc{slot: make([]int32, len(lv.cells))}
-		accs = append(accs, a)
-		return a
+	workers := runtime.GOMAXPROCS(0)
+	accs := make([]*hexAcc, workers)
+	for w := range accs {
+		accs[w] = &hexAcc{slot: make([]int32, len(lv.cells))}
 	}
-	if d.coversAll(q.Area) {
-		// The whole table: split it across cores, no R-tree.
-		np := len(d.ptLon)
-		workers := 1
-		if np >= 1<<16 {
-			workers = runtime.GOMAXPROCS(0)
-		}
-		chunk := (np + workers - 1) / workers
-		var wg sync.WaitGroup
-		for lo := 0; lo < np; lo += chunk {
-			hi := min(lo+chunk, np)
-			acc := newAcc()
-			wg.Go(func() {
-				for p := lo; p < hi; p++ {
-					scan(acc, PointID(p))
-				}
-			})
-		}
-		wg.Wait()
-	} else {
-		acc := newAcc()
-		for p := range d.PointsIn(q.Area) {
-			scan(acc, p)
-		}
-	}
+	d.visitPoints(q.Area, workers, func(w int, p PointID) { scan(accs[w], p) })
 	d.mergeHex(out, lv, accs, q)
 	if q.Limit > 0 && len(out.Cells) > q.Limit {
 		return nil, d.cellLimit(q, len(out.Cells), out.Cells)
 	}
 	return out, nil
+}
+
+// matcher is a Filter prepared for a scan: the month range resolved
+// against the dataset and the common category-only case as a lookup table.
+type matcher struct {
+	d *Dataset
+	f *Filter
+	// allMonths is true when the range holds every dataset month, so a
+	// point's crimes need no binary search.
+	allMonths bool
+	// all is true when every crime in the span passes.
+	all     bool
+	catOnly bool
+	cats    [MaxTerms]bool
+}
+
+func (d *Dataset) newMatcher(f *Filter) *matcher {
+	m := &matcher{d: d, f: f}
+	if n := len(d.months); n > 0 {
+		m.allMonths = (f.From == 0 || f.From <= d.months[0]) && (f.To == 0 || f.To >= d.months[n-1])
+	}
+	m.all = f.termsFree()
+	m.catOnly = f.Forces.Empty() && f.Outcomes.Empty()
+	for c := range m.cats {
+		m.cats[c] = f.Categories.Empty() || f.Categories.Has(c)
+	}
+	return m
+}
+
+// span returns the crimes of p within the month range.
+func (m *matcher) span(p PointID) (CrimeID, CrimeID) {
+	if m.allMonths {
+		return CrimeID(m.d.ptStart[p]), CrimeID(m.d.ptStart[p+1])
+	}
+	return m.d.MonthSpan(p, m.f)
+}
+
+// match reports whether crime c, already within the month range, passes.
+func (m *matcher) match(c CrimeID) bool {
+	if m.catOnly {
+		return m.cats[m.d.cat[c]]
+	}
+	return m.d.matchTerms(c, m.f)
+}
+
+// visitPoints calls fn(w, p) for every snap point p in the area (nil for
+// all) from up to workers goroutines, w being the goroutine's number: the
+// table is split by range when the area holds everything, else the area's
+// box is split into strips of longitude searched in parallel.
+func (d *Dataset) visitPoints(a Area, workers int, fn func(w int, p PointID)) {
+	np := len(d.ptLon)
+	if np < 1<<12 {
+		workers = 1
+	}
+	var wg sync.WaitGroup
+	if d.coversAll(a) {
+		chunk := (np + workers - 1) / workers
+		for w := 0; w < workers; w++ {
+			lo, hi := w*chunk, min((w+1)*chunk, np)
+			wg.Go(func() {
+				for p := lo; p < hi; p++ {
+					fn(w, PointID(p))
+				}
+			})
+		}
+		wg.Wait()
+		return
+	}
+	b := a.Bound()
+	width := (b.Max[0] - b.Min[0]) / float64(workers)
+	for w := 0; w < workers; w++ {
+		// Strips are half-open on the west except the first, so a point on
+		// a seam is visited once.
+		sb := b
+		sb.Min[0] = b.Min[0] + float64(w)*width
+		if w < workers-1 {
+			sb.Max[0] = b.Min[0] + float64(w+1)*width
+		}
+		west := sb.Min[0]
+		wg.Go(func() {
+			d.SearchBound(sb, func(p PointID) bool {
+				lon, lat := d.ptLon[p], d.ptLat[p]
+				if (w > 0 && lon <= west) || !a.Contains(lon, lat) {
+					return true
+				}
+				fn(w, p)
+				return true
+			})
+		})
+	}
+	wg.Wait()
 }
 
 // coversAll reports whether an area holds every snap point, so that a query
