@@ -1,0 +1,165 @@
+package tiles
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"crimemap/geo"
+	"crimemap/ingest"
+	"crimemap/synth"
+
+	"github.com/paulmach/orb/encoding/mvt"
+)
+
+var (
+	synthOnce sync.Once
+	synthDS   *geo.Dataset
+	synthIx   *Index
+	synthErr  error
+)
+
+// synthetic loads the 6M-crime synthetic year (generated once per machine
+// by package synth) and indexes it; the first call takes a minute or more.
+func synthetic(b *testing.B) (*geo.Dataset, *Index) {
+	b.Helper()
+	synthOnce.Do(func() {
+		dir, err := synth.EnsureDir(synth.DefaultConfig())
+		if err != nil {
+			synthErr = err
+			return
+		}
+		synthDS, _, synthErr = ingest.Load(context.Background(), []string{dir},
+			ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if synthErr == nil {
+			synthIx = NewIndex(synthDS, DefaultOptions())
+		}
+	})
+	if synthErr != nil {
+		b.Skipf("synthetic data unavailable: %v", synthErr)
+	}
+	return synthDS, synthIx
+}
+
+// zoomBands group zooms the way tile-server costs are usually quoted.
+var zoomBands = [][2]int{{0, 5}, {6, 8}, {9, 11}, {12, 13}, {14, 16}}
+
+// benchTiles renders data-weighted tiles of each band uncached, with and
+// without a month filter, reporting p50 and p99 latencies besides ns/op.
+func benchTiles(b *testing.B, ds *geo.Dataset, ix *Index) {
+	m := ds.LatestMonth()
+	for _, band := range zoomBands {
+		var ts [][3]int
+		for z := band[0]; z <= band[1]; z++ {
+			ts = append(ts, SampleTiles(ds, z, 200, 1)...)
+		}
+		for _, v := range []struct {
+			name string
+			f    geo.Filter
+		}{{"all", geo.Filter{}}, {"month", geo.Filter{From: m, To: m}}} {
+			b.Run(fmt.Sprintf("z%d-%d/%s", band[0], band[1], v.name), func(b *testing.B) {
+				lat := make([]time.Duration, 0, b.N)
+				bytes := 0
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					t := ts[i%len(ts)]
+					start := time.Now()
+					raw, err := ix.Tile(context.Background(), t[0], t[1], t[2], &v.f)
+					lat = append(lat, time.Since(start))
+					if err != nil {
+						b.Fatal(err)
+					}
+					bytes += len(raw)
+				}
+				slices.Sort(lat)
+				b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+				b.ReportMetric(float64(bytes)/float64(len(lat)), "bytes/tile")
+			})
+		}
+	}
+}
+
+func BenchmarkTileReal(b *testing.B) {
+	ds := hampshire(b)
+	benchTiles(b, ds, NewIndex(ds, DefaultOptions()))
+}
+
+func BenchmarkTileSynthetic(b *testing.B) {
+	ds, ix := synthetic(b)
+	benchTiles(b, ds, ix)
+}
+
+func BenchmarkNewIndexReal(b *testing.B) {
+	ds := hampshire(b)
+	for b.Loop() {
+		NewIndex(ds, DefaultOptions())
+	}
+}
+
+func BenchmarkNewIndexSynthetic(b *testing.B) {
+	ds, _ := synthetic(b)
+	for b.Loop() {
+		NewIndex(ds, DefaultOptions())
+	}
+}
+
+// BenchmarkEncode compares the point encoder with orb's mvt.Marshal on the
+// busiest zoom-14 tile of the real data.
+func BenchmarkEncode(b *testing.B) {
+	ds := hampshire(b)
+	ix := NewIndex(ds, DefaultOptions())
+	var best []feature
+	var bz, bx, by int
+	for _, t := range SampleTiles(ds, 14, 200, 1) {
+		if fs, _ := ix.features(t[0], t[1], t[2], &geo.Filter{}); len(fs) > len(best) {
+			best, bz, bx, by = fs, t[0], t[1], t[2]
+		}
+	}
+	b.Logf("%d features", len(best))
+	b.Run("specialised", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ix.encode(bz, bx, by, LayerCrimes, best)
+		}
+	})
+	b.Run("orb", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := mvt.Marshal(orbLayer(ix, bz, bx, by, LayerCrimes, best)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCachedTile is the cost of a cache hit, in parallel.
+func BenchmarkCachedTile(b *testing.B) {
+	ds := hampshire(b)
+	ix := NewIndex(ds, DefaultOptions())
+	c := NewCache(64 << 20)
+	ts := SampleTiles(ds, 12, 512, 1)
+	f := &geo.Filter{}
+	for _, t := range ts {
+		if _, err := ix.CachedTile(context.Background(), c, t[0], t[1], t[2], f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			t := ts[i%len(ts)]
+			i++
+			if _, err := ix.CachedTile(context.Background(), c, t[0], t[1], t[2], f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
