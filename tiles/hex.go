@@ -1,0 +1,206 @@
+package tiles
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/uber/h3-go/v4"
+
+	"crimemap/geo"
+)
+
+// Hex tiles: H3 cells drawn as polygons with their crime counts.
+//
+// A hex tile holds every non-empty cell whose boundary reaches into the tile
+// or its buffer, each with the count of the whole cell (never the part in
+// the tile), clipped to the buffer. Neighbouring tiles therefore draw the same
+// polygon with the same numbers on both sides of their seam.
+
+// LayerHexes is the layer of hex tiles.
+const LayerHexes = "hexes"
+
+// HexBuffer is the buffer around a hex tile, in tile units: polygons are
+// clipped this far outside the tile so that strokes join across tiles.
+const HexBuffer = 64
+
+// HexZoomRes is the H3 resolution of hex tiles at each zoom: about ten
+// cells across a tile at British latitudes (a resolution step shrinks the
+// cell edge 2.65 times, a zoom step the tile twice).
+//
+//	zoom 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18
+//	res  0 1 1 2 3 3 4 5 6 6  7  8  8  9 10 11 11 12 13
+var HexZoomRes = [MaxZoom + 1]int{0, 1, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 8, 9, 10, 11, 11, 12, 13}
+
+// HexTile renders the hex tile z/x/y at H3 resolution res (-1 picks it from
+// HexZoomRes) for the crimes passing f, and returns its uncompressed MVT
+// bytes, or nil when the tile has no cell. The bytes depend only on the
+// dataset and the arguments. It returns ErrBadTile, geo.ErrBadRes, or ctx's
+// error.
+func HexTile(ctx context.Context, ds *geo.Dataset, z, x, y, res int, f *geo.Filter) ([]byte, error) {
+	if err := CheckTile(z, x, y, MaxZoom); err != nil {
+		return nil, err
+	}
+	if res < 0 {
+		res = HexZoomRes[z]
+	}
+	if res > geo.FinestRes {
+		return nil, fmt.Errorf("%w: got %d", geo.ErrBadRes, res)
+	}
+	if f == nil {
+		f = &geo.Filter{}
+	}
+	hc, err := ds.HexCounts(geo.HexQuery{Res: res, Area: hexQueryBox(z, x, y, res), Filter: *f, ByCategory: true})
+	if err != nil {
+		return nil, fmt.Errorf("hex tile %d/%d/%d: %w", z, x, y, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("hex tile %d/%d/%d: %w", z, x, y, err)
+	}
+	cats := ds.Categories()
+	layer := &mvt.Layer{Name: LayerHexes, Version: 2, Extent: Extent}
+	clipBox := orb.Bound{Min: orb.Point{-HexBuffer, -HexBuffer}, Max: orb.Point{Extent + HexBuffer, Extent + HexBuffer}}
+	for i, c := range hc.Cells {
+		poly := hexPolygon(z, x, y, c, clipBox)
+		if poly == nil {
+			continue
+		}
+		props := geojson.Properties{"h3": c.String(), "count": int64(hc.Count[i])}
+		for k := 0; k < hc.NumCategories; k++ {
+			if n := hc.Category(i, geo.Category(k)); n > 0 {
+				props[cats.Term(k).Slug] = int64(n)
+			}
+		}
+		ft := geojson.NewFeature(poly)
+		ft.ID = uint64(c)
+		ft.Properties = props
+		layer.Features = append(layer.Features, ft)
+	}
+	if len(layer.Features) == 0 {
+		return nil, nil
+	}
+	b, err := mvt.Marshal(mvt.Layers{layer})
+	if err != nil {
+		return nil, fmt.Errorf("hex tile %d/%d/%d: encode: %w", z, x, y, err)
+	}
+	return b, nil
+}
+
+// hexQueryBox is the lon/lat box whose snap points make the counts of every
+// cell reaching into the tile and its buffer: the buffered tile grown by
+// more than a cell's width, so that a cell reaching in has all its points
+// inside.
+func hexQueryBox(z, x, y, res int) geo.Area {
+	x0, y0, x1, y1 := WorldBound(z, x, y)
+	buf := float64(HexBuffer) / Extent / float64(uint(1)<<z)
+	w, n := Unproject(math.Max(0, x0-buf), math.Max(0, y0-buf))
+	e, s := Unproject(math.Min(1, x1+buf), math.Min(1, y1+buf))
+	// Cell edges vary about twofold around the average over the globe;
+	// three average edges on each side is more than the widest cell.
+	km := 3 * h3.HexagonEdgeLengthAvgKm(res)
+	const kmPerDeg = geo.EarthRadius / 1000 * math.Pi / 180
+	dLat := km / kmPerDeg
+	maxLat := math.Min(89, math.Max(math.Abs(n), math.Abs(s))+dLat)
+	dLon := km / (kmPerDeg * math.Cos(maxLat*math.Pi/180))
+	box, err := geo.NewBox(math.Max(-180, w-dLon), math.Max(-90, s-dLat), math.Min(180, e+dLon), math.Min(90, n+dLat))
+	if err != nil {
+		// Unreachable: every value is clamped into range above.
+		panic(err)
+	}
+	return box
+}
+
+// hexPolygon returns cell c in the tile's coordinates clipped to clipBox,
+// exterior ring positive by the MVT surveyor's formula, or nil when nothing
+// of it is inside.
+func hexPolygon(z, x, y int, c h3.Cell, clipBox orb.Bound) orb.Polygon {
+	bd := h3.CellToBoundary(c)
+	n := float64(uint(1) << z)
+	ring := make(orb.Ring, 0, len(bd)+1)
+	lon0 := bd[0].Lng
+	for _, v := range bd {
+		// Keep a ring crossing the antimeridian continuous; Project would
+		// clamp, so project longitude by hand.
+		lon := lon0 + math.Remainder(v.Lng-lon0, 360)
+		_, wy := Project(0, v.Lat)
+		wx := (lon + 180) / 360
+		ring = append(ring, orb.Point{(wx*n - float64(x)) * Extent, (wy*n - float64(y)) * Extent})
+	}
+	// A ring past the antimeridian may belong to the tile one world over.
+	rb := ring.Bound()
+	for _, shift := range []float64{0, n * Extent, -n * Extent} {
+		moved := orb.Bound{Min: orb.Point{rb.Min[0] + shift, rb.Min[1]}, Max: orb.Point{rb.Max[0] + shift, rb.Max[1]}}
+		if !moved.Intersects(clipBox) {
+			continue
+		}
+		r := make(orb.Ring, len(ring), len(ring)+1)
+		for i, p := range ring {
+			r[i] = orb.Point{p[0] + shift, p[1]}
+		}
+		r = append(r, r[0])
+		clipped := clip.Polygon(clipBox, orb.Polygon{r})
+		if len(clipped) == 0 {
+			return nil
+		}
+		out := roundRing(clipped[0])
+		if out == nil {
+			return nil
+		}
+		return orb.Polygon{out}
+	}
+	return nil
+}
+
+// roundRing snaps a ring to integer tile units, drops repeated points and
+// orients it as an MVT exterior ring; it returns nil for a ring that
+// collapses.
+func roundRing(r orb.Ring) orb.Ring {
+	out := make(orb.Ring, 0, len(r))
+	for _, p := range r {
+		q := orb.Point{math.Round(p[0]), math.Round(p[1])}
+		if len(out) > 0 && out[len(out)-1] == q {
+			continue
+		}
+		out = append(out, q)
+	}
+	if len(out) > 1 && out[0] == out[len(out)-1] {
+		out = out[:len(out)-1]
+	}
+	if len(out) < 3 {
+		return nil
+	}
+	area := 0.0
+	for i := range out {
+		a, b := out[i], out[(i+1)%len(out)]
+		area += a[0]*b[1] - b[0]*a[1]
+	}
+	if area == 0 {
+		return nil
+	}
+	if area < 0 {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return append(out, out[0])
+}
+
+// HexTileJSON describes the hex tiles served at tileURL.
+func HexTileJSON(ds *geo.Dataset, tileURL string) TileJSON {
+	fields := map[string]string{
+		"h3":    "String: the H3 cell index",
+		"count": "Number: crimes in the whole cell passing the filter",
+	}
+	for _, t := range ds.Categories().Terms() {
+		fields[t.Slug] = "Number: crimes of category " + t.Name + " in the cell (absent when 0)"
+	}
+	return NewTileJSON(ds, "crimemap hexes", tileURL, 0, MaxZoom, []VectorLayer{{
+		ID:          LayerHexes,
+		Description: "H3 cells with crime counts; resolution by zoom as HexZoomRes documents, or res= in the URL",
+		MinZoom:     0, MaxZoom: MaxZoom, Fields: fields,
+	}})
+}
