@@ -50,6 +50,13 @@ type Circle struct {
 	Lon, Lat float64
 	Radius   float64
 	bound    orb.Bound
+	// inner is a box wholly inside the circle: points in it need no
+	// trigonometry. It is empty for circles too large for the planar
+	// estimate to be safe.
+	inner orb.Bound
+	// cosLat and maxHav let Contains compare haversines, without the asin
+	// and sqrt of Distance, away from the rim.
+	cosLat, maxHav float64
 }
 
 // NewCircle validates and returns a Circle.
@@ -74,14 +81,45 @@ func NewCircle(lon, lat, radius float64) (*Circle, error) {
 		minLon, maxLon = lon-dLon-eps, lon+dLon+eps
 	}
 	c.bound = orb.Bound{Min: orb.Point{minLon, math.Max(minLat, -90)}, Max: orb.Point{maxLon, math.Min(maxLat, 90)}}
+	c.cosLat = math.Cos(lat * rad)
+	h := math.Sin(ang / 2)
+	c.maxHav = h * h
+	c.inner = orb.Bound{Min: orb.Point{1, 1}, Max: orb.Point{-1, -1}}
+	if radius <= 200_000 {
+		// A square of half-side r/sqrt(2), shrunk by 5%: on a sphere the
+		// planar estimate errs by far less than that below 200 km.
+		half := 0.95 * radius / math.Sqrt2 / EarthRadius / rad
+		// A degree of longitude is longest nearest the equator, so the
+		// box's lowest latitude bounds its width.
+		minAbsLat := math.Max(0, math.Abs(lat)-half)
+		if math.Abs(lat)+half < 89 {
+			halfLon := half / math.Cos(minAbsLat*rad)
+			c.inner = orb.Bound{Min: orb.Point{lon - halfLon, lat - half}, Max: orb.Point{lon + halfLon, lat + half}}
+		}
+	}
 	return c, nil
 }
 
 // Bound implements Area. Near the antimeridian it may extend past +-180.
 func (c *Circle) Bound() orb.Bound { return c.bound }
 
-// Contains implements Area: great-circle distance <= Radius.
+// Contains implements Area: great-circle distance <= Radius, decided exactly
+// as Distance decides it.
 func (c *Circle) Contains(lon, lat float64) bool {
+	if lon >= c.inner.Min[0] && lon <= c.inner.Max[0] && lat >= c.inner.Min[1] && lat <= c.inner.Max[1] {
+		return true
+	}
+	const rad = math.Pi / 180
+	s1 := math.Sin((lat - c.Lat) * rad / 2)
+	s2 := math.Sin((lon - c.Lon) * rad / 2)
+	hav := s1*s1 + c.cosLat*math.Cos(lat*rad)*s2*s2
+	// Near the rim, rounding could make the two forms disagree: let
+	// Distance decide there.
+	if d := hav - c.maxHav; d > 1e-9*c.maxHav {
+		return false
+	} else if d < -1e-9*c.maxHav {
+		return true
+	}
 	return Distance(c.Lon, c.Lat, lon, lat) <= c.Radius
 }
 

@@ -396,3 +396,30 @@ func FuzzParseMonth(f *testing.F) {
 		}
 	})
 }
+
+// TestCircleContainsAgreesWithDistance checks the fast paths of Contains
+// against Distance for circles of every size and latitude.
+func TestCircleContainsAgreesWithDistance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 2000; i++ {
+		lat := rng.Float64()*170 - 85
+		lon := rng.Float64()*360 - 180
+		r := math.Exp(rng.Float64()*math.Log(geo.MaxRadius/1)) + 1
+		c, err := geo.NewCircle(lon, lat, math.Min(r, geo.MaxRadius))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := c.Bound()
+		for j := 0; j < 200; j++ {
+			plon := b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0])
+			plat := b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])
+			if plon < -180 || plon > 180 {
+				continue
+			}
+			want := geo.Distance(lon, lat, plon, plat) <= c.Radius
+			if got := c.Contains(plon, plat); got != want {
+				t.Fatalf("circle %v,%v r=%v: Contains(%v,%v)=%v, distance %v", lon, lat, c.Radius, plon, plat, got, geo.Distance(lon, lat, plon, plat))
+			}
+		}
+	}
+}
