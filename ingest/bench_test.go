@@ -80,7 +80,7 @@ func BenchmarkSplit(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	var rows int
 	for b.Loop() {
-		rr := newRecordReader(bytes.NewReader(data))
+		rr := newRecordReader(bytes.NewReader(data), 0)
 		rows = 0
 		for {
 			if _, err := rr.next(); err != nil {

@@ -242,3 +242,5 @@ func TestLoadSharedMatchesBruteForce(t *testing.T) {
 		t.Run(name, func(t *testing.T) { checkAgainstBrute(t, filepath.Join(shared, name)) })
 	}
 }
+
+func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

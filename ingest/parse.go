@@ -86,7 +86,7 @@ func forceID(name string) string {
 // be sized once instead of grown.
 func parseFile(ctx context.Context, r io.Reader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
 	ni := parseName(name)
-	rr := newRecordReader(r)
+	rr := newRecordReader(r, size)
 	fields, err := rr.next()
 	switch {
 	case errors.Is(err, io.EOF):

@@ -44,8 +44,14 @@ type recordReader struct {
 	scratch []byte
 }
 
-func newRecordReader(r io.Reader) *recordReader {
-	return &recordReader{r: r, buf: make([]byte, initialBuf), line: 1, lfAt: -1}
+// newRecordReader reads r; size, when positive, is the input's length and
+// keeps the buffer of a small file small.
+func newRecordReader(r io.Reader, size int64) *recordReader {
+	n := initialBuf
+	if size > 0 && size < initialBuf {
+		n = max(int(size)+1, 4096)
+	}
+	return &recordReader{r: r, buf: make([]byte, n), line: 1, lfAt: -1}
 }
 
 // errRecordTooLong means a single record exceeds maxRecord.

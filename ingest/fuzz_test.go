@@ -1,0 +1,230 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"testing"
+	"unicode/utf8"
+
+	"crimemap/geo"
+)
+
+// seedFiles adds the start of each real sample to a fuzz corpus.
+func seedFiles(f *testing.F) {
+	for _, dir := range []string{"police-uk", "ingest"} {
+		for _, p := range csvFilesF(f, testdata(f, dir)) {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b[:min(len(b), 2000)])
+		}
+	}
+}
+
+func csvFilesF(f *testing.F, dir string) []string {
+	var out []string
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range entries {
+		p := dir + string(os.PathSeparator) + e.Name()
+		if e.IsDir() {
+			out = append(out, csvFilesF(f, p)...)
+		} else if bytes.HasSuffix([]byte(p), []byte(".csv")) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// FuzzParseStreet feeds arbitrary bytes to the street parser: it must not
+// panic, every row read is loaded or rejected, and every loaded location is
+// a valid coordinate.
+func FuzzParseStreet(f *testing.F) {
+	seedFiles(f)
+	f.Add([]byte(streetHeader + row("2017-02", "-1", "50", `"A, ""B"""`, "Drugs")))
+	f.Add([]byte(streetHeader + row("2017-02", "1e2", "-0", "A", "Drugs") + "\r\r\n\"x"))
+	f.Add([]byte("Month,Longitude,Latitude,Crime type\r2017-02,-1,50,Drugs\r2017-02,,,Drugs"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var rejected int
+		res, err := parseFile(context.Background(), bytes.NewReader(data), "2017-02-hampshire-street.csv",
+			int64(len(data)), 1, quietLogger(), func(pe *ParseError) {
+				rejected++
+				if pe.Line < 2 {
+					t.Errorf("rejected row at line %d, before the first data line", pe.Line)
+				}
+				if !slices.ContainsFunc(rowReasons, func(r error) bool { return errors.Is(pe, r) }) {
+					t.Errorf("rejection %v wraps no row error", pe)
+				}
+			})
+		if err != nil {
+			if !errors.Is(err, ErrNotCSV) && !errors.Is(err, ErrUnknownKind) && !errors.Is(err, ErrMissingColumn) {
+				t.Fatalf("file error %v is none of the file errors", err)
+			}
+			return
+		}
+		c := res.counts
+		if c.Read != c.Loaded+c.Rejected || c.Rejected != rejected {
+			t.Fatalf("read %d, loaded %d, rejected %d (%d reported)", c.Read, c.Loaded, c.Rejected, rejected)
+		}
+		b := geo.NewBuilder()
+		if err := addBatches(b, res); err != nil {
+			t.Fatal(err)
+		}
+		ds, _, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds.Len() != c.Loaded || ds.Len()-ds.Located() != c.NoLocation {
+			t.Fatalf("dataset %d crimes (%d located), loaded %d (%d without location)", ds.Len(), ds.Located(), c.Loaded, c.NoLocation)
+		}
+		for p := range ds.NumPoints() {
+			lon, lat := ds.PointLonLat(geo.PointID(p))
+			if !geo.ValidLonLat(lon, lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
+				t.Fatalf("point %d at %v,%v", p, lon, lat)
+			}
+		}
+	})
+}
+
+// FuzzRecords checks the record splitter against encoding/csv on every input
+// both dialects define the same way: valid UTF-8, no byte order mark, no lone
+// carriage return (a line end here, data there), and no syntax error.
+func FuzzRecords(f *testing.F) {
+	seedFiles(f)
+	f.Add([]byte("a,b\n\"c,d\",\"e\"\"f\"\n\n\"g\r\nh\",\r\n,\n"))
+	f.Add([]byte(`"a""b",c` + "\n" + `"",""` + "\n"))
+	f.Add([]byte("x\n\"unclosed\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !utf8.Valid(data) || bytes.HasPrefix(data, bom) || bytes.Contains(bytes.ReplaceAll(data, []byte("\r\n"), nil), []byte("\r")) {
+			return
+		}
+		cr := csv.NewReader(bytes.NewReader(data))
+		cr.FieldsPerRecord = -1
+		want, err := cr.ReadAll()
+		if err != nil {
+			return
+		}
+		rr := newRecordReader(bytes.NewReader(data), 0)
+		var got [][]string
+		for {
+			fields, err := rr.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("record %d: %v, but encoding/csv reads %q", len(got)+1, err, want)
+			}
+			rec := make([]string, len(fields))
+			for i, f := range fields {
+				rec[i] = string(f)
+			}
+			got = append(got, rec)
+		}
+		if !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("records %q, encoding/csv %q", got, want)
+		}
+	})
+}
+
+// TestRecordsSmallReads checks that records split across reads of any size
+// come out the same.
+func TestRecordsSmallReads(t *testing.T) {
+	data := []byte("a,b\r\n\"c\r\nd\",e\rf,\"\"\"\"\n\ng")
+	want := []string{"a|b", "c\nd|e", `f|"`, "g"}
+	for _, n := range []int{1, 2, 3, 7} {
+		rr := newRecordReader(&oneByteReader{data: data, n: n}, 0)
+		rr.buf = make([]byte, 4)
+		var got []string
+		for {
+			fields, err := rr.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := ""
+			for i, f := range fields {
+				if i > 0 {
+					s += "|"
+				}
+				s += string(f)
+			}
+			got = append(got, s)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("reads of %d bytes: %q, want %q", n, got, want)
+		}
+	}
+}
+
+type oneByteReader struct {
+	data []byte
+	n    int
+}
+
+func (r *oneByteReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), r.n)], r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+var plainDecimal = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// FuzzParseDecimal checks parseDecimal against strconv.ParseFloat: the same
+// float64, bit for bit, for every plain decimal, and refusal of anything
+// else.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"-1.160296", "50.739203", "0", "-0", "+.5", "5.", "1e308", "1e309", "123456789012345678",
+		"0.1234567890123456789", "4.9e-324", "-2.74777", "1_0", "0x10", "Inf", "NaN", "", "-", ".", "1e", "00012.5000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseDecimal([]byte(s))
+		want, err := strconv.ParseFloat(s, 64)
+		plain := plainDecimal.MatchString(s)
+		switch {
+		case plain && err == nil:
+			if !ok || math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("parseDecimal(%q) = %v, %v; strconv %v", s, got, ok, want)
+			}
+		case ok:
+			t.Fatalf("parseDecimal(%q) = %v, want refusal (plain %v, strconv error %v)", s, got, plain, err)
+		}
+	})
+}
+
+// TestParseDecimalExhaustive compares parseDecimal with strconv on every
+// coordinate a street file can hold at six decimals, over a band of values.
+func TestParseDecimalExhaustive(t *testing.T) {
+	for i := -2_000_000; i <= 2_000_000; i += 7 {
+		for _, scale := range []float64{1e6, 1e5, 1e3} {
+			s := strconv.FormatFloat(float64(i)/scale, 'f', -1, 64)
+			vs := []string{s, s + "0"}
+			if i >= 0 {
+				vs = append(vs, "0"+s)
+			}
+			for _, v := range vs {
+				want, err := strconv.ParseFloat(v, 64)
+				got, ok := parseDecimal([]byte(v))
+				if err != nil || !ok || got != want {
+					t.Fatalf("parseDecimal(%q) = %v, %v; strconv %v, %v", v, got, ok, want, err)
+				}
+			}
+		}
+	}
+}
