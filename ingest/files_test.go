@@ -86,13 +86,13 @@ func TestFailedFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]error{
-		"2018-01/2018-01-kent-street.csv":                           ErrMissingColumn,
-		"2018-01/2018-01-dorset-street.csv":                         ErrNotCSV,
-		"2018-01/2018-01-essex-outcomes.csv":                        ErrNotCSV,
-		"broken.zip":                                                ErrBadZip,
+		"2018-01/2018-01-kent-street.csv":                          ErrMissingColumn,
+		"2018-01/2018-01-dorset-street.csv":                        ErrNotCSV,
+		"2018-01/2018-01-essex-outcomes.csv":                       ErrNotCSV,
+		"broken.zip":                                               ErrBadZip,
 		"corrupt.zip!2018-01/2018-01-avon-and-somerset-street.csv": ErrBadZip,
-		"2018-01/extract-stop-and-search.csv":                       ErrNoUnit,
-		"no-such-file.csv":                                          fs.ErrNotExist,
+		"2018-01/extract-stop-and-search.csv":                      ErrNoUnit,
+		"no-such-file.csv":                                         fs.ErrNotExist,
 	}
 	got := map[string]error{}
 	for _, f := range sum.Failed {
@@ -292,4 +292,3 @@ func TestLogCap(t *testing.T) {
 		t.Errorf("log lacks file, line, column and reason:\n%s", log.String())
 	}
 }
-
