@@ -1,0 +1,130 @@
+package pmtiles
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+)
+
+// Reader reads tiles from an archive. It is safe for concurrent use.
+type Reader struct {
+	r    io.ReaderAt
+	h    Header
+	root []Entry
+
+	mu     sync.Mutex
+	leaves map[uint64][]Entry // by leaf offset
+}
+
+// maxDepth bounds the directory levels followed, against loops in a corrupt
+// archive; real writers use one level of leaves.
+const maxDepth = 4
+
+// NewReader reads the header and root directory of the archive in r.
+func NewReader(r io.ReaderAt) (*Reader, error) {
+	hb := make([]byte, HeaderLen)
+	if _, err := r.ReadAt(hb, 0); err != nil {
+		return nil, fmt.Errorf("pmtiles: read header: %w", err)
+	}
+	h, err := parseHeader(hb)
+	if err != nil {
+		return nil, err
+	}
+	rd := &Reader{r: r, h: h, leaves: map[uint64][]Entry{}}
+	rd.root, err = rd.directory(h.RootOffset, h.RootLength)
+	if err != nil {
+		return nil, fmt.Errorf("pmtiles: root directory: %w", err)
+	}
+	return rd, nil
+}
+
+// Header returns the archive's header.
+func (rd *Reader) Header() Header { return rd.h }
+
+// Metadata returns the archive's JSON metadata, decompressed.
+func (rd *Reader) Metadata() ([]byte, error) {
+	b, err := rd.read(rd.h.MetadataOffset, rd.h.MetadataLength)
+	if err != nil {
+		return nil, fmt.Errorf("pmtiles: metadata: %w", err)
+	}
+	return decompress(b, rd.h.InternalCompression)
+}
+
+func (rd *Reader) read(off, n uint64) ([]byte, error) {
+	if n > maxInflated {
+		return nil, fmt.Errorf("%w: section of %d bytes", ErrCorrupt, n)
+	}
+	b := make([]byte, n)
+	if _, err := rd.r.ReadAt(b, int64(off)); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (rd *Reader) directory(off, n uint64) ([]Entry, error) {
+	b, err := rd.read(off, n)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := decompress(b, rd.h.InternalCompression)
+	if err != nil {
+		return nil, err
+	}
+	return deserializeEntries(raw)
+}
+
+// Tile returns the content of tile z/x/y as stored (compressed per
+// Header().TileCompression), or nil when the archive has no such tile.
+func (rd *Reader) Tile(z uint8, x, y uint32) ([]byte, error) {
+	id, err := ZxyToID(z, x, y)
+	if err != nil {
+		return nil, err
+	}
+	dir := rd.root
+	for depth := 0; depth < maxDepth; depth++ {
+		e, ok := findEntry(dir, id)
+		if !ok {
+			return nil, nil
+		}
+		if e.RunLength > 0 {
+			return rd.read(rd.h.TileDataOffset+e.Offset, uint64(e.Length))
+		}
+		dir, err = rd.leaf(e.Offset, uint64(e.Length))
+		if err != nil {
+			return nil, fmt.Errorf("pmtiles: leaf directory: %w", err)
+		}
+	}
+	return nil, fmt.Errorf("%w: directories nested deeper than %d", ErrCorrupt, maxDepth)
+}
+
+func (rd *Reader) leaf(off, n uint64) ([]Entry, error) {
+	rd.mu.Lock()
+	dir, ok := rd.leaves[off]
+	rd.mu.Unlock()
+	if ok {
+		return dir, nil
+	}
+	dir, err := rd.directory(rd.h.LeafDirectoryOffset+off, n)
+	if err != nil {
+		return nil, err
+	}
+	rd.mu.Lock()
+	rd.leaves[off] = dir
+	rd.mu.Unlock()
+	return dir, nil
+}
+
+// findEntry returns the entry covering id: the last entry with TileID <= id,
+// if it is a leaf pointer or its run reaches id.
+func findEntry(dir []Entry, id uint64) (Entry, bool) {
+	i := sort.Search(len(dir), func(i int) bool { return dir[i].TileID > id }) - 1
+	if i < 0 {
+		return Entry{}, false
+	}
+	e := dir[i]
+	if e.RunLength == 0 || id < e.TileID+uint64(e.RunLength) {
+		return e, true
+	}
+	return Entry{}, false
+}
