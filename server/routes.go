@@ -38,6 +38,12 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("/clusters/{id}/leaves", s.handleClusterLeaves).Methods(get...)
 	r.HandleFunc("/tiles/{z}/{x}/{y}.mvt", s.handleTile).Methods(get...)
 	r.HandleFunc("/tiles.json", s.handleTileJSON).Methods(get...)
+	v1.HandleFunc("/hex", s.handleHex).Methods(getPost...)
+	v1.HandleFunc("/hex/{cell}", s.handleHexCell).Methods(get...)
+	v1.HandleFunc("/hotspots", s.handleHotspots).Methods(getPost...)
+	v1.HandleFunc("/change", s.handleChange).Methods(getPost...)
+	r.HandleFunc("/tiles/hex/{z}/{x}/{y}.mvt", s.handleHexTile).Methods(get...)
+	r.HandleFunc("/tiles/hex.json", s.handleHexTileJSON).Methods(get...)
 
 	// Map page, embed and their assets.
 	r.HandleFunc("/", s.handleMapPage).Methods(get...)

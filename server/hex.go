@@ -1,0 +1,625 @@
+package server
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+	"github.com/uber/h3-go/v4"
+
+	"crimemap/analysis"
+	"crimemap/geo"
+	"crimemap/tiles"
+)
+
+// Limits of the hex endpoints.
+const (
+	// MaxHexCells bounds the cells of a /v1/hex or /v1/change answer; a
+	// request beyond it gets 400 naming the finest resolution that fits.
+	MaxHexCells = 50_000
+	// MaxCellK bounds k of /v1/hex/{cell}.
+	MaxCellK = 10
+)
+
+// parseSmallInt reads an optional parameter as a decimal integer in lo..hi;
+// only canonical digits are accepted (no sign, space or leading zero).
+func parseSmallInt(r *http.Request, name string, lo, hi, def int, required bool) (int, error) {
+	v := formValue(r, name)
+	if v == "" {
+		if required {
+			return 0, paramError(name, "required: an integer %d..%d", lo, hi)
+		}
+		return def, nil
+	}
+	n, err := parseCanonicalInt(v)
+	if err != nil || n < lo || n > hi {
+		return 0, paramError(name, "want an integer %d..%d, got %q", lo, hi, v)
+	}
+	return n, nil
+}
+
+func parseCanonicalInt(s string) (int, error) {
+	if s == "" || len(s) > 6 || (len(s) > 1 && s[0] == '0') {
+		return 0, errors.New("not a canonical integer")
+	}
+	n := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, errors.New("not a canonical integer")
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, nil
+}
+
+// parseRes reads res, the H3 resolution 0..13.
+func parseRes(r *http.Request, required bool, def int) (int, error) {
+	return parseSmallInt(r, "res", 0, geo.FinestRes, def, required)
+}
+
+// hexError turns the domain errors of hex queries into parameter errors.
+func hexError(err error) error {
+	var le *geo.CellLimitError
+	switch {
+	case errors.As(err, &le):
+		if le.Fits >= 0 {
+			return paramError("res", "%d cells at resolution %d exceed the limit of %d; use res=%d or a smaller area", le.Cells, le.Res, le.Limit, le.Fits)
+		}
+		return paramError("res", "%d cells at resolution %d exceed the limit of %d even at resolution 0; use a smaller area", le.Cells, le.Res, le.Limit)
+	case errors.Is(err, geo.ErrBadRes):
+		return paramError("res", "%v", err)
+	case errors.Is(err, analysis.ErrBadK):
+		return paramError("k", "%v", err)
+	}
+	return err
+}
+
+// handleHex serves /v1/hex: crime counts per H3 cell over an area (or
+// everywhere), as GeoJSON polygons or CSV.
+func (s *Server) handleHex(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	format, err := parseFormat(r, "geojson", "csv")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	res, err := parseRes(r, true, 0)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	byCat, byMonth, err := parseGroupBy(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	a, err := s.parseArea(r, MaxRadiusM)
+	if err != nil && !errors.Is(err, errNoArea) {
+		writeError(w, r, err)
+		return
+	}
+	hc, err := ds.HexCounts(geo.HexQuery{Res: res, Area: a, Filter: f, ByCategory: byCat, ByMonth: byMonth, Limit: MaxHexCells})
+	if err != nil {
+		writeError(w, r, hexError(err))
+		return
+	}
+	if format == "csv" {
+		writeHexCSV(w, ds, hc)
+		return
+	}
+	writeHexGeoJSON(w, r, ds, hc)
+}
+
+func writeHexCSV(w http.ResponseWriter, ds *geo.Dataset, hc *geo.HexCounts) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	cw := csv.NewWriter(w)
+	head := []string{"h3", "count"}
+	if hc.HasCategories() {
+		for _, t := range ds.Categories().Terms() {
+			head = append(head, t.Slug)
+		}
+	}
+	if hc.HasMonths() {
+		for _, m := range hc.Months {
+			head = append(head, m.String())
+		}
+	}
+	_ = cw.Write(head)
+	row := make([]string, len(head))
+	for i, c := range hc.Cells {
+		row = append(row[:0], c.String(), strconv.Itoa(int(hc.Count[i])))
+		if hc.HasCategories() {
+			for k := 0; k < hc.NumCategories; k++ {
+				row = append(row, strconv.Itoa(hc.Category(i, geo.Category(k))))
+			}
+		}
+		if hc.HasMonths() {
+			for m := range hc.Months {
+				row = append(row, strconv.Itoa(hc.Month(i, m)))
+			}
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+}
+
+func writeHexGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset, hc *geo.HexCounts) {
+	w.Header().Set("Content-Type", "application/geo+json")
+	if r.Method == http.MethodHead {
+		return
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	fmt.Fprintf(bw, `{"type":"FeatureCollection","res":%d,"total":%d,"dataset_version":%q,"features":[`, hc.Res, hc.Total, ds.Version())
+	cats := ds.Categories()
+	for i, c := range hc.Cells {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		startFeature(bw, c)
+		fmt.Fprintf(bw, `,"count":%d`, hc.Count[i])
+		if hc.HasCategories() {
+			bw.WriteString(`,"by_category":{`)
+			first := true
+			for k := 0; k < hc.NumCategories; k++ {
+				if n := hc.Category(i, geo.Category(k)); n > 0 {
+					if !first {
+						bw.WriteByte(',')
+					}
+					first = false
+					fmt.Fprintf(bw, `%q:%d`, cats.Term(k).Slug, n)
+				}
+			}
+			bw.WriteByte('}')
+		}
+		if hc.HasMonths() {
+			bw.WriteString(`,"by_month":{`)
+			for m, month := range hc.Months {
+				if m > 0 {
+					bw.WriteByte(',')
+				}
+				fmt.Fprintf(bw, `"%s":%d`, month, hc.Month(i, m))
+			}
+			bw.WriteByte('}')
+		}
+		bw.WriteString("}}")
+	}
+	bw.WriteString("]}\n")
+	_ = bw.Flush()
+}
+
+// startFeature writes a cell's feature up to its open properties object,
+// which already holds h3; the caller adds properties and closes with "}}".
+func startFeature(bw *bufio.Writer, c h3.Cell) {
+	fmt.Fprintf(bw, `{"type":"Feature","id":"%s","geometry":`, c)
+	writeCellGeometry(bw, c)
+	fmt.Fprintf(bw, `,"properties":{"h3":"%s"`, c)
+}
+
+// CellGeometry returns the boundary of a cell as RFC 7946 wants it: the
+// exterior ring counterclockwise, and a cell crossing the antimeridian split
+// in two along it.
+func CellGeometry(c h3.Cell) orb.Geometry {
+	bd := h3.CellToBoundary(c)
+	ring := make(orb.Ring, 0, len(bd)+1)
+	lon0 := bd[0].Lng
+	minLon, maxLon := math.Inf(1), math.Inf(-1)
+	for _, v := range bd {
+		lon := lon0 + math.Remainder(v.Lng-lon0, 360)
+		ring = append(ring, orb.Point{lon, v.Lat})
+		minLon, maxLon = math.Min(minLon, lon), math.Max(maxLon, lon)
+	}
+	ring = append(ring, ring[0])
+	if ring.Orientation() != orb.CCW {
+		ring.Reverse()
+	}
+	if minLon >= -180 && maxLon <= 180 {
+		return orb.Polygon{ring}
+	}
+	// Across the antimeridian: the part on each side of it.
+	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	var mp orb.MultiPolygon
+	for _, shift := range []float64{0, 360, -360} {
+		moved := make(orb.Ring, len(ring))
+		for i, p := range ring {
+			moved[i] = orb.Point{p[0] + shift, p[1]}
+		}
+		if part := clip.Polygon(world, orb.Polygon{moved}); len(part) > 0 && len(part[0]) >= 4 {
+			mp = append(mp, part)
+		}
+	}
+	return mp
+}
+
+func writeCellGeometry(bw *bufio.Writer, c h3.Cell) {
+	var buf []byte
+	ring := func(r orb.Ring) {
+		buf = append(buf, '[')
+		for i, p := range r {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '[')
+			buf = strconv.AppendFloat(buf, math.Round(p[0]*1e7)/1e7, 'f', -1, 64)
+			buf = append(buf, ',')
+			buf = strconv.AppendFloat(buf, math.Round(p[1]*1e7)/1e7, 'f', -1, 64)
+			buf = append(buf, ']')
+		}
+		buf = append(buf, ']')
+	}
+	switch g := CellGeometry(c).(type) {
+	case orb.Polygon:
+		buf = append(buf, `{"type":"Polygon","coordinates":[`...)
+		ring(g[0])
+		buf = append(buf, "]}"...)
+	case orb.MultiPolygon:
+		buf = append(buf, `{"type":"MultiPolygon","coordinates":[`...)
+		for i, p := range g {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '[')
+			ring(p[0])
+			buf = append(buf, ']')
+		}
+		buf = append(buf, "]}"...)
+	}
+	bw.Write(buf)
+}
+
+type cellCount struct {
+	H3    string `json:"h3"`
+	Count int    `json:"count"`
+}
+
+type hexCellBody struct {
+	H3         string      `json:"h3"`
+	Res        int         `json:"res"`
+	K          int         `json:"k"`
+	Total      int         `json:"total"`
+	Cells      []cellCount `json:"cells"`
+	ByCategory []countItem `json:"by_category"`
+	ByMonth    []countItem `json:"by_month"`
+}
+
+// handleHexCell serves /v1/hex/{cell}: counts by category and month for one
+// cell or, with k, for its k-ring.
+func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	cell, err := geo.ParseCell(pathVar(r, "cell"))
+	if err != nil {
+		writeError(w, r, paramError("cell", "want an H3 cell index such as 89194ad3353ffff, got %q", pathVar(r, "cell")))
+		return
+	}
+	k, err := parseSmallInt(r, "k", 0, MaxCellK, 0, false)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	cells := []h3.Cell{cell}
+	if k > 0 {
+		cells = h3.GridDisk(cell, k)
+	}
+	cc, err := ds.CountCells(cells, &f)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	body := hexCellBody{H3: cell.String(), Res: geo.CellRes(cell), K: k, Total: cc.Total,
+		Cells: make([]cellCount, len(cells)), ByCategory: []countItem{}, ByMonth: []countItem{}}
+	for i, c := range cc.Cells {
+		body.Cells[i] = cellCount{H3: c.String(), Count: cc.Count[i]}
+	}
+	for c := 0; c < cc.NumCategories; c++ {
+		if n := cc.ByCategory(geo.Category(c)); n > 0 {
+			t := ds.Categories().Term(c)
+			body.ByCategory = append(body.ByCategory, countItem{Category: t.Slug, Name: t.Name, Count: n})
+		}
+	}
+	for i, m := range cc.Months {
+		body.ByMonth = append(body.ByMonth, countItem{Month: m.String(), Count: cc.ByMonth(i)})
+	}
+	writeJSON(w, r, http.StatusOK, body)
+}
+
+// handleHotspots serves /v1/hotspots: Getis-Ord Gi* per cell of the study
+// area, as GeoJSON.
+func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	res, err := parseRes(r, true, 0)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	k, err := parseSmallInt(r, "k", 1, analysis.MaxK, 1, false)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	a, err := s.requireArea(r, MaxRadiusM)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	hs, err := analysis.FindHotspots(ds, analysis.HotspotQuery{Res: res, K: k, Area: a, Filter: f})
+	if err != nil {
+		writeError(w, r, hexError(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	if r.Method == http.MethodHead {
+		return
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	fmt.Fprintf(bw, `{"type":"FeatureCollection","res":%d,"k":%d,"cells":%d,"total":%d,"mean":%s,"sd":%s,"dataset_version":%q,"features":[`,
+		hs.Res, hs.K, len(hs.Cells), hs.Total, jsonFloat(hs.Mean), jsonFloat(hs.SD), ds.Version())
+	for i, h := range hs.Cells {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		startFeature(bw, h.Cell)
+		fmt.Fprintf(bw, `,"count":%d,"z":%s,"p":%s,"bin":%d}}`, h.Count, jsonFloat(h.Z), jsonFloat(h.P), h.Bin)
+	}
+	bw.WriteString("]}\n")
+	_ = bw.Flush()
+}
+
+// jsonFloat formats a finite float compactly, rounded to 1e-9.
+func jsonFloat(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "null"
+	}
+	return strconv.FormatFloat(math.Round(v*1e9)/1e9, 'f', -1, 64)
+}
+
+type changeItem struct {
+	H3      string   `json:"h3"`
+	Base    int      `json:"base"`
+	Current int      `json:"current"`
+	Diff    int      `json:"diff"`
+	Pct     *float64 `json:"pct"`
+}
+
+type changeBody struct {
+	Res           int          `json:"res"`
+	BaseFrom      string       `json:"base_from"`
+	BaseTo        string       `json:"base_to"`
+	From          string       `json:"from"`
+	To            string       `json:"to"`
+	BaseMonths    int          `json:"base_months"`
+	CurrentMonths int          `json:"current_months"`
+	Summary       changeItem   `json:"summary"`
+	Cells         []changeItem `json:"cells"`
+}
+
+func changeItemOf(c analysis.CellChange) changeItem {
+	it := changeItem{H3: "all", Base: c.Base, Current: c.Current, Diff: c.Diff}
+	if c.Cell != 0 {
+		it.H3 = c.Cell.String()
+	}
+	if c.HasPct {
+		p := math.Round(c.Pct*1e6) / 1e6
+		it.Pct = &p
+	}
+	return it
+}
+
+// handleChange serves /v1/change: per-cell counts in a base period
+// (base_from..base_to) and a current one (from..to), their difference and
+// percent change, the whole area first.
+func (s *Server) handleChange(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	format, err := parseFormat(r, "json", "csv")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	res, err := parseRes(r, true, 0)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	cur, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	base := cur
+	if base.From, err = parseMonthParam(r, "base_from"); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if base.To, err = parseMonthParam(r, "base_to"); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	for _, p := range []struct {
+		name string
+		m    geo.Month
+	}{{"from", cur.From}, {"to", cur.To}, {"base_from", base.From}, {"base_to", base.To}} {
+		if p.m == 0 {
+			writeError(w, r, paramError(p.name, "required: a month as YYYY-MM"))
+			return
+		}
+	}
+	if base.From > base.To {
+		writeError(w, r, paramError("base_to", "must not be before base_from (%s > %s)", base.From, base.To))
+		return
+	}
+	a, err := s.parseArea(r, MaxRadiusM)
+	if err != nil && !errors.Is(err, errNoArea) {
+		writeError(w, r, err)
+		return
+	}
+	ch, err := analysis.PeriodChange(ds, analysis.ChangeQuery{Res: res, Area: a, Current: cur, Base: base, Limit: MaxHexCells})
+	if err != nil {
+		writeError(w, r, hexError(err))
+		return
+	}
+	body := changeBody{Res: res, BaseFrom: base.From.String(), BaseTo: base.To.String(), From: cur.From.String(), To: cur.To.String(),
+		BaseMonths: ch.BaseMonths, CurrentMonths: ch.CurrentMonths, Summary: changeItemOf(ch.Summary), Cells: make([]changeItem, len(ch.Cells))}
+	for i, c := range ch.Cells {
+		body.Cells[i] = changeItemOf(c)
+	}
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"h3", "base", "current", "diff", "pct"})
+		for _, it := range append([]changeItem{body.Summary}, body.Cells...) {
+			pct := ""
+			if it.Pct != nil {
+				pct = strconv.FormatFloat(*it.Pct, 'f', -1, 64)
+			}
+			_ = cw.Write([]string{it.H3, strconv.Itoa(it.Base), strconv.Itoa(it.Current), strconv.Itoa(it.Diff), pct})
+		}
+		cw.Flush()
+		return
+	}
+	writeJSON(w, r, http.StatusOK, body)
+}
+
+// hexTileKey keys a hex tile in the shared tile cache apart from crime tiles.
+func hexTileKey(version string, z, x, y, res int, f *geo.Filter) string {
+	return "hex/" + strconv.Itoa(res) + "/" + tiles.TileKey(version, z, x, y, f)
+}
+
+// handleHexTile serves /tiles/hex/{z}/{x}/{y}.mvt, with res= overriding the
+// zoom's resolution (tiles.HexZoomRes).
+func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
+	if err != nil {
+		writeError(w, r, paramError("z/x/y", "%v", err))
+		return
+	}
+	res, err := parseRes(r, false, -1)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if res < 0 {
+		res = tiles.HexZoomRes[z]
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	key := hexTileKey(ds.Version(), z, x, y, res, &f)
+	e, ok := s.tileCache.Get(key)
+	if !ok {
+		raw, err := tiles.HexTile(r.Context(), ds, z, x, y, res, &f)
+		if err != nil {
+			writeError(w, r, hexError(err))
+			return
+		}
+		if e, err = tiles.NewEntry(raw); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		s.tileCache.Put(key, e)
+	}
+	s.writeTileEntry(w, r, e, ds.Version())
+}
+
+// writeTileEntry sends an encoded tile with the headers handleTile sends.
+func (s *Server) writeTileEntry(w http.ResponseWriter, r *http.Request, e *tiles.Entry, version string) {
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	if r.URL.Query().Get("v") == version {
+		h.Set("Cache-Control", s.cfg.TileCacheControl)
+	} else {
+		h.Set("Cache-Control", s.cfg.CacheControl)
+	}
+	body, etag := e.Raw, e.ETag
+	gz := e.Gzip != nil && acceptsGzip(r)
+	if gz {
+		body, etag = e.Gzip, strings.TrimSuffix(e.ETag, `"`)+`-gz"`
+	}
+	h.Set("ETag", etag)
+	if noneMatch(r.Header.Get("If-None-Match"), e.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if e.Raw == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	h.Set("Content-Type", mvtContentType)
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// handleHexTileJSON serves /tiles/hex.json: TileJSON of the hex tiles whose
+// URL carries the dataset version, the filter and res when given.
+func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request) {
+	ds, err := s.dataset()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if _, err := s.parseFilter(r); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if _, err := parseRes(r, false, -1); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	q := url.Values{"v": {ds.Version()}}
+	for _, p := range append([]string{"res"}, filterParams...) {
+		if v := formValue(r, p); v != "" {
+			q.Set(p, v)
+		}
+	}
+	w.Header().Set("Cache-Control", s.cfg.CacheControl)
+	writeJSON(w, r, http.StatusOK, tiles.HexTileJSON(ds, baseURL(r)+"/tiles/hex/{z}/{x}/{y}.mvt?"+q.Encode()))
+}
