@@ -355,6 +355,27 @@ func TestWriterRoundTrip(t *testing.T) {
 					t.Fatalf("Tile(%d, %d, %d) = %d bytes, %v; want %d bytes", tl.z, tl.x, tl.y, len(got), err, len(tl.data))
 				}
 			}
+			want := map[[3]uint32][]byte{}
+			for _, tl := range tiles {
+				want[[3]uint32{uint32(tl.z), tl.x, tl.y}] = tl.data
+			}
+			var lastID uint64
+			err = r.ForEach(func(z uint8, x, y uint32, data []byte) error {
+				id, _ := ZxyToID(z, x, y)
+				if len(want) < len(tiles) && id <= lastID {
+					t.Fatalf("ForEach out of TileID order at %d/%d/%d", z, x, y)
+				}
+				lastID = id
+				k := [3]uint32{uint32(z), x, y}
+				if w, ok := want[k]; !ok || !bytes.Equal(w, data) {
+					t.Fatalf("ForEach gave %d/%d/%d with %d bytes, want %v", z, x, y, len(data), ok)
+				}
+				delete(want, k)
+				return nil
+			})
+			if err != nil || len(want) != 0 {
+				t.Errorf("ForEach: %v, %d tiles not visited", err, len(want))
+			}
 			if got, err := r.Tile(tc.maxZ+1, 0, 0); got != nil || err != nil {
 				t.Errorf("tile below the pyramid = %v, %v; want nil, nil", got, err)
 			}

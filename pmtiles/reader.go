@@ -128,3 +128,42 @@ func findEntry(dir []Entry, id uint64) (Entry, bool) {
 	}
 	return Entry{}, false
 }
+
+// ForEach calls fn for every tile of the archive in TileID order, once per
+// addressed tile (a run of identical tiles gives one call per tile, with the
+// same data). It stops at the first error fn returns and returns it.
+func (rd *Reader) ForEach(fn func(z uint8, x, y uint32, data []byte) error) error {
+	return rd.walk(rd.root, 0, fn)
+}
+
+func (rd *Reader) walk(dir []Entry, depth int, fn func(z uint8, x, y uint32, data []byte) error) error {
+	if depth >= maxDepth {
+		return fmt.Errorf("%w: directories nested deeper than %d", ErrCorrupt, maxDepth)
+	}
+	for _, e := range dir {
+		if e.RunLength == 0 {
+			leaf, err := rd.leaf(e.Offset, uint64(e.Length))
+			if err != nil {
+				return fmt.Errorf("pmtiles: leaf directory: %w", err)
+			}
+			if err := rd.walk(leaf, depth+1, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		data, err := rd.read(rd.h.TileDataOffset+e.Offset, uint64(e.Length))
+		if err != nil {
+			return fmt.Errorf("pmtiles: tile data: %w", err)
+		}
+		for id := e.TileID; id < e.TileID+uint64(e.RunLength); id++ {
+			z, x, y, err := IDToZxy(id)
+			if err != nil {
+				return err
+			}
+			if err := fn(z, x, y, data); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
