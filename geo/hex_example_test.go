@@ -3,6 +3,8 @@ package geo_test
 import (
 	"fmt"
 
+	"github.com/uber/h3-go/v4"
+
 	"crimemap/geo"
 )
 
@@ -40,4 +42,35 @@ func ExampleCellParent() {
 	c, _ := geo.ParseCell("8d194ad33c9b43f")
 	fmt.Println(geo.CellParent(c, 7))
 	// Output: 87194ad33ffffff
+}
+
+func ExampleParseCell() {
+	c, err := geo.ParseCell("89194ad3353ffff")
+	fmt.Println(c, geo.CellRes(c), err)
+	_, err = geo.ParseCell("not-a-cell")
+	fmt.Println(err)
+	// Output:
+	// 89194ad3353ffff 9 <nil>
+	// not a valid H3 cell: "not-a-cell"
+}
+
+func ExampleDataset_CountCells() {
+	b := geo.NewBuilder()
+	m := geo.MakeMonth(2024, 1)
+	sb := geo.NewStreetBatch(geo.Unit{Force: "city-of-london", Month: m}, 1, "example")
+	for _, typ := range []string{"Burglary", "Burglary", "Robbery"} {
+		sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: -0.0915, Lat: 51.5135,
+			Location: []byte("On or near Example Street"), CrimeType: []byte(typ)})
+	}
+	b.AddStreet(sb)
+	ds, _, _ := b.Build()
+
+	cell, _ := geo.ParseCell("89194ad304fffff")
+	cc, err := ds.CountCells(h3.GridDisk(cell, 1), &geo.Filter{})
+	if err != nil {
+		panic(err)
+	}
+	burglary, _ := ds.Categories().BySlug("burglary")
+	fmt.Println(cc.Total, cc.ByCategory(geo.Category(burglary)), len(cc.Cells))
+	// Output: 3 2 7
 }
