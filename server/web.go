@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path"
 	"strconv"
@@ -43,7 +44,7 @@ func (s *Server) setPageHeaders(w http.ResponseWriter) {
 
 func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	if err := web.RenderMap(&buf, web.MapPage{StyleURL: s.cfg.StyleURL}); err != nil {
+	if err := web.RenderMap(&buf, web.MapPage{StyleURL: s.cfg.StyleURL, HexTiles: s.routeExists(hexProbe)}); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -148,6 +149,18 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	p.MapURL = "/?" + full.Encode() + "#" + strconv.FormatFloat(zoom, 'f', 2, 64) + "/" +
 		strconv.FormatFloat(lat, 'f', 5, 64) + "/" + strconv.FormatFloat(lng, 'f', 5, 64)
 	return p, nil
+}
+
+// hexProbe is a hex tile every deployment with hex tiles can answer.
+const hexProbe = "/tiles/hex/0/0/0.mvt"
+
+// routeExists asks the router whether path is served, so the page offers
+// only the views this build has. Asking from the browser would log a 404 on
+// every page load of a build without them.
+func (s *Server) routeExists(path string) bool {
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, path, nil))
+	return rec.Code != http.StatusNotFound && rec.Code != http.StatusMethodNotAllowed
 }
 
 // latestIn returns the latest dataset month inside the filter's range.

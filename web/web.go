@@ -97,6 +97,8 @@ type MapPage struct {
 	// StyleURL is a MapLibre style drawn under the crime layers; "" gives a
 	// plain background.
 	StyleURL string
+	// HexTiles tells the page that /tiles/hex/{z}/{x}/{y}.mvt is served.
+	HexTiles bool
 }
 
 // EmbedPage is the compact map for an iframe. Its summary is rendered on the
@@ -149,6 +151,7 @@ func TopTypes(counts []TypeCount, n int) []TypeCount {
 // server renders into the embed summary and those the map draws agree.
 type pageConfig struct {
 	StyleURL    string            `json:"styleURL"`
+	HexTiles    bool              `json:"hexTiles"`
 	Colours     map[string]string `json:"colours"`
 	Attribution string            `json:"attribution"`
 	Embed       *embedConfig      `json:"embed,omitempty"`
@@ -168,7 +171,7 @@ func RenderMap(w io.Writer, p MapPage) error {
 		MapPage
 		Config      pageConfig
 		Attribution string
-	}{p, pageConfig{StyleURL: p.StyleURL, Colours: categoryColours, Attribution: Attribution}, Attribution}
+	}{p, pageConfig{StyleURL: p.StyleURL, HexTiles: p.HexTiles, Colours: categoryColours, Attribution: Attribution}, Attribution}
 	if err := pages.ExecuteTemplate(w, "map.html", data); err != nil {
 		return fmt.Errorf("render map page: %w", err)
 	}

@@ -35,6 +35,13 @@ export function filterQuery(state, {allCategories} = {}) {
   return q;
 }
 
+// absoluteTemplate makes a tile URL template absolute without URL(), which
+// would percent-encode its {z}/{x}/{y}.
+export function absoluteTemplate(t) {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) return t;
+  return location.origin + (t.startsWith('/') ? t : '/' + t);
+}
+
 export function withQuery(url, q) {
   const s = q.toString();
   if (!s) return url;

@@ -1,7 +1,7 @@
 // The embeddable map: the server has already written the summary; this adds
 // the compact map around the same point, radius and filter.
 import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
-import {getJSON, withQuery} from './api.js';
+import {getJSON, withQuery, absoluteTemplate} from './api.js';
 import {plainStyle, addCrimeLayers, addNearLayers, setNear} from './layers.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
@@ -32,7 +32,7 @@ async function main() {
   addNearLayers(map);
   if (tilejson?.tiles) {
     addCrimeLayers(map, {
-      tiles: tilejson.tiles.map(t => withQuery(new URL(t, location.href).href, q)),
+      tiles: tilejson.tiles.map(t => withQuery(absoluteTemplate(t), q)),
       minzoom: tilejson.minzoom ?? 0,
       maxzoom: tilejson.maxzoom ?? 14,
       slugs,

@@ -10,7 +10,6 @@ export const FALLBACK_COLOUR = '#555555';
 export const L = {
   clusters: 'crime-clusters',
   clusterLabels: 'crime-cluster-labels',
-  singles: 'crime-singles',
   points: 'crime-points',
   hexes: 'crime-hexes',
   hexLines: 'crime-hex-lines',
@@ -19,7 +18,7 @@ export const L = {
   selected: 'selected-point',
 };
 
-export const POINT_LAYERS = [L.clusters, L.clusterLabels, L.singles, L.points];
+export const POINT_LAYERS = [L.clusters, L.clusterLabels, L.points];
 export const HEX_LAYERS = [L.hexes, L.hexLines];
 
 // plainStyle is the style used when no basemap is configured: a plain
@@ -44,8 +43,6 @@ export function mainTypeColour(slugs, colours) {
     ['case', ['==', ['var', 'top'], 0], FALLBACK_COLOUR, ...cases, FALLBACK_COLOUR]];
 }
 
-const isCluster = ['>', ['to-number', ['coalesce', ['get', 'point_count'], 1]], 1];
-
 // addCrimeLayers adds the sources and layers for the crime tiles. beforeId
 // puts them under the page's own overlays when a basemap style is used.
 export function addCrimeLayers(map, {tiles, hexTiles, minzoom = 0, maxzoom = 14, hexMaxzoom = 14, slugs, colours, attribution}) {
@@ -67,7 +64,6 @@ export function addCrimeLayers(map, {tiles, hexTiles, minzoom = 0, maxzoom = 14,
 
   map.addLayer({
     id: L.clusters, type: 'circle', source: 'crime', 'source-layer': 'clusters',
-    filter: isCluster,
     paint: {
       'circle-color': ['step', ['get', 'point_count'], '#9ecae1', 10, '#6baed6', 100, '#3182bd', 1000, '#08519c'],
       'circle-radius': ['step', ['get', 'point_count'], 11, 10, 15, 100, 20, 1000, 26, 10000, 32],
@@ -78,7 +74,6 @@ export function addCrimeLayers(map, {tiles, hexTiles, minzoom = 0, maxzoom = 14,
   });
   map.addLayer({
     id: L.clusterLabels, type: 'symbol', source: 'crime', 'source-layer': 'clusters',
-    filter: isCluster,
     layout: {
       'text-field': ['to-string', ['coalesce', ['get', 'point_count_abbreviated'], ['get', 'point_count']]],
       'text-size': 12,
@@ -87,27 +82,21 @@ export function addCrimeLayers(map, {tiles, hexTiles, minzoom = 0, maxzoom = 14,
     },
     paint: {'text-color': ['step', ['get', 'point_count'], '#08306b', 100, '#ffffff']},
   });
-  const pointPaint = countProp => ({
-    'circle-color': mainTypeColour(slugs, colours),
-    'circle-radius': ['interpolate', ['linear'], ['sqrt', ['to-number', ['coalesce', ['get', countProp], 1]]], 1, 5, 4, 9, 10, 16],
-    'circle-stroke-color': '#ffffff',
-    'circle-stroke-width': 1,
-  });
-  map.addLayer({
-    id: L.singles, type: 'circle', source: 'crime', 'source-layer': 'clusters',
-    filter: ['!', isCluster],
-    paint: pointPaint('point_count'),
-  });
   map.addLayer({
     id: L.points, type: 'circle', source: 'crime', 'source-layer': 'crimes',
-    paint: pointPaint('count'),
+    paint: {
+      'circle-color': mainTypeColour(slugs, colours),
+      'circle-radius': ['interpolate', ['linear'], ['sqrt', ['to-number', ['coalesce', ['get', 'count'], 1]]], 1, 5, 4, 9, 10, 16],
+      'circle-stroke-color': '#ffffff',
+      'circle-stroke-width': 1,
+    },
   });
 }
 
 // setTypeColours recolours the snap points for a new type selection.
 export function setTypeColours(map, slugs, colours) {
   const c = mainTypeColour(slugs, colours);
-  for (const id of [L.singles, L.points]) if (map.getLayer(id)) map.setPaintProperty(id, 'circle-color', c);
+  for (const id of [L.points]) if (map.getLayer(id)) map.setPaintProperty(id, 'circle-color', c);
 }
 
 // hexRamp spreads a yellow-to-red ramp over 0..max on a square-root scale,

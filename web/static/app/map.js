@@ -1,7 +1,7 @@
 // The map page: controls in the sidebar drive the tile filter, the URL keeps
 // the state, and every click answers in the panel.
 import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
-import {getJSON, filterQuery, withQuery, normaliseMeta, normaliseCounts, monthsBetween} from './api.js';
+import {getJSON, filterQuery, withQuery, absoluteTemplate, normaliseMeta, normaliseCounts, monthsBetween} from './api.js';
 import {readState, writeState} from './state.js';
 import {
   L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, plainStyle, addCrimeLayers, addNearLayers, setNear,
@@ -38,7 +38,7 @@ async function main() {
     status.show('The dataset could not be loaded.', 'error');
     return;
   }
-  const hexTiles = await probeHexTiles();
+  const hexTiles = hexSource();
   const state = readState(location.search, meta);
   const names = new Map(meta.categories.map(c => [c.slug, c.name]));
 
@@ -59,7 +59,7 @@ async function main() {
   });
   // Exposed for tests and for pages that script the map.
   window.map = map;
-  map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
+  map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-left');
   map.addControl(new maplibregl.ScaleControl({unit: 'metric'}), 'bottom-left');
   map.on('error', e => {
     // MapLibre only reports errors itself when no listener is attached; keep
@@ -70,7 +70,7 @@ async function main() {
 
   await new Promise(resolve => (map.loaded() ? resolve() : map.once('load', resolve)));
 
-  const tileURLs = tilejson?.tiles?.map(t => new URL(t, location.href).href) || null;
+  const tileURLs = tilejson?.tiles?.map(absoluteTemplate) || null;
   if (tileURLs) {
     addCrimeLayers(map, {
       tiles: tileURLs.map(t => withQuery(t, filterQuery(state, {allCategories: meta.categories}))),
@@ -100,17 +100,10 @@ async function main() {
   if (state.near) countNear(page, state.near, {fly: !location.hash});
 }
 
-// probeHexTiles finds out whether this server has hex tiles; a missing route
-// answers 404, an empty tile 204 or 200.
-async function probeHexTiles() {
-  const template = new URL('/tiles/hex/{z}/{x}/{y}.mvt', location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
-  try {
-    const res = await fetch('/tiles/hex/0/0/0.mvt', {method: 'HEAD'});
-    if (res.status === 404 || res.status === 405) return null;
-  } catch {
-    return null;
-  }
-  return {template, maxzoom: 14};
+// hexSource says where hex tiles are, when the server has them.
+function hexSource() {
+  if (!config.hexTiles) return null;
+  return {template: absoluteTemplate('/tiles/hex/{z}/{x}/{y}.mvt'), maxzoom: 14};
 }
 
 function describeDataset(meta) {
@@ -191,21 +184,23 @@ function applyState(page, {tiles = true} = {}) {
 function renderLegend(page) {
   const {state} = page;
   const el = $('legend');
+  const open = el.querySelector('details')?.open ?? window.innerHeight > 500;
+  let body;
   if (state.view === 'hexes') {
     const max = page.hexMax || 0;
-    el.replaceChildren(
-      h('h2', {}, 'Crimes per hexagon'),
+    body = [
+      h('p', {}, 'Crimes per hexagon'),
       h('div', {class: 'ramp', style: `background:linear-gradient(to right, ${HEX_COLOURS.join(',')})`, 'aria-hidden': 'true'}),
       h('div', {class: 'ramp-labels'}, h('span', {}, '1'), h('span', {}, max ? n(max) : '…')),
-      h('p', {}, 'Click a hexagon for its counts.'));
-    return;
+      h('p', {class: 'hint'}, 'Click a hexagon for its counts.')];
+  } else {
+    const selected = page.meta.categories.filter(c => state.categories.includes(c.slug));
+    body = [
+      h('p', {class: 'legend-clusters'}, h('span', {class: 'cluster-dot', 'aria-hidden': 'true'}, '12'), 'Crimes grouped nearby; click to zoom in'),
+      h('p', {}, 'Closer in, one dot per place, coloured by its most common type:'),
+      h('ul', {class: 'legend-types'}, selected.map(c => h('li', {}, swatch(colours[c.slug] || '#555'), c.name)))];
   }
-  const selected = page.meta.categories.filter(c => state.categories.includes(c.slug));
-  el.replaceChildren(
-    h('h2', {}, 'Legend'),
-    h('p', {class: 'legend-clusters'}, h('span', {class: 'cluster-dot', 'aria-hidden': 'true'}), 'Groups of crimes, with their number; click to zoom in'),
-    h('p', {}, 'Points: one place, coloured by its most common type:'),
-    h('ul', {class: 'legend-types'}, selected.map(c => h('li', {}, swatch(colours[c.slug] || '#555'), c.name))));
+  el.replaceChildren(h('details', {open}, h('summary', {}, 'Legend'), ...body));
 }
 
 function wireControls(page) {
@@ -379,7 +374,7 @@ function wireMap(page) {
       return;
     }
     const feats = map.queryRenderedFeatures(e.point, {layers: interactive()});
-    const f = feats.find(x => x.layer.id === L.points || x.layer.id === L.singles) ||
+    const f = feats.find(x => x.layer.id === L.points) ||
       feats.find(x => x.layer.id === L.clusters) || feats.find(x => x.layer.id === L.hexes);
     if (!f) return;
     if (f.layer.id === L.clusters) zoomToCluster(page, f);

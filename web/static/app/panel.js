@@ -47,7 +47,8 @@ export function countsSection(counts, colours, {caption = 'Crimes by type'} = {}
       h('td', {class: 'num'}, `${Math.round(100 * c.count / counts.total)}%`)))),
     h('tfoot', {}, h('tr', {}, h('th', {scope: 'row'}, 'All types'), h('td', {class: 'num'}, n(counts.total)), h('td', {class: 'num'}, '100%')))));
   if (counts.byMonth.length) {
-    frag.append(monthChart(counts.byMonth));
+    // One bar says nothing the table does not.
+    if (counts.byMonth.length > 1) frag.append(monthChart(counts.byMonth));
     frag.append(h('table', {class: 'counts by-month'},
       h('caption', {}, 'Crimes by month'),
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Month'), h('th', {scope: 'col', class: 'num'}, 'Crimes'))),

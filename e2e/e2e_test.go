@@ -1,0 +1,96 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"crimemap/ingest"
+	"crimemap/server"
+)
+
+// tlogWriter sends the server's log lines to the test log, so a failing
+// browser test shows what the server saw.
+type tlogWriter struct{ t *testing.T }
+
+func (w tlogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func TestBrowser(t *testing.T) {
+	required := os.Getenv("CRIMEMAP_E2E") == "1"
+	missing := func(format string, args ...any) {
+		t.Helper()
+		if required {
+			t.Fatalf("CRIMEMAP_E2E=1 but "+format, args...)
+		}
+		t.Skipf("skipping browser tests: "+format+" (set CRIMEMAP_E2E=1 to make this an error)", args...)
+	}
+	chromium := os.Getenv("CRIMEMAP_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("no chromium at %s (apt-get install chromium)", chromium)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node is not on PATH")
+	}
+	if _, err := os.Stat(filepath.Join("node_modules", "playwright-core", "package.json")); err != nil {
+		missing("e2e/node_modules/playwright-core is missing (run npm ci in e2e/)")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	ds, _, err := ingest.Load(ctx, []string{filepath.Join("..", "testdata", "police-uk")}, ingest.Options{})
+	if err != nil {
+		t.Fatalf("load bundled data: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(tlogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s := server.New(server.DefaultConfig(), log)
+	s.SetDataset(ds)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+
+	shots := os.Getenv("CRIMEMAP_E2E_SCREENSHOTS")
+	if shots == "" {
+		shots = filepath.Join("..", ".e2e", "screenshots")
+	}
+	if shots, err = filepath.Abs(shots); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"run.mjs", ts.URL, shots}
+	if only := os.Getenv("CRIMEMAP_E2E_ONLY"); only != "" {
+		args = append(args, strings.Fields(only)...)
+	}
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start node: %v", err)
+	}
+	// Lines go to the test log as they come, screenshot paths included.
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		t.Log(sc.Text())
+	}
+	_, _ = io.Copy(io.Discard, out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("browser tests failed (%v); screenshots in %s", err, shots)
+	}
+	t.Logf("screenshots in %s", shots)
+}
