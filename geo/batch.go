@@ -71,6 +71,9 @@ type strTable struct {
 func newStrTable() strTable { return strTable{ids: map[string]uint32{"": 0}, strs: []string{""}} }
 
 func (t *strTable) id(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0 // Context, and the outcome of anti-social behaviour, are mostly empty
+	}
 	if i, ok := t.ids[string(b)]; ok {
 		return i
 	}

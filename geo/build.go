@@ -192,34 +192,74 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	}
 	d.strs = global.strs
 
-	// Assign snap points: one per distinct (coordinates, street name).
+	// Assign snap points: one per distinct (coordinates, street name). The
+	// map lookups dominate, so keys are split into shards by hash, each
+	// with its own map and goroutine; a point's number is its shard's
+	// offset plus its number within the shard. Numbers are provisional:
+	// points are renumbered in Hilbert order below.
 	ptOf := make([]uint32, n)
-	pts := map[pointKey]uint32{}
+	crimeKey := func(l *local, c *rawCrime) pointKey {
+		return pointKey{math.Float64bits(c.lon), math.Float64bits(c.lat), l.str[c.street]}
+	}
+	nShards := min(max(runtime.GOMAXPROCS(0), 1), 8)
+	shardOf := func(k pointKey) int {
+		h := (k.lon ^ bits.RotateLeft64(k.lat, 32) ^ uint64(k.street)) * 0x9E3779B97F4A7C15
+		return int((h >> 32) % uint64(nShards))
+	}
+	shardKeys := make([][]pointKey, nShards)
+	var swg sync.WaitGroup
+	for s := range nShards {
+		swg.Add(1)
+		go func() {
+			defer swg.Done()
+			pts := map[pointKey]uint32{}
+			var keys []pointKey
+			i := 0
+			for bi, sb := range batches {
+				l := &locals[bi]
+				for k := range sb.crimes {
+					c := &sb.crimes[k]
+					if !c.hasLoc {
+						ptOf[i] = math.MaxUint32
+						i++
+						continue
+					}
+					key := crimeKey(l, c)
+					if shardOf(key) == s {
+						p, ok := pts[key]
+						if !ok {
+							p = uint32(len(keys))
+							pts[key] = p
+							keys = append(keys, key)
+						}
+						ptOf[i] = p
+					}
+					i++
+				}
+			}
+			shardKeys[s] = keys
+		}()
+	}
+	swg.Wait()
+	offset := make([]uint32, nShards)
 	var keys []pointKey
+	for s, ks := range shardKeys {
+		offset[s] = uint32(len(keys))
+		keys = append(keys, ks...)
+	}
+	shardKeys = nil
 	located := 0
 	i := 0
 	for bi, sb := range batches {
 		l := &locals[bi]
 		for k := range sb.crimes {
-			c := &sb.crimes[k]
-			if !c.hasLoc {
-				ptOf[i] = math.MaxUint32
-				i++
-				continue
+			if c := &sb.crimes[k]; c.hasLoc {
+				ptOf[i] += offset[shardOf(crimeKey(l, c))]
+				located++
 			}
-			key := pointKey{math.Float64bits(c.lon), math.Float64bits(c.lat), l.str[c.street]}
-			p, ok := pts[key]
-			if !ok {
-				p = uint32(len(keys))
-				pts[key] = p
-				keys = append(keys, key)
-			}
-			ptOf[i] = p
-			located++
 			i++
 		}
 	}
-	pts = nil
 
 	// Order points along a Hilbert curve so that nearby points sit together
 	// in memory and in the R-tree.
@@ -260,6 +300,14 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		d.ptStreet[newP] = k.street
 	}
 	keys, order = nil, nil
+	// The H3 cells and the R-tree need only the points, so they are built
+	// while the crimes are placed.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.indexPoints()
+	}()
 
 	// Counting sort of crimes by point. Batches are in (month, force) order,
 	// so each point's crimes come out ordered by month.
@@ -343,12 +391,6 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	posOf = nil
 	d.sortByID()
 
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		d.indexPoints()
-	}()
 	d.months = distinctMonths(d.month)
 	st.Crimes, st.Located, st.Points = n, located, np
 	d.joinOutcomes(sortedUnits(b.outcomes), &st)

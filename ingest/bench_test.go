@@ -14,6 +14,7 @@ func benchLoad(b *testing.B, paths ...string) {
 	b.Helper()
 	b.ReportAllocs()
 	var rows int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		_, sum, err := Load(context.Background(), paths, Options{Logger: quietLogger()})
 		if err != nil {
@@ -25,6 +26,9 @@ func benchLoad(b *testing.B, paths ...string) {
 		rows = sum.Street.Read + sum.Outcomes.Read + sum.Stops.Read
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(rows)*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
+	}
 }
 
 // BenchmarkLoad loads the folder named by CRIMEMAP_BENCH_DATA end to end:
@@ -80,7 +84,7 @@ func BenchmarkSplit(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	var rows int
 	for b.Loop() {
-		rr := newRecordReader(bytes.NewReader(data), 0)
+		rr := newRecordReader(bytes.NewReader(data), 0, nil)
 		rows = 0
 		for {
 			if _, err := rr.next(); err != nil {

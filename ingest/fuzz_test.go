@@ -115,7 +115,7 @@ func FuzzRecords(f *testing.F) {
 		if err != nil {
 			return
 		}
-		rr := newRecordReader(bytes.NewReader(data), 0)
+		rr := newRecordReader(bytes.NewReader(data), 0, nil)
 		var got [][]string
 		for {
 			fields, err := rr.next()
@@ -143,7 +143,7 @@ func TestRecordsSmallReads(t *testing.T) {
 	data := []byte("a,b\r\n\"c\r\nd\",e\rf,\"\"\"\"\n\ng")
 	want := []string{"a|b", "c\nd|e", `f|"`, "g"}
 	for _, n := range []int{1, 2, 3, 7} {
-		rr := newRecordReader(&oneByteReader{data: data, n: n}, 0)
+		rr := newRecordReader(&oneByteReader{data: data, n: n}, 0, nil)
 		rr.buf = make([]byte, 4)
 		var got []string
 		for {

@@ -89,8 +89,9 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var w worker
 			for src := range work {
-				res, err := loadSource(ctx, src, log, opt.OnReject, prog)
+				res, err := w.loadSource(ctx, src, log, opt.OnReject, prog)
 				if err == nil {
 					err = addBatches(b, res)
 				}
@@ -151,7 +152,7 @@ func addBatches(b *geo.Builder, res *fileResult) error {
 }
 
 // loadSource opens and parses one source.
-func loadSource(ctx context.Context, src *source, log *slog.Logger, onReject func(*ParseError), prog *progress) (*fileResult, error) {
+func (w *worker) loadSource(ctx context.Context, src *source, log *slog.Logger, onReject func(*ParseError), prog *progress) (*fileResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ func loadSource(ctx context.Context, src *source, log *slog.Logger, onReject fun
 	if src.zipped {
 		r = zipErrReader{r}
 	}
-	res, err := parseFile(ctx, r, src.name, src.size, src.seq, log, onReject)
+	res, err := w.parseFile(ctx, r, src.name, src.size, src.seq, log, onReject)
 	prog.files.Add(1)
 	if res != nil {
 		prog.rows.Add(int64(res.counts.Read))

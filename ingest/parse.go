@@ -85,8 +85,20 @@ func forceID(name string) string {
 // size, when known, is the file's length in bytes; it lets the street batch
 // be sized once instead of grown.
 func parseFile(ctx context.Context, r io.Reader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
+	var w worker
+	return w.parseFile(ctx, r, name, size, seq, log, onReject)
+}
+
+// worker holds what one goroutine reuses from file to file: the read buffer,
+// which would otherwise be allocated and cleared for every file.
+type worker struct{ buf []byte }
+
+func (w *worker) parseFile(ctx context.Context, r io.Reader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
 	ni := parseName(name)
-	rr := newRecordReader(r, size)
+	rr := newRecordReader(r, size, w.buf)
+	// Rows are copied out of the buffer as they are added to a batch, so the
+	// next file may reuse it.
+	defer func() { w.buf = rr.buf }()
 	fields, err := rr.next()
 	switch {
 	case errors.Is(err, io.EOF):

@@ -45,13 +45,19 @@ type recordReader struct {
 }
 
 // newRecordReader reads r; size, when positive, is the input's length and
-// keeps the buffer of a small file small.
-func newRecordReader(r io.Reader, size int64) *recordReader {
+// keeps the buffer of a small file small. buf, when large enough, is used as
+// the buffer instead of a new one.
+func newRecordReader(r io.Reader, size int64, buf []byte) *recordReader {
 	n := initialBuf
 	if size > 0 && size < initialBuf {
 		n = max(int(size)+1, 4096)
 	}
-	return &recordReader{r: r, buf: make([]byte, n), line: 1, lfAt: -1}
+	if cap(buf) >= n {
+		buf = buf[:cap(buf)]
+	} else {
+		buf = make([]byte, n)
+	}
+	return &recordReader{r: r, buf: buf, line: 1, lfAt: -1}
 }
 
 // errRecordTooLong means a single record exceeds maxRecord.
