@@ -111,3 +111,9 @@ func ParseTile(zs, xs, ys string, maxZoom int) (z, x, y int, err error) {
 	}
 	return v[0], v[1], v[2], nil
 }
+
+// TileAt returns the tile of zoom z holding a lon/lat point.
+func TileAt(z int, lon, lat float64) (x, y int) {
+	wx, wy := Project(lon, lat)
+	return TileOf(z, wx, wy)
+}

@@ -30,8 +30,8 @@ func SampleTiles(ds *geo.Dataset, z, n int, seed uint64) [][3]int {
 	for i := range out {
 		c := uint32(rng.IntN(located))
 		p, _ := slices.BinarySearch(cum, c+1)
-		wx, wy := Project(ds.PointLonLat(geo.PointID(p)))
-		x, y := TileOf(z, wx, wy)
+		lon, lat := ds.PointLonLat(geo.PointID(p))
+		x, y := TileAt(z, lon, lat)
 		out[i] = [3]int{z, x, y}
 	}
 	return out

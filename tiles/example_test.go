@@ -1,0 +1,160 @@
+package tiles_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"crimemap/geo"
+	"crimemap/tiles"
+
+	"github.com/paulmach/orb/encoding/mvt"
+)
+
+// exampleDataset builds a small dataset: crimes at four snap points of
+// Southampton, two of them a few metres apart.
+func exampleDataset() *geo.Dataset {
+	m := geo.MakeMonth(2017, 2)
+	sb := geo.NewStreetBatch(geo.Unit{Force: "hampshire", Month: m}, 0, "example")
+	add := func(lon, lat float64, street, crimeType string, n int) {
+		for range n {
+			sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: lon, Lat: lat,
+				Location: []byte(street), CrimeType: []byte(crimeType), FallsWithin: []byte("Hampshire Constabulary")})
+		}
+	}
+	add(-1.4044, 50.9097, "On or near Above Bar Street", "Shoplifting", 3)
+	add(-1.4044, 50.9097, "On or near Above Bar Street", "Burglary", 1)
+	add(-1.4046, 50.9098, "On or near Bargate", "Shoplifting", 2)
+	add(-1.3950, 50.9200, "On or near Portswood Road", "Burglary", 4)
+	add(-1.0900, 50.8000, "On or near Commercial Road", "Drugs", 1)
+	b := geo.NewBuilder()
+	if err := b.AddStreet(sb); err != nil {
+		panic(err)
+	}
+	ds, _, err := b.Build()
+	if err != nil {
+		panic(err)
+	}
+	return ds
+}
+
+func ExampleIndex_Tile() {
+	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	for _, z := range []int{5, 16} {
+		x, y := tiles.TileAt(z, -1.4044, 50.9097)
+		raw, err := ix.Tile(context.Background(), z, x, y, nil)
+		if err != nil {
+			panic(err)
+		}
+		layers, err := mvt.Unmarshal(raw)
+		if err != nil {
+			panic(err)
+		}
+		for _, f := range layers[0].Features {
+			fmt.Println(z, layers[0].Name, f.Properties["point_count"], f.Properties["count"], f.Properties["street"])
+		}
+	}
+	// Output:
+	// 5 clusters 11 <nil> <nil>
+	// 16 crimes <nil> 4 On or near Above Bar Street
+	// 16 crimes <nil> 2 On or near Bargate
+}
+
+func ExampleParseTile() {
+	for _, p := range []string{"14/8142/5499", "3/8/0", "07/1/1"} {
+		parts := strings.Split(p, "/")
+		z, x, y, err := tiles.ParseTile(parts[0], parts[1], parts[2], tiles.MaxZoom)
+		fmt.Println(z, x, y, err)
+	}
+	// Output:
+	// 14 8142 5499 <nil>
+	// 0 0 0 tile out of range: x 8, y 0 not in 0..7 at zoom 3
+	// 0 0 0 tile out of range: "07" is not a tile coordinate
+}
+
+func ExampleIndex_CachedTile() {
+	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	cache := tiles.NewCache(16 << 20)
+	var f geo.Filter
+	burglary, _ := ix.Dataset().Categories().BySlug("burglary")
+	f.Categories.Add(burglary)
+	a, _ := ix.CachedTile(context.Background(), cache, 0, 0, 0, &f)
+	b, _ := ix.CachedTile(context.Background(), cache, 0, 0, 0, &f)
+	empty, _ := ix.CachedTile(context.Background(), cache, 0, 0, 0, &geo.Filter{From: geo.MakeMonth(2020, 1)})
+	st := cache.Stats()
+	fmt.Println(a == b, a.ETag == b.ETag, len(a.Gzip) > 0, empty.Raw == nil, st.Hits, st.Misses)
+	// Output: true true true true 1 2
+}
+
+func ExampleIndex_ExpansionZoom() {
+	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	raw, _ := ix.Tile(context.Background(), 3, 3, 2, nil)
+	layers, _ := mvt.Unmarshal(raw)
+	for _, f := range layers[0].Features {
+		id := uint64(f.Properties["cluster_id"].(float64))
+		z, err := ix.ExpansionZoom(id, nil)
+		leaves, total, _ := ix.Leaves(id, nil, 10, 0)
+		fmt.Println(f.Properties["point_count"], z, err, total)
+		for _, l := range leaves {
+			fmt.Println(" ", ix.Dataset().PointStreet(l.Point), l.Count)
+		}
+	}
+	// Output:
+	// 11 7 <nil> 4
+	//   On or near Above Bar Street 4
+	//   On or near Bargate 2
+	//   On or near Portswood Road 4
+	//   On or near Commercial Road 1
+}
+
+func ExampleIndex_TileJSON() {
+	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	tj := ix.TileJSON("https://example.org/tiles/{z}/{x}/{y}.mvt?v=" + ix.Dataset().Version())
+	fmt.Println(tj.TileJSON, tj.MinZoom, tj.MaxZoom, tj.Bounds, tj.Center)
+	for _, l := range tj.VectorLayers {
+		fmt.Println(l.ID, l.MinZoom, len(l.Fields))
+	}
+	// Output:
+	// 3.0.0 0 18 [-1.4046 50.8 -1.09 50.92] [-1.2473 50.86 6]
+	// clusters 0 18
+	// crimes 14 18
+}
+
+func ExampleSampleTiles() {
+	ds := exampleDataset()
+	for _, t := range tiles.SampleTiles(ds, 12, 3, 1) {
+		fmt.Println(t)
+	}
+	// Output:
+	// [12 2032 1372]
+	// [12 2032 1372]
+	// [12 2032 1372]
+}
+
+func ExampleWriteLoadTestURLs() {
+	ds := exampleDataset()
+	err := tiles.WriteLoadTestURLs(os.Stdout, ds, tiles.LoadTestConfig{MinZoom: 4, MaxZoom: 5, PerZoom: 2, Query: "v=1"})
+	fmt.Println(err)
+	// Output:
+	// tiles z04	/tiles/4/7/5.mvt?v=1
+	// tiles z04	/tiles/4/7/5.mvt?v=1
+	// tiles z04 month	/tiles/4/7/5.mvt?v=1&from=2017-02&to=2017-02
+	// tiles z04 month	/tiles/4/7/5.mvt?v=1&from=2017-02&to=2017-02
+	// tiles z05	/tiles/5/15/10.mvt?v=1
+	// tiles z05	/tiles/5/15/10.mvt?v=1
+	// tiles z05 month	/tiles/5/15/10.mvt?v=1&from=2017-02&to=2017-02
+	// tiles z05 month	/tiles/5/15/10.mvt?v=1&from=2017-02&to=2017-02
+	// <nil>
+}
+
+func ExampleAbbreviate() {
+	for _, n := range []int{999, 1234, 12345, 123456} {
+		fmt.Println(tiles.Abbreviate(n))
+	}
+	// Output:
+	// 999
+	// 1.2k
+	// 12k
+	// 123k
+}
