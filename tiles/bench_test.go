@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -97,16 +98,34 @@ func BenchmarkTileSynthetic(b *testing.B) {
 
 func BenchmarkNewIndexReal(b *testing.B) {
 	ds := hampshire(b)
+	var ix *Index
 	for b.Loop() {
-		NewIndex(ds, DefaultOptions())
+		ix = NewIndex(ds, DefaultOptions())
 	}
+	reportIndexMemory(b, ds, ix)
 }
 
 func BenchmarkNewIndexSynthetic(b *testing.B) {
 	ds, _ := synthetic(b)
+	var ix *Index
 	for b.Loop() {
-		NewIndex(ds, DefaultOptions())
+		ix = NewIndex(ds, DefaultOptions())
 	}
+	reportIndexMemory(b, ds, ix)
+}
+
+// reportIndexMemory reports the heap an index holds beyond its dataset.
+func reportIndexMemory(b *testing.B, ds *geo.Dataset, ix *Index) {
+	var before, after runtime.MemStats
+	ix = nil
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ix = NewIndex(ds, DefaultOptions())
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "index-MiB")
+	b.ReportMetric(float64(ds.NumPoints()), "points")
+	runtime.KeepAlive(ix)
 }
 
 // BenchmarkEncode compares the point encoder with orb's mvt.Marshal on the

@@ -1,0 +1,69 @@
+package tiles
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// TestProjectionMatchesOrb compares tile maths with orb's maptile on random
+// points, away from tile edges where the two may round differently.
+func TestProjectionMatchesOrb(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		lon := rng.Float64()*360 - 180
+		lat := rng.Float64()*170 - 85
+		z := rng.IntN(MaxZoom + 1)
+		want := maptile.At(orb.Point{lon, lat}, maptile.Zoom(z))
+		x, y := TileAt(z, lon, lat)
+		if x != int(want.X) || y != int(want.Y) {
+			wx, wy := Project(lon, lat)
+			n := float64(uint(1) << z)
+			if math.Abs(wx*n-math.Round(wx*n)) > 1e-9 && math.Abs(wy*n-math.Round(wy*n)) > 1e-9 {
+				t.Fatalf("TileAt(%d, %v, %v) = %d/%d, orb %d/%d", z, lon, lat, x, y, want.X, want.Y)
+			}
+		}
+		wx, wy := Project(lon, lat)
+		px, py := InTile(z, x, y, wx, wy)
+		if px < 0 || px >= Extent || py < 0 || py >= Extent {
+			t.Fatalf("InTile of %v,%v in its own tile = %d,%d", lon, lat, px, py)
+		}
+		b, ob := TileBound(z, x, y), maptile.New(uint32(x), uint32(y), maptile.Zoom(z)).Bound()
+		for i := range 2 {
+			if math.Abs(b.Min[i]-ob.Min[i]) > 1e-9 || math.Abs(b.Max[i]-ob.Max[i]) > 1e-9 {
+				t.Fatalf("TileBound(%d/%d/%d) = %v, orb %v", z, x, y, b, ob)
+			}
+		}
+		if !b.Contains(orb.Point{lon, lat}) {
+			t.Fatalf("tile %d/%d/%d bound %v lacks %v,%v", z, x, y, b, lon, lat)
+		}
+	}
+}
+
+func TestProjectClamps(t *testing.T) {
+	tests := []struct {
+		name     string
+		lon, lat float64
+		x, y     int // tile at zoom 2
+	}{
+		{"north pole", 0, 90, 2, 0},
+		{"south pole", 0, -90, 2, 3},
+		{"antimeridian east", 180, 0, 3, 2},
+		{"antimeridian west", -180, 0, 0, 2},
+		{"greenwich", 0, 51.48, 2, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			wx, wy := Project(tc.lon, tc.lat)
+			if wx < 0 || wx >= 1 || wy < 0 || wy >= 1 {
+				t.Fatalf("Project = %v,%v outside [0,1)", wx, wy)
+			}
+			if x, y := TileAt(2, tc.lon, tc.lat); x != tc.x || y != tc.y {
+				t.Errorf("TileAt(2) = %d/%d, want %d/%d", x, y, tc.x, tc.y)
+			}
+		})
+	}
+}
