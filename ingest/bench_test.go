@@ -33,10 +33,13 @@ func benchLoad(b *testing.B, paths ...string) {
 
 // BenchmarkLoad loads the folder named by CRIMEMAP_BENCH_DATA end to end:
 // parse, validate and build the dataset with its indexes. With
-// CRIMEMAP_BENCH_DATA=synth it loads the synthetic 6M-row year of
-// synth.DefaultConfig, generating it once.
+// CRIMEMAP_BENCH_DATA=synth, or CRIMEMAP_BENCH set (as make bench does), it
+// loads the synthetic 6M-row year of synth.DefaultConfig, generating it once.
 func BenchmarkLoad(b *testing.B) {
 	dir := os.Getenv("CRIMEMAP_BENCH_DATA")
+	if dir == "" && os.Getenv("CRIMEMAP_BENCH") != "" {
+		dir = "synth"
+	}
 	switch dir {
 	case "":
 		b.Skip("CRIMEMAP_BENCH_DATA not set (a folder, or \"synth\")")

@@ -111,15 +111,19 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	p("files: %d read, %d failed, %d skipped\n", s.Files, len(s.Failed), len(s.Skipped))
-	kind := func(name string, c Counts) {
-		p("%s rows: %d read, %d loaded (%d without location), %d rejected\n", name, c.Read, c.Loaded, c.NoLocation, c.Rejected)
+	kind := func(name string, c Counts, located bool) {
+		if located {
+			p("%s rows: %d read, %d loaded (%d without location), %d rejected\n", name, c.Read, c.Loaded, c.NoLocation, c.Rejected)
+		} else {
+			p("%s rows: %d read, %d loaded, %d rejected\n", name, c.Read, c.Loaded, c.Rejected)
+		}
 		for _, r := range slices.Sorted(maps.Keys(c.Reasons)) {
 			p("  rejected, %s: %d\n", r, c.Reasons[r])
 		}
 	}
-	kind("street", s.Street)
-	kind("outcomes", s.Outcomes)
-	kind("stop-and-search", s.Stops)
+	kind("street", s.Street, true)
+	kind("outcomes", s.Outcomes, false)
+	kind("stop-and-search", s.Stops, true)
 	p("outcomes joined: %d of %d rows with a Crime ID (%d unmatched), %d rows without a Crime ID\n",
 		s.OutcomesJoined, s.OutcomeRows, s.OutcomesUnmatched, s.OutcomesNoID)
 	p("stop-and-search kept: %d\n", s.StopAndSearch)
