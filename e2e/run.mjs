@@ -236,6 +236,21 @@ test('hex-view', async ({page, tiles, shot, skip}) => {
   await shot('hex-view');
 });
 
+test('hotspots-view', async ({page, shot, skip}) => {
+  await page.goto(`${base}/?view=hotspots#11/${SOTON.lat}/${SOTON.lng}`);
+  await pageReady(page);
+  if (await page.isDisabled('input[name=view][value=hotspots]')) return skip('this server has no /v1/hotspots');
+  await page.waitForFunction(() => window.map.getSource('hotspots')?.serialize().data?.features?.length > 0 ||
+    /hot and/.test(document.getElementById('status').textContent), null, {timeout: TIMEOUT});
+  await idle(page);
+  const cells = await rendered(page, ['crime-hotspots']);
+  check(cells.length > 0, 'no significant hot or cold cell drawn over Southampton');
+  check(cells.every(c => c.props.bin !== 0 && Math.abs(c.props.bin) <= 3), 'a drawn cell is not significant');
+  check(cells.some(c => c.props.bin === 3), 'no 99 % hot spot in the centre of Southampton');
+  check((await rendered(page, ['crime-clusters', 'crime-points', 'crime-hexes'])).length === 0, 'other views still drawn');
+  await shot('hotspots');
+});
+
 const EMBED = `/embed?lat=${SOTON.lat}&lng=${SOTON.lng}&radius_m=500`;
 
 test('embed-summary', async ({page, shot}) => {

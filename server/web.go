@@ -44,7 +44,9 @@ func (s *Server) setPageHeaders(w http.ResponseWriter) {
 
 func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	if err := web.RenderMap(&buf, web.MapPage{StyleURL: s.cfg.StyleURL, HexTiles: s.routeExists(hexProbe)}); err != nil {
+	if err := web.RenderMap(&buf, web.MapPage{
+		StyleURL: s.cfg.StyleURL, HexTiles: s.routeExists(hexProbe), Hotspots: s.routeExists(hotspotsProbe),
+	}); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -153,6 +155,9 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 
 // hexProbe is a hex tile every deployment with hex tiles can answer.
 const hexProbe = "/tiles/hex/0/0/0.mvt"
+
+// hotspotsProbe answers 400 (no area) where hotspots exist, 404 elsewhere.
+const hotspotsProbe = "/v1/hotspots"
 
 // routeExists asks the router whether path is served, so the page offers
 // only the views this build has. Asking from the browser would log a 404 on

@@ -99,6 +99,8 @@ type MapPage struct {
 	StyleURL string
 	// HexTiles tells the page that /tiles/hex/{z}/{x}/{y}.mvt is served.
 	HexTiles bool
+	// Hotspots tells the page that /v1/hotspots is served.
+	Hotspots bool
 }
 
 // EmbedPage is the compact map for an iframe. Its summary is rendered on the
@@ -152,6 +154,7 @@ func TopTypes(counts []TypeCount, n int) []TypeCount {
 type pageConfig struct {
 	StyleURL    string            `json:"styleURL"`
 	HexTiles    bool              `json:"hexTiles"`
+	Hotspots    bool              `json:"hotspots"`
 	Colours     map[string]string `json:"colours"`
 	Attribution string            `json:"attribution"`
 	Embed       *embedConfig      `json:"embed,omitempty"`
@@ -171,7 +174,7 @@ func RenderMap(w io.Writer, p MapPage) error {
 		MapPage
 		Config      pageConfig
 		Attribution string
-	}{p, pageConfig{StyleURL: p.StyleURL, HexTiles: p.HexTiles, Colours: categoryColours, Attribution: Attribution}, Attribution}
+	}{p, pageConfig{StyleURL: p.StyleURL, HexTiles: p.HexTiles, Hotspots: p.Hotspots, Colours: categoryColours, Attribution: Attribution}, Attribution}
 	if err := pages.ExecuteTemplate(w, "map.html", data); err != nil {
 		return fmt.Errorf("render map page: %w", err)
 	}

@@ -13,6 +13,8 @@ export const L = {
   points: 'crime-points',
   hexes: 'crime-hexes',
   hexLines: 'crime-hex-lines',
+  hotspots: 'crime-hotspots',
+  hotspotLines: 'crime-hotspot-lines',
   nearFill: 'near-fill',
   nearLine: 'near-line',
   selected: 'selected-point',
@@ -20,6 +22,50 @@ export const L = {
 
 export const POINT_LAYERS = [L.clusters, L.clusterLabels, L.points];
 export const HEX_LAYERS = [L.hexes, L.hexLines];
+export const HOTSPOT_LAYERS = [L.hotspots, L.hotspotLines];
+
+// Getis-Ord Gi* confidence bins: hot (+) or cold (-) at 90, 95, 99 %.
+export const HOTSPOT_BINS = [
+  {bin: 3, colour: '#b2182b', label: 'Hot spot, 99 % confidence'},
+  {bin: 2, colour: '#ef8a62', label: 'Hot spot, 95 %'},
+  {bin: 1, colour: '#fddbc7', label: 'Hot spot, 90 %'},
+  {bin: -1, colour: '#d1e5f0', label: 'Cold spot, 90 %'},
+  {bin: -2, colour: '#67a9cf', label: 'Cold spot, 95 %'},
+  {bin: -3, colour: '#2166ac', label: 'Cold spot, 99 %'},
+];
+
+// addHotspotLayers draws the cells of a /v1/hotspots answer that are
+// significantly hot or cold; the rest are left out to keep the map quiet.
+export function addHotspotLayers(map) {
+  map.addSource('hotspots', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
+  const colour = ['match', ['get', 'bin'], ...HOTSPOT_BINS.flatMap(b => [b.bin, b.colour]), 'rgba(0,0,0,0)'];
+  map.addLayer({
+    id: L.hotspots, type: 'fill', source: 'hotspots', layout: {visibility: 'none'},
+    filter: ['!=', ['get', 'bin'], 0],
+    paint: {'fill-color': colour, 'fill-opacity': 0.8},
+  });
+  map.addLayer({
+    id: L.hotspotLines, type: 'line', source: 'hotspots', layout: {visibility: 'none'},
+    filter: ['!=', ['get', 'bin'], 0],
+    paint: {'line-color': '#ffffff', 'line-width': 0.5},
+  });
+}
+
+// Mean H3 cell areas in km² by resolution.
+const H3_AREA_KM2 = [4357449, 609788, 86801, 12393, 1770, 252.9, 36.13, 5.16, 0.737, 0.105, 0.0150, 0.00214, 0.000307, 0.0000439];
+// Resolution of the hex tiles at each zoom, as the server chooses it.
+const HEX_ZOOM_RES = [0, 1, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 8, 9, 10, 11, 11, 12, 13];
+
+// hotspotRes picks the resolution of a hotspot study: the hex tiles' one
+// for the zoom, made coarser until the box holds at most maxCells cells, so
+// the answer stays small enough to draw.
+export function hotspotRes(bbox, zoom, maxCells = 3000) {
+  const [w, s, e, n] = bbox;
+  const km2 = Math.abs((n - s) * 111.32 * (e - w) * 111.32 * Math.cos((n + s) / 2 * Math.PI / 180));
+  let res = HEX_ZOOM_RES[Math.max(0, Math.min(HEX_ZOOM_RES.length - 1, Math.floor(zoom)))];
+  while (res > 0 && km2 / H3_AREA_KM2[res] > maxCells) res--;
+  return res;
+}
 
 // plainStyle is the style used when no basemap is configured: a plain
 // background that keeps the crime colours readable.
@@ -120,8 +166,9 @@ export const HEX_COLOURS = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026
 // setView shows the points or the hex layers.
 export function setView(map, view, anyType) {
   const show = (ids, on) => ids.forEach(id => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', on && anyType ? 'visible' : 'none'));
-  show(POINT_LAYERS, view !== 'hexes');
+  show(POINT_LAYERS, view === 'points');
   show(HEX_LAYERS, view === 'hexes');
+  show(HOTSPOT_LAYERS, view === 'hotspots');
 }
 
 // circlePolygon approximates a circle of radius metres as a GeoJSON polygon,

@@ -4,8 +4,8 @@ import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
 import {getJSON, filterQuery, withQuery, absoluteTemplate, normaliseMeta, normaliseCounts, monthsBetween} from './api.js';
 import {readState, writeState} from './state.js';
 import {
-  L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, plainStyle, addCrimeLayers, addNearLayers, setNear,
-  setTypeColours, setView, hexRamp,
+  L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, HOTSPOT_LAYERS, HOTSPOT_BINS, plainStyle, addCrimeLayers, addNearLayers,
+  addHotspotLayers, setNear, setTypeColours, setView, hexRamp, hotspotRes,
 } from './layers.js';
 import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
 
@@ -85,6 +85,7 @@ async function main() {
   } else {
     status.show('Crime tiles are not available from this server.', 'error');
   }
+  if (config.hotspots) addHotspotLayers(map);
   addNearLayers(map);
   map.addSource('selected', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
   map.addLayer({
@@ -127,9 +128,9 @@ function buildControls(meta, state, haveHex) {
       swatch(colours[c.slug] || '#555'), ' ', c.name))));
   for (const r of document.querySelectorAll('input[name=view]')) {
     r.checked = r.value === state.view;
-    if (r.value === 'hexes' && !haveHex) {
+    if ((r.value === 'hexes' && !haveHex) || (r.value === 'hotspots' && !config.hotspots)) {
       r.disabled = true;
-      r.parentElement.title = 'Hex tiles are not available from this server';
+      r.parentElement.title = 'Not available from this server';
     }
   }
   if (state.near) {
@@ -174,6 +175,7 @@ function applyState(page, {tiles = true} = {}) {
   }
   setTypeColours(map, state.categories, colours);
   setView(map, state.view, state.categories.length > 0);
+  if (state.view === 'hotspots') loadHotspots(page);
   const qs = writeState(state, meta);
   history.replaceState(history.state, '', `${location.pathname}${qs ? '?' + qs : ''}${location.hash}`);
   renderLegend(page);
@@ -186,7 +188,12 @@ function renderLegend(page) {
   const el = $('legend');
   const open = el.querySelector('details')?.open ?? window.innerHeight > 500;
   let body;
-  if (state.view === 'hexes') {
+  if (state.view === 'hotspots') {
+    body = [
+      h('p', {}, `Getis-Ord Gi* hot and cold spots${page.hotspotRes != null ? ` (H3 resolution ${page.hotspotRes})` : ''}:`),
+      h('ul', {class: 'legend-bins'}, HOTSPOT_BINS.map(b => h('li', {}, swatch(b.colour), b.label))),
+      h('p', {class: 'hint'}, 'Cells not shown are not significant. Click a cell for its counts.')];
+  } else if (state.view === 'hexes') {
     const max = page.hexMax || 0;
     body = [
       h('p', {}, 'Crimes per hexagon'),
@@ -362,7 +369,7 @@ function rangeText(state) {
 
 function wireMap(page) {
   const {map} = page;
-  const interactive = () => [...POINT_LAYERS, ...HEX_LAYERS].filter(id => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  const interactive = () => [...POINT_LAYERS, ...HEX_LAYERS, ...HOTSPOT_LAYERS].filter(id => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
   map.on('mousemove', e => {
     if ($('near-mode').checked) return;
     const hit = map.queryRenderedFeatures(e.point, {layers: interactive()}).length > 0;
@@ -375,11 +382,14 @@ function wireMap(page) {
     }
     const feats = map.queryRenderedFeatures(e.point, {layers: interactive()});
     const f = feats.find(x => x.layer.id === L.points) ||
-      feats.find(x => x.layer.id === L.clusters) || feats.find(x => x.layer.id === L.hexes);
+      feats.find(x => x.layer.id === L.clusters) || feats.find(x => x.layer.id === L.hexes || x.layer.id === L.hotspots);
     if (!f) return;
     if (f.layer.id === L.clusters) zoomToCluster(page, f);
-    else if (f.layer.id === L.hexes) showHex(page, f);
+    else if (f.layer.id === L.hexes || f.layer.id === L.hotspots) showHex(page, f);
     else showLocation(page, f);
+  });
+  map.on('moveend', () => {
+    if (page.state.view === 'hotspots') loadHotspots(page);
   });
   // The hex ramp follows what is on screen, so the scale stays useful from
   // county-wide cells down to street-level ones.
@@ -393,6 +403,42 @@ function wireMap(page) {
       renderLegend(page);
     }
   });
+}
+
+// loadHotspots asks for Gi* over the part of the dataset on screen. Each
+// answer replaces the previous one only if no newer request was made.
+async function loadHotspots(page) {
+  const {map, state, meta} = page;
+  if (!map.getSource('hotspots')) return;
+  const b = map.getBounds();
+  let bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  if (meta.bounds) {
+    bbox = [Math.max(bbox[0], meta.bounds[0]), Math.max(bbox[1], meta.bounds[1]), Math.min(bbox[2], meta.bounds[2]), Math.min(bbox[3], meta.bounds[3])];
+  }
+  const empty = {type: 'FeatureCollection', features: []};
+  if (bbox[0] >= bbox[2] || bbox[1] >= bbox[3] || !state.categories.length) {
+    map.getSource('hotspots').setData(empty);
+    return;
+  }
+  const res = hotspotRes(bbox, map.getZoom());
+  const q = filterQuery(state, {allCategories: meta.categories});
+  q.set('bbox', bbox.map(v => v.toFixed(5)).join(','));
+  q.set('res', String(res));
+  q.set('k', '1');
+  const mine = page.hotspotSeq = (page.hotspotSeq || 0) + 1;
+  try {
+    const fc = await getJSON(`/v1/hotspots?${q}`);
+    if (mine !== page.hotspotSeq) return;
+    map.getSource('hotspots').setData(fc);
+    page.hotspotRes = res;
+    renderLegend(page);
+    const hot = fc.features.filter(f => f.properties.bin > 0).length;
+    const cold = fc.features.filter(f => f.properties.bin < 0).length;
+    status.show(`${hot} hot and ${cold} cold cells among ${fc.features.length} on screen`);
+  } catch (err) {
+    if (mine !== page.hotspotSeq) return;
+    status.show(`Hotspots could not be computed: ${err.message}`, 'error');
+  }
 }
 
 async function zoomToCluster(page, f) {
@@ -455,7 +501,7 @@ async function showHex(page, f) {
       showPanel(page, title, h('div', {class: 'hex'},
         h('p', {class: 'total'}, h('strong', {}, n(counts.total)), ` crime${counts.total === 1 ? '' : 's'}, ${rangeText(state)}`),
         countsSection(counts, colours),
-        h('p', {class: 'note'}, `H3 cell ${cell}`)), {reload: load});
+        h('p', {class: 'note'}, `H3 cell ${cell}`, f.properties.z != null ? `; Gi* z = ${Number(f.properties.z).toFixed(2)}, p = ${Number(f.properties.p).toPrecision(2)}` : '')), {reload: load});
     } catch (err) {
       // Without the cell endpoint the tile's own per-type counts still answer.
       const props = f.properties;

@@ -2,7 +2,7 @@
 // copying the address; the map position lives in the hash, kept there by
 // MapLibre itself.
 
-const VIEWS = ['points', 'hexes'];
+const VIEWS = ['points', 'hexes', 'hotspots'];
 
 // readState parses a query string against the dataset's months and types,
 // dropping anything the dataset does not know so a stale link still opens.
