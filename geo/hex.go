@@ -630,3 +630,188 @@ func (d *Dataset) CellsWithCrimes(a Area, res int) ([]h3.Cell, error) {
 	}
 	return out, nil
 }
+
+// CubeMaxRes is the finest resolution whose per-cell counts by month and
+// category are kept precomputed (built on first use, a few bytes per
+// distinct cell, month and category), so that a query over a large area at
+// a coarse resolution reads cells rather than crimes.
+const CubeMaxRes = 7
+
+// hexCube holds, per cell of a level, the crime counts by month and
+// category: entries start[i]:start[i+1] belong to level cell i, sorted by
+// month then category.
+type hexCube struct {
+	start  []uint32
+	key    []uint32 // month<<8 | category
+	n      []uint32
+	center []orb.Point // lon/lat of each level cell's centre
+}
+
+type hexCubes struct {
+	once [CubeMaxRes + 1]sync.Once
+	cube [CubeMaxRes + 1]*hexCube
+}
+
+var cubeCache sync.Map // weak.Pointer[Dataset] -> *hexCubes
+
+func (d *Dataset) hexCube(res int) *hexCube {
+	key := weak.Make(d)
+	v, ok := cubeCache.Load(key)
+	if !ok {
+		var loaded bool
+		v, loaded = cubeCache.LoadOrStore(key, &hexCubes{})
+		if !loaded {
+			runtime.AddCleanup(d, func(k weak.Pointer[Dataset]) { cubeCache.Delete(k) }, key)
+		}
+	}
+	hc := v.(*hexCubes)
+	hc.once[res].Do(func() { hc.cube[res] = d.buildHexCube(res) })
+	return hc.cube[res]
+}
+
+func (d *Dataset) buildHexCube(res int) *hexCube {
+	lv := d.hexLevel(res)
+	nc := len(lv.cells)
+	// Counting sort of located crimes by cell, then sort each cell's keys.
+	start := make([]uint32, nc+1)
+	for p := range d.ptLon {
+		start[lv.of[p]+1] += d.ptStart[p+1] - d.ptStart[p]
+	}
+	for i := 0; i < nc; i++ {
+		start[i+1] += start[i]
+	}
+	next := slices.Clone(start[:nc])
+	keys := make([]uint32, start[nc])
+	for p := range d.ptLon {
+		ci := lv.of[p]
+		for c := d.ptStart[p]; c < d.ptStart[p+1]; c++ {
+			keys[next[ci]] = uint32(d.month[c])<<8 | uint32(d.cat[c])
+			next[ci]++
+		}
+	}
+	cube := &hexCube{start: make([]uint32, nc+1), center: make([]orb.Point, nc)}
+	for i := 0; i < nc; i++ {
+		seg := keys[start[i]:start[i+1]]
+		slices.Sort(seg)
+		for j := 0; j < len(seg); {
+			k := j
+			for k < len(seg) && seg[k] == seg[j] {
+				k++
+			}
+			cube.key = append(cube.key, seg[j])
+			cube.n = append(cube.n, uint32(k-j))
+			j = k
+		}
+		cube.start[i+1] = uint32(len(cube.key))
+		ll := h3.CellToLatLng(lv.cells[i])
+		cube.center[i] = orb.Point{ll.Lng, ll.Lat}
+	}
+	cube.key, cube.n = slices.Clip(cube.key), slices.Clip(cube.n)
+	return cube
+}
+
+// HexCountsInBound returns the whole-cell counts of every non-empty cell at
+// res whose centre lies in the lon/lat box b (which may run past +-180):
+// every crime of such a cell counts, inside b or not. Filters on months and
+// categories at res <= CubeMaxRes read precomputed counts; others scan the
+// crimes around b.
+func (d *Dataset) HexCountsInBound(res int, b orb.Bound, f Filter, byCategory bool) (*HexCounts, error) {
+	if res < 0 || res > FinestRes {
+		return nil, fmt.Errorf("%w: got %d", ErrBadRes, res)
+	}
+	inB := func(p orb.Point) bool {
+		for _, shift := range []float64{0, 360, -360} {
+			if b.Contains(orb.Point{p[0] + shift, p[1]}) {
+				return true
+			}
+		}
+		return false
+	}
+	if res > CubeMaxRes || !f.Forces.Empty() || !f.Outcomes.Empty() {
+		return d.hexInBoundByScan(res, b, f, byCategory, inB)
+	}
+	lv := d.hexLevel(res)
+	cube := d.hexCube(res)
+	m := d.newMatcher(&f)
+	out := &HexCounts{Res: res, NumCategories: d.categories.Len()}
+	nc := out.NumCategories
+	var lo, hi uint32 = 0, math.MaxUint32
+	if f.From != 0 {
+		lo = uint32(f.From) << 8
+	}
+	if f.To != 0 {
+		hi = uint32(f.To)<<8 | 0xff
+	}
+	row := make([]int32, nc)
+	for i, ctr := range cube.center {
+		if !inB(ctr) {
+			continue
+		}
+		keys := cube.key[cube.start[i]:cube.start[i+1]]
+		ns := cube.n[cube.start[i]:cube.start[i+1]]
+		var total int32
+		clear(row)
+		for j, k := range keys {
+			if k < lo || k > hi || !m.cats[k&0xff] {
+				continue
+			}
+			total += int32(ns[j])
+			row[k&0xff] += int32(ns[j])
+		}
+		if total == 0 {
+			continue
+		}
+		out.Cells = append(out.Cells, lv.cells[i])
+		out.Count = append(out.Count, total)
+		out.Total += int(total)
+		if byCategory {
+			out.byCat = append(out.byCat, row...)
+		}
+	}
+	if byCategory && out.byCat == nil {
+		out.byCat = []int32{}
+	}
+	return out, nil
+}
+
+// hexInBoundByScan is HexCountsInBound by scanning the crimes of a box grown
+// by more than a cell's width around b.
+func (d *Dataset) hexInBoundByScan(res int, b orb.Bound, f Filter, byCategory bool, inB func(orb.Point) bool) (*HexCounts, error) {
+	// Cell edges vary about twofold around the average over the globe, so
+	// three average edges cover any cell whose centre is in b.
+	km := 3 * h3.HexagonEdgeLengthAvgKm(res)
+	const kmPerDeg = EarthRadius / 1000 * math.Pi / 180
+	dLat := km / kmPerDeg
+	maxLat := math.Min(89, math.Max(math.Abs(b.Min[1]), math.Abs(b.Max[1]))+dLat)
+	dLon := km / (kmPerDeg * math.Cos(maxLat*math.Pi/180))
+	var area Area
+	if b.Max[0]-b.Min[0]+2*dLon < 360 && b.Min[0]-dLon >= -180 && b.Max[0]+dLon <= 180 {
+		box, err := NewBox(b.Min[0]-dLon, math.Max(-90, b.Min[1]-dLat), b.Max[0]+dLon, math.Min(90, b.Max[1]+dLat))
+		if err != nil {
+			return nil, err
+		}
+		area = box
+	} // else: near the antimeridian or the whole world; scan everything.
+	hc, err := d.HexCounts(HexQuery{Res: res, Area: area, Filter: f, ByCategory: byCategory})
+	if err != nil {
+		return nil, err
+	}
+	keep := 0
+	for i, c := range hc.Cells {
+		ll := h3.CellToLatLng(c)
+		if !inB(orb.Point{ll.Lng, ll.Lat}) {
+			hc.Total -= int(hc.Count[i])
+			continue
+		}
+		hc.Cells[keep], hc.Count[keep] = c, hc.Count[i]
+		if byCategory {
+			copy(hc.byCat[keep*hc.NumCategories:], hc.byCat[i*hc.NumCategories:(i+1)*hc.NumCategories])
+		}
+		keep++
+	}
+	hc.Cells, hc.Count = hc.Cells[:keep], hc.Count[:keep]
+	if byCategory {
+		hc.byCat = hc.byCat[:keep*hc.NumCategories]
+	}
+	return hc, nil
+}

@@ -323,3 +323,67 @@ func TestCellsMatchH3JS(t *testing.T) {
 	}
 	t.Logf("%d snap points checked at resolutions 5..13", p)
 }
+
+func TestHexCountsInBoundMatchesBruteForce(t *testing.T) {
+	ds, rows := realDataset(t)
+	burglary, _ := ds.Categories().BySlug("burglary")
+	var cats Set
+	cats.Add(burglary)
+	cityForce, _ := ds.Forces().BySlug("city-of-london")
+	var forces Set
+	forces.Add(cityForce)
+	m1601, m1606 := MakeMonth(2016, 1), MakeMonth(2016, 6)
+	london := orb.Bound{Min: orb.Point{-0.1, 51.505}, Max: orb.Point{-0.08, 51.52}}
+	wide := orb.Bound{Min: orb.Point{-3, 50}, Max: orb.Point{1, 53}}
+	tests := []struct {
+		name   string
+		res    int
+		b      orb.Bound
+		filter Filter
+		keep   func(csvCrime) bool
+	}{
+		{"cube res 7 wide", 7, wide, Filter{}, func(csvCrime) bool { return true }},
+		{"cube res 5 months and category", 5, wide, Filter{From: m1601, To: m1606, Categories: cats}, func(r csvCrime) bool {
+			return r.Month >= m1601 && r.Month <= m1606 && r.Type == "Burglary"
+		}},
+		{"cube res 7 city", 7, orb.Bound{Min: orb.Point{-0.2, 51.45}, Max: orb.Point{0, 51.56}}, Filter{}, func(csvCrime) bool { return true }},
+		{"scan res 9 city", 9, london, Filter{To: m1606}, func(r csvCrime) bool { return r.Month <= m1606 }},
+		{"scan for a force filter at res 6", 6, wide, Filter{Forces: forces}, func(r csvCrime) bool { return r.Force == "city-of-london" }},
+		{"cube res 0 world", 0, orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, Filter{}, func(csvCrime) bool { return true }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ds.HexCountsInBound(tc.res, tc.b, tc.filter, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[h3.Cell]*bruteCell{}
+			for c, bc := range bruteHex(rows, tc.res, nil, tc.keep) {
+				ll := h3.CellToLatLng(c)
+				if tc.b.Contains(orb.Point{ll.Lng, ll.Lat}) {
+					want[c] = bc
+				}
+			}
+			if got.Len() != len(want) || len(want) == 0 {
+				t.Fatalf("%d cells, want %d (not 0)", got.Len(), len(want))
+			}
+			total := 0
+			for i, c := range got.Cells {
+				w := want[c]
+				if w == nil || int(got.Count[i]) != w.count {
+					t.Fatalf("cell %v: %d, want %v", c, got.Count[i], w)
+				}
+				total += w.count
+				for k := 0; k < got.NumCategories; k++ {
+					name := strings.ToLower(ds.Categories().Term(k).Name)
+					if g := got.Category(i, Category(k)); g != w.byType[name] {
+						t.Errorf("cell %v %s: %d, want %d", c, name, g, w.byType[name])
+					}
+				}
+			}
+			if got.Total != total {
+				t.Errorf("Total %d, want %d", got.Total, total)
+			}
+		})
+	}
+}

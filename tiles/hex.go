@@ -54,7 +54,7 @@ func HexTile(ctx context.Context, ds *geo.Dataset, z, x, y, res int, f *geo.Filt
 	if f == nil {
 		f = &geo.Filter{}
 	}
-	hc, err := ds.HexCounts(geo.HexQuery{Res: res, Area: hexQueryBox(z, x, y, res), Filter: *f, ByCategory: true})
+	hc, err := ds.HexCountsInBound(res, hexCentreBound(z, x, y, res), *f, true)
 	if err != nil {
 		return nil, fmt.Errorf("hex tile %d/%d/%d: %w", z, x, y, err)
 	}
@@ -90,28 +90,27 @@ func HexTile(ctx context.Context, ds *geo.Dataset, z, x, y, res int, f *geo.Filt
 	return b, nil
 }
 
-// hexQueryBox is the lon/lat box whose snap points make the counts of every
-// cell reaching into the tile and its buffer: the buffered tile grown by
-// more than a cell's width, so that a cell reaching in has all its points
-// inside.
-func hexQueryBox(z, x, y, res int) geo.Area {
+// hexCentreBound is the lon/lat box holding the centre of every cell that
+// reaches into the tile or its buffer: the buffered tile (a lon/lat box, as
+// Web Mercator keeps meridians and parallels straight) grown by more than
+// the distance from a cell's centre to its vertices.
+func hexCentreBound(z, x, y, res int) orb.Bound {
 	x0, y0, x1, y1 := WorldBound(z, x, y)
 	buf := float64(HexBuffer) / Extent / float64(uint(1)<<z)
-	w, n := Unproject(math.Max(0, x0-buf), math.Max(0, y0-buf))
-	e, s := Unproject(math.Min(1, x1+buf), math.Min(1, y1+buf))
-	// Cell edges vary about twofold around the average over the globe;
-	// three average edges on each side is more than the widest cell.
-	km := 3 * h3.HexagonEdgeLengthAvgKm(res)
+	w, n := Unproject(x0-buf, math.Max(0, y0-buf))
+	e, s := Unproject(x1+buf, math.Min(1, y1+buf))
+	// A cell's centre is one edge from its vertices, and edges vary about
+	// twofold around the average over the globe.
+	km := 2 * h3.HexagonEdgeLengthAvgKm(res)
 	const kmPerDeg = geo.EarthRadius / 1000 * math.Pi / 180
 	dLat := km / kmPerDeg
 	maxLat := math.Min(89, math.Max(math.Abs(n), math.Abs(s))+dLat)
-	dLon := km / (kmPerDeg * math.Cos(maxLat*math.Pi/180))
-	box, err := geo.NewBox(math.Max(-180, w-dLon), math.Max(-90, s-dLat), math.Min(180, e+dLon), math.Min(90, n+dLat))
-	if err != nil {
-		// Unreachable: every value is clamped into range above.
-		panic(err)
+	dLon := math.Min(180, km/(kmPerDeg*math.Cos(maxLat*math.Pi/180)))
+	if n+dLat >= 89 || s-dLat <= -89 {
+		// Near a pole every longitude is close.
+		w, e, dLon = -180, 180, 0
 	}
-	return box
+	return orb.Bound{Min: orb.Point{w - dLon, math.Max(-90, s-dLat)}, Max: orb.Point{e + dLon, math.Min(90, n+dLat)}}
 }
 
 // hexPolygon returns cell c in the tile's coordinates clipped to clipBox,
