@@ -103,7 +103,8 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	if err != nil {
 		return p, err
 	}
-	if !has {
+	fit := !has
+	if fit {
 		zoom = zoomForRadius(radius)
 	}
 	if zoom < 0 || zoom > 22 {
@@ -124,7 +125,7 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 			q.Set(k, v)
 		}
 	}
-	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, StyleURL: s.cfg.StyleURL}
+	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL}
 	if m, ok := latestIn(ds.Months(), f); ok {
 		f.From, f.To = m, m
 		k := ds.Count(circle, &f)

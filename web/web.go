@@ -109,6 +109,9 @@ type EmbedPage struct {
 	Lat, Lng float64
 	RadiusM  float64
 	Zoom     float64
+	// FitRadius asks the map to fit the circle instead of using Zoom,
+	// since the iframe's size is only known in the browser.
+	FitRadius bool
 	// Query is the filter as a query string (from, to, category, ...),
 	// passed on to tiles and to the full map link.
 	Query string
@@ -165,6 +168,7 @@ type embedConfig struct {
 	Lng     float64 `json:"lng"`
 	RadiusM float64 `json:"radius_m"`
 	Zoom    float64 `json:"zoom"`
+	Fit     bool    `json:"fit"`
 	Query   string  `json:"query"`
 }
 
@@ -189,7 +193,7 @@ func RenderEmbed(w io.Writer, p EmbedPage) error {
 		Attribution string
 	}{p, pageConfig{
 		StyleURL: p.StyleURL, Colours: categoryColours, Attribution: Attribution,
-		Embed: &embedConfig{Lat: p.Lat, Lng: p.Lng, RadiusM: p.RadiusM, Zoom: p.Zoom, Query: p.Query},
+		Embed: &embedConfig{Lat: p.Lat, Lng: p.Lng, RadiusM: p.RadiusM, Zoom: p.Zoom, Fit: p.FitRadius, Query: p.Query},
 	}, Attribution}
 	if err := pages.ExecuteTemplate(w, "embed.html", data); err != nil {
 		return fmt.Errorf("render embed page: %w", err)

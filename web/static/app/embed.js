@@ -2,7 +2,7 @@
 // the compact map around the same point, radius and filter.
 import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
 import {getJSON, withQuery, absoluteTemplate} from './api.js';
-import {plainStyle, addCrimeLayers, addNearLayers, setNear} from './layers.js';
+import {plainStyle, addCrimeLayers, addNearLayers, setNear, circlePolygon} from './layers.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const e = config.embed;
@@ -14,12 +14,20 @@ async function main() {
     center: [e.lng, e.lat],
     zoom: e.zoom,
     maxZoom: 19,
-    attributionControl: {compact: true, customAttribution: config.attribution},
+    // The summary beside the map carries the data's attribution; the map's
+    // own control is only needed for a basemap's.
+    attributionControl: config.styleURL ? {compact: true} : false,
     cooperativeGestures: true,
   });
   // Exposed for tests and for pages that script the map.
   window.map = map;
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
+  if (e.fit) {
+    const ring = circlePolygon(e.lng, e.lat, e.radius_m).geometry.coordinates[0];
+    const b = new maplibregl.LngLatBounds(ring[0], ring[0]);
+    ring.forEach(c => b.extend(c));
+    map.fitBounds(b, {padding: 12, animate: false});
+  }
   map.on('error', ev => console.error('map error:', ev.error?.message || ev.error || ev));
   await new Promise(resolve => (map.loaded() ? resolve() : map.once('load', resolve)));
 
@@ -37,7 +45,6 @@ async function main() {
       maxzoom: tilejson.maxzoom ?? 14,
       slugs,
       colours: config.colours,
-      attribution: tilejson.attribution,
     });
   }
   setNear(map, {lat: e.lat, lng: e.lng, radius: e.radius_m});
