@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -16,6 +17,19 @@ import (
 	"crimemap/ingest"
 	"crimemap/server"
 )
+
+// basemapStyle stands in for a real basemap: a land colour and a polygon
+// the crime layers must be drawn above.
+const basemapStyle = `{
+  "version": 8,
+  "name": "test basemap",
+  "sources": {"land": {"type": "geojson", "data": {"type": "Feature", "properties": {},
+    "geometry": {"type": "Polygon", "coordinates": [[[-2, 50.5], [-0.7, 50.5], [-0.7, 51.5], [-2, 51.5], [-2, 50.5]]]}}}},
+  "layers": [
+    {"id": "basemap-background", "type": "background", "paint": {"background-color": "#cfe3f2"}},
+    {"id": "basemap-land", "type": "fill", "source": "land", "paint": {"fill-color": "#f3efe4"}}
+  ]
+}`
 
 // tlogWriter sends the server's log lines to the test log, so a failing
 // browser test shows what the server saw.
@@ -62,6 +76,21 @@ func TestBrowser(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 
+	// A second deployment with --style pointing at a basemap style on
+	// another origin, as a real tile host would be.
+	basemap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, basemapStyle)
+	}))
+	defer basemap.Close()
+	cfg := server.DefaultConfig()
+	cfg.StyleURL = basemap.URL + "/style.json"
+	styled := server.New(cfg, log)
+	styled.SetDataset(ds)
+	tsStyled := httptest.NewServer(styled)
+	defer tsStyled.Close()
+
 	shots := os.Getenv("CRIMEMAP_E2E_SCREENSHOTS")
 	if shots == "" {
 		shots = filepath.Join("..", ".e2e", "screenshots")
@@ -74,7 +103,7 @@ func TestBrowser(t *testing.T) {
 		args = append(args, strings.Fields(only)...)
 	}
 	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

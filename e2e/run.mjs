@@ -251,6 +251,19 @@ test('hotspots-view', async ({page, shot, skip}) => {
   await shot('hotspots');
 });
 
+test('basemap-style', async ({page, shot, skip}) => {
+  const styled = process.env.CRIMEMAP_E2E_STYLED_BASE;
+  if (!styled) return skip('CRIMEMAP_E2E_STYLED_BASE is not set');
+  await page.goto(`${styled}/#12/${SOTON.lat}/${SOTON.lng}`);
+  await pageReady(page);
+  const ids = await page.evaluate(() => window.map.getStyle().layers.map(l => l.id));
+  check(ids[0] === 'basemap-background' && ids[1] === 'basemap-land', `basemap layers not at the bottom: ${ids.slice(0, 3)}`);
+  check(ids.indexOf('crime-clusters') > ids.indexOf('basemap-land'), 'crime layers not above the basemap');
+  check((await rendered(page, ['basemap-land'])).length > 0, 'basemap not drawn');
+  check((await rendered(page, ['crime-clusters'])).length > 0, 'no crimes drawn over the basemap');
+  await shot('basemap-style');
+});
+
 const EMBED = `/embed?lat=${SOTON.lat}&lng=${SOTON.lng}&radius_m=500`;
 
 test('embed-summary', async ({page, shot}) => {
