@@ -3,7 +3,9 @@ package synth
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -31,6 +33,10 @@ func CacheDir(cfg Config) string {
 // EnsureDir returns CacheDir(cfg) holding the dataset of cfg, generating it
 // only when the directory does not already hold a complete copy. Benchmarks
 // call it so that a large dataset is written once per machine.
+//
+// Test binaries of several packages may call it at once. Each generates into
+// a private sibling directory and renames it into place, so a reader never
+// sees a half-written dataset; the loser of the race discards its copy.
 func EnsureDir(cfg Config) (string, error) {
 	if err := cfg.Validate(); err != nil {
 		return "", err
@@ -40,30 +46,63 @@ func EnsureDir(cfg Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	marker := filepath.Join(dir, markerName)
-	if got, err := os.ReadFile(marker); err == nil && bytes.Equal(got, want) {
+	if complete(dir, want) {
 		return dir, nil
 	}
-	// Clear only what Generate writes: the directory may be a user's.
-	if err := os.Remove(marker); err != nil && !os.IsNotExist(err) {
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("synth: cache: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, filepath.Base(dir)+".partial-*")
+	if err != nil {
+		return "", fmt.Errorf("synth: cache: %w", err)
+	}
+	defer os.RemoveAll(tmp) // after a successful rename there is nothing left
+	if err := Generate(cfg, tmp); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, markerName), want, 0o644); err != nil {
+		return "", fmt.Errorf("synth: mark cache complete: %w", err)
+	}
+	// rename replaces a missing or empty directory in one step.
+	if err := os.Rename(tmp, dir); err == nil {
+		return dir, nil
+	}
+	if complete(dir, want) {
+		return dir, nil // another process finished first
+	}
+	// dir holds something else: another configuration, or a user's folder
+	// named by CRIMEMAP_BENCH_DIR. Replace only what Generate writes, and the
+	// marker last.
+	if err := os.Remove(filepath.Join(dir, markerName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("synth: clear cache %s: %w", dir, err)
 	}
-	if entries, err := os.ReadDir(dir); err == nil {
-		for _, e := range entries {
-			if e.IsDir() && monthDir.MatchString(e.Name()) {
-				if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-					return "", fmt.Errorf("synth: clear cache %s: %w", dir, err)
-				}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("synth: cache: %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && monthDir.MatchString(e.Name()) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return "", fmt.Errorf("synth: clear cache %s: %w", dir, err)
 			}
 		}
 	}
-	if err := Generate(cfg, dir); err != nil {
-		return "", err
+	months, _ := cfg.MonthNames()
+	for _, m := range months {
+		if err := os.Rename(filepath.Join(tmp, m), filepath.Join(dir, m)); err != nil {
+			return "", fmt.Errorf("synth: fill cache %s: %w", dir, err)
+		}
 	}
-	if err := os.WriteFile(marker, want, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, markerName), want, 0o644); err != nil {
 		return "", fmt.Errorf("synth: mark cache complete: %w", err)
 	}
 	return dir, nil
+}
+
+func complete(dir string, want []byte) bool {
+	got, err := os.ReadFile(filepath.Join(dir, markerName))
+	return err == nil && bytes.Equal(got, want)
 }
 
 func markerContent(cfg Config) ([]byte, error) {

@@ -354,6 +354,49 @@ func TestEnsureDir(t *testing.T) {
 	}
 }
 
+// TestEnsureDirConcurrent runs EnsureDir from several goroutines at once, as
+// the test binaries of several packages do: all must get the same complete
+// dataset.
+func TestEnsureDirConcurrent(t *testing.T) {
+	base := t.TempDir()
+	t.Setenv("CRIMEMAP_BENCH_DIR", filepath.Join(base, "cache"))
+	cfg := smallConfig(8000, 2, 4)
+	ref := t.TempDir()
+	if err := Generate(cfg, ref); err != nil {
+		t.Fatal(err)
+	}
+	want := readTree(t, ref)
+	errs := make(chan error, 4)
+	dirs := make(chan string, 4)
+	for range 4 {
+		go func() {
+			d, err := EnsureDir(cfg)
+			errs <- err
+			dirs <- d
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		<-dirs
+	}
+	got := readTree(t, filepath.Join(base, "cache"))
+	delete(got, markerName)
+	if len(got) != len(want) {
+		t.Fatalf("%d files, want %d", len(got), len(want))
+	}
+	for name, b := range want {
+		if !bytes.Equal(got[name], b) {
+			t.Errorf("%s differs from a direct Generate", name)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(base, "cache.partial-*"))
+	if len(left) != 0 {
+		t.Errorf("temporary directories left behind: %v", left)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	tests := []struct {
 		name string
