@@ -98,6 +98,26 @@ func ParseCell(s string) (h3.Cell, error) {
 type hexLevel struct {
 	cells []h3.Cell // distinct cells holding a snap point, ascending
 	of    []uint32  // of[p] is the index in cells of snap point p's cell
+	// slots recycles the per-query cell-to-slot tables (one int32 per
+	// cell): allocating and zeroing megabytes per small query would cost
+	// more than the query.
+	slots sync.Pool
+}
+
+// getSlots returns an all-zero slot table for the level.
+func (lv *hexLevel) getSlots() []int32 {
+	if s, ok := lv.slots.Get().(*[]int32); ok {
+		return *s
+	}
+	return make([]int32, len(lv.cells))
+}
+
+// putSlots zeroes the entries a query set, listed in idx, and recycles s.
+func (lv *hexLevel) putSlots(s []int32, idx []uint32) {
+	for _, i := range idx {
+		s[i] = 0
+	}
+	lv.slots.Put(&s)
 }
 
 type hexLevels struct {
@@ -121,12 +141,16 @@ func (d *Dataset) hexLevels() *hexLevels {
 	return v.(*hexLevels)
 }
 
-// PrepareHex computes the cell columns of the given resolutions now rather
-// than on the first query that needs them. Invalid resolutions are ignored.
+// PrepareHex computes the cell columns of the given resolutions (and the
+// precomputed counts of those up to CubeMaxRes) now rather than on the first
+// query that needs them. Invalid resolutions are ignored.
 func (d *Dataset) PrepareHex(res ...int) {
 	for _, r := range res {
 		if r >= 0 && r <= FinestRes {
 			d.hexLevel(r)
+		}
+		if r >= 0 && r <= CubeMaxRes {
+			d.hexCube(r)
 		}
 	}
 }
@@ -315,9 +339,14 @@ func (d *Dataset) HexCounts(q HexQuery) (*HexCounts, error) {
 	workers := runtime.GOMAXPROCS(0)
 	accs := make([]*hexAcc, workers)
 	for w := range accs {
-		accs[w] = &hexAcc{slot: make([]int32, len(lv.cells))}
+		accs[w] = &hexAcc{slot: lv.getSlots()}
 	}
 	d.visitPoints(q.Area, workers, func(w int, p PointID) { scan(accs[w], p) })
+	defer func() {
+		for _, a := range accs {
+			lv.putSlots(a.slot, a.idx)
+		}
+	}()
 	d.mergeHex(out, lv, accs, q)
 	if q.Limit > 0 && len(out.Cells) > q.Limit {
 		return nil, d.cellLimit(q, len(out.Cells), out.Cells)
