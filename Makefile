@@ -29,6 +29,9 @@ test-short: ## Run the tests that need nothing but Go
 bench: ## Benchmarks of ingest, queries, hexes and tiles on a 6M-crime synthetic year
 	CRIMEMAP_BENCH=1 $(GO) test -run '^$$' -bench . -benchmem -benchtime 2s -timeout 60m ./ingest ./geo ./tiles ./server
 
+loadtest: build ## HTTP load from a second process on the synthetic year: p50/p99 and requests/s per group
+	loadtest/run.sh $(BIN) $(or $(DURATION),15s) $(or $(CONC),16)
+
 lint: ## gofmt, go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
