@@ -24,21 +24,21 @@ const status = {
 };
 
 async function main() {
-  let meta, tilejson;
+  let meta, tilejson, hexTiles;
   try {
-    [meta, tilejson] = await Promise.all([
+    [meta, tilejson, hexTiles] = await Promise.all([
       getJSON('/v1/meta').then(normaliseMeta),
       getJSON('/tiles.json').catch(err => {
         console.warn('no TileJSON; crime layers disabled:', err.message);
         return null;
       }),
+      hexSource(),
     ]);
   } catch (err) {
     $('dataset-info').textContent = `The dataset could not be loaded: ${err.message}`;
     status.show('The dataset could not be loaded.', 'error');
     return;
   }
-  const hexTiles = hexSource();
   const state = readState(location.search, meta);
   const names = new Map(meta.categories.map(c => [c.slug, c.name]));
 
@@ -101,10 +101,18 @@ async function main() {
   if (state.near) countNear(page, state.near, {fly: !location.hash});
 }
 
-// hexSource says where hex tiles are, when the server has them.
-function hexSource() {
+// hexSource says where hex tiles are, when the server has them. Their
+// TileJSON carries the dataset version in the tile URL, which lets browsers
+// cache tiles for good.
+async function hexSource() {
   if (!config.hexTiles) return null;
-  return {template: absoluteTemplate('/tiles/hex/{z}/{x}/{y}.mvt'), maxzoom: 14};
+  try {
+    const tj = await getJSON('/tiles/hex.json');
+    return {template: absoluteTemplate(tj.tiles[0]), maxzoom: tj.maxzoom ?? 18};
+  } catch (err) {
+    console.warn('hex TileJSON:', err.message);
+    return {template: absoluteTemplate('/tiles/hex/{z}/{x}/{y}.mvt'), maxzoom: 18};
+  }
 }
 
 function describeDataset(meta) {
