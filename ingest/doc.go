@@ -45,6 +45,8 @@
 // exponents are allowed, Inf, NaN and hex are not), Location, LSOA code, LSOA
 // name, Crime type (required, not empty), Last outcome category, Context.
 // Columns other than the required ones may be absent and read as empty.
+// The 2010-2012 layout, with OSGB Easting and Northing instead of Longitude
+// and Latitude, is refused with ErrMissingColumn.
 //
 // Outcomes columns: Crime ID (required column; rows with it empty are
 // counted but cannot be joined), Month (required), Falls within, Outcome type

@@ -111,12 +111,13 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	prog.finish()
 	if err := ctx.Err(); err != nil {
+		prog.finish()
 		return nil, sum, fmt.Errorf("ingest: %w", err)
 	}
-
+	prog.parsed()
 	ds, st, err := b.Build()
+	prog.finish()
 	if err != nil {
 		return nil, sum, fmt.Errorf("ingest: build dataset: %w", err)
 	}

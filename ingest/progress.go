@@ -26,6 +26,9 @@ type progress struct {
 	start time.Time
 	stop  chan struct{}
 	done  chan struct{}
+	// building is set once parsing ends and the dataset is being built,
+	// which on a national archive takes a good share of the load.
+	building atomic.Bool
 }
 
 func startProgress(w io.Writer, srcs []*source) *progress {
@@ -59,6 +62,9 @@ func (p *progress) bar() {
 	for {
 		select {
 		case <-t.C:
+			if p.building.Load() {
+				bar.Describe("building dataset")
+			}
 			_ = bar.Set64(p.read.Load())
 		case <-p.stop:
 			_ = bar.Set64(p.read.Load())
@@ -68,13 +74,25 @@ func (p *progress) bar() {
 	}
 }
 
+// parsed marks the end of parsing.
+func (p *progress) parsed() {
+	if p.w == nil {
+		return
+	}
+	p.building.Store(true)
+}
+
 func (p *progress) line() {
 	pct := 100.0
 	if p.total > 0 {
 		pct = 100 * float64(p.read.Load()) / float64(p.total)
 	}
-	fmt.Fprintf(p.w, "loading: %.1f of %.1f MB (%.0f%%), %d of %d files, %d rows, %s\n",
-		float64(p.read.Load())/1e6, float64(p.total)/1e6, pct, p.files.Load(), p.nsrc,
+	what := "loading"
+	if p.building.Load() {
+		what = "building dataset"
+	}
+	fmt.Fprintf(p.w, "%s: %.1f of %.1f MB (%.0f%%), %d of %d files, %d rows, %s\n",
+		what, float64(p.read.Load())/1e6, float64(p.total)/1e6, pct, p.files.Load(), p.nsrc,
 		p.rows.Load(), time.Since(p.start).Round(time.Millisecond))
 }
 
