@@ -2,7 +2,8 @@
 // chromium, headless, through playwright-core from npm (see package.json).
 // The Go test starts the server in-process on the bundled Hampshire month and
 // runs run.mjs against it; run.mjs holds the browser checks and saves a
-// screenshot per test.
+// screenshot per test. unit/ holds node unit tests of the page's pure
+// modules, which TestScriptUnits runs with node alone.
 //
 // Without node, node_modules or chromium the test skips, unless
 // CRIMEMAP_E2E=1 (as in CI), when it fails instead. CRIMEMAP_CHROMIUM

@@ -40,6 +40,24 @@ func (w tlogWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// TestScriptUnits runs the node unit tests of the page's pure modules; they
+// need node but no browser.
+func TestScriptUnits(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CRIMEMAP_E2E") == "1" || os.Getenv("CRIMEMAP_REQUIRE_NODE") == "1" {
+			t.Fatal("node is not on PATH")
+		}
+		t.Skip("skipping script unit tests: node is not on PATH")
+	}
+	cmd := exec.Command(node, "--test", "--test-reporter=spec", "unit/")
+	out, err := cmd.CombinedOutput()
+	t.Log(string(out))
+	if err != nil {
+		t.Fatalf("node --test unit/: %v", err)
+	}
+}
+
 func TestBrowser(t *testing.T) {
 	required := os.Getenv("CRIMEMAP_E2E") == "1"
 	missing := func(format string, args ...any) {

@@ -178,12 +178,14 @@ export function circlePolygon(lng, lat, radius, steps = 96) {
   const d = radius / R;
   const la = lat * Math.PI / 180, lo = lng * Math.PI / 180;
   const ring = [];
-  for (let i = 0; i <= steps; i++) {
+  for (let i = 0; i < steps; i++) {
     const b = 2 * Math.PI * i / steps;
     const la2 = Math.asin(Math.sin(la) * Math.cos(d) + Math.cos(la) * Math.sin(d) * Math.cos(b));
     const lo2 = lo + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(la), Math.cos(d) - Math.sin(la) * Math.sin(la2));
     ring.push([lo2 * 180 / Math.PI, la2 * 180 / Math.PI]);
   }
+  // GeoJSON wants the ring closed exactly, which sin(2π) is not.
+  ring.push([...ring[0]]);
   return {type: 'Feature', properties: {}, geometry: {type: 'Polygon', coordinates: [ring]}};
 }
 
