@@ -51,9 +51,12 @@ func synthetic(b *testing.B) (*geo.Dataset, *Index) {
 var zoomBands = [][2]int{{0, 5}, {6, 8}, {9, 11}, {12, 13}, {14, 16}}
 
 // benchTiles renders data-weighted tiles of each band uncached, with and
-// without a month filter, reporting p50 and p99 latencies besides ns/op.
+// without a month filter, and with an outcome filter (which count tables
+// cannot answer), reporting p50 and p99 latencies besides ns/op.
 func benchTiles(b *testing.B, ds *geo.Dataset, ix *Index) {
 	m := ds.LatestMonth()
+	var outcome geo.Filter
+	outcome.Outcomes.Add(1)
 	for _, band := range zoomBands {
 		var ts [][3]int
 		for z := band[0]; z <= band[1]; z++ {
@@ -62,7 +65,7 @@ func benchTiles(b *testing.B, ds *geo.Dataset, ix *Index) {
 		for _, v := range []struct {
 			name string
 			f    geo.Filter
-		}{{"all", geo.Filter{}}, {"month", geo.Filter{From: m, To: m}}} {
+		}{{"all", geo.Filter{}}, {"month", geo.Filter{From: m, To: m}}, {"outcome", outcome}} {
 			b.Run(fmt.Sprintf("z%d-%d/%s", band[0], band[1], v.name), func(b *testing.B) {
 				lat := make([]time.Duration, 0, b.N)
 				bytes := 0

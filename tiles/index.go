@@ -5,9 +5,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
-	"sort"
 	"strconv"
+	"sync"
 
 	"crimemap/geo"
 
@@ -268,8 +269,12 @@ func up32(x, y float64) [2]float32 {
 // cluster groups items within distance r of a seed and returns the clusters,
 // setting each item's parent.
 func cluster(items []item, r float64) []item {
-	type cell struct{ x, y int64 }
-	cellOf := func(it *item) cell { return cell{int64(math.Floor(it.x / r)), int64(math.Floor(it.y / r))} }
+	// World coordinates are in [0, 1), so cell numbers fit 32 bits for any
+	// radius the zooms use; packing them into one word makes the map fast.
+	type cell = uint64
+	cellOf := func(it *item) cell {
+		return uint64(uint32(int64(math.Floor(it.x/r))))<<32 | uint64(uint32(int64(math.Floor(it.y/r))))
+	}
 	// A sorted grid: items ordered by cell, with each cell's run found by a
 	// map, so that a neighbourhood is nine runs.
 	order := make([]uint32, len(items))
@@ -278,15 +283,11 @@ func cluster(items []item, r float64) []item {
 		order[i] = uint32(i)
 		cells[i] = cellOf(&items[i])
 	}
-	sort.Slice(order, func(a, b int) bool {
-		ca, cb := cells[order[a]], cells[order[b]]
-		if ca.y != cb.y {
-			return ca.y < cb.y
+	slices.SortFunc(order, func(a, b uint32) int {
+		if c := cmp.Compare(cells[a], cells[b]); c != 0 {
+			return c
 		}
-		if ca.x != cb.x {
-			return ca.x < cb.x
-		}
-		return order[a] < order[b]
+		return cmp.Compare(a, b)
 	})
 	runs := make(map[cell][2]uint32, len(items)/2+1)
 	for i := 0; i < len(order); {
@@ -312,10 +313,10 @@ func cluster(items []item, r float64) []item {
 		k := uint32(len(out))
 		it.parent = k
 		sx, sy, sw := it.x*it.w, it.y*it.w, it.w
-		c := cells[i]
-		for dy := int64(-1); dy <= 1; dy++ {
-			for dx := int64(-1); dx <= 1; dx++ {
-				run, ok := runs[cell{c.x + dx, c.y + dy}]
+		cx, cy := uint32(cells[i]>>32), uint32(cells[i])
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				run, ok := runs[uint64(cx+uint32(dx))<<32|uint64(cy+uint32(dy))]
 				if !ok {
 					continue
 				}
@@ -373,33 +374,60 @@ func (ix *Index) buildTables() {
 	ix.tabN = make([]uint32, size)
 	ix.tabX = make([]float64, size)
 	ix.tabY = make([]float64, size)
-	monthIdx := map[geo.Month]int{}
-	for i, m := range ix.months {
-		monthIdx[m] = i
+	// Row of each month, dense from the first month: a map lookup per crime
+	// would dominate the build.
+	var first geo.Month
+	if len(ix.months) > 0 {
+		first = ix.months[0]
 	}
-	ds := ix.ds
+	rowOf := make([]int32, 0)
+	if len(ix.months) > 0 {
+		rowOf = make([]int32, int(ix.months[len(ix.months)-1]-first)+1)
+	}
+	for i, m := range ix.months {
+		rowOf[m-first] = int32(i + 1)
+	}
 	for t, cd := range cands {
-		lv := &ix.levels[cd.z]
-		lv.table[cd.i] = int32(t)
-		base := t * rows * ix.ncat
-		n, sx, sy := ix.tabN[base:base+rows*ix.ncat], ix.tabX[base:base+rows*ix.ncat], ix.tabY[base:base+rows*ix.ncat]
-		// Counts land in row month+1, then rows are accumulated.
-		for _, p := range ix.perm[lv.first[cd.i]:lv.first[cd.i+1]] {
-			s, e := ds.PointCrimes(p)
-			for c := s; c < e; c++ {
-				k := (monthIdx[ds.Month(c)]+1)*ix.ncat + int(ds.Category(c))
-				n[k]++
-				sx[k] += ix.ptX[p]
-				sy[k] += ix.ptY[p]
+		ix.levels[cd.z].table[cd.i] = int32(t)
+	}
+	// Tables are independent, so they are filled on every core.
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := w; t < len(cands); t += workers {
+				ix.fillTable(t, cands[t].z, cands[t].i, rows, first, rowOf)
 			}
+		}()
+	}
+	wg.Wait()
+}
+
+// fillTable counts the crimes of cluster i of level z into table t.
+func (ix *Index) fillTable(t, z, i, rows int, first geo.Month, rowOf []int32) {
+	ds := ix.ds
+	lv := &ix.levels[z]
+	base := t * rows * ix.ncat
+	n, sx, sy := ix.tabN[base:base+rows*ix.ncat], ix.tabX[base:base+rows*ix.ncat], ix.tabY[base:base+rows*ix.ncat]
+	// Counts land in row month+1, then rows are accumulated.
+	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
+		s, e := ds.PointCrimes(p)
+		x, y := ix.ptX[p], ix.ptY[p]
+		for c := s; c < e; c++ {
+			k := int(rowOf[ds.Month(c)-first])*ix.ncat + int(ds.Category(c))
+			n[k]++
+			sx[k] += x
+			sy[k] += y
 		}
-		for r := 1; r < rows; r++ {
-			for c := range ix.ncat {
-				k := r*ix.ncat + c
-				n[k] += n[k-ix.ncat]
-				sx[k] += sx[k-ix.ncat]
-				sy[k] += sy[k-ix.ncat]
-			}
+	}
+	for r := 1; r < rows; r++ {
+		for c := range ix.ncat {
+			k := r*ix.ncat + c
+			n[k] += n[k-ix.ncat]
+			sx[k] += sx[k-ix.ncat]
+			sy[k] += sy[k-ix.ncat]
 		}
 	}
 }
