@@ -43,6 +43,9 @@ func (w tlogWriter) Write(p []byte) (int, error) {
 // TestScriptUnits runs the node unit tests of the page's pure modules; they
 // need node but no browser.
 func TestScriptUnits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping script unit tests in short mode")
+	}
 	node, err := exec.LookPath("node")
 	if err != nil {
 		if os.Getenv("CRIMEMAP_E2E") == "1" || os.Getenv("CRIMEMAP_REQUIRE_NODE") == "1" {
@@ -59,6 +62,9 @@ func TestScriptUnits(t *testing.T) {
 }
 
 func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping browser tests in short mode")
+	}
 	required := os.Getenv("CRIMEMAP_E2E") == "1"
 	missing := func(format string, args ...any) {
 		t.Helper()
