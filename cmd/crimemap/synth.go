@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"time"
 
 	"crimemap/synth"
@@ -13,6 +15,34 @@ import (
 
 func init() {
 	register("synth", "write a synthetic data.police.uk street archive for benchmarks", runSynth)
+}
+
+// parseCommandFlags parses args, then fills unset flags from
+// CRIMEMAP_<COMMAND>_<FLAG> and then from CRIMEMAP_<FLAG>. The command's own
+// variable comes first because short flags clash between commands: -n is a
+// row count to synth and a request count to bench.
+func parseCommandFlags(fs *flag.FlagSet, args []string, command string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		key := "CRIMEMAP_" + command + "_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(key); ok {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", key, v, e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return envDefault(fs)
 }
 
 func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
@@ -27,11 +57,11 @@ func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.NoLocation, "no-location", def.NoLocation, "share of rows without a location")
 	fs.IntVar(&cfg.Workers, "workers", 0, "files written at once (0 = number of CPUs)")
 	out := fs.String("out", "", "output directory (required)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCommandFlags(fs, args, "SYNTH"); err != nil {
 		return err
 	}
 	if *out == "" {
-		return errors.New("synth: -out DIR is required (or CRIMEMAP_OUT)")
+		return errors.New("synth: -out DIR is required (or CRIMEMAP_SYNTH_OUT)")
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("synth: unexpected arguments %q", fs.Args())
