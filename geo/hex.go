@@ -287,6 +287,13 @@ func (d *Dataset) HexCounts(q HexQuery) (*HexCounts, error) {
 	nc := out.NumCategories
 	m := d.newMatcher(f)
 	breakdown := q.ByCategory || q.ByMonth
+	if q.Res <= CubeMaxRes && m.catOnly && d.coversAll(q.Area) {
+		d.hexFromCube(out, q, m, first, monthCol)
+		if q.Limit > 0 && len(out.Cells) > q.Limit {
+			return nil, d.cellLimit(q, len(out.Cells), out.Cells)
+		}
+		return out, nil
+	}
 
 	scan := func(acc *hexAcc, p PointID) {
 		s, e := m.span(p)
@@ -737,6 +744,56 @@ func (d *Dataset) buildHexCube(res int) *hexCube {
 	}
 	cube.key, cube.n = slices.Clip(cube.key), slices.Clip(cube.n)
 	return cube
+}
+
+// hexFromCube answers a query over every crime from the precomputed counts.
+func (d *Dataset) hexFromCube(out *HexCounts, q HexQuery, m *matcher, first Month, monthCol []int32) {
+	lv := d.hexLevel(q.Res)
+	cube := d.hexCube(q.Res)
+	nc, nm := out.NumCategories, len(out.Months)
+	var lo, hi uint32 = 0, math.MaxUint32
+	if q.Filter.From != 0 {
+		lo = uint32(q.Filter.From) << 8
+	}
+	if q.Filter.To != 0 {
+		hi = uint32(q.Filter.To)<<8 | 0xff
+	}
+	catRow, monthRow := make([]int32, nc), make([]int32, nm)
+	for i := range lv.cells {
+		var total int32
+		clear(catRow)
+		clear(monthRow)
+		for j := cube.start[i]; j < cube.start[i+1]; j++ {
+			k := cube.key[j]
+			if k < lo || k > hi || !m.cats[k&0xff] {
+				continue
+			}
+			n := int32(cube.n[j])
+			total += n
+			catRow[k&0xff] += n
+			if q.ByMonth {
+				monthRow[monthCol[Month(k>>8)-first]] += n
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		out.Cells = append(out.Cells, lv.cells[i])
+		out.Count = append(out.Count, total)
+		out.Total += int(total)
+		if q.ByCategory {
+			out.byCat = append(out.byCat, catRow...)
+		}
+		if q.ByMonth {
+			out.byMonth = append(out.byMonth, monthRow...)
+		}
+	}
+	if q.ByCategory && out.byCat == nil {
+		out.byCat = []int32{}
+	}
+	if q.ByMonth && out.byMonth == nil {
+		out.byMonth = []int32{}
+	}
 }
 
 // HexCountsInBound returns the whole-cell counts of every non-empty cell at
