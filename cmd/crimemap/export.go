@@ -47,11 +47,11 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(fs.Output(), "usage: crimemap export --pmtiles OUT [--maxzoom 14] [--from --to --category --force --outcome] PATH...")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCommandFlags(fs, args, "EXPORT"); err != nil {
 		return err
 	}
 	if *out == "" {
-		return errors.New("export: --pmtiles OUT is required (or CRIMEMAP_PMTILES)")
+		return errors.New("export: --pmtiles OUT is required (or CRIMEMAP_EXPORT_PMTILES)")
 	}
 	if *minZoom < 0 || *maxZoom > tiles.MaxZoom || *minZoom > *maxZoom {
 		return fmt.Errorf("export: zooms %d..%d not within 0..%d", *minZoom, *maxZoom, tiles.MaxZoom)
