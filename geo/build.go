@@ -166,22 +166,30 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 			return nil, st, err
 		}
 		l.force = f
-		// Terms only for strings used as crime types and outcomes.
-		seenCat := map[uint32]bool{}
-		seenOut := map[uint32]bool{}
+		// Terms only for strings used as crime types and outcomes, interned
+		// in string-table order: a map's random order would number new
+		// terms differently from run to run.
+		seenCat := make([]bool, len(sb.strs.strs))
+		seenOut := make([]bool, len(sb.strs.strs))
 		for i := range sb.crimes {
 			c := &sb.crimes[i]
 			seenCat[c.crimeType] = true
 			seenOut[c.outcome] = true
 		}
-		for s := range seenCat {
+		for s, seen := range seenCat {
+			if !seen {
+				continue
+			}
 			k, ok := d.categories.intern(sb.strs.strs[s])
 			if !ok {
 				return nil, st, fmt.Errorf("%s: more than %d crime types", sb.Source, MaxTerms)
 			}
 			l.cat[s] = Category(k)
 		}
-		for s := range seenOut {
+		for s, seen := range seenOut {
+			if !seen {
+				continue
+			}
 			k, ok := d.outcomes.intern(sb.strs.strs[s])
 			if !ok {
 				return nil, st, fmt.Errorf("%s: more than %d outcome categories", sb.Source, MaxTerms)

@@ -270,3 +270,26 @@ func TestSameFolderTwice(t *testing.T) {
 		t.Errorf("replaced %d then %d, want 0 then 6", len(sum1.Replaced), len(sum2.Replaced))
 	}
 }
+
+// TestNewTermsDeterministic loads a file with crime types and outcomes
+// outside the standard vocabularies several times: the dataset, its version
+// and its vocabularies must come out the same every time.
+func TestNewTermsDeterministic(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(streetHeader)
+	for _, ct := range []string{"Zeta", "Alpha", "Mu", "Beta", "Drugs", "Omega", "Kappa", "Eta", "Iota", "Nu"} {
+		b.WriteString(",2017-02,H,Hampshire Constabulary,-1,50,A,E01,N," + ct + ",Outcome " + ct + ",\n")
+	}
+	var version string
+	var cats []geo.Term
+	for i := range 8 {
+		ds, _, _ := loadString(t, map[string]string{"2017-02-hampshire-street.csv": b.String()})
+		if i == 0 {
+			version, cats = ds.Version(), slices.Clone(ds.Categories().Terms())
+			continue
+		}
+		if ds.Version() != version || !slices.Equal(ds.Categories().Terms(), cats) {
+			t.Fatalf("load %d: version %s categories %v; first load %s %v", i, ds.Version(), ds.Categories().Terms(), version, cats)
+		}
+	}
+}
