@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -566,5 +567,41 @@ func BenchmarkWriter(b *testing.B) {
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestReaderCorrupt(t *testing.T) {
+	arch := writeArchive(t, []tile{{0, 0, 0, []byte("world")}, {1, 1, 1, []byte("quarter")}}, Options{}, 0)
+	withUint64 := func(at int, v uint64) []byte {
+		b := bytes.Clone(arch)
+		for i := range 8 {
+			b[at+i] = byte(v >> (8 * i))
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"not an archive", []byte(strings.Repeat("x", 200)), ErrCorrupt},
+		{"version 2", append(append([]byte("PMTiles"), 2), arch[8:]...), ErrUnsupported},
+		{"root length beyond the file", withUint64(16, 1<<40), ErrCorrupt},
+		{"root offset beyond the file", withUint64(8, 1<<62), ErrCorrupt},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := NewReader(bytes.NewReader(tc.in)); !errors.Is(err, tc.want) {
+				t.Errorf("NewReader error %v, want %v", err, tc.want)
+			}
+		})
+	}
+	// Cutting the tile data leaves a readable directory pointing past the end.
+	r, err := NewReader(bytes.NewReader(arch[:len(arch)-3]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Tile(1, 1, 1); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Tile of a truncated archive: %v, want ErrCorrupt", err)
 	}
 }

@@ -3,6 +3,7 @@ package pmtiles
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"sync"
 )
@@ -10,6 +11,7 @@ import (
 // Reader reads tiles from an archive. It is safe for concurrent use.
 type Reader struct {
 	r    io.ReaderAt
+	size int64 // of the archive, or -1 when r cannot tell
 	h    Header
 	root []Entry
 
@@ -31,7 +33,7 @@ func NewReader(r io.ReaderAt) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	rd := &Reader{r: r, h: h, leaves: map[uint64][]Entry{}}
+	rd := &Reader{r: r, size: sizeOf(r), h: h, leaves: map[uint64][]Entry{}}
 	rd.root, err = rd.directory(h.RootOffset, h.RootLength)
 	if err != nil {
 		return nil, fmt.Errorf("pmtiles: root directory: %w", err)
@@ -51,9 +53,24 @@ func (rd *Reader) Metadata() ([]byte, error) {
 	return decompress(b, rd.h.InternalCompression)
 }
 
+// sizeOf returns the size of r when it can tell (bytes.Reader, os.File,
+// io.SectionReader), so that lengths in a corrupt header are caught before
+// anything is allocated for them.
+func sizeOf(r io.ReaderAt) int64 {
+	switch v := r.(type) {
+	case interface{ Size() int64 }:
+		return v.Size()
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	}
+	return -1
+}
+
 func (rd *Reader) read(off, n uint64) ([]byte, error) {
-	if n > maxInflated {
-		return nil, fmt.Errorf("%w: section of %d bytes", ErrCorrupt, n)
+	if n > maxInflated || (rd.size >= 0 && (off > uint64(rd.size) || n > uint64(rd.size)-off)) {
+		return nil, fmt.Errorf("%w: %d bytes at %d beyond the archive", ErrCorrupt, n, off)
 	}
 	b := make([]byte, n)
 	if _, err := rd.r.ReadAt(b, int64(off)); err != nil {
