@@ -99,7 +99,7 @@ func (w *worker) parseFile(ctx context.Context, r io.Reader, name string, size i
 	// Rows are copied out of the buffer as they are added to a batch, so the
 	// next file may reuse it.
 	defer func() { w.buf = rr.buf }()
-	fields, err := rr.next()
+	_, err := rr.next()
 	switch {
 	case errors.Is(err, io.EOF):
 		return nil, fmt.Errorf("%w: empty file", ErrNotCSV)
@@ -110,7 +110,7 @@ func (w *worker) parseFile(ctx context.Context, r io.Reader, name string, size i
 	case err != nil:
 		return nil, err
 	}
-	h, err := parseHeader(fields, ni.kind)
+	h, err := parseHeader(rr.fields(), ni.kind)
 	if err != nil {
 		return nil, err
 	}
@@ -147,39 +147,33 @@ type fileParser struct {
 	rowsHint int               // expected rows, from the file size
 }
 
-// record returns the next row that has the header's field count. Rows with
-// a syntax error or the wrong count are rejected here.
-func (p *fileParser) record(ctx context.Context) ([][]byte, error) {
+// record moves to the next row that has the header's field count; read its
+// fields with p.rr.field. Rows with a syntax error or the wrong count are
+// rejected here.
+func (p *fileParser) record(ctx context.Context) error {
 	for {
-		f, err := p.rr.next()
+		n, err := p.rr.next()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				return nil, err
+				return err
 			}
 			if errors.Is(err, ErrInvalidUTF8) || errors.Is(err, ErrQuote) || errors.Is(err, ErrBareQuote) {
 				p.res.counts.Read++
 				p.rej.reject(p.rr.recLine, "", err, "")
 				continue
 			}
-			return nil, fmt.Errorf("line %d: %w", p.rr.line, err)
+			return fmt.Errorf("line %d: %w", p.rr.line, err)
 		}
 		p.res.counts.Read++
 		if p.res.counts.Read&0xffff == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		if len(f) != p.h.n && !(p.h.short && len(f) == p.h.n-1) {
-			p.rej.reject(p.rr.recLine, "", ErrColumnCount, fmt.Sprintf("%d fields, header has %d", len(f), p.h.n))
+		if n != p.h.n && !(p.h.short && n == p.h.n-1) {
+			p.rej.reject(p.rr.recLine, "", ErrColumnCount, fmt.Sprintf("%d fields, header has %d", n, p.h.n))
 			continue
 		}
-		return f, nil
-	}
-}
-
-func field(f [][]byte, i int) []byte {
-	if i < 0 || i >= len(f) {
 		return nil
 	}
-	return f[i]
 }
 
 // unitOf returns the unit of a row: the file name's, or else the row's
@@ -223,12 +217,13 @@ func coords(lonB, latB []byte) (lon, lat float64, has bool, col string, ok bool)
 }
 
 func (p *fileParser) street(ctx context.Context) error {
+	f := p.rr.field
 	h := &p.h.crime
 	var batch *geo.StreetBatch
 	batches := map[geo.Unit]*geo.StreetBatch{}
 	var row geo.StreetRow
 	for {
-		f, err := p.record(ctx)
+		err := p.record(ctx)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -236,13 +231,13 @@ func (p *fileParser) street(ctx context.Context) error {
 			return err
 		}
 		line := p.rr.recLine
-		mb := field(f, h[colMonth])
+		mb := f(h[colMonth])
 		m, err := geo.ParseMonthBytes(mb)
 		if err != nil {
 			p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
 			continue
 		}
-		lonB, latB := field(f, h[colLongitude]), field(f, h[colLatitude])
+		lonB, latB := f(h[colLongitude]), f(h[colLatitude])
 		lon, lat, has, col, ok := coords(lonB, latB)
 		if !ok {
 			v := lonB
@@ -252,12 +247,12 @@ func (p *fileParser) street(ctx context.Context) error {
 			p.rej.reject(line, col, ErrBadCoordinate, strconv.Quote(string(v)))
 			continue
 		}
-		ct := field(f, h[colCrimeType])
+		ct := f(h[colCrimeType])
 		if len(ct) == 0 {
 			p.rej.reject(line, "Crime type", ErrEmptyField, "")
 			continue
 		}
-		falls := field(f, h[colFallsWithin])
+		falls := f(h[colFallsWithin])
 		u, ok := p.unitOf(falls, m)
 		if !ok {
 			p.rej.reject(line, "Falls within", ErrNoForce, "")
@@ -275,19 +270,19 @@ func (p *fileParser) street(ctx context.Context) error {
 			}
 		}
 		row = geo.StreetRow{
-			CrimeID:     field(f, h[colCrimeID]),
+			CrimeID:     f(h[colCrimeID]),
 			Month:       m,
-			ReportedBy:  field(f, h[colReportedBy]),
+			ReportedBy:  f(h[colReportedBy]),
 			FallsWithin: falls,
 			HasLocation: has,
 			Lon:         lon,
 			Lat:         lat,
-			Location:    field(f, h[colLocation]),
-			LSOACode:    field(f, h[colLSOACode]),
-			LSOAName:    field(f, h[colLSOAName]),
+			Location:    f(h[colLocation]),
+			LSOACode:    f(h[colLSOACode]),
+			LSOAName:    f(h[colLSOAName]),
 			CrimeType:   ct,
-			LastOutcome: field(f, h[colLastOutcome]),
-			Context:     field(f, h[colContext]),
+			LastOutcome: f(h[colLastOutcome]),
+			Context:     f(h[colContext]),
 		}
 		batch.AddStreet(&row)
 		p.res.counts.Loaded++
@@ -304,12 +299,13 @@ func (p *fileParser) street(ctx context.Context) error {
 }
 
 func (p *fileParser) outcomes(ctx context.Context) error {
+	f := p.rr.field
 	h := &p.h.crime
 	var batch *geo.OutcomeBatch
 	batches := map[geo.Unit]*geo.OutcomeBatch{}
 	var row geo.OutcomeRow
 	for {
-		f, err := p.record(ctx)
+		err := p.record(ctx)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -317,18 +313,18 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 			return err
 		}
 		line := p.rr.recLine
-		mb := field(f, h[colMonth])
+		mb := f(h[colMonth])
 		m, err := geo.ParseMonthBytes(mb)
 		if err != nil {
 			p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
 			continue
 		}
-		ot := field(f, h[colOutcomeType])
+		ot := f(h[colOutcomeType])
 		if len(ot) == 0 {
 			p.rej.reject(line, "Outcome type", ErrEmptyField, "")
 			continue
 		}
-		u, ok := p.unitOf(field(f, h[colFallsWithin]), m)
+		u, ok := p.unitOf(f(h[colFallsWithin]), m)
 		if !ok {
 			p.rej.reject(line, "Falls within", ErrNoForce, "")
 			continue
@@ -341,7 +337,7 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 				p.res.outcomes = append(p.res.outcomes, batch)
 			}
 		}
-		row = geo.OutcomeRow{CrimeID: field(f, h[colCrimeID]), Month: m, OutcomeType: ot}
+		row = geo.OutcomeRow{CrimeID: f(h[colCrimeID]), Month: m, OutcomeType: ot}
 		batch.AddOutcome(&row)
 		p.res.counts.Loaded++
 	}
@@ -352,13 +348,14 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 }
 
 func (p *fileParser) stops(ctx context.Context) error {
+	f := p.rr.field
 	h := &p.h.stop
 	sb := &geo.StopBatch{Unit: p.ni.unit, Seq: p.seq, Source: p.name}
 	p.res.stops = append(p.res.stops, sb)
 	// Stop-and-search columns repeat a few values over and over.
 	strs := map[string]string{}
-	str := func(f [][]byte, i int) string {
-		b := field(f, i)
+	str := func(i int) string {
+		b := f(i)
 		if s, ok := strs[string(b)]; ok {
 			return s
 		}
@@ -367,7 +364,7 @@ func (p *fileParser) stops(ctx context.Context) error {
 		return s
 	}
 	for {
-		f, err := p.record(ctx)
+		err := p.record(ctx)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -375,7 +372,7 @@ func (p *fileParser) stops(ctx context.Context) error {
 			return err
 		}
 		line := p.rr.recLine
-		lonB, latB := field(f, h[sLongitude]), field(f, h[sLatitude])
+		lonB, latB := f(h[sLongitude]), f(h[sLatitude])
 		lon, lat, has, col, ok := coords(lonB, latB)
 		if !ok {
 			v := lonB
@@ -385,27 +382,27 @@ func (p *fileParser) stops(ctx context.Context) error {
 			p.rej.reject(line, col, ErrBadCoordinate, strconv.Quote(string(v)))
 			continue
 		}
-		if len(field(f, h[sType])) == 0 {
+		if len(f(h[sType])) == 0 {
 			p.rej.reject(line, "Type", ErrEmptyField, "")
 			continue
 		}
 		sb.Rows = append(sb.Rows, geo.StopRow{
-			Type:                           str(f, h[sType]),
-			Date:                           string(field(f, h[sDate])),
-			PartOfOperation:                str(f, h[sPartOfOperation]),
-			OperationName:                  str(f, h[sOperationName]),
+			Type:                           str(h[sType]),
+			Date:                           string(f(h[sDate])),
+			PartOfOperation:                str(h[sPartOfOperation]),
+			OperationName:                  str(h[sOperationName]),
 			HasLocation:                    has,
 			Lon:                            lon,
 			Lat:                            lat,
-			Gender:                         str(f, h[sGender]),
-			AgeRange:                       str(f, h[sAgeRange]),
-			SelfEthnicity:                  str(f, h[sSelfEthnicity]),
-			OfficerEthn:                    str(f, h[sOfficerEthnicity]),
-			Legislation:                    str(f, h[sLegislation]),
-			ObjectOfSearch:                 str(f, h[sObject]),
-			Outcome:                        str(f, h[sOutcome]),
-			OutcomeLinked:                  str(f, h[sOutcomeLinked]),
-			RemovalOfMoreThanOuterClothing: str(f, h[sRemoval]),
+			Gender:                         str(h[sGender]),
+			AgeRange:                       str(h[sAgeRange]),
+			SelfEthnicity:                  str(h[sSelfEthnicity]),
+			OfficerEthn:                    str(h[sOfficerEthnicity]),
+			Legislation:                    str(h[sLegislation]),
+			ObjectOfSearch:                 str(h[sObject]),
+			Outcome:                        str(h[sOutcome]),
+			OutcomeLinked:                  str(h[sOutcomeLinked]),
+			RemovalOfMoreThanOuterClothing: str(h[sRemoval]),
 		})
 		p.res.counts.Loaded++
 		if !has {

@@ -22,6 +22,8 @@ var bom = []byte("\xEF\xBB\xBF")
 // a fast path (bytes.IndexByte for line ends and commas); only a record that
 // contains '"' goes through the RFC 4180 state machine. Fields of unquoted
 // records alias the read buffer and are valid until the next call to next.
+// Field bounds are kept as offsets, not slices, so that recording them costs
+// no GC write barrier.
 type recordReader struct {
 	r       io.Reader
 	buf     []byte
@@ -39,9 +41,27 @@ type recordReader struct {
 	line    int // physical line number where the next record starts
 	recLine int // line of the record last returned
 	raw     []byte
-	fields  [][]byte
+	data    []byte // the record: its line, or its unquoted fields end to end
+	bnds    []int  // field k is data[bnds[2k]:bnds[2k+1]]
 	offs    []int
 	scratch []byte
+}
+
+// field returns field i of the current record, or nil when it has fewer.
+func (r *recordReader) field(i int) []byte {
+	if i < 0 || 2*i+1 >= len(r.bnds) {
+		return nil
+	}
+	return r.data[r.bnds[2*i]:r.bnds[2*i+1]]
+}
+
+// fields returns the current record's fields as slices.
+func (r *recordReader) fields() [][]byte {
+	f := make([][]byte, len(r.bnds)/2)
+	for i := range f {
+		f[i] = r.field(i)
+	}
+	return f
 }
 
 // newRecordReader reads r; size, when positive, is the input's length and
@@ -143,16 +163,16 @@ func (r *recordReader) lineEnd(from int) (end, next int, ok bool) {
 	return 0, 0, false
 }
 
-// next returns the next non-empty record. A record-level syntax error (bad
-// quoting, invalid UTF-8) is returned with the record's fields unset; the
-// reader has moved past the record and can go on. Any other error ends the
-// input; io.EOF marks its normal end.
-func (r *recordReader) next() (fields [][]byte, err error) {
+// next moves to the next non-empty record and returns its number of fields.
+// A record-level syntax error (bad quoting, invalid UTF-8) is returned with no
+// fields; the reader has moved past the record and can go on. Any other error
+// ends the input; io.EOF marks its normal end.
+func (r *recordReader) next() (n int, err error) {
 	if !r.started {
 		r.started = true
 		for r.end-r.pos < len(bom) && !r.eof {
 			if err := r.fill(); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 		if bytes.HasPrefix(r.buf[r.pos:r.end], bom) {
@@ -162,17 +182,17 @@ func (r *recordReader) next() (fields [][]byte, err error) {
 	for {
 		if r.pos >= r.end {
 			if r.eof {
-				return nil, io.EOF
+				return 0, io.EOF
 			}
 			if err := r.fill(); err != nil {
-				return nil, err
+				return 0, err
 			}
 			continue
 		}
 		end, nxt, ok := r.lineEnd(r.pos)
 		if !ok {
 			if err := r.fill(); err != nil {
-				return nil, err
+				return 0, err
 			}
 			continue
 		}
@@ -190,56 +210,59 @@ func (r *recordReader) next() (fields [][]byte, err error) {
 		r.line++
 		r.pos = nxt
 		r.raw = line
+		r.bnds = r.bnds[:0]
 		if !utf8.Valid(line) {
-			return nil, ErrInvalidUTF8
+			return 0, ErrInvalidUTF8
 		}
 		return r.split(line), nil
 	}
 }
 
 // split cuts an unquoted line at commas.
-func (r *recordReader) split(line []byte) [][]byte {
-	f := r.fields[:0]
+func (r *recordReader) split(line []byte) int {
+	b := r.bnds[:0]
+	start := 0
 	for {
-		i := bytes.IndexByte(line, ',')
+		i := bytes.IndexByte(line[start:], ',')
 		if i < 0 {
-			f = append(f, line)
+			b = append(b, start, len(line))
 			break
 		}
-		f = append(f, line[:i])
-		line = line[i+1:]
+		b = append(b, start, start+i)
+		start += i + 1
 	}
-	r.fields = f
-	return f
+	r.bnds, r.data = b, line
+	return len(b) / 2
 }
 
 // quoted parses a record containing a quote per RFC 4180, the way
 // encoding/csv does with LazyQuotes off: a quoted field may hold commas, line
 // breaks and doubled quotes, "\r\n" inside it becomes "\n", and a quote in an
 // unquoted field or text after a closing quote is an error.
-func (r *recordReader) quoted() ([][]byte, error) {
+func (r *recordReader) quoted() (int, error) {
 	for {
-		fields, consumed, lines, err, ok := r.scanQuoted()
+		n, consumed, lines, err, ok := r.scanQuoted()
 		if ok {
 			r.recLine = r.line
 			r.raw = r.buf[r.pos : r.pos+consumed]
 			r.line += lines
 			r.pos += consumed
-			return fields, err
+			return n, err
 		}
 		if r.eof {
 			// scanQuoted always completes at EOF.
 			panic("ingest: quoted record incomplete at EOF")
 		}
 		if err := r.fill(); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
 }
 
 // scanQuoted scans the record at pos. ok is false when the buffer ends
 // before the record does and more input exists.
-func (r *recordReader) scanQuoted() (fields [][]byte, consumed, lines int, err error, ok bool) {
+func (r *recordReader) scanQuoted() (n, consumed, lines int, err error, ok bool) {
+	r.bnds = r.bnds[:0]
 	b := r.buf[r.pos:r.end]
 	out := r.scratch[:0]
 	offs := r.offs[:0]
@@ -264,12 +287,12 @@ func (r *recordReader) scanQuoted() (fields [][]byte, consumed, lines int, err e
 		return 0, false
 	}
 	// skipLine moves past the rest of a broken record's physical line.
-	skipLine := func(e error) ([][]byte, int, int, error, bool) {
+	skipLine := func(e error) (int, int, int, error, bool) {
 		for i < len(b) && b[i] != '\n' && b[i] != '\r' {
 			i++
 		}
 		n, done := endLine()
-		return nil, n, lines + 1, e, done
+		return 0, n, lines + 1, e, done
 	}
 	for {
 		// At the start of a field.
@@ -278,15 +301,15 @@ func (r *recordReader) scanQuoted() (fields [][]byte, consumed, lines int, err e
 			for {
 				if i >= len(b) {
 					if !r.eof {
-						return nil, 0, 0, nil, false
+						return 0, 0, 0, nil, false
 					}
-					return nil, i, lines + 1, ErrQuote, true
+					return 0, i, lines + 1, ErrQuote, true
 				}
 				c := b[i]
 				switch {
 				case c == '"':
 					if i+1 >= len(b) && !r.eof {
-						return nil, 0, 0, nil, false
+						return 0, 0, 0, nil, false
 					}
 					if i+1 < len(b) && b[i+1] == '"' {
 						out = append(out, '"')
@@ -300,7 +323,7 @@ func (r *recordReader) scanQuoted() (fields [][]byte, consumed, lines int, err e
 					lines++
 					continue
 				case c == '\r' && i+1 >= len(b) && !r.eof:
-					return nil, 0, 0, nil, false
+					return 0, 0, 0, nil, false
 				default:
 					if c == '\n' || c == '\r' {
 						lines++
@@ -334,21 +357,21 @@ func (r *recordReader) scanQuoted() (fields [][]byte, consumed, lines int, err e
 				continue
 			}
 		}
-		n, done := endLine()
+		end, done := endLine()
 		if !done {
-			return nil, 0, 0, nil, false
+			return 0, 0, 0, nil, false
 		}
 		offs = append(offs, len(out))
 		r.scratch, r.offs = out, offs
 		if !utf8.Valid(out) {
-			return nil, n, lines + 1, ErrInvalidUTF8, true
+			return 0, end, lines + 1, ErrInvalidUTF8, true
 		}
-		f := r.fields[:0]
+		bn := r.bnds[:0]
 		for k := 0; k+1 < len(offs); k++ {
-			f = append(f, out[offs[k]:offs[k+1]])
+			bn = append(bn, offs[k], offs[k+1])
 		}
-		r.fields = f
-		return f, n, lines + 1, nil, true
+		r.bnds, r.data = bn, out
+		return len(bn) / 2, end, lines + 1, nil, true
 	}
 }
 
