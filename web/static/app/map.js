@@ -295,7 +295,7 @@ async function findStreet(page, q) {
     return;
   }
   if (hits.length === 1) {
-    countNear(page, {lat: hits[0].lat, lng: hits[0].lng, radius}, {fly: true, focus: true});
+    countNear(page, {lat: hits[0].lat, lng: hits[0].lng, radius, label: hits[0].street}, {fly: true, focus: true});
     return;
   }
   const b = new maplibregl.LngLatBounds();
@@ -303,7 +303,7 @@ async function findStreet(page, q) {
   page.map.fitBounds(b, {padding: 60, maxZoom: 15});
   showPanel(page, `${hits.length}${hits.length === 50 ? '+' : ''} places match “${q}”`,
     h('ul', {class: 'street-hits'}, hits.map(x => h('li', {},
-      h('button', {type: 'button', onclick: () => countNear(page, {lat: x.lat, lng: x.lng, radius}, {fly: true, focus: true})},
+      h('button', {type: 'button', onclick: () => countNear(page, {lat: x.lat, lng: x.lng, radius, label: x.street}, {fly: true, focus: true})},
         x.street, h('span', {class: 'coords'}, ` ${x.lat.toFixed(4)}, ${x.lng.toFixed(4)}`))))), {focus: true});
 }
 
@@ -354,7 +354,8 @@ async function countNear(page, near, {fly = false, focus = false} = {}) {
     q.set('lng', near.lng.toFixed(6));
     q.set('radius_m', String(near.radius));
     q.set('group_by', 'category,month');
-    const title = `Within ${near.radius >= 1000 ? (near.radius / 1000).toFixed(near.radius % 1000 ? 1 : 0) + ' km' : near.radius + ' m'} of ${near.lat.toFixed(4)}, ${near.lng.toFixed(4)}`;
+    const where = near.label ? `${near.label} (${near.lat.toFixed(4)}, ${near.lng.toFixed(4)})` : `${near.lat.toFixed(4)}, ${near.lng.toFixed(4)}`;
+    const title = `Within ${radiusText(near.radius)} of ${where}`;
     if (!state.categories.length) {
       showPanel(page, title, h('p', {class: 'empty'}, 'No crime types selected.'), {reload: load});
       return;
@@ -369,6 +370,13 @@ async function countNear(page, near, {fly = false, focus = false} = {}) {
     }
   };
   await load();
+}
+
+// radiusText names a radius as the radius menu does.
+function radiusText(r) {
+  const opt = [...$('near-radius').options].find(o => Number(o.value) === Math.round(r));
+  if (opt) return opt.textContent;
+  return r >= 1000 ? `${(r / 1000).toFixed(1)} km` : `${Math.round(r)} m`;
 }
 
 function rangeText(state) {
