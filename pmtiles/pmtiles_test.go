@@ -605,3 +605,12 @@ func TestReaderCorrupt(t *testing.T) {
 		t.Errorf("Tile of a truncated archive: %v, want ErrCorrupt", err)
 	}
 }
+
+func BenchmarkZxyToID(b *testing.B) {
+	var sink uint64
+	for i := 0; b.Loop(); i++ {
+		id, _ := ZxyToID(14, uint32(i)&(1<<14-1), uint32(i>>14)&(1<<14-1))
+		sink += id
+	}
+	_ = sink
+}
