@@ -226,6 +226,9 @@ function wireControls(page) {
     applyState(page);
     page.panelReload?.();
   });
+  document.addEventListener('keydown', ev => {
+    if (ev.key === 'Escape' && !$('panel').hidden) closePanel(page);
+  });
   $('cat-all').addEventListener('click', () => setAllCategories(page, true));
   $('cat-none').addEventListener('click', () => setAllCategories(page, false));
 

@@ -47,8 +47,7 @@ export function countsSection(counts, colours, {caption = 'Crimes by type'} = {}
       h('td', {class: 'num'}, `${Math.round(100 * c.count / counts.total)}%`)))),
     h('tfoot', {}, h('tr', {}, h('th', {scope: 'row'}, 'All types'), h('td', {class: 'num'}, n(counts.total)), h('td', {class: 'num'}, '100%')))));
   if (counts.byMonth.length) {
-    // One bar says nothing the table does not.
-    if (counts.byMonth.length > 1) frag.append(monthChart(counts.byMonth));
+    frag.append(monthChart(counts.byMonth));
     frag.append(h('table', {class: 'counts by-month'},
       h('caption', {}, 'Crimes by month'),
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Month'), h('th', {scope: 'col', class: 'num'}, 'Crimes'))),
@@ -63,7 +62,9 @@ export function monthChart(byMonth) {
   const NS = 'http://www.w3.org/2000/svg';
   const W = 280, H = 90, pad = 14;
   const max = Math.max(...byMonth.map(m => m.count), 1);
-  const bw = (W - 2) / byMonth.length;
+  // Bars stay narrow when there are few months, so one month still reads
+  // as a chart rather than a block.
+  const bw = Math.min((W - 2) / byMonth.length, 36);
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H + pad}`);
   svg.setAttribute('class', 'month-chart');
@@ -89,7 +90,7 @@ export function monthChart(byMonth) {
     svg.append(t);
   };
   label(1, monthName(byMonth[0].month), 'start');
-  if (byMonth.length > 1) label(W - 1, monthName(byMonth[byMonth.length - 1].month), 'end');
+  if (byMonth.length > 1) label(1 + bw * byMonth.length, monthName(byMonth[byMonth.length - 1].month), 'end');
   return svg;
 }
 
