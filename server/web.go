@@ -154,8 +154,10 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	return p, nil
 }
 
-// hexProbe is a hex tile every deployment with hex tiles can answer.
-const hexProbe = "/tiles/hex/0/0/0.mvt"
+// hexProbe is a hex tile path with a zoom no deployment serves: a build
+// with hex tiles rejects it at once (400) without rendering anything, a
+// build without them answers 404.
+const hexProbe = "/tiles/hex/99/0/0.mvt"
 
 // hotspotsProbe answers 400 (no area) where hotspots exist, 404 elsewhere.
 const hotspotsProbe = "/v1/hotspots"

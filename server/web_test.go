@@ -306,6 +306,12 @@ func TestMapPageLoadsOnlyLocalAssets(t *testing.T) {
 	if !strings.Contains(body, `"styleURL":"https://tiles.example.org/style.json"`) {
 		t.Errorf("GET /: the configured style URL is not handed to the page")
 	}
+	// This build serves hex tiles and hotspots, so the page must offer them.
+	for _, want := range []string{`"hexTiles":true`, `"hotspots":true`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("GET /: page config lacks %s", want)
+		}
+	}
 	refs := reLocalRef.FindAllStringSubmatch(body, -1)
 	if len(refs) < 3 {
 		t.Fatalf("GET /: found only %d asset references", len(refs))

@@ -92,8 +92,6 @@ const Attribution = "Contains public sector information licensed under the Open 
 // MapPage is what the map page needs from the server; everything else the
 // page fetches from /v1/meta and /tiles.json.
 type MapPage struct {
-	// Title names the dataset in the browser tab.
-	Title string
 	// StyleURL is a MapLibre style drawn under the crime layers; "" gives a
 	// plain background.
 	StyleURL string
