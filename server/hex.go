@@ -3,13 +3,16 @@ package server
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
@@ -165,51 +168,106 @@ func writeHexGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset, hc
 	if r.Method == http.MethodHead {
 		return
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	fmt.Fprintf(bw, `{"type":"FeatureCollection","res":%d,"total":%d,"dataset_version":%q,"features":[`, hc.Res, hc.Total, ds.Version())
-	cats := ds.Categories()
+	fw := newFeatureWriter(w)
+	fw.buf = fmt.Appendf(fw.buf, `{"type":"FeatureCollection","res":%d,"total":%d,"dataset_version":%q,"features":[`, hc.Res, hc.Total, ds.Version())
+	// Property keys are quoted once, not per cell.
+	catKeys := make([][]byte, hc.NumCategories)
+	for k := range catKeys {
+		catKeys[k], _ = json.Marshal(ds.Categories().Term(k).Slug)
+	}
+	monthKeys := make([][]byte, len(hc.Months))
+	for m, month := range hc.Months {
+		monthKeys[m] = []byte(`"` + month.String() + `"`)
+	}
+	geoms := cellGeometries(hc.Cells)
 	for i, c := range hc.Cells {
 		if i > 0 {
-			bw.WriteByte(',')
+			fw.buf = append(fw.buf, ',')
 		}
-		startFeature(bw, c)
-		fmt.Fprintf(bw, `,"count":%d`, hc.Count[i])
+		fw.start(c, geoms[i])
+		fw.intProp("count", int(hc.Count[i]))
 		if hc.HasCategories() {
-			bw.WriteString(`,"by_category":{`)
+			fw.buf = append(fw.buf, `,"by_category":{`...)
 			first := true
 			for k := 0; k < hc.NumCategories; k++ {
 				if n := hc.Category(i, geo.Category(k)); n > 0 {
 					if !first {
-						bw.WriteByte(',')
+						fw.buf = append(fw.buf, ',')
 					}
 					first = false
-					fmt.Fprintf(bw, `%q:%d`, cats.Term(k).Slug, n)
+					fw.buf = append(fw.buf, catKeys[k]...)
+					fw.buf = append(fw.buf, ':')
+					fw.buf = strconv.AppendInt(fw.buf, int64(n), 10)
 				}
 			}
-			bw.WriteByte('}')
+			fw.buf = append(fw.buf, '}')
 		}
 		if hc.HasMonths() {
-			bw.WriteString(`,"by_month":{`)
-			for m, month := range hc.Months {
+			fw.buf = append(fw.buf, `,"by_month":{`...)
+			for m := range hc.Months {
 				if m > 0 {
-					bw.WriteByte(',')
+					fw.buf = append(fw.buf, ',')
 				}
-				fmt.Fprintf(bw, `"%s":%d`, month, hc.Month(i, m))
+				fw.buf = append(fw.buf, monthKeys[m]...)
+				fw.buf = append(fw.buf, ':')
+				fw.buf = strconv.AppendInt(fw.buf, int64(hc.Month(i, m)), 10)
 			}
-			bw.WriteByte('}')
+			fw.buf = append(fw.buf, '}')
 		}
-		bw.WriteString("}}")
+		fw.end()
 	}
-	bw.WriteString("]}\n")
-	_ = bw.Flush()
+	fw.buf = append(fw.buf, "]}\n"...)
+	fw.flush()
 }
 
-// startFeature writes a cell's feature up to its open properties object,
-// which already holds h3; the caller adds properties and closes with "}}".
-func startFeature(bw *bufio.Writer, c h3.Cell) {
-	fmt.Fprintf(bw, `{"type":"Feature","id":"%s","geometry":`, c)
-	writeCellGeometry(bw, c)
-	fmt.Fprintf(bw, `,"properties":{"h3":"%s"`, c)
+// featureWriter streams GeoJSON features of cells, building each in a
+// reused buffer: fmt and encoding/json cost more than the cells.
+type featureWriter struct {
+	bw  *bufio.Writer
+	buf []byte
+}
+
+func newFeatureWriter(w http.ResponseWriter) *featureWriter {
+	return &featureWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024)}
+}
+
+// start opens a cell's feature, with its geometry as GeoJSON, up to its
+// properties object, which already holds h3; add properties, then call end.
+func (fw *featureWriter) start(c h3.Cell, geom []byte) {
+	fw.buf = append(fw.buf, `{"type":"Feature","id":"`...)
+	fw.buf = strconv.AppendUint(fw.buf, uint64(c), 16)
+	fw.buf = append(fw.buf, `","geometry":`...)
+	fw.buf = append(fw.buf, geom...)
+	fw.buf = append(fw.buf, `,"properties":{"h3":"`...)
+	fw.buf = strconv.AppendUint(fw.buf, uint64(c), 16)
+	fw.buf = append(fw.buf, '"')
+}
+
+func (fw *featureWriter) intProp(key string, v int) {
+	fw.buf = append(fw.buf, `,"`...)
+	fw.buf = append(fw.buf, key...)
+	fw.buf = append(fw.buf, `":`...)
+	fw.buf = strconv.AppendInt(fw.buf, int64(v), 10)
+}
+
+func (fw *featureWriter) floatProp(key string, v float64) {
+	fw.buf = append(fw.buf, `,"`...)
+	fw.buf = append(fw.buf, key...)
+	fw.buf = append(fw.buf, `":`...)
+	fw.buf = append(fw.buf, jsonFloat(v)...)
+}
+
+// end closes the feature and hands it to the writer.
+func (fw *featureWriter) end() {
+	fw.buf = append(fw.buf, "}}"...)
+	fw.bw.Write(fw.buf)
+	fw.buf = fw.buf[:0]
+}
+
+func (fw *featureWriter) flush() {
+	fw.bw.Write(fw.buf)
+	fw.buf = fw.buf[:0]
+	_ = fw.bw.Flush()
 }
 
 // CellGeometry returns the boundary of a cell as RFC 7946 wants it: the
@@ -247,8 +305,52 @@ func CellGeometry(c h3.Cell) orb.Geometry {
 	return mp
 }
 
-func writeCellGeometry(bw *bufio.Writer, c h3.Cell) {
-	var buf []byte
+// geomCache keeps the GeoJSON geometry of cells drawn recently: a boundary
+// costs a few microseconds of cgo and maps ask for the same cells again and
+// again. Cells do not depend on the dataset. The cache is emptied when full.
+var geomCache struct {
+	sync.RWMutex
+	m map[h3.Cell][]byte
+}
+
+// geomCacheMax bounds geomCache, about 250 bytes an entry.
+const geomCacheMax = 200_000
+
+// cellGeometries returns the GeoJSON geometry of each cell, computing the
+// ones not cached on all cores.
+func cellGeometries(cells []h3.Cell) [][]byte {
+	out := make([][]byte, len(cells))
+	workers := 1
+	if len(cells) >= 1024 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunk := (len(cells) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(cells); lo += chunk {
+		hi := min(lo+chunk, len(cells))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				geomCache.RLock()
+				g, ok := geomCache.m[cells[i]]
+				geomCache.RUnlock()
+				if !ok {
+					g = appendCellGeometry(nil, cells[i])
+					geomCache.Lock()
+					if len(geomCache.m) >= geomCacheMax || geomCache.m == nil {
+						geomCache.m = make(map[h3.Cell][]byte, 1024)
+					}
+					geomCache.m[cells[i]] = g
+					geomCache.Unlock()
+				}
+				out[i] = g
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func appendCellGeometry(buf []byte, c h3.Cell) []byte {
 	ring := func(r orb.Ring) {
 		buf = append(buf, '[')
 		for i, p := range r {
@@ -280,7 +382,7 @@ func writeCellGeometry(bw *bufio.Writer, c h3.Cell) {
 		}
 		buf = append(buf, "]}"...)
 	}
-	bw.Write(buf)
+	return buf
 }
 
 type cellCount struct {
@@ -384,18 +486,27 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	fmt.Fprintf(bw, `{"type":"FeatureCollection","res":%d,"k":%d,"cells":%d,"total":%d,"mean":%s,"sd":%s,"dataset_version":%q,"features":[`,
+	fw := newFeatureWriter(w)
+	fw.buf = fmt.Appendf(fw.buf, `{"type":"FeatureCollection","res":%d,"k":%d,"cells":%d,"total":%d,"mean":%s,"sd":%s,"dataset_version":%q,"features":[`,
 		hs.Res, hs.K, len(hs.Cells), hs.Total, jsonFloat(hs.Mean), jsonFloat(hs.SD), ds.Version())
+	cells := make([]h3.Cell, len(hs.Cells))
+	for i, h := range hs.Cells {
+		cells[i] = h.Cell
+	}
+	geoms := cellGeometries(cells)
 	for i, h := range hs.Cells {
 		if i > 0 {
-			bw.WriteByte(',')
+			fw.buf = append(fw.buf, ',')
 		}
-		startFeature(bw, h.Cell)
-		fmt.Fprintf(bw, `,"count":%d,"z":%s,"p":%s,"bin":%d}}`, h.Count, jsonFloat(h.Z), jsonFloat(h.P), h.Bin)
+		fw.start(h.Cell, geoms[i])
+		fw.intProp("count", h.Count)
+		fw.floatProp("z", h.Z)
+		fw.floatProp("p", h.P)
+		fw.intProp("bin", h.Bin)
+		fw.end()
 	}
-	bw.WriteString("]}\n")
-	_ = bw.Flush()
+	fw.buf = append(fw.buf, "]}\n"...)
+	fw.flush()
 }
 
 // jsonFloat formats a finite float compactly, rounded to 1e-9.
