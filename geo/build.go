@@ -228,7 +228,9 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 				for k := range sb.crimes {
 					c := &sb.crimes[k]
 					if !c.hasLoc {
-						ptOf[i] = math.MaxUint32
+						if s == 0 {
+							ptOf[i] = math.MaxUint32
+						}
 						i++
 						continue
 					}
