@@ -21,7 +21,10 @@ import (
 // boundary, and for about 6.5% of points the ancestor is a neighbouring cell.
 // Counting by ancestor would put those crimes in a hexagon they are not drawn
 // in, so each resolution gets its own cell column, computed once per dataset
-// on first use (about 1.3 us of cgo per snap point, spread over all cores).
+// on first use (about 1.3 us of cgo per snap point, spread over all cores;
+// PrepareHex does it ahead). Up to CubeMaxRes, counts by cell, month and
+// category are also kept, so the whole country at a coarse resolution is a
+// walk over cells rather than crimes.
 
 // Errors returned by the hex queries.
 var (
@@ -642,27 +645,6 @@ func (d *Dataset) CountCells(cells []h3.Cell, f *Filter) (*CellCounts, error) {
 			k.cells[ci*len(k.Months)+mi] = v
 			k.Total += v
 		}
-	}
-	return out, nil
-}
-
-// CellsWithCrimes returns, ascending, the cells at res holding at least one
-// snap point inside the area (any crime, no filter): the non-empty part of
-// a study area.
-func (d *Dataset) CellsWithCrimes(a Area, res int) ([]h3.Cell, error) {
-	if res < 0 || res > FinestRes {
-		return nil, fmt.Errorf("%w: got %d", ErrBadRes, res)
-	}
-	lv := d.hexLevel(res)
-	var idx []uint32
-	for p := range d.PointsIn(a) {
-		idx = append(idx, lv.of[p])
-	}
-	slices.Sort(idx)
-	idx = slices.Compact(idx)
-	out := make([]h3.Cell, len(idx))
-	for i, ci := range idx {
-		out[i] = lv.cells[ci]
 	}
 	return out, nil
 }

@@ -399,3 +399,21 @@ func TestHexCountsInBoundMatchesBruteForce(t *testing.T) {
 		})
 	}
 }
+
+// TestAncestorIsNotContainingCell pins the reason for per-resolution cell
+// columns: on real points the ancestor of the finest cell is often not the
+// cell containing the point.
+func TestAncestorIsNotContainingCell(t *testing.T) {
+	ds, _ := realDataset(t)
+	differ := 0
+	for p := 0; p < ds.NumPoints(); p++ {
+		lon, lat := ds.PointLonLat(PointID(p))
+		if CellParent(ds.PointCell(PointID(p)), 9) != h3.LatLngToCell(h3.LatLng{Lat: lat, Lng: lon}, 9) {
+			differ++
+		}
+	}
+	t.Logf("%d of %d snap points: resolution 9 ancestor is not the containing cell", differ, ds.NumPoints())
+	if differ == 0 {
+		t.Error("every ancestor is the containing cell; the per-resolution columns would be unnecessary")
+	}
+}
