@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -214,10 +215,25 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errors.New("embedded asset is not seekable"))
 		return
 	}
-	w.Header().Set("ETag", web.ETag(name))
+	h := w.Header()
 	// Asset URLs are not versioned, so clients revalidate; the ETag makes
 	// that a 304.
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	etag := web.ETag(name)
+	if gz := web.Gzip(name); gz != nil {
+		h.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+				h.Set("Content-Type", ct)
+			}
+			// Another representation needs another strong validator.
+			h.Set("ETag", strings.TrimSuffix(etag, `"`)+`-gz"`)
+			h.Set("Content-Encoding", "gzip")
+			http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(gz))
+			return
+		}
+	}
+	h.Set("ETag", etag)
 	http.ServeContent(w, r, name, time.Time{}, rs)
 }

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -51,6 +52,8 @@ func fetch(t *testing.T, ts *httptest.Server, path string, header ...string) (*h
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Go's client would otherwise ask for gzip and unzip behind our back.
+	req.Header.Set("Accept-Encoding", "identity")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -330,6 +333,59 @@ func TestMapPageLoadsOnlyLocalAssets(t *testing.T) {
 				t.Errorf("GET %s = %d, want 200", ref, r.StatusCode)
 			}
 		}
+	}
+}
+
+func TestStaticAssetsGzip(t *testing.T) {
+	ts := webServer(t, server.DefaultConfig())
+	tests := []struct {
+		path, ctype string
+		gzip        bool
+	}{
+		{"/static/maplibre-gl/maplibre-gl.mjs", "text/javascript", true},
+		{"/static/app/map.css", "text/css", true},
+		{"/static/app/icon.svg", "image/svg+xml", false}, // too small to gain
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			_, plain := fetch(t, ts, tc.path)
+			resp, body := fetch(t, ts, tc.path, "Accept-Encoding", "gzip")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s = %d", tc.path, resp.StatusCode)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, tc.ctype) {
+				t.Errorf("GET %s: Content-Type %q, want %s", tc.path, ct, tc.ctype)
+			}
+			if got := resp.Header.Get("Content-Encoding") == "gzip"; got != tc.gzip {
+				t.Fatalf("GET %s with Accept-Encoding gzip: gzipped = %v, want %v", tc.path, got, tc.gzip)
+			}
+			if !tc.gzip {
+				return
+			}
+			zr, err := gzip.NewReader(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			unzipped, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(unzipped) != plain {
+				t.Errorf("GET %s: gzipped body does not unzip to the plain one", tc.path)
+			}
+			if len(body) >= len(plain)/2 {
+				t.Errorf("GET %s: gzip saves little (%d of %d bytes)", tc.path, len(body), len(plain))
+			}
+			etag := resp.Header.Get("ETag")
+			plainResp, _ := fetch(t, ts, tc.path)
+			if etag == "" || etag == plainResp.Header.Get("ETag") {
+				t.Errorf("GET %s: gzipped ETag %q must differ from the plain one", tc.path, etag)
+			}
+			again, rest := fetch(t, ts, tc.path, "Accept-Encoding", "gzip", "If-None-Match", etag)
+			if again.StatusCode != http.StatusNotModified || rest != "" {
+				t.Errorf("GET %s revalidating the gzipped ETag = %d, want 304", tc.path, again.StatusCode)
+			}
+		})
 	}
 }
 
