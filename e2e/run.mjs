@@ -201,6 +201,19 @@ test('near-a-point-counts', async ({page, shot}) => {
   check(/^Within/.test(await page.textContent('#panel h2')), 'street search did not lead to counts');
   await idle(page);
   await shot('near-a-street');
+
+  // Near-a-point mode: a click anywhere on the map counts around it.
+  await page.check('#near-mode');
+  await page.selectOption('#near-radius', '500');
+  await page.evaluate(c => window.map.jumpTo({center: c, zoom: 14}), [SOTON.lng, SOTON.lat]);
+  await idle(page);
+  const box = await page.locator('#map canvas').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => /^Within 500 m of 50\.90\d\d, -1\.40\d\d$/.test(document.querySelector('#panel h2')?.textContent || ''), null, {timeout: TIMEOUT});
+  await page.waitForSelector('#panel table.by-type tfoot', {timeout: TIMEOUT});
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#panel', {state: 'hidden', timeout: TIMEOUT});
+  check(!/lat=/.test(page.url()), 'closing the panel left the near point in the URL');
 });
 
 test('keyboard-controls', async ({page}) => {
