@@ -183,11 +183,14 @@ func latestIn(months []geo.Month, f geo.Filter) (geo.Month, bool) {
 	return 0, false
 }
 
-// zoomForRadius picks a zoom at which a circle of radius metres fills most
-// of a small iframe (about 300 px tall) in UK latitudes.
+// zoomForRadius picks a zoom at which a circle of radius metres is about
+// 300 pixels across, a small iframe, at British latitudes (cos 51° ≈ 0.63)
+// with MapLibre's 512-pixel tiles: the circle spans 2r metres and a pixel
+// 40075017·0.63/(512·2^z) metres. The embed refits in the browser when no
+// zoom is given; this zoom also opens the full map.
 func zoomForRadius(r float64) float64 {
-	z := 16 - math.Log2(r/250)
-	return math.Round(math.Max(8, math.Min(18, z))*4) / 4
+	z := math.Log2(40075017 * 0.63 * 300 / (512 * 2 * r))
+	return math.Round(math.Max(2, math.Min(18, z))*4) / 4
 }
 
 func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
