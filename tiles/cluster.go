@@ -81,7 +81,7 @@ func (ix *Index) clusterIDAt(z, i int) uint64 {
 func (ix *Index) count(a *agg, z, i int, f *geo.Filter, q *query) uint32 {
 	if z == len(ix.levels) {
 		a.reset(ix.ncat)
-		ix.addPoint(a, ix.perm[i], f, q.termsFree)
+		ix.addPoint(a, ix.perm[i], f)
 		return a.total
 	}
 	ix.clusterAgg(a, z, i, f, q)
@@ -148,13 +148,12 @@ func (ix *Index) Leaves(id uint64, f *geo.Filter, limit, offset int) ([]Leaf, in
 		lv := &ix.levels[z]
 		pts = ix.perm[lv.first[i]:lv.first[i+1]]
 	}
-	q := ix.newQuery(f)
 	var a agg
 	var out []Leaf
 	total := 0
 	for _, p := range pts {
 		a.reset(ix.ncat)
-		ix.addPoint(&a, p, f, q.termsFree)
+		ix.addPoint(&a, p, f)
 		if a.total == 0 {
 			continue
 		}

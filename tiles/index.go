@@ -477,16 +477,8 @@ func (ix *Index) monthRows(f *geo.Filter) (lo, hi int) {
 }
 
 // addPoint adds the crimes of point p that pass f.
-func (ix *Index) addPoint(a *agg, p geo.PointID, f *geo.Filter, termsFree bool) {
-	ds := ix.ds
-	s, e := ds.MonthSpan(p, f)
-	var n uint32
-	for c := s; c < e; c++ {
-		if termsFree || ds.Matches(c, f) {
-			a.byCat[ds.Category(c)]++
-			n++
-		}
-	}
+func (ix *Index) addPoint(a *agg, p geo.PointID, f *geo.Filter) {
+	n := ix.ds.CountByCategory(p, f, a.byCat)
 	a.total += n
 	a.sx += float64(n) * ix.ptX[p]
 	a.sy += float64(n) * ix.ptY[p]
@@ -516,7 +508,7 @@ func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 		return
 	}
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		ix.addPoint(a, p, f, q.termsFree)
+		ix.addPoint(a, p, f)
 	}
 }
 
@@ -524,17 +516,15 @@ func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 type query struct {
 	tables       bool
 	allCats      bool
-	termsFree    bool
 	rowLo, rowHi int
 }
 
 func (ix *Index) newQuery(f *geo.Filter) query {
 	lo, hi := ix.monthRows(f)
 	return query{
-		tables:    tablesAnswer(f),
-		allCats:   f.Categories.Empty(),
-		termsFree: f.Categories.Empty() && f.Forces.Empty() && f.Outcomes.Empty(),
-		rowLo:     lo, rowHi: hi,
+		tables:  tablesAnswer(f),
+		allCats: f.Categories.Empty(),
+		rowLo:   lo, rowHi: hi,
 	}
 }
 
@@ -601,7 +591,7 @@ func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 				return true
 			}
 			a.reset(ix.ncat)
-			ix.addPoint(&a, p, f, q.termsFree)
+			ix.addPoint(&a, p, f)
 			if a.total > 0 {
 				feats = append(feats, feature{wx: ix.ptX[p], wy: ix.ptY[p], id: uint64(p), hasID: true,
 					point: p, total: a.total, byCat: slices.Clone(a.byCat)})
