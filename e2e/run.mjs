@@ -247,6 +247,8 @@ test('hex-view', async ({page, tiles, shot, skip}) => {
   const box = await page.locator('#map canvas').boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector('#panel table.by-type, #panel p.empty', {timeout: TIMEOUT});
+  await idle(page);
+  check((await rendered(page, ['selected-area'])).length > 0, 'the clicked hexagon is not outlined');
   await shot('hex-view');
 });
 

@@ -18,6 +18,7 @@ export const L = {
   nearFill: 'near-fill',
   nearLine: 'near-line',
   selected: 'selected-point',
+  selectedArea: 'selected-area',
 };
 
 export const POINT_LAYERS = [L.clusters, L.clusterLabels, L.points];

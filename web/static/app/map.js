@@ -89,8 +89,12 @@ async function main() {
   addNearLayers(map);
   map.addSource('selected', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
   map.addLayer({
-    id: L.selected, type: 'circle', source: 'selected',
+    id: L.selected, type: 'circle', source: 'selected', filter: ['==', ['geometry-type'], 'Point'],
     paint: {'circle-radius': 13, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#111', 'circle-stroke-width': 3},
+  });
+  map.addLayer({
+    id: L.selectedArea, type: 'line', source: 'selected', filter: ['==', ['geometry-type'], 'Polygon'],
+    paint: {'line-color': '#111', 'line-width': 3},
   });
 
   const page = {map, meta, state, names, tileURLs, hexTiles, panelReload: null, hexMax: 0};
@@ -509,8 +513,9 @@ async function showLocation(page, f) {
 }
 
 async function showHex(page, f) {
-  const {state, meta} = page;
+  const {map, state, meta} = page;
   const cell = f.properties.h3;
+  map.getSource('selected')?.setData({type: 'Feature', properties: {}, geometry: f.geometry});
   const load = async () => {
     const title = 'This hexagon';
     try {
