@@ -8,9 +8,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -229,4 +231,25 @@ func TestParseDecimalExhaustive(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzParseName checks file-name parsing: no panic, and a unit is found only
+// in a name that spells it exactly as the archive does.
+func FuzzParseName(f *testing.F) {
+	for _, s := range []string{"2017-02/2017-02-hampshire-street.csv", "a\\2016-01-city-of-london-outcomes.csv",
+		"2015-04-metropolitan-stop-and-search.csv", "police-uk-2014-04-merseyside-street.csv", "2017-13-x-street.csv",
+		"2017-02--street.csv", "2017-02-Kent-street.csv", "README.md"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		ni := parseName(name)
+		if !ni.hasUnit {
+			return
+		}
+		base := strings.ToLower(path.Base(strings.ReplaceAll(name, "\\", "/")))
+		want := ni.unit.Month.String() + "-" + ni.unit.Force + "-" + ni.kind.String() + ".csv"
+		if base != want || ni.unit.Force != geo.Slug(ni.unit.Force) {
+			t.Fatalf("parseName(%q) = %+v, but the name is %q", name, ni, base)
+		}
+	})
 }

@@ -293,3 +293,45 @@ func TestNewTermsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkersDeterministic checks that the number of workers, and so the
+// order files finish in, does not change the dataset.
+func TestWorkersDeterministic(t *testing.T) {
+	paths := []string{testdata(t, "ingest"), testdata(t, "police-uk")}
+	var first string
+	for _, w := range []int{1, 2, 5, 16} {
+		ds, _, err := Load(context.Background(), paths, Options{Workers: w, Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == "" {
+			first = ds.Version()
+		} else if ds.Version() != first {
+			t.Errorf("Workers %d: version %s, want %s", w, ds.Version(), first)
+		}
+	}
+}
+
+// TestOutcomesByHeader loads an outcomes file whose name says neither kind
+// nor unit: the header gives the kind and the rows the unit.
+func TestOutcomesByHeader(t *testing.T) {
+	id := strings.Repeat("ab", 32)
+	street := streetHeader + id + ",2018-01,Kent Police,Kent Police,1,51,A,E01,N,Burglary,Under investigation,\n"
+	outcomes := "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type\n" +
+		id + ",2018-02,Kent Police,Kent Police,1,51,A,E01,N,Offender fined\n" +
+		strings.Repeat("cd", 32) + ",2018-02,Kent Police,Kent Police,1,51,A,E01,N,Offender fined\n" +
+		",2018-02,Kent Police,Kent Police,1,51,A,E01,N,Offender fined\n"
+	ds, sum, _ := loadString(t, map[string]string{"2018-01-kent-street.csv": street, "export.csv": outcomes})
+	if sum.Outcomes.Read != 3 || sum.OutcomesJoined != 1 || sum.OutcomesUnmatched != 1 || sum.OutcomesNoID != 1 {
+		t.Errorf("outcomes read %d joined %d unmatched %d no ID %d, want 3 1 1 1",
+			sum.Outcomes.Read, sum.OutcomesJoined, sum.OutcomesUnmatched, sum.OutcomesNoID)
+	}
+	c := ds.CrimesByPersistentID(id)
+	if len(c) != 1 {
+		t.Fatalf("crimes with ID %s: %v", id, c)
+	}
+	h := ds.OutcomeHistory(c[0])
+	if len(h) != 1 || h[0].Month.String() != "2018-02" || ds.Outcomes().Term(int(h[0].Outcome)).Name != "Offender fined" {
+		t.Errorf("outcome history %+v", h)
+	}
+}
