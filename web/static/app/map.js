@@ -55,7 +55,8 @@ async function main() {
     zoom: meta.bounds ? undefined : 9,
     hash: true,
     maxZoom: 19,
-    attributionControl: {compact: false, customAttribution: config.attribution},
+    // Compact (a button) only where the map is narrow, MapLibre's default.
+    attributionControl: {customAttribution: config.attribution},
   });
   // Exposed for tests and for pages that script the map.
   window.map = map;
@@ -198,7 +199,7 @@ function applyState(page, {tiles = true} = {}) {
 function renderLegend(page) {
   const {state} = page;
   const el = $('legend');
-  const open = el.querySelector('details')?.open ?? window.innerHeight > 500;
+  const open = el.querySelector('details')?.open ?? (window.innerWidth > 700 && window.innerHeight > 500);
   let body;
   if (state.view === 'hotspots') {
     body = [
