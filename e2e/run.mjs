@@ -280,6 +280,17 @@ test('basemap-style', async ({page, shot, skip}) => {
   await shot('basemap-style');
 });
 
+test('narrow-screen', async ({page, shot}) => {
+  await page.setViewportSize({width: 390, height: 844});
+  await page.goto(`${base}/#12/${SOTON.lat}/${SOTON.lng}`);
+  await pageReady(page);
+  const box = await page.locator('#map canvas').boundingBox();
+  check(box && box.height > 300 && box.width >= 380 && box.y < 50, `map canvas on a phone is ${JSON.stringify(box)}`);
+  check((await rendered(page, ['crime-clusters'])).length > 0, 'nothing drawn on a phone');
+  check(!(await page.locator('#legend details').getAttribute('open') !== null), 'legend open over a phone-sized map');
+  await shot('narrow-screen');
+});
+
 const EMBED = `/embed?lat=${SOTON.lat}&lng=${SOTON.lng}&radius_m=500`;
 
 test('embed-summary', async ({page, shot}) => {
