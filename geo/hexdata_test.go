@@ -27,15 +27,16 @@ type csvCrime struct {
 // month and force id.
 var streetFileName = regexp.MustCompile(`(\d{4}-\d{2})-([a-z-]+)-street\.csv$`)
 
-// sharedData returns ../shared/data/police-uk relative to the repository
-// root, skipping the test when it is absent.
-func sharedData(t testing.TB) string {
+// sharedData is ../shared/data/police-uk relative to the repository root;
+// it may be absent.
+var sharedData = filepath.Join("..", "..", "shared", "data", "police-uk")
+
+// needShared skips a case built on the shared data when it is absent.
+func needShared(t *testing.T) {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "data", "police-uk")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not present: %v", err)
+	if _, err := os.Stat(sharedData); err != nil {
+		t.Skipf("case needs the shared data: %v", err)
 	}
-	return dir
 }
 
 // streetFiles lists the street CSVs under the given directories (missing
@@ -129,13 +130,16 @@ func buildFromCSV(t testing.TB, paths []string) (*Dataset, []csvCrime) {
 	return ds, all
 }
 
-// realDataset builds a Dataset from every street file of the shared data and
-// the repository's testdata copy.
+// realDataset builds a Dataset from every street file of the shared data
+// (when present) and the repository's testdata copy.
 func realDataset(t testing.TB) (*Dataset, []csvCrime) {
 	t.Helper()
-	files := streetFiles(t, sharedData(t), filepath.Join("..", "testdata", "police-uk"))
+	files := streetFiles(t, sharedData, filepath.Join("..", "testdata", "police-uk"))
 	if len(files) == 0 {
-		t.Skip("no street files found")
+		t.Skip("no street files found in the shared data or testdata")
+	}
+	if _, err := os.Stat(sharedData); err != nil {
+		t.Logf("shared data absent (%v); using testdata only", err)
 	}
 	return buildFromCSV(t, files)
 }
