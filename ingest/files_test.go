@@ -195,57 +195,69 @@ func TestZipMatchesFolder(t *testing.T) {
 // reading.
 func TestStopAndSearch(t *testing.T) {
 	for _, dir := range []string{"greater-manchester", "city-of-london"} {
-		t.Run(dir, func(t *testing.T) {
-			root := testdata(t, "ingest", dir)
-			var rows, located int
-			types := map[string]int{}
-			for _, p := range csvFiles(t, root) {
-				if !strings.HasSuffix(p, "-stop-and-search.csv") {
-					continue
-				}
-				f, err := os.Open(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				recs, err := csv.NewReader(f).ReadAll()
-				f.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, r := range recs[1:] {
-					rows++
-					types[r[0]]++
-					if r[4] != "" {
-						located++
-					}
-				}
+		t.Run(dir, func(t *testing.T) { checkStops(t, testdata(t, "ingest", dir)) })
+	}
+}
+
+// TestSharedStopAndSearch does the same for the shared stop-and-search
+// samples (CRLF Met and City of London files, Greater Manchester with
+// coordinates), when present.
+func TestSharedStopAndSearch(t *testing.T) {
+	shared := sharedData(t)
+	for _, dir := range []string{"stop-and-search-2015-metropolitan-city-of-london", "greater-manchester-stop-and-search-2018-01_08"} {
+		t.Run(dir, func(t *testing.T) { checkStops(t, filepath.Join(shared, dir)) })
+	}
+}
+
+func checkStops(t *testing.T, root string) {
+	t.Helper()
+	var rows, located int
+	types := map[string]int{}
+	for _, p := range csvFiles(t, root) {
+		if !strings.HasSuffix(p, "-stop-and-search.csv") {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs[1:] {
+			rows++
+			types[r[0]]++
+			if r[4] != "" {
+				located++
 			}
-			ds, sum, err := Load(context.Background(), []string{root}, Options{Logger: quietLogger()})
-			if err != nil {
-				t.Fatal(err)
+		}
+	}
+	ds, sum, err := Load(context.Background(), []string{root}, Options{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stops := ds.Stops()
+	gotLoc := 0
+	gotTypes := map[string]int{}
+	for _, s := range stops {
+		gotTypes[s.Type]++
+		if s.HasLocation {
+			gotLoc++
+			if s.Lat < 49 || s.Lat > 61 || s.Lon < -9 || s.Lon > 2 {
+				t.Errorf("stop at %v,%v is outside Great Britain", s.Lon, s.Lat)
 			}
-			stops := ds.Stops()
-			gotLoc := 0
-			gotTypes := map[string]int{}
-			for _, s := range stops {
-				gotTypes[s.Type]++
-				if s.HasLocation {
-					gotLoc++
-					if s.Lat < 49 || s.Lat > 61 || s.Lon < -9 || s.Lon > 2 {
-						t.Errorf("stop at %v,%v is outside Great Britain", s.Lon, s.Lat)
-					}
-				}
-			}
-			if len(stops) != rows || sum.Stops.Read != rows || gotLoc != located || sum.Stops.NoLocation != rows-located {
-				t.Errorf("stops %d (%d located), summary read %d no location %d; brute force %d (%d located)",
-					len(stops), gotLoc, sum.Stops.Read, sum.Stops.NoLocation, rows, located)
-			}
-			for ty, n := range types {
-				if gotTypes[ty] != n {
-					t.Errorf("type %q: %d stops, brute force %d", ty, gotTypes[ty], n)
-				}
-			}
-		})
+		}
+	}
+	if len(stops) != rows || sum.Stops.Read != rows || gotLoc != located || sum.Stops.NoLocation != rows-located {
+		t.Errorf("stops %d (%d located), summary read %d no location %d; brute force %d (%d located)",
+			len(stops), gotLoc, sum.Stops.Read, sum.Stops.NoLocation, rows, located)
+	}
+	for ty, n := range types {
+		if gotTypes[ty] != n {
+			t.Errorf("type %q: %d stops, brute force %d", ty, gotTypes[ty], n)
+		}
 	}
 }
 
