@@ -287,3 +287,12 @@ func (d *Dataset) crimeAt(c CrimeID, p PointID) Crime {
 		Force: d.force[c], Outcome: d.outcome[c], Point: p, Context: d.Context(c),
 	}
 }
+
+// AppendPersistentID appends the Crime ID of c to b, as PersistentID returns
+// it, without allocating for the usual 64-hex-digit IDs.
+func (d *Dataset) AppendPersistentID(b []byte, c CrimeID) []byte {
+	if k, ok := d.idIndex(c); ok {
+		return hex.AppendEncode(b, d.ids[k][:])
+	}
+	return append(b, d.other[uint32(c)]...)
+}

@@ -65,3 +65,12 @@ func parseMonthBytes(b []byte) (Month, error) {
 	}
 	return MakeMonth(y, mo), nil
 }
+
+// AppendText appends "YYYY-MM" to b without allocating.
+func (m Month) AppendText(b []byte) ([]byte, error) {
+	if m == 0 {
+		return b, nil
+	}
+	y, n := m.Year(), m.Num()
+	return append(b, byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-', byte('0'+n/10), byte('0'+n%10)), nil
+}

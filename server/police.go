@@ -35,18 +35,6 @@ type policeCrimeCore struct {
 	Month           string          `json:"month"`
 }
 
-type policeOutcomeStatus struct {
-	Category string `json:"category"`
-	Date     string `json:"date"`
-}
-
-// policeCrime is an item of crimes-street, crimes-at-location and
-// crimes-no-location.
-type policeCrime struct {
-	policeCrimeCore
-	OutcomeStatus *policeOutcomeStatus `json:"outcome_status"`
-}
-
 type policeOutcomeCategory struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
@@ -83,19 +71,6 @@ func crimeCore(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) policeCrimeCore {
 		}
 	}
 	return out
-}
-
-// policeCrimeOf builds the data.police.uk item for crime c at point p.
-func policeCrimeOf(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) policeCrime {
-	pc := policeCrime{policeCrimeCore: crimeCore(ds, c, p)}
-	if o := ds.Outcome(c); o != geo.NoOutcome {
-		date := ds.Month(c)
-		if h := ds.OutcomeHistory(c); len(h) > 0 {
-			date = h[len(h)-1].Month
-		}
-		pc.OutcomeStatus = &policeOutcomeStatus{Category: ds.Outcomes().Term(int(o)).Name, Date: date.String()}
-	}
-	return pc
 }
 
 // policeMonth reads data.police.uk's date parameter: one month, the latest
@@ -137,12 +112,15 @@ func categoryFilter(ds *geo.Dataset, slug, param string, m geo.Month) (geo.Filte
 	return f, err
 }
 
-// collectPolice lists the matching crimes of an area, or ErrTooMany.
-func collectPolice(ds *geo.Dataset, a geo.Area, f *geo.Filter) ([]policeCrime, error) {
-	type hit struct {
-		p geo.PointID
-		c geo.CrimeID
-	}
+// hit is a crime with its snap point.
+type hit struct {
+	p geo.PointID
+	c geo.CrimeID
+}
+
+// collectPolice lists the matching crimes of an area in table order, or
+// ErrTooMany.
+func collectPolice(ds *geo.Dataset, a geo.Area, f *geo.Filter) ([]hit, error) {
 	var hits []hit
 	for p, c := range ds.CrimesIn(a, f) {
 		if len(hits) == MaxPoliceResults {
@@ -151,19 +129,31 @@ func collectPolice(ds *geo.Dataset, a geo.Area, f *geo.Filter) ([]policeCrime, e
 		hits = append(hits, hit{p, c})
 	}
 	slices.SortFunc(hits, func(a, b hit) int { return int(a.c) - int(b.c) })
-	out := make([]policeCrime, len(hits))
+	return hits, nil
+}
+
+// writePoliceCrimes writes crimes as a data.police.uk JSON array.
+func writePoliceCrimes(w http.ResponseWriter, r *http.Request, l *loaded, hits []hit) {
+	enc := newCrimeEncoder(l)
+	b := make([]byte, 0, 64+400*len(hits))
+	b = append(b, '[')
 	for i, h := range hits {
-		out[i] = policeCrimeOf(ds, h.c, h.p)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = enc.appendPolice(b, h.c, h.p)
 	}
-	return out, nil
+	b = append(b, "]\n"...)
+	writeJSONBytes(w, r, http.StatusOK, b)
 }
 
 func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
+	l, err := s.current()
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
+	ds := l.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
 		writeError(w, r, err)
@@ -179,12 +169,12 @@ func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	out, err := collectPolice(ds, a, &f)
+	hits, err := collectPolice(ds, a, &f)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, r, http.StatusOK, out)
+	writePoliceCrimes(w, r, l, hits)
 }
 
 // locationParam reads location_id or snaps lat/lng to the nearest point.
@@ -211,11 +201,12 @@ func locationParam(r *http.Request, ds *geo.Dataset) (geo.PointID, error) {
 }
 
 func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
+	l, err := s.current()
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
+	ds := l.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
 		writeError(w, r, err)
@@ -227,20 +218,21 @@ func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	f := geo.Filter{From: m, To: m}
-	out := []policeCrime{}
+	var hits []hit
 	ds.PointMatches(p, &f, func(c geo.CrimeID) bool {
-		out = append(out, policeCrimeOf(ds, c, p))
+		hits = append(hits, hit{p, c})
 		return true
 	})
-	writeJSON(w, r, http.StatusOK, out)
+	writePoliceCrimes(w, r, l, hits)
 }
 
 func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
+	l, err := s.current()
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
+	ds := l.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
 		writeError(w, r, err)
@@ -264,11 +256,11 @@ func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request) 
 		writeError(w, r, err)
 		return
 	}
-	out := []policeCrime{}
+	var hits []hit
 	for c := range ds.NoLocation(&f) {
-		out = append(out, policeCrimeOf(ds, c, geo.NoPoint))
+		hits = append(hits, hit{geo.NoPoint, c})
 	}
-	writeJSON(w, r, http.StatusOK, out)
+	writePoliceCrimes(w, r, l, hits)
 }
 
 func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request) {

@@ -67,6 +67,7 @@ type loaded struct {
 	streets    streetIndex
 	forcesUsed geo.Set
 	tiles      *tiles.Index
+	text       jsonText
 }
 
 type totals struct{ geo.Counts }
@@ -114,6 +115,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		slices.Sort(fs)
 	}
 	l.streets = newStreetIndex(ds)
+	l.text = newJSONText(ds)
 	l.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
 	for c := 0; c < ds.Len(); c++ {
 		l.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bufio"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -181,11 +179,12 @@ func parseLimit(r *http.Request, def, max int) (int, error) {
 }
 
 func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
+	l, err := s.current()
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
+	ds := l.ds
 	format, err := parseFormat(r, "geojson", "csv")
 	if err != nil {
 		writeError(w, r, err)
@@ -235,37 +234,29 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request) {
 		cw.Flush()
 		return
 	}
-	w.Header().Set("Content-Type", "application/geo+json")
-	bw := bufio.NewWriter(w)
-	defer bw.Flush()
-	bw.WriteString(`{"type":"FeatureCollection","features":[`)
+	enc := newCrimeEncoder(l)
+	b := make([]byte, 0, 128+450*len(pg.Crimes))
+	b = append(b, `{"type":"FeatureCollection","features":[`...)
 	for i, c := range pg.Crimes {
 		if i > 0 {
-			bw.WriteByte(',')
+			b = append(b, ',')
 		}
-		row := rowOf(ds, c, pg.Points[i])
-		props, _ := json.Marshal(&row)
-		bw.WriteString(`{"type":"Feature","id":`)
-		bw.WriteString(strconv.FormatInt(row.ID, 10))
-		bw.WriteString(`,"geometry":{"type":"Point","coordinates":[`)
-		bw.WriteString(formatCoord(row.Lon))
-		bw.WriteByte(',')
-		bw.WriteString(formatCoord(row.Lat))
-		bw.WriteString(`]},"properties":`)
-		bw.Write(props)
-		bw.WriteByte('}')
+		b = enc.appendFeature(b, c, pg.Points[i])
 	}
-	bw.WriteString(`],"dataset_version":`)
-	v, _ := json.Marshal(ds.Version())
-	bw.Write(v)
-	bw.WriteString(`,"next_cursor":`)
+	b = append(b, `],"dataset_version":`...)
+	b = appendJSONString(b, ds.Version())
+	b = append(b, `,"next_cursor":`...)
 	if next == "" {
-		bw.WriteString("null")
+		b = append(b, "null"...)
 	} else {
-		v, _ := json.Marshal(next)
-		bw.Write(v)
+		b = appendJSONString(b, next)
 	}
-	bw.WriteString("}\n")
+	b = append(b, "}\n"...)
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(b)
+	}
 }
 
 type countItem struct {

@@ -1,0 +1,198 @@
+package server
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"crimemap/geo"
+)
+
+// jsonText holds the JSON of every vocabulary term of one dataset, quoted and
+// escaped once, so that listing crimes appends bytes instead of reflecting.
+type jsonText struct {
+	catSlug, forceSlug       [][]byte
+	outcomeSlug, outcomeName [][]byte
+	isBTP                    []bool // per force
+}
+
+func newJSONText(ds *geo.Dataset) jsonText {
+	quote := func(v *geo.Vocab, name bool) [][]byte {
+		out := make([][]byte, v.Len())
+		for i, t := range v.Terms() {
+			s := t.Slug
+			if name {
+				s = t.Name
+			}
+			out[i] = appendJSONString(nil, s)
+		}
+		return out
+	}
+	t := jsonText{
+		catSlug: quote(ds.Categories(), false), forceSlug: quote(ds.Forces(), false),
+		outcomeSlug: quote(ds.Outcomes(), false), outcomeName: quote(ds.Outcomes(), true),
+		isBTP: make([]bool, ds.Forces().Len()),
+	}
+	for i, f := range ds.Forces().Terms() {
+		t.isBTP[i] = f.Slug == "btp"
+	}
+	return t
+}
+
+// appendJSONString appends s as a JSON string. Plain ASCII, the whole of the
+// real data, is copied; anything else goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func appendMonth(b []byte, m geo.Month) []byte {
+	b = append(b, '"')
+	b, _ = m.AppendText(b)
+	return append(b, '"')
+}
+
+// crimeEncoder appends crimes as JSON. Crimes come grouped by point, so the
+// JSON of a point is built once for all its crimes.
+type crimeEncoder struct {
+	ds    *geo.Dataset
+	text  *jsonText
+	point geo.PointID
+	// loc is the point's data.police.uk location object; geom and props its
+	// GeoJSON geometry and point properties.
+	loc, geom, props []byte
+}
+
+func newCrimeEncoder(l *loaded) *crimeEncoder {
+	return &crimeEncoder{ds: l.ds, text: &l.text, point: geo.NoPoint}
+}
+
+func (e *crimeEncoder) setPoint(p geo.PointID) {
+	if p == e.point {
+		return
+	}
+	e.point = p
+	pt := e.ds.Point(p)
+	e.loc = append(e.loc[:0], `{"latitude":"`...)
+	e.loc = strconv.AppendFloat(e.loc, pt.Lat, 'f', 6, 64)
+	e.loc = append(e.loc, `","street":{"id":`...)
+	e.loc = strconv.AppendUint(e.loc, uint64(p), 10)
+	e.loc = append(e.loc, `,"name":`...)
+	e.loc = appendJSONString(e.loc, pt.Street)
+	e.loc = append(e.loc, `},"longitude":"`...)
+	e.loc = strconv.AppendFloat(e.loc, pt.Lon, 'f', 6, 64)
+	e.loc = append(e.loc, `"}`...)
+
+	e.geom = append(e.geom[:0], `{"type":"Point","coordinates":[`...)
+	e.geom = strconv.AppendFloat(e.geom, pt.Lon, 'f', 6, 64)
+	e.geom = append(e.geom, ',')
+	e.geom = strconv.AppendFloat(e.geom, pt.Lat, 'f', 6, 64)
+	e.geom = append(e.geom, `]}`...)
+
+	e.props = append(e.props[:0], `"location_id":`...)
+	e.props = strconv.AppendUint(e.props, uint64(p), 10)
+	e.props = append(e.props, `,"street":`...)
+	e.props = appendJSONString(e.props, pt.Street)
+	e.props = append(e.props, `,"lsoa_code":`...)
+	e.props = appendJSONString(e.props, pt.LSOACode)
+	e.props = append(e.props, `,"lsoa_name":`...)
+	e.props = appendJSONString(e.props, pt.LSOAName)
+}
+
+// appendPolice appends crime c at point p (geo.NoPoint for none) in
+// data.police.uk's form, the same JSON as encoding policeCrimeOf.
+func (e *crimeEncoder) appendPolice(b []byte, c geo.CrimeID, p geo.PointID) []byte {
+	ds := e.ds
+	b = append(b, `{"category":`...)
+	b = append(b, e.text.catSlug[ds.Category(c)]...)
+	if p == geo.NoPoint {
+		b = append(b, `,"location_type":null,"location":null`...)
+	} else {
+		e.setPoint(p)
+		if e.text.isBTP[ds.Force(c)] {
+			b = append(b, `,"location_type":"BTP","location":`...)
+		} else {
+			b = append(b, `,"location_type":"Force","location":`...)
+		}
+		b = append(b, e.loc...)
+	}
+	b = append(b, `,"context":`...)
+	b = appendJSONString(b, ds.Context(c))
+	b = append(b, `,"persistent_id":`...)
+	b = appendPersistentID(b, ds, c)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendUint(b, uint64(c), 10)
+	b = append(b, `,"location_subtype":"","month":`...)
+	b = appendMonth(b, ds.Month(c))
+	b = append(b, `,"outcome_status":`...)
+	if o := ds.Outcome(c); o == geo.NoOutcome {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, `{"category":`...)
+		b = append(b, e.text.outcomeName[o]...)
+		b = append(b, `,"date":`...)
+		b = appendMonth(b, outcomeDate(ds, c))
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// outcomeDate is the month of a crime's latest outcome: the last event of its
+// history, or the crime's own month when no outcomes file was loaded.
+func outcomeDate(ds *geo.Dataset, c geo.CrimeID) geo.Month {
+	if h := ds.OutcomeHistory(c); len(h) > 0 {
+		return h[len(h)-1].Month
+	}
+	return ds.Month(c)
+}
+
+// appendFeature appends crime c at point p as a GeoJSON Feature of
+// /v1/crimes, with the properties of crimeRow.
+func (e *crimeEncoder) appendFeature(b []byte, c geo.CrimeID, p geo.PointID) []byte {
+	ds := e.ds
+	e.setPoint(p)
+	b = append(b, `{"type":"Feature","id":`...)
+	b = strconv.AppendUint(b, uint64(c), 10)
+	b = append(b, `,"geometry":`...)
+	b = append(b, e.geom...)
+	b = append(b, `,"properties":{"id":`...)
+	b = strconv.AppendUint(b, uint64(c), 10)
+	b = append(b, `,"persistent_id":`...)
+	b = appendPersistentID(b, ds, c)
+	b = append(b, `,"month":`...)
+	b = appendMonth(b, ds.Month(c))
+	b = append(b, `,"category":`...)
+	b = append(b, e.text.catSlug[ds.Category(c)]...)
+	b = append(b, `,"force":`...)
+	b = append(b, e.text.forceSlug[ds.Force(c)]...)
+	o := ds.Outcome(c)
+	b = append(b, `,"outcome":`...)
+	b = append(b, e.text.outcomeSlug[o]...)
+	b = append(b, `,"outcome_name":`...)
+	b = append(b, e.text.outcomeName[o]...)
+	b = append(b, `,"context":`...)
+	b = appendJSONString(b, ds.Context(c))
+	b = append(b, ',')
+	b = append(b, e.props...)
+	return append(b, `}}`...)
+}
+
+// appendPersistentID appends a crime's ID as a JSON string. IDs that are not
+// 64 hex digits are rare and escaped as any string.
+func appendPersistentID(b []byte, ds *geo.Dataset, c geo.CrimeID) []byte {
+	n := len(b)
+	b = append(b, '"')
+	b = ds.AppendPersistentID(b, c)
+	for _, ch := range b[n+1:] {
+		if ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x80 {
+			return appendJSONString(b[:n], string(b[n+1:]))
+		}
+	}
+	return append(b, '"')
+}

@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"crimemap/geo"
+	"crimemap/ingest"
+)
+
+// policeCrime is the reference form of a data.police.uk crime, encoded by
+// encoding/json, that the hand-written encoder must reproduce.
+type policeCrime struct {
+	policeCrimeCore
+	OutcomeStatus *struct {
+		Category string `json:"category"`
+		Date     string `json:"date"`
+	} `json:"outcome_status"`
+}
+
+func referencePolice(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) policeCrime {
+	pc := policeCrime{policeCrimeCore: crimeCore(ds, c, p)}
+	if o := ds.Outcome(c); o != geo.NoOutcome {
+		pc.OutcomeStatus = &struct {
+			Category string `json:"category"`
+			Date     string `json:"date"`
+		}{ds.Outcomes().Term(int(o)).Name, outcomeDate(ds, c).String()}
+	}
+	return pc
+}
+
+func sameJSON(t *testing.T, got []byte, want any) {
+	t.Helper()
+	wb, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("encoder wrote invalid JSON %s: %v", got, err)
+	}
+	json.Unmarshal(wb, &w)
+	if !reflect.DeepEqual(g, w) {
+		t.Fatalf("encoder wrote\n%s\nencoding/json writes\n%s", got, wb)
+	}
+}
+
+func TestEncoderMatchesEncodingJSON(t *testing.T) {
+	paths := []string{"../testdata/police-uk", "../testdata/ingest"}
+	ds, _, err := ingest.Load(context.Background(), paths, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &loaded{ds: ds, text: newJSONText(ds)}
+	enc := newCrimeEncoder(l)
+	for c := geo.CrimeID(0); int(c) < ds.Len(); c++ {
+		p := ds.PointOf(c)
+		sameJSON(t, enc.appendPolice(nil, c, p), referencePolice(ds, c, p))
+		if p == geo.NoPoint {
+			continue
+		}
+		row := rowOf(ds, c, p)
+		want := map[string]any{
+			"type": "Feature", "id": row.ID,
+			"geometry":   map[string]any{"type": "Point", "coordinates": []json.Number{json.Number(formatCoord(row.Lon)), json.Number(formatCoord(row.Lat))}},
+			"properties": row,
+		}
+		sameJSON(t, enc.appendFeature(nil, c, p), want)
+	}
+	for _, s := range []string{"plain", `quote " and \ backslash`, "tab\tand\nnewline", "café", "<&>", "\x00"} {
+		var got string
+		if err := json.Unmarshal(appendJSONString(nil, s), &got); err != nil || got != s {
+			t.Errorf("appendJSONString(%q) decodes to %q, %v", s, got, err)
+		}
+	}
+}
