@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -137,4 +138,40 @@ func TestCellGeometryAntimeridian(t *testing.T) {
 	if crossing == 0 {
 		t.Fatal("no cell crossed the antimeridian; pick other points")
 	}
+}
+
+// FuzzParseGroupBy feeds arbitrary group_by values: either a ParamError
+// naming group_by, or every comma-separated item is category, month or
+// empty, and the flags say which appeared.
+func FuzzParseGroupBy(f *testing.F) {
+	for _, s := range []string{"category", "month", "category,month", "", ",", "street", "month,,category", " category "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		r := httptest.NewRequest("GET", "/v1/hex", nil)
+		r.URL.RawQuery = url.Values{"group_by": {v}}.Encode()
+		byCat, byMonth, err := parseGroupBy(r)
+		var wantCat, wantMonth, bad bool
+		for _, g := range strings.Split(v, ",") {
+			switch strings.TrimSpace(g) {
+			case "category":
+				wantCat = true
+			case "month":
+				wantMonth = true
+			case "":
+			default:
+				bad = true
+			}
+		}
+		if bad {
+			var pe *ParamError
+			if !errors.As(err, &pe) || pe.Param != "group_by" {
+				t.Fatalf("group_by=%q: err %v, want a ParamError naming group_by", v, err)
+			}
+			return
+		}
+		if err != nil || byCat != wantCat || byMonth != wantMonth {
+			t.Fatalf("group_by=%q = %v, %v, %v; want %v, %v", v, byCat, byMonth, err, wantCat, wantMonth)
+		}
+	})
 }
