@@ -217,11 +217,13 @@ func coords(lonB, latB []byte) (lon, lat float64, has bool, col string, ok bool)
 }
 
 func (p *fileParser) street(ctx context.Context) error {
-	f := p.rr.field
+	rr := p.rr
 	h := &p.h.crime
 	var batch *geo.StreetBatch
 	batches := map[geo.Unit]*geo.StreetBatch{}
 	var row geo.StreetRow
+	var lastMonth geo.Month
+	lastMonthText := ""
 	for {
 		err := p.record(ctx)
 		if errors.Is(err, io.EOF) {
@@ -231,13 +233,19 @@ func (p *fileParser) street(ctx context.Context) error {
 			return err
 		}
 		line := p.rr.recLine
-		mb := f(h[colMonth])
-		m, err := geo.ParseMonthBytes(mb)
-		if err != nil {
-			p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
-			continue
+		mb := rr.field(h[colMonth])
+		// A file is mostly one month: reuse the last parse when the text
+		// is the same.
+		m := lastMonth
+		if lastMonth == 0 || string(mb) != lastMonthText {
+			m, err = geo.ParseMonthBytes(mb)
+			if err != nil {
+				p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
+				continue
+			}
+			lastMonth, lastMonthText = m, string(mb)
 		}
-		lonB, latB := f(h[colLongitude]), f(h[colLatitude])
+		lonB, latB := rr.field(h[colLongitude]), rr.field(h[colLatitude])
 		lon, lat, has, col, ok := coords(lonB, latB)
 		if !ok {
 			v := lonB
@@ -247,12 +255,12 @@ func (p *fileParser) street(ctx context.Context) error {
 			p.rej.reject(line, col, ErrBadCoordinate, strconv.Quote(string(v)))
 			continue
 		}
-		ct := f(h[colCrimeType])
+		ct := rr.field(h[colCrimeType])
 		if len(ct) == 0 {
 			p.rej.reject(line, "Crime type", ErrEmptyField, "")
 			continue
 		}
-		falls := f(h[colFallsWithin])
+		falls := rr.field(h[colFallsWithin])
 		u, ok := p.unitOf(falls, m)
 		if !ok {
 			p.rej.reject(line, "Falls within", ErrNoForce, "")
@@ -270,19 +278,19 @@ func (p *fileParser) street(ctx context.Context) error {
 			}
 		}
 		row = geo.StreetRow{
-			CrimeID:     f(h[colCrimeID]),
+			CrimeID:     rr.field(h[colCrimeID]),
 			Month:       m,
-			ReportedBy:  f(h[colReportedBy]),
+			ReportedBy:  rr.field(h[colReportedBy]),
 			FallsWithin: falls,
 			HasLocation: has,
 			Lon:         lon,
 			Lat:         lat,
-			Location:    f(h[colLocation]),
-			LSOACode:    f(h[colLSOACode]),
-			LSOAName:    f(h[colLSOAName]),
+			Location:    rr.field(h[colLocation]),
+			LSOACode:    rr.field(h[colLSOACode]),
+			LSOAName:    rr.field(h[colLSOAName]),
 			CrimeType:   ct,
-			LastOutcome: f(h[colLastOutcome]),
-			Context:     f(h[colContext]),
+			LastOutcome: rr.field(h[colLastOutcome]),
+			Context:     rr.field(h[colContext]),
 		}
 		batch.AddStreet(&row)
 		p.res.counts.Loaded++
@@ -299,7 +307,7 @@ func (p *fileParser) street(ctx context.Context) error {
 }
 
 func (p *fileParser) outcomes(ctx context.Context) error {
-	f := p.rr.field
+	rr := p.rr
 	h := &p.h.crime
 	var batch *geo.OutcomeBatch
 	batches := map[geo.Unit]*geo.OutcomeBatch{}
@@ -313,18 +321,18 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 			return err
 		}
 		line := p.rr.recLine
-		mb := f(h[colMonth])
+		mb := rr.field(h[colMonth])
 		m, err := geo.ParseMonthBytes(mb)
 		if err != nil {
 			p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
 			continue
 		}
-		ot := f(h[colOutcomeType])
+		ot := rr.field(h[colOutcomeType])
 		if len(ot) == 0 {
 			p.rej.reject(line, "Outcome type", ErrEmptyField, "")
 			continue
 		}
-		u, ok := p.unitOf(f(h[colFallsWithin]), m)
+		u, ok := p.unitOf(rr.field(h[colFallsWithin]), m)
 		if !ok {
 			p.rej.reject(line, "Falls within", ErrNoForce, "")
 			continue
@@ -337,7 +345,7 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 				p.res.outcomes = append(p.res.outcomes, batch)
 			}
 		}
-		row = geo.OutcomeRow{CrimeID: f(h[colCrimeID]), Month: m, OutcomeType: ot}
+		row = geo.OutcomeRow{CrimeID: rr.field(h[colCrimeID]), Month: m, OutcomeType: ot}
 		batch.AddOutcome(&row)
 		p.res.counts.Loaded++
 	}
