@@ -9,24 +9,24 @@ import (
 	"crimemap/geo"
 )
 
-// Kind is the layout of a data.police.uk CSV file.
-type Kind int
+// fileKind is the layout of a data.police.uk CSV file.
+type fileKind int
 
-// The kinds of file. KindUnknown files are classified by their header.
+// The kinds of file; a file of unknown kind is classified by its header.
 const (
-	KindUnknown Kind = iota
-	KindStreet
-	KindOutcomes
-	KindStopSearch
+	kindUnknown fileKind = iota
+	kindStreet
+	kindOutcomes
+	kindStopSearch
 )
 
-func (k Kind) String() string {
+func (k fileKind) String() string {
 	switch k {
-	case KindStreet:
+	case kindStreet:
 		return "street"
-	case KindOutcomes:
+	case kindOutcomes:
 		return "outcomes"
-	case KindStopSearch:
+	case kindStopSearch:
 		return "stop-and-search"
 	}
 	return "unknown"
@@ -34,17 +34,17 @@ func (k Kind) String() string {
 
 var kindSuffix = []struct {
 	suffix string
-	kind   Kind
+	kind   fileKind
 }{
-	{"-street.csv", KindStreet},
-	{"-outcomes.csv", KindOutcomes},
-	{"-stop-and-search.csv", KindStopSearch},
+	{"-street.csv", kindStreet},
+	{"-outcomes.csv", kindOutcomes},
+	{"-stop-and-search.csv", kindStopSearch},
 }
 
 // nameInfo is what a file name says: its kind, and its unit when the name has
 // the archive form YYYY-MM-<force>-<kind>.csv.
 type nameInfo struct {
-	kind    Kind
+	kind    fileKind
 	unit    geo.Unit
 	hasUnit bool
 }
@@ -137,7 +137,7 @@ var stopColNames = [numStopCols]string{
 
 // header maps a file's columns to field positions; -1 marks an absent column.
 type header struct {
-	kind  Kind
+	kind  fileKind
 	n     int  // number of columns
 	short bool // a row one field short is accepted: the last column is Context
 	crime [numCrimeCols]int
@@ -156,7 +156,7 @@ func lookup(names []string, want string) int {
 
 // parseHeader reads the header record and settles the file's kind: the name's
 // kind when it has one, else the kind the columns show.
-func parseHeader(fields [][]byte, nameKind Kind) (*header, error) {
+func parseHeader(fields [][]byte, nameKind fileKind) (*header, error) {
 	if len(fields) < 2 {
 		return nil, fmt.Errorf("%w: header has %d column", ErrNotCSV, len(fields))
 	}
@@ -179,34 +179,34 @@ func parseHeader(fields [][]byte, nameKind Kind) (*header, error) {
 		h.stop[i] = lookup(h.names, n)
 	}
 	h.kind = nameKind
-	if h.kind == KindUnknown {
+	if h.kind == kindUnknown {
 		switch {
 		case h.crime[colOutcomeType] >= 0:
-			h.kind = KindOutcomes
+			h.kind = kindOutcomes
 		case h.crime[colCrimeType] >= 0:
-			h.kind = KindStreet
+			h.kind = kindStreet
 		case h.stop[sObject] >= 0 || h.stop[sLegislation] >= 0:
-			h.kind = KindStopSearch
+			h.kind = kindStopSearch
 		default:
 			return nil, fmt.Errorf("%w: columns %s", ErrUnknownKind, strings.Join(h.names, ","))
 		}
 	}
 	var required []string
 	switch h.kind {
-	case KindStreet:
+	case kindStreet:
 		for _, c := range []int{colMonth, colLongitude, colLatitude, colCrimeType} {
 			if h.crime[c] < 0 {
 				required = append(required, crimeColNames[c])
 			}
 		}
 		h.short = h.crime[colContext] == h.n-1
-	case KindOutcomes:
+	case kindOutcomes:
 		for _, c := range []int{colCrimeID, colMonth, colOutcomeType} {
 			if h.crime[c] < 0 {
 				required = append(required, crimeColNames[c])
 			}
 		}
-	case KindStopSearch:
+	case kindStopSearch:
 		for _, c := range []int{sType, sDate, sLatitude, sLongitude} {
 			if h.stop[c] < 0 {
 				required = append(required, stopColNames[c])

@@ -18,7 +18,7 @@ const logCap = 20
 // fileResult is what one file yields: batches ready for the Builder and the
 // file's row counts.
 type fileResult struct {
-	kind     Kind
+	kind     fileKind
 	street   []*geo.StreetBatch
 	outcomes []*geo.OutcomeBatch
 	stops    []*geo.StopBatch
@@ -118,11 +118,11 @@ func (w *worker) parseFile(ctx context.Context, r io.Reader, name string, size i
 	rej := &rejecter{file: name, log: log, onReject: onReject, counts: &res.counts}
 	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej, rowsHint: rr.estimateRows(size)}
 	switch h.kind {
-	case KindStreet:
+	case kindStreet:
 		err = p.street(ctx)
-	case KindOutcomes:
+	case kindOutcomes:
 		err = p.outcomes(ctx)
-	case KindStopSearch:
+	case kindStopSearch:
 		if !ni.hasUnit {
 			return nil, fmt.Errorf("%w: want YYYY-MM-<force>-stop-and-search.csv", ErrNoUnit)
 		}

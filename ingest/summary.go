@@ -90,11 +90,11 @@ func (s *Summary) record(src *source, res *fileResult, err error, log *slog.Logg
 	}
 	s.Files++
 	switch res.kind {
-	case KindStreet:
+	case kindStreet:
 		s.Street.add(res.counts)
-	case KindOutcomes:
+	case kindOutcomes:
 		s.Outcomes.add(res.counts)
-	case KindStopSearch:
+	case kindStopSearch:
 		s.Stops.add(res.counts)
 	}
 }
