@@ -16,6 +16,7 @@ import (
 
 	"crimemap/ingest"
 	"crimemap/server"
+	"crimemap/synth"
 )
 
 // basemapStyle stands in for a real basemap: a land colour and a polygon
@@ -115,6 +116,11 @@ func TestBrowser(t *testing.T) {
 	tsStyled := httptest.NewServer(styled)
 	defer tsStyled.Close()
 
+	// A third on a synthetic archive of three months with outcomes, for
+	// what one real month cannot show: month ranges, month charts and
+	// outcome histories.
+	multi := multiMonthServer(ctx, t, log)
+
 	shots := os.Getenv("CRIMEMAP_E2E_SCREENSHOTS")
 	if shots == "" {
 		shots = filepath.Join("..", ".e2e", "screenshots")
@@ -127,7 +133,7 @@ func TestBrowser(t *testing.T) {
 		args = append(args, strings.Fields(only)...)
 	}
 	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL)
+	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL, "CRIMEMAP_E2E_MULTI_BASE="+multi.URL)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -146,4 +152,24 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("browser tests failed (%v); screenshots in %s", err, shots)
 	}
 	t.Logf("screenshots in %s", shots)
+}
+
+// multiMonthServer serves a small synthetic archive: three months of one
+// national sample, outcomes files included.
+func multiMonthServer(ctx context.Context, t *testing.T, log *slog.Logger) *httptest.Server {
+	t.Helper()
+	cfg := synth.Config{N: 120_000, Months: 3, Start: "2023-01", Seed: 7, Outcomes: true, CrimesPerPoint: 8}
+	dir := t.TempDir()
+	if err := synth.Generate(cfg, dir); err != nil {
+		t.Fatalf("generate synthetic archive: %v", err)
+	}
+	ds, _, err := ingest.Load(ctx, []string{dir}, ingest.Options{})
+	if err != nil {
+		t.Fatalf("load synthetic archive: %v", err)
+	}
+	s := server.New(server.DefaultConfig(), log)
+	s.SetDataset(ds)
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	return ts
 }

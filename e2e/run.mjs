@@ -291,6 +291,69 @@ test('narrow-screen', async ({page, shot}) => {
   await shot('narrow-screen');
 });
 
+test('month-range-and-outcome-history', async ({page, tiles, shot, skip}) => {
+  const mb = process.env.CRIMEMAP_E2E_MULTI_BASE;
+  if (!mb) return skip('CRIMEMAP_E2E_MULTI_BASE is not set');
+  const meta = await getJSON(`${mb}/v1/meta`);
+  check(meta.months.length === 3, `synthetic archive has months ${meta.months}`);
+  const [m1, m2, m3] = meta.months;
+  await page.goto(`${mb}/?from=${m1}&to=${m3}#6/${meta.center[1]}/${meta.center[0]}`);
+  await pageReady(page);
+  check(await page.inputValue('#from') === m1 && await page.inputValue('#to') === m3, 'month range from the URL not shown');
+
+  // The busiest place, then its busiest snap point.
+  const clusters = (await rendered(page, ['crime-clusters'])).sort((a, b) => b.props.point_count - a.props.point_count);
+  check(clusters.length > 0, 'no clusters on the synthetic archive');
+  await page.evaluate(c => window.map.jumpTo({center: c, zoom: 16}), clusters[0].coords);
+  await idle(page);
+  const size = await page.evaluate(() => ({w: window.map.getCanvas().clientWidth, h: window.map.getCanvas().clientHeight}));
+  let best = null;
+  for (const f of await rendered(page, ['crime-points'])) {
+    const px = await page.evaluate(c => window.map.project(c), f.coords);
+    if (px.x > 60 && px.x < size.w - 420 && px.y > 60 && px.y < size.h - 280 && (!best || Number(f.props.count) > Number(best.f.props.count))) best = {f, px};
+  }
+  check(best && Number(best.f.props.count) >= 3, 'no snap point with three or more crimes in view');
+  const box = await page.locator('#map canvas').boundingBox();
+  await page.mouse.click(box.x + best.px.x, box.y + best.px.y);
+  await page.waitForSelector('#panel table.crimes tbody tr', {timeout: TIMEOUT});
+  const rows = await page.$$eval('#panel table.crimes tbody tr', trs => trs.map(tr => [...tr.cells].map(td => td.textContent.trim())));
+  check(rows.length === Number(best.f.props.count), `panel lists ${rows.length} crimes over three months, the point holds ${best.f.props.count}`);
+  const months = new Set(rows.map(r => r[1]));
+  check(months.size > 1, `crimes of a busy point over three months all fall in ${[...months]}`);
+  const withOutcome = rows.findIndex(r => r[2] !== '—' && r[2] !== 'No outcome recorded');
+  check(withOutcome >= 0, 'no crime with an outcome at the busiest point');
+  await page.locator('#panel table.crimes tbody tr').nth(withOutcome).locator('button.history').click();
+  await page.waitForSelector('#panel .history-row ol li', {timeout: TIMEOUT});
+  const history = await page.$$eval('#panel .history-row ol li', lis => lis.map(li => li.textContent));
+  check(history.some(h => h.includes(rows[withOutcome][2])), `outcome history ${JSON.stringify(history)} lacks the latest outcome ${rows[withOutcome][2]}`);
+  await shot('outcome-history');
+
+  // Counts around the point: a bar and a table row per month.
+  await page.fill('#near-lat', String(best.f.coords[1]));
+  await page.fill('#near-lng', String(best.f.coords[0]));
+  await page.selectOption('#near-radius', '1000');
+  await page.press('#near-lng', 'Enter');
+  await page.waitForSelector('#panel table.by-month', {timeout: TIMEOUT});
+  const bars = await page.$$eval('#panel svg.month-chart rect', rs => rs.length);
+  const monthRows = await page.$$eval('#panel table.by-month tbody tr', trs => trs.map(tr => Number(tr.cells[1].textContent.replace(/,/g, ''))));
+  const total = Number((await page.textContent('#panel table.by-type tfoot td.num')).replace(/,/g, ''));
+  check(bars === 3 && monthRows.length === 3, `${bars} bars and ${monthRows.length} month rows, want 3`);
+  check(monthRows.reduce((a, b) => a + b, 0) === total, `months add up to ${monthRows.reduce((a, b) => a + b, 0)}, total ${total}`);
+  await idle(page);
+  await shot('month-chart');
+
+  // Narrowing the range re-requests tiles and recounts.
+  const n0 = tiles.ok.length;
+  await page.selectOption('#from', m3);
+  await page.waitForFunction(() => !location.search.includes('from='), null, {timeout: TIMEOUT});
+  await page.waitForFunction(t => Number((document.querySelector('#panel table.by-type tfoot td.num')?.textContent || '0').replace(/,/g, '')) < t, total, {timeout: TIMEOUT});
+  await idle(page);
+  check(tiles.ok.slice(n0).some(u => u.includes(`from=${m3}`)), 'no tile re-requested for the last month alone');
+  // A start after the end moves the end rather than refusing.
+  await page.selectOption('#to', m1);
+  check(await page.inputValue('#from') === m1, 'an end before the start did not move the start');
+});
+
 const EMBED = `/embed?lat=${SOTON.lat}&lng=${SOTON.lng}&radius_m=500`;
 
 test('embed-summary', async ({page, shot}) => {

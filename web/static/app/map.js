@@ -123,7 +123,9 @@ async function hexSource() {
 function describeDataset(meta) {
   const months = meta.months;
   const span = months.length > 1 ? `${monthName(months[0])} to ${monthName(months[months.length - 1])}` : months.length ? monthName(months[0]) : 'no months';
-  const forces = meta.forces.map(f => f.name).join(', ');
+  // A national archive has over forty forces; naming them all would push
+  // the controls off the screen.
+  const forces = meta.forces.length > 3 ? `${meta.forces.length} forces` : meta.forces.map(f => f.name).join(', ');
   $('dataset-info').textContent = `${meta.crimes != null ? n(meta.crimes) + ' crimes, ' : ''}${span}${forces ? ' · ' + forces : ''}`;
 }
 
