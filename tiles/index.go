@@ -113,6 +113,9 @@ type Index struct {
 	tabY      []float64
 	crimeKeys []keySlot
 	clustKeys []keySlot
+
+	memoDepthZ int // deepest zoom with per-filter sums, see memo.go
+	memo       memoCache
 }
 
 // keySlot is one property key of a layer: a category or a fixed field.
@@ -149,6 +152,7 @@ func NewIndex(ds *geo.Dataset, opt Options) *Index {
 	}
 	ix.build()
 	ix.buildTables()
+	ix.memoDepthZ = ix.memoDepth()
 	return ix
 }
 
@@ -488,6 +492,10 @@ func (ix *Index) addPoint(a *agg, p geo.PointID, f *geo.Filter) {
 func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 	a.reset(ix.ncat)
 	lv := &ix.levels[z]
+	if q.memo != nil && z <= ix.memoDepthZ {
+		q.memo.agg(a, z, i, ix.ncat)
+		return
+	}
 	if t := lv.table[i]; t >= 0 && q.tables {
 		rows := len(ix.months) + 1
 		base := int(t) * rows * ix.ncat
@@ -515,6 +523,7 @@ func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 // query holds what a request's filter implies, worked out once per tile.
 type query struct {
 	tables       bool
+	memo         *filterMemo // sums for a filter the tables cannot answer
 	allCats      bool
 	rowLo, rowHi int
 }
@@ -576,6 +585,9 @@ func (ix *Index) Tile(ctx context.Context, z, x, y int, f *geo.Filter) ([]byte, 
 // features collects the features owned by the tile, in a fixed order.
 func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 	q := ix.newQuery(f)
+	if !q.tables && z <= ix.memoDepthZ {
+		q.memo = ix.memoFor(f)
+	}
 	x0, y0, x1, y1 := WorldBound(z, x, y)
 	owns := func(wx, wy float64) bool { return wx >= x0 && wx < x1 && wy >= y0 && wy < y1 }
 	var feats []feature
