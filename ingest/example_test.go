@@ -2,9 +2,12 @@ package ingest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"crimemap/ingest"
 )
@@ -25,4 +28,34 @@ func ExampleLoad() {
 	// files: 4 failed: 0
 	// street rows: 12 crimes: 12 months: [2018-01]
 	// outcome rows: 10 joined to a crime: 8
+}
+
+// Unreadable files do not stop a load: each is listed with an error that
+// wraps a sentinel, so a caller can tell the cases apart and exit non-zero.
+func ExampleLoad_failedFiles() {
+	dir, err := os.MkdirTemp("", "ingest-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	_ = os.WriteFile(filepath.Join(dir, "2018-01-kent-street.csv"), []byte("Month,Crime type\n2018-01,Drugs\n"), 0o644)
+	_ = os.WriteFile(filepath.Join(dir, "archive.zip"), []byte("not a zip"), 0o644)
+
+	_, sum, err := ingest.Load(context.Background(), []string{"../testdata/ingest/tiny", dir}, ingest.Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("files read:", sum.Files, "crimes:", sum.Street.Loaded)
+	for _, f := range sum.Failed {
+		fmt.Printf("%s: missing column %v, broken zip %v\n", filepath.Base(f.File),
+			errors.Is(f.Err, ingest.ErrMissingColumn), errors.Is(f.Err, ingest.ErrBadZip))
+	}
+	// Output:
+	// files read: 4 crimes: 12
+	// 2018-01-kent-street.csv: missing column true, broken zip false
+	// archive.zip: missing column false, broken zip true
 }
