@@ -47,7 +47,7 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Vary", "Accept-Encoding")
+	h.Add("Vary", "Accept-Encoding")
 	if r.URL.Query().Get("v") == l.ds.Version() {
 		h.Set("Cache-Control", s.cfg.TileCacheControl)
 	} else {

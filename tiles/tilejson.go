@@ -81,7 +81,6 @@ func (ix *Index) TileJSON(tileURL string) TileJSON {
 			Description: "Crimes clustered on screen distance below the crimes zoom; above it, only tiles over the size bounds, merged on a grid"},
 	}
 	if ix.opt.CrimesZoom <= MaxZoom {
-		layers[0].MaxZoom = MaxZoom
 		layers = append(layers, VectorLayer{ID: LayerCrimes, MinZoom: ix.opt.CrimesZoom, MaxZoom: MaxZoom, Fields: crimes,
 			Description: "One point per anonymised snap point with crimes passing the filter"})
 	}
