@@ -535,13 +535,13 @@ func (d *Dataset) cellLimit(q HexQuery, n int, cells []h3.Cell) error {
 // is widened by a fraction of the cell. Cells across the antimeridian get a
 // box running past 180.
 func CellBound(c h3.Cell) orb.Bound {
-	b := h3.CellToBoundary(c)
+	b := CellShapeOf(c).Vertices
 	lo, hi := orb.Point{math.Inf(1), math.Inf(1)}, orb.Point{math.Inf(-1), math.Inf(-1)}
-	lon0 := b[0].Lng
+	lon0 := b[0][0]
 	for _, v := range b {
-		lon := unwrapLon(v.Lng, lon0)
-		lo[0], lo[1] = min(lo[0], lon), min(lo[1], v.Lat)
-		hi[0], hi[1] = max(hi[0], lon), max(hi[1], v.Lat)
+		lon := unwrapLon(v[0], lon0)
+		lo[0], lo[1] = min(lo[0], lon), min(lo[1], v[1])
+		hi[0], hi[1] = max(hi[0], lon), max(hi[1], v[1])
 	}
 	mLat := (hi[1] - lo[1]) * 0.05
 	mLon := (hi[0] - lo[0]) * 0.05
@@ -866,8 +866,7 @@ func (d *Dataset) hexInBoundByScan(res int, b orb.Bound, f Filter, byCategory bo
 	}
 	keep := 0
 	for i, c := range hc.Cells {
-		ll := h3.CellToLatLng(c)
-		if !inB(orb.Point{ll.Lng, ll.Lat}) {
+		if !inB(CellShapeOf(c).Center) {
 			hc.Total -= int(hc.Count[i])
 			continue
 		}
@@ -882,4 +881,46 @@ func (d *Dataset) hexInBoundByScan(res int, b orb.Bound, f Filter, byCategory bo
 		hc.byCat = hc.byCat[:keep*hc.NumCategories]
 	}
 	return hc, nil
+}
+
+// CellShape is a cell's centre and boundary vertices, lon/lat, as h3 gives
+// them (vertices counterclockwise, longitudes in -180..180).
+type CellShape struct {
+	Center   orb.Point
+	Vertices []orb.Point
+}
+
+// shapeCache keeps the shapes of cells drawn recently: each costs a few
+// microseconds of cgo and maps draw the same cells in tile after tile. It is
+// emptied when full.
+var shapeCache struct {
+	sync.RWMutex
+	m map[h3.Cell]*CellShape
+}
+
+// shapeCacheMax bounds shapeCache, about 250 bytes an entry.
+const shapeCacheMax = 200_000
+
+// CellShapeOf returns the shape of cell c from a bounded cache shared by
+// all callers; the result must not be modified.
+func CellShapeOf(c h3.Cell) *CellShape {
+	shapeCache.RLock()
+	s, ok := shapeCache.m[c]
+	shapeCache.RUnlock()
+	if ok {
+		return s
+	}
+	ll := h3.CellToLatLng(c)
+	bd := h3.CellToBoundary(c)
+	s = &CellShape{Center: orb.Point{ll.Lng, ll.Lat}, Vertices: make([]orb.Point, len(bd))}
+	for i, v := range bd {
+		s.Vertices[i] = orb.Point{v.Lng, v.Lat}
+	}
+	shapeCache.Lock()
+	if shapeCache.m == nil || len(shapeCache.m) >= shapeCacheMax {
+		shapeCache.m = make(map[h3.Cell]*CellShape, 1024)
+	}
+	shapeCache.m[c] = s
+	shapeCache.Unlock()
+	return s
 }

@@ -421,3 +421,25 @@ func TestAncestorIsNotContainingCell(t *testing.T) {
 		t.Error("every ancestor is the containing cell; the per-resolution columns would be unnecessary")
 	}
 }
+
+func TestCellShapeOf(t *testing.T) {
+	for _, s := range []string{"89194ad3353ffff", "8019fffffffffff", "8d194ad33c9b43f"} {
+		c, _ := ParseCell(s)
+		for round := 0; round < 2; round++ { // computed, then cached
+			got := CellShapeOf(c)
+			ll := h3.CellToLatLng(c)
+			if got.Center != (orb.Point{ll.Lng, ll.Lat}) {
+				t.Errorf("%s centre %v, want %v", s, got.Center, ll)
+			}
+			bd := h3.CellToBoundary(c)
+			if len(got.Vertices) != len(bd) {
+				t.Fatalf("%s: %d vertices, want %d", s, len(got.Vertices), len(bd))
+			}
+			for i, v := range bd {
+				if got.Vertices[i] != (orb.Point{v.Lng, v.Lat}) {
+					t.Errorf("%s vertex %d %v, want %v", s, i, got.Vertices[i], v)
+				}
+			}
+		}
+	}
+}

@@ -274,13 +274,13 @@ func (fw *featureWriter) flush() {
 // exterior ring counterclockwise, and a cell crossing the antimeridian split
 // in two along it.
 func CellGeometry(c h3.Cell) orb.Geometry {
-	bd := h3.CellToBoundary(c)
+	bd := geo.CellShapeOf(c).Vertices
 	ring := make(orb.Ring, 0, len(bd)+1)
-	lon0 := bd[0].Lng
+	lon0 := bd[0][0]
 	minLon, maxLon := math.Inf(1), math.Inf(-1)
 	for _, v := range bd {
-		lon := lon0 + math.Remainder(v.Lng-lon0, 360)
-		ring = append(ring, orb.Point{lon, v.Lat})
+		lon := lon0 + math.Remainder(v[0]-lon0, 360)
+		ring = append(ring, orb.Point{lon, v[1]})
 		minLon, maxLon = math.Min(minLon, lon), math.Max(maxLon, lon)
 	}
 	ring = append(ring, ring[0])

@@ -117,15 +117,15 @@ func hexCentreBound(z, x, y, res int) orb.Bound {
 // exterior ring positive by the MVT surveyor's formula, or nil when nothing
 // of it is inside.
 func hexPolygon(z, x, y int, c h3.Cell, clipBox orb.Bound) orb.Polygon {
-	bd := h3.CellToBoundary(c)
+	bd := geo.CellShapeOf(c).Vertices
 	n := float64(uint(1) << z)
 	ring := make(orb.Ring, 0, len(bd)+1)
-	lon0 := bd[0].Lng
+	lon0 := bd[0][0]
 	for _, v := range bd {
 		// Keep a ring crossing the antimeridian continuous; Project would
 		// clamp, so project longitude by hand.
-		lon := lon0 + math.Remainder(v.Lng-lon0, 360)
-		_, wy := Project(0, v.Lat)
+		lon := lon0 + math.Remainder(v[0]-lon0, 360)
+		_, wy := Project(0, v[1])
 		wx := (lon + 180) / 360
 		ring = append(ring, orb.Point{(wx*n - float64(x)) * Extent, (wy*n - float64(y)) * Extent})
 	}
