@@ -158,3 +158,32 @@ func ExampleAbbreviate() {
 	// 12k
 	// 123k
 }
+
+func ExampleTileAt() {
+	lon, lat := -1.4044, 50.9097 // Above Bar Street, Southampton
+	x, y := tiles.TileAt(14, lon, lat)
+	wx, wy := tiles.Project(lon, lat)
+	px, py := tiles.InTile(14, x, y, wx, wy)
+	b := tiles.TileBound(14, x, y)
+	fmt.Println(x, y, px, py, b.Contains([2]float64{lon, lat}))
+	// Output: 8128 5491 344 2125 true
+}
+
+func ExampleTileKey() {
+	var f geo.Filter
+	f.From = geo.MakeMonth(2017, 2)
+	f.Categories.Add(2)
+	fmt.Println(tiles.TileKey("3f2a", 12, 2032, 1372, &f))
+	// Output: 3f2a/12/2032/1372?f24205c2,
+}
+
+func ExampleIndex_ParseClusterID() {
+	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	for _, s := range []string{"not-a-number", "999999"} {
+		_, err := ix.ParseClusterID(s)
+		fmt.Println(err)
+	}
+	// Output:
+	// cluster not found: id "not-a-number"
+	// cluster not found: id 999999
+}
