@@ -225,7 +225,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	etag := web.ETag(name)
 	if gz := web.Gzip(name); gz != nil {
-		h.Set("Vary", "Accept-Encoding")
+		h.Add("Vary", "Accept-Encoding") // CORS may have set Vary: Origin
 		if acceptsGzip(r) {
 			if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
 				h.Set("Content-Type", ct)
