@@ -678,7 +678,7 @@ func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request) {
 // writeTileEntry sends an encoded tile with the headers handleTile sends.
 func (s *Server) writeTileEntry(w http.ResponseWriter, r *http.Request, e *tiles.Entry, version string) {
 	h := w.Header()
-	h.Set("Vary", "Accept-Encoding")
+	h.Add("Vary", "Accept-Encoding") // CORS may have set Vary: Origin
 	if r.URL.Query().Get("v") == version {
 		h.Set("Cache-Control", s.cfg.TileCacheControl)
 	} else {
