@@ -8,7 +8,6 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path"
 	"strconv"
@@ -46,7 +45,8 @@ func (s *Server) setPageHeaders(w http.ResponseWriter) {
 func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if err := web.RenderMap(&buf, web.MapPage{
-		StyleURL: s.cfg.StyleURL, HexTiles: s.routeExists(hexProbe), Hotspots: s.routeExists(hotspotsProbe),
+		Attribution: Attribution, StyleURL: s.cfg.StyleURL,
+		HexTiles: s.routeExists(hexProbe), Hotspots: s.routeExists(hotspotsProbe),
 	}); err != nil {
 		writeError(w, r, err)
 		return
@@ -126,7 +126,7 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 			q.Set(k, v)
 		}
 	}
-	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL}
+	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL, Attribution: Attribution}
 	if m, ok := latestIn(ds.Months(), f); ok {
 		f.From, f.To = m, m
 		k := ds.Count(circle, &f)
@@ -167,9 +167,33 @@ const hotspotsProbe = "/v1/hotspots"
 // only the views this build has. Asking from the browser would log a 404 on
 // every page load of a build without them.
 func (s *Server) routeExists(path string) bool {
-	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, path, nil))
-	return rec.Code != http.StatusNotFound && rec.Code != http.StatusMethodNotAllowed
+	req, err := http.NewRequest(http.MethodHead, path, nil)
+	if err != nil {
+		return false
+	}
+	rec := &statusRecorder{header: http.Header{}, status: http.StatusOK}
+	s.handler.ServeHTTP(rec, req)
+	return rec.status != http.StatusNotFound && rec.status != http.StatusMethodNotAllowed
+}
+
+// statusRecorder keeps the status of a response and drops the rest.
+type statusRecorder struct {
+	header http.Header
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) Header() http.Header { return r.header }
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return len(b), nil
 }
 
 // latestIn returns the latest dataset month inside the filter's range.

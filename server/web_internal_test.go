@@ -47,3 +47,22 @@ func TestZoomForRadiusFitsAFrame(t *testing.T) {
 		}
 	}
 }
+
+func TestRouteExists(t *testing.T) {
+	s := New(DefaultConfig(), nil) // no dataset: data routes answer 503
+	tests := []struct {
+		path string
+		want bool
+	}{
+		{hexProbe, true},
+		{hotspotsProbe, true},
+		{"/tiles.json", true},
+		{"/no/such/route", false},
+		{"/tiles/hex/0/0/0.png", false},
+	}
+	for _, tc := range tests {
+		if got := s.routeExists(tc.path); got != tc.want {
+			t.Errorf("routeExists(%q) = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+}

@@ -126,13 +126,11 @@ func monthName(m string) string {
 	return t.Format("January 2006")
 }
 
-// Attribution is the notice the Open Government Licence asks for wherever
-// the data is shown.
-const Attribution = "Contains public sector information licensed under the Open Government Licence v3.0."
-
 // MapPage is what the map page needs from the server; everything else the
 // page fetches from /v1/meta and /tiles.json.
 type MapPage struct {
+	// Attribution is the notice the data's licence asks for.
+	Attribution string
 	// StyleURL is a MapLibre style drawn under the crime layers; "" gives a
 	// plain background.
 	StyleURL string
@@ -160,8 +158,9 @@ type EmbedPage struct {
 	// Top holds the most frequent crime types, most frequent first.
 	Top []TypeCount
 	// MapURL opens the full map at the same place and filter.
-	MapURL   string
-	StyleURL string
+	MapURL      string
+	StyleURL    string
+	Attribution string
 }
 
 // TypeCount is the number of crimes of one type.
@@ -215,9 +214,8 @@ type embedConfig struct {
 func RenderMap(w io.Writer, p MapPage) error {
 	data := struct {
 		MapPage
-		Config      pageConfig
-		Attribution string
-	}{p, pageConfig{StyleURL: p.StyleURL, HexTiles: p.HexTiles, Hotspots: p.Hotspots, Colours: categoryColours, Attribution: Attribution}, Attribution}
+		Config pageConfig
+	}{p, pageConfig{StyleURL: p.StyleURL, HexTiles: p.HexTiles, Hotspots: p.Hotspots, Colours: categoryColours, Attribution: p.Attribution}}
 	if err := pages.ExecuteTemplate(w, "map.html", data); err != nil {
 		return fmt.Errorf("render map page: %w", err)
 	}
@@ -228,12 +226,11 @@ func RenderMap(w io.Writer, p MapPage) error {
 func RenderEmbed(w io.Writer, p EmbedPage) error {
 	data := struct {
 		EmbedPage
-		Config      pageConfig
-		Attribution string
+		Config pageConfig
 	}{p, pageConfig{
-		StyleURL: p.StyleURL, Colours: categoryColours, Attribution: Attribution,
+		StyleURL: p.StyleURL, Colours: categoryColours, Attribution: p.Attribution,
 		Embed: &embedConfig{Lat: p.Lat, Lng: p.Lng, RadiusM: p.RadiusM, Zoom: p.Zoom, Fit: p.FitRadius, Query: p.Query},
-	}, Attribution}
+	}}
 	if err := pages.ExecuteTemplate(w, "embed.html", data); err != nil {
 		return fmt.Errorf("render embed page: %w", err)
 	}

@@ -131,6 +131,7 @@ func TestRenderEmbedEscapesAndFormats(t *testing.T) {
 		Lat: 50.9, Lng: -1.4, RadiusM: 500, Zoom: 15, Month: "2017-02", Total: 1,
 		Top:    []TypeCount{{Slug: "burglary", Name: "Burglary <b>", Count: 1}},
 		MapURL: "/?lat=50.9&lng=-1.4", Query: "from=2017-02&to=2017-02",
+		Attribution: "Contains <public> sector information",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +143,8 @@ func TestRenderEmbedEscapesAndFormats(t *testing.T) {
 		`style="background: #8c510a"`,
 		`href="/?lat=50.9&amp;lng=-1.4"`,
 		`"query":"from=2017-02\u0026to=2017-02"`,
-		Attribution,
+		"Contains &lt;public&gt; sector information",
+		`"attribution":"Contains \u003cpublic\u003e sector information"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("RenderEmbed output lacks %q:\n%s", want, out)
