@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -302,5 +303,64 @@ func TestLogCap(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "2017-02-hampshire-street.csv:2: column Longitude: bad coordinate") {
 		t.Errorf("log lacks file, line, column and reason:\n%s", log.String())
+	}
+}
+
+// TestProgressBar draws the terminal progress bar into a buffer.
+func TestProgressBar(t *testing.T) {
+	old := isTerminal
+	isTerminal = func(io.Writer) bool { return true }
+	defer func() { isTerminal = old }()
+	var buf bytes.Buffer
+	_, _, err := Load(context.Background(), []string{testdata(t, "police-uk")}, Options{Logger: quietLogger(), Progress: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "100%") || !strings.Contains(out, "building dataset from 14834 rows") {
+		t.Errorf("progress bar never reached 100%% and the build: %q", out)
+	}
+}
+
+// TestOverlongRecord checks that a file with a record beyond the size limit
+// fails alone instead of exhausting memory.
+func TestOverlongRecord(t *testing.T) {
+	dir := t.TempDir()
+	long := append([]byte(streetHeader), bytes.Repeat([]byte("a"), maxRecord+10)...)
+	writeFiles(t, dir, map[string][]byte{
+		"2017-02-hampshire-street.csv": long,
+		"2017-02-kent-street.csv":      []byte(streetHeader + row("2017-02", "1", "51", "A", "Drugs")),
+	})
+	ds, sum, err := Load(context.Background(), []string{dir}, Options{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Failed) != 1 || !strings.HasSuffix(sum.Failed[0].File, "2017-02-hampshire-street.csv") || ds.Len() != 1 {
+		t.Errorf("failed %v, %d crimes; want the overlong file failed and 1 crime", sum.Failed, ds.Len())
+	}
+}
+
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// TestReadErrorFailsFile checks that an I/O error part-way through a file
+// fails the file rather than loading the rows before it.
+func TestReadErrorFailsFile(t *testing.T) {
+	boom := errors.New("disk on fire")
+	r := &failingReader{data: []byte(streetHeader + row("2017-02", "1", "51", "A", "Drugs")), err: boom}
+	_, err := parseFile(context.Background(), r, "2017-02-kent-street.csv", 0, 1, quietLogger(), nil)
+	if !errors.Is(err, boom) {
+		t.Errorf("parseFile with a failing reader: %v, want %v", err, boom)
 	}
 }

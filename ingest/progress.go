@@ -15,6 +15,13 @@ import (
 // terminal; a variable so tests need not wait.
 var plainEvery = 2 * time.Second
 
+// isTerminal reports whether w is a terminal, which gets a progress bar; a
+// variable so tests can draw the bar into a buffer.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // progress reports bytes read while files are parsed.
 type progress struct {
 	read  atomic.Int64
@@ -29,6 +36,7 @@ type progress struct {
 	// building is set once parsing ends and the dataset is being built,
 	// which on a national archive takes a good share of the load.
 	building atomic.Bool
+	parsedCh chan struct{} // closed when parsing ends
 }
 
 func startProgress(w io.Writer, srcs []*source) *progress {
@@ -39,8 +47,8 @@ func startProgress(w io.Writer, srcs []*source) *progress {
 	if w == nil {
 		return p
 	}
-	p.stop, p.done = make(chan struct{}), make(chan struct{})
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	p.stop, p.done, p.parsedCh = make(chan struct{}), make(chan struct{}), make(chan struct{})
+	if isTerminal(w) {
 		go p.bar()
 	} else {
 		go p.plain()
@@ -55,20 +63,25 @@ func (p *progress) bar() {
 		progressbar.OptionSetDescription("loading"),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
 	)
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
+	parsed := p.parsedCh
 	for {
 		select {
 		case <-t.C:
-			if p.building.Load() {
-				bar.Describe("building dataset")
-			}
 			_ = bar.Set64(p.read.Load())
-		case <-p.stop:
-			_ = bar.Set64(p.read.Load())
+		case <-parsed:
+			// The bar measures bytes, which are all read now; the build
+			// that follows gets a line of its own.
 			_ = bar.Finish()
+			fmt.Fprintf(p.w, "\nbuilding dataset from %d rows\n", p.rows.Load())
+			parsed = nil
+		case <-p.stop:
+			if parsed != nil {
+				_ = bar.Finish()
+				fmt.Fprintln(p.w)
+			}
 			return
 		}
 	}
@@ -80,6 +93,7 @@ func (p *progress) parsed() {
 		return
 	}
 	p.building.Store(true)
+	close(p.parsedCh)
 }
 
 func (p *progress) line() {
