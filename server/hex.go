@@ -534,7 +534,7 @@ type changeBody struct {
 	BaseMonths    int          `json:"base_months"`
 	CurrentMonths int          `json:"current_months"`
 	Summary       changeItem   `json:"summary"`
-	Cells         []changeItem `json:"cells"`
+	Cells         []changeItem `json:"cells,omitzero"`
 }
 
 func changeItemOf(c analysis.CellChange) changeItem {
@@ -558,7 +558,7 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	format, err := parseFormat(r, "json", "csv")
+	format, err := parseFormat(r, "json", "csv", "geojson")
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -610,6 +610,10 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request) {
 	for i, c := range ch.Cells {
 		body.Cells[i] = changeItemOf(c)
 	}
+	if format == "geojson" {
+		writeChangeGeoJSON(w, r, ds, body, ch)
+		return
+	}
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		cw := csv.NewWriter(w)
@@ -625,6 +629,44 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, http.StatusOK, body)
+}
+
+// writeChangeGeoJSON writes a change as cell polygons, the whole-area
+// summary and the periods as members of the collection ahead of the cells.
+func writeChangeGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset, body changeBody, ch *analysis.Change) {
+	w.Header().Set("Content-Type", "application/geo+json")
+	if r.Method == http.MethodHead {
+		return
+	}
+	head := body
+	head.Cells = nil
+	hj, _ := json.Marshal(head)
+	fw := newFeatureWriter(w)
+	fw.buf = append(fw.buf, `{"type":"FeatureCollection","change":`...)
+	fw.buf = append(fw.buf, hj...)
+	fw.buf = fmt.Appendf(fw.buf, `,"dataset_version":%q,"features":[`, ds.Version())
+	cells := make([]h3.Cell, len(ch.Cells))
+	for i, c := range ch.Cells {
+		cells[i] = c.Cell
+	}
+	geoms := cellGeometries(cells)
+	for i, c := range ch.Cells {
+		if i > 0 {
+			fw.buf = append(fw.buf, ',')
+		}
+		fw.start(c.Cell, geoms[i])
+		fw.intProp("base", c.Base)
+		fw.intProp("current", c.Current)
+		fw.intProp("diff", c.Diff)
+		if c.HasPct {
+			fw.floatProp("pct", math.Round(c.Pct*1e6)/1e6)
+		} else {
+			fw.buf = append(fw.buf, `,"pct":null`...)
+		}
+		fw.end()
+	}
+	fw.buf = append(fw.buf, "]}\n"...)
+	fw.flush()
 }
 
 // hexTileKey keys a hex tile in the shared tile cache apart from crime tiles.

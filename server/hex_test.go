@@ -235,6 +235,37 @@ func TestHotspotsAndChange(t *testing.T) {
 			t.Errorf("line %v, want base %d and no change", rec, want[rec[0]])
 		}
 	}
+
+	status, body = get(t, ts, "/v1/change?res=8&from=2017-02&to=2017-02&base_from=2017-02&base_to=2017-02&format=geojson&category=burglary")
+	if status != http.StatusOK {
+		t.Fatalf("change GeoJSON status %d: %.300s", status, body)
+	}
+	var head struct {
+		Change struct {
+			Summary struct{ Base, Current int }
+		}
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		t.Fatal(err)
+	}
+	fc, err = geojson.UnmarshalFeatureCollection(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ = bruteCSV(t, 8, nil, "Burglary")
+	total = 0
+	for _, n := range want {
+		total += n
+	}
+	if head.Change.Summary.Base != total || head.Change.Summary.Current != total || len(fc.Features) != len(want) {
+		t.Errorf("summary %+v over %d cells, want %d over %d", head.Change.Summary, len(fc.Features), total, len(want))
+	}
+	for _, f := range fc.Features {
+		id := f.Properties["h3"].(string)
+		if int(f.Properties["base"].(float64)) != want[id] || f.Properties["diff"].(float64) != 0 || f.Properties["pct"].(float64) != 0 {
+			t.Errorf("cell %s: %v, want base %d and no change", id, f.Properties, want[id])
+		}
+	}
 }
 
 func TestHexBadParameters(t *testing.T) {
