@@ -48,7 +48,7 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
-	if r.URL.Query().Get("v") == l.ds.Version() {
+	if versioned(r.URL.RawQuery, l.ds.Version()) {
 		h.Set("Cache-Control", s.cfg.TileCacheControl)
 	} else {
 		h.Set("Cache-Control", s.cfg.CacheControl)
@@ -79,9 +79,25 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// versioned reports whether a raw query carries v=version. It scans rather
+// than parses: this runs on every cached tile, where parsing shows.
+func versioned(rawQuery, version string) bool {
+	for rawQuery != "" {
+		var kv string
+		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
+		if k, v, ok := strings.Cut(kv, "="); ok && k == "v" && v == version {
+			return true
+		}
+	}
+	return false
+}
+
 // acceptsGzip reports whether the client accepts gzip with a non-zero q.
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	rest := r.Header.Get("Accept-Encoding")
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			continue
