@@ -352,3 +352,49 @@ func ExampleHexTile() {
 	}
 	// Output: 871959025ffffff 1 1
 }
+
+// TestHexTileAntimeridian draws a cell that crosses the antimeridian: it
+// must appear, with the same count, at both edges of the world.
+func TestHexTileAntimeridian(t *testing.T) {
+	b := geo.NewBuilder()
+	m := geo.MakeMonth(2024, 1)
+	sb := geo.NewStreetBatch(geo.Unit{Force: "fiji", Month: m}, 1, "test")
+	lon, lat := 179.99, -17.0
+	for i := 0; i < 3; i++ {
+		sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: lon, Lat: lat,
+			Location: []byte("On or near Date Line"), CrimeType: []byte("Drugs")})
+	}
+	b.AddStreet(sb)
+	ds, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const z = 4
+	res := HexZoomRes[z]
+	c := h3.LatLngToCell(h3.LatLng{Lat: lat, Lng: lon}, res)
+	west, east := false, false
+	for _, v := range h3.CellToBoundary(c) {
+		west, east = west || v.Lng < 0, east || v.Lng > 0
+	}
+	if !west || !east {
+		t.Fatalf("cell %v does not cross the antimeridian; pick another point", c)
+	}
+	wx, wy := Project(lon, lat)
+	_, ty := TileOf(z, wx, wy)
+	for _, tx := range []int{0, 1<<z - 1} {
+		raw, err := HexTile(context.Background(), ds, z, tx, ty, -1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		feats := decodeHex(t, raw)
+		if len(feats) != 1 || feats[0].Properties["h3"] != c.String() || propInt(feats[0], "count") != 3 {
+			t.Fatalf("tile %d/%d/%d: %d features %v, want cell %v with 3 crimes", z, tx, ty, len(feats), feats, c)
+		}
+		poly := feats[0].Geometry.(orb.Polygon)
+		for _, p := range poly[0] {
+			if p[0] < -HexBuffer || p[0] > Extent+HexBuffer {
+				t.Errorf("tile x %d: point %v outside the buffer", tx, p)
+			}
+		}
+	}
+}
