@@ -17,7 +17,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/uber/h3-go/v4"
 
-	"crimemap/server"
 )
 
 // bruteCSV counts the Hampshire CSV rows per cell at res, with h3 on the
@@ -296,25 +295,6 @@ func TestHexBadParameters(t *testing.T) {
 				t.Errorf("GET %s = %d %.300s, want 400 naming %q", tc.path, status, body, tc.param)
 			}
 		})
-	}
-}
-
-// TestHexLimitNamesFittingRes asks for every cell at the finest resolution
-// and follows the resolution the 400 suggests.
-func TestHexLimitNamesFittingRes(t *testing.T) {
-	ts := newServer(t)
-	status, body := get(t, ts, "/v1/hex?res=13")
-	if status != http.StatusBadRequest {
-		t.Skipf("the sample fits at res 13 (%d)", status)
-	}
-	msg := string(body)
-	i := strings.Index(msg, "use res=")
-	if i < 0 {
-		t.Fatalf("400 without a suggestion: %s", msg)
-	}
-	res := strings.TrimRightFunc(msg[i+len("use res="):i+len("use res=")+2], func(r rune) bool { return r < '0' || r > '9' })
-	if status, body := get(t, ts, "/v1/hex?format=csv&res="+res); status != http.StatusOK || bytes.Count(body, []byte("\n"))-1 > server.MaxHexCells {
-		t.Errorf("suggested res=%s: %d, %d lines", res, status, bytes.Count(body, []byte("\n")))
 	}
 }
 
