@@ -16,7 +16,6 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/uber/h3-go/v4"
-
 )
 
 // bruteCSV counts the Hampshire CSV rows per cell at res, with h3 on the
