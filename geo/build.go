@@ -6,11 +6,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
@@ -330,8 +332,6 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	for p := 0; p < np; p++ {
 		d.ptStart[p+1] += d.ptStart[p]
 	}
-	next := slices.Clone(d.ptStart[:np])
-	unlocated := uint32(located)
 	d.month = make([]Month, n)
 	d.cat = make([]Category, n)
 	d.force = make([]Force, n)
@@ -340,44 +340,129 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	// posOf remembers each crime's position so that IDs can be placed by
 	// rank once every hasID bit is set, without sorting them by position.
 	posOf := make([]uint32, n)
-	nIDs := 0
-	lsoaSet := make([]bool, np)
-	i = 0
-	for bi, sb := range batches {
-		l := &locals[bi]
-		for k := range sb.crimes {
-			c := &sb.crimes[k]
-			var pos uint32
-			if p := ptOf[i]; p != math.MaxUint32 {
-				rp := rank[p]
-				pos = next[rp]
-				next[rp]++
-				if !lsoaSet[rp] {
-					lsoaSet[rp] = true
-					d.ptLSOACode[rp] = l.str[c.lsoaCode]
-					d.ptLSOAName[rp] = l.str[c.lsoaName]
-				}
-			} else {
-				pos = unlocated
-				unlocated++
+
+	// Place the crimes in parts of consecutive batches, one goroutine each.
+	// A part starts each point where the crimes of that point in earlier
+	// parts end, so positions are those of one pass in batch order.
+	type part struct {
+		b0, b1, i0 int               // batches [b0, b1), first crime index i0
+		next       []uint32          // next position per point
+		unlocated  uint32            // next position of a crime without one
+		nIDs       int               // crimes with a 64-hex Crime ID
+		other      map[uint32]string // to merge into d.other
+		ctxID      map[uint32]uint32 // to merge into d.ctx
+	}
+	nParts := min(max(runtime.GOMAXPROCS(0), 1), 4, max(len(batches), 1))
+	parts := make([]part, 0, nParts)
+	{
+		b0, i0, done := 0, 0, 0
+		for w := range nParts {
+			target := n * (w + 1) / nParts
+			b1 := b0
+			for b1 < len(batches) && (done < target || w == nParts-1) {
+				done += len(batches[b1].crimes)
+				b1++
 			}
-			d.month[pos] = c.month
-			d.cat[pos] = l.cat[c.crimeType]
-			d.force[pos] = l.force
-			d.outcome[pos] = l.outcome[c.outcome]
-			if c.hasID {
-				d.hasID[pos/64] |= 1 << (pos % 64)
-				nIDs++
-			} else if c.otherID != 0 {
-				d.other[pos] = sb.strs.strs[c.otherID]
-			}
-			if c.context != 0 {
-				d.ctx[pos] = l.str[c.context]
-			}
-			posOf[i] = pos
-			i++
+			parts = append(parts, part{b0: b0, b1: b1, i0: i0})
+			i0 = done
+			b0 = b1
 		}
 	}
+	// Count each part's crimes per point and without a point, then turn the
+	// counts into each part's starting positions.
+	counts := make([][]uint32, len(parts))
+	unloc := make([]uint32, len(parts))
+	var cwg sync.WaitGroup
+	for w := range parts {
+		cwg.Add(1)
+		go func() {
+			defer cwg.Done()
+			pt := &parts[w]
+			c := make([]uint32, np)
+			i := pt.i0
+			for _, sb := range batches[pt.b0:pt.b1] {
+				for range sb.crimes {
+					if p := ptOf[i]; p != math.MaxUint32 {
+						c[rank[p]]++
+					} else {
+						unloc[w]++
+					}
+					i++
+				}
+			}
+			counts[w] = c
+		}()
+	}
+	cwg.Wait()
+	unlocated := uint32(located)
+	for w := range parts {
+		parts[w].unlocated = unlocated
+		unlocated += unloc[w]
+	}
+	run := slices.Clone(d.ptStart[:np])
+	for w := range parts {
+		c := counts[w]
+		for p := range c {
+			c[p], run[p] = run[p], run[p]+c[p]
+		}
+		parts[w].next = c
+	}
+	counts = nil
+	var pwg sync.WaitGroup
+	for w := range parts {
+		pwg.Add(1)
+		go func() {
+			defer pwg.Done()
+			pt := &parts[w]
+			pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
+			i := pt.i0
+			for bi := pt.b0; bi < pt.b1; bi++ {
+				sb := batches[bi]
+				l := &locals[bi]
+				for k := range sb.crimes {
+					c := &sb.crimes[k]
+					var pos uint32
+					if p := ptOf[i]; p != math.MaxUint32 {
+						rp := rank[p]
+						pos = pt.next[rp]
+						pt.next[rp]++
+						// The point's first crime in batch order gives its LSOA.
+						if pos == d.ptStart[rp] {
+							d.ptLSOACode[rp] = l.str[c.lsoaCode]
+							d.ptLSOAName[rp] = l.str[c.lsoaName]
+						}
+					} else {
+						pos = pt.unlocated
+						pt.unlocated++
+					}
+					d.month[pos] = c.month
+					d.cat[pos] = l.cat[c.crimeType]
+					d.force[pos] = l.force
+					d.outcome[pos] = l.outcome[c.outcome]
+					if c.hasID {
+						// Neighbouring positions may belong to other parts.
+						atomic.OrUint64(&d.hasID[pos/64], 1<<(pos%64))
+						pt.nIDs++
+					} else if c.otherID != 0 {
+						pt.other[pos] = sb.strs.strs[c.otherID]
+					}
+					if c.context != 0 {
+						pt.ctxID[pos] = l.str[c.context]
+					}
+					posOf[i] = pos
+					i++
+				}
+			}
+		}()
+	}
+	pwg.Wait()
+	nIDs := 0
+	for w := range parts {
+		nIDs += parts[w].nIDs
+		maps.Copy(d.other, parts[w].other)
+		maps.Copy(d.ctx, parts[w].ctxID)
+	}
+	parts = nil
 	ptOf, rank, locals = nil, nil, nil
 	d.idRank = make([]uint32, len(d.hasID))
 	var r uint32
