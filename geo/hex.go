@@ -376,6 +376,9 @@ type matcher struct {
 	all     bool
 	catOnly bool
 	cats    [MaxTerms]bool
+	// forces and outcomes are lookup tables for the other terms, used
+	// when the filter names some.
+	forces, outcomes [MaxTerms]bool
 }
 
 func (d *Dataset) newMatcher(f *Filter) *matcher {
@@ -385,8 +388,10 @@ func (d *Dataset) newMatcher(f *Filter) *matcher {
 	}
 	m.all = f.termsFree()
 	m.catOnly = f.Forces.Empty() && f.Outcomes.Empty()
-	for c := range m.cats {
-		m.cats[c] = f.Categories.Empty() || f.Categories.Has(c)
+	for i := range m.cats {
+		m.cats[i] = f.Categories.Empty() || f.Categories.Has(i)
+		m.forces[i] = f.Forces.Empty() || f.Forces.Has(i)
+		m.outcomes[i] = f.Outcomes.Empty() || f.Outcomes.Has(i)
 	}
 	return m
 }
@@ -404,7 +409,7 @@ func (m *matcher) match(c CrimeID) bool {
 	if m.catOnly {
 		return m.cats[m.d.cat[c]]
 	}
-	return m.d.matchTerms(c, m.f)
+	return m.cats[m.d.cat[c]] && m.forces[m.d.force[c]] && m.outcomes[m.d.outcome[c]]
 }
 
 // visitPoints calls fn(w, p) for every snap point p in the area (nil for

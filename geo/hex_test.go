@@ -140,6 +140,12 @@ func TestHexCountsMatchBruteForce(t *testing.T) {
 	for i := 0; i < ds.Forces().Len(); i++ {
 		allForces.Add(i)
 	}
+	nfa, ok := ds.Outcomes().ByName("Investigation complete; no suspect identified")
+	if !ok {
+		t.Fatal("no outcome 'Investigation complete; no suspect identified'")
+	}
+	var outcomes Set
+	outcomes.Add(nfa)
 	tests := []struct {
 		name   string
 		res    int
@@ -148,6 +154,9 @@ func TestHexCountsMatchBruteForce(t *testing.T) {
 		keep   func(csvCrime) bool
 	}{
 		{"everything res 5", 5, nil, Filter{}, func(csvCrime) bool { return true }},
+		{"outcome and category res 8", 8, nil, Filter{Outcomes: outcomes, Categories: cats}, func(r csvCrime) bool {
+			return r.Outcome == "Investigation complete; no suspect identified" && (r.Type == "Burglary" || r.Type == "Anti-social behaviour")
+		}},
 		{"everything res 9", 9, nil, Filter{}, func(csvCrime) bool { return true }},
 		{"everything res 6 scanned", 6, nil, Filter{Forces: allForces}, func(csvCrime) bool { return true }},
 		{"everything res 6 precomputed", 6, nil, Filter{}, func(csvCrime) bool { return true }},
