@@ -687,6 +687,9 @@ func (ix *Index) encode(z, x, y int, layer string, feats []feature) []byte {
 		names[i] = k.name
 	}
 	w := newLayerWriter(layer, names)
+	// Most features take 20 to 60 bytes; growing the buffer showed in
+	// profiles.
+	w.feats = make([]byte, 0, 48*len(feats))
 	for i := range feats {
 		ft := &feats[i]
 		for slot, k := range keys {
