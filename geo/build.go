@@ -462,6 +462,11 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		maps.Copy(d.other, parts[w].other)
 		maps.Copy(d.ctx, parts[w].ctxID)
 	}
+	type span struct{ b0, b1, i0 int }
+	spans := make([]span, len(parts))
+	for w, pt := range parts {
+		spans[w] = span{pt.b0, pt.b1, pt.i0}
+	}
 	parts = nil
 	ptOf, rank, locals = nil, nil, nil
 	d.idRank = make([]uint32, len(d.hasID))
@@ -472,17 +477,27 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	}
 	d.ids = make([]crimeID, nIDs)
 	d.byID = make([]uint32, nIDs)
-	i = 0
-	for _, sb := range batches {
-		for k := range sb.crimes {
-			if c := &sb.crimes[k]; c.hasID {
-				ki, _ := d.idIndex(CrimeID(posOf[i]))
-				d.ids[ki] = c.id
-				d.byID[ki] = posOf[i]
+	// Every crime's ID slot is known from its position, so the parts fill
+	// them at once.
+	var iwg sync.WaitGroup
+	for _, pt := range spans {
+		iwg.Add(1)
+		go func() {
+			defer iwg.Done()
+			i := pt.i0
+			for _, sb := range batches[pt.b0:pt.b1] {
+				for k := range sb.crimes {
+					if c := &sb.crimes[k]; c.hasID {
+						ki, _ := d.idIndex(CrimeID(posOf[i]))
+						d.ids[ki] = c.id
+						d.byID[ki] = posOf[i]
+					}
+					i++
+				}
 			}
-			i++
-		}
+		}()
 	}
+	iwg.Wait()
 	posOf = nil
 	d.sortByID()
 
