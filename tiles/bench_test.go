@@ -69,7 +69,7 @@ func benchTiles(b *testing.B, ds *geo.Dataset, ix *Index) {
 			b.Run(fmt.Sprintf("z%d-%d/%s", band[0], band[1], v.name), func(b *testing.B) {
 				lat := make([]time.Duration, 0, b.N)
 				cpu := make([]time.Duration, 0, b.N)
-				bytes := 0
+				bytes, maxBytes := 0, 0
 				// On a shared machine wall-clock percentiles include time
 				// other processes held the core; the thread's CPU time per
 				// tile does not.
@@ -89,6 +89,7 @@ func benchTiles(b *testing.B, ds *geo.Dataset, ix *Index) {
 						b.Fatal(err)
 					}
 					bytes += len(raw)
+					maxBytes = max(maxBytes, len(raw))
 				}
 				slices.Sort(lat)
 				b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
@@ -98,6 +99,7 @@ func benchTiles(b *testing.B, ds *geo.Dataset, ix *Index) {
 					b.ReportMetric(float64(cpu[len(cpu)*99/100].Microseconds()), "p99-cpu-µs")
 				}
 				b.ReportMetric(float64(bytes)/float64(len(lat)), "bytes/tile")
+				b.ReportMetric(float64(maxBytes), "max-bytes")
 			})
 		}
 	}
