@@ -121,6 +121,14 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		l.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
 	}
 	s.state.Store(l)
+	// Each H3 resolution's cell column costs a second or more nationally on
+	// first use; build them in the background, coarse first, so the first
+	// hex requests at each zoom do not pay for it.
+	go func() {
+		start := time.Now()
+		ds.PrepareHex(tiles.HexZoomRes[:]...)
+		s.log.Debug("hex cell columns ready", "elapsed", time.Since(start).Round(time.Millisecond))
+	}()
 }
 
 // dataset returns the current dataset or ErrLoading.
