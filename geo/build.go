@@ -161,7 +161,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		l.cat = make([]Category, len(sb.strs.strs))
 		l.outcome = make([]Outcome, len(sb.strs.strs))
 		for i, s := range sb.strs.strs {
-			l.str[i] = global.id([]byte(s))
+			l.str[i] = global.idString(s)
 		}
 		f, err := d.forceFor(sb.Unit.Force, sb)
 		if err != nil {
@@ -673,12 +673,20 @@ func (d *Dataset) hash() string {
 	h := sha256.New()
 	var buf [8]byte
 	w64 := func(v uint64) { binary.LittleEndian.PutUint64(buf[:], v); h.Write(buf[:]) }
+	// Points go through a buffer: a Write call per field costs more than
+	// the hashing.
+	pb := make([]byte, 0, 64<<10)
 	for p := range d.ptLon {
-		w64(math.Float64bits(d.ptLon[p]))
-		w64(math.Float64bits(d.ptLat[p]))
-		h.Write([]byte(d.strs[d.ptStreet[p]]))
-		w64(uint64(d.ptStart[p+1]))
+		pb = binary.LittleEndian.AppendUint64(pb, math.Float64bits(d.ptLon[p]))
+		pb = binary.LittleEndian.AppendUint64(pb, math.Float64bits(d.ptLat[p]))
+		pb = append(pb, d.strs[d.ptStreet[p]]...)
+		pb = binary.LittleEndian.AppendUint64(pb, uint64(d.ptStart[p+1]))
+		if len(pb) >= 60<<10 {
+			h.Write(pb)
+			pb = pb[:0]
+		}
 	}
+	h.Write(pb)
 	mb := make([]byte, 2*len(d.month))
 	for i, m := range d.month {
 		binary.LittleEndian.PutUint16(mb[2*i:], uint16(m))

@@ -9,3 +9,15 @@ func (b *StreetBatch) Grow(n int) {
 		b.crimes = slices.Grow(b.crimes, n)
 	}
 }
+
+// idString is id for a string already held elsewhere: it is stored as is,
+// with no conversion to bytes and back.
+func (t *strTable) idString(s string) uint32 {
+	if i, ok := t.ids[s]; ok {
+		return i
+	}
+	i := uint32(len(t.strs))
+	t.strs = append(t.strs, s)
+	t.ids[s] = i
+	return i
+}
