@@ -598,6 +598,14 @@ func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 		// coordinates, and a point on the edge must not be missed.
 		const eps = 1e-9
 		b.Min[0], b.Min[1], b.Max[0], b.Max[1] = b.Min[0]-eps, b.Min[1]-eps, b.Max[0]+eps, b.Max[1]+eps
+		// Points beyond Mercator's latitude limit are clamped onto the
+		// first and last rows of tiles.
+		if y == 0 {
+			b.Max[1] = 90
+		}
+		if y == 1<<z-1 {
+			b.Min[1] = -90
+		}
 		ix.ds.SearchBound(b, func(p geo.PointID) bool {
 			if !owns(ix.ptX[p], ix.ptY[p]) {
 				return true

@@ -1,9 +1,12 @@
 package tiles
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"crimemap/geo"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -65,5 +68,55 @@ func TestProjectClamps(t *testing.T) {
 				t.Errorf("TileAt(2) = %d/%d, want %d/%d", x, y, tc.x, tc.y)
 			}
 		})
+	}
+}
+
+// TestPolarPointsKeptAtCrimeZooms puts crimes beyond Mercator's latitude
+// limit and checks that the crimes layer still counts them, in the edge
+// rows of tiles.
+func TestPolarPointsKeptAtCrimeZooms(t *testing.T) {
+	m := geo.MakeMonth(2020, 1)
+	sb := geo.NewStreetBatch(geo.Unit{Force: "btp", Month: m}, 0, "test")
+	for _, ll := range [][2]float64{{10, 89.5}, {-20, -89.9}, {180, 0}, {-180, 85.06}} {
+		sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: ll[0], Lat: ll[1],
+			Location: []byte("On or near Nowhere"), CrimeType: []byte("Robbery")})
+	}
+	b := geo.NewBuilder()
+	if err := b.AddStreet(sb); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(ds, DefaultOptions())
+	for _, z := range []int{0, 3, 14} {
+		total := 0
+		seen := map[[2]int]bool{}
+		for p := 0; p < ds.NumPoints(); p++ {
+			lon, lat := ds.PointLonLat(geo.PointID(p))
+			x, y := TileAt(z, lon, lat)
+			if seen[[2]int{x, y}] {
+				continue
+			}
+			seen[[2]int{x, y}] = true
+			raw, err := ix.Tile(context.Background(), z, x, y, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if raw == nil {
+				continue
+			}
+			for _, ft := range decode(t, raw)[0].Features {
+				for _, k := range []string{propCount, propPointCount} {
+					if v, ok := ft.Properties[k]; ok {
+						total += num(t, v)
+					}
+				}
+			}
+		}
+		if total != ds.Located() {
+			t.Errorf("zoom %d: tiles of the points count %d crimes, want %d", z, total, ds.Located())
+		}
 	}
 }
