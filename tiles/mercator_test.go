@@ -120,3 +120,33 @@ func TestPolarPointsKeptAtCrimeZooms(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexWithoutLocatedCrimes(t *testing.T) {
+	m := geo.MakeMonth(2020, 1)
+	sb := geo.NewStreetBatch(geo.Unit{Force: "btp", Month: m}, 0, "test")
+	sb.AddStreet(&geo.StreetRow{Month: m, Location: []byte("No Location"), CrimeType: []byte("Robbery")})
+	b := geo.NewBuilder()
+	if err := b.AddStreet(sb); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcome geo.Filter
+	outcome.Outcomes.Add(1)
+	ix := NewIndex(ds, DefaultOptions())
+	for _, z := range []int{0, 5, 14} {
+		for _, f := range []*geo.Filter{nil, &outcome} {
+			if raw, err := ix.Tile(context.Background(), z, 0, 0, f); raw != nil || err != nil {
+				t.Errorf("zoom %d: %d bytes, %v; want an empty tile", z, len(raw), err)
+			}
+		}
+	}
+	if got := SampleTiles(ds, 3, 5, 1); got != nil {
+		t.Errorf("SampleTiles = %v, want none", got)
+	}
+	if tj := ix.TileJSON("t/{z}/{x}/{y}"); tj.Bounds[0] != -180 {
+		t.Errorf("bounds of an empty dataset %v", tj.Bounds)
+	}
+}
