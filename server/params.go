@@ -30,12 +30,28 @@ const (
 )
 
 // formValue reads a parameter from the query string or, for a form-encoded
-// POST as data.police.uk accepts, from the body.
+// POST as data.police.uk accepts, from the body. parseForm has filled r.Form
+// once per request.
 func formValue(r *http.Request, name string) string {
-	if r.Method == http.MethodPost && isForm(r) {
-		return r.FormValue(name)
+	if r.Form == nil {
+		_ = r.ParseForm()
 	}
-	return r.URL.Query().Get(name)
+	return r.Form.Get(name)
+}
+
+// parseForm parses the query string and a form-encoded body once, so that
+// handlers reading many parameters do not parse the query for each.
+func parseForm(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && isForm(r) {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		}
+		if err := r.ParseForm(); err != nil {
+			writeError(w, r, paramError("query", "cannot be parsed: %v", err))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func isForm(r *http.Request) bool {

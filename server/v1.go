@@ -276,13 +276,10 @@ type countsBody struct {
 // parseGroupBy reads group_by: a comma list (or repeated parameter) of
 // category and month.
 func parseGroupBy(r *http.Request) (byCat, byMonth bool, err error) {
-	var vals []string
-	if r.Method == http.MethodPost && isForm(r) {
+	if r.Form == nil {
 		_ = r.ParseForm()
-		vals = r.Form["group_by"]
-	} else {
-		vals = r.URL.Query()["group_by"]
 	}
+	vals := r.Form["group_by"]
 	for _, v := range vals {
 		for _, g := range strings.Split(v, ",") {
 			switch strings.TrimSpace(g) {
