@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -715,40 +714,6 @@ func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request) {
 		s.tileCache.Put(key, e)
 	}
 	s.writeTileEntry(w, r, e, ds.Version())
-}
-
-// writeTileEntry sends an encoded tile with the headers handleTile sends.
-func (s *Server) writeTileEntry(w http.ResponseWriter, r *http.Request, e *tiles.Entry, version string) {
-	h := w.Header()
-	h.Add("Vary", "Accept-Encoding") // CORS may have set Vary: Origin
-	if r.URL.Query().Get("v") == version {
-		h.Set("Cache-Control", s.cfg.TileCacheControl)
-	} else {
-		h.Set("Cache-Control", s.cfg.CacheControl)
-	}
-	body, etag := e.Raw, e.ETag
-	gz := e.Gzip != nil && acceptsGzip(r)
-	if gz {
-		body, etag = e.Gzip, strings.TrimSuffix(e.ETag, `"`)+`-gz"`
-	}
-	h.Set("ETag", etag)
-	if noneMatch(r.Header.Get("If-None-Match"), e.ETag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	if e.Raw == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	h.Set("Content-Type", mvtContentType)
-	if gz {
-		h.Set("Content-Encoding", "gzip")
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
 }
 
 // handleHexTileJSON serves /tiles/hex.json: TileJSON of the hex tiles whose

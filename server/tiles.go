@@ -46,9 +46,16 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	s.writeTileEntry(w, r, e, l.ds.Version())
+}
+
+// writeTileEntry sends an encoded tile: gzip when accepted, an ETag per
+// representation, 304, 204 for an empty tile, and the immutable
+// Cache-Control when the URL carries the dataset version.
+func (s *Server) writeTileEntry(w http.ResponseWriter, r *http.Request, e *tiles.Entry, version string) {
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
-	if versioned(r.URL.RawQuery, l.ds.Version()) {
+	if versioned(r.URL.RawQuery, version) {
 		h.Set("Cache-Control", s.cfg.TileCacheControl)
 	} else {
 		h.Set("Cache-Control", s.cfg.CacheControl)
