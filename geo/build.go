@@ -521,15 +521,29 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 
 // sortByID orders byID, which holds the positions of the crimes with an ID
 // in position order, by ID and then position: what a stable sort by ID gives.
-// It sorts (ID prefix, rank) pairs, two halves at once, and merges them.
+// Crime IDs are uniformly random hex, so (ID prefix, rank) pairs are first
+// distributed into buckets by their top 16 bits, in one counting pass, and
+// the small buckets are then sorted on two cores.
 func (d *Dataset) sortByID() {
 	type idKey struct {
 		hi uint64 // the ID's first 8 bytes, big-endian, so it orders like the ID
 		k  uint32 // rank among crimes with an ID, in position order
 	}
-	keys := make([]idKey, len(d.ids))
+	const nb = 1 << 16
+	start := make([]int, nb+1)
 	for k := range d.ids {
-		keys[k] = idKey{binary.BigEndian.Uint64(d.ids[k][:8]), uint32(k)}
+		start[int(binary.BigEndian.Uint16(d.ids[k][:2]))+1]++
+	}
+	for b := range nb {
+		start[b+1] += start[b]
+	}
+	keys := make([]idKey, len(d.ids))
+	fill := slices.Clone(start[:nb])
+	for k := range d.ids {
+		hi := binary.BigEndian.Uint64(d.ids[k][:8])
+		b := hi >> 48
+		keys[fill[b]] = idKey{hi, uint32(k)}
+		fill[b]++
 	}
 	less := func(a, b idKey) int {
 		if c := cmp.Compare(a.hi, b.hi); c != 0 {
@@ -540,26 +554,24 @@ func (d *Dataset) sortByID() {
 		}
 		return cmp.Compare(a.k, b.k)
 	}
-	half := len(keys) / 2
+	pos := slices.Clone(d.byID)
+	sortRange := func(b0, b1 int) {
+		for b := b0; b < b1; b++ {
+			bucket := keys[start[b]:start[b+1]]
+			slices.SortFunc(bucket, less)
+			for j, key := range bucket {
+				d.byID[start[b]+j] = pos[key.k]
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		slices.SortFunc(keys[:half], less)
+		sortRange(0, nb/2)
 	}()
-	slices.SortFunc(keys[half:], less)
+	sortRange(nb/2, nb)
 	wg.Wait()
-	pos := slices.Clone(d.byID)
-	a, b := keys[:half], keys[half:]
-	for j := range d.byID {
-		var k idKey
-		if len(b) == 0 || (len(a) > 0 && less(a[0], b[0]) <= 0) {
-			k, a = a[0], a[1:]
-		} else {
-			k, b = b[0], b[1:]
-		}
-		d.byID[j] = pos[k.k]
-	}
 }
 
 // forceFor returns the force of a unit, adding it to the vocabulary when the

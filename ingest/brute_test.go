@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -244,3 +245,33 @@ func TestLoadSharedMatchesBruteForce(t *testing.T) {
 }
 
 func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// TestCrimeIDLookup finds every crime again by its Crime ID, which depends on
+// the ID index the build sorts; repeated IDs (recent City of London files)
+// must return every crime that carries them.
+func TestCrimeIDLookup(t *testing.T) {
+	for _, dir := range []string{"police-uk", "ingest/city-of-london-2023", "ingest/city-of-london"} {
+		ds, _, err := Load(context.Background(), []string{testdata(t, dir)}, Options{Logger: quietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string][]geo.CrimeID{}
+		for c := range ds.Len() {
+			if id := ds.PersistentID(geo.CrimeID(c)); id != "" {
+				byID[id] = append(byID[id], geo.CrimeID(c))
+			}
+		}
+		repeated := 0
+		for id, want := range byID {
+			if len(want) > 1 {
+				repeated++
+			}
+			if got := ds.CrimesByPersistentID(id); !slices.Equal(got, want) {
+				t.Errorf("%s: CrimesByPersistentID(%s) = %v, want %v", dir, id, got, want)
+			}
+		}
+		if dir == "ingest/city-of-london-2023" && repeated == 0 {
+			t.Errorf("%s: no repeated Crime IDs found; the sample should have some", dir)
+		}
+	}
+}
