@@ -86,47 +86,38 @@ func hexError(err error) error {
 
 // handleHex serves /v1/hex: crime counts per H3 cell over an area (or
 // everywhere), as GeoJSON polygons or CSV.
-func (s *Server) handleHex(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	format, err := parseFormat(r, "geojson", "csv")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := parseRes(r, true, 0)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	byCat, byMonth, err := parseGroupBy(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	a, err := s.parseArea(r, MaxRadiusM)
 	if err != nil && !errors.Is(err, errNoArea) {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	hc, err := ds.HexCounts(geo.HexQuery{Res: res, Area: a, Filter: f, ByCategory: byCat, ByMonth: byMonth, Limit: MaxHexCells})
 	if err != nil {
-		writeError(w, r, hexError(err))
-		return
+		return hexError(err)
 	}
 	if format == "csv" {
 		writeHexCSV(w, ds, hc)
-		return
+		return nil
 	}
 	writeHexGeoJSON(w, r, ds, hc)
+	return nil
 }
 
 func writeHexCSV(w http.ResponseWriter, ds *geo.Dataset, hc *geo.HexCounts) {
@@ -401,26 +392,19 @@ type hexCellBody struct {
 
 // handleHexCell serves /v1/hex/{cell}: counts by category and month for one
 // cell or, with k, for its k-ring.
-func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	cell, err := geo.ParseCell(pathVar(r, "cell"))
 	if err != nil {
-		writeError(w, r, paramError("cell", "want an H3 cell index such as 89194ad3353ffff, got %q", pathVar(r, "cell")))
-		return
+		return paramError("cell", "want an H3 cell index such as 89194ad3353ffff, got %q", pathVar(r, "cell"))
 	}
 	k, err := parseSmallInt(r, "k", 0, MaxCellK, 0, false)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	cells := []h3.Cell{cell}
 	if k > 0 {
@@ -428,8 +412,7 @@ func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request) {
 	}
 	cc, err := ds.CountCells(cells, &f)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	body := hexCellBody{H3: cell.String(), Res: geo.CellRes(cell), K: k, Total: cc.Total,
 		Cells: make([]cellCount, len(cells)), ByCategory: []countItem{}, ByMonth: []countItem{}}
@@ -446,44 +429,36 @@ func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request) {
 		body.ByMonth = append(body.ByMonth, countItem{Month: m.String(), Count: cc.ByMonth(i)})
 	}
 	writeJSON(w, r, http.StatusOK, body)
+	return nil
 }
 
 // handleHotspots serves /v1/hotspots: Getis-Ord Gi* per cell of the study
 // area, as GeoJSON.
-func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	res, err := parseRes(r, true, 0)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	k, err := parseSmallInt(r, "k", 1, analysis.MaxK, 1, false)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	a, err := s.requireArea(r, MaxRadiusM)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	hs, err := analysis.FindHotspots(ds, analysis.HotspotQuery{Res: res, K: k, Area: a, Filter: f})
 	if err != nil {
-		writeError(w, r, hexError(err))
-		return
+		return hexError(err)
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	if r.Method == http.MethodHead {
-		return
+		return nil
 	}
 	fw := newFeatureWriter(w)
 	fw.buf = fmt.Appendf(fw.buf, `{"type":"FeatureCollection","res":%d,"k":%d,"cells":%d,"total":%d,"mean":%s,"sd":%s,"dataset_version":%q,"features":[`,
@@ -506,6 +481,7 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) {
 	}
 	fw.buf = append(fw.buf, "]}\n"...)
 	fw.flush()
+	return nil
 }
 
 // jsonFloat formats a finite float compactly, rounded to 1e-9.
@@ -551,58 +527,45 @@ func changeItemOf(c analysis.CellChange) changeItem {
 // handleChange serves /v1/change: per-cell counts in a base period
 // (base_from..base_to) and a current one (from..to), their difference and
 // percent change, the whole area first.
-func (s *Server) handleChange(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	format, err := parseFormat(r, "json", "csv", "geojson")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := parseRes(r, true, 0)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	cur, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	base := cur
 	if base.From, err = parseMonthParam(r, "base_from"); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if base.To, err = parseMonthParam(r, "base_to"); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	for _, p := range []struct {
 		name string
 		m    geo.Month
 	}{{"from", cur.From}, {"to", cur.To}, {"base_from", base.From}, {"base_to", base.To}} {
 		if p.m == 0 {
-			writeError(w, r, paramError(p.name, "required: a month as YYYY-MM"))
-			return
+			return paramError(p.name, "required: a month as YYYY-MM")
 		}
 	}
 	if base.From > base.To {
-		writeError(w, r, paramError("base_to", "must not be before base_from (%s > %s)", base.From, base.To))
-		return
+		return paramError("base_to", "must not be before base_from (%s > %s)", base.From, base.To)
 	}
 	a, err := s.parseArea(r, MaxRadiusM)
 	if err != nil && !errors.Is(err, errNoArea) {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	ch, err := analysis.PeriodChange(ds, analysis.ChangeQuery{Res: res, Area: a, Current: cur, Base: base, Limit: MaxHexCells})
 	if err != nil {
-		writeError(w, r, hexError(err))
-		return
+		return hexError(err)
 	}
 	body := changeBody{Res: res, BaseFrom: base.From.String(), BaseTo: base.To.String(), From: cur.From.String(), To: cur.To.String(),
 		BaseMonths: ch.BaseMonths, CurrentMonths: ch.CurrentMonths, Summary: changeItemOf(ch.Summary), Cells: make([]changeItem, len(ch.Cells))}
@@ -611,7 +574,7 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request) {
 	}
 	if format == "geojson" {
 		writeChangeGeoJSON(w, r, ds, body, ch)
-		return
+		return nil
 	}
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -625,9 +588,10 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request) {
 			_ = cw.Write([]string{it.H3, strconv.Itoa(it.Base), strconv.Itoa(it.Current), strconv.Itoa(it.Diff), pct})
 		}
 		cw.Flush()
-		return
+		return nil
 	}
 	writeJSON(w, r, http.StatusOK, body)
+	return nil
 }
 
 // writeChangeGeoJSON writes a change as cell polygons, the whole-area
@@ -675,62 +639,48 @@ func hexTileKey(version string, z, x, y, res int, f *geo.Filter) string {
 
 // handleHexTile serves /tiles/hex/{z}/{x}/{y}.mvt, with res= overriding the
 // zoom's resolution (tiles.HexZoomRes).
-func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
 	if err != nil {
-		writeError(w, r, paramError("z/x/y", "%v", err))
-		return
+		return paramError("z/x/y", "%v", err)
 	}
 	res, err := parseRes(r, false, -1)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if res < 0 {
 		res = tiles.HexZoomRes[z]
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	key := hexTileKey(ds.Version(), z, x, y, res, &f)
 	e, ok := s.tileCache.Get(key)
 	if !ok {
 		raw, err := tiles.HexTile(r.Context(), ds, z, x, y, res, &f)
 		if err != nil {
-			writeError(w, r, hexError(err))
-			return
+			return hexError(err)
 		}
 		if e, err = tiles.NewEntry(raw); err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		s.tileCache.Put(key, e)
 	}
 	s.writeTileEntry(w, r, e, ds.Version())
+	return nil
 }
 
 // handleHexTileJSON serves /tiles/hex.json: TileJSON of the hex tiles whose
 // URL carries the dataset version, the filter and res when given.
-func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	if _, err := s.parseFilter(r); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if _, err := parseRes(r, false, -1); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	q := url.Values{"v": {ds.Version()}}
 	for _, p := range append([]string{"res"}, filterParams...) {
@@ -740,4 +690,5 @@ func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", s.cfg.CacheControl)
 	writeJSON(w, r, http.StatusOK, tiles.HexTileJSON(ds, baseURL(r)+"/tiles/hex/{z}/{x}/{y}.mvt?"+q.Encode()))
+	return nil
 }

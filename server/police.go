@@ -147,34 +147,26 @@ func writePoliceCrimes(w http.ResponseWriter, r *http.Request, l *loaded, hits [
 	writeJSONBytes(w, r, http.StatusOK, b)
 }
 
-func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := categoryFilter(ds, pathVar(r, "category"), "category", m)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	a, err := policeArea(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	hits, err := collectPolice(ds, a, &f)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writePoliceCrimes(w, r, l, hits)
+	return nil
 }
 
 // locationParam reads location_id or snaps lat/lng to the nearest point.
@@ -200,22 +192,15 @@ func locationParam(r *http.Request, ds *geo.Dataset) (geo.PointID, error) {
 	return p, nil
 }
 
-func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := locationParam(r, ds)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f := geo.Filter{From: m, To: m}
 	var hits []hit
@@ -224,19 +209,14 @@ func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request) 
 		return true
 	})
 	writePoliceCrimes(w, r, l, hits)
+	return nil
 }
 
-func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	cat := formValue(r, "category")
 	if cat == "" {
@@ -244,35 +224,27 @@ func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request) 
 	}
 	f, err := categoryFilter(ds, cat, "category", m)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	force := formValue(r, "force")
 	if force == "" {
-		writeError(w, r, paramError("force", "required: a force id from /api/forces"))
-		return
+		return paramError("force", "required: a force id from /api/forces")
 	}
 	if err := parseTerms(force, "force", ds.Forces(), &f.Forces, ""); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var hits []hit
 	for c := range ds.NoLocation(&f) {
 		hits = append(hits, hit{geo.NoPoint, c})
 	}
 	writePoliceCrimes(w, r, l, hits)
+	return nil
 }
 
-func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	m, err := parseMonthParam(r, "date")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	out := []geo.Term{{Slug: "all-crime", Name: "All crime"}}
 	for i, t := range l.ds.Categories().Terms() {
@@ -281,6 +253,7 @@ func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request) 
 		}
 	}
 	writeJSON(w, r, http.StatusOK, out)
+	return nil
 }
 
 type policeDate struct {
@@ -288,12 +261,7 @@ type policeDate struct {
 	StopAndSearch []string `json:"stop-and-search"`
 }
 
-func (s *Server) handlePoliceDates(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceDates(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ms := l.ds.Months()
 	out := make([]policeDate, 0, len(ms))
 	for i := len(ms) - 1; i >= 0; i-- {
@@ -304,15 +272,13 @@ func (s *Server) handlePoliceDates(w http.ResponseWriter, r *http.Request) {
 		out = append(out, policeDate{Date: ms[i].String(), StopAndSearch: sf})
 	}
 	writeJSON(w, r, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) handlePoliceLastUpdated(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceLastUpdated(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	writeJSON(w, r, http.StatusOK, map[string]string{"date": ds.LatestMonth().String() + "-01"})
+	return nil
 }
 
 func outcomeItem(ds *geo.Dataset, e geo.OutcomeEvent) policeOutcome {
@@ -320,17 +286,12 @@ func outcomeItem(ds *geo.Dataset, e geo.OutcomeEvent) policeOutcome {
 	return policeOutcome{Category: policeOutcomeCategory{Code: t.Slug, Name: t.Name}, Date: e.Month.String()}
 }
 
-func (s *Server) handlePoliceOutcomesForCrime(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceOutcomesForCrime(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	id := pathVar(r, "persistent_id")
 	crimes := ds.CrimesByPersistentID(id)
 	if len(crimes) == 0 {
-		writeError(w, r, geo.ErrNotFound)
-		return
+		return geo.ErrNotFound
 	}
 	c := crimes[0]
 	core := crimeCore(ds, c, ds.PointOf(c))
@@ -342,32 +303,26 @@ func (s *Server) handlePoliceOutcomesForCrime(w http.ResponseWriter, r *http.Req
 		out.Outcomes = append(out.Outcomes, outcomeItem(ds, e))
 	}
 	writeJSON(w, r, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) handlePoliceOutcomesAtLocation(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceOutcomesAtLocation(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var points []geo.PointID
 	if formValue(r, "location_id") != "" {
 		p, err := locationParam(r, ds)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		points = []geo.PointID{p}
 	} else {
 		a, err := policeArea(r)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		points = ds.SortedPointsIn(a)
 	}
@@ -392,11 +347,11 @@ func (s *Server) handlePoliceOutcomesAtLocation(w http.ResponseWriter, r *http.R
 			return true
 		})
 		if tooMany {
-			writeError(w, r, ErrTooMany)
-			return
+			return ErrTooMany
 		}
 	}
 	writeJSON(w, r, http.StatusOK, out)
+	return nil
 }
 
 type policeForce struct {
@@ -404,12 +359,8 @@ type policeForce struct {
 	Name string `json:"name"`
 }
 
-func (s *Server) handlePoliceForces(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handlePoliceForces(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	out := []policeForce{}
 	for _, t := range ds.Forces().Terms() {
 		// data.police.uk lists every territorial force but not BTP.
@@ -418,4 +369,5 @@ func (s *Server) handlePoliceForces(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, r, http.StatusOK, out)
+	return nil
 }

@@ -131,6 +131,24 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	}()
 }
 
+// dataHandler answers from one consistent dataset version; the error it
+// returns becomes the response through writeError.
+type dataHandler func(w http.ResponseWriter, r *http.Request, l *loaded) error
+
+// data adapts a dataHandler: ErrLoading until a dataset is set, and every
+// error written in one place.
+func (s *Server) data(h dataHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		l, err := s.current()
+		if err == nil {
+			err = h(w, r, l)
+		}
+		if err != nil {
+			writeError(w, r, err)
+		}
+	}
+}
+
 // dataset returns the current dataset or ErrLoading.
 func (s *Server) dataset() (*geo.Dataset, error) {
 	l := s.state.Load()

@@ -25,28 +25,21 @@ const (
 var filterParams = []string{"from", "to", "category", "force", "outcome"}
 
 // handleTile serves GET /tiles/{z}/{x}/{y}.mvt.
-func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
 	if err != nil {
-		writeError(w, r, paramError("z/x/y", "%v", err))
-		return
+		return paramError("z/x/y", "%v", err)
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	e, err := l.tiles.CachedTile(r.Context(), s.tileCache, z, x, y, &f)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	s.writeTileEntry(w, r, e, l.ds.Version())
+	return nil
 }
 
 // writeTileEntry sends an encoded tile: gzip when accepted, an ETag per
@@ -138,15 +131,9 @@ func noneMatch(header, etag string) bool {
 
 // handleTileJSON serves GET /tiles.json: TileJSON 3.0.0 whose tile URL
 // carries the dataset version and the request's filter.
-func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	if _, err := s.parseFilter(r); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	q := url.Values{"v": {l.ds.Version()}}
 	for _, p := range filterParams {
@@ -157,6 +144,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 	tmpl := baseURL(r) + "/tiles/{z}/{x}/{y}.mvt?" + q.Encode()
 	w.Header().Set("Cache-Control", s.cfg.CacheControl)
 	writeJSON(w, r, http.StatusOK, l.tiles.TileJSON(tmpl))
+	return nil
 }
 
 // baseURL is the scheme and host the client used.
@@ -174,28 +162,21 @@ func (s *Server) clusterID(r *http.Request, l *loaded) (uint64, error) {
 }
 
 // handleClusterExpansion serves GET /v1/clusters/{id}/expansion-zoom.
-func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	id, err := s.clusterID(r, l)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	z, err := l.tiles.ExpansionZoom(id, &f)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, r, http.StatusOK, map[string]any{"cluster_id": id, "expansion_zoom": z})
+	return nil
 }
 
 type leafFeature struct {
@@ -212,38 +193,28 @@ type leafGeometry struct {
 
 // handleClusterLeaves serves GET /v1/clusters/{id}/leaves?limit=&offset=:
 // the cluster's snap points with their counts, as GeoJSON.
-func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	id, err := s.clusterID(r, l)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := parseLimit(r, 10, MaxPageSize)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	offset := 0
 	if v := formValue(r, "offset"); v != "" {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			writeError(w, r, paramError("offset", "want a non-negative integer, got %q", v))
-			return
+			return paramError("offset", "want a non-negative integer, got %q", v)
 		}
 	}
 	leaves, total, err := l.tiles.Leaves(id, &f, limit, offset)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	ds := l.ds
 	feats := make([]leafFeature, 0, len(leaves))
@@ -259,4 +230,5 @@ func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request) {
 			Geometry: leafGeometry{Type: "Point", Coordinates: [2]float64{lon, lat}}, Properties: props})
 	}
 	writeJSON(w, r, http.StatusOK, map[string]any{"type": "FeatureCollection", "total": total, "features": feats})
+	return nil
 }

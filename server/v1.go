@@ -21,13 +21,10 @@ const (
 // Attribution must accompany the data wherever it is shown.
 const Attribution = "Contains public sector information licensed under the Open Government Licence v3.0."
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	writeJSON(w, r, http.StatusOK, map[string]any{"status": "ok", "version": ds.Version(), "crimes": ds.Len()})
+	return nil
 }
 
 type metaTerm struct {
@@ -69,12 +66,7 @@ func terms(v *geo.Vocab, keep func(i int) bool) []metaTerm {
 	return out
 }
 
-func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
 	b := ds.Bound()
 	c := b.Center()
@@ -93,6 +85,7 @@ func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request) {
 		m.Months = []geo.Month{}
 	}
 	writeJSON(w, r, http.StatusOK, m)
+	return nil
 }
 
 // forceUsed reports whether any crime belongs to force i.
@@ -178,37 +171,27 @@ func parseLimit(r *http.Request, def, max int) (int, error) {
 	return n, nil
 }
 
-func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
 	format, err := parseFormat(r, "geojson", "csv")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	after, err := parseCursor(r, ds.Version())
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := parseLimit(r, DefaultPageSize, MaxPageSize)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	a, err := s.requireArea(r, MaxRadiusM)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	pg := ds.PageIn(a, &f, after, limit)
 	next := ""
@@ -232,7 +215,7 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request) {
 			_ = cw.Write(row.csv())
 		}
 		cw.Flush()
-		return
+		return nil
 	}
 	enc := newCrimeEncoder(l)
 	b := make([]byte, 0, 128+450*len(pg.Crimes))
@@ -257,6 +240,7 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(b)
 	}
+	return nil
 }
 
 type countItem struct {
@@ -296,31 +280,23 @@ func parseGroupBy(r *http.Request) (byCat, byMonth bool, err error) {
 	return byCat, byMonth, nil
 }
 
-func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.dataset()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ds := l.ds
 	format, err := parseFormat(r, "json", "csv")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	byCat, byMonth, err := parseGroupBy(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	a, err := s.parseArea(r, MaxRadiusM)
 	if err != nil && !errors.Is(err, errNoArea) {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	k := ds.Count(a, &f)
 	body := countsBody{Total: k.Total}
@@ -376,9 +352,10 @@ func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request) {
 			_ = cw.Write([]string{strconv.Itoa(body.Total)})
 		}
 		cw.Flush()
-		return
+		return nil
 	}
 	writeJSON(w, r, http.StatusOK, body)
+	return nil
 }
 
 // streetIndex answers street-name searches over the snap points.
@@ -404,22 +381,15 @@ type streetHit struct {
 // MaxStreetResults bounds /v1/streets.
 const MaxStreetResults = 100
 
-func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request) {
-	l, err := s.current()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	q := strings.ToLower(strings.TrimSpace(formValue(r, "q")))
 	q = strings.TrimPrefix(q, "on or near ")
 	if len(q) < 2 {
-		writeError(w, r, paramError("q", "want at least 2 characters of a street name"))
-		return
+		return paramError("q", "want at least 2 characters of a street name")
 	}
 	limit, err := parseLimit(r, 20, MaxStreetResults)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	out := []streetHit{}
 	for p, name := range l.streets.lower {
@@ -433,4 +403,5 @@ func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, r, http.StatusOK, out)
+	return nil
 }
