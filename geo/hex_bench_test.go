@@ -1,46 +1,17 @@
 package geo_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"os"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"crimemap/geo"
-	"crimemap/ingest"
-	"crimemap/synth"
+	"crimemap/internal/benchdata"
 )
 
-var bench struct {
-	once sync.Once
-	ds   *geo.Dataset
-	err  error
-}
-
-// benchDataset loads the folder named by CRIMEMAP_BENCH_DATA, or with
-// CRIMEMAP_BENCH_DATA=synth the synthetic 6M-crime year, once per run.
-func benchDataset(b *testing.B) *geo.Dataset {
-	dir := os.Getenv("CRIMEMAP_BENCH_DATA")
-	if dir == "" {
-		b.Skip("CRIMEMAP_BENCH_DATA not set (a folder, or \"synth\")")
-	}
-	bench.once.Do(func() {
-		if dir == "synth" {
-			if dir, bench.err = synth.EnsureDir(synth.DefaultConfig()); bench.err != nil {
-				return
-			}
-		}
-		bench.ds, _, bench.err = ingest.Load(context.Background(), []string{dir}, ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	})
-	if bench.err != nil {
-		b.Fatal(bench.err)
-	}
-	return bench.ds
-}
+// benchDataset is the synthetic national year, or the folder named by
+// CRIMEMAP_BENCH_DATA.
+func benchDataset(b *testing.B) *geo.Dataset { return benchdata.Dataset(b) }
 
 // cpuTime returns the CPU time the process has used. The benchmarks report
 // it per operation beside wall time, because wall time on a shared machine

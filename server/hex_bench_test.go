@@ -1,47 +1,17 @@
 package server
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"sync"
 	"testing"
 
 	"crimemap/geo"
-	"crimemap/ingest"
-	"crimemap/synth"
+	"crimemap/internal/benchdata"
 )
 
-var benchData struct {
-	once sync.Once
-	ds   *geo.Dataset
-	err  error
-}
-
-// benchDataset loads the synthetic 6M-crime year when CRIMEMAP_BENCH_DATA
-// is "synth", or the folder it names.
-func benchDataset(b *testing.B) *geo.Dataset {
-	dir := os.Getenv("CRIMEMAP_BENCH_DATA")
-	if dir == "" {
-		b.Skip("CRIMEMAP_BENCH_DATA not set (a folder, or \"synth\")")
-	}
-	benchData.once.Do(func() {
-		if dir == "synth" {
-			if dir, benchData.err = synth.EnsureDir(synth.DefaultConfig()); benchData.err != nil {
-				return
-			}
-		}
-		benchData.ds, _, benchData.err = ingest.Load(context.Background(), []string{dir},
-			ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	})
-	if benchData.err != nil {
-		b.Fatal(benchData.err)
-	}
-	return benchData.ds
-}
+// benchDataset is the synthetic national year, or the folder named by
+// CRIMEMAP_BENCH_DATA.
+func benchDataset(b *testing.B) *geo.Dataset { return benchdata.Dataset(b) }
 
 // discard is a ResponseWriter that throws the body away.
 type discard struct{ h http.Header }

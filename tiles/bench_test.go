@@ -3,8 +3,6 @@ package tiles
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"runtime"
 	"slices"
 	"sync"
@@ -12,39 +10,23 @@ import (
 	"time"
 
 	"crimemap/geo"
-	"crimemap/ingest"
-	"crimemap/synth"
+	"crimemap/internal/benchdata"
 
 	"github.com/paulmach/orb/encoding/mvt"
 )
 
 var (
 	synthOnce sync.Once
-	synthDS   *geo.Dataset
 	synthIx   *Index
-	synthErr  error
 )
 
 // synthetic loads the 6M-crime synthetic year (generated once per machine
 // by package synth) and indexes it; the first call takes a minute or more.
 func synthetic(b *testing.B) (*geo.Dataset, *Index) {
 	b.Helper()
-	synthOnce.Do(func() {
-		dir, err := synth.EnsureDir(synth.DefaultConfig())
-		if err != nil {
-			synthErr = err
-			return
-		}
-		synthDS, _, synthErr = ingest.Load(context.Background(), []string{dir},
-			ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		if synthErr == nil {
-			synthIx = NewIndex(synthDS, DefaultOptions())
-		}
-	})
-	if synthErr != nil {
-		b.Skipf("synthetic data unavailable: %v", synthErr)
-	}
-	return synthDS, synthIx
+	ds := benchdata.Dataset(b)
+	synthOnce.Do(func() { synthIx = NewIndex(ds, DefaultOptions()) })
+	return ds, synthIx
 }
 
 // zoomBands group zooms the way tile-server costs are usually quoted.

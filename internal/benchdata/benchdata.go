@@ -34,12 +34,16 @@ func Config() synth.Config {
 	return cfg
 }
 
-// Dir returns the folder of the synthetic archive, generating it on first use.
+// Dir returns the folder of the benchmark data: CRIMEMAP_BENCH_DATA when it
+// names a folder, otherwise the synthetic archive, generated on first use.
 // It skips the benchmark in -short mode.
 func Dir(b testing.TB) string {
 	b.Helper()
 	if testing.Short() {
 		b.Skip("national-scale benchmark data skipped in -short mode")
+	}
+	if d := os.Getenv("CRIMEMAP_BENCH_DATA"); d != "" && d != "synth" {
+		return d
 	}
 	d, e := synth.EnsureDir(Config())
 	if e != nil {
