@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 
 	"crimemap/geo"
@@ -61,38 +62,45 @@ func appendMonth(b []byte, m geo.Month) []byte {
 // crimeEncoder appends crimes as JSON. Crimes come grouped by point, so the
 // JSON of a point is built once for all its crimes.
 type crimeEncoder struct {
-	ds    *geo.Dataset
-	text  *jsonText
-	point geo.PointID
-	// loc is the point's data.police.uk location object; geom and props its
-	// GeoJSON geometry and point properties.
+	ds   *geo.Dataset
+	text *jsonText
+	// loc is the data.police.uk location object of point locAt; geom and
+	// props the GeoJSON geometry and point properties of point featAt.
+	locAt, featAt    geo.PointID
 	loc, geom, props []byte
 }
 
 func newCrimeEncoder(l *loaded) *crimeEncoder {
-	return &crimeEncoder{ds: l.ds, text: &l.text, point: geo.NoPoint}
+	return &crimeEncoder{ds: l.ds, text: &l.text, locAt: geo.NoPoint, featAt: geo.NoPoint}
 }
 
-func (e *crimeEncoder) setPoint(p geo.PointID) {
-	if p == e.point {
+func (e *crimeEncoder) setLocation(p geo.PointID) {
+	if p == e.locAt {
 		return
 	}
-	e.point = p
-	pt := e.ds.Point(p)
+	e.locAt = p
+	lon, lat := e.ds.PointLonLat(p)
 	e.loc = append(e.loc[:0], `{"latitude":"`...)
-	e.loc = strconv.AppendFloat(e.loc, pt.Lat, 'f', 6, 64)
+	e.loc = appendCoord(e.loc, lat)
 	e.loc = append(e.loc, `","street":{"id":`...)
 	e.loc = strconv.AppendUint(e.loc, uint64(p), 10)
 	e.loc = append(e.loc, `,"name":`...)
-	e.loc = appendJSONString(e.loc, pt.Street)
+	e.loc = appendJSONString(e.loc, e.ds.PointStreet(p))
 	e.loc = append(e.loc, `},"longitude":"`...)
-	e.loc = strconv.AppendFloat(e.loc, pt.Lon, 'f', 6, 64)
+	e.loc = appendCoord(e.loc, lon)
 	e.loc = append(e.loc, `"}`...)
+}
 
+func (e *crimeEncoder) setFeaturePoint(p geo.PointID) {
+	if p == e.featAt {
+		return
+	}
+	e.featAt = p
+	pt := e.ds.Point(p)
 	e.geom = append(e.geom[:0], `{"type":"Point","coordinates":[`...)
-	e.geom = strconv.AppendFloat(e.geom, pt.Lon, 'f', 6, 64)
+	e.geom = appendCoord(e.geom, pt.Lon)
 	e.geom = append(e.geom, ',')
-	e.geom = strconv.AppendFloat(e.geom, pt.Lat, 'f', 6, 64)
+	e.geom = appendCoord(e.geom, pt.Lat)
 	e.geom = append(e.geom, `]}`...)
 
 	e.props = append(e.props[:0], `"location_id":`...)
@@ -105,6 +113,30 @@ func (e *crimeEncoder) setPoint(p geo.PointID) {
 	e.props = appendJSONString(e.props, pt.LSOAName)
 }
 
+// appendCoord writes a coordinate with six decimals, as
+// strconv.AppendFloat(b, v, 'f', 6, 64) does, from an integer count of
+// millionths. The files give six decimals, so v*1e6 lies within a rounding
+// error of an integer; a value near a rounding tie goes to strconv.
+func appendCoord(b []byte, v float64) []byte {
+	m := v * 1e6
+	r := math.Round(m)
+	if d := math.Abs(m - r); d > 0.499 || math.Abs(m) > 1<<52 {
+		return strconv.AppendFloat(b, v, 'f', 6, 64)
+	}
+	n := int64(r)
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	} else if math.Signbit(v) {
+		// -0.0000001 rounds to zero but strconv keeps the sign.
+		b = append(b, '-')
+	}
+	b = strconv.AppendInt(b, n/1_000_000, 10)
+	frac := n % 1_000_000
+	return append(b, '.', byte('0'+frac/100000), byte('0'+frac/10000%10), byte('0'+frac/1000%10),
+		byte('0'+frac/100%10), byte('0'+frac/10%10), byte('0'+frac%10))
+}
+
 // appendPolice appends crime c at point p (geo.NoPoint for none) in
 // data.police.uk's form, the same JSON as encoding policeCrimeOf.
 func (e *crimeEncoder) appendPolice(b []byte, c geo.CrimeID, p geo.PointID) []byte {
@@ -114,7 +146,7 @@ func (e *crimeEncoder) appendPolice(b []byte, c geo.CrimeID, p geo.PointID) []by
 	if p == geo.NoPoint {
 		b = append(b, `,"location_type":null,"location":null`...)
 	} else {
-		e.setPoint(p)
+		e.setLocation(p)
 		if e.text.isBTP[ds.Force(c)] {
 			b = append(b, `,"location_type":"BTP","location":`...)
 		} else {
@@ -156,7 +188,7 @@ func outcomeDate(ds *geo.Dataset, c geo.CrimeID) geo.Month {
 // /v1/crimes, with the properties of crimeRow.
 func (e *crimeEncoder) appendFeature(b []byte, c geo.CrimeID, p geo.PointID) []byte {
 	ds := e.ds
-	e.setPoint(p)
+	e.setFeaturePoint(p)
 	b = append(b, `{"type":"Feature","id":`...)
 	b = strconv.AppendUint(b, uint64(c), 10)
 	b = append(b, `,"geometry":`...)

@@ -3,7 +3,10 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"crimemap/geo"
@@ -73,6 +76,25 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 		var got string
 		if err := json.Unmarshal(appendJSONString(nil, s), &got); err != nil || got != s {
 			t.Errorf("appendJSONString(%q) decodes to %q, %v", s, got, err)
+		}
+	}
+}
+
+// TestAppendCoordMatchesStrconv checks the integer formatting of coordinates
+// against strconv on six-decimal values, random values and edge cases.
+func TestAppendCoordMatchesStrconv(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 1e-7, -1e-7, 0.0000005, -0.0000005, 0.0000015, 180, -180, 90, -90, 50.8344, -1.404252, 0.4999995, 2.5e-7, 123.4567895}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 200000; i++ {
+		// Six-decimal values as the files write them, and arbitrary ones.
+		d := rng.Int64N(360_000_001) - 180_000_000
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(d)/1e6, 'f', 6, 64), 64)
+		vals = append(vals, v, rng.Float64()*360-180)
+	}
+	for _, v := range vals {
+		want := strconv.FormatFloat(v, 'f', 6, 64)
+		if got := string(appendCoord(nil, v)); got != want {
+			t.Fatalf("appendCoord(%v) = %s, strconv says %s", v, got, want)
 		}
 	}
 }
