@@ -56,7 +56,8 @@ func Vertices(mp orb.MultiPolygon) int {
 	return n
 }
 
-// New builds a Boundary from its parsed Placemarks.
+// New builds a Boundary from its parsed Placemarks, whose rings it turns to
+// GeoJSON's winding (RFC 7946: outer rings anticlockwise, holes clockwise).
 func New(id string, pms []Placemark) (*Boundary, error) {
 	b := &Boundary{ID: id}
 	for _, pm := range pms {
@@ -64,6 +65,13 @@ func New(id string, pms []Placemark) (*Boundary, error) {
 			b.Name = pm.Name
 		}
 		b.Geometry = append(b.Geometry, pm.Polygons...)
+	}
+	for _, poly := range b.Geometry {
+		for i, r := range poly {
+			if ccw := r.Orientation() == orb.CCW; (i == 0) != ccw {
+				r.Reverse()
+			}
+		}
 	}
 	if len(b.Geometry) == 0 {
 		return nil, fmt.Errorf("boundary %s: %w", id, ErrNoPolygon)

@@ -297,6 +297,37 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+func TestWinding(t *testing.T) {
+	// Outer ring clockwise and hole anticlockwise, as KML allows: New
+	// turns both to RFC 7946's winding.
+	doc := kml(`<Placemark><Polygon>
+		<outerBoundaryIs><LinearRing><coordinates>0,0 0,4 4,4 4,0 0,0</coordinates></LinearRing></outerBoundaryIs>
+		<innerBoundaryIs><LinearRing><coordinates>1,1 2,1 2,2 1,2 1,1</coordinates></LinearRing></innerBoundaryIs>
+		</Polygon></Placemark>`)
+	pms, err := ParseKML(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pms[0].Polygons[0][0].Orientation() != orb.CW {
+		t.Fatal("test polygon's outer ring is not clockwise")
+	}
+	b, err := New("x", pms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, mp := range map[string]orb.MultiPolygon{"exact": b.Geometry, "simplified": b.Simplified} {
+		if o := mp[0][0].Orientation(); o != orb.CCW {
+			t.Errorf("%s outer ring orientation %v, want anticlockwise", name, o)
+		}
+		if o := mp[0][1].Orientation(); o != orb.CW {
+			t.Errorf("%s hole orientation %v, want clockwise", name, o)
+		}
+	}
+	if !b.Area().Contains(0.5, 0.5) || b.Area().Contains(1.5, 1.5) {
+		t.Error("the hole is not a hole")
+	}
+}
+
 func TestNilSet(t *testing.T) {
 	var s *Set
 	if _, ok := s.Get("south-wales"); ok || s.Len() != 0 || s.List() != nil {

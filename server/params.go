@@ -220,7 +220,7 @@ func parseBBox(v string) (*geo.Box, error) {
 var errNoArea = errors.New("no area")
 
 // parseArea reads the area of an analyst request: lat, lng and radius_m; or
-// bbox; or poly; or a GeoJSON Polygon/MultiPolygon (geometry, Feature or
+// bbox; or poly; or boundary (a loaded boundary's id); or a GeoJSON Polygon/MultiPolygon (geometry, Feature or
 // FeatureCollection of one) in a POST body. It returns errNoArea (wrapped in
 // a ParamError when required) when none is given.
 func (s *Server) parseArea(r *http.Request, maxRadius float64) (geo.Area, error) {
@@ -262,6 +262,14 @@ func (s *Server) parseArea(r *http.Request, maxRadius float64) (geo.Area, error)
 			return nil, err
 		}
 	}
+	if v := formValue(r, "boundary"); v != "" {
+		given++
+		b, ok := s.cfg.Boundaries.Get(v)
+		if !ok {
+			return nil, paramError("boundary", "unknown boundary %q; see /v1/boundaries", v)
+		}
+		area = b.Area()
+	}
 	if r.Method == http.MethodPost && !isForm(r) {
 		given++
 		if area, err = parseGeoJSONBody(r); err != nil {
@@ -272,7 +280,7 @@ func (s *Server) parseArea(r *http.Request, maxRadius float64) (geo.Area, error)
 	case given == 0:
 		return nil, errNoArea
 	case given > 1:
-		return nil, paramError("area", "give exactly one of lat/lng/radius_m, bbox, poly or a GeoJSON body")
+		return nil, paramError("area", "give exactly one of lat/lng/radius_m, bbox, poly, boundary or a GeoJSON body")
 	}
 	return area, nil
 }
@@ -281,7 +289,7 @@ func (s *Server) parseArea(r *http.Request, maxRadius float64) (geo.Area, error)
 func (s *Server) requireArea(r *http.Request, maxRadius float64) (geo.Area, error) {
 	a, err := s.parseArea(r, maxRadius)
 	if errors.Is(err, errNoArea) {
-		return nil, paramError("area", "give lat, lng and radius_m, or bbox=minLon,minLat,maxLon,maxLat, or poly=lat,lng:lat,lng:..., or POST a GeoJSON polygon")
+		return nil, paramError("area", "give lat, lng and radius_m, or bbox=minLon,minLat,maxLon,maxLat, or poly=lat,lng:lat,lng:..., or boundary=ID, or POST a GeoJSON polygon")
 	}
 	return a, err
 }

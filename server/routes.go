@@ -42,6 +42,8 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("/hex/{cell}", s.data(s.handleHexCell)).Methods(get...)
 	v1.HandleFunc("/hotspots", s.data(s.handleHotspots)).Methods(getPost...)
 	v1.HandleFunc("/change", s.data(s.handleChange)).Methods(getPost...)
+	v1.HandleFunc("/boundaries", s.handleBoundaries).Methods(get...)
+	v1.HandleFunc("/boundaries/{id:.+}", s.handleBoundary).Methods(get...)
 	r.HandleFunc("/tiles/hex/{z}/{x}/{y}.mvt", s.data(s.handleHexTile)).Methods(get...)
 	r.HandleFunc("/tiles/hex.json", s.data(s.handleHexTileJSON)).Methods(get...)
 

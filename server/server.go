@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"crimemap/boundary"
 	"crimemap/geo"
 	"crimemap/tiles"
 )
@@ -37,6 +38,9 @@ type Config struct {
 	Tiles            tiles.Options
 	TileCacheBytes   int64
 	TileCacheControl string
+	// Boundaries are the force and neighbourhood boundaries served by
+	// /v1/boundaries and accepted as boundary=ID areas; nil for none.
+	Boundaries *boundary.Set
 }
 
 // DefaultConfig returns the defaults documented in the README.

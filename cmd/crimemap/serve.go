@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"crimemap/boundary"
 	"crimemap/ingest"
 	"crimemap/server"
 )
@@ -97,6 +98,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.Tiles.Radius, "cluster-radius", cfg.Tiles.Radius, "cluster radius in pixels of a 512-pixel tile")
 	fs.Int64Var(&cfg.TileCacheBytes, "tile-cache-bytes", cfg.TileCacheBytes, "memory bound of the in-process cache of encoded tiles")
 	fs.StringVar(&cfg.TileCacheControl, "tile-cache-control", cfg.TileCacheControl, "Cache-Control of tiles whose URL carries the dataset version")
+	var boundaries string
+	fs.StringVar(&boundaries, "boundaries", "", "force and neighbourhood boundary KML files or folders (data.police.uk layout), separated by "+string(os.PathListSeparator))
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "grace period for in-flight requests on shutdown")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: crimemap serve [flags] PATH...")
@@ -121,6 +124,14 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	log := opt.Logger
+	if boundaries != "" {
+		set, err := boundary.Load(strings.Split(boundaries, string(os.PathListSeparator))...)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		cfg.Boundaries = set
+		log.Info("boundaries loaded", "count", set.Len())
+	}
 	srv := server.New(cfg, log)
 
 	// Listen first so /healthz can say "loading" while the data loads.
