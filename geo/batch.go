@@ -107,6 +107,7 @@ type StreetBatch struct {
 	Source string // the file the rows came from, for reports
 	crimes []rawCrime
 	strs   strTable
+	last   [7]uint32 // the previous row's string of each column, for idAgain
 }
 
 // NewStreetBatch starts an empty batch.
@@ -120,16 +121,17 @@ func (b *StreetBatch) Len() int { return len(b.crimes) }
 // AddStreet appends a row. The row must already be validated: coordinates,
 // when present, are finite and in range.
 func (b *StreetBatch) AddStreet(r *StreetRow) {
+	l := &b.last
 	c := rawCrime{
 		month:       r.Month,
 		hasLoc:      r.HasLocation,
-		street:      b.strs.id(r.Location),
-		lsoaCode:    b.strs.id(r.LSOACode),
-		lsoaName:    b.strs.id(r.LSOAName),
-		crimeType:   b.strs.id(r.CrimeType),
-		outcome:     b.strs.id(r.LastOutcome),
-		fallsWithin: b.strs.id(r.FallsWithin),
-		context:     b.strs.id(r.Context),
+		street:      b.strs.idAgain(&l[0], r.Location),
+		lsoaCode:    b.strs.idAgain(&l[1], r.LSOACode),
+		lsoaName:    b.strs.idAgain(&l[2], r.LSOAName),
+		crimeType:   b.strs.idAgain(&l[3], r.CrimeType),
+		outcome:     b.strs.idAgain(&l[4], r.LastOutcome),
+		fallsWithin: b.strs.idAgain(&l[5], r.FallsWithin),
+		context:     b.strs.idAgain(&l[6], r.Context),
 	}
 	if r.HasLocation {
 		c.lon, c.lat = r.Lon, r.Lat

@@ -21,3 +21,14 @@ func (t *strTable) idString(s string) uint32 {
 	t.ids[s] = i
 	return i
 }
+
+// idAgain is id with a memory of the column's previous value: force,
+// context and outcome rarely change from row to row, and rows at one snap
+// point often follow each other, so a comparison saves a map lookup.
+func (t *strTable) idAgain(last *uint32, b []byte) uint32 {
+	if t.strs[*last] == string(b) {
+		return *last
+	}
+	*last = t.id(b)
+	return *last
+}
