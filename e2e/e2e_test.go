@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"crimemap/boundary"
 	"crimemap/ingest"
 	"crimemap/server"
 	"crimemap/synth"
@@ -111,6 +112,7 @@ func TestBrowser(t *testing.T) {
 	defer basemap.Close()
 	cfg := server.DefaultConfig()
 	cfg.StyleURL = basemap.URL + "/style.json"
+	cfg.Boundaries = testBoundaries(t)
 	styled := server.New(cfg, log)
 	styled.SetDataset(ds)
 	tsStyled := httptest.NewServer(styled)
@@ -172,4 +174,27 @@ func multiMonthServer(ctx context.Context, t *testing.T, log *slog.Logger) *http
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+// testBoundaries loads South Wales's force boundary and a neighbourhood
+// around central Southampton (hampshire/soton-centre), so that one boundary
+// is drawn at the tests' Southampton view.
+func testBoundaries(t *testing.T) *boundary.Set {
+	t.Helper()
+	dir := t.TempDir()
+	kml := `<kml xmlns="http://earth.google.com/kml/2.1"><Document><Placemark><name>Southampton centre</name>
+<Polygon><outerBoundaryIs><LinearRing><coordinates>-1.42,50.90,0 -1.39,50.90,0 -1.39,50.92,0 -1.42,50.92,0 -1.42,50.90,0</coordinates></LinearRing></outerBoundaryIs></Polygon>
+</Placemark></Document></kml>`
+	path := filepath.Join(dir, "hampshire", "soton-centre.kml")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(kml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set, err := boundary.Load(dir, filepath.Join("..", "testdata", "boundaries"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }

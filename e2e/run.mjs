@@ -280,6 +280,21 @@ test('basemap-style', async ({page, shot, skip}) => {
   await shot('basemap-style');
 });
 
+test('boundary-layer', async ({page, shot, skip}) => {
+  const styled = process.env.CRIMEMAP_E2E_STYLED_BASE;
+  if (!styled) return skip('CRIMEMAP_E2E_STYLED_BASE is not set');
+  await page.goto(`${styled}/#13/${SOTON.lat}/${SOTON.lng}`);
+  await pageReady(page);
+  await page.waitForFunction(() => window.map.getLayer('boundaries'), null, {timeout: TIMEOUT});
+  await idle(page);
+  const ids = await page.evaluate(() => window.map.getStyle().layers.map(l => l.id));
+  const at = ids.indexOf('boundaries');
+  check(at > ids.indexOf('basemap-land') && at < ids.indexOf('crime-clusters'), `boundaries not between the basemap and the crimes: ${ids}`);
+  const drawn = await rendered(page, ['boundaries']);
+  check(drawn.some(f => f.props.id === 'hampshire/soton-centre'), 'the Southampton boundary is not drawn');
+  await shot('boundary-layer');
+});
+
 test('narrow-screen', async ({page, shot}) => {
   await page.setViewportSize({width: 390, height: 844});
   await page.goto(`${base}/#12/${SOTON.lat}/${SOTON.lng}`);

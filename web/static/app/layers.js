@@ -19,6 +19,7 @@ export const L = {
   nearLine: 'near-line',
   selected: 'selected-point',
   selectedArea: 'selected-area',
+  boundaries: 'boundaries',
 };
 
 export const POINT_LAYERS = [L.clusters, L.clusterLabels, L.points];
@@ -138,6 +139,22 @@ export function addCrimeLayers(map, {tiles, hexTiles, minzoom = 0, maxzoom = 14,
       'circle-stroke-width': 1,
     },
   });
+}
+
+// addBoundaryLayer draws force and neighbourhood boundaries (GeoJSON
+// features of /v1/boundaries/{id}) as lines under the crime layers, above
+// any basemap.
+export function addBoundaryLayer(map, features) {
+  map.addSource('boundaries', {type: 'geojson', data: {type: 'FeatureCollection', features}});
+  const before = [L.hexes, L.clusters, L.points].find(id => map.getLayer(id));
+  map.addLayer({
+    id: L.boundaries, type: 'line', source: 'boundaries',
+    paint: {
+      'line-color': '#6a3d9a',
+      'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1, 12, 2.5],
+      'line-opacity': 0.8,
+    },
+  }, before);
 }
 
 // setTypeColours recolours the snap points for a new type selection.

@@ -5,7 +5,7 @@ import {getJSON, filterQuery, withQuery, absoluteTemplate, normaliseMeta, normal
 import {readState, writeState} from './state.js';
 import {
   L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, HOTSPOT_LAYERS, HOTSPOT_BINS, plainStyle, addCrimeLayers, addNearLayers,
-  addHotspotLayers, setNear, setTypeColours, setView, hexRamp, hotspotRes,
+  addHotspotLayers, addBoundaryLayer, setNear, setTypeColours, setView, hexRamp, hotspotRes,
 } from './layers.js';
 import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
 
@@ -88,6 +88,7 @@ async function main() {
   }
   if (config.hotspots) addHotspotLayers(map);
   addNearLayers(map);
+  drawBoundaries(map).catch(err => console.warn('boundaries not drawn:', err.message));
   map.addSource('selected', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
   map.addLayer({
     id: L.selected, type: 'circle', source: 'selected', filter: ['==', ['geometry-type'], 'Point'],
@@ -104,6 +105,16 @@ async function main() {
   wireControls(page);
   wireMap(page);
   if (state.near) countNear(page, state.near, {fly: !location.hash});
+}
+
+// drawBoundaries draws the force and neighbourhood boundaries the server
+// has loaded (serve --boundaries), simplified for display; none is common.
+async function drawBoundaries(map) {
+  const {boundaries = []} = await getJSON('/v1/boundaries');
+  if (!boundaries.length) return;
+  const features = await Promise.all(boundaries.map(b =>
+    getJSON('/v1/boundaries/' + b.id.split('/').map(encodeURIComponent).join('/'))));
+  addBoundaryLayer(map, features);
 }
 
 // hexSource says where hex tiles are, when the server has them. Their
