@@ -27,7 +27,7 @@ test-short: ## Run the tests that need nothing but Go
 	$(GO) test -count=1 -short ./...
 
 bench: ## Benchmarks of ingest, queries, hexes, tiles and HTTP handlers on the 6M-crime synthetic year
-	$(GO) test -run '^$$' -bench . -benchtime 2s -timeout 60m ./ingest ./geo ./tiles ./server ./analysis
+	CRIMEMAP_BENCH=1 $(GO) test -run '^$$' -bench . -benchtime 2s -timeout 60m ./ingest ./geo ./tiles ./server ./analysis
 
 loadtest: build ## HTTP load from a second process on the synthetic year: p50/p99 and requests/s per group
 	loadtest/run.sh $(BIN) $(or $(DURATION),15s) $(or $(CONC),16)
