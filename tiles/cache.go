@@ -36,10 +36,11 @@ func NewEntry(raw []byte) (*Entry, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(raw)/2 + 64)
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return nil, fmt.Errorf("gzip tile: %w", err)
-	}
+	// A flate compressor is hundreds of kilobytes of state: reuse them, or
+	// allocating and clearing one costs more than compressing a tile.
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
 	if _, err := zw.Write(raw); err != nil {
 		return nil, fmt.Errorf("gzip tile: %w", err)
 	}
@@ -49,6 +50,11 @@ func NewEntry(raw []byte) (*Entry, error) {
 	e.Gzip = buf.Bytes()
 	return e, nil
 }
+
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
 
 func (e *Entry) size() int64 { return int64(len(e.Raw) + len(e.Gzip) + len(e.ETag)) }
 
