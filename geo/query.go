@@ -3,7 +3,9 @@ package geo
 import (
 	"iter"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -193,29 +195,56 @@ func (d *Dataset) Count(a Area, f *Filter) Counts {
 	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
 	// Count into a dense month span, then fold into the dataset's months.
 	dense := make([]int, k.NumCategories*span)
-	add := func(c CrimeID) {
-		dense[int(d.cat[c])*span+int(d.month[c]-first)]++
-	}
-	free := f.termsFree()
-	for p := range d.PointsIn(a) {
+	tally := func(dense []int, p PointID) {
 		s, e := d.MonthSpan(p, f)
 		months, cats := d.month[s:e], d.cat[s:e]
-		if free {
+		if f.termsFree() {
 			// The common case reads two columns in a tight loop.
 			for i, c := range cats {
 				dense[int(c)*span+int(months[i]-first)]++
 			}
-			continue
+			return
 		}
 		for c := s; c < e; c++ {
 			if d.matchTerms(c, f) {
-				add(c)
+				dense[int(d.cat[c])*span+int(d.month[c]-first)]++
 			}
+		}
+	}
+	if b := areaBound(a); a != nil && b.Max[0]-b.Min[0] > parallelWidth && runtime.GOMAXPROCS(0) > 1 {
+		// A wide area is counted in two halves at once, split at a
+		// meridian: west of it on another core, the rest here.
+		mid := (b.Min[0] + b.Max[0]) / 2
+		west := make([]int, len(dense))
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.SearchBound(orb.Bound{Min: b.Min, Max: orb.Point{mid, b.Max[1]}}, func(p PointID) bool {
+				if lon, lat := d.ptLon[p], d.ptLat[p]; lon < mid && a.Contains(lon, lat) {
+					tally(west, p)
+				}
+				return true
+			})
+		}()
+		d.SearchBound(orb.Bound{Min: orb.Point{mid, b.Min[1]}, Max: b.Max}, func(p PointID) bool {
+			if lon, lat := d.ptLon[p], d.ptLat[p]; lon >= mid && a.Contains(lon, lat) {
+				tally(dense, p)
+			}
+			return true
+		})
+		wg.Wait()
+		for i, v := range west {
+			dense[i] += v
+		}
+	} else {
+		for p := range d.PointsIn(a) {
+			tally(dense, p)
 		}
 	}
 	if a == nil {
 		for c := range d.NoLocation(f) {
-			add(c)
+			dense[int(d.cat[c])*span+int(d.month[c]-first)]++
 		}
 	}
 	for ci := 0; ci < k.NumCategories; ci++ {
@@ -226,6 +255,17 @@ func (d *Dataset) Count(a Area, f *Filter) Counts {
 		}
 	}
 	return k
+}
+
+// parallelWidth is the width in degrees of longitude (about 3.5 km in
+// Britain) above which Count splits its area across two cores.
+const parallelWidth = 0.05
+
+func areaBound(a Area) orb.Bound {
+	if a == nil {
+		return orb.Bound{}
+	}
+	return a.Bound()
 }
 
 func (d *Dataset) newCounts(f *Filter) Counts {
