@@ -171,8 +171,11 @@ func TestRunKeepAlive(t *testing.T) {
 	if err != nil || res.Total.Requests != 400 {
 		t.Fatalf("Run: %v, %d requests", err, res.Total.Requests)
 	}
-	if n := conns.Load(); n > 8 {
-		t.Errorf("%d connections for 8 workers; keep-alive is not working", n)
+	// Without keep-alive there would be a connection per request (400).
+	// With it, a worker can still open a second one when its idle
+	// connection is not back in the pool yet, so allow twice the workers.
+	if n := conns.Load(); n > 16 {
+		t.Errorf("%d connections for 8 workers and 400 requests; keep-alive is not working", n)
 	}
 }
 
