@@ -88,7 +88,7 @@ func hexError(err error) error {
 // everywhere), as GeoJSON polygons or CSV.
 func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
-	format, err := parseFormat(r, "geojson", "csv")
+	g, err := s.parseGrouped(r, "geojson", "csv")
 	if err != nil {
 		return err
 	}
@@ -96,19 +96,8 @@ func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, l *loaded) er
 	if err != nil {
 		return err
 	}
-	byCat, byMonth, err := parseGroupBy(r)
-	if err != nil {
-		return err
-	}
-	f, err := s.parseFilter(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.parseArea(r, MaxRadiusM)
-	if err != nil && !errors.Is(err, errNoArea) {
-		return err
-	}
-	hc, err := ds.HexCounts(geo.HexQuery{Res: res, Area: a, Filter: f, ByCategory: byCat, ByMonth: byMonth, Limit: MaxHexCells})
+	format, byCat, byMonth := g.format, g.byCat, g.byMonth
+	hc, err := ds.HexCounts(geo.HexQuery{Res: res, Area: g.area, Filter: g.filter, ByCategory: byCat, ByMonth: byMonth, Limit: MaxHexCells})
 	if err != nil {
 		return hexError(err)
 	}

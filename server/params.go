@@ -367,3 +367,32 @@ func geoJSONGeometry(body []byte) (orb.Geometry, error) {
 		return g.Geometry(), nil
 	}
 }
+
+// grouped is the common part of a grouped count request: output format,
+// group_by, filter and an optional area.
+type grouped struct {
+	format         string
+	byCat, byMonth bool
+	filter         geo.Filter
+	area           geo.Area // nil for everywhere
+}
+
+// parseGrouped reads format (one of formats, the first the default),
+// group_by, the filter and an optional area.
+func (s *Server) parseGrouped(r *http.Request, formats ...string) (grouped, error) {
+	var g grouped
+	var err error
+	if g.format, err = parseFormat(r, formats...); err != nil {
+		return g, err
+	}
+	if g.byCat, g.byMonth, err = parseGroupBy(r); err != nil {
+		return g, err
+	}
+	if g.filter, err = s.parseFilter(r); err != nil {
+		return g, err
+	}
+	if g.area, err = s.parseArea(r, MaxRadiusM); err != nil && !errors.Is(err, errNoArea) {
+		return g, err
+	}
+	return g, nil
+}

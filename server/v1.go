@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/csv"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -282,23 +281,12 @@ func parseGroupBy(r *http.Request) (byCat, byMonth bool, err error) {
 
 func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
-	format, err := parseFormat(r, "json", "csv")
+	g, err := s.parseGrouped(r, "json", "csv")
 	if err != nil {
 		return err
 	}
-	byCat, byMonth, err := parseGroupBy(r)
-	if err != nil {
-		return err
-	}
-	f, err := s.parseFilter(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.parseArea(r, MaxRadiusM)
-	if err != nil && !errors.Is(err, errNoArea) {
-		return err
-	}
-	k := ds.Count(a, &f)
+	format, byCat, byMonth := g.format, g.byCat, g.byMonth
+	k := ds.Count(g.area, &g.filter)
 	body := countsBody{Total: k.Total}
 	cats := ds.Categories()
 	if byCat && !byMonth {
