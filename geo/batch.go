@@ -106,13 +106,29 @@ type StreetBatch struct {
 	Seq    int    // load order: of two batches of a unit the higher Seq wins
 	Source string // the file the rows came from, for reports
 	crimes []rawCrime
-	strs   strTable
+	strs   *strTable
 	last   [7]uint32 // the previous row's string of each column, for idAgain
 }
 
 // NewStreetBatch starts an empty batch.
 func NewStreetBatch(u Unit, seq int, source string) *StreetBatch {
-	return &StreetBatch{Unit: u, Seq: seq, Source: source, strs: newStrTable()}
+	t := newStrTable()
+	return &StreetBatch{Unit: u, Seq: seq, Source: source, strs: &t}
+}
+
+// Interner holds the strings of the street batches that one loading
+// goroutine fills. A street or LSOA name turns up in many monthly files: with
+// one table for all of them it is stored and hashed once per goroutine
+// rather than once per file, and Build resolves it once. An Interner is not
+// safe for concurrent use.
+type Interner struct{ t strTable }
+
+// NewInterner returns an empty Interner.
+func NewInterner() *Interner { return &Interner{t: newStrTable()} }
+
+// NewStreetBatchIn starts an empty batch whose strings go into in.
+func NewStreetBatchIn(u Unit, seq int, source string, in *Interner) *StreetBatch {
+	return &StreetBatch{Unit: u, Seq: seq, Source: source, strs: &in.t}
 }
 
 // Len returns the number of rows added.

@@ -143,63 +143,93 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	global := newStrTable()
 	batches := sortedUnits(b.street)
 
-	// Resolve each batch's local strings and terms to global ones.
+	// Resolve each string table (a batch's own, or one shared by the
+	// batches of a loading goroutine) to global strings once, and its crime
+	// types and outcomes to terms.
 	type local struct {
-		str      []uint32
-		cat      []Category
-		outcome  []Outcome
-		force    Force
-		catOK    []bool
-		outOK    []bool
-		forceErr error
+		str     []uint32
+		cat     []Category
+		outcome []Outcome
+		force   Force
 	}
+	type table struct {
+		local
+		seenCat, seenOut []bool
+	}
+	tables := map[*strTable]*table{}
+	var tableOrder []*strTable
 	locals := make([]local, len(batches))
 	n := 0
-	for bi, sb := range batches {
-		l := &locals[bi]
-		l.str = make([]uint32, len(sb.strs.strs))
-		l.cat = make([]Category, len(sb.strs.strs))
-		l.outcome = make([]Outcome, len(sb.strs.strs))
-		for i, s := range sb.strs.strs {
-			l.str[i] = global.idString(s)
+	for _, sb := range batches {
+		t := tables[sb.strs]
+		if t == nil {
+			ns := len(sb.strs.strs)
+			t = &table{local: local{str: make([]uint32, ns), cat: make([]Category, ns), outcome: make([]Outcome, ns)},
+				seenCat: make([]bool, ns), seenOut: make([]bool, ns)}
+			for i, s := range sb.strs.strs {
+				t.str[i] = global.idString(s)
+			}
+			tables[sb.strs] = t
+			tableOrder = append(tableOrder, sb.strs)
 		}
+		for i := range sb.crimes {
+			c := &sb.crimes[i]
+			t.seenCat[c.crimeType] = true
+			t.seenOut[c.outcome] = true
+		}
+		n += len(sb.crimes)
+	}
+	// Terms not in the standard vocabularies are numbered in name order:
+	// which goroutine's table met a name first varies from run to run.
+	intern := func(v *Vocab, seen func(*table) []bool, what string) (map[string]int, error) {
+		var names []string
+		for _, tp := range tableOrder {
+			for s, ok := range seen(tables[tp]) {
+				if ok {
+					names = append(names, tp.strs[s])
+				}
+			}
+		}
+		slices.Sort(names)
+		names = slices.Compact(names)
+		ids := make(map[string]int, len(names))
+		for _, name := range names {
+			k, ok := v.intern(name)
+			if !ok {
+				return nil, fmt.Errorf("more than %d %s", MaxTerms, what)
+			}
+			ids[name] = k
+		}
+		return ids, nil
+	}
+	catIDs, err := intern(d.categories, func(t *table) []bool { return t.seenCat }, "crime types")
+	if err != nil {
+		return nil, st, err
+	}
+	outIDs, err := intern(d.outcomes, func(t *table) []bool { return t.seenOut }, "outcome categories")
+	if err != nil {
+		return nil, st, err
+	}
+	for _, sp := range tableOrder {
+		t := tables[sp]
+		for s := range sp.strs {
+			if t.seenCat[s] {
+				t.cat[s] = Category(catIDs[sp.strs[s]])
+			}
+			if t.seenOut[s] {
+				t.outcome[s] = Outcome(outIDs[sp.strs[s]])
+			}
+		}
+	}
+	for bi, sb := range batches {
 		f, err := d.forceFor(sb.Unit.Force, sb)
 		if err != nil {
 			return nil, st, err
 		}
-		l.force = f
-		// Terms only for strings used as crime types and outcomes, interned
-		// in string-table order: a map's random order would number new
-		// terms differently from run to run.
-		seenCat := make([]bool, len(sb.strs.strs))
-		seenOut := make([]bool, len(sb.strs.strs))
-		for i := range sb.crimes {
-			c := &sb.crimes[i]
-			seenCat[c.crimeType] = true
-			seenOut[c.outcome] = true
-		}
-		for s, seen := range seenCat {
-			if !seen {
-				continue
-			}
-			k, ok := d.categories.intern(sb.strs.strs[s])
-			if !ok {
-				return nil, st, fmt.Errorf("%s: more than %d crime types", sb.Source, MaxTerms)
-			}
-			l.cat[s] = Category(k)
-		}
-		for s, seen := range seenOut {
-			if !seen {
-				continue
-			}
-			k, ok := d.outcomes.intern(sb.strs.strs[s])
-			if !ok {
-				return nil, st, fmt.Errorf("%s: more than %d outcome categories", sb.Source, MaxTerms)
-			}
-			l.outcome[s] = Outcome(k)
-		}
-		n += len(sb.crimes)
+		locals[bi] = tables[sb.strs].local
+		locals[bi].force = f
 	}
+	tables, tableOrder = nil, nil
 	d.strs = global.strs
 
 	// Assign snap points: one per distinct (coordinates, street name). The

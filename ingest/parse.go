@@ -91,7 +91,12 @@ func parseFile(ctx context.Context, r io.Reader, name string, size int64, seq in
 
 // worker holds what one goroutine reuses from file to file: the read buffer,
 // which would otherwise be allocated and cleared for every file.
-type worker struct{ buf []byte }
+// worker is one parsing goroutine's state, reused from file to file: its read
+// buffer and the string table its street batches share.
+type worker struct {
+	buf  []byte
+	strs *geo.Interner
+}
 
 func (w *worker) parseFile(ctx context.Context, r io.Reader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
 	ni := parseName(name)
@@ -116,7 +121,10 @@ func (w *worker) parseFile(ctx context.Context, r io.Reader, name string, size i
 	}
 	res := &fileResult{kind: h.kind}
 	rej := &rejecter{file: name, log: log, onReject: onReject, counts: &res.counts}
-	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej, rowsHint: rr.estimateRows(size)}
+	if w.strs == nil {
+		w.strs = geo.NewInterner()
+	}
+	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej, rowsHint: rr.estimateRows(size), strs: w.strs}
 	switch h.kind {
 	case kindStreet:
 		err = p.street(ctx)
@@ -145,6 +153,7 @@ type fileParser struct {
 
 	forces   map[string]string // Falls within -> force id, for files split by rows
 	rowsHint int               // expected rows, from the file size
+	strs     *geo.Interner     // the worker's strings, shared by its batches
 }
 
 // record moves to the next row that has the header's field count; read its
@@ -269,7 +278,7 @@ func (p *fileParser) street(ctx context.Context) error {
 		if batch == nil || batch.Unit != u {
 			batch = batches[u]
 			if batch == nil {
-				batch = geo.NewStreetBatch(u, p.seq, p.name)
+				batch = geo.NewStreetBatchIn(u, p.seq, p.name, p.strs)
 				if p.ni.hasUnit {
 					batch.Grow(p.rowsHint)
 				}
@@ -301,7 +310,7 @@ func (p *fileParser) street(ctx context.Context) error {
 	if len(batches) == 0 && p.ni.hasUnit {
 		// A named file without rows still stands for its unit: it replaces
 		// an older copy that had some.
-		p.res.street = append(p.res.street, geo.NewStreetBatch(p.ni.unit, p.seq, p.name))
+		p.res.street = append(p.res.street, geo.NewStreetBatchIn(p.ni.unit, p.seq, p.name, p.strs))
 	}
 	return nil
 }
