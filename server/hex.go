@@ -243,6 +243,20 @@ func (fw *featureWriter) end() {
 	fw.buf = fw.buf[:0]
 }
 
+// features writes a feature per cell, comma-separated; props adds the
+// properties of cell i.
+func (fw *featureWriter) features(cells []h3.Cell, props func(i int)) {
+	geoms := cellGeometries(cells)
+	for i, c := range cells {
+		if i > 0 {
+			fw.buf = append(fw.buf, ',')
+		}
+		fw.start(c, geoms[i])
+		props(i)
+		fw.end()
+	}
+}
+
 func (fw *featureWriter) flush() {
 	fw.bw.Write(fw.buf)
 	fw.buf = fw.buf[:0]
@@ -456,18 +470,13 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loade
 	for i, h := range hs.Cells {
 		cells[i] = h.Cell
 	}
-	geoms := cellGeometries(cells)
-	for i, h := range hs.Cells {
-		if i > 0 {
-			fw.buf = append(fw.buf, ',')
-		}
-		fw.start(h.Cell, geoms[i])
+	fw.features(cells, func(i int) {
+		h := hs.Cells[i]
 		fw.intProp("count", h.Count)
 		fw.floatProp("z", h.Z)
 		fw.floatProp("p", h.P)
 		fw.intProp("bin", h.Bin)
-		fw.end()
-	}
+	})
 	fw.buf = append(fw.buf, "]}\n"...)
 	fw.flush()
 	return nil
@@ -601,12 +610,8 @@ func writeChangeGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset,
 	for i, c := range ch.Cells {
 		cells[i] = c.Cell
 	}
-	geoms := cellGeometries(cells)
-	for i, c := range ch.Cells {
-		if i > 0 {
-			fw.buf = append(fw.buf, ',')
-		}
-		fw.start(c.Cell, geoms[i])
+	fw.features(cells, func(i int) {
+		c := ch.Cells[i]
 		fw.intProp("base", c.Base)
 		fw.intProp("current", c.Current)
 		fw.intProp("diff", c.Diff)
@@ -615,8 +620,7 @@ func writeChangeGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset,
 		} else {
 			fw.buf = append(fw.buf, `,"pct":null`...)
 		}
-		fw.end()
-	}
+	})
 	fw.buf = append(fw.buf, "]}\n"...)
 	fw.flush()
 }
