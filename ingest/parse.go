@@ -225,14 +225,36 @@ func coords(lonB, latB []byte) (lon, lat float64, has bool, col string, ok bool)
 	return lon, lat, true, "", true
 }
 
+// monthMemo remembers the last Month text parsed: a file is mostly one
+// month, so most rows reuse the parse.
+type monthMemo struct {
+	m    geo.Month
+	text string
+}
+
+// month reads the current record's Month, rejecting the row when it is not
+// YYYY-MM.
+func (p *fileParser) month(memo *monthMemo) (geo.Month, bool) {
+	mb := p.rr.field(p.h.crime[colMonth])
+	if memo.m != 0 && string(mb) == memo.text {
+		return memo.m, true
+	}
+	m, err := geo.ParseMonthBytes(mb)
+	if err != nil {
+		p.rej.reject(p.rr.recLine, "Month", ErrBadMonth, strconv.Quote(string(mb)))
+		return 0, false
+	}
+	memo.m, memo.text = m, string(mb)
+	return m, true
+}
+
 func (p *fileParser) street(ctx context.Context) error {
 	rr := p.rr
 	h := &p.h.crime
 	var batch *geo.StreetBatch
 	batches := map[geo.Unit]*geo.StreetBatch{}
 	var row geo.StreetRow
-	var lastMonth geo.Month
-	lastMonthText := ""
+	var months monthMemo
 	for {
 		err := p.record(ctx)
 		if errors.Is(err, io.EOF) {
@@ -242,17 +264,9 @@ func (p *fileParser) street(ctx context.Context) error {
 			return err
 		}
 		line := p.rr.recLine
-		mb := rr.field(h[colMonth])
-		// A file is mostly one month: reuse the last parse when the text
-		// is the same.
-		m := lastMonth
-		if lastMonth == 0 || string(mb) != lastMonthText {
-			m, err = geo.ParseMonthBytes(mb)
-			if err != nil {
-				p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
-				continue
-			}
-			lastMonth, lastMonthText = m, string(mb)
+		m, ok := p.month(&months)
+		if !ok {
+			continue
 		}
 		lonB, latB := rr.field(h[colLongitude]), rr.field(h[colLatitude])
 		lon, lat, has, col, ok := coords(lonB, latB)
@@ -321,6 +335,7 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 	var batch *geo.OutcomeBatch
 	batches := map[geo.Unit]*geo.OutcomeBatch{}
 	var row geo.OutcomeRow
+	var months monthMemo
 	for {
 		err := p.record(ctx)
 		if errors.Is(err, io.EOF) {
@@ -330,10 +345,8 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 			return err
 		}
 		line := p.rr.recLine
-		mb := rr.field(h[colMonth])
-		m, err := geo.ParseMonthBytes(mb)
-		if err != nil {
-			p.rej.reject(line, "Month", ErrBadMonth, strconv.Quote(string(mb)))
+		m, ok := p.month(&months)
+		if !ok {
 			continue
 		}
 		ot := rr.field(h[colOutcomeType])
