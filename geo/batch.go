@@ -84,20 +84,36 @@ func (t *strTable) id(b []byte) uint32 {
 	return i
 }
 
+// noPoint marks a crime without a location, pendingPoint one whose point
+// is being looked up.
+const (
+	noPoint      = math.MaxUint32
+	pendingPoint = math.MaxUint32 - 1
+)
+
+// rawCrime is one street row as a batch holds it: 20 bytes. What a row has
+// in common with others of its snap point (street, LSOA, coordinates) lives
+// in its Interner's point table; Crime IDs, which most rows have but no
+// other row shares, sit in the batch's ids beside it.
 type rawCrime struct {
-	lon, lat    float64
-	id          crimeID
-	month       Month
-	hasLoc      bool
-	hasID       bool
-	street      uint32
-	lsoaCode    uint32
-	lsoaName    uint32
-	crimeType   uint32
-	outcome     uint32
-	fallsWithin uint32
-	context     uint32
-	otherID     uint32 // a Crime ID that is not 64 hex digits
+	pt        uint32 // the Interner's point, or noPoint
+	crimeType uint32 // strings of the Interner
+	outcome   uint32
+	context   uint32
+	month     Month
+	hasID     bool // a 64-hex Crime ID, the next of the batch's ids
+}
+
+// lsoaOverride is the LSOA of a row that differs from its point's first.
+type lsoaOverride struct {
+	row        uint32
+	code, name uint32
+}
+
+// otherID is a Crime ID that is not 64 hex digits.
+type otherID struct {
+	row uint32
+	id  string
 }
 
 // StreetBatch collects the rows of one unit from one file.
@@ -106,60 +122,168 @@ type StreetBatch struct {
 	Seq    int    // load order: of two batches of a unit the higher Seq wins
 	Source string // the file the rows came from, for reports
 	crimes []rawCrime
-	strs   *strTable
-	last   [7]uint32 // the previous row's string of each column, for idAgain
+	ids    []crimeID // the Crime IDs of the rows with hasID, in row order
+	lsoa   []lsoaOverride
+	other  []otherID
+	// fallsWithin is the first row's "Falls within": the force's name
+	// when its id is not a standard one.
+	fallsWithin string
+	in          *Interner
+	last        [3]uint32 // the previous row's string of crime type, outcome and context, for idAgain
 }
 
-// NewStreetBatch starts an empty batch.
+// NewStreetBatch starts an empty batch with an Interner of its own.
 func NewStreetBatch(u Unit, seq int, source string) *StreetBatch {
-	t := newStrTable()
-	return &StreetBatch{Unit: u, Seq: seq, Source: source, strs: &t}
+	return NewStreetBatchIn(u, seq, source, NewInterner())
 }
 
-// Interner holds the strings of the street batches that one loading
-// goroutine fills. A street or LSOA name turns up in many monthly files: with
-// one table for all of them it is stored and hashed once per goroutine
-// rather than once per file, and Build resolves it once. An Interner is not
-// safe for concurrent use.
-type Interner struct{ t strTable }
+// Interner holds the strings and snap points of the street batches that one
+// loading goroutine fills. A street or LSOA name turns up in many monthly
+// files, and so does a snap point: with one table for all of them each is
+// stored and hashed once per goroutine rather than once per file, a row
+// costs one lookup of its coordinates rather than one per string column,
+// and Build merges a few hundred thousand points per goroutine instead of
+// millions of rows. An Interner is not safe for concurrent use.
+type Interner struct {
+	t strTable // streets, LSOAs
+	// terms holds crime types, outcomes and contexts: a few dozen strings
+	// that change from row to row, in a table small enough to stay in
+	// cache.
+	terms strTable
+	pts   []localPoint
+	find  pointTable
+	// Located rows wait in staged, their strings copied to stage, until
+	// there are enough to look up together.
+	staged []stagedRow
+	stage  []byte
+}
+
+// stagedRow is a located row waiting for its point.
+type stagedRow struct {
+	b        *StreetBatch
+	row      uint32
+	lon, lat float64
+	start    uint32
+	end      [3]uint32 // of street, LSOA code and LSOA name in Interner.stage
+}
+
+// stageRows is how many rows are looked up together: enough for their
+// cache misses to overlap, few enough for their slots and entries to stay
+// in cache until they are used.
+const stageRows = 32
+
+func (in *Interner) stageRow(b *StreetBatch, row uint32, r *StreetRow) {
+	s := stagedRow{b: b, row: row, lon: r.Lon, lat: r.Lat, start: uint32(len(in.stage))}
+	in.stage = append(in.stage, r.Location...)
+	s.end[0] = uint32(len(in.stage))
+	in.stage = append(in.stage, r.LSOACode...)
+	s.end[1] = uint32(len(in.stage))
+	in.stage = append(in.stage, r.LSOAName...)
+	s.end[2] = uint32(len(in.stage))
+	in.staged = append(in.staged, s)
+	if len(in.staged) == stageRows {
+		in.flush()
+	}
+}
+
+// flush gives the staged rows their points. A lookup misses the cache
+// twice (a slot, then an entry), and a row at a time the misses come one
+// after another; so the slots and entries of all staged rows are first
+// read in loops of independent loads, whose misses the processor overlaps,
+// and the lookups proper then find them in cache.
+func (in *Interner) flush() {
+	rows := in.staged
+	if len(rows) == 0 {
+		return
+	}
+	in.find.prefetch(rows)
+	var r StreetRow
+	for k := range rows {
+		s := &rows[k]
+		r.Lon, r.Lat = s.lon, s.lat
+		r.Location = in.stage[s.start:s.end[0]]
+		r.LSOACode = in.stage[s.end[0]:s.end[1]]
+		r.LSOAName = in.stage[s.end[1]:s.end[2]]
+		p, same := in.point(&r)
+		s.b.crimes[s.row].pt = p
+		// Snap points lie in one LSOA, so this is rare; it keeps the
+		// LSOA of a point that of its first row in batch order whichever
+		// row the Interner met first.
+		if !same {
+			s.b.lsoa = append(s.b.lsoa, lsoaOverride{row: s.row, code: in.t.id(r.LSOACode), name: in.t.id(r.LSOAName)})
+		}
+	}
+	clear(rows)
+	in.staged, in.stage = rows[:0], in.stage[:0]
+}
+
+// localPoint is a snap point as one Interner knows it: a location with its
+// street name, and the LSOA of the first row that named it.
+type localPoint struct {
+	lon, lat                   float64
+	street, lsoaCode, lsoaName uint32 // strings of the Interner
+}
 
 // NewInterner returns an empty Interner.
-func NewInterner() *Interner { return &Interner{t: newStrTable()} }
+func NewInterner() *Interner {
+	return &Interner{t: newStrTable(), terms: newStrTable()}
+}
 
-// NewStreetBatchIn starts an empty batch whose strings go into in.
+// NewStreetBatchIn starts an empty batch whose strings and points go into in.
 func NewStreetBatchIn(u Unit, seq int, source string, in *Interner) *StreetBatch {
-	return &StreetBatch{Unit: u, Seq: seq, Source: source, strs: &in.t}
+	return &StreetBatch{Unit: u, Seq: seq, Source: source, in: in}
 }
 
 // Len returns the number of rows added.
 func (b *StreetBatch) Len() int { return len(b.crimes) }
 
+// point returns the point of a row's location and street name, adding it
+// when it is new. sameLSOA reports whether the row's LSOA is the one the
+// point was added with.
+func (in *Interner) point(r *StreetRow) (p uint32, sameLSOA bool) {
+	p, same, ok, slot, h := in.find.find(r)
+	if ok {
+		return p, same
+	}
+	p = uint32(len(in.pts))
+	in.pts = append(in.pts, localPoint{lon: r.Lon, lat: r.Lat,
+		street: in.t.id(r.Location), lsoaCode: in.t.id(r.LSOACode), lsoaName: in.t.id(r.LSOAName)})
+	in.find.insert(r, p, slot, h)
+	return p, true
+}
+
 // AddStreet appends a row. The row must already be validated: coordinates,
 // when present, are finite and in range.
 func (b *StreetBatch) AddStreet(r *StreetRow) {
-	l := &b.last
+	in := b.in
+	row := uint32(len(b.crimes))
+	if row == 0 {
+		b.fallsWithin = string(r.FallsWithin)
+	}
 	c := rawCrime{
-		month:       r.Month,
-		hasLoc:      r.HasLocation,
-		street:      b.strs.idAgain(&l[0], r.Location),
-		lsoaCode:    b.strs.idAgain(&l[1], r.LSOACode),
-		lsoaName:    b.strs.idAgain(&l[2], r.LSOAName),
-		crimeType:   b.strs.idAgain(&l[3], r.CrimeType),
-		outcome:     b.strs.idAgain(&l[4], r.LastOutcome),
-		fallsWithin: b.strs.idAgain(&l[5], r.FallsWithin),
-		context:     b.strs.idAgain(&l[6], r.Context),
+		pt:        noPoint,
+		month:     r.Month,
+		crimeType: in.terms.idAgain(&b.last[0], r.CrimeType),
+		outcome:   in.terms.idAgain(&b.last[1], r.LastOutcome),
+	}
+	if len(r.Context) > 0 {
+		c.context = in.terms.idAgain(&b.last[2], r.Context)
 	}
 	if r.HasLocation {
-		c.lon, c.lat = r.Lon, r.Lat
+		c.pt = pendingPoint
 	}
 	if len(r.CrimeID) > 0 {
 		if id, ok := parseCrimeID(r.CrimeID); ok {
-			c.id, c.hasID = id, true
+			c.hasID = true
+			b.ids = append(b.ids, id)
 		} else {
-			c.otherID = b.strs.id(r.CrimeID)
+			b.other = append(b.other, otherID{row: row, id: string(r.CrimeID)})
 		}
 	}
 	b.crimes = append(b.crimes, c)
+	if r.HasLocation {
+		in.stageRow(b, row, r)
+	}
 }
 
 type rawOutcome struct {

@@ -6,13 +6,14 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"maps"
 	"math"
 	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
@@ -60,6 +61,7 @@ func (b *Builder) AddStreet(sb *StreetBatch) error {
 	if err := sb.Unit.check(); err != nil {
 		return err
 	}
+	sb.in.flush()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	keep(b, "street", b.street, sb.Unit, sb, func(x *StreetBatch) int { return x.Seq }, func(x *StreetBatch) string { return x.Source })
@@ -100,6 +102,13 @@ type BuildStats struct {
 	OutcomesNoID     int // rows without a Crime ID
 	StopAndSearch    int
 	UnknownTermError error
+	Phases           []Phase // how long each step took
+}
+
+// Phase is a step of a load and how long it took.
+type Phase struct {
+	Name string
+	Took time.Duration
 }
 
 func unitLess(a, b Unit) int {
@@ -140,42 +149,60 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		other:      map[uint32]string{},
 		ctx:        map[uint32]uint32{},
 	}
+	t0 := time.Now()
+	lap := func(name string) {
+		now := time.Now()
+		st.Phases = append(st.Phases, Phase{name, now.Sub(t0)})
+		t0 = now
+	}
+	var indexTook time.Duration
 	global := newStrTable()
 	batches := sortedUnits(b.street)
 
-	// Resolve each string table (a batch's own, or one shared by the
-	// batches of a loading goroutine) to global strings once, and its crime
-	// types and outcomes to terms.
-	type local struct {
-		str     []uint32
-		cat     []Category
-		outcome []Outcome
-		force   Force
-	}
+	// Resolve each Interner (one per loading goroutine, shared by its
+	// batches) once: its strings to global strings, its crime types and
+	// outcomes to terms, and the points its kept batches use to global
+	// points.
 	type table struct {
-		local
+		in               *Interner
+		str              []uint32 // the Interner's strings -> global strings
+		term             []uint32 // its terms -> global strings
+		cat              []Category
+		outcome          []Outcome
 		seenCat, seenOut []bool
+		used             []bool   // points that a kept batch uses
+		rank             []uint32 // point -> global point
 	}
-	tables := map[*strTable]*table{}
-	var tableOrder []*strTable
-	locals := make([]local, len(batches))
+	tables := map[*Interner]*table{}
+	var tableOrder []*table
+	tabOf := make([]*table, len(batches))
+	forceOf := make([]Force, len(batches))
 	n := 0
-	for _, sb := range batches {
-		t := tables[sb.strs]
+	for bi, sb := range batches {
+		t := tables[sb.in]
 		if t == nil {
-			ns := len(sb.strs.strs)
-			t = &table{local: local{str: make([]uint32, ns), cat: make([]Category, ns), outcome: make([]Outcome, ns)},
-				seenCat: make([]bool, ns), seenOut: make([]bool, ns)}
-			for i, s := range sb.strs.strs {
+			in := sb.in
+			nt := len(in.terms.strs)
+			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt),
+				cat: make([]Category, nt), outcome: make([]Outcome, nt),
+				seenCat: make([]bool, nt), seenOut: make([]bool, nt), used: make([]bool, len(in.pts))}
+			for i, s := range in.t.strs {
 				t.str[i] = global.idString(s)
 			}
-			tables[sb.strs] = t
-			tableOrder = append(tableOrder, sb.strs)
+			for i, s := range in.terms.strs {
+				t.term[i] = global.idString(s)
+			}
+			tables[in] = t
+			tableOrder = append(tableOrder, t)
 		}
+		tabOf[bi] = t
 		for i := range sb.crimes {
 			c := &sb.crimes[i]
 			t.seenCat[c.crimeType] = true
 			t.seenOut[c.outcome] = true
+			if c.pt != noPoint {
+				t.used[c.pt] = true
+			}
 		}
 		n += len(sb.crimes)
 	}
@@ -183,10 +210,10 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	// which goroutine's table met a name first varies from run to run.
 	intern := func(v *Vocab, seen func(*table) []bool, what string) (map[string]int, error) {
 		var names []string
-		for _, tp := range tableOrder {
-			for s, ok := range seen(tables[tp]) {
+		for _, t := range tableOrder {
+			for s, ok := range seen(t) {
 				if ok {
-					names = append(names, tp.strs[s])
+					names = append(names, t.in.terms.strs[s])
 				}
 			}
 		}
@@ -210,41 +237,45 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	if err != nil {
 		return nil, st, err
 	}
-	for _, sp := range tableOrder {
-		t := tables[sp]
-		for s := range sp.strs {
+	for _, t := range tableOrder {
+		strs := t.in.terms.strs
+		for s := range strs {
 			if t.seenCat[s] {
-				t.cat[s] = Category(catIDs[sp.strs[s]])
+				t.cat[s] = Category(catIDs[strs[s]])
 			}
 			if t.seenOut[s] {
-				t.outcome[s] = Outcome(outIDs[sp.strs[s]])
+				t.outcome[s] = Outcome(outIDs[strs[s]])
 			}
 		}
+		t.seenCat, t.seenOut = nil, nil
 	}
 	for bi, sb := range batches {
 		f, err := d.forceFor(sb.Unit.Force, sb)
 		if err != nil {
 			return nil, st, err
 		}
-		locals[bi] = tables[sb.strs].local
-		locals[bi].force = f
+		forceOf[bi] = f
 	}
-	tables, tableOrder = nil, nil
 	d.strs = global.strs
+	lap("strings and terms")
 
-	// Assign snap points: one per distinct (coordinates, street name). The
-	// map lookups dominate, so keys are split into shards by hash, each
-	// with its own map and goroutine; a point's number is its shard's
-	// offset plus its number within the shard. Numbers are provisional:
-	// points are renumbered in Hilbert order below.
-	ptOf := make([]uint32, n)
-	crimeKey := func(l *local, c *rawCrime) pointKey {
-		return pointKey{math.Float64bits(c.lon), math.Float64bits(c.lat), l.str[c.street]}
+	// Merge the tables' points into global points: one per distinct
+	// (coordinates, street name). The map lookups dominate, so keys are
+	// split into shards by hash, each with its own map and goroutine; a
+	// point's number is its shard's offset plus its number within the
+	// shard. Numbers are provisional: points are renumbered in Hilbert
+	// order below.
+	keyOf := func(t *table, p uint32) pointKey {
+		lp := &t.in.pts[p]
+		return pointKey{math.Float64bits(lp.lon), math.Float64bits(lp.lat), t.str[lp.street]}
 	}
 	nShards := min(max(runtime.GOMAXPROCS(0), 1), 8)
 	shardOf := func(k pointKey) int {
 		h := (k.lon ^ bits.RotateLeft64(k.lat, 32) ^ uint64(k.street)) * 0x9E3779B97F4A7C15
 		return int((h >> 32) % uint64(nShards))
+	}
+	for _, t := range tableOrder {
+		t.rank = make([]uint32, len(t.in.pts))
 	}
 	shardKeys := make([][]pointKey, nShards)
 	var swg sync.WaitGroup
@@ -254,29 +285,22 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 			defer swg.Done()
 			pts := map[pointKey]uint32{}
 			var keys []pointKey
-			i := 0
-			for bi, sb := range batches {
-				l := &locals[bi]
-				for k := range sb.crimes {
-					c := &sb.crimes[k]
-					if !c.hasLoc {
-						if s == 0 {
-							ptOf[i] = math.MaxUint32
-						}
-						i++
+			for _, t := range tableOrder {
+				for p, used := range t.used {
+					if !used {
 						continue
 					}
-					key := crimeKey(l, c)
-					if shardOf(key) == s {
-						p, ok := pts[key]
-						if !ok {
-							p = uint32(len(keys))
-							pts[key] = p
-							keys = append(keys, key)
-						}
-						ptOf[i] = p
+					key := keyOf(t, uint32(p))
+					if shardOf(key) != s {
+						continue
 					}
-					i++
+					g, ok := pts[key]
+					if !ok {
+						g = uint32(len(keys))
+						pts[key] = g
+						keys = append(keys, key)
+					}
+					t.rank[p] = g
 				}
 			}
 			shardKeys[s] = keys
@@ -290,18 +314,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		keys = append(keys, ks...)
 	}
 	shardKeys = nil
-	located := 0
-	i := 0
-	for bi, sb := range batches {
-		l := &locals[bi]
-		for k := range sb.crimes {
-			if c := &sb.crimes[k]; c.hasLoc {
-				ptOf[i] += offset[shardOf(crimeKey(l, c))]
-				located++
-			}
-			i++
-		}
-	}
+	lap("points merged")
 
 	// Order points along a Hilbert curve so that nearby points sit together
 	// in memory and in the R-tree.
@@ -330,6 +343,16 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	for newP, oldP := range order {
 		rank[oldP] = uint32(newP)
 	}
+	for _, t := range tableOrder {
+		for p, used := range t.used {
+			if used {
+				t.rank[p] = rank[t.rank[p]+offset[shardOf(keyOf(t, uint32(p)))]]
+			} else {
+				t.rank[p] = noPoint
+			}
+		}
+		t.used = nil
+	}
 	d.ptLon = make([]float64, np)
 	d.ptLat = make([]float64, np)
 	d.ptStreet = make([]uint32, np)
@@ -341,51 +364,38 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		d.ptLat[newP] = math.Float64frombits(k.lat)
 		d.ptStreet[newP] = k.street
 	}
-	keys, order = nil, nil
+	keys, order, rank = nil, nil, nil
+	lap("points ordered")
 	// The H3 cells and the R-tree need only the points, so they are built
 	// while the crimes are placed.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		t0 := time.Now()
 		d.indexPoints()
+		indexTook = time.Since(t0)
 	}()
 
-	// Counting sort of crimes by point. Batches are in (month, force) order,
-	// so each point's crimes come out ordered by month.
-	d.ptStart = make([]uint32, np+1)
-	for _, p := range ptOf {
-		if p != math.MaxUint32 {
-			d.ptStart[rank[p]+1]++
-		}
-	}
-	for p := 0; p < np; p++ {
-		d.ptStart[p+1] += d.ptStart[p]
-	}
-	d.month = make([]Month, n)
-	d.cat = make([]Category, n)
-	d.force = make([]Force, n)
-	d.outcome = make([]Outcome, n)
-	d.hasID = make([]uint64, (n+63)/64)
-	// posOf remembers each crime's position so that IDs can be placed by
-	// rank once every hasID bit is set, without sorting them by position.
-	posOf := make([]uint32, n)
-
-	// Place the crimes in parts of consecutive batches, one goroutine each.
-	// A part starts each point where the crimes of that point in earlier
-	// parts end, so positions are those of one pass in batch order.
+	// Place the crimes in parts of consecutive batches, one goroutine each:
+	// a counting sort by point. Batches are in (month, force) order, so
+	// each point's crimes come out ordered by month. A part starts each
+	// point where the crimes of that point in earlier parts end, so
+	// positions are those of one pass in batch order. Crimes with a Crime
+	// ID are counted apart as well, so that each one's rank among them,
+	// and so its slot in d.ids, is known when it is placed.
 	type part struct {
-		b0, b1, i0 int               // batches [b0, b1), first crime index i0
-		next       []uint32          // next position per point
-		unlocated  uint32            // next position of a crime without one
-		nIDs       int               // crimes with a 64-hex Crime ID
-		other      map[uint32]string // to merge into d.other
-		ctxID      map[uint32]uint32 // to merge into d.ctx
+		b0, b1       int               // batches [b0, b1)
+		next, nextID []uint32          // next position, and next ID rank, per point
+		unloc        uint32            // crimes without a point, then the next position of one
+		unlocID      uint32            // of those, crimes with an ID, then the next rank of one
+		other        map[uint32]string // to merge into d.other
+		ctxID        map[uint32]uint32 // to merge into d.ctx
 	}
 	nParts := min(max(runtime.GOMAXPROCS(0), 1), 4, max(len(batches), 1))
 	parts := make([]part, 0, nParts)
 	{
-		b0, i0, done := 0, 0, 0
+		b0, done := 0, 0
 		for w := range nParts {
 			target := n * (w + 1) / nParts
 			b1 := b0
@@ -393,51 +403,64 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 				done += len(batches[b1].crimes)
 				b1++
 			}
-			parts = append(parts, part{b0: b0, b1: b1, i0: i0})
-			i0 = done
+			parts = append(parts, part{b0: b0, b1: b1})
 			b0 = b1
 		}
 	}
-	// Count each part's crimes per point and without a point, then turn the
-	// counts into each part's starting positions.
-	counts := make([][]uint32, len(parts))
-	unloc := make([]uint32, len(parts))
 	var cwg sync.WaitGroup
 	for w := range parts {
 		cwg.Add(1)
 		go func() {
 			defer cwg.Done()
 			pt := &parts[w]
-			c := make([]uint32, np)
-			i := pt.i0
-			for _, sb := range batches[pt.b0:pt.b1] {
-				for range sb.crimes {
-					if p := ptOf[i]; p != math.MaxUint32 {
-						c[rank[p]]++
+			c, ci := make([]uint32, np), make([]uint32, np)
+			for bi := pt.b0; bi < pt.b1; bi++ {
+				rank := tabOf[bi].rank
+				for k := range batches[bi].crimes {
+					cr := &batches[bi].crimes[k]
+					if cr.pt != noPoint {
+						rp := rank[cr.pt]
+						c[rp]++
+						if cr.hasID {
+							ci[rp]++
+						}
 					} else {
-						unloc[w]++
+						pt.unloc++
+						if cr.hasID {
+							pt.unlocID++
+						}
 					}
-					i++
 				}
 			}
-			counts[w] = c
+			pt.next, pt.nextID = c, ci
 		}()
 	}
 	cwg.Wait()
-	unlocated := uint32(located)
-	for w := range parts {
-		parts[w].unlocated = unlocated
-		unlocated += unloc[w]
-	}
-	run := slices.Clone(d.ptStart[:np])
-	for w := range parts {
-		c := counts[w]
-		for p := range c {
-			c[p], run[p] = run[p], run[p]+c[p]
+	lap("crimes counted")
+	d.ptStart = make([]uint32, np+1)
+	var pos, idPos uint32
+	for p := range np {
+		d.ptStart[p] = pos
+		for w := range parts {
+			c, ci := parts[w].next, parts[w].nextID
+			c[p], pos = pos, pos+c[p]
+			ci[p], idPos = idPos, idPos+ci[p]
 		}
-		parts[w].next = c
 	}
-	counts = nil
+	d.ptStart[np] = pos
+	located := int(pos)
+	for w := range parts {
+		pt := &parts[w]
+		pt.unloc, pos = pos, pos+pt.unloc
+		pt.unlocID, idPos = idPos, idPos+pt.unlocID
+	}
+	nIDs := int(idPos)
+	d.ids = make([]crimeID, nIDs)
+	// Each crime's columns go to its position as one word, and are split
+	// into the columns in order afterwards: one scattered write per crime
+	// rather than five.
+	packed := make([]uint64, n)
+	const packedID = 1
 	var pwg sync.WaitGroup
 	for w := range parts {
 		pwg.Add(1)
@@ -445,91 +468,117 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 			defer pwg.Done()
 			pt := &parts[w]
 			pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
-			i := pt.i0
 			for bi := pt.b0; bi < pt.b1; bi++ {
 				sb := batches[bi]
-				l := &locals[bi]
+				t := tabOf[bi]
+				force := uint64(forceOf[bi]) << 16
+				ov, oi, idk := 0, 0, 0
 				for k := range sb.crimes {
 					c := &sb.crimes[k]
-					var pos uint32
-					if p := ptOf[i]; p != math.MaxUint32 {
-						rp := rank[p]
+					var pos, idRank uint32
+					if c.pt != noPoint {
+						rp := t.rank[c.pt]
 						pos = pt.next[rp]
 						pt.next[rp]++
+						if c.hasID {
+							idRank = pt.nextID[rp]
+							pt.nextID[rp]++
+						}
+						var o *lsoaOverride
+						if ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
+							o = &sb.lsoa[ov]
+							ov++
+						}
 						// The point's first crime in batch order gives its LSOA.
 						if pos == d.ptStart[rp] {
-							d.ptLSOACode[rp] = l.str[c.lsoaCode]
-							d.ptLSOAName[rp] = l.str[c.lsoaName]
+							if o != nil {
+								d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[o.code], t.str[o.name]
+							} else {
+								lp := &t.in.pts[c.pt]
+								d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[lp.lsoaCode], t.str[lp.lsoaName]
+							}
 						}
 					} else {
-						pos = pt.unlocated
-						pt.unlocated++
+						pos = pt.unloc
+						pt.unloc++
+						if c.hasID {
+							idRank = pt.unlocID
+							pt.unlocID++
+						}
 					}
-					d.month[pos] = c.month
-					d.cat[pos] = l.cat[c.crimeType]
-					d.force[pos] = l.force
-					d.outcome[pos] = l.outcome[c.outcome]
+					v := uint64(c.month)<<32 | uint64(t.cat[c.crimeType])<<24 | force | uint64(t.outcome[c.outcome])<<8
 					if c.hasID {
-						// Neighbouring positions may belong to other parts.
-						atomic.OrUint64(&d.hasID[pos/64], 1<<(pos%64))
-						pt.nIDs++
-					} else if c.otherID != 0 {
-						pt.other[pos] = sb.strs.strs[c.otherID]
+						v |= packedID
+						d.ids[idRank] = sb.ids[idk]
+						idk++
+					} else if oi < len(sb.other) && sb.other[oi].row == uint32(k) {
+						pt.other[pos] = sb.other[oi].id
+						oi++
 					}
+					packed[pos] = v
 					if c.context != 0 {
-						pt.ctxID[pos] = l.str[c.context]
+						pt.ctxID[pos] = t.term[c.context]
 					}
-					posOf[i] = pos
-					i++
 				}
 			}
 		}()
 	}
 	pwg.Wait()
-	nIDs := 0
+	lap("crimes placed")
 	for w := range parts {
-		nIDs += parts[w].nIDs
 		maps.Copy(d.other, parts[w].other)
 		maps.Copy(d.ctx, parts[w].ctxID)
 	}
-	type span struct{ b0, b1, i0 int }
-	spans := make([]span, len(parts))
-	for w, pt := range parts {
-		spans[w] = span{pt.b0, pt.b1, pt.i0}
-	}
 	parts = nil
-	ptOf, rank, locals = nil, nil, nil
+	tabOf, forceOf, tables, tableOrder = nil, nil, nil, nil
+	d.month = make([]Month, n)
+	d.cat = make([]Category, n)
+	d.force = make([]Force, n)
+	d.outcome = make([]Outcome, n)
+	d.hasID = make([]uint64, (n+63)/64)
 	d.idRank = make([]uint32, len(d.hasID))
+	// Split the words into columns in ranges of whole hasID words, then
+	// list the positions of the crimes with an ID, ranges at once.
+	ranges := func(f func(w0, w1 int)) {
+		nw := len(d.hasID)
+		workers := min(max(runtime.GOMAXPROCS(0), 1), max(nw, 1))
+		var wg sync.WaitGroup
+		for k := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f(nw*k/workers, nw*(k+1)/workers)
+			}()
+		}
+		wg.Wait()
+	}
+	ranges(func(w0, w1 int) {
+		for p := w0 * 64; p < min(w1*64, n); p++ {
+			v := packed[p]
+			d.month[p] = Month(v >> 32)
+			d.cat[p] = Category(v >> 24)
+			d.force[p] = Force(v >> 16)
+			d.outcome[p] = Outcome(v >> 8)
+			d.hasID[p/64] |= (v & packedID) << (p % 64)
+		}
+	})
+	packed = nil
 	var r uint32
 	for w := range d.hasID {
 		d.idRank[w] = r
 		r += uint32(bits.OnesCount64(d.hasID[w]))
 	}
-	d.ids = make([]crimeID, nIDs)
-	d.byID = make([]uint32, nIDs)
-	// Every crime's ID slot is known from its position, so the parts fill
-	// them at once.
-	var iwg sync.WaitGroup
-	for _, pt := range spans {
-		iwg.Add(1)
-		go func() {
-			defer iwg.Done()
-			i := pt.i0
-			for _, sb := range batches[pt.b0:pt.b1] {
-				for k := range sb.crimes {
-					if c := &sb.crimes[k]; c.hasID {
-						ki, _ := d.idIndex(CrimeID(posOf[i]))
-						d.ids[ki] = c.id
-						d.byID[ki] = posOf[i]
-					}
-					i++
-				}
-			}
-		}()
-	}
-	iwg.Wait()
-	posOf = nil
-	d.sortByID()
+	lap("columns")
+	// The columns are final, so the version hash starts on them while the
+	// ID index is built and outcomes are joined.
+	digest := sha256.New()
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		d.hashColumns(digest)
+	}()
+	d.buildIDIndex()
+	lap("ID index")
 
 	d.months = distinctMonths(d.month)
 	st.Crimes, st.Located, st.Points = n, located, np
@@ -544,64 +593,15 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		}
 	}
 	st.StopAndSearch = len(d.stops)
+	lap("outcomes joined")
 	wg.Wait()
-	d.version = d.hash()
+	lap("waited for the H3 cells and R-tree")
+	<-hashed
+	d.hashRest(digest)
+	d.version = hex.EncodeToString(digest.Sum(nil)[:8])
+	lap("version")
+	st.Phases = append(st.Phases, Phase{"(H3 cells and R-tree, from points ordered on)", indexTook})
 	return d, st, nil
-}
-
-// sortByID orders byID, which holds the positions of the crimes with an ID
-// in position order, by ID and then position: what a stable sort by ID gives.
-// Crime IDs are uniformly random hex, so (ID prefix, rank) pairs are first
-// distributed into buckets by their top 16 bits, in one counting pass, and
-// the small buckets are then sorted on two cores.
-func (d *Dataset) sortByID() {
-	type idKey struct {
-		hi uint64 // the ID's first 8 bytes, big-endian, so it orders like the ID
-		k  uint32 // rank among crimes with an ID, in position order
-	}
-	const nb = 1 << 16
-	start := make([]int, nb+1)
-	for k := range d.ids {
-		start[int(binary.BigEndian.Uint16(d.ids[k][:2]))+1]++
-	}
-	for b := range nb {
-		start[b+1] += start[b]
-	}
-	keys := make([]idKey, len(d.ids))
-	fill := slices.Clone(start[:nb])
-	for k := range d.ids {
-		hi := binary.BigEndian.Uint64(d.ids[k][:8])
-		b := hi >> 48
-		keys[fill[b]] = idKey{hi, uint32(k)}
-		fill[b]++
-	}
-	less := func(a, b idKey) int {
-		if c := cmp.Compare(a.hi, b.hi); c != 0 {
-			return c
-		}
-		if c := compareIDs(d.ids[a.k], d.ids[b.k]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.k, b.k)
-	}
-	pos := slices.Clone(d.byID)
-	sortRange := func(b0, b1 int) {
-		for b := b0; b < b1; b++ {
-			bucket := keys[start[b]:start[b+1]]
-			slices.SortFunc(bucket, less)
-			for j, key := range bucket {
-				d.byID[start[b]+j] = pos[key.k]
-			}
-		}
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sortRange(0, nb/2)
-	}()
-	sortRange(nb/2, nb)
-	wg.Wait()
 }
 
 // forceFor returns the force of a unit, adding it to the vocabulary when the
@@ -611,10 +611,8 @@ func (d *Dataset) forceFor(id string, sb *StreetBatch) (Force, error) {
 		return Force(k), nil
 	}
 	name := id
-	if sb != nil && len(sb.crimes) > 0 {
-		if s := sb.strs.strs[sb.crimes[0].fallsWithin]; s != "" {
-			name = s
-		}
+	if sb != nil && sb.fallsWithin != "" {
+		name = sb.fallsWithin
 	}
 	if d.forces.Len() >= MaxTerms {
 		return 0, fmt.Errorf("force %q: more than %d forces", id, MaxTerms)
@@ -709,47 +707,60 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
 	})
 }
 
-// hash derives the version from the content, so equal inputs give equal
-// versions on every replica.
-func (d *Dataset) hash() string {
-	h := sha256.New()
-	var buf [8]byte
-	w64 := func(v uint64) { binary.LittleEndian.PutUint64(buf[:], v); h.Write(buf[:]) }
-	// Points go through a buffer: a Write call per field costs more than
-	// the hashing.
-	pb := make([]byte, 0, 64<<10)
-	for p := range d.ptLon {
-		pb = binary.LittleEndian.AppendUint64(pb, math.Float64bits(d.ptLon[p]))
-		pb = binary.LittleEndian.AppendUint64(pb, math.Float64bits(d.ptLat[p]))
-		pb = append(pb, d.strs[d.ptStreet[p]]...)
-		pb = binary.LittleEndian.AppendUint64(pb, uint64(d.ptStart[p+1]))
-		if len(pb) >= 60<<10 {
-			h.Write(pb)
-			pb = pb[:0]
+// hashColumns writes the points and the crime columns to the version
+// hash; hashRest the outcome histories and vocabularies. Equal inputs give
+// equal versions on every replica. Everything goes through large writes:
+// a Write call per field or per Crime ID costs more than the hashing.
+func (d *Dataset) hashColumns(h hash.Hash) {
+	buf := make([]byte, 0, 64<<10)
+	flush := func(room int) {
+		if len(buf)+room > cap(buf) {
+			h.Write(buf)
+			buf = buf[:0]
 		}
 	}
-	h.Write(pb)
-	mb := make([]byte, 2*len(d.month))
-	for i, m := range d.month {
-		binary.LittleEndian.PutUint16(mb[2*i:], uint16(m))
+	for p := range d.ptLon {
+		street := d.strs[d.ptStreet[p]]
+		flush(24 + len(street))
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(d.ptLon[p]))
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(d.ptLat[p]))
+		buf = append(buf, street...)
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(d.ptStart[p+1]))
 	}
-	h.Write(mb)
-	h.Write(castBytes(d.cat))
-	h.Write(castBytes(d.outcome))
-	h.Write(castBytes(d.force))
-	for _, id := range d.ids {
-		h.Write(id[:])
+	for _, m := range d.month {
+		flush(2)
+		buf = binary.LittleEndian.AppendUint16(buf, uint16(m))
 	}
+	for _, col := range [][]byte{castBytes(d.cat), castBytes(d.outcome), castBytes(d.force)} {
+		for len(col) > 0 {
+			flush(1)
+			k := copy(buf[len(buf):cap(buf)], col)
+			buf, col = buf[:len(buf)+k], col[k:]
+		}
+	}
+	for i := range d.ids {
+		flush(len(d.ids[i]))
+		buf = append(buf, d.ids[i][:]...)
+	}
+	h.Write(buf)
+}
+
+func (d *Dataset) hashRest(h hash.Hash) {
+	var buf []byte
 	for _, e := range d.hist {
-		w64(uint64(e.crime)<<24 | uint64(e.month)<<8 | uint64(e.outcome))
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.crime)<<24|uint64(e.month)<<8|uint64(e.outcome))
+		if len(buf) >= 64<<10 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
 	}
+	h.Write(buf)
 	for _, t := range [][]Term{d.categories.terms, d.outcomes.terms, d.forces.terms} {
 		for _, x := range t {
 			h.Write([]byte(x.Slug + "\x00" + x.Name + "\x00"))
 		}
 	}
-	w64(uint64(len(d.stops)))
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(d.stops))))
 }
 
 func castBytes[T ~uint8](s []T) []byte {

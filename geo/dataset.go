@@ -55,7 +55,7 @@ type Dataset struct {
 	hasID  []uint64
 	idRank []uint32
 	ids    []crimeID
-	byID   []uint32 // crimes with an ID, ordered by ID
+	byID   idIndex
 	other  map[uint32]string
 	ctx    map[uint32]uint32
 
@@ -216,17 +216,7 @@ func (d *Dataset) idIndex(c CrimeID) (int, bool) {
 func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 	var out []CrimeID
 	if id, ok := parseCrimeID([]byte(s)); ok {
-		i, _ := slices.BinarySearchFunc(d.byID, id, func(c uint32, id crimeID) int {
-			k, _ := d.idIndex(CrimeID(c))
-			return compareIDs(d.ids[k], id)
-		})
-		for ; i < len(d.byID); i++ {
-			k, _ := d.idIndex(CrimeID(d.byID[i]))
-			if d.ids[k] != id {
-				break
-			}
-			out = append(out, CrimeID(d.byID[i]))
-		}
+		out = d.lookupID(id, out)
 	} else if s != "" {
 		for c, o := range d.other {
 			if o == s {

@@ -7,6 +7,7 @@ import "slices"
 func (b *StreetBatch) Grow(n int) {
 	if n > 0 {
 		b.crimes = slices.Grow(b.crimes, n)
+		b.ids = slices.Grow(b.ids, n)
 	}
 }
 

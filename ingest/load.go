@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"archive/zip"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,28 +84,30 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 	prog := startProgress(opt.Progress, srcs)
 	b := geo.NewBuilder()
 	var mu sync.Mutex
-	work := make(chan *source)
+	work := make(chan []*source)
 	var wg sync.WaitGroup
 	for range min(workers, max(1, len(srcs))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var w worker
-			for src := range work {
-				res, err := w.loadSource(ctx, src, log, opt.OnReject, prog)
-				if err == nil {
-					err = addBatches(b, res)
+			for group := range work {
+				for _, src := range group {
+					res, err := w.loadSource(ctx, src, log, opt.OnReject, prog)
+					if err == nil {
+						err = addBatches(b, res)
+					}
+					mu.Lock()
+					sum.record(src, res, err, log)
+					mu.Unlock()
 				}
-				mu.Lock()
-				sum.record(src, res, err, log)
-				mu.Unlock()
 			}
 		}()
 	}
 feed:
-	for _, s := range srcs {
+	for _, g := range byForce(srcs) {
 		select {
-		case work <- s:
+		case work <- g:
 		case <-ctx.Done():
 			break feed
 		}
@@ -116,6 +119,7 @@ feed:
 		return nil, sum, fmt.Errorf("ingest: %w", err)
 	}
 	prog.parsed()
+	parsed := time.Since(start)
 	ds, st, err := b.Build()
 	prog.finish()
 	if err != nil {
@@ -128,9 +132,44 @@ feed:
 	sum.StopAndSearch = st.StopAndSearch
 	sum.Replaced = st.Replaced
 	sum.Crimes, sum.Located, sum.Points = st.Crimes, st.Located, st.Points
+	sum.Phases = append([]geo.Phase{{Name: "files parsed", Took: parsed}}, st.Phases...)
 	slices.SortFunc(sum.Failed, func(a, b FileError) int { return strings.Compare(a.File, b.File) })
 	sum.Elapsed = time.Since(start)
 	return ds, sum, nil
+}
+
+// byForce groups sources by the force their names give, largest group
+// first. A goroutine parses a whole group: a force's snap points recur
+// every month, so it then meets each of them in one string and point table
+// rather than in all, and with the largest forces handed out first no
+// goroutine is left with a long file when the others are done. Order does
+// not matter to the result: of two files of one unit the later in
+// argument order wins whoever parses them.
+func byForce(srcs []*source) [][]*source {
+	var groups [][]*source
+	at := map[string]int{}
+	for _, s := range srcs {
+		ni := parseName(s.name)
+		if !ni.hasUnit {
+			groups = append(groups, []*source{s})
+			continue
+		}
+		g, ok := at[ni.unit.Force]
+		if !ok {
+			g = len(groups)
+			at[ni.unit.Force] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], s)
+	}
+	size := func(g []*source) (n int64) {
+		for _, s := range g {
+			n += s.size
+		}
+		return n
+	}
+	slices.SortStableFunc(groups, func(a, b []*source) int { return cmp.Compare(size(b), size(a)) })
+	return groups
 }
 
 func addBatches(b *geo.Builder, res *fileResult) error {

@@ -59,6 +59,7 @@ type Summary struct {
 
 	Crimes, Located, Points int // the dataset's size
 	Elapsed                 time.Duration
+	Phases                  []geo.Phase // parsing, then each step of the build
 }
 
 // HasFailures reports whether any file could not be read.
@@ -134,6 +135,17 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 		rate = fmt.Sprintf(" (%.0f rows/s)", float64(s.Street.Read+s.Outcomes.Read+s.Stops.Read)/secs)
 	}
 	p("elapsed: %s%s\n", s.Elapsed.Round(time.Millisecond), rate)
+	if s.Elapsed > 0 && len(s.Phases) > 0 {
+		p("phases:")
+		for i, ph := range s.Phases {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			p("%s %s %s", sep, ph.Name, ph.Took.Round(time.Millisecond))
+		}
+		p("\n")
+	}
 	for _, f := range s.Failed {
 		p("FAILED %s: %v\n", f.File, f.Err)
 	}

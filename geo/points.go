@@ -1,0 +1,151 @@
+package geo
+
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+)
+
+// pointTable finds the snap point of a street row. Every row of a load goes
+// through it, and a national year's points do not fit in cache, so it is
+// laid out for two memory accesses per row: an open-addressed slot, and an
+// entry holding everything a row is compared with (coordinates, street,
+// LSOA code and name) end to end. A Go map with the points beside it took
+// four or five.
+type pointTable struct {
+	slots []uint64 // 0 when empty, else tag<<offBits | (entry offset + 1)
+	n     int      // slots in use
+	// entries are kept in chunks that are never moved: a single slice
+	// grown by doubling copied tens of megabytes into fresh pages.
+	entries [][]byte
+	sink    uint64 // what prefetch read, so that its loads are kept
+}
+
+const (
+	offBits    = 40
+	offMask    = 1<<offBits - 1
+	entryHead  = 4 + 8 + 8 + 3*2 // point, lon, lat, three lengths
+	chunkBits  = 20
+	chunkBytes = 1 << chunkBits // more than the longest entry
+)
+
+// entry returns the entry of a slot.
+func (t *pointTable) entry(s uint64) []byte {
+	off := s&offMask - 1
+	return t.entries[off>>chunkBits][off&(chunkBytes-1):]
+}
+
+func coordHash(lon, lat uint64) uint64 {
+	h := lon*0x9E3779B97F4A7C15 ^ bits.RotateLeft64(lat, 31)
+	h = (h ^ h>>32) * 0xD6E8FEB86659FD93
+	return h ^ h>>32
+}
+
+// find returns the point of a row, or ok false and the slot to insert at.
+// sameLSOA reports whether the row's LSOA is the one the point was added
+// with.
+func (t *pointTable) find(r *StreetRow) (p uint32, sameLSOA, ok bool, slot int, h uint64) {
+	if len(t.slots) == 0 {
+		t.slots = make([]uint64, 1<<16)
+	}
+	lb, ab := math.Float64bits(r.Lon), math.Float64bits(r.Lat)
+	h = coordHash(lb, ab)
+	tag := h >> offBits
+	mask := uint64(len(t.slots) - 1)
+	le := binary.LittleEndian
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			return 0, false, false, int(i), h
+		}
+		if s>>offBits != tag {
+			continue
+		}
+		head := t.entry(s)
+		if le.Uint64(head[4:]) != lb || le.Uint64(head[12:]) != ab {
+			continue
+		}
+		sl, cl, nl := int(le.Uint16(head[20:])), int(le.Uint16(head[22:])), int(le.Uint16(head[24:]))
+		e := head[entryHead:]
+		if sl != len(r.Location) || string(e[:sl]) != string(r.Location) {
+			continue
+		}
+		e = e[sl:]
+		same := cl == len(r.LSOACode) && nl == len(r.LSOAName) &&
+			string(e[:cl]) == string(r.LSOACode) && string(e[cl:cl+nl]) == string(r.LSOAName)
+		return le.Uint32(head), same, true, 0, h
+	}
+}
+
+// insert records point p of row r at the slot find returned. A row whose
+// strings are too long for the entry's lengths is not recorded: each such
+// row gets a point of its own, which Build merges by street name.
+func (t *pointTable) insert(r *StreetRow, p uint32, slot int, h uint64) {
+	if len(r.Location) > math.MaxUint16 || len(r.LSOACode) > math.MaxUint16 || len(r.LSOAName) > math.MaxUint16 {
+		return
+	}
+	size := entryHead + len(r.Location) + len(r.LSOACode) + len(r.LSOAName)
+	last := len(t.entries) - 1
+	if last < 0 || len(t.entries[last])+size > chunkBytes {
+		if uint64(len(t.entries)+1)<<chunkBits >= offMask {
+			return
+		}
+		t.entries = append(t.entries, make([]byte, 0, chunkBytes))
+		last++
+	}
+	e := t.entries[last]
+	off := uint64(last)<<chunkBits | uint64(len(e))
+	le := binary.LittleEndian
+	e = le.AppendUint32(e, p)
+	e = le.AppendUint64(e, math.Float64bits(r.Lon))
+	e = le.AppendUint64(e, math.Float64bits(r.Lat))
+	e = le.AppendUint16(e, uint16(len(r.Location)))
+	e = le.AppendUint16(e, uint16(len(r.LSOACode)))
+	e = le.AppendUint16(e, uint16(len(r.LSOAName)))
+	e = append(append(append(e, r.Location...), r.LSOACode...), r.LSOAName...)
+	t.entries[last] = e
+	t.slots[slot] = h>>offBits<<offBits | (off + 1)
+	t.n++
+	if 2*t.n > len(t.slots) {
+		t.grow()
+	}
+}
+
+// grow doubles the slots, placing each entry by the hash of its coordinates.
+func (t *pointTable) grow() {
+	old := t.slots
+	t.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(t.slots) - 1)
+	le := binary.LittleEndian
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		e := t.entry(s)
+		i := coordHash(le.Uint64(e[4:]), le.Uint64(e[12:])) & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+	}
+}
+
+// prefetch reads the home slot of each row and the entry it points to.
+func (t *pointTable) prefetch(rows []stagedRow) {
+	if len(t.slots) == 0 {
+		return
+	}
+	var sv [stageRows]uint64
+	mask := uint64(len(t.slots) - 1)
+	n := min(len(rows), stageRows)
+	for k := range n {
+		sv[k] = t.slots[coordHash(math.Float64bits(rows[k].lon), math.Float64bits(rows[k].lat))&mask]
+	}
+	var sink uint64
+	for k := range n {
+		if s := sv[k]; s != 0 {
+			sink += uint64(t.entry(s)[0])
+		}
+	}
+	t.sink += sink
+}
