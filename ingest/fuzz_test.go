@@ -253,3 +253,38 @@ func FuzzParseName(f *testing.F) {
 		}
 	})
 }
+
+// TestSplitASCII checks the word-at-a-time splitter against the plain one
+// on lines that trip the usual zero-byte test: a byte one above the comma
+// ('-') or the quote ('#') right after it, and commas at every offset of a
+// word.
+func TestSplitASCII(t *testing.T) {
+	tests := []struct {
+		line  string
+		plain bool
+	}{
+		{",-1.14,-50.9,", true},
+		{"a,-,b,#,c", true},
+		{"#,\"", false},
+		{"abcdefg,hijklmno,p,q,,,,,,,,,,r", true},
+		{"caf\u00e9,x", false},
+		{",,,,,,,,,,,,,,,,", true},
+		{"", true},
+		{"0123456789abcdef\"", false},
+		{"-1.143597,51.350797,On or near Willow Road,E01022553", true},
+	}
+	for _, tt := range tests {
+		var a, b recordReader
+		n, plain := a.splitASCII([]byte(tt.line))
+		if plain != tt.plain {
+			t.Errorf("%q: plain %v, want %v", tt.line, plain, tt.plain)
+			continue
+		}
+		if !plain {
+			continue
+		}
+		if m := b.split([]byte(tt.line)); m != n || !slices.Equal(a.bnds, b.bnds) {
+			t.Errorf("%q: fields %v, want %v", tt.line, a.bnds, b.bnds)
+		}
+	}
+}
