@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -131,6 +132,11 @@ func sortedUnits[B any](m map[Unit]*B) []*B {
 	return out
 }
 
+// counter counts crimes, and of those crimes with a Crime ID; then it holds
+// the next position, and the next rank among crimes with an ID. The two
+// sit together so that placing a crime misses the cache once, not twice.
+type counter struct{ all, ids uint32 }
+
 type pointKey struct {
 	lon, lat uint64
 	street   uint32
@@ -172,6 +178,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		seenCat, seenOut []bool
 		used             []bool   // points that a kept batch uses
 		rank             []uint32 // point -> global point
+		cell             []h3.Cell
 	}
 	tables := map[*Interner]*table{}
 	var tableOrder []*table
@@ -206,6 +213,42 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		}
 		n += len(sb.crimes)
 	}
+	// H3 cells need only coordinates, so they are computed from the
+	// tables' points on every core from here on, while strings are
+	// resolved and points merged and ordered, which leave cores idle.
+	cellsDone := make(chan struct{})
+	go func(tables []*table) {
+		defer close(cellsDone)
+		type span struct {
+			t      *table
+			p0, p1 int
+		}
+		var spans []span
+		for _, t := range tables {
+			t.cell = make([]h3.Cell, len(t.used))
+			for p0 := 0; p0 < len(t.used); p0 += 4096 {
+				spans = append(spans, span{t, p0, min(p0+4096, len(t.used))})
+			}
+		}
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := int(next.Add(1) - 1); k < len(spans); k = int(next.Add(1) - 1) {
+					sp := spans[k]
+					for p := sp.p0; p < sp.p1; p++ {
+						if sp.t.used[p] {
+							lp := &sp.t.in.pts[p]
+							sp.t.cell[p] = h3.LatLngToCell(h3.LatLng{Lat: lp.lat, Lng: lp.lon}, FinestRes)
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}(tableOrder)
 	// Terms not in the standard vocabularies are numbered in name order:
 	// which goroutine's table met a name first varies from run to run.
 	intern := func(v *Vocab, seen func(*table) []bool, what string) (map[string]int, error) {
@@ -351,7 +394,6 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 				t.rank[p] = noPoint
 			}
 		}
-		t.used = nil
 	}
 	d.ptLon = make([]float64, np)
 	d.ptLat = make([]float64, np)
@@ -366,16 +408,25 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	}
 	keys, order, rank = nil, nil, nil
 	lap("points ordered")
-	// The H3 cells and the R-tree need only the points, so they are built
-	// while the crimes are placed.
+	// The R-tree needs only the points, so it is built while the crimes
+	// are placed, and then the cells are put in point order.
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() {
+	go func(tables []*table) {
 		defer wg.Done()
 		t0 := time.Now()
-		d.indexPoints()
+		d.buildTree()
+		<-cellsDone
+		d.ptCell = make([]h3.Cell, np)
+		for _, t := range tables {
+			for p, used := range t.used {
+				if used {
+					d.ptCell[t.rank[p]] = t.cell[p]
+				}
+			}
+		}
 		indexTook = time.Since(t0)
-	}()
+	}(tableOrder)
 
 	// Place the crimes in parts of consecutive batches, one goroutine each:
 	// a counting sort by point. Batches are in (month, force) order, so
@@ -385,12 +436,12 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	// ID are counted apart as well, so that each one's rank among them,
 	// and so its slot in d.ids, is known when it is placed.
 	type part struct {
-		b0, b1       int               // batches [b0, b1)
-		next, nextID []uint32          // next position, and next ID rank, per point
-		unloc        uint32            // crimes without a point, then the next position of one
-		unlocID      uint32            // of those, crimes with an ID, then the next rank of one
-		other        map[uint32]string // to merge into d.other
-		ctxID        map[uint32]uint32 // to merge into d.ctx
+		b0, b1 int               // batches [b0, b1)
+		next   []counter         // per point: crimes, then the next position
+		unloc  counter           // crimes without a point, then the next position of one
+		first  [][2]uint32       // per point: the LSOA of the part's first crime there
+		other  map[uint32]string // to merge into d.other
+		ctxID  map[uint32]uint32 // to merge into d.ctx
 	}
 	nParts := min(max(runtime.GOMAXPROCS(0), 1), 4, max(len(batches), 1))
 	parts := make([]part, 0, nParts)
@@ -407,32 +458,51 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 			b0 = b1
 		}
 	}
+	// Counting also finds each part's first crime at each point, whose
+	// LSOA is the point's when no earlier part has a crime there.
 	var cwg sync.WaitGroup
 	for w := range parts {
 		cwg.Add(1)
 		go func() {
 			defer cwg.Done()
 			pt := &parts[w]
-			c, ci := make([]uint32, np), make([]uint32, np)
+			c := make([]counter, np)
+			first := make([][2]uint32, np)
 			for bi := pt.b0; bi < pt.b1; bi++ {
-				rank := tabOf[bi].rank
-				for k := range batches[bi].crimes {
-					cr := &batches[bi].crimes[k]
-					if cr.pt != noPoint {
-						rp := rank[cr.pt]
-						c[rp]++
+				sb := batches[bi]
+				t := tabOf[bi]
+				ov := 0
+				for k := range sb.crimes {
+					cr := &sb.crimes[k]
+					if cr.pt == noPoint {
+						pt.unloc.all++
 						if cr.hasID {
-							ci[rp]++
+							pt.unloc.ids++
 						}
-					} else {
-						pt.unloc++
-						if cr.hasID {
-							pt.unlocID++
+						continue
+					}
+					var o *lsoaOverride
+					if ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
+						o = &sb.lsoa[ov]
+						ov++
+					}
+					rp := t.rank[cr.pt]
+					cp := &c[rp]
+					if cp.all == 0 {
+						if o != nil {
+							first[rp] = [2]uint32{t.str[o.code], t.str[o.name]}
+						} else {
+							lp := &t.in.pts[cr.pt]
+							first[rp] = [2]uint32{t.str[lp.lsoaCode], t.str[lp.lsoaName]}
 						}
+					}
+					cp.all++
+					if cr.hasID {
+						cp.ids++
 					}
 				}
 			}
-			pt.next, pt.nextID = c, ci
+			pt.next, pt.first = c, first
 		}()
 	}
 	cwg.Wait()
@@ -441,18 +511,26 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	var pos, idPos uint32
 	for p := range np {
 		d.ptStart[p] = pos
+		lsoa := false
 		for w := range parts {
-			c, ci := parts[w].next, parts[w].nextID
-			c[p], pos = pos, pos+c[p]
-			ci[p], idPos = idPos, idPos+ci[p]
+			c := &parts[w].next[p]
+			if c.all > 0 && !lsoa {
+				d.ptLSOACode[p], d.ptLSOAName[p] = parts[w].first[p][0], parts[w].first[p][1]
+				lsoa = true
+			}
+			c.all, pos = pos, pos+c.all
+			c.ids, idPos = idPos, idPos+c.ids
 		}
+	}
+	for w := range parts {
+		parts[w].first = nil
 	}
 	d.ptStart[np] = pos
 	located := int(pos)
 	for w := range parts {
 		pt := &parts[w]
-		pt.unloc, pos = pos, pos+pt.unloc
-		pt.unlocID, idPos = idPos, idPos+pt.unlocID
+		pt.unloc.all, pos = pos, pos+pt.unloc.all
+		pt.unloc.ids, idPos = idPos, idPos+pt.unloc.ids
 	}
 	nIDs := int(idPos)
 	d.ids = make([]crimeID, nIDs)
@@ -472,39 +550,19 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 				sb := batches[bi]
 				t := tabOf[bi]
 				force := uint64(forceOf[bi]) << 16
-				ov, oi, idk := 0, 0, 0
+				oi, idk := 0, 0
 				for k := range sb.crimes {
 					c := &sb.crimes[k]
-					var pos, idRank uint32
+					cp := &pt.unloc
 					if c.pt != noPoint {
-						rp := t.rank[c.pt]
-						pos = pt.next[rp]
-						pt.next[rp]++
-						if c.hasID {
-							idRank = pt.nextID[rp]
-							pt.nextID[rp]++
-						}
-						var o *lsoaOverride
-						if ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
-							o = &sb.lsoa[ov]
-							ov++
-						}
-						// The point's first crime in batch order gives its LSOA.
-						if pos == d.ptStart[rp] {
-							if o != nil {
-								d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[o.code], t.str[o.name]
-							} else {
-								lp := &t.in.pts[c.pt]
-								d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[lp.lsoaCode], t.str[lp.lsoaName]
-							}
-						}
-					} else {
-						pos = pt.unloc
-						pt.unloc++
-						if c.hasID {
-							idRank = pt.unlocID
-							pt.unlocID++
-						}
+						cp = &pt.next[t.rank[c.pt]]
+					}
+					pos := cp.all
+					cp.all++
+					var idRank uint32
+					if c.hasID {
+						idRank = cp.ids
+						cp.ids++
 					}
 					v := uint64(c.month)<<32 | uint64(t.cat[c.crimeType])<<24 | force | uint64(t.outcome[c.outcome])<<8
 					if c.hasID {
@@ -595,12 +653,12 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	st.StopAndSearch = len(d.stops)
 	lap("outcomes joined")
 	wg.Wait()
-	lap("waited for the H3 cells and R-tree")
+	lap("waited for the R-tree and H3 cells")
 	<-hashed
 	d.hashRest(digest)
 	d.version = hex.EncodeToString(digest.Sum(nil)[:8])
 	lap("version")
-	st.Phases = append(st.Phases, Phase{"(H3 cells and R-tree, from points ordered on)", indexTook})
+	st.Phases = append(st.Phases, Phase{"(R-tree and waiting for H3 cells, from points ordered on)", indexTook})
 	return d, st, nil
 }
 
@@ -636,27 +694,9 @@ func distinctMonths(ms []Month) []Month {
 	return out
 }
 
-// indexPoints computes each point's H3 cell and fills the R-tree. h3 goes
-// through cgo at about 2 us a call, so the cells are split across cores.
-func (d *Dataset) indexPoints() {
+// buildTree fills the R-tree with the points, in their Hilbert order.
+func (d *Dataset) buildTree() {
 	np := len(d.ptLon)
-	d.ptCell = make([]h3.Cell, np)
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	chunk := (np + workers - 1) / workers
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, np)
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := lo; p < hi; p++ {
-				d.ptCell[p] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, FinestRes)
-			}
-		}()
-	}
 	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
 	for p := 0; p < np; p++ {
 		lon, lat := d.ptLon[p], d.ptLat[p]
@@ -668,7 +708,6 @@ func (d *Dataset) indexPoints() {
 		b = orb.Bound{}
 	}
 	d.bound = b
-	wg.Wait()
 }
 
 // joinOutcomes attaches each outcome row to every crime with its Crime ID.
