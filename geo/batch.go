@@ -129,7 +129,7 @@ type StreetBatch struct {
 	// when its id is not a standard one.
 	fallsWithin string
 	in          *Interner
-	last        [3]uint32 // the previous row's string of crime type, outcome and context, for idAgain
+	lastContext uint32 // the previous row's Context, for idAgain
 }
 
 // NewStreetBatch starts an empty batch with an Interner of its own.
@@ -149,9 +149,15 @@ type Interner struct {
 	// terms holds crime types, outcomes and contexts: a few dozen strings
 	// that change from row to row, in a table small enough to stay in
 	// cache.
-	terms strTable
-	pts   []localPoint
-	find  pointTable
+	terms   strTable
+	termIDs termCache
+	pts     []localPoint
+	find    pointTable
+	// pairs numbers the LSOA (code, name) pairs met, keyed by code, NUL,
+	// name; pairIDs holds each pair's two strings.
+	pairs   map[string]uint32
+	pairIDs [][2]uint32
+	pairKey []byte
 	// Located rows wait in staged, their strings copied to stage, until
 	// there are enough to look up together.
 	staged []stagedRow
@@ -210,7 +216,8 @@ func (in *Interner) flush() {
 		// LSOA of a point that of its first row in batch order whichever
 		// row the Interner met first.
 		if !same {
-			s.b.lsoa = append(s.b.lsoa, lsoaOverride{row: s.row, code: in.t.id(r.LSOACode), name: in.t.id(r.LSOAName)})
+			code, name := in.lsoa(r.LSOACode, r.LSOAName)
+			s.b.lsoa = append(s.b.lsoa, lsoaOverride{row: s.row, code: code, name: name})
 		}
 	}
 	clear(rows)
@@ -246,10 +253,27 @@ func (in *Interner) point(r *StreetRow) (p uint32, sameLSOA bool) {
 		return p, same
 	}
 	p = uint32(len(in.pts))
-	in.pts = append(in.pts, localPoint{lon: r.Lon, lat: r.Lat,
-		street: in.t.id(r.Location), lsoaCode: in.t.id(r.LSOACode), lsoaName: in.t.id(r.LSOAName)})
+	code, name := in.lsoa(r.LSOACode, r.LSOAName)
+	in.pts = append(in.pts, localPoint{lon: r.Lon, lat: r.Lat, street: in.t.id(r.Location), lsoaCode: code, lsoaName: name})
 	in.find.insert(r, p, slot, h)
 	return p, true
+}
+
+// lsoa interns an LSOA's code and name with one lookup of the pair: an
+// LSOA has a few dozen points, so most new points name a known pair.
+func (in *Interner) lsoa(code, name []byte) (codeID, nameID uint32) {
+	key := append(append(append(in.pairKey[:0], code...), 0), name...)
+	in.pairKey = key
+	if k, ok := in.pairs[string(key)]; ok {
+		return in.pairIDs[k][0], in.pairIDs[k][1]
+	}
+	codeID, nameID = in.t.id(code), in.t.id(name)
+	if in.pairs == nil {
+		in.pairs = map[string]uint32{}
+	}
+	in.pairs[string(key)] = uint32(len(in.pairIDs))
+	in.pairIDs = append(in.pairIDs, [2]uint32{codeID, nameID})
+	return codeID, nameID
 }
 
 // AddStreet appends a row. The row must already be validated: coordinates,
@@ -263,11 +287,11 @@ func (b *StreetBatch) AddStreet(r *StreetRow) {
 	c := rawCrime{
 		pt:        noPoint,
 		month:     r.Month,
-		crimeType: in.terms.idAgain(&b.last[0], r.CrimeType),
-		outcome:   in.terms.idAgain(&b.last[1], r.LastOutcome),
+		crimeType: in.termIDs.id(&in.terms, r.CrimeType),
+		outcome:   in.termIDs.id(&in.terms, r.LastOutcome),
 	}
 	if len(r.Context) > 0 {
-		c.context = in.terms.idAgain(&b.last[2], r.Context)
+		c.context = in.terms.idAgain(&b.lastContext, r.Context)
 	}
 	if r.HasLocation {
 		c.pt = pendingPoint
