@@ -137,11 +137,6 @@ func sortedUnits[B any](m map[Unit]*B) []*B {
 // sit together so that placing a crime misses the cache once, not twice.
 type counter struct{ all, ids uint32 }
 
-type pointKey struct {
-	lon, lat uint64
-	street   uint32
-}
-
 // Build builds the Dataset. The result depends only on the batches kept, not
 // on the order they were added in.
 func (b *Builder) Build() (*Dataset, BuildStats, error) {
@@ -302,112 +297,86 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	d.strs = global.strs
 	lap("strings and terms")
 
-	// Merge the tables' points into global points: one per distinct
-	// (coordinates, street name). The map lookups dominate, so keys are
-	// split into shards by hash, each with its own map and goroutine; a
-	// point's number is its shard's offset plus its number within the
-	// shard. Numbers are provisional: points are renumbered in Hilbert
-	// order below.
-	keyOf := func(t *table, p uint32) pointKey {
-		lp := &t.in.pts[p]
-		return pointKey{math.Float64bits(lp.lon), math.Float64bits(lp.lat), t.str[lp.street]}
+	// Merge the tables' points into global points, one per distinct
+	// (coordinates, street name), in Hilbert order so that nearby points
+	// sit together in memory and in the R-tree: sort every used point of
+	// every table by curve position, coordinates and street, and equal
+	// neighbours are one point. Two halves are sorted at once and merged.
+	type cand struct {
+		hk, lat, lon uint64
+		street       uint32 // global string
+		t            uint32 // index in tableOrder
+		p            uint32 // point in the table
 	}
-	nShards := min(max(runtime.GOMAXPROCS(0), 1), 8)
-	shardOf := func(k pointKey) int {
-		h := (k.lon ^ bits.RotateLeft64(k.lat, 32) ^ uint64(k.street)) * 0x9E3779B97F4A7C15
-		return int((h >> 32) % uint64(nShards))
-	}
-	for _, t := range tableOrder {
+	var cands []cand
+	for ti, t := range tableOrder {
 		t.rank = make([]uint32, len(t.in.pts))
-	}
-	shardKeys := make([][]pointKey, nShards)
-	var swg sync.WaitGroup
-	for s := range nShards {
-		swg.Add(1)
-		go func() {
-			defer swg.Done()
-			pts := map[pointKey]uint32{}
-			var keys []pointKey
-			for _, t := range tableOrder {
-				for p, used := range t.used {
-					if !used {
-						continue
-					}
-					key := keyOf(t, uint32(p))
-					if shardOf(key) != s {
-						continue
-					}
-					g, ok := pts[key]
-					if !ok {
-						g = uint32(len(keys))
-						pts[key] = g
-						keys = append(keys, key)
-					}
-					t.rank[p] = g
-				}
-			}
-			shardKeys[s] = keys
-		}()
-	}
-	swg.Wait()
-	offset := make([]uint32, nShards)
-	var keys []pointKey
-	for s, ks := range shardKeys {
-		offset[s] = uint32(len(keys))
-		keys = append(keys, ks...)
-	}
-	shardKeys = nil
-	lap("points merged")
-
-	// Order points along a Hilbert curve so that nearby points sit together
-	// in memory and in the R-tree.
-	np := len(keys)
-	order := make([]uint32, np)
-	hk := make([]uint64, np)
-	for p := range keys {
-		order[p] = uint32(p)
-		hk[p] = hilbert(math.Float64frombits(keys[p].lon), math.Float64frombits(keys[p].lat))
-	}
-	slices.SortFunc(order, func(a, b uint32) int {
-		if c := cmp.Compare(hk[a], hk[b]); c != 0 {
-			return c
-		}
-		ka, kb := keys[a], keys[b]
-		if c := cmp.Compare(ka.lat, kb.lat); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(ka.lon, kb.lon); c != 0 {
-			return c
-		}
-		return cmp.Compare(d.strs[ka.street], d.strs[kb.street])
-	})
-	hk = nil
-	rank := make([]uint32, np)
-	for newP, oldP := range order {
-		rank[oldP] = uint32(newP)
-	}
-	for _, t := range tableOrder {
 		for p, used := range t.used {
-			if used {
-				t.rank[p] = rank[t.rank[p]+offset[shardOf(keyOf(t, uint32(p)))]]
-			} else {
+			if !used {
 				t.rank[p] = noPoint
+				continue
+			}
+			lp := &t.in.pts[p]
+			cands = append(cands, cand{hilbert(lp.lon, lp.lat), math.Float64bits(lp.lat), math.Float64bits(lp.lon), t.str[lp.street], uint32(ti), uint32(p)})
+		}
+	}
+	less := func(a, b cand) int {
+		if c := cmp.Compare(a.hk, b.hk); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.lat, b.lat); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.lon, b.lon); c != 0 {
+			return c
+		}
+		return cmp.Compare(d.strs[a.street], d.strs[b.street])
+	}
+	half := len(cands) / 2
+	var swg sync.WaitGroup
+	swg.Add(1)
+	go func() {
+		defer swg.Done()
+		slices.SortFunc(cands[:half], less)
+	}()
+	slices.SortFunc(cands[half:], less)
+	swg.Wait()
+	sorted := make([]cand, 0, len(cands))
+	for a, b := cands[:half], cands[half:]; len(a)+len(b) > 0; {
+		if len(b) == 0 || len(a) > 0 && less(a[0], b[0]) <= 0 {
+			sorted, a = append(sorted, a[0]), a[1:]
+		} else {
+			sorted, b = append(sorted, b[0]), b[1:]
+		}
+	}
+	cands = nil
+	np := 0
+	for i := range sorted {
+		c := &sorted[i]
+		if i > 0 {
+			if q := &sorted[i-1]; q.lat != c.lat || q.lon != c.lon || q.street != c.street {
+				np++
 			}
 		}
+		tableOrder[c.t].rank[c.p] = uint32(np)
+	}
+	if len(sorted) > 0 {
+		np++
 	}
 	d.ptLon = make([]float64, np)
 	d.ptLat = make([]float64, np)
 	d.ptStreet = make([]uint32, np)
 	d.ptLSOACode = make([]uint32, np)
 	d.ptLSOAName = make([]uint32, np)
-	for newP, oldP := range order {
-		k := keys[oldP]
-		d.ptLon[newP] = math.Float64frombits(k.lon)
-		d.ptLat[newP] = math.Float64frombits(k.lat)
-		d.ptStreet[newP] = k.street
+	for i := range sorted {
+		c := &sorted[i]
+		g := tableOrder[c.t].rank[c.p]
+		d.ptLon[g] = math.Float64frombits(c.lon)
+		d.ptLat[g] = math.Float64frombits(c.lat)
+		d.ptStreet[g] = c.street
 	}
-	keys, order, rank = nil, nil, nil
-	lap("points ordered")
+	sorted = nil
+	lap("points merged and ordered")
 	// The R-tree needs only the points, so it is built while the crimes
 	// are placed, and then the cells are put in point order.
 	var wg sync.WaitGroup
@@ -658,7 +627,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	d.hashRest(digest)
 	d.version = hex.EncodeToString(digest.Sum(nil)[:8])
 	lap("version")
-	st.Phases = append(st.Phases, Phase{"(R-tree and waiting for H3 cells, from points ordered on)", indexTook})
+	st.Phases = append(st.Phases, Phase{"(R-tree and waiting for H3 cells, from points merged and ordered on)", indexTook})
 	return d, st, nil
 }
 
