@@ -13,8 +13,13 @@ import (
 // LSOA code and name) end to end. A Go map with the points beside it took
 // four or five.
 type pointTable struct {
-	slots []uint64 // 0 when empty, else tag<<offBits | (entry offset + 1)
-	n     int      // slots in use
+	// slots are 0 when empty, else the top 32 bits of the coordinate hash
+	// above the entry offset + 1. A slot's home is the top bits of its
+	// hash, which the slot itself holds, so growing the table reads no
+	// entry.
+	slots []uint64
+	shift uint // 64 - log2(len(slots))
+	n     int  // slots in use
 	// entries are kept in chunks that are never moved: a single slice
 	// grown by doubling copied tens of megabytes into fresh pages.
 	entries [][]byte
@@ -22,7 +27,7 @@ type pointTable struct {
 }
 
 const (
-	offBits    = 40
+	offBits    = 32
 	offMask    = 1<<offBits - 1
 	entryHead  = 4 + 8 + 8 + 3*2 // point, lon, lat, three lengths
 	chunkBits  = 20
@@ -46,14 +51,14 @@ func coordHash(lon, lat uint64) uint64 {
 // with.
 func (t *pointTable) find(r *StreetRow) (p uint32, sameLSOA, ok bool, slot int, h uint64) {
 	if len(t.slots) == 0 {
-		t.slots = make([]uint64, 1<<16)
+		t.slots, t.shift = make([]uint64, 1<<16), 64-16
 	}
 	lb, ab := math.Float64bits(r.Lon), math.Float64bits(r.Lat)
 	h = coordHash(lb, ab)
 	tag := h >> offBits
 	mask := uint64(len(t.slots) - 1)
 	le := binary.LittleEndian
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := h >> t.shift; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
 			return 0, false, false, int(i), h
@@ -111,18 +116,16 @@ func (t *pointTable) insert(r *StreetRow, p uint32, slot int, h uint64) {
 	}
 }
 
-// grow doubles the slots, placing each entry by the hash of its coordinates.
+// grow doubles the slots.
 func (t *pointTable) grow() {
 	old := t.slots
-	t.slots = make([]uint64, 2*len(old))
+	t.slots, t.shift = make([]uint64, 2*len(old)), t.shift-1
 	mask := uint64(len(t.slots) - 1)
-	le := binary.LittleEndian
 	for _, s := range old {
 		if s == 0 {
 			continue
 		}
-		e := t.entry(s)
-		i := coordHash(le.Uint64(e[4:]), le.Uint64(e[12:])) & mask
+		i := (s >> offBits) >> (t.shift - offBits)
 		for t.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
@@ -136,15 +139,19 @@ func (t *pointTable) prefetch(rows []stagedRow) {
 		return
 	}
 	var sv [stageRows]uint64
-	mask := uint64(len(t.slots) - 1)
 	n := min(len(rows), stageRows)
 	for k := range n {
-		sv[k] = t.slots[coordHash(math.Float64bits(rows[k].lon), math.Float64bits(rows[k].lat))&mask]
+		sv[k] = t.slots[coordHash(math.Float64bits(rows[k].lon), math.Float64bits(rows[k].lat))>>t.shift]
 	}
 	var sink uint64
 	for k := range n {
 		if s := sv[k]; s != 0 {
-			sink += uint64(t.entry(s)[0])
+			// An entry is about 70 bytes, so it spans two cache lines.
+			e := t.entry(s)
+			sink += uint64(e[0])
+			if len(e) > 64 {
+				sink += uint64(e[64])
+			}
 		}
 	}
 	t.sink += sink
