@@ -35,15 +35,16 @@ func (t *strTable) idAgain(last *uint32, b []byte) uint32 {
 }
 
 // termCache remembers where a few dozen short strings sit in a strTable,
-// by a hash of their length and end bytes, so that crime types and outcome
-// categories, which change from row to row, rarely need a map lookup.
-type termCache [64]uint32
+// by a hash of their length and three of their bytes, so that crime types
+// and outcome categories, which change from row to row, rarely need a map
+// lookup.
+type termCache [256]uint32
 
 func (c *termCache) id(t *strTable, b []byte) uint32 {
 	if len(b) == 0 {
 		return 0
 	}
-	slot := &c[(uint(len(b))*7^uint(b[0])*3^uint(b[len(b)-1]))&63]
+	slot := &c[(uint(len(b))*31+uint(b[0])*7+uint(b[len(b)/2])*3+uint(b[len(b)-1]))&255]
 	if t.strs[*slot] == string(b) {
 		return *slot
 	}
