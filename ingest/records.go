@@ -247,13 +247,17 @@ func bytesEqual(w, c uint64) uint64 {
 // line of the archive. Otherwise it reports false and the caller takes the
 // slower paths, which check UTF-8 and quoting.
 func (r *recordReader) splitASCII(line []byte) (int, bool) {
+	// A quote is found by a vectorised search, and a byte above 0x7F by
+	// OR-ing every word together, so the loop only looks for commas.
+	if bytes.IndexByte(line, '"') >= 0 {
+		return 0, false
+	}
 	b := r.bnds[:0]
 	start, i := 0, 0
+	var high uint64
 	for ; i+8 <= len(line); i += 8 {
 		w := binary.LittleEndian.Uint64(line[i:])
-		if (w|bytesEqual(w, '"'*ones))&highs != 0 {
-			return 0, false
-		}
+		high |= w
 		for m := bytesEqual(w, ','*ones); m != 0; m &= m - 1 {
 			j := i + bits.TrailingZeros64(m)/8
 			b = append(b, start, j)
@@ -261,13 +265,15 @@ func (r *recordReader) splitASCII(line []byte) (int, bool) {
 		}
 	}
 	for ; i < len(line); i++ {
-		switch c := line[i]; {
-		case c == ',':
+		c := line[i]
+		high |= uint64(c)
+		if c == ',' {
 			b = append(b, start, i)
 			start = i + 1
-		case c == '"' || c >= 0x80:
-			return 0, false
 		}
+	}
+	if high&highs != 0 {
+		return 0, false
 	}
 	b = append(b, start, len(line))
 	r.bnds, r.data = b, line
