@@ -181,6 +181,9 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	forceOf := make([]Force, len(batches))
 	n := 0
 	for bi, sb := range batches {
+		// Rows added after the batch was handed over still wait for
+		// their points.
+		sb.in.flush()
 		t := tables[sb.in]
 		if t == nil {
 			in := sb.in

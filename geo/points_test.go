@@ -89,3 +89,25 @@ func TestPointsAcrossInterners(t *testing.T) {
 		})
 	}
 }
+
+// TestRowsAddedAfterHandOver checks that rows added to a batch after it was
+// given to the Builder, still waiting for their point lookup, are built.
+func TestRowsAddedAfterHandOver(t *testing.T) {
+	jan, _ := geo.ParseMonth("2023-01")
+	b := geo.NewBuilder()
+	sb := geo.NewStreetBatch(geo.Unit{Force: "kent", Month: jan}, 1, "kent")
+	if err := b.AddStreet(sb); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		sb.AddStreet(&geo.StreetRow{Month: jan, HasLocation: true, Lon: 1 + float64(i%2)/100, Lat: 51,
+			Location: []byte("On or near X"), CrimeType: []byte("Drugs")})
+	}
+	ds, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Len() != 5 || ds.Located() != 5 || ds.NumPoints() != 2 {
+		t.Fatalf("%d crimes, %d located, %d points; want 5, 5, 2", ds.Len(), ds.Located(), ds.NumPoints())
+	}
+}
