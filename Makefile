@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help build run test test-short bench loadtest lint fuzz golden clean
+.PHONY: help build run test test-short race bench loadtest lint fuzz golden clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ test: ## Run every test (browser and Node-based tests need .ci/run's installs)
 
 test-short: ## Run the tests that need nothing but Go
 	$(GO) test -count=1 -short ./...
+
+race: ## The packages that load and query in parallel, under the race detector
+	$(GO) test -race -count=1 -short ./geo ./ingest ./tiles ./server ./analysis ./pmtiles
 
 bench: ## Benchmarks of ingest, queries, hexes, tiles and HTTP handlers on the 6M-crime synthetic year
 	CRIMEMAP_BENCH=1 $(GO) test -run '^$$' -bench . -benchtime 2s -timeout 60m ./ingest ./geo ./tiles ./server ./analysis
