@@ -7,17 +7,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"maps"
 	"math"
 	"math/bits"
-	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/uber/h3-go/v4"
 )
 
 // Builder gathers batches and builds a Dataset. Batches may be added from
@@ -132,11 +128,6 @@ func sortedUnits[B any](m map[Unit]*B) []*B {
 	return out
 }
 
-// counter counts crimes, and of those crimes with a Crime ID; then it holds
-// the next position, and the next rank among crimes with an ID. The two
-// sit together so that placing a crime misses the cache once, not twice.
-type counter struct{ all, ids uint32 }
-
 // Build builds the Dataset. The result depends only on the batches kept, not
 // on the order they were added in.
 func (b *Builder) Build() (*Dataset, BuildStats, error) {
@@ -156,448 +147,35 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		st.Phases = append(st.Phases, Phase{name, now.Sub(t0)})
 		t0 = now
 	}
-	var indexTook time.Duration
-	global := newStrTable()
-	batches := sortedUnits(b.street)
-
-	// Resolve each Interner (one per loading goroutine, shared by its
-	// batches) once: its strings to global strings, its crime types and
-	// outcomes to terms, and the points its kept batches use to global
-	// points.
-	type table struct {
-		in               *Interner
-		str              []uint32 // the Interner's strings -> global strings
-		term             []uint32 // its terms -> global strings
-		cat              []Category
-		outcome          []Outcome
-		seenCat, seenOut []bool
-		used             []bool   // points that a kept batch uses
-		rank             []uint32 // point -> global point
-		cell             []h3.Cell
-	}
-	tables := map[*Interner]*table{}
-	var tableOrder []*table
-	tabOf := make([]*table, len(batches))
-	forceOf := make([]Force, len(batches))
-	n := 0
-	for bi, sb := range batches {
-		// Rows added after the batch was handed over still wait for
-		// their points.
-		sb.in.flush()
-		t := tables[sb.in]
-		if t == nil {
-			in := sb.in
-			nt := len(in.terms.strs)
-			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt),
-				cat: make([]Category, nt), outcome: make([]Outcome, nt),
-				seenCat: make([]bool, nt), seenOut: make([]bool, nt), used: make([]bool, len(in.pts))}
-			for i, s := range in.t.strs {
-				t.str[i] = global.idString(s)
-			}
-			for i, s := range in.terms.strs {
-				t.term[i] = global.idString(s)
-			}
-			tables[in] = t
-			tableOrder = append(tableOrder, t)
-		}
-		tabOf[bi] = t
-		for i := range sb.crimes {
-			c := &sb.crimes[i]
-			t.seenCat[c.crimeType] = true
-			t.seenOut[c.outcome] = true
-			if c.pt != noPoint {
-				t.used[c.pt] = true
-			}
-		}
-		n += len(sb.crimes)
-	}
-	// H3 cells need only coordinates, so they are computed from the
-	// tables' points on every core from here on, while strings are
-	// resolved and points merged and ordered, which leave cores idle.
-	cellsDone := make(chan struct{})
-	go func(tables []*table) {
-		defer close(cellsDone)
-		type span struct {
-			t      *table
-			p0, p1 int
-		}
-		var spans []span
-		for _, t := range tables {
-			t.cell = make([]h3.Cell, len(t.used))
-			for p0 := 0; p0 < len(t.used); p0 += 4096 {
-				spans = append(spans, span{t, p0, min(p0+4096, len(t.used))})
-			}
-		}
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range runtime.GOMAXPROCS(0) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := int(next.Add(1) - 1); k < len(spans); k = int(next.Add(1) - 1) {
-					sp := spans[k]
-					for p := sp.p0; p < sp.p1; p++ {
-						if sp.t.used[p] {
-							lp := &sp.t.in.pts[p]
-							sp.t.cell[p] = h3.LatLngToCell(h3.LatLng{Lat: lp.lat, Lng: lp.lon}, FinestRes)
-						}
-					}
-				}
-			}()
-		}
-		wg.Wait()
-	}(tableOrder)
-	// Terms not in the standard vocabularies are numbered in name order:
-	// which goroutine's table met a name first varies from run to run.
-	intern := func(v *Vocab, seen func(*table) []bool, what string) (map[string]int, error) {
-		var names []string
-		for _, t := range tableOrder {
-			for s, ok := range seen(t) {
-				if ok {
-					names = append(names, t.in.terms.strs[s])
-				}
-			}
-		}
-		slices.Sort(names)
-		names = slices.Compact(names)
-		ids := make(map[string]int, len(names))
-		for _, name := range names {
-			k, ok := v.intern(name)
-			if !ok {
-				return nil, fmt.Errorf("more than %d %s", MaxTerms, what)
-			}
-			ids[name] = k
-		}
-		return ids, nil
-	}
-	catIDs, err := intern(d.categories, func(t *table) []bool { return t.seenCat }, "crime types")
-	if err != nil {
+	bs := &building{d: d, batches: sortedUnits(b.street)}
+	if err := bs.resolve(); err != nil {
 		return nil, st, err
 	}
-	outIDs, err := intern(d.outcomes, func(t *table) []bool { return t.seenOut }, "outcome categories")
-	if err != nil {
-		return nil, st, err
-	}
-	for _, t := range tableOrder {
-		strs := t.in.terms.strs
-		for s := range strs {
-			if t.seenCat[s] {
-				t.cat[s] = Category(catIDs[strs[s]])
-			}
-			if t.seenOut[s] {
-				t.outcome[s] = Outcome(outIDs[strs[s]])
-			}
-		}
-		t.seenCat, t.seenOut = nil, nil
-	}
-	for bi, sb := range batches {
-		f, err := d.forceFor(sb.Unit.Force, sb)
-		if err != nil {
-			return nil, st, err
-		}
-		forceOf[bi] = f
-	}
-	d.strs = global.strs
+	cells := bs.startCells()
 	lap("strings and terms")
-
-	// Merge the tables' points into global points, one per distinct
-	// (coordinates, street name), in Hilbert order so that nearby points
-	// sit together in memory and in the R-tree: sort every used point of
-	// every table by curve position, coordinates and street, and equal
-	// neighbours are one point. Two halves are sorted at once and merged.
-	type cand struct {
-		hk, lat, lon uint64
-		street       uint32 // global string
-		t            uint32 // index in tableOrder
-		p            uint32 // point in the table
-	}
-	var cands []cand
-	for ti, t := range tableOrder {
-		t.rank = make([]uint32, len(t.in.pts))
-		for p, used := range t.used {
-			if !used {
-				t.rank[p] = noPoint
-				continue
-			}
-			lp := &t.in.pts[p]
-			cands = append(cands, cand{hilbert(lp.lon, lp.lat), math.Float64bits(lp.lat), math.Float64bits(lp.lon), t.str[lp.street], uint32(ti), uint32(p)})
-		}
-	}
-	less := func(a, b cand) int {
-		if c := cmp.Compare(a.hk, b.hk); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.lat, b.lat); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.lon, b.lon); c != 0 {
-			return c
-		}
-		return cmp.Compare(d.strs[a.street], d.strs[b.street])
-	}
-	half := len(cands) / 2
-	var swg sync.WaitGroup
-	swg.Add(1)
-	go func() {
-		defer swg.Done()
-		slices.SortFunc(cands[:half], less)
-	}()
-	slices.SortFunc(cands[half:], less)
-	swg.Wait()
-	sorted := make([]cand, 0, len(cands))
-	for a, b := cands[:half], cands[half:]; len(a)+len(b) > 0; {
-		if len(b) == 0 || len(a) > 0 && less(a[0], b[0]) <= 0 {
-			sorted, a = append(sorted, a[0]), a[1:]
-		} else {
-			sorted, b = append(sorted, b[0]), b[1:]
-		}
-	}
-	cands = nil
-	np := 0
-	for i := range sorted {
-		c := &sorted[i]
-		if i > 0 {
-			if q := &sorted[i-1]; q.lat != c.lat || q.lon != c.lon || q.street != c.street {
-				np++
-			}
-		}
-		tableOrder[c.t].rank[c.p] = uint32(np)
-	}
-	if len(sorted) > 0 {
-		np++
-	}
-	d.ptLon = make([]float64, np)
-	d.ptLat = make([]float64, np)
-	d.ptStreet = make([]uint32, np)
-	d.ptLSOACode = make([]uint32, np)
-	d.ptLSOAName = make([]uint32, np)
-	for i := range sorted {
-		c := &sorted[i]
-		g := tableOrder[c.t].rank[c.p]
-		d.ptLon[g] = math.Float64frombits(c.lon)
-		d.ptLat[g] = math.Float64frombits(c.lat)
-		d.ptStreet[g] = c.street
-	}
-	sorted = nil
+	bs.mergePoints()
 	lap("points merged and ordered")
 	// The R-tree needs only the points, so it is built while the crimes
-	// are placed, and then the cells are put in point order.
+	// are placed.
+	var indexTook time.Duration
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func(tables []*table) {
+	go func() {
 		defer wg.Done()
 		t0 := time.Now()
 		d.buildTree()
-		<-cellsDone
-		d.ptCell = make([]h3.Cell, np)
-		for _, t := range tables {
-			for p, used := range t.used {
-				if used {
-					d.ptCell[t.rank[p]] = t.cell[p]
-				}
-			}
-		}
+		bs.cellsInOrder(cells)
 		indexTook = time.Since(t0)
-	}(tableOrder)
-
-	// Place the crimes in parts of consecutive batches, one goroutine each:
-	// a counting sort by point. Batches are in (month, force) order, so
-	// each point's crimes come out ordered by month. A part starts each
-	// point where the crimes of that point in earlier parts end, so
-	// positions are those of one pass in batch order. Crimes with a Crime
-	// ID are counted apart as well, so that each one's rank among them,
-	// and so its slot in d.ids, is known when it is placed.
-	type part struct {
-		b0, b1 int               // batches [b0, b1)
-		next   []counter         // per point: crimes, then the next position
-		unloc  counter           // crimes without a point, then the next position of one
-		first  [][2]uint32       // per point: the LSOA of the part's first crime there
-		other  map[uint32]string // to merge into d.other
-		ctxID  map[uint32]uint32 // to merge into d.ctx
-	}
-	nParts := min(max(runtime.GOMAXPROCS(0), 1), 4, max(len(batches), 1))
-	parts := make([]part, 0, nParts)
-	{
-		b0, done := 0, 0
-		for w := range nParts {
-			target := n * (w + 1) / nParts
-			b1 := b0
-			for b1 < len(batches) && (done < target || w == nParts-1) {
-				done += len(batches[b1].crimes)
-				b1++
-			}
-			parts = append(parts, part{b0: b0, b1: b1})
-			b0 = b1
-		}
-	}
-	// Counting also finds each part's first crime at each point, whose
-	// LSOA is the point's when no earlier part has a crime there.
-	var cwg sync.WaitGroup
-	for w := range parts {
-		cwg.Add(1)
-		go func() {
-			defer cwg.Done()
-			pt := &parts[w]
-			c := make([]counter, np)
-			first := make([][2]uint32, np)
-			for bi := pt.b0; bi < pt.b1; bi++ {
-				sb := batches[bi]
-				t := tabOf[bi]
-				ov := 0
-				for k := range sb.crimes {
-					cr := &sb.crimes[k]
-					if cr.pt == noPoint {
-						pt.unloc.all++
-						if cr.hasID {
-							pt.unloc.ids++
-						}
-						continue
-					}
-					var o *lsoaOverride
-					if ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
-						o = &sb.lsoa[ov]
-						ov++
-					}
-					rp := t.rank[cr.pt]
-					cp := &c[rp]
-					if cp.all == 0 {
-						if o != nil {
-							first[rp] = [2]uint32{t.str[o.code], t.str[o.name]}
-						} else {
-							lp := &t.in.pts[cr.pt]
-							first[rp] = [2]uint32{t.str[lp.lsoaCode], t.str[lp.lsoaName]}
-						}
-					}
-					cp.all++
-					if cr.hasID {
-						cp.ids++
-					}
-				}
-			}
-			pt.next, pt.first = c, first
-		}()
-	}
-	cwg.Wait()
+	}()
+	parts := bs.parts()
+	bs.count(parts)
 	lap("crimes counted")
-	d.ptStart = make([]uint32, np+1)
-	var pos, idPos uint32
-	for p := range np {
-		d.ptStart[p] = pos
-		lsoa := false
-		for w := range parts {
-			c := &parts[w].next[p]
-			if c.all > 0 && !lsoa {
-				d.ptLSOACode[p], d.ptLSOAName[p] = parts[w].first[p][0], parts[w].first[p][1]
-				lsoa = true
-			}
-			c.all, pos = pos, pos+c.all
-			c.ids, idPos = idPos, idPos+c.ids
-		}
-	}
-	for w := range parts {
-		parts[w].first = nil
-	}
-	d.ptStart[np] = pos
-	located := int(pos)
-	for w := range parts {
-		pt := &parts[w]
-		pt.unloc.all, pos = pos, pos+pt.unloc.all
-		pt.unloc.ids, idPos = idPos, idPos+pt.unloc.ids
-	}
-	nIDs := int(idPos)
-	d.ids = make([]crimeID, nIDs)
-	// Each crime's columns go to its position as one word, and are split
-	// into the columns in order afterwards: one scattered write per crime
-	// rather than five.
-	packed := make([]uint64, n)
-	const packedID = 1
-	var pwg sync.WaitGroup
-	for w := range parts {
-		pwg.Add(1)
-		go func() {
-			defer pwg.Done()
-			pt := &parts[w]
-			pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
-			for bi := pt.b0; bi < pt.b1; bi++ {
-				sb := batches[bi]
-				t := tabOf[bi]
-				force := uint64(forceOf[bi]) << 16
-				oi, idk := 0, 0
-				for k := range sb.crimes {
-					c := &sb.crimes[k]
-					cp := &pt.unloc
-					if c.pt != noPoint {
-						cp = &pt.next[t.rank[c.pt]]
-					}
-					pos := cp.all
-					cp.all++
-					var idRank uint32
-					if c.hasID {
-						idRank = cp.ids
-						cp.ids++
-					}
-					v := uint64(c.month)<<32 | uint64(t.cat[c.crimeType])<<24 | force | uint64(t.outcome[c.outcome])<<8
-					if c.hasID {
-						v |= packedID
-						d.ids[idRank] = sb.ids[idk]
-						idk++
-					} else if oi < len(sb.other) && sb.other[oi].row == uint32(k) {
-						pt.other[pos] = sb.other[oi].id
-						oi++
-					}
-					packed[pos] = v
-					if c.context != 0 {
-						pt.ctxID[pos] = t.term[c.context]
-					}
-				}
-			}
-		}()
-	}
-	pwg.Wait()
+	located, nIDs := bs.starts(parts)
+	packed := bs.place(parts, nIDs)
 	lap("crimes placed")
-	for w := range parts {
-		maps.Copy(d.other, parts[w].other)
-		maps.Copy(d.ctx, parts[w].ctxID)
-	}
 	parts = nil
-	tabOf, forceOf, tables, tableOrder = nil, nil, nil, nil
-	d.month = make([]Month, n)
-	d.cat = make([]Category, n)
-	d.force = make([]Force, n)
-	d.outcome = make([]Outcome, n)
-	d.hasID = make([]uint64, (n+63)/64)
-	d.idRank = make([]uint32, len(d.hasID))
-	// Split the words into columns in ranges of whole hasID words, then
-	// list the positions of the crimes with an ID, ranges at once.
-	ranges := func(f func(w0, w1 int)) {
-		nw := len(d.hasID)
-		workers := min(max(runtime.GOMAXPROCS(0), 1), max(nw, 1))
-		var wg sync.WaitGroup
-		for k := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				f(nw*k/workers, nw*(k+1)/workers)
-			}()
-		}
-		wg.Wait()
-	}
-	ranges(func(w0, w1 int) {
-		for p := w0 * 64; p < min(w1*64, n); p++ {
-			v := packed[p]
-			d.month[p] = Month(v >> 32)
-			d.cat[p] = Category(v >> 24)
-			d.force[p] = Force(v >> 16)
-			d.outcome[p] = Outcome(v >> 8)
-			d.hasID[p/64] |= (v & packedID) << (p % 64)
-		}
-	})
+	d.columns(packed)
 	packed = nil
-	var r uint32
-	for w := range d.hasID {
-		d.idRank[w] = r
-		r += uint32(bits.OnesCount64(d.hasID[w]))
-	}
 	lap("columns")
 	// The columns are final, so the version hash starts on them while the
 	// ID index is built and outcomes are joined.
@@ -611,7 +189,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	lap("ID index")
 
 	d.months = distinctMonths(d.month)
-	st.Crimes, st.Located, st.Points = n, located, np
+	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
 	d.joinOutcomes(sortedUnits(b.outcomes), &st)
 	for _, sb := range sortedUnits(b.stops) {
 		f, err := d.forceFor(sb.Unit.Force, nil)
@@ -630,7 +208,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	d.hashRest(digest)
 	d.version = hex.EncodeToString(digest.Sum(nil)[:8])
 	lap("version")
-	st.Phases = append(st.Phases, Phase{"(R-tree and waiting for H3 cells, from points merged and ordered on)", indexTook})
+	st.Phases = append(st.Phases, Phase{"(R-tree and H3 cells, from points merged and ordered on)", indexTook})
 	return d, st, nil
 }
 

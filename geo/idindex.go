@@ -3,8 +3,6 @@ package geo
 import (
 	"encoding/binary"
 	"math/bits"
-	"runtime"
-	"sync"
 )
 
 // idIndex finds crimes by Crime ID: an open-addressed hash table of the
@@ -33,40 +31,34 @@ func (d *Dataset) buildIDIndex() {
 	nIDs := len(d.ids)
 	n := nIDs + nIDs/4 + 1
 	slots := make([]uint32, n)
-	workers := min(max(runtime.GOMAXPROCS(0), 1), 8)
+	workers := min(cores(n), 8)
 	type spill struct {
 		home int
 		v    uint32
 	}
 	spills := make([][]spill, workers)
-	var wg sync.WaitGroup
-	for k := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lo, hi := n*k/workers, n*(k+1)/workers
-			r := 0
-			for w, word := range d.hasID {
-				for b := word; b != 0; b &= b - 1 {
-					i := idHome(&d.ids[r], n)
-					r++
-					if i < lo || i >= hi {
-						continue
-					}
-					v := uint32(w*64+bits.TrailingZeros64(b)) + 1
-					for i < hi && slots[i] != 0 {
-						i++
-					}
-					if i == hi {
-						spills[k] = append(spills[k], spill{i, v})
-						continue
-					}
-					slots[i] = v
+	inParallel(workers, func(k int) {
+		lo, hi := n*k/workers, n*(k+1)/workers
+		r := 0
+		for w, word := range d.hasID {
+			for b := word; b != 0; b &= b - 1 {
+				i := idHome(&d.ids[r], n)
+				r++
+				if i < lo || i >= hi {
+					continue
 				}
+				v := uint32(w*64+bits.TrailingZeros64(b)) + 1
+				for i < hi && slots[i] != 0 {
+					i++
+				}
+				if i == hi {
+					spills[k] = append(spills[k], spill{i, v})
+					continue
+				}
+				slots[i] = v
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	for _, sp := range spills {
 		for _, s := range sp {
 			i := s.home

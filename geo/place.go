@@ -1,0 +1,490 @@
+package geo
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/uber/h3-go/v4"
+)
+
+// building is the state of one Build between its steps.
+type building struct {
+	d       *Dataset
+	batches []*StreetBatch // kept street batches, in (month, force) order
+	tables  []*table       // in order of the first batch using each
+	tabOf   []*table       // per batch
+	forceOf []Force        // per batch
+	n, np   int            // crimes, points
+}
+
+// table is an Interner (one per loading goroutine, shared by its batches)
+// resolved once: its strings to global strings, its crime types and
+// outcomes to terms, and the points its kept batches use to global points.
+type table struct {
+	in               *Interner
+	str              []uint32 // the Interner's strings -> global strings
+	term             []uint32 // its terms -> global strings
+	cat              []Category
+	outcome          []Outcome
+	seenCat, seenOut []bool
+	used             []bool   // points that a kept batch uses
+	rank             []uint32 // point -> global point
+	cell             []h3.Cell
+}
+
+// counter counts crimes, and of those crimes with a Crime ID; then it holds
+// the next position, and the next rank among crimes with an ID. The two
+// sit together so that placing a crime misses the cache once, not twice.
+type counter struct{ all, ids uint32 }
+
+// part is a run of consecutive batches whose crimes one goroutine counts
+// and places.
+type part struct {
+	b0, b1 int               // batches [b0, b1)
+	next   []counter         // per point: crimes, then the next position
+	unloc  counter           // crimes without a point, then the next position of one
+	first  [][2]uint32       // per point: the LSOA of the part's first crime there
+	other  map[uint32]string // to merge into d.other
+	ctxID  map[uint32]uint32 // to merge into d.ctx
+}
+
+// resolve builds the tables and the global strings, and numbers crime
+// types, outcomes and forces.
+func (bs *building) resolve() error {
+	d := bs.d
+	global := newStrTable()
+	tables := map[*Interner]*table{}
+	bs.tabOf = make([]*table, len(bs.batches))
+	bs.forceOf = make([]Force, len(bs.batches))
+	for bi, sb := range bs.batches {
+		// Rows added after the batch was handed over still wait for
+		// their points.
+		sb.in.flush()
+		t := tables[sb.in]
+		if t == nil {
+			in := sb.in
+			nt := len(in.terms.strs)
+			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt),
+				cat: make([]Category, nt), outcome: make([]Outcome, nt),
+				seenCat: make([]bool, nt), seenOut: make([]bool, nt), used: make([]bool, len(in.pts))}
+			for i, s := range in.t.strs {
+				t.str[i] = global.idString(s)
+			}
+			for i, s := range in.terms.strs {
+				t.term[i] = global.idString(s)
+			}
+			tables[in] = t
+			bs.tables = append(bs.tables, t)
+		}
+		bs.tabOf[bi] = t
+		for i := range sb.crimes {
+			c := &sb.crimes[i]
+			t.seenCat[c.crimeType] = true
+			t.seenOut[c.outcome] = true
+			if c.pt != noPoint {
+				t.used[c.pt] = true
+			}
+		}
+		bs.n += len(sb.crimes)
+	}
+	// Terms not in the standard vocabularies are numbered in name order:
+	// which goroutine's table met a name first varies from run to run.
+	intern := func(v *Vocab, seen func(*table) []bool, what string) (map[string]int, error) {
+		var names []string
+		for _, t := range bs.tables {
+			for s, ok := range seen(t) {
+				if ok {
+					names = append(names, t.in.terms.strs[s])
+				}
+			}
+		}
+		slices.Sort(names)
+		names = slices.Compact(names)
+		ids := make(map[string]int, len(names))
+		for _, name := range names {
+			k, ok := v.intern(name)
+			if !ok {
+				return nil, fmt.Errorf("more than %d %s", MaxTerms, what)
+			}
+			ids[name] = k
+		}
+		return ids, nil
+	}
+	catIDs, err := intern(d.categories, func(t *table) []bool { return t.seenCat }, "crime types")
+	if err != nil {
+		return err
+	}
+	outIDs, err := intern(d.outcomes, func(t *table) []bool { return t.seenOut }, "outcome categories")
+	if err != nil {
+		return err
+	}
+	for _, t := range bs.tables {
+		strs := t.in.terms.strs
+		for s := range strs {
+			if t.seenCat[s] {
+				t.cat[s] = Category(catIDs[strs[s]])
+			}
+			if t.seenOut[s] {
+				t.outcome[s] = Outcome(outIDs[strs[s]])
+			}
+		}
+		t.seenCat, t.seenOut = nil, nil
+	}
+	for bi, sb := range bs.batches {
+		f, err := d.forceFor(sb.Unit.Force, sb)
+		if err != nil {
+			return err
+		}
+		bs.forceOf[bi] = f
+	}
+	d.strs = global.strs
+	return nil
+}
+
+// startCells computes the H3 cells of the tables' used points on every
+// core, and closes the channel it returns when they are done. Cells need
+// only coordinates, so they need not wait for the points to be merged.
+func (bs *building) startCells() <-chan struct{} {
+	done := make(chan struct{})
+	type span struct {
+		t      *table
+		p0, p1 int
+	}
+	var spans []span
+	for _, t := range bs.tables {
+		t.cell = make([]h3.Cell, len(t.used))
+		for p0 := 0; p0 < len(t.used); p0 += 4096 {
+			spans = append(spans, span{t, p0, min(p0+4096, len(t.used))})
+		}
+	}
+	go func() {
+		defer close(done)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := int(next.Add(1) - 1); k < len(spans); k = int(next.Add(1) - 1) {
+					sp := spans[k]
+					for p := sp.p0; p < sp.p1; p++ {
+						if sp.t.used[p] {
+							lp := &sp.t.in.pts[p]
+							sp.t.cell[p] = h3.LatLngToCell(h3.LatLng{Lat: lp.lat, Lng: lp.lon}, FinestRes)
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}()
+	return done
+}
+
+// mergePoints merges the tables' points into global points, one per
+// distinct (coordinates, street name), in Hilbert order so that nearby
+// points sit together in memory and in the R-tree: every used point of
+// every table is sorted by curve position, coordinates and street, and
+// equal neighbours are one point. Two halves are sorted at once and merged.
+func (bs *building) mergePoints() {
+	d := bs.d
+	type cand struct {
+		hk, lat, lon uint64
+		street       uint32 // global string
+		t            uint32 // index in bs.tables
+		p            uint32 // point in the table
+	}
+	var cands []cand
+	for ti, t := range bs.tables {
+		t.rank = make([]uint32, len(t.in.pts))
+		for p, used := range t.used {
+			if !used {
+				t.rank[p] = noPoint
+				continue
+			}
+			lp := &t.in.pts[p]
+			cands = append(cands, cand{hilbert(lp.lon, lp.lat), math.Float64bits(lp.lat), math.Float64bits(lp.lon), t.str[lp.street], uint32(ti), uint32(p)})
+		}
+	}
+	less := func(a, b cand) int {
+		if c := cmp.Compare(a.hk, b.hk); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.lat, b.lat); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.lon, b.lon); c != 0 {
+			return c
+		}
+		return cmp.Compare(d.strs[a.street], d.strs[b.street])
+	}
+	half := len(cands) / 2
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(cands[:half], less)
+	}()
+	slices.SortFunc(cands[half:], less)
+	wg.Wait()
+	sorted := make([]cand, 0, len(cands))
+	for a, b := cands[:half], cands[half:]; len(a)+len(b) > 0; {
+		if len(b) == 0 || len(a) > 0 && less(a[0], b[0]) <= 0 {
+			sorted, a = append(sorted, a[0]), a[1:]
+		} else {
+			sorted, b = append(sorted, b[0]), b[1:]
+		}
+	}
+	np := 0
+	for i := range sorted {
+		c := &sorted[i]
+		if i > 0 {
+			if q := &sorted[i-1]; q.lat != c.lat || q.lon != c.lon || q.street != c.street {
+				np++
+			}
+		}
+		bs.tables[c.t].rank[c.p] = uint32(np)
+	}
+	if len(sorted) > 0 {
+		np++
+	}
+	bs.np = np
+	d.ptLon = make([]float64, np)
+	d.ptLat = make([]float64, np)
+	d.ptStreet = make([]uint32, np)
+	d.ptLSOACode = make([]uint32, np)
+	d.ptLSOAName = make([]uint32, np)
+	for i := range sorted {
+		c := &sorted[i]
+		g := bs.tables[c.t].rank[c.p]
+		d.ptLon[g] = math.Float64frombits(c.lon)
+		d.ptLat[g] = math.Float64frombits(c.lat)
+		d.ptStreet[g] = c.street
+	}
+}
+
+// cellsInOrder puts the tables' cells in point order once they are done.
+func (bs *building) cellsInOrder(done <-chan struct{}) {
+	<-done
+	bs.d.ptCell = make([]h3.Cell, bs.np)
+	for _, t := range bs.tables {
+		for p, used := range t.used {
+			if used {
+				bs.d.ptCell[t.rank[p]] = t.cell[p]
+			}
+		}
+	}
+}
+
+// parts splits the batches into runs of about equal crimes, one per core
+// (at most four), in which the crimes are placed: a counting sort by
+// point. Batches are in (month, force) order, so each point's crimes come
+// out ordered by month.
+func (bs *building) parts() []part {
+	nParts := min(max(runtime.GOMAXPROCS(0), 1), 4, max(len(bs.batches), 1))
+	parts := make([]part, 0, nParts)
+	b0, done := 0, 0
+	for w := range nParts {
+		target := bs.n * (w + 1) / nParts
+		b1 := b0
+		for b1 < len(bs.batches) && (done < target || w == nParts-1) {
+			done += len(bs.batches[b1].crimes)
+			b1++
+		}
+		parts = append(parts, part{b0: b0, b1: b1})
+		b0 = b1
+	}
+	return parts
+}
+
+// count counts each part's crimes per point, with a Crime ID or not, and
+// finds each part's first crime at each point, whose LSOA is the point's
+// when no earlier part has a crime there.
+func (bs *building) count(parts []part) {
+	inParallel(len(parts), func(w int) {
+		pt := &parts[w]
+		c := make([]counter, bs.np)
+		first := make([][2]uint32, bs.np)
+		for bi := pt.b0; bi < pt.b1; bi++ {
+			sb := bs.batches[bi]
+			t := bs.tabOf[bi]
+			ov := 0
+			for k := range sb.crimes {
+				cr := &sb.crimes[k]
+				if cr.pt == noPoint {
+					pt.unloc.all++
+					if cr.hasID {
+						pt.unloc.ids++
+					}
+					continue
+				}
+				var o *lsoaOverride
+				if ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
+					o = &sb.lsoa[ov]
+					ov++
+				}
+				rp := t.rank[cr.pt]
+				cp := &c[rp]
+				if cp.all == 0 {
+					if o != nil {
+						first[rp] = [2]uint32{t.str[o.code], t.str[o.name]}
+					} else {
+						lp := &t.in.pts[cr.pt]
+						first[rp] = [2]uint32{t.str[lp.lsoaCode], t.str[lp.lsoaName]}
+					}
+				}
+				cp.all++
+				if cr.hasID {
+					cp.ids++
+				}
+			}
+		}
+		pt.next, pt.first = c, first
+	})
+}
+
+// starts turns the counts into where each part's crimes go: a part starts
+// each point where the crimes of that point in earlier parts end, so
+// positions are those of one pass in batch order, and crimes with an ID
+// take ranks among them the same way. Crimes without a point follow all
+// the others. It sets ptStart and the points' LSOAs and returns the
+// crimes with a location and those with an ID.
+func (bs *building) starts(parts []part) (located, nIDs int) {
+	d := bs.d
+	d.ptStart = make([]uint32, bs.np+1)
+	var pos, idPos uint32
+	for p := range bs.np {
+		d.ptStart[p] = pos
+		lsoa := false
+		for w := range parts {
+			c := &parts[w].next[p]
+			if c.all > 0 && !lsoa {
+				d.ptLSOACode[p], d.ptLSOAName[p] = parts[w].first[p][0], parts[w].first[p][1]
+				lsoa = true
+			}
+			c.all, pos = pos, pos+c.all
+			c.ids, idPos = idPos, idPos+c.ids
+		}
+	}
+	for w := range parts {
+		parts[w].first = nil
+	}
+	d.ptStart[bs.np] = pos
+	located = int(pos)
+	for w := range parts {
+		pt := &parts[w]
+		pt.unloc.all, pos = pos, pos+pt.unloc.all
+		pt.unloc.ids, idPos = idPos, idPos+pt.unloc.ids
+	}
+	return located, int(idPos)
+}
+
+// packedID marks a packed crime that has a Crime ID.
+const packedID = 1
+
+// place puts every crime at its position, one goroutine per part, and
+// each Crime ID in its slot of d.ids. A crime's columns go to its
+// position as one word, split into the columns in order afterwards: one
+// scattered write per crime rather than five.
+func (bs *building) place(parts []part, nIDs int) (packed []uint64) {
+	d := bs.d
+	d.ids = make([]crimeID, nIDs)
+	packed = make([]uint64, bs.n)
+	inParallel(len(parts), func(w int) {
+		pt := &parts[w]
+		pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
+		for bi := pt.b0; bi < pt.b1; bi++ {
+			sb := bs.batches[bi]
+			t := bs.tabOf[bi]
+			force := uint64(bs.forceOf[bi]) << 16
+			oi, idk := 0, 0
+			for k := range sb.crimes {
+				c := &sb.crimes[k]
+				cp := &pt.unloc
+				if c.pt != noPoint {
+					cp = &pt.next[t.rank[c.pt]]
+				}
+				pos := cp.all
+				cp.all++
+				var idRank uint32
+				if c.hasID {
+					idRank = cp.ids
+					cp.ids++
+				}
+				v := uint64(c.month)<<32 | uint64(t.cat[c.crimeType])<<24 | force | uint64(t.outcome[c.outcome])<<8
+				if c.hasID {
+					v |= packedID
+					d.ids[idRank] = sb.ids[idk]
+					idk++
+				} else if oi < len(sb.other) && sb.other[oi].row == uint32(k) {
+					pt.other[pos] = sb.other[oi].id
+					oi++
+				}
+				packed[pos] = v
+				if c.context != 0 {
+					pt.ctxID[pos] = t.term[c.context]
+				}
+			}
+		}
+	})
+	for w := range parts {
+		maps.Copy(d.other, parts[w].other)
+		maps.Copy(d.ctx, parts[w].ctxID)
+	}
+	return packed
+}
+
+// columns splits the packed words into the crime columns, in ranges of
+// whole hasID words on every core, and ranks the crimes with an ID.
+func (d *Dataset) columns(packed []uint64) {
+	n := len(packed)
+	d.month = make([]Month, n)
+	d.cat = make([]Category, n)
+	d.force = make([]Force, n)
+	d.outcome = make([]Outcome, n)
+	d.hasID = make([]uint64, (n+63)/64)
+	d.idRank = make([]uint32, len(d.hasID))
+	nw := len(d.hasID)
+	workers := cores(nw)
+	inParallel(workers, func(k int) {
+		w0, w1 := nw*k/workers, nw*(k+1)/workers
+		for p := w0 * 64; p < min(w1*64, n); p++ {
+			v := packed[p]
+			d.month[p] = Month(v >> 32)
+			d.cat[p] = Category(v >> 24)
+			d.force[p] = Force(v >> 16)
+			d.outcome[p] = Outcome(v >> 8)
+			d.hasID[p/64] |= (v & packedID) << (p % 64)
+		}
+	})
+	var r uint32
+	for w := range d.hasID {
+		d.idRank[w] = r
+		r += uint32(bits.OnesCount64(d.hasID[w]))
+	}
+}
+
+// inParallel runs f(0) .. f(n-1), each on a goroutine of its own, and
+// waits for them.
+func inParallel(n int, f func(k int)) {
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(k)
+		}()
+	}
+	wg.Wait()
+}
+
+// cores is how many goroutines share out n pieces of work: one per core,
+// at least one, at most n.
+func cores(n int) int { return min(max(runtime.GOMAXPROCS(0), 1), max(n, 1)) }
