@@ -192,7 +192,7 @@ func (bs *building) startCells() <-chan struct{} {
 // distinct (coordinates, street name), in Hilbert order so that nearby
 // points sit together in memory and in the R-tree: every used point of
 // every table is sorted by curve position, coordinates and street, and
-// equal neighbours are one point. Two halves are sorted at once and merged.
+// equal neighbours are one point.
 func (bs *building) mergePoints() {
 	d := bs.d
 	type cand struct {
@@ -213,34 +213,36 @@ func (bs *building) mergePoints() {
 			cands = append(cands, cand{hilbert(lp.lon, lp.lat), math.Float64bits(lp.lat), math.Float64bits(lp.lon), t.str[lp.street], uint32(ti), uint32(p)})
 		}
 	}
-	less := func(a, b cand) int {
-		if c := cmp.Compare(a.hk, b.hk); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.lat, b.lat); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.lon, b.lon); c != 0 {
-			return c
-		}
-		return cmp.Compare(d.strs[a.street], d.strs[b.street])
+	// Curve positions are below 2^32, so a key of position and candidate
+	// index sorts in two 16-bit radix passes; only candidates sharing a
+	// position (a cell of about 400 m) are then sorted by comparison.
+	keys := make([]uint64, len(cands))
+	for i := range cands {
+		keys[i] = cands[i].hk<<32 | uint64(i)
 	}
-	half := len(cands) / 2
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		slices.SortFunc(cands[:half], less)
-	}()
-	slices.SortFunc(cands[half:], less)
-	wg.Wait()
-	sorted := make([]cand, 0, len(cands))
-	for a, b := cands[:half], cands[half:]; len(a)+len(b) > 0; {
-		if len(b) == 0 || len(a) > 0 && less(a[0], b[0]) <= 0 {
-			sorted, a = append(sorted, a[0]), a[1:]
-		} else {
-			sorted, b = append(sorted, b[0]), b[1:]
+	keys = radixSortHigh32(keys)
+	sorted := make([]cand, len(cands))
+	for i, k := range keys {
+		sorted[i] = cands[uint32(k)]
+	}
+	keys, cands = nil, nil
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sorted[j].hk == sorted[i].hk {
+			j++
 		}
+		if j-i > 1 {
+			slices.SortFunc(sorted[i:j], func(a, b cand) int {
+				if c := cmp.Compare(a.lat, b.lat); c != 0 {
+					return c
+				}
+				if c := cmp.Compare(a.lon, b.lon); c != 0 {
+					return c
+				}
+				return cmp.Compare(d.strs[a.street], d.strs[b.street])
+			})
+		}
+		i = j
 	}
 	np := 0
 	for i := range sorted {
@@ -488,3 +490,25 @@ func inParallel(n int, f func(k int)) {
 // cores is how many goroutines share out n pieces of work: one per core,
 // at least one, at most n.
 func cores(n int) int { return min(max(runtime.GOMAXPROCS(0), 1), max(n, 1)) }
+
+// radixSortHigh32 sorts keys by their top 32 bits, stably, in two passes
+// of 16 bits.
+func radixSortHigh32(keys []uint64) []uint64 {
+	tmp := make([]uint64, len(keys))
+	for shift := uint(32); shift < 64; shift += 16 {
+		var count [1<<16 + 1]int
+		for _, k := range keys {
+			count[(k>>shift)&0xFFFF+1]++
+		}
+		for b := 1; b < len(count); b++ {
+			count[b] += count[b-1]
+		}
+		for _, k := range keys {
+			b := (k >> shift) & 0xFFFF
+			tmp[count[b]] = k
+			count[b]++
+		}
+		keys, tmp = tmp, keys
+	}
+	return keys
+}
