@@ -1,6 +1,7 @@
 package geo_test
 
 import (
+	"strings"
 	"testing"
 
 	"crimemap/geo"
@@ -109,5 +110,35 @@ func TestRowsAddedAfterHandOver(t *testing.T) {
 	}
 	if ds.Len() != 5 || ds.Located() != 5 || ds.NumPoints() != 2 {
 		t.Fatalf("%d crimes, %d located, %d points; want 5, 5, 2", ds.Len(), ds.Located(), ds.NumPoints())
+	}
+}
+
+// TestLongStreetNames checks rows whose street name is too long for the
+// point table's entries: each gets a point of its own there, and Build
+// still merges them into one.
+func TestLongStreetNames(t *testing.T) {
+	jan, _ := geo.ParseMonth("2023-01")
+	long := []byte("On or near " + strings.Repeat("x", 70000))
+	b := geo.NewBuilder()
+	sb := geo.NewStreetBatch(geo.Unit{Force: "kent", Month: jan}, 1, "kent")
+	for range 3 {
+		sb.AddStreet(&geo.StreetRow{Month: jan, HasLocation: true, Lon: 1, Lat: 51, Location: long,
+			LSOACode: []byte("E01000001"), CrimeType: []byte("Drugs")})
+	}
+	if err := b.AddStreet(sb); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.NumPoints() != 1 || ds.Len() != 3 {
+		t.Fatalf("%d points, %d crimes; want 1 and 3", ds.NumPoints(), ds.Len())
+	}
+	if p := ds.Point(0); p.Street != string(long) || p.LSOACode != "E01000001" {
+		t.Fatalf("point %.20q in %q", p.Street, p.LSOACode)
+	}
+	if s, e := ds.PointCrimes(0); e-s != 3 {
+		t.Fatalf("point has %d crimes, want 3", e-s)
 	}
 }
