@@ -118,10 +118,10 @@ const (
 
 // rawCrime is one street row as a batch holds it: 20 bytes. What a row has
 // in common with others of its snap point (street, LSOA, coordinates) lives
-// in its Interner's point table; Crime IDs, which most rows have but no
-// other row shares, sit in the batch's ids beside it.
+// in its Interner's point table; Crime IDs, 32 bytes that anti-social
+// behaviour rows lack, sit in the batch's ids beside it.
 type rawCrime struct {
-	pt        uint32 // the Interner's point, or noPoint
+	pt        uint32 // the Interner's point, noPoint, or pendingPoint until looked up
 	crimeType uint32 // strings of the Interner
 	outcome   uint32
 	context   uint32
