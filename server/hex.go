@@ -243,16 +243,20 @@ func (fw *featureWriter) end() {
 	fw.buf = fw.buf[:0]
 }
 
-// features writes a feature per cell, comma-separated; props adds the
-// properties of cell i.
-func (fw *featureWriter) features(cells []h3.Cell, props func(i int)) {
+// writeFeatures writes a feature per row's cell, comma-separated; props
+// adds the row's properties.
+func writeFeatures[T any](fw *featureWriter, rows []T, cell func(*T) h3.Cell, props func(*T)) {
+	cells := make([]h3.Cell, len(rows))
+	for i := range rows {
+		cells[i] = cell(&rows[i])
+	}
 	geoms := cellGeometries(cells)
 	for i, c := range cells {
 		if i > 0 {
 			fw.buf = append(fw.buf, ',')
 		}
 		fw.start(c, geoms[i])
-		props(i)
+		props(&rows[i])
 		fw.end()
 	}
 }
@@ -466,12 +470,7 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loade
 	fw := newFeatureWriter(w)
 	fw.buf = fmt.Appendf(fw.buf, `{"type":"FeatureCollection","res":%d,"k":%d,"cells":%d,"total":%d,"mean":%s,"sd":%s,"dataset_version":%q,"features":[`,
 		hs.Res, hs.K, len(hs.Cells), hs.Total, jsonFloat(hs.Mean), jsonFloat(hs.SD), ds.Version())
-	cells := make([]h3.Cell, len(hs.Cells))
-	for i, h := range hs.Cells {
-		cells[i] = h.Cell
-	}
-	fw.features(cells, func(i int) {
-		h := hs.Cells[i]
+	writeFeatures(fw, hs.Cells, func(h *analysis.Hotspot) h3.Cell { return h.Cell }, func(h *analysis.Hotspot) {
 		fw.intProp("count", h.Count)
 		fw.floatProp("z", h.Z)
 		fw.floatProp("p", h.P)
@@ -606,12 +605,7 @@ func writeChangeGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset,
 	fw.buf = append(fw.buf, `{"type":"FeatureCollection","change":`...)
 	fw.buf = append(fw.buf, hj...)
 	fw.buf = fmt.Appendf(fw.buf, `,"dataset_version":%q,"features":[`, ds.Version())
-	cells := make([]h3.Cell, len(ch.Cells))
-	for i, c := range ch.Cells {
-		cells[i] = c.Cell
-	}
-	fw.features(cells, func(i int) {
-		c := ch.Cells[i]
+	writeFeatures(fw, ch.Cells, func(c *analysis.CellChange) h3.Cell { return c.Cell }, func(c *analysis.CellChange) {
 		fw.intProp("base", c.Base)
 		fw.intProp("current", c.Current)
 		fw.intProp("diff", c.Diff)
