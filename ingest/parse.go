@@ -225,6 +225,47 @@ func coords(lonB, latB []byte) (lon, lat float64, has bool, col string, ok bool)
 	return lon, lat, true, "", true
 }
 
+// coords reads the current record's Longitude and Latitude, rejecting the
+// row when they are not a valid pair or both empty.
+func (p *fileParser) coords(lonCol, latCol int) (lon, lat float64, has, ok bool) {
+	lonB, latB := p.rr.field(lonCol), p.rr.field(latCol)
+	lon, lat, has, col, ok := coords(lonB, latB)
+	if !ok {
+		v := lonB
+		if col == "Latitude" {
+			v = latB
+		}
+		p.rej.reject(p.rr.recLine, col, ErrBadCoordinate, strconv.Quote(string(v)))
+	}
+	return lon, lat, has, ok
+}
+
+// unitBatches holds a file's batches by unit. A file split by rows rather
+// than named for its unit holds several, and its rows of one unit mostly
+// follow each other, so the last one found is tried first.
+type unitBatches[B any] struct {
+	m     map[geo.Unit]*B
+	last  *B
+	lastU geo.Unit
+}
+
+// find returns the batch of u, or nil when there is none yet.
+func (ub *unitBatches[B]) find(u geo.Unit) *B {
+	if ub.last == nil || ub.lastU != u {
+		ub.last, ub.lastU = ub.m[u], u
+	}
+	return ub.last
+}
+
+// add records the new batch of u.
+func (ub *unitBatches[B]) add(u geo.Unit, b *B) {
+	if ub.m == nil {
+		ub.m = map[geo.Unit]*B{}
+	}
+	ub.m[u] = b
+	ub.last, ub.lastU = b, u
+}
+
 // monthMemo remembers the last Month text parsed: a file is mostly one
 // month, so most rows reuse the parse.
 type monthMemo struct {
@@ -251,8 +292,7 @@ func (p *fileParser) month(memo *monthMemo) (geo.Month, bool) {
 func (p *fileParser) street(ctx context.Context) error {
 	rr := p.rr
 	h := &p.h.crime
-	var batch *geo.StreetBatch
-	batches := map[geo.Unit]*geo.StreetBatch{}
+	var batches unitBatches[geo.StreetBatch]
 	var row geo.StreetRow
 	var months monthMemo
 	for {
@@ -268,14 +308,8 @@ func (p *fileParser) street(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		lonB, latB := rr.field(h[colLongitude]), rr.field(h[colLatitude])
-		lon, lat, has, col, ok := coords(lonB, latB)
+		lon, lat, has, ok := p.coords(h[colLongitude], h[colLatitude])
 		if !ok {
-			v := lonB
-			if col == "Latitude" {
-				v = latB
-			}
-			p.rej.reject(line, col, ErrBadCoordinate, strconv.Quote(string(v)))
 			continue
 		}
 		ct := rr.field(h[colCrimeType])
@@ -289,16 +323,14 @@ func (p *fileParser) street(ctx context.Context) error {
 			p.rej.reject(line, "Falls within", ErrNoForce, "")
 			continue
 		}
-		if batch == nil || batch.Unit != u {
-			batch = batches[u]
-			if batch == nil {
-				batch = geo.NewStreetBatchIn(u, p.seq, p.name, p.strs)
-				if p.ni.hasUnit {
-					batch.Grow(p.rowsHint)
-				}
-				batches[u] = batch
-				p.res.street = append(p.res.street, batch)
+		batch := batches.find(u)
+		if batch == nil {
+			batch = geo.NewStreetBatchIn(u, p.seq, p.name, p.strs)
+			if p.ni.hasUnit {
+				batch.Grow(p.rowsHint)
 			}
+			batches.add(u, batch)
+			p.res.street = append(p.res.street, batch)
 		}
 		row = geo.StreetRow{
 			CrimeID:     rr.field(h[colCrimeID]),
@@ -321,7 +353,7 @@ func (p *fileParser) street(ctx context.Context) error {
 			p.res.counts.NoLocation++
 		}
 	}
-	if len(batches) == 0 && p.ni.hasUnit {
+	if len(batches.m) == 0 && p.ni.hasUnit {
 		// A named file without rows still stands for its unit: it replaces
 		// an older copy that had some.
 		p.res.street = append(p.res.street, geo.NewStreetBatchIn(p.ni.unit, p.seq, p.name, p.strs))
@@ -332,8 +364,7 @@ func (p *fileParser) street(ctx context.Context) error {
 func (p *fileParser) outcomes(ctx context.Context) error {
 	rr := p.rr
 	h := &p.h.crime
-	var batch *geo.OutcomeBatch
-	batches := map[geo.Unit]*geo.OutcomeBatch{}
+	var batches unitBatches[geo.OutcomeBatch]
 	var row geo.OutcomeRow
 	var months monthMemo
 	for {
@@ -359,19 +390,17 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 			p.rej.reject(line, "Falls within", ErrNoForce, "")
 			continue
 		}
-		if batch == nil || batch.Unit != u {
-			batch = batches[u]
-			if batch == nil {
-				batch = geo.NewOutcomeBatch(u, p.seq, p.name)
-				batches[u] = batch
-				p.res.outcomes = append(p.res.outcomes, batch)
-			}
+		batch := batches.find(u)
+		if batch == nil {
+			batch = geo.NewOutcomeBatch(u, p.seq, p.name)
+			batches.add(u, batch)
+			p.res.outcomes = append(p.res.outcomes, batch)
 		}
 		row = geo.OutcomeRow{CrimeID: rr.field(h[colCrimeID]), Month: m, OutcomeType: ot}
 		batch.AddOutcome(&row)
 		p.res.counts.Loaded++
 	}
-	if len(batches) == 0 && p.ni.hasUnit {
+	if len(batches.m) == 0 && p.ni.hasUnit {
 		p.res.outcomes = append(p.res.outcomes, geo.NewOutcomeBatch(p.ni.unit, p.seq, p.name))
 	}
 	return nil
@@ -402,14 +431,8 @@ func (p *fileParser) stops(ctx context.Context) error {
 			return err
 		}
 		line := p.rr.recLine
-		lonB, latB := f(h[sLongitude]), f(h[sLatitude])
-		lon, lat, has, col, ok := coords(lonB, latB)
+		lon, lat, has, ok := p.coords(h[sLongitude], h[sLatitude])
 		if !ok {
-			v := lonB
-			if col == "Latitude" {
-				v = latB
-			}
-			p.rej.reject(line, col, ErrBadCoordinate, strconv.Quote(string(v)))
 			continue
 		}
 		if len(f(h[sType])) == 0 {
