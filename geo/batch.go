@@ -194,6 +194,7 @@ type stagedRow struct {
 	b        *StreetBatch
 	row      uint32
 	lon, lat float64
+	h        uint64 // hash of the coordinates
 	start    uint32
 	end      [3]uint32 // of street, LSOA code and LSOA name in Interner.stage
 }
@@ -204,7 +205,8 @@ type stagedRow struct {
 const stageRows = 32
 
 func (in *Interner) stageRow(b *StreetBatch, row uint32, r *StreetRow) {
-	s := stagedRow{b: b, row: row, lon: r.Lon, lat: r.Lat, start: uint32(len(in.stage))}
+	s := stagedRow{b: b, row: row, lon: r.Lon, lat: r.Lat, start: uint32(len(in.stage)),
+		h: coordHash(math.Float64bits(r.Lon), math.Float64bits(r.Lat))}
 	in.stage = append(in.stage, r.Location...)
 	s.end[0] = uint32(len(in.stage))
 	in.stage = append(in.stage, r.LSOACode...)
@@ -235,7 +237,7 @@ func (in *Interner) flush() {
 		r.Location = in.stage[s.start:s.end[0]]
 		r.LSOACode = in.stage[s.end[0]:s.end[1]]
 		r.LSOAName = in.stage[s.end[1]:s.end[2]]
-		p, same := in.point(&r)
+		p, same := in.point(&r, s.h)
 		s.b.crimes[s.row].pt = p
 		// Snap points lie in one LSOA, so this is rare; it keeps the
 		// LSOA of a point that of its first row in batch order whichever
@@ -272,8 +274,8 @@ func (b *StreetBatch) Len() int { return len(b.crimes) }
 // point returns the point of a row's location and street name, adding it
 // when it is new. sameLSOA reports whether the row's LSOA is the one the
 // point was added with.
-func (in *Interner) point(r *StreetRow) (p uint32, sameLSOA bool) {
-	p, same, ok, slot, h := in.find.find(r)
+func (in *Interner) point(r *StreetRow, h uint64) (p uint32, sameLSOA bool) {
+	p, same, ok, slot := in.find.find(r, h)
 	if ok {
 		return p, same
 	}

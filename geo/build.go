@@ -58,7 +58,6 @@ func (b *Builder) AddStreet(sb *StreetBatch) error {
 	if err := sb.Unit.check(); err != nil {
 		return err
 	}
-	sb.in.flush()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	keep(b, "street", b.street, sb.Unit, sb, func(x *StreetBatch) int { return x.Seq }, func(x *StreetBatch) string { return x.Source })

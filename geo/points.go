@@ -49,19 +49,18 @@ func coordHash(lon, lat uint64) uint64 {
 // find returns the point of a row, or ok false and the slot to insert at.
 // sameLSOA reports whether the row's LSOA is the one the point was added
 // with.
-func (t *pointTable) find(r *StreetRow) (p uint32, sameLSOA, ok bool, slot int, h uint64) {
+func (t *pointTable) find(r *StreetRow, h uint64) (p uint32, sameLSOA, ok bool, slot int) {
 	if len(t.slots) == 0 {
 		t.slots, t.shift = make([]uint64, 1<<16), 64-16
 	}
 	lb, ab := math.Float64bits(r.Lon), math.Float64bits(r.Lat)
-	h = coordHash(lb, ab)
 	tag := h >> offBits
 	mask := uint64(len(t.slots) - 1)
 	le := binary.LittleEndian
 	for i := h >> t.shift; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
-			return 0, false, false, int(i), h
+			return 0, false, false, int(i)
 		}
 		if s>>offBits != tag {
 			continue
@@ -78,7 +77,7 @@ func (t *pointTable) find(r *StreetRow) (p uint32, sameLSOA, ok bool, slot int, 
 		e = e[sl:]
 		same := cl == len(r.LSOACode) && nl == len(r.LSOAName) &&
 			string(e[:cl]) == string(r.LSOACode) && string(e[cl:cl+nl]) == string(r.LSOAName)
-		return le.Uint32(head), same, true, 0, h
+		return le.Uint32(head), same, true, 0
 	}
 }
 
@@ -141,7 +140,7 @@ func (t *pointTable) prefetch(rows []stagedRow) {
 	var sv [stageRows]uint64
 	n := min(len(rows), stageRows)
 	for k := range n {
-		sv[k] = t.slots[coordHash(math.Float64bits(rows[k].lon), math.Float64bits(rows[k].lat))>>t.shift]
+		sv[k] = t.slots[rows[k].h>>t.shift]
 	}
 	var sink uint64
 	for k := range n {
