@@ -3,6 +3,7 @@ package geo
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Unit is the unit of publication: one force's month. Loading a unit again
@@ -86,28 +87,6 @@ var hexDigit = func() (t [256]byte) {
 	}
 	return t
 }()
-
-// strTable interns strings into dense ids, with lookups that do not allocate.
-type strTable struct {
-	ids  map[string]uint32
-	strs []string
-}
-
-func newStrTable() strTable { return strTable{ids: map[string]uint32{"": 0}, strs: []string{""}} }
-
-func (t *strTable) id(b []byte) uint32 {
-	if len(b) == 0 {
-		return 0 // Context, and the outcome of anti-social behaviour, are mostly empty
-	}
-	if i, ok := t.ids[string(b)]; ok {
-		return i
-	}
-	s := string(b)
-	i := uint32(len(t.strs))
-	t.strs = append(t.strs, s)
-	t.ids[s] = i
-	return i
-}
 
 // noPoint marks a crime without a location, pendingPoint one whose point
 // is being looked up.
@@ -270,6 +249,15 @@ func NewStreetBatchIn(u Unit, seq int, source string, in *Interner) *StreetBatch
 
 // Len returns the number of rows added.
 func (b *StreetBatch) Len() int { return len(b.crimes) }
+
+// Grow makes room for n more rows, so a loader that knows roughly how many
+// rows a file holds does not pay for the slice doubling as it appends.
+func (b *StreetBatch) Grow(n int) {
+	if n > 0 {
+		b.crimes = slices.Grow(b.crimes, n)
+		b.ids = slices.Grow(b.ids, n)
+	}
+}
 
 // point returns the point of a row's location and street name, adding it
 // when it is new. sameLSOA reports whether the row's LSOA is the one the

@@ -88,17 +88,16 @@ func (b *Builder) AddStops(sb *StopBatch) error {
 
 // BuildStats summarises a build.
 type BuildStats struct {
-	Crimes           int
-	Located          int
-	Points           int
-	Replaced         []Replacement
-	OutcomeRows      int // outcome rows with a Crime ID
-	OutcomesJoined   int // of those, rows that matched at least one crime
-	OutcomesUnmatch  int // rows whose Crime ID matched no crime
-	OutcomesNoID     int // rows without a Crime ID
-	StopAndSearch    int
-	UnknownTermError error
-	Phases           []Phase // how long each step took
+	Crimes          int
+	Located         int
+	Points          int
+	Replaced        []Replacement
+	OutcomeRows     int // outcome rows with a Crime ID
+	OutcomesJoined  int // of those, rows that matched at least one crime
+	OutcomesUnmatch int // rows whose Crime ID matched no crime
+	OutcomesNoID    int // rows without a Crime ID
+	StopAndSearch   int
+	Phases          []Phase // how long each step took
 }
 
 // Phase is a step of a load and how long it took.

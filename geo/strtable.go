@@ -1,14 +1,25 @@
 package geo
 
-import "slices"
+// strTable interns strings into dense ids, with lookups that do not allocate.
+type strTable struct {
+	ids  map[string]uint32
+	strs []string
+}
 
-// Grow makes room for n more rows, so a loader that knows roughly how many
-// rows a file holds does not pay for the slice doubling as it appends.
-func (b *StreetBatch) Grow(n int) {
-	if n > 0 {
-		b.crimes = slices.Grow(b.crimes, n)
-		b.ids = slices.Grow(b.ids, n)
+func newStrTable() strTable { return strTable{ids: map[string]uint32{"": 0}, strs: []string{""}} }
+
+func (t *strTable) id(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0 // Context, and the outcome of anti-social behaviour, are mostly empty
 	}
+	if i, ok := t.ids[string(b)]; ok {
+		return i
+	}
+	s := string(b)
+	i := uint32(len(t.strs))
+	t.strs = append(t.strs, s)
+	t.ids[s] = i
+	return i
 }
 
 // idString is id for a string already held elsewhere: it is stored as is,
