@@ -156,18 +156,20 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// clusterID parses the {id} path variable.
-func (s *Server) clusterID(r *http.Request, l *loaded) (uint64, error) {
-	return l.tiles.ParseClusterID(pathVar(r, "id"))
+// clusterQuery parses the {id} path variable and the filter the cluster
+// ids were made under.
+func (s *Server) clusterQuery(r *http.Request, l *loaded) (uint64, geo.Filter, error) {
+	id, err := l.tiles.ParseClusterID(pathVar(r, "id"))
+	if err != nil {
+		return 0, geo.Filter{}, err
+	}
+	f, err := s.parseFilter(r)
+	return id, f, err
 }
 
 // handleClusterExpansion serves GET /v1/clusters/{id}/expansion-zoom.
 func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	id, err := s.clusterID(r, l)
-	if err != nil {
-		return err
-	}
-	f, err := s.parseFilter(r)
+	id, f, err := s.clusterQuery(r, l)
 	if err != nil {
 		return err
 	}
@@ -194,11 +196,7 @@ type leafGeometry struct {
 // handleClusterLeaves serves GET /v1/clusters/{id}/leaves?limit=&offset=:
 // the cluster's snap points with their counts, as GeoJSON.
 func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	id, err := s.clusterID(r, l)
-	if err != nil {
-		return err
-	}
-	f, err := s.parseFilter(r)
+	id, f, err := s.clusterQuery(r, l)
 	if err != nil {
 		return err
 	}
