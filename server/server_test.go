@@ -48,9 +48,10 @@ func newServer(t testing.TB) *httptest.Server {
 	return ts
 }
 
-func get(t testing.TB, ts *httptest.Server, path string) (int, []byte) {
+// do sends req with c and reads the whole response.
+func do(t testing.TB, c *http.Client, req *http.Request) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.Get(ts.URL + path)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +60,21 @@ func get(t testing.TB, ts *httptest.Server, path string) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp, b
+}
+
+func mustRequest(t testing.TB, method, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func get(t testing.TB, ts *httptest.Server, path string) (int, []byte) {
+	t.Helper()
+	resp, b := do(t, http.DefaultClient, mustRequest(t, http.MethodGet, ts.URL+path))
 	return resp.StatusCode, b
 }
 

@@ -23,25 +23,13 @@ import (
 // the test sees exactly what the server sent.
 func rawGet(t *testing.T, ts *httptest.Server, path string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, ts.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := mustRequest(t, http.MethodGet, ts.URL+path)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
 	tr := &http.Transport{DisableCompression: true}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return do(t, &http.Client{Transport: tr}, req)
 }
 
 // denseTile is the zoom-z tile of the dataset's busiest snap point, found

@@ -48,24 +48,13 @@ func webServer(t *testing.T, cfg server.Config) *httptest.Server {
 
 func fetch(t *testing.T, ts *httptest.Server, path string, header ...string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, ts.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := mustRequest(t, http.MethodGet, ts.URL+path)
 	// Go's client would otherwise ask for gzip and unzip behind our back.
 	req.Header.Set("Accept-Encoding", "identity")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := do(t, http.DefaultClient, req)
 	return resp, string(b)
 }
 
