@@ -209,20 +209,17 @@ func (in *Interner) flush() {
 		return
 	}
 	in.find.prefetch(rows)
-	var r StreetRow
 	for k := range rows {
 		s := &rows[k]
-		r.Lon, r.Lat = s.lon, s.lat
-		r.Location = in.stage[s.start:s.end[0]]
-		r.LSOACode = in.stage[s.end[0]:s.end[1]]
-		r.LSOAName = in.stage[s.end[1]:s.end[2]]
+		r := pointKey{lon: s.lon, lat: s.lat, text: in.stage[s.start:s.end[2]],
+			sl: int(s.end[0] - s.start), cl: int(s.end[1] - s.end[0])}
 		p, same := in.point(&r, s.h)
 		s.b.crimes[s.row].pt = p
 		// Snap points lie in one LSOA, so this is rare; it keeps the
 		// LSOA of a point that of its first row in batch order whichever
 		// row the Interner met first.
 		if !same {
-			code, name := in.lsoa(r.LSOACode, r.LSOAName)
+			code, name := in.lsoa(r.lsoaCode(), r.lsoaName())
 			s.b.lsoa = append(s.b.lsoa, lsoaOverride{row: s.row, code: code, name: name})
 		}
 	}
@@ -262,14 +259,14 @@ func (b *StreetBatch) Grow(n int) {
 // point returns the point of a row's location and street name, adding it
 // when it is new. sameLSOA reports whether the row's LSOA is the one the
 // point was added with.
-func (in *Interner) point(r *StreetRow, h uint64) (p uint32, sameLSOA bool) {
+func (in *Interner) point(r *pointKey, h uint64) (p uint32, sameLSOA bool) {
 	p, same, ok, slot := in.find.find(r, h)
 	if ok {
 		return p, same
 	}
 	p = uint32(len(in.pts))
-	code, name := in.lsoa(r.LSOACode, r.LSOAName)
-	in.pts = append(in.pts, localPoint{lon: r.Lon, lat: r.Lat, street: in.t.id(r.Location), lsoaCode: code, lsoaName: name})
+	code, name := in.lsoa(r.lsoaCode(), r.lsoaName())
+	in.pts = append(in.pts, localPoint{lon: r.lon, lat: r.lat, street: in.t.id(r.street()), lsoaCode: code, lsoaName: name})
 	in.find.insert(r, p, slot, h)
 	return p, true
 }

@@ -46,14 +46,27 @@ func coordHash(lon, lat uint64) uint64 {
 	return h ^ h>>32
 }
 
+// pointKey is what a row is looked up by: its coordinates, and its street,
+// LSOA code and LSOA name end to end in text, as an entry holds them.
+type pointKey struct {
+	lon, lat float64
+	text     []byte
+	sl, cl   int // lengths of the street and the LSOA code
+}
+
+func (k *pointKey) street() []byte   { return k.text[:k.sl] }
+func (k *pointKey) lsoaCode() []byte { return k.text[k.sl : k.sl+k.cl] }
+func (k *pointKey) lsoaName() []byte { return k.text[k.sl+k.cl:] }
+
 // find returns the point of a row, or ok false and the slot to insert at.
 // sameLSOA reports whether the row's LSOA is the one the point was added
 // with.
-func (t *pointTable) find(r *StreetRow, h uint64) (p uint32, sameLSOA, ok bool, slot int) {
+func (t *pointTable) find(r *pointKey, h uint64) (p uint32, sameLSOA, ok bool, slot int) {
 	if len(t.slots) == 0 {
 		t.slots, t.shift = make([]uint64, 1<<16), 64-16
 	}
-	lb, ab := math.Float64bits(r.Lon), math.Float64bits(r.Lat)
+	lb, ab := math.Float64bits(r.lon), math.Float64bits(r.lat)
+	nl := len(r.text) - r.sl - r.cl
 	tag := h >> offBits
 	mask := uint64(len(t.slots) - 1)
 	le := binary.LittleEndian
@@ -69,26 +82,30 @@ func (t *pointTable) find(r *StreetRow, h uint64) (p uint32, sameLSOA, ok bool, 
 		if le.Uint64(head[4:]) != lb || le.Uint64(head[12:]) != ab {
 			continue
 		}
-		sl, cl, nl := int(le.Uint16(head[20:])), int(le.Uint16(head[22:])), int(le.Uint16(head[24:]))
 		e := head[entryHead:]
-		if sl != len(r.Location) || string(e[:sl]) != string(r.Location) {
+		sl := int(le.Uint16(head[20:]))
+		// The usual case, the same point in the same LSOA, takes one
+		// comparison of the three strings rather than three.
+		if sl == r.sl && int(le.Uint16(head[22:])) == r.cl && int(le.Uint16(head[24:])) == nl &&
+			string(e[:len(r.text)]) == string(r.text) {
+			return le.Uint32(head), true, true, 0
+		}
+		if sl != r.sl || string(e[:sl]) != string(r.street()) {
 			continue
 		}
-		e = e[sl:]
-		same := cl == len(r.LSOACode) && nl == len(r.LSOAName) &&
-			string(e[:cl]) == string(r.LSOACode) && string(e[cl:cl+nl]) == string(r.LSOAName)
-		return le.Uint32(head), same, true, 0
+		return le.Uint32(head), false, true, 0
 	}
 }
 
 // insert records point p of row r at the slot find returned. A row whose
 // strings are too long for the entry's lengths is not recorded: each such
 // row gets a point of its own, which Build merges by street name.
-func (t *pointTable) insert(r *StreetRow, p uint32, slot int, h uint64) {
-	if len(r.Location) > math.MaxUint16 || len(r.LSOACode) > math.MaxUint16 || len(r.LSOAName) > math.MaxUint16 {
+func (t *pointTable) insert(r *pointKey, p uint32, slot int, h uint64) {
+	nl := len(r.text) - r.sl - r.cl
+	if r.sl > math.MaxUint16 || r.cl > math.MaxUint16 || nl > math.MaxUint16 {
 		return
 	}
-	size := entryHead + len(r.Location) + len(r.LSOACode) + len(r.LSOAName)
+	size := entryHead + len(r.text)
 	last := len(t.entries) - 1
 	if last < 0 || len(t.entries[last])+size > chunkBytes {
 		if uint64(len(t.entries)+1)<<chunkBits >= offMask {
@@ -101,12 +118,12 @@ func (t *pointTable) insert(r *StreetRow, p uint32, slot int, h uint64) {
 	off := uint64(last)<<chunkBits | uint64(len(e))
 	le := binary.LittleEndian
 	e = le.AppendUint32(e, p)
-	e = le.AppendUint64(e, math.Float64bits(r.Lon))
-	e = le.AppendUint64(e, math.Float64bits(r.Lat))
-	e = le.AppendUint16(e, uint16(len(r.Location)))
-	e = le.AppendUint16(e, uint16(len(r.LSOACode)))
-	e = le.AppendUint16(e, uint16(len(r.LSOAName)))
-	e = append(append(append(e, r.Location...), r.LSOACode...), r.LSOAName...)
+	e = le.AppendUint64(e, math.Float64bits(r.lon))
+	e = le.AppendUint64(e, math.Float64bits(r.lat))
+	e = le.AppendUint16(e, uint16(r.sl))
+	e = le.AppendUint16(e, uint16(r.cl))
+	e = le.AppendUint16(e, uint16(nl))
+	e = append(e, r.text...)
 	t.entries[last] = e
 	t.slots[slot] = h>>offBits<<offBits | (off + 1)
 	t.n++
