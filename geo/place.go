@@ -201,7 +201,15 @@ func (bs *building) mergePoints() {
 		t            uint32 // index in bs.tables
 		p            uint32 // point in the table
 	}
-	var cands []cand
+	used := 0
+	for _, t := range bs.tables {
+		for _, u := range t.used {
+			if u {
+				used++
+			}
+		}
+	}
+	cands := make([]cand, 0, used)
 	for ti, t := range bs.tables {
 		t.rank = make([]uint32, len(t.in.pts))
 		for p, used := range t.used {
