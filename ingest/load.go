@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -204,16 +205,61 @@ func (w *worker) loadSource(ctx context.Context, src *source, log *slog.Logger, 
 		return nil, err
 	}
 	defer rc.Close()
-	var r io.Reader = &countReader{r: rc, n: &prog.read}
-	if src.zipped {
-		r = zipErrReader{r}
+	var res *fileResult
+	if f, ok := rc.(*os.File); ok && src.size >= minMapSize {
+		res, err = w.parseMapped(ctx, f, src, log, onReject)
+		prog.read.Add(src.size)
+	} else {
+		var r io.Reader = &countReader{r: rc, n: &prog.read}
+		if src.zipped {
+			r = zipErrReader{r}
+		}
+		rr := newRecordReader(r, src.size, w.buf)
+		res, err = w.parseFile(ctx, rr, src.name, src.size, src.seq, log, onReject)
+		// Rows are copied out of the buffer as they are added to a batch,
+		// so the next file may reuse it.
+		w.buf = rr.buf
 	}
-	res, err := w.parseFile(ctx, r, src.name, src.size, src.seq, log, onReject)
 	prog.files.Add(1)
 	if res != nil {
 		prog.rows.Add(int64(res.counts.Read))
 	}
 	return res, err
+}
+
+// minMapSize is the smallest file that is mapped rather than read: below
+// it the mapping costs more than the copy it saves.
+const minMapSize = 1 << 16
+
+// errFileChanged means a mapped file shrank while it was parsed.
+var errFileChanged = errors.New("file changed while it was read")
+
+// parseMapped parses a file through a read-only mapping. A file truncated
+// meanwhile faults on the pages it lost; that fault fails this file rather
+// than the process.
+func (w *worker) parseMapped(ctx context.Context, f *os.File, src *source, log *slog.Logger, onReject func(*ParseError)) (res *fileResult, err error) {
+	data, unmap, err := mapFile(f, src.size)
+	if err != nil {
+		// Not every file system maps; reading works everywhere.
+		rr := newRecordReader(f, src.size, w.buf)
+		defer func() { w.buf = rr.buf }()
+		return w.parseFile(ctx, rr, src.name, src.size, src.seq, log, onReject)
+	}
+	defer func() {
+		if e := unmap(); e != nil && err == nil {
+			err = fmt.Errorf("unmap %s: %w", src.name, e)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(interface{ Addr() uintptr }); !ok {
+				panic(p)
+			}
+			res, err = nil, fmt.Errorf("%s: %w", src.name, errFileChanged)
+		}
+	}()
+	return w.parseFile(ctx, newBytesReader(data), src.name, src.size, src.seq, log, onReject)
 }
 
 type countReader struct {

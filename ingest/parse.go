@@ -86,7 +86,7 @@ func forceID(name string) string {
 // be sized once instead of grown.
 func parseFile(ctx context.Context, r io.Reader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
 	var w worker
-	return w.parseFile(ctx, r, name, size, seq, log, onReject)
+	return w.parseFile(ctx, newRecordReader(r, size, nil), name, size, seq, log, onReject)
 }
 
 // worker holds what one goroutine reuses from file to file: the read buffer,
@@ -98,12 +98,8 @@ type worker struct {
 	strs *geo.Interner
 }
 
-func (w *worker) parseFile(ctx context.Context, r io.Reader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
+func (w *worker) parseFile(ctx context.Context, rr *recordReader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
 	ni := parseName(name)
-	rr := newRecordReader(r, size, w.buf)
-	// Rows are copied out of the buffer as they are added to a batch, so the
-	// next file may reuse it.
-	defer func() { w.buf = rr.buf }()
 	_, err := rr.next()
 	switch {
 	case errors.Is(err, io.EOF):

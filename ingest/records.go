@@ -82,6 +82,12 @@ func newRecordReader(r io.Reader, size int64, buf []byte) *recordReader {
 	return &recordReader{r: r, buf: buf, line: 1, lfAt: -1}
 }
 
+// newBytesReader reads data, which it never writes to: the whole input is
+// the buffer, so fields alias data and nothing is copied.
+func newBytesReader(data []byte) *recordReader {
+	return &recordReader{buf: data, end: len(data), eof: true, line: 1, lfAt: -1}
+}
+
 // errRecordTooLong means a single record exceeds maxRecord.
 var errRecordTooLong = fmt.Errorf("record longer than %d bytes", maxRecord)
 
@@ -205,6 +211,10 @@ func (r *recordReader) next() (n int, err error) {
 			continue
 		}
 		line := r.buf[r.pos:end]
+		if len(line) > maxRecord {
+			// Only a reader over bytes gets here: fill stops sooner.
+			return 0, errRecordTooLong
+		}
 		n, plain := r.splitASCII(line)
 		if !plain {
 			if bytes.IndexByte(line, '"') >= 0 {
@@ -304,6 +314,9 @@ func (r *recordReader) split(line []byte) int {
 func (r *recordReader) quoted() (int, error) {
 	for {
 		n, consumed, lines, err, ok := r.scanQuoted()
+		if ok && consumed > maxRecord {
+			return 0, errRecordTooLong
+		}
 		if ok {
 			r.recLine = r.line
 			r.raw = r.buf[r.pos : r.pos+consumed]
