@@ -146,10 +146,13 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		t0 = now
 	}
 	bs := &building{d: d, batches: sortedUnits(b.street)}
+	bs.mark()
+	// Cells need only the points used, and keep every core busy while
+	// the strings are merged on one.
+	cells := bs.startCells()
 	if err := bs.resolve(); err != nil {
 		return nil, st, err
 	}
-	cells := bs.startCells()
 	lap("strings and terms")
 	bs.mergePoints()
 	lap("points merged and ordered")

@@ -55,11 +55,9 @@ type part struct {
 	ctxID  map[uint32]uint32 // to merge into d.ctx
 }
 
-// resolve builds the tables and the global strings, and numbers crime
-// types, outcomes and forces.
-func (bs *building) resolve() error {
-	d := bs.d
-	global := newStrTable()
+// mark builds the tables and marks the points, crime types and outcomes
+// that kept batches use.
+func (bs *building) mark() {
 	tables := map[*Interner]*table{}
 	bs.tabOf = make([]*table, len(bs.batches))
 	bs.forceOf = make([]Force, len(bs.batches))
@@ -74,25 +72,44 @@ func (bs *building) resolve() error {
 			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt),
 				cat: make([]Category, nt), outcome: make([]Outcome, nt),
 				seenCat: make([]bool, nt), seenOut: make([]bool, nt), used: make([]bool, len(in.pts))}
-			for i, s := range in.t.strs {
-				t.str[i] = global.idString(s)
-			}
-			for i, s := range in.terms.strs {
-				t.term[i] = global.idString(s)
-			}
 			tables[in] = t
 			bs.tables = append(bs.tables, t)
 		}
 		bs.tabOf[bi] = t
-		for i := range sb.crimes {
-			c := &sb.crimes[i]
-			t.seenCat[c.crimeType] = true
-			t.seenOut[c.outcome] = true
-			if c.pt != noPoint {
-				t.used[c.pt] = true
+		bs.n += len(sb.crimes)
+	}
+	// Each table is marked by a goroutine of its own: a pass over every
+	// crime, and tables share nothing.
+	inParallel(len(bs.tables), func(k int) {
+		t := bs.tables[k]
+		for bi, sb := range bs.batches {
+			if bs.tabOf[bi] != t {
+				continue
+			}
+			for i := range sb.crimes {
+				c := &sb.crimes[i]
+				t.seenCat[c.crimeType] = true
+				t.seenOut[c.outcome] = true
+				if c.pt != noPoint {
+					t.used[c.pt] = true
+				}
 			}
 		}
-		bs.n += len(sb.crimes)
+	})
+}
+
+// resolve builds the global strings, and numbers crime types, outcomes and
+// forces.
+func (bs *building) resolve() error {
+	d := bs.d
+	global := newStrTable()
+	for _, t := range bs.tables {
+		for i, s := range t.in.t.strs {
+			t.str[i] = global.idString(s)
+		}
+		for i, s := range t.in.terms.strs {
+			t.term[i] = global.idString(s)
+		}
 	}
 	// Terms not in the standard vocabularies are numbered in name order:
 	// which goroutine's table met a name first varies from run to run.
