@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -27,9 +28,18 @@ var (
 		"colour":    CategoryColour,
 		"monthName": monthName,
 	}).ParseFS(templateFS, "templates/*.html"))
-	etags = mustHashAll(assets)
-	gzips = mustGzipText(assets)
+	// Compressing the assets takes about 0.1 s, which commands other
+	// than serve should not pay; serve calls Prepare while it loads.
+	etags = sync.OnceValue(func() map[string]string { return mustHashAll(assets) })
+	gzips = sync.OnceValue(func() map[string][]byte { return mustGzipText(assets) })
 )
+
+// Prepare hashes and compresses the assets now rather than on the first
+// request that needs them.
+func Prepare() {
+	etags()
+	gzips()
+}
 
 func mustSub(f fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(f, dir)
@@ -46,7 +56,7 @@ func Assets() fs.FS { return assets }
 // ETag returns a strong entity tag for the asset at name (a path inside
 // Assets), or "" if there is none. Embedded files carry no modification
 // time, so a content hash is the only validator a client can revalidate with.
-func ETag(name string) string { return etags[name] }
+func ETag(name string) string { return etags()[name] }
 
 func mustHashAll(f fs.FS) map[string]string {
 	m := map[string]string{}
@@ -69,9 +79,10 @@ func mustHashAll(f fs.FS) map[string]string {
 }
 
 // Gzip returns the gzip-compressed bytes of a text asset (scripts, styles,
-// SVG), or nil for one not worth compressing. They are compressed once at
-// start-up: MapLibre alone shrinks from over a megabyte to about a third.
-func Gzip(name string) []byte { return gzips[name] }
+// SVG), or nil for one not worth compressing. They are compressed once, by
+// Prepare or the first call: MapLibre alone shrinks from over a megabyte to
+// about a third.
+func Gzip(name string) []byte { return gzips()[name] }
 
 func mustGzipText(f fs.FS) map[string][]byte {
 	m := map[string][]byte{}

@@ -14,6 +14,7 @@ import (
 	"crimemap/boundary"
 	"crimemap/ingest"
 	"crimemap/server"
+	"crimemap/web"
 )
 
 func init() {
@@ -142,6 +143,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx, ln, nil) }()
 	log.Info("listening", "addr", "http://"+cfg.Addr)
+	go web.Prepare()
 	start := time.Now()
 	ds, sum, err := ingest.Load(ctx, paths, opt)
 	if sum != nil {
