@@ -169,8 +169,6 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		indexTook = time.Since(t0)
 	}()
 	parts := bs.parts()
-	bs.count(parts)
-	lap("crimes counted")
 	located, nIDs := bs.starts(parts)
 	packed := bs.place(parts, nIDs)
 	lap("crimes placed")

@@ -34,25 +34,29 @@ type table struct {
 	cat              []Category
 	outcome          []Outcome
 	seenCat, seenOut []bool
-	used             []bool   // points that a kept batch uses
-	rank             []uint32 // point -> global point
+	cnt              []counter // per point: the crimes of kept batches there
+	unloc            counter   // crimes of kept batches without a point
+	rank             []uint32  // point -> global point
 	cell             []h3.Cell
 }
 
-// counter counts crimes, and of those crimes with a Crime ID; then it holds
-// the next position, and the next rank among crimes with an ID. The two
-// sit together so that placing a crime misses the cache once, not twice.
+// counter counts crimes, and of those crimes with a Crime ID; as a cursor
+// it holds a position, and a rank among crimes with an ID. The two sit
+// together so that placing a crime misses the cache once, not twice.
 type counter struct{ all, ids uint32 }
 
-// part is a run of consecutive batches whose crimes one goroutine counts
-// and places.
+// part is a run of consecutive batches whose crimes one goroutine places.
+// There are at most two: the first fills each point's positions from the
+// front in batch order, the second from the back in reverse, so that the
+// crimes come out as one pass in batch order would put them with no count
+// of either part's crimes per point, only of all of them.
 type part struct {
-	b0, b1 int               // batches [b0, b1)
-	next   []counter         // per point: crimes, then the next position
-	unloc  counter           // crimes without a point, then the next position of one
-	first  [][2]uint32       // per point: the LSOA of the part's first crime there
-	other  map[uint32]string // to merge into d.other
-	ctxID  map[uint32]uint32 // to merge into d.ctx
+	b0, b1   int               // batches [b0, b1)
+	backward bool              // the second part
+	next     []counter         // per point: the next position and ID rank
+	unloc    counter           // the next position and ID rank of a crime without a point
+	other    map[uint32]string // to merge into d.other
+	ctxID    map[uint32]uint32 // to merge into d.ctx
 }
 
 // mark builds the tables and marks the points, crime types and outcomes
@@ -71,7 +75,7 @@ func (bs *building) mark() {
 			nt := len(in.terms.strs)
 			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt),
 				cat: make([]Category, nt), outcome: make([]Outcome, nt),
-				seenCat: make([]bool, nt), seenOut: make([]bool, nt), used: make([]bool, len(in.pts))}
+				seenCat: make([]bool, nt), seenOut: make([]bool, nt), cnt: make([]counter, len(in.pts))}
 			tables[in] = t
 			bs.tables = append(bs.tables, t)
 		}
@@ -79,7 +83,8 @@ func (bs *building) mark() {
 		bs.n += len(sb.crimes)
 	}
 	// Each table is marked by a goroutine of its own: a pass over every
-	// crime, and tables share nothing.
+	// crime, and tables share nothing. Counting the crimes per point here
+	// saves placement a pass of its own.
 	inParallel(len(bs.tables), func(k int) {
 		t := bs.tables[k]
 		for bi, sb := range bs.batches {
@@ -90,8 +95,13 @@ func (bs *building) mark() {
 				c := &sb.crimes[i]
 				t.seenCat[c.crimeType] = true
 				t.seenOut[c.outcome] = true
+				cp := &t.unloc
 				if c.pt != noPoint {
-					t.used[c.pt] = true
+					cp = &t.cnt[c.pt]
+				}
+				cp.all++
+				if c.hasID {
+					cp.ids++
 				}
 			}
 		}
@@ -176,9 +186,9 @@ func (bs *building) startCells() <-chan struct{} {
 	}
 	var spans []span
 	for _, t := range bs.tables {
-		t.cell = make([]h3.Cell, len(t.used))
-		for p0 := 0; p0 < len(t.used); p0 += 4096 {
-			spans = append(spans, span{t, p0, min(p0+4096, len(t.used))})
+		t.cell = make([]h3.Cell, len(t.cnt))
+		for p0 := 0; p0 < len(t.cnt); p0 += 4096 {
+			spans = append(spans, span{t, p0, min(p0+4096, len(t.cnt))})
 		}
 	}
 	go func() {
@@ -192,7 +202,7 @@ func (bs *building) startCells() <-chan struct{} {
 				for k := int(next.Add(1) - 1); k < len(spans); k = int(next.Add(1) - 1) {
 					sp := spans[k]
 					for p := sp.p0; p < sp.p1; p++ {
-						if sp.t.used[p] {
+						if sp.t.cnt[p].all > 0 {
 							lp := &sp.t.in.pts[p]
 							sp.t.cell[p] = h3.LatLngToCell(h3.LatLng{Lat: lp.lat, Lng: lp.lon}, FinestRes)
 						}
@@ -220,8 +230,8 @@ func (bs *building) mergePoints() {
 	}
 	used := 0
 	for _, t := range bs.tables {
-		for _, u := range t.used {
-			if u {
+		for _, c := range t.cnt {
+			if c.all > 0 {
 				used++
 			}
 		}
@@ -229,8 +239,8 @@ func (bs *building) mergePoints() {
 	cands := make([]cand, 0, used)
 	for ti, t := range bs.tables {
 		t.rank = make([]uint32, len(t.in.pts))
-		for p, used := range t.used {
-			if !used {
+		for p, c := range t.cnt {
+			if c.all == 0 {
 				t.rank[p] = noPoint
 				continue
 			}
@@ -302,20 +312,19 @@ func (bs *building) cellsInOrder(done <-chan struct{}) {
 	<-done
 	bs.d.ptCell = make([]h3.Cell, bs.np)
 	for _, t := range bs.tables {
-		for p, used := range t.used {
-			if used {
+		for p, c := range t.cnt {
+			if c.all > 0 {
 				bs.d.ptCell[t.rank[p]] = t.cell[p]
 			}
 		}
 	}
 }
 
-// parts splits the batches into runs of about equal crimes, one per core
-// (at most four), in which the crimes are placed: a counting sort by
-// point. Batches are in (month, force) order, so each point's crimes come
-// out ordered by month.
+// parts splits the batches into two runs of about equal crimes, or one on
+// a single core. Batches are in (month, force) order, so each point's
+// crimes come out ordered by month.
 func (bs *building) parts() []part {
-	nParts := min(max(runtime.GOMAXPROCS(0), 1), 4, max(len(bs.batches), 1))
+	nParts := min(max(runtime.GOMAXPROCS(0), 1), 2, max(len(bs.batches), 1))
 	parts := make([]part, 0, nParts)
 	b0, done := 0, 0
 	for w := range nParts {
@@ -325,92 +334,62 @@ func (bs *building) parts() []part {
 			done += len(bs.batches[b1].crimes)
 			b1++
 		}
-		parts = append(parts, part{b0: b0, b1: b1})
+		parts = append(parts, part{b0: b0, b1: b1, backward: w == 1})
 		b0 = b1
 	}
 	return parts
 }
 
-// count counts each part's crimes per point, with a Crime ID or not, and
-// finds each part's first crime at each point, whose LSOA is the point's
-// when no earlier part has a crime there.
-func (bs *building) count(parts []part) {
-	inParallel(len(parts), func(w int) {
-		pt := &parts[w]
-		c := make([]counter, bs.np)
-		first := make([][2]uint32, bs.np)
-		for bi := pt.b0; bi < pt.b1; bi++ {
-			sb := bs.batches[bi]
-			t := bs.tabOf[bi]
-			ov := 0
-			for k := range sb.crimes {
-				cr := &sb.crimes[k]
-				if cr.pt == noPoint {
-					pt.unloc.all++
-					if cr.hasID {
-						pt.unloc.ids++
-					}
-					continue
-				}
-				var o *lsoaOverride
-				if ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
-					o = &sb.lsoa[ov]
-					ov++
-				}
-				rp := t.rank[cr.pt]
-				cp := &c[rp]
-				if cp.all == 0 {
-					if o != nil {
-						first[rp] = [2]uint32{t.str[o.code], t.str[o.name]}
-					} else {
-						lp := &t.in.pts[cr.pt]
-						first[rp] = [2]uint32{t.str[lp.lsoaCode], t.str[lp.lsoaName]}
-					}
-				}
-				cp.all++
-				if cr.hasID {
-					cp.ids++
-				}
-			}
-		}
-		pt.next, pt.first = c, first
-	})
-}
-
-// starts turns the counts into where each part's crimes go: a part starts
-// each point where the crimes of that point in earlier parts end, so
-// positions are those of one pass in batch order, and crimes with an ID
-// take ranks among them the same way. Crimes without a point follow all
-// the others. It sets ptStart and the points' LSOAs and returns the
-// crimes with a location and those with an ID.
+// starts turns the tables' counts into where each point's crimes go, and
+// sets the parts' cursors: the first part starts at each point's first
+// position and ID rank, the second at the ends. Crimes with an ID take
+// ranks among them in position order. Crimes without a point follow all
+// the others. It sets ptStart and returns the crimes with a location and
+// those with an ID.
 func (bs *building) starts(parts []part) (located, nIDs int) {
 	d := bs.d
+	total := make([]counter, bs.np)
+	var unloc counter
+	for _, t := range bs.tables {
+		for p, c := range t.cnt {
+			if c.all > 0 {
+				g := &total[t.rank[p]]
+				g.all += c.all
+				g.ids += c.ids
+			}
+		}
+		unloc.all += t.unloc.all
+		unloc.ids += t.unloc.ids
+	}
 	d.ptStart = make([]uint32, bs.np+1)
 	var pos, idPos uint32
-	for p := range bs.np {
+	for p := range total {
 		d.ptStart[p] = pos
-		lsoa := false
-		for w := range parts {
-			c := &parts[w].next[p]
-			if c.all > 0 && !lsoa {
-				d.ptLSOACode[p], d.ptLSOAName[p] = parts[w].first[p][0], parts[w].first[p][1]
-				lsoa = true
-			}
-			c.all, pos = pos, pos+c.all
-			c.ids, idPos = idPos, idPos+c.ids
-		}
-	}
-	for w := range parts {
-		parts[w].first = nil
+		c := &total[p]
+		end := counter{pos + c.all, idPos + c.ids}
+		*c, pos, idPos = counter{pos, idPos}, end.all, end.ids
 	}
 	d.ptStart[bs.np] = pos
 	located = int(pos)
+	end := counter{pos + unloc.all, idPos + unloc.ids}
 	for w := range parts {
 		pt := &parts[w]
-		pt.unloc.all, pos = pos, pos+pt.unloc.all
-		pt.unloc.ids, idPos = idPos, idPos+pt.unloc.ids
+		if !pt.backward {
+			pt.next, pt.unloc = total, counter{pos, idPos}
+			continue
+		}
+		// The ends of each point's range are the starts of the next.
+		next := make([]counter, bs.np)
+		for p := range next {
+			if p+1 < bs.np {
+				next[p] = total[p+1]
+			} else {
+				next[p] = counter{pos, idPos}
+			}
+		}
+		pt.next, pt.unloc = next, end
 	}
-	return located, int(idPos)
+	return located, int(end.ids)
 }
 
 // packedID marks a packed crime that has a Crime ID.
@@ -419,7 +398,8 @@ const packedID = 1
 // place puts every crime at its position, one goroutine per part, and
 // each Crime ID in its slot of d.ids. A crime's columns go to its
 // position as one word, split into the columns in order afterwards: one
-// scattered write per crime rather than five.
+// scattered write per crime rather than five. A point's LSOA is that of
+// the crime placed at its first position, the first in batch order.
 func (bs *building) place(parts []part, nIDs int) (packed []uint64) {
 	d := bs.d
 	d.ids = make([]crimeID, nIDs)
@@ -427,36 +407,71 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64) {
 	inParallel(len(parts), func(w int) {
 		pt := &parts[w]
 		pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
-		for bi := pt.b0; bi < pt.b1; bi++ {
+		// The backward part takes its batches, and their rows, last
+		// first, and moves its cursors down before each crime.
+		step, bi, bEnd := 1, pt.b0, pt.b1
+		if pt.backward {
+			step, bi, bEnd = -1, pt.b1-1, pt.b0-1
+		}
+		for ; bi != bEnd; bi += step {
 			sb := bs.batches[bi]
 			t := bs.tabOf[bi]
 			force := uint64(bs.forceOf[bi]) << 16
-			oi, idk := 0, 0
-			for k := range sb.crimes {
+			k, kEnd := 0, len(sb.crimes)
+			oi, idk, ov := 0, 0, 0
+			if pt.backward {
+				k, kEnd = len(sb.crimes)-1, -1
+				oi, idk, ov = len(sb.other)-1, len(sb.ids)-1, len(sb.lsoa)-1
+			}
+			for ; k != kEnd; k += step {
 				c := &sb.crimes[k]
 				cp := &pt.unloc
+				rp := uint32(noPoint)
 				if c.pt != noPoint {
-					cp = &pt.next[t.rank[c.pt]]
+					rp = t.rank[c.pt]
+					cp = &pt.next[rp]
 				}
-				pos := cp.all
-				cp.all++
-				var idRank uint32
-				if c.hasID {
-					idRank = cp.ids
-					cp.ids++
+				var pos, idRank uint32
+				if pt.backward {
+					cp.all--
+					pos = cp.all
+					if c.hasID {
+						cp.ids--
+						idRank = cp.ids
+					}
+				} else {
+					pos = cp.all
+					cp.all++
+					if c.hasID {
+						idRank = cp.ids
+						cp.ids++
+					}
 				}
 				v := uint64(c.month)<<32 | uint64(t.cat[c.crimeType])<<24 | force | uint64(t.outcome[c.outcome])<<8
 				if c.hasID {
 					v |= packedID
 					d.ids[idRank] = sb.ids[idk]
-					idk++
-				} else if oi < len(sb.other) && sb.other[oi].row == uint32(k) {
+					idk += step
+				} else if oi >= 0 && oi < len(sb.other) && sb.other[oi].row == uint32(k) {
 					pt.other[pos] = sb.other[oi].id
-					oi++
+					oi += step
 				}
 				packed[pos] = v
 				if c.context != 0 {
 					pt.ctxID[pos] = t.term[c.context]
+				}
+				var o *lsoaOverride
+				if ov >= 0 && ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
+					o = &sb.lsoa[ov]
+					ov += step
+				}
+				if rp != noPoint && pos == d.ptStart[rp] {
+					if o != nil {
+						d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[o.code], t.str[o.name]
+					} else {
+						lp := &t.in.pts[c.pt]
+						d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[lp.lsoaCode], t.str[lp.lsoaName]
+					}
 				}
 			}
 		}
