@@ -265,6 +265,12 @@ func (in *Interner) point(r *pointKey, h uint64) (p uint32, sameLSOA bool) {
 		return p, same
 	}
 	p = uint32(len(in.pts))
+	if len(in.pts) == cap(in.pts) {
+		// Doubling: append grows a large slice by a quarter at a time,
+		// copying a national year's points about five times over into
+		// fresh pages.
+		in.pts = slices.Grow(in.pts, max(len(in.pts), 1024))
+	}
 	code, name := in.lsoa(r.lsoaCode(), r.lsoaName())
 	in.pts = append(in.pts, localPoint{lon: r.lon, lat: r.lat, street: in.t.id(r.street()), lsoaCode: code, lsoaName: name})
 	in.find.insert(r, p, slot, h)

@@ -112,7 +112,14 @@ func (bs *building) mark() {
 // forces.
 func (bs *building) resolve() error {
 	d := bs.d
-	global := newStrTable()
+	n := 0
+	for _, t := range bs.tables {
+		n += len(t.in.t.strs) + len(t.in.terms.strs)
+	}
+	// Sized once: the tables' strings are mostly distinct, and a map
+	// grown step by step to hundreds of thousands of entries rehashes
+	// them several times over.
+	global := newStrTableSize(n)
 	for _, t := range bs.tables {
 		for i, s := range t.in.t.strs {
 			t.str[i] = global.idString(s)

@@ -6,7 +6,14 @@ type strTable struct {
 	strs []string
 }
 
-func newStrTable() strTable { return strTable{ids: map[string]uint32{"": 0}, strs: []string{""}} }
+func newStrTable() strTable { return newStrTableSize(0) }
+
+// newStrTableSize returns a table with room for about n strings.
+func newStrTableSize(n int) strTable {
+	t := strTable{ids: make(map[string]uint32, n+1), strs: make([]string, 1, n+1)}
+	t.ids[""] = 0
+	return t
+}
 
 func (t *strTable) id(b []byte) uint32 {
 	if len(b) == 0 {
