@@ -136,6 +136,10 @@ func (t *pointTable) insert(r *pointKey, p uint32, slot int, h uint64) {
 func (t *pointTable) grow() {
 	old := t.slots
 	t.slots, t.shift = make([]uint64, 2*len(old)), t.shift-1
+	// Fresh pages read before they are written are first mapped to the
+	// zero page, then copied on the write, and the copy stops the other
+	// cores to flush their TLBs; writing them first faults each page once.
+	clear(t.slots)
 	mask := uint64(len(t.slots) - 1)
 	for _, s := range old {
 		if s == 0 {
