@@ -170,7 +170,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	}()
 	parts := bs.parts()
 	located, nIDs := bs.starts(parts)
-	packed := bs.place(parts, nIDs)
+	packed, idBuckets := bs.place(parts, nIDs)
 	lap("crimes placed")
 	parts = nil
 	d.columns(packed)
@@ -184,7 +184,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		defer close(hashed)
 		d.hashColumns(digest)
 	}()
-	d.buildIDIndex()
+	d.buildIDIndex(idBuckets)
 	lap("ID index")
 
 	d.months = distinctMonths(d.month)

@@ -9,59 +9,96 @@ import (
 // positions of the crimes with a 64-hex ID. Crime IDs are SHA-256 digests,
 // so their first eight bytes are already a uniform hash. A table a quarter
 // larger than the IDs costs five bytes per ID, one more than a sorted
-// list, and is built in one scattered pass on every core rather than a
-// sort.
+// list, and is built without a sort.
 type idIndex struct {
 	slots []uint32 // position + 1, or 0 when empty
 }
+
+// idSlots is the size of the table for n IDs.
+func idSlots(n int) int { return n + n/4 + 1 }
 
 func idHome(id *crimeID, n int) int {
 	hi, _ := bits.Mul64(binary.BigEndian.Uint64(id[:8]), uint64(n))
 	return int(hi)
 }
 
-// buildIDIndex indexes every crime with an ID. It needs hasID, idRank and
-// ids filled. Each goroutine owns a range of slots and reads every ID,
-// inserting those whose home slot is in its range with plain stores:
-// compare-and-swap would be simpler, but an atomic instruction waits for
-// its cache miss before the next can start, and the inserts are nothing but
-// cache misses. An insert that would probe past the end of its range is
-// left to a last pass.
-func (d *Dataset) buildIDIndex() {
-	nIDs := len(d.ids)
-	n := nIDs + nIDs/4 + 1
-	slots := make([]uint32, n)
-	workers := min(cores(n), 8)
-	type spill struct {
-		home int
-		v    uint32
+// idPair is a crime with a 64-hex ID as the index takes it in.
+type idPair struct{ home, pos uint32 }
+
+// idBuckets sorts the crimes with an ID by their home slot as they are
+// placed, into buckets of a few thousand consecutive slots. Inserted at
+// random, the IDs of a national year miss the cache once each; bucket by
+// bucket, the slots being filled stay in cache.
+type idBuckets struct {
+	n     int  // slots
+	shift uint // 64 - log2(len(b))
+	b     [][]idPair
+}
+
+// newIDBuckets returns buckets for a table of n slots, to take about
+// expect pairs.
+func newIDBuckets(n, expect int) *idBuckets {
+	// About 8,192 slots, 32 KiB, per bucket.
+	lg := min(bits.Len(uint(n/8192)), 16)
+	ib := &idBuckets{n: n, shift: uint(64 - lg), b: make([][]idPair, 1<<lg)}
+	per := expect>>lg + expect>>(lg+3) + 16
+	for k := range ib.b {
+		ib.b[k] = make([]idPair, 0, per)
 	}
-	spills := make([][]spill, workers)
-	inParallel(workers, func(k int) {
-		lo, hi := n*k/workers, n*(k+1)/workers
-		r := 0
-		for w, word := range d.hasID {
-			for b := word; b != 0; b &= b - 1 {
-				i := idHome(&d.ids[r], n)
-				r++
-				if i < lo || i >= hi {
-					continue
+	return ib
+}
+
+// add records that the crime at pos has the ID id. A home slot h*n/2^64
+// lies in the slot range of bucket h>>shift, [k*n>>lg, (k+1)*n>>lg].
+func (ib *idBuckets) add(id *crimeID, pos uint32) {
+	h := binary.BigEndian.Uint64(id[:8])
+	home, _ := bits.Mul64(h, uint64(ib.n))
+	k := h >> ib.shift
+	ib.b[k] = append(ib.b[k], idPair{uint32(home), pos})
+}
+
+// buildIDIndex indexes every crime with an ID from the buckets that
+// placement filled, which all have the same number of buckets. Each
+// goroutine fills the slots of a range of buckets with plain stores; an
+// insert that would probe past the end of its range is left to a last
+// pass.
+func (d *Dataset) buildIDIndex(bks []*idBuckets) {
+	n := idSlots(len(d.ids))
+	slots := make([]uint32, n)
+	if len(bks) == 0 {
+		d.byID = idIndex{slots: slots}
+		return
+	}
+	nb := len(bks[0].b)
+	lg := uint(64 - bks[0].shift)
+	slotOf := func(k int) int { return int(uint64(k) * uint64(n) >> lg) }
+	workers := min(cores(nb), 8)
+	spills := make([][]idPair, workers)
+	inParallel(workers, func(w int) {
+		k0, k1 := nb*w/workers, nb*(w+1)/workers
+		hi := slotOf(k1)
+		// Written before they are probed, the pages fault once each; see
+		// pointTable.grow.
+		clear(slots[slotOf(k0):hi])
+		for k := k0; k < k1; k++ {
+			for _, ib := range bks {
+				for _, p := range ib.b[k] {
+					i := int(p.home)
+					for i < hi && slots[i] != 0 {
+						i++
+					}
+					if i >= hi {
+						spills[w] = append(spills[w], p)
+						continue
+					}
+					slots[i] = p.pos + 1
 				}
-				v := uint32(w*64+bits.TrailingZeros64(b)) + 1
-				for i < hi && slots[i] != 0 {
-					i++
-				}
-				if i == hi {
-					spills[k] = append(spills[k], spill{i, v})
-					continue
-				}
-				slots[i] = v
 			}
 		}
 	})
 	for _, sp := range spills {
-		for _, s := range sp {
-			i := s.home
+		for _, p := range sp {
+			i := int(p.home)
 			for {
 				if i == n {
 					i = 0
@@ -71,7 +108,7 @@ func (d *Dataset) buildIDIndex() {
 				}
 				i++
 			}
-			slots[i] = s.v
+			slots[i] = p.pos + 1
 		}
 	}
 	d.byID = idIndex{slots: slots}

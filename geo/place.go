@@ -57,6 +57,7 @@ type part struct {
 	unloc    counter           // the next position and ID rank of a crime without a point
 	other    map[uint32]string // to merge into d.other
 	ctxID    map[uint32]uint32 // to merge into d.ctx
+	ids      *idBuckets        // the part's crimes with an ID, for the ID index
 }
 
 // mark builds the tables and marks the points, crime types and outcomes
@@ -405,15 +406,19 @@ const packedID = 1
 // place puts every crime at its position, one goroutine per part, and
 // each Crime ID in its slot of d.ids. A crime's columns go to its
 // position as one word, split into the columns in order afterwards: one
-// scattered write per crime rather than five. A point's LSOA is that of
+// scattered write per crime rather than five. Each crime with an ID also
+// goes to the part's ID buckets. A point's LSOA is that of
 // the crime placed at its first position, the first in batch order.
-func (bs *building) place(parts []part, nIDs int) (packed []uint64) {
+func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuckets) {
 	d := bs.d
 	d.ids = make([]crimeID, nIDs)
 	packed = make([]uint64, bs.n)
+	ids = make([]*idBuckets, len(parts))
 	inParallel(len(parts), func(w int) {
 		pt := &parts[w]
 		pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
+		pt.ids = newIDBuckets(idSlots(nIDs), nIDs/len(parts))
+		ids[w] = pt.ids
 		// The backward part takes its batches, and their rows, last
 		// first, and moves its cursors down before each crime.
 		step, bi, bEnd := 1, pt.b0, pt.b1
@@ -458,6 +463,7 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64) {
 				if c.hasID {
 					v |= packedID
 					d.ids[idRank] = sb.ids[idk]
+					pt.ids.add(&sb.ids[idk], pos)
 					idk += step
 				} else if oi >= 0 && oi < len(sb.other) && sb.other[oi].row == uint32(k) {
 					pt.other[pos] = sb.other[oi].id
@@ -487,7 +493,7 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64) {
 		maps.Copy(d.other, parts[w].other)
 		maps.Copy(d.ctx, parts[w].ctxID)
 	}
-	return packed
+	return packed, ids
 }
 
 // columns splits the packed words into the crime columns, in ranges of

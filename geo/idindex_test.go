@@ -1,0 +1,99 @@
+package geo
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestIDIndex builds the ID index from one or two parts' buckets and looks
+// every ID up, against a scan of the IDs. The cases crowd the table where
+// its goroutines' slot ranges meet and where it wraps.
+func TestIDIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := func(n int) []crimeID {
+		ids := make([]crimeID, n)
+		for i := range ids {
+			for j := 0; j < len(ids[i]); j += 8 {
+				binary.BigEndian.PutUint64(ids[i][j:], rng.Uint64())
+			}
+		}
+		return ids
+	}
+	// crowd gives 2,000 of 40,000 IDs the first eight bytes, and so the
+	// home slot, h(i): enough slots for several buckets and goroutines,
+	// few enough crowded IDs that probing through them all stays quick.
+	crowd := func(h func(i int) uint64) []crimeID {
+		ids := random(40_000)
+		for i := range 2_000 {
+			binary.BigEndian.PutUint64(ids[i*20][:8], h(i))
+		}
+		return ids
+	}
+	cases := []struct {
+		name string
+		ids  []crimeID
+	}{
+		{"none", nil},
+		{"one", random(1)},
+		{"uniform", random(50_000)},
+		{"duplicates", func() []crimeID {
+			ids := random(20_000)
+			for i := 1; i < len(ids); i += 3 {
+				ids[i] = ids[i-1]
+			}
+			return ids
+		}()},
+		// Just below the middle, where two goroutines' ranges meet.
+		{"one home mid-table", crowd(func(int) uint64 { return 1<<63 - 1 })},
+		{"homes at the end wrap", crowd(func(i int) uint64 { return math.MaxUint64 - uint64(i%7) })},
+		{"crowded quarter", crowd(func(i int) uint64 { return 1<<62 + uint64(i)<<40 })},
+	}
+	for _, tc := range cases {
+		for _, parts := range []int{1, 2} {
+			d := &Dataset{ids: tc.ids}
+			n := idSlots(len(tc.ids))
+			var bks []*idBuckets
+			for range parts {
+				bks = append(bks, newIDBuckets(n, len(tc.ids)/parts))
+			}
+			// Positions are the IDs' ranks here; parts take alternate ones.
+			for pos := range tc.ids {
+				bks[pos%parts].add(&tc.ids[pos], uint32(pos))
+			}
+			d.buildIDIndex(bks)
+			want := map[crimeID][]CrimeID{}
+			for pos, id := range tc.ids {
+				want[id] = append(want[id], CrimeID(pos))
+			}
+			// lookupID checks candidates against d.ids by rank; with
+			// every position holding an ID, rank and position agree.
+			d.hasID = make([]uint64, (len(tc.ids)+63)/64)
+			d.idRank = make([]uint32, len(d.hasID))
+			for pos := range tc.ids {
+				d.hasID[pos/64] |= 1 << (pos % 64)
+			}
+			for w := range d.idRank {
+				d.idRank[w] = uint32(w * 64)
+			}
+			for id, positions := range want {
+				got := d.lookupID(id, nil)
+				slices.Sort(got)
+				if !slices.Equal(got, positions) {
+					t.Fatalf("%s, %d parts: %x at %v, want %v", tc.name, parts, id[:8], got, positions)
+				}
+			}
+			filled := 0
+			for _, s := range d.byID.slots {
+				if s != 0 {
+					filled++
+				}
+			}
+			if filled != len(tc.ids) {
+				t.Errorf("%s, %d parts: %d slots filled, want %d", tc.name, parts, filled, len(tc.ids))
+			}
+		}
+	}
+}
