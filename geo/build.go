@@ -2,11 +2,8 @@ package geo
 
 import (
 	"cmp"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"math"
 	"math/bits"
 	"slices"
@@ -178,11 +175,11 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	lap("columns")
 	// The columns are final, so the version hash starts on them while the
 	// ID index is built and outcomes are joined.
-	digest := sha256.New()
+	var columnSums []byte
 	hashed := make(chan struct{})
 	go func() {
 		defer close(hashed)
-		d.hashColumns(digest)
+		columnSums = d.hashColumns()
 	}()
 	d.buildIDIndex(idBuckets)
 	lap("ID index")
@@ -204,8 +201,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	wg.Wait()
 	lap("waited for the R-tree and H3 cells")
 	<-hashed
-	d.hashRest(digest)
-	d.version = hex.EncodeToString(digest.Sum(nil)[:8])
+	d.version = d.versionOf(columnSums)
 	lap("version")
 	st.Phases = append(st.Phases, Phase{"(R-tree and H3 cells, from points merged and ordered on)", indexTook})
 	return d, st, nil
@@ -293,70 +289,6 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
 		}
 		return cmp.Compare(a.month, b.month)
 	})
-}
-
-// hashColumns writes the points and the crime columns to the version
-// hash; hashRest the outcome histories and vocabularies. Equal inputs give
-// equal versions on every replica. Everything goes through large writes:
-// a Write call per field or per Crime ID costs more than the hashing.
-func (d *Dataset) hashColumns(h hash.Hash) {
-	buf := make([]byte, 0, 64<<10)
-	flush := func(room int) {
-		if len(buf)+room > cap(buf) {
-			h.Write(buf)
-			buf = buf[:0]
-		}
-	}
-	for p := range d.ptLon {
-		street := d.strs[d.ptStreet[p]]
-		flush(24 + len(street))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(d.ptLon[p]))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(d.ptLat[p]))
-		buf = append(buf, street...)
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(d.ptStart[p+1]))
-	}
-	for _, m := range d.month {
-		flush(2)
-		buf = binary.LittleEndian.AppendUint16(buf, uint16(m))
-	}
-	for _, col := range [][]byte{castBytes(d.cat), castBytes(d.outcome), castBytes(d.force)} {
-		for len(col) > 0 {
-			flush(1)
-			k := copy(buf[len(buf):cap(buf)], col)
-			buf, col = buf[:len(buf)+k], col[k:]
-		}
-	}
-	for i := range d.ids {
-		flush(len(d.ids[i]))
-		buf = append(buf, d.ids[i][:]...)
-	}
-	h.Write(buf)
-}
-
-func (d *Dataset) hashRest(h hash.Hash) {
-	var buf []byte
-	for _, e := range d.hist {
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.crime)<<24|uint64(e.month)<<8|uint64(e.outcome))
-		if len(buf) >= 64<<10 {
-			h.Write(buf)
-			buf = buf[:0]
-		}
-	}
-	h.Write(buf)
-	for _, t := range [][]Term{d.categories.terms, d.outcomes.terms, d.forces.terms} {
-		for _, x := range t {
-			h.Write([]byte(x.Slug + "\x00" + x.Name + "\x00"))
-		}
-	}
-	h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(d.stops))))
-}
-
-func castBytes[T ~uint8](s []T) []byte {
-	b := make([]byte, len(s))
-	for i, v := range s {
-		b[i] = byte(v)
-	}
-	return b
 }
 
 // hilbert maps a coordinate to its position along a Hilbert curve over a

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -16,9 +17,9 @@ import (
 
 // row is a CSV row as the test reads it, independently of package ingest.
 type row struct {
-	id, month, force, lsoa, street, ctype, outcome string
-	lon, lat                                       float64
-	located                                        bool
+	id, month, force, lsoa, street, ctype, outcome, context string
+	lon, lat                                                float64
+	located                                                 bool
 }
 
 const hampshire = "../testdata/police-uk/2017-02/2017-02-hampshire-street.csv"
@@ -68,7 +69,8 @@ func build(t testing.TB, rows []row, force string) *geo.Dataset {
 			batches[r.month] = sb
 		}
 		sb.AddStreet(&geo.StreetRow{CrimeID: []byte(r.id), Month: m, FallsWithin: []byte(r.force), HasLocation: r.located,
-			Lon: r.lon, Lat: r.lat, Location: []byte(r.street), LSOACode: []byte(r.lsoa), CrimeType: []byte(r.ctype), LastOutcome: []byte(r.outcome)})
+			Lon: r.lon, Lat: r.lat, Location: []byte(r.street), LSOACode: []byte(r.lsoa), CrimeType: []byte(r.ctype), LastOutcome: []byte(r.outcome),
+			Context: []byte(r.context)})
 	}
 	for _, sb := range batches {
 		if err := b.AddStreet(sb); err != nil {
@@ -336,15 +338,43 @@ func TestReplacingAUnitNeverDoubles(t *testing.T) {
 	}
 }
 
-func TestVersionIsDeterministic(t *testing.T) {
+// TestVersion checks that equal rows give equal versions and that a change
+// to anything a response shows gives another.
+func TestVersion(t *testing.T) {
 	rows := readRows(t, hampshire)
-	a, b := build(t, rows, "hampshire"), build(t, rows, "hampshire")
-	if a.Version() != b.Version() {
-		t.Fatalf("versions differ: %s %s", a.Version(), b.Version())
+	base := build(t, rows, "hampshire").Version()
+	if again := build(t, rows, "hampshire").Version(); again != base {
+		t.Fatalf("versions differ: %s %s", base, again)
 	}
-	c := build(t, rows[:len(rows)-1], "hampshire")
-	if c.Version() == a.Version() {
-		t.Fatal("different data, same version")
+	first := slices.IndexFunc(rows, func(r row) bool { return r.located })
+	withID := slices.IndexFunc(rows, func(r row) bool { return r.id != "" })
+	cases := []struct {
+		name   string
+		change func([]row) []row
+	}{
+		{"a row less", func(rs []row) []row { return rs[:len(rs)-1] }},
+		{"an outcome", func(rs []row) []row { rs[withID].outcome = "Under investigation (changed)"; return rs }},
+		{"a street", func(rs []row) []row { rs[first].street = "On or near Nowhere"; return rs }},
+		{"a point's LSOA", func(rs []row) []row {
+			for i := range rs {
+				if rs[i].lon == rs[first].lon && rs[i].lat == rs[first].lat && rs[i].street == rs[first].street {
+					rs[i].lsoa = "E01999999"
+				}
+			}
+			return rs
+		}},
+		{"a context", func(rs []row) []row { rs[first].context = "seen twice"; return rs }},
+		{"a Crime ID", func(rs []row) []row { rs[withID].id = strings.Repeat("ab", 32); return rs }},
+		{"a Crime ID not in hex", func(rs []row) []row { rs[withID].id = "not hex"; return rs }},
+		{"another Crime ID not in hex", func(rs []row) []row { rs[withID].id = "not hex either"; return rs }},
+	}
+	seen := map[string]string{base: "the rows as read"}
+	for _, tc := range cases {
+		v := build(t, tc.change(slices.Clone(rows)), "hampshire").Version()
+		if prev, ok := seen[v]; ok {
+			t.Errorf("%s: version %s, the same as with %s", tc.name, v, prev)
+		}
+		seen[v] = tc.name
 	}
 }
 
