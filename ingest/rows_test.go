@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -294,20 +295,25 @@ func TestNewTermsDeterministic(t *testing.T) {
 	}
 }
 
-// TestWorkersDeterministic checks that the number of workers, and so the
-// order files finish in, does not change the dataset.
+// TestWorkersDeterministic checks that neither the number of workers, and
+// so the order files finish in, nor the number of cores, and so how Build
+// splits its work (one placing part or two, the goroutines hashing the
+// version and filling the ID index), changes the dataset. The version
+// covers every column, point and string a response shows.
 func TestWorkersDeterministic(t *testing.T) {
 	paths := []string{testdata(t, "ingest"), testdata(t, "police-uk")}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	var first string
-	for _, w := range []int{1, 2, 5, 16} {
-		ds, _, err := Load(context.Background(), paths, Options{Workers: w, Logger: quietLogger()})
+	for _, c := range []struct{ workers, procs int }{{1, 1}, {2, 1}, {2, 2}, {5, 2}, {16, 4}, {3, 3}} {
+		runtime.GOMAXPROCS(c.procs)
+		ds, _, err := Load(context.Background(), paths, Options{Workers: c.workers, Logger: quietLogger()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if first == "" {
 			first = ds.Version()
 		} else if ds.Version() != first {
-			t.Errorf("Workers %d: version %s, want %s", w, ds.Version(), first)
+			t.Errorf("%d workers on %d cores: version %s, want %s", c.workers, c.procs, ds.Version(), first)
 		}
 	}
 }
