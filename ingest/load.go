@@ -206,9 +206,11 @@ func (w *worker) loadSource(ctx context.Context, src *source, log *slog.Logger, 
 	}
 	defer rc.Close()
 	var res *fileResult
-	if f, ok := rc.(*os.File); ok && src.size >= minMapSize {
-		res, err = w.parseMapped(ctx, f, src, log, onReject)
-		prog.read.Add(src.size)
+	// The size now, not when the file was listed: a file that grew since
+	// is read to its end, as a read would.
+	if size, ok := mappable(rc); ok {
+		res, err = w.parseMapped(ctx, rc.(*os.File), size, src, log, onReject)
+		prog.read.Add(size)
 	} else {
 		var r io.Reader = &countReader{r: rc, n: &prog.read}
 		if src.zipped {
@@ -234,16 +236,29 @@ const minMapSize = 1 << 16
 // errFileChanged means a mapped file shrank while it was parsed.
 var errFileChanged = errors.New("file changed while it was read")
 
-// parseMapped parses a file through a read-only mapping. A file truncated
-// meanwhile faults on the pages it lost; that fault fails this file rather
-// than the process.
-func (w *worker) parseMapped(ctx context.Context, f *os.File, src *source, log *slog.Logger, onReject func(*ParseError)) (res *fileResult, err error) {
-	data, unmap, err := mapFile(f, src.size)
+// mappable returns the size of a regular file worth mapping.
+func mappable(rc io.ReadCloser) (int64, bool) {
+	f, ok := rc.(*os.File)
+	if !ok {
+		return 0, false
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() < minMapSize {
+		return 0, false
+	}
+	return fi.Size(), true
+}
+
+// parseMapped parses the first size bytes of a file through a read-only
+// mapping. A file truncated meanwhile faults on the pages it lost; that
+// fault fails this file rather than the process.
+func (w *worker) parseMapped(ctx context.Context, f *os.File, size int64, src *source, log *slog.Logger, onReject func(*ParseError)) (res *fileResult, err error) {
+	data, unmap, err := mapFile(f, size)
 	if err != nil {
 		// Not every file system maps; reading works everywhere.
-		rr := newRecordReader(f, src.size, w.buf)
+		rr := newRecordReader(f, size, w.buf)
 		defer func() { w.buf = rr.buf }()
-		return w.parseFile(ctx, rr, src.name, src.size, src.seq, log, onReject)
+		return w.parseFile(ctx, rr, src.name, size, src.seq, log, onReject)
 	}
 	defer func() {
 		if e := unmap(); e != nil && err == nil {
@@ -259,7 +274,7 @@ func (w *worker) parseMapped(ctx context.Context, f *os.File, src *source, log *
 			res, err = nil, fmt.Errorf("%s: %w", src.name, errFileChanged)
 		}
 	}()
-	return w.parseFile(ctx, newBytesReader(data), src.name, src.size, src.seq, log, onReject)
+	return w.parseFile(ctx, newBytesReader(data), src.name, size, src.seq, log, onReject)
 }
 
 type countReader struct {

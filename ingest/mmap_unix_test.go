@@ -3,8 +3,10 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -48,11 +50,38 @@ func TestMappedFileShrank(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	// As listed, before it shrank.
+	// Mapped at its size before it shrank.
 	src := &source{name: path, size: int64(len(data)), seq: 1}
 	var w worker
-	_, err = w.parseMapped(context.Background(), f, src, quietLogger(), nil)
+	_, err = w.parseMapped(context.Background(), f, int64(len(data)), src, quietLogger(), nil)
 	if !errors.Is(err, errFileChanged) {
 		t.Fatalf("err = %v, want %v", err, errFileChanged)
+	}
+}
+
+// TestFileGrewSinceListed checks that a file that grew after it was listed
+// is parsed to its end, as reading it would be.
+func TestFileGrewSinceListed(t *testing.T) {
+	data, err := os.ReadFile(testdata(t, "police-uk", "2017-02", "2017-02-hampshire-street.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "2017-02-hampshire-street.csv")
+	// Cut after a whole line, past the mapping threshold.
+	cut := minMapSize + bytes.IndexByte(data[minMapSize:], '\n') + 1
+	if err := os.WriteFile(path, data[:cut], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := &source{name: path, size: int64(cut), seq: 1, open: func() (io.ReadCloser, error) { return os.Open(path) }}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var w worker
+	res, err := w.loadSource(context.Background(), src, quietLogger(), nil, startProgress(nil, []*source{src}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := bytes.Count(data, []byte{'\n'}) - 1; res.counts.Read != want {
+		t.Errorf("read %d rows, want %d", res.counts.Read, want)
 	}
 }
