@@ -107,3 +107,27 @@ func reportRows(b *testing.B, rows int, cpu0 time.Duration) {
 		b.ReportMetric(float64(rows)*float64(b.N)/cpu.Seconds(), "rows/cpu-s")
 	}
 }
+
+// BenchmarkParseDecimal parses the coordinates of the Hampshire month, as
+// they sit in their lines.
+func BenchmarkParseDecimal(b *testing.B) {
+	data, err := os.ReadFile(testdata(b, "police-uk", "2017-02", "2017-02-hampshire-street.csv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var fields [][]byte
+	for _, line := range bytes.Split(data, []byte("\n"))[1:] {
+		if f := bytes.Split(line, []byte(",")); len(f) > 5 && len(f[4]) > 0 {
+			fields = append(fields, f[4], f[5])
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, f := range fields {
+			if _, ok := parseDecimal(f); !ok {
+				b.Fatalf("%q refused", f)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(fields)), "ns/number")
+}
