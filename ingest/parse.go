@@ -120,7 +120,12 @@ func (w *worker) parseFile(ctx context.Context, rr *recordReader, name string, s
 	if w.strs == nil {
 		w.strs = geo.NewInterner()
 	}
-	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej, rowsHint: rr.estimateRows(size), strs: w.strs}
+	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej, strs: w.strs}
+	p.rowsHint, p.idsHint = rr.estimateRows(size)
+	if h.kind == kindStreet && h.crime[colCrimeID] != 0 {
+		// The sample counted empty first fields, not empty Crime IDs.
+		p.idsHint = p.rowsHint
+	}
 	switch h.kind {
 	case kindStreet:
 		err = p.street(ctx)
@@ -149,6 +154,7 @@ type fileParser struct {
 
 	forces   map[string]string // Falls within -> force id, for files split by rows
 	rowsHint int               // expected rows, from the file size
+	idsHint  int               // expected rows with a Crime ID
 	strs     *geo.Interner     // the worker's strings, shared by its batches
 }
 
@@ -323,7 +329,7 @@ func (p *fileParser) street(ctx context.Context) error {
 		if batch == nil {
 			batch = geo.NewStreetBatchIn(u, p.seq, p.name, p.strs)
 			if p.ni.hasUnit {
-				batch.Grow(p.rowsHint)
+				batch.Grow(p.rowsHint, p.idsHint)
 			}
 			batches.add(u, batch)
 			p.res.street = append(p.res.street, batch)

@@ -454,20 +454,28 @@ func (r *recordReader) scanQuoted() (n, consumed, lines int, err error, ok bool)
 const maxRowsHint = 1 << 21
 
 // estimateRows guesses the rows in a file of size bytes from the line length
-// of what is buffered.
-func (r *recordReader) estimateRows(size int64) int {
+// of what is buffered, and how many of them have a first field, which in a
+// street file is the Crime ID that anti-social behaviour rows lack.
+func (r *recordReader) estimateRows(size int64) (rows, withFirst int) {
 	sample := r.buf[r.pos:r.end]
 	if size <= 0 || len(sample) == 0 {
-		return 0
+		return 0, 0
 	}
 	sample = sample[:min(len(sample), 1<<16)]
-	lines := bytes.Count(sample, []byte{'\n'})
+	eol := byte('\n')
+	lines := bytes.Count(sample, []byte{eol})
 	if lines == 0 {
-		lines = bytes.Count(sample, []byte{'\r'})
+		eol = '\r'
+		lines = bytes.Count(sample, []byte{eol})
 	}
 	if lines == 0 {
-		return 0
+		return 0, 0
+	}
+	empty := bytes.Count(sample, []byte{eol, ','})
+	if sample[0] == ',' {
+		empty++
 	}
 	est := size * int64(lines) / int64(len(sample))
-	return int(min(est+est/32+1, maxRowsHint))
+	withEst := est * int64(max(lines-empty, 0)) / int64(lines)
+	return int(min(est+est/32+1, maxRowsHint)), int(min(withEst+est/32+1, maxRowsHint))
 }
