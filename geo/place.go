@@ -47,9 +47,9 @@ type counter struct{ all, ids uint32 }
 
 // part is a run of consecutive batches whose crimes one goroutine places.
 // There are at most two: the first fills each point's positions from the
-// front in batch order, the second from the back in reverse, so that the
-// crimes come out as one pass in batch order would put them with no count
-// of either part's crimes per point, only of all of them.
+// front in batch order, the second from the back in reverse. The crimes
+// land where one pass in batch order would put them, and only the total
+// per point is needed, not each part's.
 type part struct {
 	b0, b1   int               // batches [b0, b1)
 	backward bool              // the second part

@@ -19,7 +19,7 @@ import (
 // and of the rest; the pieces do not depend on the number of cores, so
 // neither does the version. The hash is XXH64: the version needs no
 // defence against forged collisions, and SHA-256 over a national year's
-// 250 MB of columns took a core a quarter of a second.
+// 250 MB of columns took a core about 0.2 s.
 
 // hashPieceIDs is how many Crime IDs one piece covers: 16 MiB.
 const hashPieceIDs = 1 << 19
