@@ -51,10 +51,8 @@ func newIDBuckets(n, expect int) *idBuckets {
 // add records that the crime at pos has the ID id. A home slot h*n/2^64
 // lies in the slot range of bucket h>>shift, [k*n>>lg, (k+1)*n>>lg].
 func (ib *idBuckets) add(id *crimeID, pos uint32) {
-	h := binary.BigEndian.Uint64(id[:8])
-	home, _ := bits.Mul64(h, uint64(ib.n))
-	k := h >> ib.shift
-	ib.b[k] = append(ib.b[k], idPair{uint32(home), pos})
+	k := binary.BigEndian.Uint64(id[:8]) >> ib.shift
+	ib.b[k] = append(ib.b[k], idPair{uint32(idHome(id, ib.n)), pos})
 }
 
 // buildIDIndex indexes every crime with an ID from the buckets that

@@ -201,24 +201,15 @@ func (bs *building) startCells() <-chan struct{} {
 	}
 	go func() {
 		defer close(done)
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range runtime.GOMAXPROCS(0) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := int(next.Add(1) - 1); k < len(spans); k = int(next.Add(1) - 1) {
-					sp := spans[k]
-					for p := sp.p0; p < sp.p1; p++ {
-						if sp.t.cnt[p].all > 0 {
-							lp := &sp.t.in.pts[p]
-							sp.t.cell[p] = h3.LatLngToCell(h3.LatLng{Lat: lp.lat, Lng: lp.lon}, FinestRes)
-						}
-					}
+		eachOnCores(len(spans), func(k int) {
+			sp := spans[k]
+			for p := sp.p0; p < sp.p1; p++ {
+				if sp.t.cnt[p].all > 0 {
+					lp := &sp.t.in.pts[p]
+					sp.t.cell[p] = h3.LatLngToCell(h3.LatLng{Lat: lp.lat, Lng: lp.lon}, FinestRes)
 				}
-			}()
-		}
-		wg.Wait()
+			}
+		})
 	}()
 	return done
 }
@@ -538,6 +529,17 @@ func inParallel(n int, f func(k int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// eachOnCores runs f(0) .. f(n-1) on a goroutine per core, each taking the
+// next k when it finishes one, so that pieces of uneven cost even out.
+func eachOnCores(n int, f func(k int)) {
+	var next atomic.Int64
+	inParallel(cores(n), func(int) {
+		for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+			f(k)
+		}
+	})
 }
 
 // cores is how many goroutines share out n pieces of work: one per core,

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -84,13 +83,10 @@ func (d *Dataset) hashColumns() []byte {
 		})
 	}
 	sums := make([]byte, 8*len(pieces))
-	var next atomic.Int64
-	inParallel(cores(len(pieces)), func(int) {
-		for k := int(next.Add(1) - 1); k < len(pieces); k = int(next.Add(1) - 1) {
-			w := newHashWriter()
-			pieces[k](w)
-			binary.LittleEndian.PutUint64(sums[8*k:], w.sum())
-		}
+	eachOnCores(len(pieces), func(k int) {
+		w := newHashWriter()
+		pieces[k](w)
+		binary.LittleEndian.PutUint64(sums[8*k:], w.sum())
 	})
 	return sums
 }
