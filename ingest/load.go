@@ -206,11 +206,9 @@ func (w *worker) loadSource(ctx context.Context, src *source, log *slog.Logger, 
 	}
 	defer rc.Close()
 	var res *fileResult
-	// The size now, not when the file was listed: a file that grew since
-	// is read to its end, as a read would.
-	if size, ok := mappable(rc); ok {
-		res, err = w.parseMapped(ctx, rc.(*os.File), size, src, log, onReject)
-		prog.read.Add(size)
+	if data, unmap := mapSource(rc); data != nil {
+		res, err = w.parseMapped(ctx, data, unmap, src, log, onReject)
+		prog.read.Add(int64(len(data)))
 	} else {
 		var r io.Reader = &countReader{r: rc, n: &prog.read}
 		if src.zipped {
@@ -236,30 +234,30 @@ const minMapSize = 1 << 16
 // errFileChanged means a mapped file shrank while it was parsed.
 var errFileChanged = errors.New("file changed while it was read")
 
-// mappable returns the size of a regular file worth mapping.
-func mappable(rc io.ReadCloser) (int64, bool) {
+// mapSource maps a regular file worth mapping, at its size now rather than
+// when it was listed, so that a file that grew since is parsed to its end
+// as a read would. It returns nil when the source is to be read instead:
+// not every source is a file, and not every file system maps.
+func mapSource(rc io.ReadCloser) (data []byte, unmap func() error) {
 	f, ok := rc.(*os.File)
 	if !ok {
-		return 0, false
+		return nil, nil
 	}
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() < minMapSize {
-		return 0, false
+		return nil, nil
 	}
-	return fi.Size(), true
+	data, unmap, err = mapFile(f, fi.Size())
+	if err != nil {
+		return nil, nil
+	}
+	return data, unmap
 }
 
-// parseMapped parses the first size bytes of a file through a read-only
-// mapping. A file truncated meanwhile faults on the pages it lost; that
-// fault fails this file rather than the process.
-func (w *worker) parseMapped(ctx context.Context, f *os.File, size int64, src *source, log *slog.Logger, onReject func(*ParseError)) (res *fileResult, err error) {
-	data, unmap, err := mapFile(f, size)
-	if err != nil {
-		// Not every file system maps; reading works everywhere.
-		rr := newRecordReader(f, size, w.buf)
-		defer func() { w.buf = rr.buf }()
-		return w.parseFile(ctx, rr, src.name, size, src.seq, log, onReject)
-	}
+// parseMapped parses a mapped file and unmaps it. A file truncated
+// meanwhile faults on the pages it lost; that fault fails this file rather
+// than the process.
+func (w *worker) parseMapped(ctx context.Context, data []byte, unmap func() error, src *source, log *slog.Logger, onReject func(*ParseError)) (res *fileResult, err error) {
 	defer func() {
 		if e := unmap(); e != nil && err == nil {
 			err = fmt.Errorf("unmap %s: %w", src.name, e)
@@ -274,7 +272,7 @@ func (w *worker) parseMapped(ctx context.Context, f *os.File, size int64, src *s
 			res, err = nil, fmt.Errorf("%s: %w", src.name, errFileChanged)
 		}
 	}()
-	return w.parseFile(ctx, newBytesReader(data), src.name, size, src.seq, log, onReject)
+	return w.parseFile(ctx, newBytesReader(data), src.name, int64(len(data)), src.seq, log, onReject)
 }
 
 type countReader struct {

@@ -52,8 +52,12 @@ func TestMappedFileShrank(t *testing.T) {
 	defer f.Close()
 	// Mapped at its size before it shrank.
 	src := &source{name: path, size: int64(len(data)), seq: 1}
+	m, unmap, err := mapFile(f, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var w worker
-	_, err = w.parseMapped(context.Background(), f, int64(len(data)), src, quietLogger(), nil)
+	_, err = w.parseMapped(context.Background(), m, unmap, src, quietLogger(), nil)
 	if !errors.Is(err, errFileChanged) {
 		t.Fatalf("err = %v, want %v", err, errFileChanged)
 	}

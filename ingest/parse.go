@@ -89,8 +89,6 @@ func parseFile(ctx context.Context, r io.Reader, name string, size int64, seq in
 	return w.parseFile(ctx, newRecordReader(r, size, nil), name, size, seq, log, onReject)
 }
 
-// worker holds what one goroutine reuses from file to file: the read buffer,
-// which would otherwise be allocated and cleared for every file.
 // worker is one parsing goroutine's state, reused from file to file: its read
 // buffer and the string table its street batches share.
 type worker struct {
