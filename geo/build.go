@@ -2,7 +2,6 @@ package geo
 
 import (
 	"cmp"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"math/bits"
@@ -169,9 +168,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	located, nIDs := bs.starts(parts)
 	packed, idBuckets := bs.place(parts, nIDs)
 	lap("crimes placed")
-	parts = nil
 	d.columns(packed)
-	packed = nil
 	lap("columns")
 	// The columns are final, so the version hash starts on them while the
 	// ID index is built and outcomes are joined.
@@ -187,7 +184,15 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	d.months = distinctMonths(d.month)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
 	d.joinOutcomes(sortedUnits(b.outcomes), &st)
-	for _, sb := range sortedUnits(b.stops) {
+	stops := sortedUnits(b.stops)
+	n := 0
+	for _, sb := range stops {
+		n += len(sb.Rows)
+	}
+	// Sized once: a stop row is a dozen strings, and growing the slice
+	// step by step copies them and has the collector scan every copy.
+	d.stops = make([]StopRecord, 0, n)
+	for _, sb := range stops {
 		f, err := d.forceFor(sb.Unit.Force, nil)
 		if err != nil {
 			return nil, st, err
@@ -265,13 +270,15 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
 				terms[i] = Outcome(k)
 			}
 		}
+		var crimes []CrimeID
 		for _, r := range ob.rows {
 			st.OutcomeRows++
-			var crimes []CrimeID
 			if r.otherID != 0 {
 				crimes = d.CrimesByPersistentID(ob.strs.strs[r.otherID])
 			} else {
-				crimes = d.CrimesByPersistentID(hex.EncodeToString(r.id[:]))
+				// The ID is already decoded: no round trip through hex.
+				crimes = d.lookupID(r.id, crimes[:0])
+				slices.Sort(crimes)
 			}
 			if len(crimes) == 0 {
 				st.OutcomesUnmatch++
