@@ -215,24 +215,24 @@ func (d *Dataset) Count(a Area, f *Filter) Counts {
 		// A wide area is counted in two halves at once, split at a
 		// meridian: west of it on another core, the rest here.
 		mid := (b.Min[0] + b.Max[0]) / 2
+		// half counts into into the points of the area on one side of mid,
+		// searching bnd; a point on the meridian counts in the east.
+		half := func(into []int, bnd orb.Bound, west bool) {
+			d.SearchBound(bnd, func(p PointID) bool {
+				if lon, lat := d.ptLon[p], d.ptLat[p]; (lon < mid) == west && a.Contains(lon, lat) {
+					tally(into, p)
+				}
+				return true
+			})
+		}
 		west := make([]int, len(dense))
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d.SearchBound(orb.Bound{Min: b.Min, Max: orb.Point{mid, b.Max[1]}}, func(p PointID) bool {
-				if lon, lat := d.ptLon[p], d.ptLat[p]; lon < mid && a.Contains(lon, lat) {
-					tally(west, p)
-				}
-				return true
-			})
+			half(west, orb.Bound{Min: b.Min, Max: orb.Point{mid, b.Max[1]}}, true)
 		}()
-		d.SearchBound(orb.Bound{Min: orb.Point{mid, b.Min[1]}, Max: b.Max}, func(p PointID) bool {
-			if lon, lat := d.ptLon[p], d.ptLat[p]; lon >= mid && a.Contains(lon, lat) {
-				tally(dense, p)
-			}
-			return true
-		})
+		half(dense, orb.Bound{Min: orb.Point{mid, b.Min[1]}, Max: b.Max}, false)
 		wg.Wait()
 		for i, v := range west {
 			dense[i] += v
