@@ -105,9 +105,17 @@ func complete(dir string, want []byte) bool {
 	return err == nil && bytes.Equal(got, want)
 }
 
+// outputVersion changes whenever Generate writes other files for the same
+// Config, so that a cache written by an older generator is not reused.
+// Version 2 writes rows in the archive's order rather than at random.
+const outputVersion = 2
+
 func markerContent(cfg Config) ([]byte, error) {
 	cfg.Workers = 0 // does not change the output
-	b, err := json.Marshal(cfg)
+	b, err := json.Marshal(struct {
+		Version int
+		Config
+	}{outputVersion, cfg})
 	if err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
 	}

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,6 +180,7 @@ type model struct {
 	rec         []byte     // per point "lon,lat,Location,LSOA code,LSOA name"
 	recOff      []uint32   // rec[recOff[i]:recOff[i+1]] is point i
 	upper       []byte     // rec with the location upper-cased, as outcomes files write it
+	lsoaRank    []uint32   // per point, its LSOA's place in LSOA name order
 	catCum      []float64
 	outCum      []float64
 }
@@ -279,6 +282,7 @@ func buildModel(cfg Config) *model {
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x736e6170)) // "snap"
 	type cell struct{ x, y int32 }
 	lsoaOf := map[cell]string{}
+	lsoaName := make([]string, 0, npts) // per point
 	var nEng, nWal int
 	perTown := make([]int, len(centres))
 	m.recOff = make([]uint32, 0, npts+1)
@@ -333,6 +337,7 @@ func buildModel(cfg Config) *model {
 			lsoa = fmt.Sprintf("%s,%s %03d%c", code, c.name, t/5+1, 'A'+t%5)
 			lsoaOf[k] = lsoa
 		}
+		lsoaName = append(lsoaName, lsoa[strings.IndexByte(lsoa, ',')+1:])
 
 		m.recOff = append(m.recOff, uint32(len(m.rec)))
 		m.rec = strconv.AppendFloat(m.rec, lon, 'f', 6, 64)
@@ -353,6 +358,14 @@ func buildModel(cfg Config) *model {
 		m.rec = append(m.rec, lsoa...)
 	}
 	m.recOff = append(m.recOff, uint32(len(m.rec)))
+	names := slices.Clone(lsoaName)
+	slices.Sort(names)
+	names = slices.Compact(names)
+	m.lsoaRank = make([]uint32, npts)
+	for i, name := range lsoaName {
+		r, _ := slices.BinarySearch(names, name)
+		m.lsoaRank[i] = uint32(r)
+	}
 	if cfg.Outcomes {
 		m.upper = make([]byte, len(m.rec))
 		for i := 0; i < npts; i++ {
@@ -421,11 +434,21 @@ func (m *model) writeFile(cfg Config, dir, month string, mi, fi, count int) (err
 	// prefix is ",YYYY-MM,<force>,<force>," after the Crime ID.
 	prefix := []byte("," + month + "," + force.Name + "," + force.Name + ",")
 	pts := m.points[fi]
-	line := make([]byte, 0, 512)
+	// Rows are written in the order data.police.uk writes them: one run
+	// per LSOA, by LSOA name, anti-social behaviour first within an LSOA,
+	// rows without a location last. Readers meet the points of a
+	// neighbourhood together, as they do in the real archive, rather than
+	// in a random order no real file has.
+	type rowRef struct {
+		key      uint64
+		off, end int
+	}
+	rows := make([]rowRef, 0, count)
+	lines := make([]byte, 0, count*200)
 	var id [64]byte
 	const hexdigits = "0123456789abcdef"
 	for range count {
-		line = line[:0]
+		start := len(lines)
 		cat := pick(m.catCum, rng.Float64())
 		isASB := cat == asbCategory
 		outcome := ""
@@ -436,28 +459,33 @@ func (m *model) writeFile(cfg Config, dir, month string, mi, fi, count int) (err
 					id[k*16+b] = hexdigits[v>>(60-4*b)&0xf]
 				}
 			}
-			line = append(line, id[:]...)
+			lines = append(lines, id[:]...)
 			outcome = outcomeShares[pick(m.outCum, rng.Float64())].name
 		}
-		line = append(line, prefix...)
+		lines = append(lines, prefix...)
 		pt := -1
 		if rng.Float64() >= cfg.NoLocation {
 			// u² favours the first points of the pool: a few snap points
 			// (shopping centres, stations) collect many crimes, most few.
 			u := rng.Float64()
 			pt = int(pts[int(u*u*float64(len(pts)))])
-			line = append(line, m.rec[m.recOff[pt]:m.recOff[pt+1]]...)
+			lines = append(lines, m.rec[m.recOff[pt]:m.recOff[pt+1]]...)
 		} else {
-			line = append(line, noLocationFields...)
+			lines = append(lines, noLocationFields...)
 		}
-		line = append(line, ',')
-		line = append(line, categoryShares[cat].name...)
-		line = append(line, ',')
-		line = append(line, outcome...)
-		line = append(line, ",\n"...)
-		if _, err := w.Write(line); err != nil {
-			return fmt.Errorf("synth: write %s: %w", path, err)
+		lines = append(lines, ',')
+		lines = append(lines, categoryShares[cat].name...)
+		lines = append(lines, ',')
+		lines = append(lines, outcome...)
+		lines = append(lines, ",\n"...)
+		key := uint64(1) << 63
+		if pt >= 0 {
+			key = uint64(m.lsoaRank[pt]) << 1
+			if !isASB {
+				key |= 1
+			}
 		}
+		rows = append(rows, rowRef{key, start, len(lines)})
 		// An outcomes file records events, and "Under investigation" is
 		// the absence of one.
 		if ow != nil && outcome != "" && outcome != "Under investigation" {
@@ -471,6 +499,12 @@ func (m *model) writeFile(cfg Config, dir, month string, mi, fi, count int) (err
 			ow.WriteByte(',')
 			ow.WriteString(outcome)
 			ow.WriteByte('\n')
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b rowRef) int { return cmp.Compare(a.key, b.key) })
+	for _, r := range rows {
+		if _, err := w.Write(lines[r.off:r.end]); err != nil {
+			return fmt.Errorf("synth: write %s: %w", path, err)
 		}
 	}
 	if ow != nil {

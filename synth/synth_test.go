@@ -3,7 +3,9 @@ package synth
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math"
@@ -341,6 +343,21 @@ func TestEnsureDir(t *testing.T) {
 	if b, _ := os.ReadFile(probe); string(b) != "edited" {
 		t.Errorf("EnsureDir rewrote a complete directory")
 	}
+	// A directory an older generator wrote, marked with the bare Config,
+	// is written again.
+	old, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, markerName), old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := EnsureDir(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(probe); !bytes.HasPrefix(b, []byte("Crime ID,")) {
+		t.Errorf("EnsureDir reused the output of an older generator: %q", b[:min(len(b), 20)])
+	}
 	// Another config in the same place regenerates, and clears old months.
 	cfg.Months = 1
 	if _, err := EnsureDir(cfg); err != nil {
@@ -491,4 +508,83 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(cfg.N)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// archiveOrder checks a street file for the row order of the archive: each
+// LSOA in one run, rows without a location last. strict also asks for the
+// runs in LSOA name order with anti-social behaviour first in each, which
+// real files keep all but a few times per file.
+func archiveOrder(path string, strict bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	if _, err := r.Read(); err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	var prev, prevName string
+	unlocated, other := false, false
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		code, name, asb := rec[7], rec[8], rec[9] == "Anti-social behaviour"
+		switch {
+		case code == "":
+			unlocated = true
+			continue
+		case unlocated:
+			return fmt.Errorf("line %d: a located row after one without a location", line)
+		case code != prev:
+			if done[code] {
+				return fmt.Errorf("line %d: LSOA %s in a second run", line, code)
+			}
+			if strict && name < prevName {
+				return fmt.Errorf("line %d: LSOA %q after %q", line, name, prevName)
+			}
+			done[prev] = true
+			prev, prevName, other = code, name, false
+		}
+		if strict && asb && other {
+			return fmt.Errorf("line %d: anti-social behaviour after another crime type in LSOA %s", line, code)
+		}
+		other = other || !asb
+	}
+}
+
+func TestArchiveOrder(t *testing.T) {
+	cfg := smallConfig(60000, 2, 9)
+	dir := t.TempDir()
+	if err := Generate(cfg, dir); err != nil {
+		t.Fatal(err)
+	}
+	synthetic, err := filepath.Glob(filepath.Join(dir, "*", "*-street.csv"))
+	if err != nil || len(synthetic) == 0 {
+		t.Fatalf("no files generated: %v", err)
+	}
+	tests := []struct {
+		name   string
+		paths  []string
+		strict bool
+	}{
+		// The model: a real month keeps the loose order.
+		{"real", []string{filepath.Join("..", "testdata", "police-uk", "2017-02", "2017-02-hampshire-street.csv")}, false},
+		{"synthetic", synthetic, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, p := range tt.paths {
+				if err := archiveOrder(p, tt.strict); err != nil {
+					t.Errorf("%s: %v", p, err)
+				}
+			}
+		})
+	}
 }
