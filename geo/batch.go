@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -157,11 +158,13 @@ type Interner struct {
 	termIDs termCache
 	pts     []localPoint
 	find    pointTable
-	// pairs numbers the LSOA (code, name) pairs met, keyed by code, NUL,
-	// name; pairIDs holds each pair's two strings.
-	pairs   map[string]uint32
-	pairIDs [][2]uint32
-	pairKey []byte
+	// pairs numbers the LSOA (code, name) pairs met, keyed by the code's
+	// length, code and name; pairIDs holds each pair's two strings.
+	// lastKey is the key last looked up, and lastPair its pair.
+	pairs            map[string]uint32
+	pairIDs          [][2]uint32
+	pairKey, lastKey []byte
+	lastPair         [2]uint32
 	// Located rows wait in staged, their strings copied to stage, until
 	// there are enough to look up together.
 	staged []stagedRow
@@ -282,19 +285,28 @@ func (in *Interner) point(r *pointKey, h uint64) (p uint32, sameLSOA bool) {
 }
 
 // lsoa interns an LSOA's code and name with one lookup of the pair: an
-// LSOA has a few dozen points, so most new points name a known pair.
+// LSOA has a few dozen points, so most new points name a known pair. Files
+// list their rows LSOA by LSOA, so the pair is most often the last one,
+// and a comparison saves the lookup.
 func (in *Interner) lsoa(code, name []byte) (codeID, nameID uint32) {
-	key := append(append(append(in.pairKey[:0], code...), 0), name...)
+	key := binary.AppendUvarint(in.pairKey[:0], uint64(len(code)))
+	key = append(append(key, code...), name...)
 	in.pairKey = key
+	if string(key) == string(in.lastKey) {
+		return in.lastPair[0], in.lastPair[1]
+	}
+	in.lastKey = append(in.lastKey[:0], key...)
 	if k, ok := in.pairs[string(key)]; ok {
-		return in.pairIDs[k][0], in.pairIDs[k][1]
+		in.lastPair = in.pairIDs[k]
+		return in.lastPair[0], in.lastPair[1]
 	}
 	codeID, nameID = in.t.id(code), in.t.id(name)
 	if in.pairs == nil {
 		in.pairs = map[string]uint32{}
 	}
 	in.pairs[string(key)] = uint32(len(in.pairIDs))
-	in.pairIDs = append(in.pairIDs, [2]uint32{codeID, nameID})
+	in.lastPair = [2]uint32{codeID, nameID}
+	in.pairIDs = append(in.pairIDs, in.lastPair)
 	return codeID, nameID
 }
 

@@ -1,0 +1,29 @@
+package geo
+
+import "testing"
+
+// TestLSOAPairs interns LSOA pairs in runs, as files list them, and checks
+// each answer against the strings, including pairs whose code and name
+// would run together.
+func TestLSOAPairs(t *testing.T) {
+	tests := []struct {
+		name  string
+		pairs [][2]string
+	}{
+		{"runs", [][2]string{{"E01022553", "Basingstoke 001A"}, {"E01022553", "Basingstoke 001A"}, {"E01022554", "Basingstoke 001B"}, {"E01022553", "Basingstoke 001A"}}},
+		{"same code, new name", [][2]string{{"E01000001", "City of London 001A"}, {"E01000001", "City of London 001B"}, {"E01000001", "City of London 001A"}}},
+		{"boundary moves", [][2]string{{"a\x00b", "c"}, {"a", "b\x00c"}, {"a\x00b", "c"}, {"ab", "c"}, {"a", "bc"}}},
+		{"empty", [][2]string{{"", ""}, {"", "x"}, {"x", ""}, {"", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := NewInterner()
+			for i, p := range tt.pairs {
+				c, n := in.lsoa([]byte(p[0]), []byte(p[1]))
+				if got := [2]string{in.t.strs[c], in.t.strs[n]}; got != p {
+					t.Errorf("pair %d: got %q, want %q", i, got, p)
+				}
+			}
+		})
+	}
+}
