@@ -45,6 +45,14 @@ type table struct {
 // together so that placing a crime misses the cache once, not twice.
 type counter struct{ all, ids uint32 }
 
+// cursor is a part's counter for one point, with the point's first
+// position: the crime placed there gives the point its LSOA. It sits in
+// the cursor so that the check costs no cache miss of its own.
+type cursor struct {
+	counter
+	first uint32
+}
+
 // part is a run of consecutive batches whose crimes one goroutine places.
 // There are at most two: the first fills each point's positions from the
 // front in batch order, the second from the back in reverse. The crimes
@@ -53,8 +61,8 @@ type counter struct{ all, ids uint32 }
 type part struct {
 	b0, b1   int               // batches [b0, b1)
 	backward bool              // the second part
-	next     []counter         // per point: the next position and ID rank
-	unloc    counter           // the next position and ID rank of a crime without a point
+	next     []cursor          // per point: the next position and ID rank
+	unloc    cursor            // the next position and ID rank of a crime without a point
 	other    map[uint32]string // to merge into d.other
 	ctxID    map[uint32]uint32 // to merge into d.ctx
 	ids      *idBuckets        // the part's crimes with an ID, for the ID index
@@ -373,20 +381,23 @@ func (bs *building) starts(parts []part) (located, nIDs int) {
 	end := counter{pos + unloc.all, idPos + unloc.ids}
 	for w := range parts {
 		pt := &parts[w]
+		next := make([]cursor, bs.np)
 		if !pt.backward {
-			pt.next, pt.unloc = total, counter{pos, idPos}
+			for p := range next {
+				next[p] = cursor{total[p], d.ptStart[p]}
+			}
+			pt.next, pt.unloc = next, cursor{counter: counter{pos, idPos}}
 			continue
 		}
 		// The ends of each point's range are the starts of the next.
-		next := make([]counter, bs.np)
 		for p := range next {
 			if p+1 < bs.np {
-				next[p] = total[p+1]
+				next[p] = cursor{total[p+1], d.ptStart[p]}
 			} else {
-				next[p] = counter{pos, idPos}
+				next[p] = cursor{counter{pos, idPos}, d.ptStart[p]}
 			}
 		}
-		pt.next, pt.unloc = next, end
+		pt.next, pt.unloc = next, cursor{counter: end}
 	}
 	return located, int(end.ids)
 }
@@ -469,7 +480,7 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 					o = &sb.lsoa[ov]
 					ov += step
 				}
-				if rp != noPoint && pos == d.ptStart[rp] {
+				if rp != noPoint && pos == cp.first {
 					if o != nil {
 						d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[o.code], t.str[o.name]
 					} else {
