@@ -57,6 +57,10 @@ type Circle struct {
 	// cosLat and maxHav let Contains compare haversines, without the asin
 	// and sqrt of Distance, away from the rim.
 	cosLat, maxHav float64
+	// hiK and loK bound cosLat times the cosine of a latitude within the
+	// bounding box, over four: with them Contains bounds a point's
+	// haversine from above and below with no trigonometry.
+	hiK, loK float64
 }
 
 // NewCircle validates and returns a Circle.
@@ -84,6 +88,17 @@ func NewCircle(lon, lat, radius float64) (*Circle, error) {
 	c.cosLat = math.Cos(lat * rad)
 	h := math.Sin(ang / 2)
 	c.maxHav = h * h
+	// A cosine is largest at the latitude of the box nearest the equator
+	// and smallest at the one farthest from it.
+	near, far := math.Abs(c.bound.Min[1]), math.Abs(c.bound.Max[1])
+	if near > far {
+		near, far = far, near
+	}
+	if c.bound.Min[1] <= 0 && c.bound.Max[1] >= 0 {
+		near = 0
+	}
+	c.hiK = c.cosLat * math.Cos(near*rad) / 4
+	c.loK = c.cosLat * math.Max(0, math.Cos(far*rad)) / 4
 	c.inner = orb.Bound{Min: orb.Point{1, 1}, Max: orb.Point{-1, -1}}
 	if radius <= 200_000 {
 		// A square of half-side r/sqrt(2), shrunk by 5%: on a sphere the
@@ -110,8 +125,22 @@ func (c *Circle) Contains(lon, lat float64) bool {
 		return true
 	}
 	const rad = math.Pi / 180
-	s1 := math.Sin((lat - c.Lat) * rad / 2)
-	s2 := math.Sin((lon - c.Lon) * rad / 2)
+	// The haversine is hav(dy) + cosLat*cos(lat)*hav(dx), and for |x| up
+	// to pi/2, x*x/4*(1-x*x/12) <= hav(x) <= x*x/4. With the box's bounds
+	// on cos(lat) that brackets it closely for any circle of a city's
+	// size, and only points near the rim need the sines.
+	dy, dx := (lat-c.Lat)*rad, (lon-c.Lon)*rad
+	if lat >= c.bound.Min[1] && lat <= c.bound.Max[1] && math.Abs(dx) <= math.Pi/2 {
+		y2, x2 := dy*dy, dx*dx
+		if hi := y2/4 + c.hiK*x2; hi < c.maxHav*(1-1e-9) {
+			return true
+		}
+		if lo := y2/4*(1-y2/12) + c.loK*x2*(1-x2/12); lo > c.maxHav*(1+1e-9) {
+			return false
+		}
+	}
+	s1 := math.Sin(dy / 2)
+	s2 := math.Sin(dx / 2)
 	hav := s1*s1 + c.cosLat*math.Cos(lat*rad)*s2*s2
 	// Near the rim, rounding could make the two forms disagree: let
 	// Distance decide there.

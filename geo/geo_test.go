@@ -434,6 +434,14 @@ func TestCircleContainsAgreesWithDistance(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		lat := rng.Float64()*170 - 85
 		lon := rng.Float64()*360 - 180
+		switch i % 10 {
+		case 0: // near a pole
+			lat = math.Copysign(89+rng.Float64(), lat)
+		case 1: // near the antimeridian
+			lon = math.Copysign(179.9+rng.Float64()*0.1, lon)
+		case 2: // across the equator
+			lat = rng.Float64()*0.2 - 0.1
+		}
 		r := math.Exp(rng.Float64()*math.Log(geo.MaxRadius/1)) + 1
 		c, err := geo.NewCircle(lon, lat, math.Min(r, geo.MaxRadius))
 		if err != nil {
@@ -451,5 +459,29 @@ func TestCircleContainsAgreesWithDistance(t *testing.T) {
 				t.Fatalf("circle %v,%v r=%v: Contains(%v,%v)=%v, distance %v", lon, lat, c.Radius, plon, plat, got, geo.Distance(lon, lat, plon, plat))
 			}
 		}
+		// Points on and about the rim, where the bounds must give way to
+		// the exact test.
+		for _, rel := range []float64{-1e-3, -1e-6, -1e-9, -1e-12, 0, 1e-12, 1e-9, 1e-6, 1e-3} {
+			for k := 0; k < 8; k++ {
+				plon, plat := destination(lon, lat, rng.Float64()*2*math.Pi, c.Radius*(1+rel))
+				want := geo.Distance(lon, lat, plon, plat) <= c.Radius
+				if got := c.Contains(plon, plat); got != want {
+					t.Fatalf("circle %v,%v r=%v: Contains(%v,%v)=%v, distance %v", lon, lat, c.Radius, plon, plat, got, geo.Distance(lon, lat, plon, plat))
+				}
+			}
+		}
 	}
+}
+
+// destination is the point dist metres from lon/lat along bearing
+// (radians from north), on the sphere: the direct formula, independent of
+// the code under test.
+func destination(lon, lat, bearing, dist float64) (float64, float64) {
+	const rad = math.Pi / 180
+	d := dist / geo.EarthRadius
+	p1, l1 := lat*rad, lon*rad
+	p2 := math.Asin(math.Sin(p1)*math.Cos(d) + math.Cos(p1)*math.Sin(d)*math.Cos(bearing))
+	l2 := l1 + math.Atan2(math.Sin(bearing)*math.Sin(d)*math.Cos(p1), math.Cos(d)-math.Sin(p1)*math.Sin(p2))
+	lon2 := math.Mod(l2/rad+540, 360) - 180
+	return lon2, p2 / rad
 }
