@@ -244,20 +244,46 @@ func distinctMonths(ms []Month) []Month {
 	return out
 }
 
-// buildTree fills the R-tree with the points, in their Hilbert order.
+// treeGroup is how many points, consecutive in Hilbert order, share one
+// entry of the R-tree. Neighbours on the curve are neighbours on the map,
+// so a group's box is small; a search then scans a few points side by side
+// in the columns instead of visiting each in the tree, and the tree takes
+// an eighth of the inserts to build.
+const treeGroup = 8
+
+// buildTree fills the R-tree with the groups of points, in their Hilbert
+// order.
 func (d *Dataset) buildTree() {
 	np := len(d.ptLon)
 	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
-	for p := 0; p < np; p++ {
-		lon, lat := d.ptLon[p], d.ptLat[p]
-		pt := [2]float32{float32(lon), float32(lat)}
-		d.tree.Insert(pt, pt, uint32(p))
-		b = b.Extend(orb.Point{lon, lat})
+	for g0 := 0; g0 < np; g0 += treeGroup {
+		gb := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+		for p := g0; p < min(g0+treeGroup, np); p++ {
+			gb = gb.Extend(orb.Point{d.ptLon[p], d.ptLat[p]})
+		}
+		lo, hi := Bound32(gb)
+		d.tree.Insert(lo, hi, uint32(g0/treeGroup))
+		b = b.Union(gb)
 	}
 	if np == 0 {
 		b = orb.Bound{}
 	}
 	d.bound = b
+}
+
+// group returns the points of R-tree entry g.
+func (d *Dataset) group(g uint32) (p0, p1 int) {
+	p0 = int(g) * treeGroup
+	return p0, min(p0+treeGroup, len(d.ptLon))
+}
+
+// Bound32 returns the corners of a float32 box that contains b: each is
+// rounded one float32 step outward, so no point of b falls outside it.
+func Bound32(b orb.Bound) (lo, hi [2]float32) {
+	down, up := float32(math.Inf(-1)), float32(math.Inf(1))
+	lo = [2]float32{math.Nextafter32(float32(b.Min[0]), down), math.Nextafter32(float32(b.Min[1]), down)}
+	hi = [2]float32{math.Nextafter32(float32(b.Max[0]), up), math.Nextafter32(float32(b.Max[1]), up)}
+	return lo, hi
 }
 
 // joinOutcomes attaches each outcome row to every crime with its Crime ID.

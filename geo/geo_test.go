@@ -382,8 +382,14 @@ func TestNearest(t *testing.T) {
 	rows := readRows(t, hampshire)
 	ds := build(t, rows, "hampshire")
 	rng := rand.New(rand.NewPCG(3, 4))
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 260; i++ {
 		lon, lat := -1.6+rng.Float64()*0.8, 50.7+rng.Float64()*0.5
+		switch {
+		case i >= 240: // far outside the data: London to Cornwall
+			lon, lat = -5.5+rng.Float64()*5.5, 50+rng.Float64()*1.6
+		case i >= 220: // on a snap point
+			lon, lat = ds.PointLonLat(geo.PointID(rng.IntN(ds.NumPoints())))
+		}
 		p, ok := ds.Nearest(lon, lat)
 		if !ok {
 			t.Fatal("no nearest")

@@ -11,18 +11,22 @@ import (
 )
 
 // SearchBound calls fn for every snap point inside the box (edges included)
-// until fn returns false. The R-tree holds float32 coordinates, so it is
-// searched with a margin and each point is checked in float64.
+// until fn returns false. The R-tree holds groups of points in float32
+// boxes rounded outward, and each point of a group is checked in float64.
 func (d *Dataset) SearchBound(b orb.Bound, fn func(PointID) bool) {
-	const margin = 1e-4
-	lo := [2]float32{float32(b.Min[0] - margin), float32(b.Min[1] - margin)}
-	hi := [2]float32{float32(b.Max[0] + margin), float32(b.Max[1] + margin)}
-	d.tree.Search(lo, hi, func(_, _ [2]float32, p uint32) bool {
-		lon, lat := d.ptLon[p], d.ptLat[p]
-		if lon < b.Min[0] || lon > b.Max[0] || lat < b.Min[1] || lat > b.Max[1] {
-			return true
+	lo, hi := Bound32(b)
+	d.tree.Search(lo, hi, func(_, _ [2]float32, g uint32) bool {
+		p0, p1 := d.group(g)
+		for p := p0; p < p1; p++ {
+			lon, lat := d.ptLon[p], d.ptLat[p]
+			if lon < b.Min[0] || lon > b.Max[0] || lat < b.Min[1] || lat > b.Max[1] {
+				continue
+			}
+			if !fn(PointID(p)) {
+				return false
+			}
 		}
-		return fn(PointID(p))
+		return true
 	})
 }
 
@@ -133,26 +137,61 @@ func (d *Dataset) Nearest(lon, lat float64) (PointID, bool) {
 	if len(d.ptLon) == 0 {
 		return 0, false
 	}
-	// The R-tree orders candidates by a planar distance with longitude scaled
-	// to the latitude: a good order, not an exact one, so the nearest few are
-	// re-ranked on the sphere.
+	// The R-tree orders its groups by a planar distance with longitude
+	// scaled to the latitude: a good order, not an exact one, so the
+	// nearestCandidates points nearest by that distance are re-ranked on
+	// the sphere. A group's box is no farther than any of its points, so
+	// once a box lies beyond the farthest candidate none of its points
+	// can be one.
 	k := math.Cos(lat * math.Pi / 180)
-	best, bestD := PointID(0), math.Inf(1)
-	seen := 0
-	d.tree.Nearby(func(min, max [2]float32, _ uint32, _ bool) float64 {
-		dx := math.Max(0, math.Max(float64(min[0])-lon, lon-float64(max[0]))) * k
-		dy := math.Max(0, math.Max(float64(min[1])-lat, lat-float64(max[1])))
+	planar := func(minX, minY, maxX, maxY float64) float64 {
+		dx := math.Max(0, math.Max(minX-lon, lon-maxX)) * k
+		dy := math.Max(0, math.Max(minY-lat, lat-maxY))
 		return dx*dx + dy*dy
-	}, func(_, _ [2]float32, p uint32, _ float64) bool {
-		dist := Distance(lon, lat, d.ptLon[p], d.ptLat[p])
-		if dist < bestD || (dist == bestD && PointID(p) < best) {
-			best, bestD = PointID(p), dist
+	}
+	type cand struct {
+		dist float64
+		p    PointID
+	}
+	var cands [nearestCandidates]cand // nearest first
+	n := 0
+	d.tree.Nearby(func(min, max [2]float32, _ uint32, _ bool) float64 {
+		return planar(float64(min[0]), float64(min[1]), float64(max[0]), float64(max[1]))
+	}, func(_, _ [2]float32, g uint32, dist float64) bool {
+		if n == len(cands) && dist > cands[n-1].dist {
+			return false
 		}
-		seen++
-		return seen < 16
+		p0, p1 := d.group(g)
+		for p := p0; p < p1; p++ {
+			x, y := d.ptLon[p], d.ptLat[p]
+			c := cand{planar(x, y, x, y), PointID(p)}
+			if n == len(cands) {
+				if c.dist >= cands[n-1].dist {
+					continue
+				}
+				n--
+			}
+			i := n
+			for ; i > 0 && cands[i-1].dist > c.dist; i-- {
+				cands[i] = cands[i-1]
+			}
+			cands[i] = c
+			n++
+		}
+		return true
 	})
+	best, bestD := PointID(0), math.Inf(1)
+	for _, c := range cands[:n] {
+		dist := Distance(lon, lat, d.ptLon[c.p], d.ptLat[c.p])
+		if dist < bestD || (dist == bestD && c.p < best) {
+			best, bestD = c.p, dist
+		}
+	}
 	return best, true
 }
+
+// nearestCandidates is how many points Nearest re-ranks on the sphere.
+const nearestCandidates = 16
 
 // Counts holds crime counts by category and month for an area and filter.
 type Counts struct {

@@ -12,6 +12,7 @@ import (
 
 	"crimemap/geo"
 
+	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
 )
 
@@ -257,17 +258,10 @@ func (ix *Index) build() {
 				minX, maxX = min(minX, ix.ptX[p]), max(maxX, ix.ptX[p])
 				minY, maxY = min(minY, ix.ptY[p]), max(maxY, ix.ptY[p])
 			}
-			lv.tree.Insert(down32(minX, minY), up32(maxX, maxY), uint32(i))
+			lo, hi := geo.Bound32(orb.Bound{Min: orb.Point{minX, minY}, Max: orb.Point{maxX, maxY}})
+			lv.tree.Insert(lo, hi, uint32(i))
 		}
 	}
-}
-
-func down32(x, y float64) [2]float32 {
-	return [2]float32{math.Nextafter32(float32(x), float32(math.Inf(-1))), math.Nextafter32(float32(y), float32(math.Inf(-1)))}
-}
-
-func up32(x, y float64) [2]float32 {
-	return [2]float32{math.Nextafter32(float32(x), float32(math.Inf(1))), math.Nextafter32(float32(y), float32(math.Inf(1)))}
 }
 
 // cluster groups items within distance r of a seed and returns the clusters,
@@ -622,7 +616,7 @@ func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 		return feats, LayerCrimes
 	}
 	lv := &ix.levels[z]
-	lo, hi := down32(x0, y0), up32(x1, y1)
+	lo, hi := geo.Bound32(orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x1, y1}})
 	lv.tree.Search(lo, hi, func(bmin, bmax [2]float32, i uint32) bool {
 		ix.clusterAgg(&a, z, int(i), f, &q)
 		if a.total == 0 {
