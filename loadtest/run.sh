@@ -7,16 +7,14 @@ set -euo pipefail
 bin=${1:?binary}
 dur=${2:-15s}
 conc=${3:-16}
-data=${CRIMEMAP_LOAD_DATA:-${TMPDIR:-/tmp}/crimemap-load-6000000-12-1}
+data=${CRIMEMAP_LOAD_DATA:-${TMPDIR:-/tmp}/crimemap-synth-6000000-12-1}
 port=${CRIMEMAP_LOAD_PORT:-18090}
 base=http://127.0.0.1:$port
 
-if [ ! -f "$data/.complete" ]; then
-  echo "== writing the synthetic year into $data"
-  rm -rf "$data"
-  "$bin" synth -n 6000000 -months 12 -seed 1 -out "$data"
-  touch "$data/.complete"
-fi
+# The same folder the Go benchmarks generate and reuse; written only when it
+# does not already hold the current generator's year.
+echo "== the synthetic year in $data"
+"$bin" synth -reuse -n 6000000 -months 12 -seed 1 -out "$data"
 urls=$(mktemp)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -f "$urls"' EXIT

@@ -38,10 +38,14 @@ func CacheDir(cfg Config) string {
 // a private sibling directory and renames it into place, so a reader never
 // sees a half-written dataset; the loser of the race discards its copy.
 func EnsureDir(cfg Config) (string, error) {
+	return EnsureDirAt(cfg, CacheDir(cfg))
+}
+
+// EnsureDirAt is EnsureDir with the directory chosen by the caller.
+func EnsureDirAt(cfg Config, dir string) (string, error) {
 	if err := cfg.Validate(); err != nil {
 		return "", err
 	}
-	dir := CacheDir(cfg)
 	want, err := markerContent(cfg)
 	if err != nil {
 		return "", err

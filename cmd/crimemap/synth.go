@@ -57,6 +57,7 @@ func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.NoLocation, "no-location", def.NoLocation, "share of rows without a location")
 	fs.IntVar(&cfg.Workers, "workers", 0, "files written at once (0 = number of CPUs)")
 	out := fs.String("out", "", "output directory (required)")
+	reuse := fs.Bool("reuse", false, "leave the output directory as it is when it already holds what these flags write, as the benchmarks' cache does")
 	if err := parseCommandFlags(fs, args, "SYNTH"); err != nil {
 		return err
 	}
@@ -70,6 +71,14 @@ func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
+	if *reuse {
+		if _, err := synth.EnsureDirAt(cfg, *out); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(stdout, "%s holds %d rows over %d months (%s)\n",
+			*out, cfg.N, cfg.Months, time.Since(start).Round(time.Millisecond))
+		return err
+	}
 	if err := synth.Generate(cfg, *out); err != nil {
 		return err
 	}

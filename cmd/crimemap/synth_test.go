@@ -71,4 +71,26 @@ func TestRunSynth(t *testing.T) {
 	if err := runSynth(context.Background(), []string{"-n", "10"}, &stdout); err == nil {
 		t.Errorf("synth without -out succeeded")
 	}
+	// -reuse writes a folder that lacks this output, then leaves it be.
+	cached := t.TempDir()
+	args = append(args[:len(args)-1], cached, "-reuse")
+	for i := range 2 {
+		if err := runSynth(context.Background(), args, &stdout); err != nil {
+			t.Fatal(err)
+		}
+		probe := filepath.Join(cached, "2024-11", "2024-11-metropolitan-street.csv")
+		b, err := os.ReadFile(probe)
+		if i == 1 {
+			if string(b) != "edited" {
+				t.Errorf("-reuse rewrote a complete folder: %q", b[:min(len(b), 20)])
+			}
+			break
+		}
+		if err != nil || !bytes.HasPrefix(b, []byte("Crime ID,")) {
+			t.Fatalf("-reuse wrote %q, %v", b[:min(len(b), 20)], err)
+		}
+		if err := os.WriteFile(probe, []byte("edited"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
