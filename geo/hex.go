@@ -146,11 +146,13 @@ func (d *Dataset) hexLevels() *hexLevels {
 
 // PrepareHex computes the cell columns of the given resolutions (and the
 // precomputed counts of those up to CubeMaxRes) now rather than on the first
-// query that needs them. Invalid resolutions are ignored.
+// query that needs them. Invalid resolutions are ignored. It works on one
+// goroutine: it is meant to run beside queries, and leaves them the other
+// cores. A query that needs a column first builds it on every core.
 func (d *Dataset) PrepareHex(res ...int) {
 	for _, r := range res {
 		if r >= 0 && r <= FinestRes {
-			d.hexLevel(r)
+			d.hexLevelOn(r, 1)
 		}
 		if r >= 0 && r <= CubeMaxRes {
 			d.hexCube(r)
@@ -159,17 +161,22 @@ func (d *Dataset) PrepareHex(res ...int) {
 }
 
 func (d *Dataset) hexLevel(res int) *hexLevel {
+	return d.hexLevelOn(res, runtime.GOMAXPROCS(0))
+}
+
+// hexLevelOn is hexLevel, building the column on workers goroutines if it
+// is not built yet.
+func (d *Dataset) hexLevelOn(res, workers int) *hexLevel {
 	hl := d.hexLevels()
-	hl.once[res].Do(func() { hl.lv[res] = d.buildHexLevel(res) })
+	hl.once[res].Do(func() { hl.lv[res] = d.buildHexLevel(res, workers) })
 	return hl.lv[res]
 }
 
-func (d *Dataset) buildHexLevel(res int) *hexLevel {
+func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
 	np := len(d.ptLon)
 	cellOf := d.ptCell
 	if res != FinestRes {
 		cellOf = make([]h3.Cell, np)
-		workers := runtime.GOMAXPROCS(0)
 		chunk := (np + workers - 1) / workers
 		var wg sync.WaitGroup
 		for lo := 0; lo < np; lo += chunk {

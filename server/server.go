@@ -127,7 +127,8 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	s.state.Store(l)
 	// Each H3 resolution's cell column costs a second or more nationally on
 	// first use; build them in the background, coarse first, so the first
-	// hex requests at each zoom do not pay for it.
+	// hex requests at each zoom do not pay for it. PrepareHex keeps to one
+	// core, so requests keep the rest while it works.
 	go func() {
 		start := time.Now()
 		ds.PrepareHex(tiles.HexZoomRes[:]...)
