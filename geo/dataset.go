@@ -279,10 +279,11 @@ func (d *Dataset) crimeAt(c CrimeID, p PointID) Crime {
 }
 
 // AppendPersistentID appends the Crime ID of c to b, as PersistentID returns
-// it, without allocating for the usual 64-hex-digit IDs.
-func (d *Dataset) AppendPersistentID(b []byte, c CrimeID) []byte {
+// it, without allocating for the usual 64-hex-digit IDs. hexDigits reports
+// that it appended one of those, which needs no escaping in any format.
+func (d *Dataset) AppendPersistentID(b []byte, c CrimeID) (out []byte, hexDigits bool) {
 	if k, ok := d.idIndex(c); ok {
-		return hex.AppendEncode(b, d.ids[k][:])
+		return hex.AppendEncode(b, d.ids[k][:]), true
 	}
-	return append(b, d.other[uint32(c)]...)
+	return append(b, d.other[uint32(c)]...), false
 }

@@ -220,7 +220,10 @@ func (e *crimeEncoder) appendFeature(b []byte, c geo.CrimeID, p geo.PointID) []b
 func appendPersistentID(b []byte, ds *geo.Dataset, c geo.CrimeID) []byte {
 	n := len(b)
 	b = append(b, '"')
-	b = ds.AppendPersistentID(b, c)
+	b, plain := ds.AppendPersistentID(b, c)
+	if plain {
+		return append(b, '"')
+	}
 	for _, ch := range b[n+1:] {
 		if ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x80 {
 			return appendJSONString(b[:n], string(b[n+1:]))

@@ -98,3 +98,39 @@ func TestAppendCoordMatchesStrconv(t *testing.T) {
 		}
 	}
 }
+
+// TestPersistentIDsEscaped encodes crimes whose IDs are not 64 hex digits,
+// which the encoder escapes, beside ones that are, which it does not.
+func TestPersistentIDsEscaped(t *testing.T) {
+	ids := []string{
+		"b394fb7affc4a51fada38b4e01575c3861a03ebf5fd6955ac0bc3757a3cacd92",
+		"", "short-id", `quote " and \ backslash`, "tab\there", "café",
+		// 64 characters, but not hex.
+		`"234567890123456789012345678901234567890123456789012345678901234`,
+	}
+	sb := geo.NewStreetBatch(geo.Unit{Force: "hampshire", Month: 1}, 0, "test")
+	for _, id := range ids {
+		sb.AddStreet(&geo.StreetRow{CrimeID: []byte(id), Month: 1, HasLocation: true, Lon: -1.4, Lat: 50.9,
+			Location: []byte("On or near Test Road"), CrimeType: []byte("Burglary")})
+	}
+	b := geo.NewBuilder()
+	if err := b.AddStreet(sb); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := newCrimeEncoder(&loaded{ds: ds, text: newJSONText(ds)})
+	seen := map[string]bool{}
+	for c := geo.CrimeID(0); int(c) < ds.Len(); c++ {
+		p := ds.PointOf(c)
+		sameJSON(t, enc.appendPolice(nil, c, p), referencePolice(ds, c, p))
+		seen[ds.PersistentID(c)] = true
+	}
+	for _, id := range ids {
+		if !seen[id] {
+			t.Errorf("ID %q not in the dataset", id)
+		}
+	}
+}
