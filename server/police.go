@@ -135,7 +135,8 @@ func collectPolice(ds *geo.Dataset, a geo.Area, f *geo.Filter) ([]hit, error) {
 // writePoliceCrimes writes crimes as a data.police.uk JSON array.
 func writePoliceCrimes(w http.ResponseWriter, r *http.Request, l *loaded, hits []hit) {
 	enc := newCrimeEncoder(l)
-	b := make([]byte, 0, 64+400*len(hits))
+	b := getBody(64 + 400*len(hits))
+	defer func() { putBody(b) }()
 	b = append(b, '[')
 	for i, h := range hits {
 		if i > 0 {

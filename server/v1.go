@@ -217,7 +217,8 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, l *loaded)
 		return nil
 	}
 	enc := newCrimeEncoder(l)
-	b := make([]byte, 0, 128+450*len(pg.Crimes))
+	b := getBody(128 + 450*len(pg.Crimes))
+	defer func() { putBody(b) }()
 	b = append(b, `{"type":"FeatureCollection","features":[`...)
 	for i, c := range pg.Crimes {
 		if i > 0 {
