@@ -1,10 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	csvpkg "encoding/csv"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
@@ -108,18 +112,20 @@ func TestPersistentIDsEscaped(t *testing.T) {
 		// 64 characters, but not hex.
 		`"234567890123456789012345678901234567890123456789012345678901234`,
 	}
-	sb := geo.NewStreetBatch(geo.Unit{Force: "hampshire", Month: 1}, 0, "test")
+	var csv bytes.Buffer
+	cw := csvpkg.NewWriter(&csv)
+	cw.Write([]string{"Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"})
 	for _, id := range ids {
-		sb.AddStreet(&geo.StreetRow{CrimeID: []byte(id), Month: 1, HasLocation: true, Lon: -1.4, Lat: 50.9,
-			Location: []byte("On or near Test Road"), CrimeType: []byte("Burglary")})
+		cw.Write([]string{id, "2017-02", "Hampshire Constabulary", "Hampshire Constabulary", "-1.4", "50.9", "On or near Test Road", "E01022553", "Test 001A", "Burglary", "", ""})
 	}
-	b := geo.NewBuilder()
-	if err := b.AddStreet(sb); err != nil {
+	cw.Flush()
+	path := filepath.Join(t.TempDir(), "2017-02-hampshire-street.csv")
+	if err := os.WriteFile(path, csv.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ds, _, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
+	ds, sum, err := ingest.Load(context.Background(), []string{path}, ingest.Options{})
+	if err != nil || sum.Street.Loaded != len(ids) {
+		t.Fatalf("loaded %d of %d rows: %v", sum.Street.Loaded, len(ids), err)
 	}
 	enc := newCrimeEncoder(&loaded{ds: ds, text: newJSONText(ds)})
 	seen := map[string]bool{}
