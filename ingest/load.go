@@ -93,6 +93,11 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 			defer wg.Done()
 			var w worker
 			for group := range work {
+				// A force's points are its own, so a table per force
+				// loses no sharing, and the table being searched is
+				// one force's, small enough to stay in cache, not
+				// every force's this goroutine has parsed so far.
+				w.strs = nil
 				for _, src := range group {
 					res, err := w.loadSource(ctx, src, log, opt.OnReject, prog)
 					if err == nil {
