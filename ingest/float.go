@@ -23,13 +23,9 @@ func parseDecimal(b []byte) (float64, bool) {
 		i++
 	}
 	var mant uint64
-	digits, frac := 0, 0
 	start := i
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		mant = mant*10 + uint64(b[i]-'0')
-		if mant != 0 {
-			digits++
-		}
 	}
 	intDigits := i - start
 	fracDigits := 0
@@ -38,18 +34,16 @@ func parseDecimal(b []byte) (float64, bool) {
 		fs := i
 		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 			mant = mant*10 + uint64(b[i]-'0')
-			if mant != 0 {
-				digits++
-			}
 		}
 		fracDigits = i - fs
-		frac = fracDigits
 	}
 	if intDigits+fracDigits == 0 {
 		return 0, false
 	}
-	if i == len(b) && digits <= 15 && frac < len(pow10) {
-		f := float64(mant) / pow10[frac]
+	// At most 15 digits in all, leading zeros counted: the mantissa is
+	// then exact. Longer numbers, rare, go to strconv.
+	if i == len(b) && intDigits+fracDigits <= 15 {
+		f := float64(mant) / pow10[fracDigits]
 		if neg {
 			f = -f
 		}
