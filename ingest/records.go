@@ -47,6 +47,14 @@ type recordReader struct {
 	bnds    []int  // field k is data[bnds[2k]:bnds[2k+1]]
 	offs    []int
 	scratch []byte
+
+	// rep is the last plain line's run from the comma that ends its first
+	// field to the comma that ends its fourth, and repEnd the ends of
+	// fields two to four within it. Month, Reported by and Falls within
+	// are the same on every row of a file, so a line that repeats the run
+	// has its commas there without a search.
+	rep    []byte
+	repEnd [3]int
 }
 
 // field returns field i of the current record, or nil when it has fewer.
@@ -265,6 +273,23 @@ func (r *recordReader) splitASCII(line []byte) (int, bool) {
 	b := r.bnds[:0]
 	start, i := 0, 0
 	var high uint64
+	repeated := false
+	if c0 := bytes.IndexByte(line, ','); c0 >= 0 && len(r.rep) > 0 && len(line) > c0+len(r.rep) &&
+		string(line[c0:c0+len(r.rep)]) == string(r.rep) {
+		// The first field still needs its bytes checked; the run came
+		// from a plain line.
+		for ; i+8 <= c0; i += 8 {
+			high |= binary.LittleEndian.Uint64(line[i:])
+		}
+		for ; i < c0; i++ {
+			high |= uint64(line[i])
+		}
+		e := &r.repEnd
+		b = append(b, 0, c0, c0+1, c0+e[0], c0+e[0]+1, c0+e[1], c0+e[1]+1, c0+e[2])
+		start = c0 + len(r.rep)
+		i = start
+		repeated = true
+	}
 	for ; i+8 <= len(line); i += 8 {
 		w := binary.LittleEndian.Uint64(line[i:])
 		high |= w
@@ -287,6 +312,11 @@ func (r *recordReader) splitASCII(line []byte) (int, bool) {
 	}
 	b = append(b, start, len(line))
 	r.bnds, r.data = b, line
+	if !repeated && len(b) >= 10 {
+		c0 := b[1]
+		r.rep = append(r.rep[:0], line[c0:b[7]+1]...)
+		r.repEnd = [3]int{b[3] - c0, b[5] - c0, b[7] - c0}
+	}
 	return len(b) / 2, true
 }
 
