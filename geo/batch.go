@@ -142,13 +142,13 @@ func NewStreetBatch(u Unit, seq int, source string) *StreetBatch {
 	return NewStreetBatchIn(u, seq, source, NewInterner())
 }
 
-// Interner holds the strings and snap points of the street batches that one
-// loading goroutine fills. A street or LSOA name turns up in many monthly
-// files, and so does a snap point: with one table for all of them each is
-// stored and hashed once per goroutine rather than once per file, a row
-// costs one lookup of its coordinates rather than one per string column,
-// and Build merges a few hundred thousand points per goroutine instead of
-// millions of rows. An Interner is not safe for concurrent use.
+// Interner holds the strings and snap points of the street batches of one
+// force's files (ingest gives each force its own). A street or LSOA name
+// turns up in many monthly files, and so does a snap point: with one table
+// for all of them each is stored and hashed once per force rather than
+// once per file, a row costs one lookup of its coordinates rather than one
+// per string column, and Build merges points rather than millions of rows.
+// An Interner is not safe for concurrent use.
 type Interner struct {
 	t strTable // streets, LSOAs
 	// terms holds crime types, outcomes and contexts: a few dozen strings

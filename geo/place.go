@@ -24,7 +24,7 @@ type building struct {
 	n, np   int            // crimes, points
 }
 
-// table is an Interner (one per loading goroutine, shared by its batches)
+// table is an Interner (shared by the batches of its files)
 // resolved once: its strings to global strings, its crime types and
 // outcomes to terms, and the points its kept batches use to global points.
 type table struct {

@@ -90,7 +90,8 @@ func parseFile(ctx context.Context, r io.Reader, name string, size int64, seq in
 }
 
 // worker is one parsing goroutine's state, reused from file to file: its read
-// buffer and the string table its street batches share.
+// buffer, and the string table that the street batches of the force it is
+// parsing share.
 type worker struct {
 	buf  []byte
 	strs *geo.Interner
