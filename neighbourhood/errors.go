@@ -1,0 +1,73 @@
+package neighbourhood
+
+import (
+	"errors"
+	"strconv"
+
+	"crimemap/fault"
+)
+
+// Lookups that find nothing. The HTTP layer answers them with 404, as the
+// API does for an unknown force or neighbourhood.
+var (
+	ErrNoForce         = fault.New(fault.NotFound, "no such force")
+	ErrNoNeighbourhood = fault.New(fault.NotFound, "no such neighbourhood")
+	// ErrNoDetail: the neighbourhood is listed but its detail was not
+	// loaded (no file, or a bad one).
+	ErrNoDetail = fault.New(fault.NotFound, "no detail for neighbourhood")
+)
+
+// Reasons a value is rejected, found in a ValueError. Summary.Rejected
+// counts by them.
+var (
+	ErrNotJSON     = errors.New("not JSON")
+	ErrWrongType   = errors.New("wrong JSON type")
+	ErrMissing     = errors.New("missing")
+	ErrNotNumber   = errors.New("not a number")
+	ErrOutOfRange  = errors.New("out of range")
+	ErrNotDate     = errors.New("not a date")
+	ErrDuplicateID = errors.New("duplicate id")
+	ErrIDMismatch  = errors.New("id differs from the file name")
+)
+
+var reasons = []error{ErrNotJSON, ErrWrongType, ErrMissing, ErrNotNumber, ErrOutOfRange, ErrNotDate, ErrDuplicateID, ErrIDMismatch}
+
+// ValueError is a rejected value: its JSON path in the file ($ is the
+// file's top value), why, and the value as read.
+type ValueError struct {
+	Path   string
+	Reason error // one of the Err values above
+	Value  string
+}
+
+func (e *ValueError) Error() string {
+	s := e.Path + ": " + e.Reason.Error()
+	if e.Value != "" {
+		s += " " + e.Value
+	}
+	return s
+}
+
+func (e *ValueError) Unwrap() error { return e.Reason }
+
+// FileError is an error in one file of a folder, named relative to it with
+// forward slashes.
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.File + ": " + e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// reasonOf returns the reason an error counts under.
+func reasonOf(err error) string {
+	for _, r := range reasons {
+		if errors.Is(err, r) {
+			return r.Error()
+		}
+	}
+	return "unreadable"
+}
+
+func quote(s string) string { return strconv.Quote(s) }
