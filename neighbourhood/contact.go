@@ -2,7 +2,6 @@ package neighbourhood
 
 import (
 	"bytes"
-	"encoding/json"
 )
 
 // ContactDetails is a team's, person's or event's contact_details object.
@@ -82,7 +81,10 @@ func (c *ContactDetails) MarshalJSON() ([]byte, error) {
 		if b.Len() > 1 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(key)
+		k, err := marshalString(key)
+		if err != nil {
+			return err
+		}
 		b.Write(k)
 		b.WriteByte(':')
 		val, err := v.MarshalJSON()

@@ -191,7 +191,7 @@ func (d *decoder) str(m map[string]any, path, key string) string {
 func (d *decoder) id(m map[string]any, path string) string {
 	s := d.str(m, path, "id")
 	if s == "" && d.fatal == nil {
-		d.fail(path+".id", ErrMissing, `""`)
+		d.fail(path+".id", ErrMissing, "empty string")
 	}
 	return s
 }

@@ -33,7 +33,8 @@ var (
 var reasons = []error{ErrNotJSON, ErrWrongType, ErrMissing, ErrNotNumber, ErrOutOfRange, ErrNotDate, ErrDuplicateID, ErrIDMismatch}
 
 // ValueError is a rejected value: its JSON path in the file ($ is the
-// file's top value), why, and the value as read.
+// file's top value), why, and the value as read (quoted) or what was
+// expected of it.
 type ValueError struct {
 	Path   string
 	Reason error // one of the Err values above
@@ -42,8 +43,12 @@ type ValueError struct {
 
 func (e *ValueError) Error() string {
 	s := e.Path + ": " + e.Reason.Error()
-	if e.Value != "" {
-		s += " " + e.Value
+	switch {
+	case e.Value == "":
+	case e.Value[0] == '"':
+		s += " " + e.Value // not a number "A"
+	default:
+		s += ": " + e.Value // wrong JSON type: want string, got number 5
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package neighbourhood
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -47,7 +48,25 @@ func (t Text) MarshalJSON() ([]byte, error) {
 	if t.st != set {
 		return []byte("null"), nil
 	}
-	return json.Marshal(t.s)
+	return marshalString(t.s)
+}
+
+// marshalString encodes s without escaping <, > and &: the text is mostly
+// HTML, and the encoder that writes the whole value decides whether to
+// escape them (Marshal here does not, json.Marshal does).
+func marshalString(s string) ([]byte, error) { return Marshal(s) }
+
+// Marshal encodes v as the API writes it: with <, > and & as they are,
+// not as \u003c escapes. The value is the same JSON either way; this is
+// the same text.
+func Marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // Coord is a latitude or longitude as the API writes it: a decimal number in

@@ -1,7 +1,6 @@
 package neighbourhood
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,7 +59,7 @@ func WriteFile(dir, rel string, data []byte) error {
 
 // WriteJSON encodes v as the API does and writes it with WriteFile.
 func WriteJSON(dir, rel string, v any) error {
-	data, err := json.Marshal(v)
+	data, err := Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", rel, err)
 	}
