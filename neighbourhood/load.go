@@ -316,4 +316,3 @@ func (l *loader) subresources(force, id string, h *hood) {
 		}
 	}
 }
-

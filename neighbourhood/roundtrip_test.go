@@ -186,7 +186,7 @@ func TestRoundTripFixtures(t *testing.T) {
 func TestInvalidFixtures(t *testing.T) {
 	tests := []struct {
 		file, kind, want string
-		dropped         bool // the bad value drops a list element, not the object
+		dropped          bool // the bad value drops a list element, not the object
 	}{
 		{"police-data-kit/neighbourhood-invalid-population.json", "neighbourhood", `$.population: not a number "A"`, false},
 		{"police-data-kit/coordinate-invalid.json", "point", `$[0].latitude: not a number "A"`, false},
