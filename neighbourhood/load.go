@@ -261,7 +261,7 @@ func (l *loader) force(force string) {
 		l.sum.Details++
 	}
 	slices.SortFunc(unlisted, byID)
-	t.refs = append(t.refs, unlisted...)
+	t.refs = nonNil(append(t.refs, unlisted...))
 	for _, sd := range subdirs {
 		if l.ctx.Err() != nil {
 			return

@@ -71,22 +71,27 @@ func WriteJSON(dir, rel string, v any) error {
 // a forces.json for the forces, and a neighbourhoods.json for every force
 // folder.
 func WriteDir(dir string, s *Set) error {
+	return writeSet(s, func(rel string, v any) error { return WriteJSON(dir, rel, v) })
+}
+
+// writeSet hands each response of s to put, with its path.
+func writeSet(s *Set, put func(rel string, v any) error) error {
 	if len(s.forces) > 0 {
-		if err := WriteJSON(dir, ForcesPath(), s.forces); err != nil {
+		if err := put(ForcesPath(), s.forces); err != nil {
 			return err
 		}
 	}
 	for id, f := range s.detail {
-		if err := WriteJSON(dir, ForcePath(id), f); err != nil {
+		if err := put(ForcePath(id), f); err != nil {
 			return err
 		}
 	}
 	for force, t := range s.teams {
-		if err := WriteJSON(dir, ListPath(force), nonNil(t.refs)); err != nil {
+		if err := put(ListPath(force), nonNil(t.refs)); err != nil {
 			return err
 		}
 		for id, h := range t.hoods {
-			if err := writeHood(dir, force, id, h); err != nil {
+			if err := writeHood(put, force, id, h); err != nil {
 				return err
 			}
 		}
@@ -94,10 +99,10 @@ func WriteDir(dir string, s *Set) error {
 	return nil
 }
 
-func writeHood(dir, force, id string, h *hood) error {
+func writeHood(put func(rel string, v any) error, force, id string, h *hood) error {
 	// The id "neighbourhoods" has no detail path of its own: it is the list's.
 	if h.detail != nil && id != listName {
-		if err := WriteJSON(dir, DetailPath(force, id), h.detail); err != nil {
+		if err := put(DetailPath(force, id), h.detail); err != nil {
 			return err
 		}
 	}
@@ -115,7 +120,7 @@ func writeHood(dir, force, id string, h *hood) error {
 		if !f.have {
 			continue
 		}
-		if err := WriteJSON(dir, f.rel, f.v); err != nil {
+		if err := put(f.rel, f.v); err != nil {
 			return err
 		}
 	}
