@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// Set is the loaded policing-team data. It is immutable: lookups return
-// copies of lists, and a Set may be read from any number of goroutines.
+// Set is the loaded policing-team data. It is immutable, so any number of
+// goroutines may read it: lookups return copies of lists, and the objects
+// Get and Force point to are shared and must not be changed.
 type Set struct {
 	forces []ForceRef // GET forces order, then forces only a folder names
 	detail map[string]*Force
