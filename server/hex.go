@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"runtime"
 	"strconv"
 	"sync"
@@ -675,13 +674,8 @@ func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request, l *lo
 	if err != nil {
 		return err
 	}
-	q := url.Values{"v": {ds.Version()}}
-	for _, p := range append([]string{"res"}, filterParams...) {
-		if v := formValue(r, p); v != "" {
-			q.Set(p, v)
-		}
-	}
+	tmpl := s.tileTemplate(r, "/tiles/hex/{z}/{x}/{y}.mvt", ds.Version(), append([]string{"res"}, filterParams...))
 	w.Header().Set("Cache-Control", s.cfg.CacheControl)
-	writeJSON(w, r, http.StatusOK, tiles.HexTileJSON(ds, baseURL(r)+"/tiles/hex/{z}/{x}/{y}.mvt?"+q.Encode(), res))
+	writeJSON(w, r, http.StatusOK, tiles.HexTileJSON(ds, tmpl, res))
 	return nil
 }
