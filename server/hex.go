@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"runtime"
 	"strconv"
 	"sync"
@@ -647,6 +646,10 @@ func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded
 	e, ok := s.tileCache.Get(key)
 	if !ok {
 		raw, err := tiles.HexTile(r.Context(), ds, z, x, y, res, &f)
+		var re *tiles.HexResError
+		if errors.As(err, &re) {
+			return paramError("res", "%v", re)
+		}
 		if err != nil {
 			return hexError(err)
 		}
@@ -660,22 +663,19 @@ func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded
 }
 
 // handleHexTileJSON serves /tiles/hex.json: TileJSON of the hex tiles whose
-// URL carries the dataset version, the filter and res when given.
+// URL carries the dataset version, the filter and res when given; with res,
+// the tiles start at the lowest zoom that allows it.
 func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
 	if _, err := s.parseFilter(r); err != nil {
 		return err
 	}
-	if _, err := parseRes(r, false, -1); err != nil {
+	res, err := parseRes(r, false, -1)
+	if err != nil {
 		return err
 	}
-	q := url.Values{"v": {ds.Version()}}
-	for _, p := range append([]string{"res"}, filterParams...) {
-		if v := formValue(r, p); v != "" {
-			q.Set(p, v)
-		}
-	}
+	tmpl := s.tileTemplate(r, "/tiles/hex/{z}/{x}/{y}.mvt", ds.Version(), append([]string{"res"}, filterParams...))
 	w.Header().Set("Cache-Control", s.cfg.CacheControl)
-	writeJSON(w, r, http.StatusOK, tiles.HexTileJSON(ds, baseURL(r)+"/tiles/hex/{z}/{x}/{y}.mvt?"+q.Encode()))
+	writeJSON(w, r, http.StatusOK, tiles.HexTileJSON(ds, tmpl, res))
 	return nil
 }

@@ -337,3 +337,30 @@ func TestHexTileEndpoint(t *testing.T) {
 		t.Errorf("TileJSON %d: %s", status, tj)
 	}
 }
+
+// TestHexTileResTooFine: res= finer than a zoom can carry made tiles of
+// megabytes, or lost crimes at low zooms; it is refused with a 400 naming
+// res and the finest resolution of that zoom, and hex.json with res starts
+// the tiles at the first zoom that allows it.
+func TestHexTileResTooFine(t *testing.T) {
+	ts := newServer(t)
+	for _, tc := range []struct{ path, want string }{
+		{"/tiles/hex/5/15/10.mvt?res=9", "use res=4"},
+		{"/tiles/hex/0/0/0.mvt?res=8", "use res=1"},
+	} {
+		status, body := get(t, ts, tc.path)
+		if status != http.StatusBadRequest || !strings.Contains(string(body), `\"res\"`) || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s = %d %s, want 400 naming res and %q", tc.path, status, body, tc.want)
+		}
+	}
+	if status, _ := get(t, ts, "/tiles/hex/12/2035/1374.mvt?res=9"); status != http.StatusOK {
+		t.Errorf("res 9 at zoom 12: status %d, want 200", status)
+	}
+	status, body := get(t, ts, "/tiles/hex.json?res=9")
+	var tj struct {
+		MinZoom int `json:"minzoom"`
+	}
+	if err := json.Unmarshal(body, &tj); status != http.StatusOK || err != nil || tj.MinZoom != 12 {
+		t.Errorf("hex.json?res=9 = %d %s, want minzoom 12", status, body)
+	}
+}

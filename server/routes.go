@@ -52,16 +52,52 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/embed", s.handleEmbed).Methods(get...)
 	r.PathPrefix("/static/").HandlerFunc(s.handleStatic).Methods(get...)
 
+	router := r
+	// gorilla/mux reports a wrong method on a subrouter's route as not
+	// found when a later route of the subrouter misses on its path, so both
+	// handlers ask the router which methods the path has.
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(router, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, r, ErrMethod)
+			return
+		}
 		writeError(w, r, ErrRouteNotFound)
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", strings.Join(allowedMethods(router, r), ", "))
 		writeError(w, r, ErrMethod)
 	})
 	r.Use(varsMiddleware, parseForm)
 	// CORS wraps the router so that preflight requests, which match no
 	// route's methods, are answered too.
-	return s.cors(r)
+	return securityHeaders(s.cors(r))
+}
+
+// allowedMethods lists the methods that router serves req's path with.
+func allowedMethods(router *mux.Router, req *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		probe := req.WithContext(req.Context())
+		probe.Method = m
+		var rm mux.RouteMatch
+		if router.Match(probe, &rm) && rm.MatchErr == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// securityHeaders marks every response as not to be sniffed into another
+// type (JSON, CSV and tiles included) and keeps full URLs, which carry
+// queries, out of the Referer sent to other sites.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // varsKey carries path variables to handlers so they need not know the router.

@@ -28,6 +28,11 @@ type Config struct {
 	FrameAncestors string
 	// StyleURL is a MapLibre style put under the crime layers of the page.
 	StyleURL string
+	// PublicURL is the absolute URL the service is reached at (scheme,
+	// host and any path prefix), used for the tile URLs of TileJSON; empty
+	// gives root-relative URLs. Request headers are never used: TileJSON
+	// is cached, and a Host or X-Forwarded-Proto could poison it.
+	PublicURL string
 	// Timeouts of the HTTP server.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.

@@ -135,25 +135,23 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, l *loade
 	if _, err := s.parseFilter(r); err != nil {
 		return err
 	}
-	q := url.Values{"v": {l.ds.Version()}}
-	for _, p := range filterParams {
+	w.Header().Set("Cache-Control", s.cfg.CacheControl)
+	writeJSON(w, r, http.StatusOK, l.tiles.TileJSON(s.tileTemplate(r, "/tiles/{z}/{x}/{y}.mvt", l.ds.Version(), filterParams)))
+	return nil
+}
+
+// tileTemplate is the tile URL template of TileJSON: path under the
+// configured public URL (root-relative without one), with the dataset
+// version and the request's values of params, and nothing else the request
+// holds, since TileJSON responses are cached.
+func (s *Server) tileTemplate(r *http.Request, path, version string, params []string) string {
+	q := url.Values{"v": {version}}
+	for _, p := range params {
 		if v := formValue(r, p); v != "" {
 			q.Set(p, v)
 		}
 	}
-	tmpl := baseURL(r) + "/tiles/{z}/{x}/{y}.mvt?" + q.Encode()
-	w.Header().Set("Cache-Control", s.cfg.CacheControl)
-	writeJSON(w, r, http.StatusOK, l.tiles.TileJSON(tmpl))
-	return nil
-}
-
-// baseURL is the scheme and host the client used.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return strings.TrimSuffix(s.cfg.PublicURL, "/") + path + "?" + q.Encode()
 }
 
 // clusterQuery parses the {id} path variable and the filter the cluster

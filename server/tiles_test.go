@@ -188,8 +188,8 @@ func TestTileJSON(t *testing.T) {
 			t.Errorf("tile URL %q lacks %q", u, want)
 		}
 	}
-	if !strings.HasPrefix(u, ts.URL) {
-		t.Errorf("tile URL %q not absolute on %s", u, ts.URL)
+	if !strings.HasPrefix(u, "/tiles/") {
+		t.Errorf("tile URL %q not root-relative", u)
 	}
 	if tj.Attribution != "Contains public sector information licensed under the Open Government Licence v3.0." {
 		t.Errorf("attribution %q", tj.Attribution)
@@ -213,7 +213,7 @@ func TestTileJSON(t *testing.T) {
 		}
 	}
 	// Following the template must give a tile.
-	tile := strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0").Replace(strings.TrimPrefix(u, ts.URL))
+	tile := strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0").Replace(u)
 	if r, _ := rawGet(t, ts, tile); r.StatusCode != http.StatusOK || !strings.Contains(r.Header.Get("Cache-Control"), "immutable") {
 		t.Errorf("GET %s: %d, Cache-Control %q", tile, r.StatusCode, r.Header.Get("Cache-Control"))
 	}

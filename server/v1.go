@@ -170,6 +170,25 @@ func parseLimit(r *http.Request, def, max int) (int, error) {
 	return n, nil
 }
 
+// crimesPageParams are the parameters of /v1/crimes that a next-page link
+// carries. Nothing else of the request is echoed: a query padded with junk
+// would otherwise come back as a header line too long for many clients.
+var crimesPageParams = []string{"format", "limit", "lat", "lng", "radius_m", "bbox", "poly", "boundary",
+	"from", "to", "category", "force", "outcome"}
+
+// nextLink is the Link header value of the page after cursor.
+func nextLink(r *http.Request, cursor string) string {
+	in := r.URL.Query()
+	q := url.Values{"cursor": {cursor}}
+	for _, p := range crimesPageParams {
+		if v := in.Get(p); v != "" {
+			q.Set(p, v)
+		}
+	}
+	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+	return "<" + u.String() + `>; rel="next"`
+}
+
 func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
 	format, err := parseFormat(r, "geojson", "csv")
@@ -196,10 +215,7 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, l *loaded)
 	next := ""
 	if pg.More {
 		next = ds.Version() + "." + strconv.FormatInt(int64(pg.Next), 10)
-		q := r.URL.Query()
-		q.Set("cursor", next)
-		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
-		w.Header().Set("Link", "<"+u.String()+`>; rel="next"`)
+		w.Header().Set("Link", nextLink(r, next))
 	}
 	w.Header().Set("X-Dataset-Version", ds.Version())
 	if format == "csv" {

@@ -30,16 +30,41 @@ const (
 // on to tiles and links unchanged.
 var pageFilterParams = []string{"from", "to", "category", "force", "outcome"}
 
-// setPageHeaders applies the framing policy. Pages are re-rendered for every
-// request, as the dataset can be swapped under them.
-func (s *Server) setPageHeaders(w http.ResponseWriter) {
+// setPageHeaders applies the content and framing policy. Pages are
+// re-rendered for every request, as the dataset can be swapped under them.
+// frameAncestors is the CSP frame-ancestors source list; "" lets any site
+// frame the page.
+func (s *Server) setPageHeaders(w http.ResponseWriter, frameAncestors string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if s.cfg.FrameAncestors != "" {
-		h.Set("Content-Security-Policy", "frame-ancestors "+s.cfg.FrameAncestors)
+	csp := s.pagePolicy()
+	if frameAncestors != "" {
+		csp += "; frame-ancestors " + frameAncestors
 	}
+	h.Set("Content-Security-Policy", csp)
+}
+
+// pagePolicy is the Content-Security-Policy of the pages, framing aside:
+// scripts, styles and workers only from this server (the pages carry no
+// inline script or style attribute; their JSON config block is data, not
+// script), images also from data: and blob: URLs as MapLibre makes them.
+// A configured basemap style may fetch tiles, glyphs and sprites from
+// anywhere it names, so it opens connect-src and img-src to HTTPS and to
+// the style's own origin.
+func (s *Server) pagePolicy() string {
+	connect, img := "'self'", "'self' data: blob:"
+	if s.cfg.StyleURL != "" {
+		extra := " https:"
+		if u, err := url.Parse(s.cfg.StyleURL); err == nil && u.Scheme == "http" && u.Host != "" {
+			extra += " http://" + u.Host
+		}
+		connect += extra
+		img += extra
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + img +
+		"; connect-src " + connect + "; worker-src 'self' blob:; child-src 'self' blob:; font-src 'self'" +
+		"; object-src 'none'; base-uri 'self'; form-action 'self'"
 }
 
 func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +76,9 @@ func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	s.setPageHeaders(w)
+	// The full map is not for framing elsewhere (clickjacking); /embed is.
+	s.setPageHeaders(w, "'self'")
+	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
 	if r.Method != http.MethodHead {
 		_, _ = buf.WriteTo(w)
 	}
@@ -73,7 +100,7 @@ func (s *Server) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	s.setPageHeaders(w)
+	s.setPageHeaders(w, s.cfg.FrameAncestors)
 	if r.Method != http.MethodHead {
 		_, _ = buf.WriteTo(w)
 	}
@@ -246,7 +273,6 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	// Asset URLs are not versioned, so clients revalidate; the ETag makes
 	// that a 304.
 	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Content-Type-Options", "nosniff")
 	etag := web.ETag(name)
 	if gz := web.Gzip(name); gz != nil {
 		h.Add("Vary", "Accept-Encoding") // CORS may have set Vary: Origin

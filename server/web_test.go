@@ -257,31 +257,74 @@ func TestEmbedMonthOutsideDataHasNoSummary(t *testing.T) {
 	}
 }
 
+// TestFramingPolicy: the map page had no frame protection and neither page
+// a Content-Security-Policy. Both get a policy that allows no inline script
+// or style; the map may be framed only by its own site, the embed by the
+// sites --frame-ancestors names (any without it).
 func TestFramingPolicy(t *testing.T) {
+	const embed = "/embed?lat=50.9097&lng=-1.4044"
 	tests := []struct {
-		name, ancestors, want string
+		name, ancestors, path, frame, xfo string
 	}{
-		{"allowed by default", "", ""},
-		{"restricted", "'self' https://example.org", "frame-ancestors 'self' https://example.org"},
+		{"map by default", "", "/", "frame-ancestors 'self'", "SAMEORIGIN"},
+		{"map restricted", "'self' https://example.org", "/", "frame-ancestors 'self'", "SAMEORIGIN"},
+		{"embed by default", "", embed, "", ""},
+		{"embed restricted", "'self' https://example.org", embed, "frame-ancestors 'self' https://example.org", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := server.DefaultConfig()
 			cfg.FrameAncestors = tc.ancestors
 			ts := webServer(t, cfg)
-			for _, path := range []string{"/", "/embed?lat=50.9097&lng=-1.4044"} {
-				resp, _ := fetch(t, ts, path)
-				if resp.StatusCode != http.StatusOK {
-					t.Fatalf("GET %s = %d", path, resp.StatusCode)
-				}
-				if got := resp.Header.Get("Content-Security-Policy"); got != tc.want {
-					t.Errorf("GET %s: Content-Security-Policy = %q, want %q", path, got, tc.want)
-				}
-				if got := resp.Header.Get("X-Frame-Options"); got != "" {
-					t.Errorf("GET %s: X-Frame-Options = %q would forbid framing", path, got)
+			resp, _ := fetch(t, ts, tc.path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s = %d", tc.path, resp.StatusCode)
+			}
+			csp := resp.Header.Get("Content-Security-Policy")
+			for _, want := range []string{"default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("GET %s: Content-Security-Policy %q lacks %q", tc.path, csp, want)
 				}
 			}
+			if strings.Contains(csp, "unsafe") {
+				t.Errorf("GET %s: Content-Security-Policy %q allows unsafe sources", tc.path, csp)
+			}
+			_, frame, _ := strings.Cut(csp, "frame-ancestors")
+			if frame != "" {
+				frame = "frame-ancestors" + frame
+			}
+			if frame != tc.frame {
+				t.Errorf("GET %s: framing policy %q, want %q", tc.path, frame, tc.frame)
+			}
+			if got := resp.Header.Get("X-Frame-Options"); got != tc.xfo {
+				t.Errorf("GET %s: X-Frame-Options = %q, want %q", tc.path, got, tc.xfo)
+			}
 		})
+	}
+	// A basemap style fetches from the hosts it names.
+	cfg := server.DefaultConfig()
+	cfg.StyleURL = "http://127.0.0.1:9999/style.json"
+	resp, _ := fetch(t, webServer(t, cfg), "/")
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self' https: http://127.0.0.1:9999") {
+		t.Errorf("with a style: Content-Security-Policy %q", csp)
+	}
+}
+
+// TestPagesHaveNoInlineCode: the Content-Security-Policy blocks inline
+// scripts, event handler attributes and style attributes, so the pages
+// must carry none.
+func TestPagesHaveNoInlineCode(t *testing.T) {
+	ts := webServer(t, server.DefaultConfig())
+	inline := regexp.MustCompile(`<script(?:>|\s[^>]*>)[^<]|\son[a-z]+=|\sstyle=|<style`)
+	for _, path := range []string{"/", "/embed?lat=50.9097&lng=-1.4044"} {
+		_, body := fetch(t, ts, path)
+		for _, m := range inline.FindAllStringIndex(string(body), -1) {
+			tag := string(body[m[0]:min(len(body), m[1]+40)])
+			if strings.HasPrefix(tag, `<script type="application/json"`) {
+				continue // data, not script
+			}
+			t.Errorf("GET %s: inline code %q", path, tag)
+		}
 	}
 }
 

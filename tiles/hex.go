@@ -36,10 +36,75 @@ const HexBuffer = 64
 //	res  0 1 1 2 3 3 4 5 6 6  7  8  8  9 10 11 11 12 13
 var HexZoomRes = [MaxZoom + 1]int{0, 1, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 8, 9, 10, 11, 11, 12, 13}
 
+// maxHexTileCells bounds the cells that can reach into a buffered hex tile
+// at the finest resolution its zoom allows. A cell costs at most about 95
+// bytes of MVT (a clipped ring, the h3 string, the id and a count per
+// category), so 5,000 cells keep a tile under 500 KB and 10,000 features
+// wherever it lies, with every crime in it.
+const maxHexTileCells = 5000
+
+// HexMaxRes is the finest H3 resolution a hex tile of each zoom may be drawn
+// at: the resolutions a tile can carry within the bounds that crime tiles
+// keep. Cells that fine are also tens of tile units across, so no cell
+// collapses to nothing when snapped to integer units and every crime is in
+// some tile's cell.
+//
+//	zoom 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18
+//	res  1 1 2 3 3 4 5 5 6 7  8  8  9 10 10 11 12 13 13
+var HexMaxRes = hexMaxRes()
+
+// hexMaxRes derives HexMaxRes from the worst case: a tile at the equator,
+// where a tile spans the most ground, filled with the smallest cells (half
+// the average area: H3's cells at one resolution vary twofold), counting
+// every cell within a cell's reach of the buffer, and never more cells than
+// the resolution has. The estimate is pessimistic by about half: tiles
+// filled that way hold 3,200 cells at most (TestHexTileWorstCase).
+func hexMaxRes() [MaxZoom + 1]int {
+	var out [MaxZoom + 1]int
+	const equatorKm = 2 * math.Pi * geo.EarthRadius / 1000
+	for z := range out {
+		tileKm := equatorKm / float64(uint(1)<<z) * (Extent + 2*HexBuffer) / Extent
+		for res := 0; res <= geo.FinestRes; res++ {
+			reach := tileKm + 4*h3.HexagonEdgeLengthAvgKm(res)
+			cells := math.Min(reach*reach/(h3.HexagonAreaAvgKm2(res)/2), 2+120*math.Pow(7, float64(res)))
+			if cells > maxHexTileCells {
+				break
+			}
+			out[z] = res
+		}
+	}
+	return out
+}
+
+// HexMinZoom is the lowest zoom whose tiles may be drawn at resolution res.
+func HexMinZoom(res int) int {
+	for z, m := range HexMaxRes {
+		if m >= res {
+			return z
+		}
+	}
+	return MaxZoom + 1
+}
+
+// HexResError is a resolution too fine for a hex tile's zoom: its tile
+// could not keep the size bounds or would lose cells too small to draw.
+type HexResError struct {
+	Zoom, Res int
+	// Max is the finest resolution allowed at Zoom; MinZoom the lowest
+	// zoom that allows Res.
+	Max, MinZoom int
+}
+
+func (e *HexResError) Error() string {
+	return fmt.Sprintf("resolution %d is too fine for zoom %d: use res=%d or coarser at this zoom (res=%d needs zoom %d or more)",
+		e.Res, e.Zoom, e.Max, e.Res, e.MinZoom)
+}
+
 // HexTile renders the hex tile z/x/y at H3 resolution res (-1 picks it from
 // HexZoomRes) for the crimes passing f, and returns its uncompressed MVT
 // bytes, or nil when the tile has no cell. The bytes depend only on the
-// dataset and the arguments. It returns ErrBadTile, geo.ErrBadRes, or ctx's
+// dataset and the arguments. It returns ErrBadTile, geo.ErrBadRes, a
+// *HexResError for a resolution finer than HexMaxRes allows, or ctx's
 // error.
 func HexTile(ctx context.Context, ds *geo.Dataset, z, x, y, res int, f *geo.Filter) ([]byte, error) {
 	if err := CheckTile(z, x, y, MaxZoom); err != nil {
@@ -50,6 +115,9 @@ func HexTile(ctx context.Context, ds *geo.Dataset, z, x, y, res int, f *geo.Filt
 	}
 	if res > geo.FinestRes {
 		return nil, fmt.Errorf("%w: got %d", geo.ErrBadRes, res)
+	}
+	if res > HexMaxRes[z] {
+		return nil, &HexResError{Zoom: z, Res: res, Max: HexMaxRes[z], MinZoom: HexMinZoom(res)}
 	}
 	if f == nil {
 		f = &geo.Filter{}
@@ -188,8 +256,14 @@ func roundRing(r orb.Ring) orb.Ring {
 	return append(out, out[0])
 }
 
-// HexTileJSON describes the hex tiles served at tileURL.
-func HexTileJSON(ds *geo.Dataset, tileURL string) TileJSON {
+// HexTileJSON describes the hex tiles served at tileURL, drawn at resolution
+// res at every zoom, or by HexZoomRes when res is -1; the tiles start at the
+// lowest zoom that allows res.
+func HexTileJSON(ds *geo.Dataset, tileURL string, res int) TileJSON {
+	minZoom := 0
+	if res >= 0 {
+		minZoom = min(HexMinZoom(res), MaxZoom)
+	}
 	fields := map[string]string{
 		"h3":    "String: the H3 cell index",
 		"count": "Number: crimes in the whole cell passing the filter",
@@ -197,9 +271,9 @@ func HexTileJSON(ds *geo.Dataset, tileURL string) TileJSON {
 	for _, t := range ds.Categories().Terms() {
 		fields[t.Slug] = "Number: crimes of category " + t.Name + " in the cell (absent when 0)"
 	}
-	return NewTileJSON(ds, "crimemap hexes", tileURL, 0, MaxZoom, []VectorLayer{{
+	return NewTileJSON(ds, "crimemap hexes", tileURL, minZoom, MaxZoom, []VectorLayer{{
 		ID:          LayerHexes,
 		Description: "H3 cells with crime counts; resolution by zoom as HexZoomRes documents, or res= in the URL",
-		MinZoom:     0, MaxZoom: MaxZoom, Fields: fields,
+		MinZoom:     minZoom, MaxZoom: MaxZoom, Fields: fields,
 	}})
 }

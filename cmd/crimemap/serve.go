@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -92,6 +93,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&cfg.CacheControl, "cache-control", cfg.CacheControl, "Cache-Control of responses whose URL does not carry the dataset version")
 	fs.StringVar(&cfg.FrameAncestors, "frame-ancestors", cfg.FrameAncestors, "CSP frame-ancestors for /embed (empty allows any site to frame it)")
 	fs.StringVar(&cfg.StyleURL, "style", cfg.StyleURL, "URL of a MapLibre style drawn under the crime layers")
+	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "absolute URL the service is reached at, for the tile URLs of TileJSON (empty: root-relative URLs)")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "HTTP read timeout")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "HTTP write timeout")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "HTTP keep-alive idle timeout")
@@ -108,6 +110,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := checkPublicURL(cfg.PublicURL); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	cfg.CORSOrigins = nil
 	for _, o := range strings.Split(cors, ",") {
@@ -156,4 +161,17 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
 	return <-errc
+}
+
+// checkPublicURL accepts an empty public URL or an absolute http(s) one with
+// no query or fragment, since tile paths are appended to it.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--public-url %q: want an absolute http or https URL without query, such as https://crime.example.org", s)
+	}
+	return nil
 }

@@ -7,6 +7,12 @@ import {plainStyle, addCrimeLayers, addNearLayers, setNear, circlePolygon} from 
 const config = JSON.parse(document.getElementById('config').textContent);
 const e = config.embed;
 
+// The page's Content-Security-Policy forbids style attributes in markup, so
+// the summary's swatches get their colour here, through the CSSOM.
+for (const el of document.querySelectorAll('.swatch[data-colour]')) {
+  el.style.background = el.dataset.colour;
+}
+
 async function main() {
   const map = new maplibregl.Map({
     container: 'map',
