@@ -57,7 +57,7 @@ type recordReader struct {
 	// first is the length, terminator included, of the first physical
 	// line of the quoted record being read: where reading resumes when
 	// the record is rejected as runaway.
-	first int
+	first   int
 	raw     []byte
 	data    []byte // the record: its line, or its unquoted fields end to end
 	bnds    []int  // field k is data[bnds[2k]:bnds[2k+1]]
@@ -111,7 +111,6 @@ func newRecordReader(r io.Reader, size int64, buf []byte) *recordReader {
 func newBytesReader(data []byte) *recordReader {
 	return &recordReader{buf: data, end: len(data), eof: true, line: 1, lfAt: -1}
 }
-
 
 // fill reads more input, compacting and growing the buffer as needed.
 func (r *recordReader) fill() error {
