@@ -15,14 +15,16 @@ import (
 // Builder gathers batches and builds a Dataset. Batches may be added from
 // several goroutines.
 type Builder struct {
-	mu       sync.Mutex
-	street   map[Unit]*StreetBatch
-	outcomes map[Unit]*OutcomeBatch
-	stops    map[Unit]*StopBatch
-	replaced []Replacement
+	mu        sync.Mutex
+	street    map[Unit]*StreetBatch
+	outcomes  map[Unit]*OutcomeBatch
+	stops     map[Unit]*StopBatch
+	replaced  []Replacement
+	keptOlder []Replacement
 }
 
-// Replacement records a batch that a later load of the same unit replaced.
+// Replacement records a batch that another batch of the same unit
+// displaced.
 type Replacement struct {
 	Kind    string // "street", "outcomes" or "stop-and-search"
 	Unit    Unit
@@ -35,59 +37,84 @@ func NewBuilder() *Builder {
 	return &Builder{street: map[Unit]*StreetBatch{}, outcomes: map[Unit]*OutcomeBatch{}, stops: map[Unit]*StopBatch{}}
 }
 
-// keep decides between two batches of one unit: the higher Seq wins.
-func keep[B any](b *Builder, kind string, m map[Unit]*B, u Unit, nb *B, seq func(*B) int, src func(*B) string) {
-	old, ok := m[u]
-	switch {
-	case !ok:
-		m[u] = nb
-	case seq(nb) >= seq(old):
-		m[u] = nb
-		b.replaced = append(b.replaced, Replacement{kind, u, src(old), src(nb)})
-	default:
-		b.replaced = append(b.replaced, Replacement{kind, u, src(nb), src(old)})
-	}
+// batchKey is what keep needs of a batch: its load order, its source, and
+// whether it holds no rows.
+type batchKey struct {
+	seq    int
+	source string
+	empty  bool
 }
 
-// AddStreet adds a street batch, replacing an earlier batch of its unit.
+// keep decides between two batches of one unit: a batch with rows beats an
+// empty one, so that a newer copy that is only a header, or whose every row
+// was rejected, cannot wipe out a good older copy; otherwise the higher Seq
+// wins. The rule is a total order, so the batch kept does not depend on the
+// order the batches are added in.
+func keep[B any](b *Builder, kind string, m map[Unit]*B, u Unit, nb *B, key func(*B) batchKey) {
+	old, ok := m[u]
+	if !ok {
+		m[u] = nb
+		return
+	}
+	kn, ko := key(nb), key(old)
+	win, kw, kl := nb, kn, ko
+	if kn.empty && !ko.empty || kn.empty == ko.empty && kn.seq < ko.seq {
+		win, kw, kl = old, ko, kn
+	}
+	m[u] = win
+	r := Replacement{kind, u, kl.source, kw.source}
+	if kl.empty && !kw.empty && kl.seq > kw.seq {
+		b.keptOlder = append(b.keptOlder, r)
+		return
+	}
+	b.replaced = append(b.replaced, r)
+}
+
+// AddStreet adds a street batch; of two batches of one unit keep chooses.
 func (b *Builder) AddStreet(sb *StreetBatch) error {
 	if err := sb.Unit.check(); err != nil {
 		return err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	keep(b, "street", b.street, sb.Unit, sb, func(x *StreetBatch) int { return x.Seq }, func(x *StreetBatch) string { return x.Source })
+	keep(b, "street", b.street, sb.Unit, sb, func(x *StreetBatch) batchKey { return batchKey{x.Seq, x.Source, x.Len() == 0} })
 	return nil
 }
 
-// AddOutcomes adds an outcomes batch, replacing an earlier batch of its unit.
+// AddOutcomes adds an outcomes batch; of two batches of one unit keep
+// chooses.
 func (b *Builder) AddOutcomes(ob *OutcomeBatch) error {
 	if err := ob.Unit.check(); err != nil {
 		return err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	keep(b, "outcomes", b.outcomes, ob.Unit, ob, func(x *OutcomeBatch) int { return x.Seq }, func(x *OutcomeBatch) string { return x.Source })
+	keep(b, "outcomes", b.outcomes, ob.Unit, ob, func(x *OutcomeBatch) batchKey { return batchKey{x.Seq, x.Source, x.Len() == 0 && x.NoID == 0} })
 	return nil
 }
 
-// AddStops adds a stop-and-search batch, replacing an earlier batch of its unit.
+// AddStops adds a stop-and-search batch; of two batches of one unit keep
+// chooses.
 func (b *Builder) AddStops(sb *StopBatch) error {
 	if err := sb.Unit.check(); err != nil {
 		return err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	keep(b, "stop-and-search", b.stops, sb.Unit, sb, func(x *StopBatch) int { return x.Seq }, func(x *StopBatch) string { return x.Source })
+	keep(b, "stop-and-search", b.stops, sb.Unit, sb, func(x *StopBatch) batchKey { return batchKey{x.Seq, x.Source, len(x.Rows) == 0} })
 	return nil
 }
 
 // BuildStats summarises a build.
 type BuildStats struct {
-	Crimes          int
-	Located         int
-	Points          int
-	Replaced        []Replacement
+	Crimes   int
+	Located  int
+	Points   int
+	Replaced []Replacement
+	// KeptOlder lists the empty newer batches dropped for an older batch
+	// of their unit that has rows (Source the empty one, ByNewer the one
+	// kept).
+	KeptOlder       []Replacement
 	OutcomeRows     int // outcome rows with a Crime ID
 	OutcomesJoined  int // of those, rows that matched at least one crime
 	OutcomesUnmatch int // rows whose Crime ID matched no crime
@@ -127,7 +154,7 @@ func sortedUnits[B any](m map[Unit]*B) []*B {
 func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	st := BuildStats{Replaced: slices.Clone(b.replaced)}
+	st := BuildStats{Replaced: slices.Clone(b.replaced), KeptOlder: slices.Clone(b.keptOlder)}
 	d := &Dataset{
 		categories: newVocab(StandardCategories, categoryAliases),
 		outcomes:   newVocab(StandardOutcomes, nil),
@@ -182,6 +209,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	lap("ID index")
 
 	d.months = distinctMonths(d.month)
+	d.latest = latestMonth(d.month, d.months)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
 	d.joinOutcomes(sortedUnits(b.outcomes), &st)
 	stops := sortedUnits(b.stops)
@@ -290,8 +318,19 @@ func Bound32(b orb.Bound) (lo, hi [2]float32) {
 func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
 	for _, ob := range batches {
 		st.OutcomesNoID += ob.NoID
+		// The batch's strings hold Crime IDs too: a string only ever
+		// read as a Crime ID is no term.
+		used := make([]bool, len(ob.strs.strs))
+		isID := make([]bool, len(ob.strs.strs))
+		for _, r := range ob.rows {
+			used[r.outcome] = true
+			isID[r.otherID] = r.otherID != 0
+		}
 		terms := make([]Outcome, len(ob.strs.strs))
 		for i, s := range ob.strs.strs {
+			if isID[i] && !used[i] {
+				continue
+			}
 			if k, ok := d.outcomes.intern(s); ok {
 				terms[i] = Outcome(k)
 			}

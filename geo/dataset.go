@@ -63,6 +63,7 @@ type Dataset struct {
 	hist []histEntry
 
 	months []Month // distinct months, ascending
+	latest Month   // see LatestMonth
 	stops  []StopRecord
 }
 
@@ -105,12 +106,34 @@ func (d *Dataset) Bound() orb.Bound { return d.bound }
 // Months returns the distinct months with crimes, ascending.
 func (d *Dataset) Months() []Month { return d.months }
 
-// LatestMonth returns the most recent month, or 0 for an empty dataset.
-func (d *Dataset) LatestMonth() Month {
-	if len(d.months) == 0 {
+// LatestMonth returns the month the data is current to, the default month
+// of the API and the map, or 0 for an empty dataset: the latest month with
+// at least 1/LatestShare of the crimes of the busiest month. data.police.uk
+// publishes every force's month at once, so a real latest month is far
+// above that share, while a few stray rows dated later than the rest (a
+// typo, a file split by its rows) are below it and cannot take over.
+func (d *Dataset) LatestMonth() Month { return d.latest }
+
+// LatestShare sets the share of the busiest month's crimes a month needs to
+// be LatestMonth.
+const LatestShare = 100
+
+// latestMonth is LatestMonth's rule over the crimes' months.
+func latestMonth(months []Month, distinct []Month) Month {
+	if len(distinct) == 0 {
 		return 0
 	}
-	return d.months[len(d.months)-1]
+	lo := distinct[0]
+	counts := make([]int, int(distinct[len(distinct)-1]-lo)+1)
+	for _, m := range months {
+		counts[m-lo]++
+	}
+	busiest := slices.Max(counts)
+	for i := len(counts) - 1; ; i-- {
+		if counts[i]*LatestShare >= busiest {
+			return lo + Month(i)
+		}
+	}
 }
 
 // Categories returns the crime-category vocabulary.

@@ -1,6 +1,11 @@
 package geo
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+)
 
 // Category indexes a Dataset's crime-category table.
 type Category uint8
@@ -206,14 +211,79 @@ func (v *Vocab) intern(name string) (int, bool) {
 	if len(v.terms) >= MaxTerms {
 		return 0, false
 	}
-	slug := Slug(name)
+	// The suffix grows without bound: any number of names may slug
+	// alike, and a vocabulary holds at most MaxTerms of them.
+	base := Slug(name)
+	slug := base
 	for n := 2; ; n++ {
 		if _, taken := v.bySlug[slug]; !taken {
 			break
 		}
-		slug = Slug(name) + "-" + string(rune('0'+n%10))
+		slug = base + "-" + strconv.Itoa(n)
 	}
 	return v.add(Term{Slug: slug, Name: name}), true
+}
+
+// TermBudget admits the terms of a load before the Dataset is built, so
+// that no vocabulary overflows in Build: a loader asks it for each new crime
+// type, outcome category and force, and rejects the rows (or the file) it
+// refuses. It counts terms as a Dataset's vocabularies do (names in any case,
+// the standard terms and their aliases included), over every batch offered,
+// so the batches a Builder keeps never hold more than MaxTerms of any
+// kind. Which rows it refuses once a vocabulary is full depends on the order
+// they are offered in. It is safe for concurrent use.
+type TermBudget struct {
+	mu                       sync.Mutex
+	categories, outcomes, fs *Vocab
+}
+
+// NewTermBudget returns a budget holding the standard terms.
+func NewTermBudget() *TermBudget {
+	return &TermBudget{
+		categories: newVocab(StandardCategories, categoryAliases),
+		outcomes:   newVocab(StandardOutcomes, nil),
+		fs:         newVocab(StandardForces, forceAliases),
+	}
+}
+
+// Category reports whether the crime type name fits the category table.
+func (b *TermBudget) Category(name []byte) bool { return b.admit(b.categories, name) }
+
+// Outcome reports whether the outcome category name (of a street row's Last
+// outcome category or an outcomes row's Outcome type) fits the outcome table.
+func (b *TermBudget) Outcome(name []byte) bool { return b.admit(b.outcomes, name) }
+
+func (b *TermBudget) admit(v *Vocab, name []byte) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := v.intern(string(name))
+	return ok
+}
+
+// Force reports whether the force id fits the force table.
+func (b *TermBudget) Force(id string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.fs.BySlug(id); ok {
+		return true
+	}
+	if b.fs.Len() >= MaxTerms {
+		return false
+	}
+	b.fs.add(Term{Slug: id, Name: id})
+	return true
+}
+
+// HasControl reports whether s holds a control character (NUL, a line
+// break, a C1 control, ...). Such a character in a term would make a
+// category or force that looks like another but is not.
+func HasControl(s []byte) bool {
+	for _, r := range string(s) {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Slug turns a name into a lower-case, hyphen-separated identifier, the way

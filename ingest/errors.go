@@ -25,6 +25,9 @@ var (
 	ErrNoUnit = errors.New("file name does not give force and month")
 	// ErrNoInput means none of the paths given to Load exists.
 	ErrNoInput = errors.New("no input path exists")
+	// ErrDuplicateColumn means the header names a column Load reads twice:
+	// which of the two holds the data cannot be told.
+	ErrDuplicateColumn = errors.New("column named twice in the header")
 )
 
 // Errors that reject one row, found in ParseError.Err. The row is skipped,
@@ -51,11 +54,31 @@ var (
 	ErrQuote = errors.New(`extraneous or missing " in quoted field`)
 	// ErrBareQuote: a quote appears inside an unquoted field.
 	ErrBareQuote = errors.New(`bare " in unquoted field`)
+	// ErrTooLong: the record is longer than 4 MiB. It is skipped to the
+	// end of its line.
+	ErrTooLong = fmt.Errorf("record longer than %d bytes", maxRecord)
+	// ErrFutureMonth: the row's month (or a stop and search's Date) is
+	// after the month of the load.
+	ErrFutureMonth = errors.New("month after the load date")
+	// ErrMonthMismatch: the row's Month is not the month its file's name
+	// gives.
+	ErrMonthMismatch = errors.New("month differs from the file name's")
+	// ErrControl: a field that names a term (Crime type, Last outcome
+	// category, Outcome type, Falls within) holds a control character.
+	ErrControl = errors.New("control character in a term")
+	// ErrTooManyTerms: the row's crime type, outcome or force would be
+	// one more than a dataset holds (geo.MaxTerms of each). A file named
+	// for a force that does not fit fails with it as a whole.
+	ErrTooManyTerms = fmt.Errorf("more than %d terms of a kind", geo.MaxTerms)
+	// ErrBadDate: a stop and search's Date is not an ISO 8601 date and
+	// time.
+	ErrBadDate = errors.New("bad date")
 )
 
 // rowReasons lists the row errors, so a count can be keyed by the sentinel
 // without inspecting wrapped text.
-var rowReasons = []error{ErrBadMonth, ErrBadCoordinate, ErrColumnCount, ErrInvalidUTF8, ErrEmptyField, ErrNoForce, ErrQuote, ErrBareQuote}
+var rowReasons = []error{ErrBadMonth, ErrBadCoordinate, ErrColumnCount, ErrInvalidUTF8, ErrEmptyField, ErrNoForce, ErrQuote, ErrBareQuote,
+	ErrTooLong, ErrFutureMonth, ErrMonthMismatch, ErrControl, ErrTooManyTerms, ErrBadDate}
 
 // ParseError reports a rejected row: where it is and why.
 type ParseError struct {

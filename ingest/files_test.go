@@ -322,24 +322,6 @@ func TestProgressBar(t *testing.T) {
 	}
 }
 
-// TestOverlongRecord checks that a file with a record beyond the size limit
-// fails alone instead of exhausting memory.
-func TestOverlongRecord(t *testing.T) {
-	dir := t.TempDir()
-	long := append([]byte(streetHeader), bytes.Repeat([]byte("a"), maxRecord+10)...)
-	writeFiles(t, dir, map[string][]byte{
-		"2017-02-hampshire-street.csv": long,
-		"2017-02-kent-street.csv":      []byte(streetHeader + row("2017-02", "1", "51", "A", "Drugs")),
-	})
-	ds, sum, err := Load(context.Background(), []string{dir}, Options{Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sum.Failed) != 1 || !strings.HasSuffix(sum.Failed[0].File, "2017-02-hampshire-street.csv") || ds.Len() != 1 {
-		t.Errorf("failed %v, %d crimes; want the overlong file failed and 1 crime", sum.Failed, ds.Len())
-	}
-}
-
 type failingReader struct {
 	data []byte
 	err  error

@@ -154,6 +154,31 @@ func lookup(names []string, want string) int {
 	return -1
 }
 
+// known holds the column names Load reads.
+var known = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range crimeColNames {
+		m[n] = true
+	}
+	for _, n := range stopColNames {
+		m[n] = true
+	}
+	return m
+}()
+
+// duplicate returns a column Load reads that names appear twice, or "".
+// Other columns are ignored, so a repeat among them is harmless.
+func duplicate(names []string) string {
+	seen := map[string]bool{}
+	for _, n := range names {
+		if known[n] && seen[n] {
+			return n
+		}
+		seen[n] = true
+	}
+	return ""
+}
+
 // parseHeader reads the header record and settles the file's kind: the name's
 // kind when it has one, else the kind the columns show.
 func parseHeader(fields [][]byte, nameKind fileKind) (*header, error) {
@@ -171,6 +196,9 @@ func parseHeader(fields [][]byte, nameKind fileKind) (*header, error) {
 			}
 		}
 		h.names[i] = normName(f)
+	}
+	if dup := duplicate(h.names); dup != "" {
+		return nil, fmt.Errorf("%w: %q", ErrDuplicateColumn, dup)
 	}
 	for i, n := range crimeColNames {
 		h.crime[i] = lookup(h.names, n)

@@ -36,6 +36,9 @@ type Options struct {
 	// OnReject, when set, is called for every rejected row, from the
 	// goroutine parsing its file.
 	OnReject func(*ParseError)
+	// Now gives the load date; nil means time.Now. Rows dated after its
+	// month are rejected (ErrFutureMonth).
+	Now func() time.Time
 }
 
 // source is one CSV to parse: a file on disk or a zip member.
@@ -58,9 +61,11 @@ type source struct {
 // counts a month twice.
 //
 // A file that cannot be read is recorded in Summary.Failed and the load goes
-// on; malformed rows are rejected, counted and logged. Load returns an error
-// only when ctx ends, when no path exists at all (ErrNoInput), or when the
-// dataset cannot be built (more distinct terms than geo.MaxTerms).
+// on; malformed rows are rejected, counted and logged, and so are rows whose
+// crime type, outcome or force would overflow a vocabulary (geo.MaxTerms).
+// Load returns an error only when no path exists at all (ErrNoInput), or
+// when ctx ends: then it returns ctx.Err() promptly, even while a file is
+// blocked in a read, leaving that read to finish on its own.
 func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
 	start := time.Now()
 	log := opt.Logger
@@ -71,14 +76,23 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	latest := monthOf(now())
+	budget := geo.NewTermBudget()
 	sum := &Summary{}
-	srcs, closers, existed := collect(paths, sum)
-	defer func() {
+	srcs, closers, existed := collect(paths, sum, log)
+	// A worker still blocked in a read when ctx ends reads from a zip:
+	// the archives are closed when the workers are done, not before.
+	closeAll := func() {
 		for _, c := range closers {
 			c.Close()
 		}
-	}()
+	}
 	if !existed {
+		closeAll()
 		return nil, sum, fmt.Errorf("ingest: %w: %s", ErrNoInput, strings.Join(paths, ", "))
 	}
 
@@ -91,7 +105,7 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var w worker
+			w := worker{budget: budget, latest: latest}
 			for group := range work {
 				// A force's points are its own, so a table per force
 				// loses no sharing, and the table being searched is
@@ -119,10 +133,20 @@ feed:
 		}
 	}
 	close(work)
-	wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		closeAll()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 	if err := ctx.Err(); err != nil {
 		prog.finish()
-		return nil, sum, fmt.Errorf("ingest: %w", err)
+		// The workers may still be recording: the summary is theirs.
+		return nil, &Summary{}, fmt.Errorf("ingest: %w", err)
 	}
 	prog.parsed()
 	parsed := time.Since(start)
@@ -137,6 +161,10 @@ feed:
 	sum.OutcomesNoID = st.OutcomesNoID
 	sum.StopAndSearch = st.StopAndSearch
 	sum.Replaced = st.Replaced
+	sum.KeptOlder = st.KeptOlder
+	for _, k := range st.KeptOlder {
+		log.Warn("newer copy of a unit has no rows; older copy kept", "kind", k.Kind, "unit", k.Unit.String(), "empty", k.Source, "kept", k.ByNewer)
+	}
 	sum.Crimes, sum.Located, sum.Points = st.Crimes, st.Located, st.Points
 	sum.Phases = append([]geo.Phase{{Name: "files parsed", Took: parsed}}, st.Phases...)
 	slices.SortFunc(sum.Failed, func(a, b FileError) int { return strings.Compare(a.File, b.File) })
@@ -236,6 +264,13 @@ func (w *worker) loadSource(ctx context.Context, src *source, log *slog.Logger, 
 // it the mapping costs more than the copy it saves.
 const minMapSize = 1 << 16
 
+// maxMapSize is the largest file that is mapped. A mapping is populated
+// up front, which for a file of gigabytes (a sparse one costs nothing on
+// disk) would read it all into memory before a byte is parsed; a larger
+// file is read, and the parser gives up on it as soon as it stops being
+// CSV. The archive's files are a few tens of megabytes.
+const maxMapSize = 64 << 20
+
 // errFileChanged means a mapped file shrank while it was parsed.
 var errFileChanged = errors.New("file changed while it was read")
 
@@ -249,7 +284,7 @@ func mapSource(rc io.ReadCloser) (data []byte, unmap func() error) {
 		return nil, nil
 	}
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() < minMapSize {
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() < minMapSize || fi.Size() > maxMapSize {
 		return nil, nil
 	}
 	data, unmap, err = mapFile(f, fi.Size())
@@ -312,7 +347,7 @@ func wanted(name string) (csv, zipped bool) {
 
 // collect expands paths into sources in load order. Paths that cannot be
 // read are recorded in sum. existed is false when no path exists at all.
-func collect(paths []string, sum *Summary) (srcs []*source, closers []io.Closer, existed bool) {
+func collect(paths []string, sum *Summary, log *slog.Logger) (srcs []*source, closers []io.Closer, existed bool) {
 	seq := 0
 	addFile := func(p string, size int64, walked bool) {
 		seq++
@@ -355,9 +390,22 @@ func collect(paths []string, sum *Summary) (srcs []*source, closers []io.Closer,
 					return nil
 				}
 				csv, zipped := wanted(q)
+				if !csv && !zipped {
+					return nil
+				}
+				// Only regular files, a link to one included: a FIFO
+				// or a device would block the load in open or read.
+				info, err := d.Info()
+				if err == nil && d.Type()&fs.ModeSymlink != 0 {
+					info, err = os.Stat(q)
+				}
+				if err == nil && !info.Mode().IsRegular() {
+					sum.Skipped = append(sum.Skipped, q)
+					log.Warn("skipped file that is not a regular file", "file", q, "mode", info.Mode().String())
+					return nil
+				}
 				switch {
 				case csv:
-					info, err := d.Info()
 					if err != nil {
 						sum.Failed = append(sum.Failed, FileError{File: q, Err: err})
 						return nil

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"crimemap/geo"
 )
@@ -90,20 +91,82 @@ func parseFile(ctx context.Context, r io.Reader, name string, size int64, seq in
 }
 
 // worker is one parsing goroutine's state, reused from file to file: its read
-// buffer, and the string table that the street batches of the force it is
-// parsing share.
+// buffer, the string table that the street batches of the force it is
+// parsing share, and the terms it has seen admitted.
 type worker struct {
 	buf  []byte
 	strs *geo.Interner
+
+	// budget is the load's, shared by all workers; latest is the last
+	// month a row may have: the load date's.
+	budget     *geo.TermBudget
+	latest     geo.Month
+	cats, outs termGate
+}
+
+// init gives a zero worker its own budget and the current month.
+func (w *worker) init() {
+	if w.budget == nil {
+		w.budget = geo.NewTermBudget()
+	}
+	if w.latest == 0 {
+		w.latest = monthOf(time.Now())
+	}
+	if w.cats.admit == nil {
+		w.cats.admit, w.outs.admit = w.budget.Category, w.budget.Outcome
+	}
+}
+
+// monthOf returns the month of t in UTC.
+func monthOf(t time.Time) geo.Month {
+	t = t.UTC()
+	return geo.MakeMonth(t.Year(), int(t.Month()))
+}
+
+// termGate admits the crime types, or the outcome categories, a worker
+// meets. A name met before passes with one comparison; a new one is
+// checked for control characters and offered to the load's TermBudget.
+type termGate struct {
+	admit func([]byte) bool
+	slots [256]string
+	seen  map[string]string
+}
+
+// check returns nil when name may be used, else the row error.
+func (g *termGate) check(name []byte) error {
+	if len(name) == 0 {
+		return nil // the blank outcome; an empty crime type is rejected before
+	}
+	slot := &g.slots[(uint(len(name))*31+uint(name[0])*7+uint(name[len(name)/2])*3+uint(name[len(name)-1]))&255]
+	if *slot == string(name) {
+		return nil
+	}
+	s, ok := g.seen[string(name)]
+	if !ok {
+		if geo.HasControl(name) {
+			return ErrControl
+		}
+		if !g.admit(name) {
+			return ErrTooManyTerms
+		}
+		s = string(name)
+		if g.seen == nil {
+			g.seen = map[string]string{}
+		}
+		g.seen[s] = s
+	}
+	*slot = s
+	return nil
 }
 
 func (w *worker) parseFile(ctx context.Context, rr *recordReader, name string, size int64, seq int, log *slog.Logger, onReject func(*ParseError)) (*fileResult, error) {
+	w.init()
 	ni := parseName(name)
 	_, err := rr.next()
 	switch {
 	case errors.Is(err, io.EOF):
 		return nil, fmt.Errorf("%w: empty file", ErrNotCSV)
-	case errors.Is(err, ErrInvalidUTF8), errors.Is(err, errRecordTooLong):
+	case errors.Is(err, ErrInvalidUTF8), errors.Is(err, ErrTooLong):
 		return nil, fmt.Errorf("%w: %w", ErrNotCSV, err)
 	case errors.Is(err, ErrQuote), errors.Is(err, ErrBareQuote):
 		return nil, fmt.Errorf("%w: header: %w", ErrNotCSV, err)
@@ -114,12 +177,16 @@ func (w *worker) parseFile(ctx context.Context, rr *recordReader, name string, s
 	if err != nil {
 		return nil, err
 	}
+	if ni.hasUnit && h.kind != kindOutcomes && !w.budget.Force(ni.unit.Force) {
+		// Outcomes files add no force: their rows join crimes.
+		return nil, fmt.Errorf("force %q: %w", ni.unit.Force, ErrTooManyTerms)
+	}
 	res := &fileResult{kind: h.kind}
 	rej := &rejecter{file: name, log: log, onReject: onReject, counts: &res.counts}
 	if w.strs == nil {
 		w.strs = geo.NewInterner()
 	}
-	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej, strs: w.strs}
+	p := &fileParser{rr: rr, h: h, ni: ni, name: name, seq: seq, res: res, rej: rej, strs: w.strs, w: w}
 	p.rowsHint, p.idsHint = rr.estimateRows(size)
 	if h.kind == kindStreet && h.crime[colCrimeID] != 0 {
 		// The sample counted empty first fields, not empty Crime IDs.
@@ -155,6 +222,8 @@ type fileParser struct {
 	rowsHint int               // expected rows, from the file size
 	idsHint  int               // expected rows with a Crime ID
 	strs     *geo.Interner     // the worker's strings, shared by its batches
+	w        *worker           // the worker's term gates and load date
+	falls    []byte            // the last Falls within found free of control characters
 }
 
 // record moves to the next row that has the header's field count; read its
@@ -167,9 +236,9 @@ func (p *fileParser) record(ctx context.Context) error {
 			if errors.Is(err, io.EOF) {
 				return err
 			}
-			if errors.Is(err, ErrInvalidUTF8) || errors.Is(err, ErrQuote) || errors.Is(err, ErrBareQuote) {
+			if errors.Is(err, ErrInvalidUTF8) || errors.Is(err, ErrQuote) || errors.Is(err, ErrBareQuote) || errors.Is(err, ErrTooLong) {
 				p.res.counts.Read++
-				p.rej.reject(p.rr.recLine, "", err, "")
+				p.rej.reject(p.rr.recLine, "", err, p.rr.detail)
 				continue
 			}
 			return fmt.Errorf("line %d: %w", p.rr.line, err)
@@ -187,26 +256,56 @@ func (p *fileParser) record(ctx context.Context) error {
 }
 
 // unitOf returns the unit of a row: the file name's, or else the row's
-// force and month. ok is false when the row names no force.
-func (p *fileParser) unitOf(falls []byte, m geo.Month) (geo.Unit, bool) {
+// force and month. It returns the row error when the row names no force,
+// or a force no dataset has room for.
+func (p *fileParser) unitOf(falls []byte, m geo.Month) (geo.Unit, error) {
 	if p.ni.hasUnit {
-		return p.ni.unit, true
+		return p.ni.unit, nil
 	}
 	if len(falls) == 0 {
-		return geo.Unit{}, false
+		return geo.Unit{}, ErrNoForce
 	}
 	id, ok := p.forces[string(falls)]
 	if !ok {
+		id = forceID(string(falls))
+		if id == "" {
+			return geo.Unit{}, ErrNoForce
+		}
+		if !p.w.budget.Force(id) {
+			// Not remembered: the refusal is rare and final.
+			return geo.Unit{}, ErrTooManyTerms
+		}
 		if p.forces == nil {
 			p.forces = map[string]string{}
 		}
-		id = forceID(string(falls))
 		p.forces[string(falls)] = id
 	}
-	if id == "" {
-		return geo.Unit{}, false
+	return geo.Unit{Force: id, Month: m}, nil
+}
+
+// fallsOK reports whether Falls within is free of control characters,
+// rejecting the row when it is not. The column is the same on nearly every
+// row, so the last value passed is remembered.
+func (p *fileParser) fallsOK(falls []byte) bool {
+	if string(falls) == string(p.falls) {
+		return true
 	}
-	return geo.Unit{Force: id, Month: m}, true
+	if geo.HasControl(falls) {
+		p.rej.reject(p.rr.recLine, "Falls within", ErrControl, strconv.Quote(string(falls)))
+		return false
+	}
+	p.falls = append(p.falls[:0], falls...)
+	return true
+}
+
+// term checks a crime type or outcome category with g, rejecting the row
+// when it may not be used.
+func (p *fileParser) term(g *termGate, column string, name []byte) bool {
+	if err := g.check(name); err != nil {
+		p.rej.reject(p.rr.recLine, column, err, strconv.Quote(string(name)))
+		return false
+	}
+	return true
 }
 
 // coords parses a Longitude/Latitude pair. Both empty is a row without a
@@ -275,7 +374,9 @@ type monthMemo struct {
 }
 
 // month reads the current record's Month, rejecting the row when it is not
-// YYYY-MM.
+// YYYY-MM, is after the load date, or is not the month the file's name
+// gives. A row of another month in a file named for one would sit in the
+// file's unit, and be counted again when that month's own file is loaded.
 func (p *fileParser) month(memo *monthMemo) (geo.Month, bool) {
 	mb := p.rr.field(p.h.crime[colMonth])
 	if memo.m != 0 && string(mb) == memo.text {
@@ -284,6 +385,14 @@ func (p *fileParser) month(memo *monthMemo) (geo.Month, bool) {
 	m, err := geo.ParseMonthBytes(mb)
 	if err != nil {
 		p.rej.reject(p.rr.recLine, "Month", ErrBadMonth, strconv.Quote(string(mb)))
+		return 0, false
+	}
+	if m > p.w.latest {
+		p.rej.reject(p.rr.recLine, "Month", ErrFutureMonth, fmt.Sprintf("%s, loaded in %s", m, p.w.latest))
+		return 0, false
+	}
+	if p.ni.hasUnit && m != p.ni.unit.Month {
+		p.rej.reject(p.rr.recLine, "Month", ErrMonthMismatch, fmt.Sprintf("month %s in a file for month %s", m, p.ni.unit.Month))
 		return 0, false
 	}
 	memo.m, memo.text = m, string(mb)
@@ -318,10 +427,17 @@ func (p *fileParser) street(ctx context.Context) error {
 			p.rej.reject(line, "Crime type", ErrEmptyField, "")
 			continue
 		}
+		lastOutcome := rr.field(h[colLastOutcome])
+		if !p.term(&p.w.cats, "Crime type", ct) || !p.term(&p.w.outs, "Last outcome category", lastOutcome) {
+			continue
+		}
 		falls := rr.field(h[colFallsWithin])
-		u, ok := p.unitOf(falls, m)
-		if !ok {
-			p.rej.reject(line, "Falls within", ErrNoForce, "")
+		if !p.fallsOK(falls) {
+			continue
+		}
+		u, err := p.unitOf(falls, m)
+		if err != nil {
+			p.rej.reject(line, "Falls within", err, "")
 			continue
 		}
 		batch := batches.find(u)
@@ -345,7 +461,7 @@ func (p *fileParser) street(ctx context.Context) error {
 			LSOACode:    rr.field(h[colLSOACode]),
 			LSOAName:    rr.field(h[colLSOAName]),
 			CrimeType:   ct,
-			LastOutcome: rr.field(h[colLastOutcome]),
+			LastOutcome: lastOutcome,
 			Context:     rr.field(h[colContext]),
 		}
 		batch.AddStreet(&row)
@@ -386,9 +502,16 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 			p.rej.reject(line, "Outcome type", ErrEmptyField, "")
 			continue
 		}
-		u, ok := p.unitOf(rr.field(h[colFallsWithin]), m)
-		if !ok {
-			p.rej.reject(line, "Falls within", ErrNoForce, "")
+		if !p.term(&p.w.outs, "Outcome type", ot) {
+			continue
+		}
+		falls := rr.field(h[colFallsWithin])
+		if !p.fallsOK(falls) {
+			continue
+		}
+		u, err := p.unitOf(falls, m)
+		if err != nil {
+			p.rej.reject(line, "Falls within", err, "")
 			continue
 		}
 		batch := batches.find(u)
@@ -405,6 +528,34 @@ func (p *fileParser) outcomes(ctx context.Context) error {
 		p.res.outcomes = append(p.res.outcomes, geo.NewOutcomeBatch(p.ni.unit, p.seq, p.name))
 	}
 	return nil
+}
+
+// stopDate checks a stop and search's Date: an ISO 8601 date and time
+// (with or without a zone, or a bare date) no later than the month of the
+// load. It rejects the row otherwise.
+func (p *fileParser) stopDate(b []byte) bool {
+	t, ok := parseStopDate(string(b))
+	if !ok {
+		p.rej.reject(p.rr.recLine, "Date", ErrBadDate, strconv.Quote(string(b)))
+		return false
+	}
+	if m := monthOf(t); m > p.w.latest || p.ni.unit.Month > p.w.latest {
+		p.rej.reject(p.rr.recLine, "Date", ErrFutureMonth, fmt.Sprintf("%s, loaded in %s", max(m, p.ni.unit.Month), p.w.latest))
+		return false
+	}
+	return true
+}
+
+// stopDateLayouts are the forms of Date accepted, the archive's first.
+var stopDateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"}
+
+func parseStopDate(s string) (time.Time, bool) {
+	for _, l := range stopDateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func (p *fileParser) stops(ctx context.Context) error {
@@ -438,6 +589,9 @@ func (p *fileParser) stops(ctx context.Context) error {
 		}
 		if len(f(h[sType])) == 0 {
 			p.rej.reject(line, "Type", ErrEmptyField, "")
+			continue
+		}
+		if !p.stopDate(f(h[sDate])) {
 			continue
 		}
 		sb.Rows = append(sb.Rows, geo.StopRow{

@@ -14,8 +14,16 @@ const (
 	// initialBuf is large enough that a refill costs little per row.
 	initialBuf = 1 << 20
 	// maxRecord bounds one record so a file without line breaks cannot
-	// exhaust memory.
+	// exhaust memory. A longer record is rejected and skipped.
 	maxRecord = 4 << 20
+	// maxRecordLines bounds the physical lines one quoted record may
+	// span, so that a stray quote cannot swallow the rows after it: the
+	// record is rejected and reading resumes at its second line.
+	maxRecordLines = 100
+	// maxSkip bounds how far past maxRecord a long line is skipped in
+	// search of its end; beyond it the rest of the file is given up (a
+	// huge file without line breaks is not CSV).
+	maxSkip = 64 << 20
 )
 
 var bom = []byte("\xEF\xBB\xBF")
@@ -42,6 +50,14 @@ type recordReader struct {
 
 	line    int // physical line number where the next record starts
 	recLine int // line of the record last returned
+	// detail says more about the last row error, and gaveUp reports that
+	// the rest of the input was skipped after it.
+	detail string
+	gaveUp bool
+	// first is the length, terminator included, of the first physical
+	// line of the quoted record being read: where reading resumes when
+	// the record is rejected as runaway.
+	first   int
 	raw     []byte
 	data    []byte // the record: its line, or its unquoted fields end to end
 	bnds    []int  // field k is data[bnds[2k]:bnds[2k+1]]
@@ -96,9 +112,6 @@ func newBytesReader(data []byte) *recordReader {
 	return &recordReader{buf: data, end: len(data), eof: true, line: 1, lfAt: -1}
 }
 
-// errRecordTooLong means a single record exceeds maxRecord.
-var errRecordTooLong = fmt.Errorf("record longer than %d bytes", maxRecord)
-
 // fill reads more input, compacting and growing the buffer as needed.
 func (r *recordReader) fill() error {
 	if r.eof {
@@ -114,8 +127,10 @@ func (r *recordReader) fill() error {
 		r.pos = 0
 	}
 	if r.end == len(r.buf) {
-		if len(r.buf) >= maxRecord {
-			return errRecordTooLong
+		// next and quoted give up on a record at maxRecord bytes, so a
+		// buffer of twice that always holds the record being read.
+		if len(r.buf) >= 2*maxRecord {
+			return ErrTooLong
 		}
 		nb := make([]byte, 2*len(r.buf))
 		copy(nb, r.buf[:r.end])
@@ -137,26 +152,48 @@ func (r *recordReader) fill() error {
 	}
 }
 
-// findLF returns the index of the first '\n' in buf[from:end], or -1.
+// findLF returns the index of the first '\n' in buf[from:end], or -1. It
+// looks no further than maxRecord+1 bytes past from: a longer line is
+// rejected anyway, and a mapped file without line breaks is not searched
+// to its end.
 func (r *recordReader) findLF(from int) int {
 	if r.lfAt >= from {
 		return r.lfAt
 	}
-	start := max(from, r.lfFree)
-	if i := bytes.IndexByte(r.buf[start:r.end], '\n'); i >= 0 {
-		r.lfAt = start + i
-		return r.lfAt
+	w := min(r.end, from+maxRecord+1)
+	if start := max(from, r.lfFree); start < w {
+		if i := bytes.IndexByte(r.buf[start:w], '\n'); i >= 0 {
+			r.lfAt = start + i
+			return r.lfAt
+		}
+		r.lfFree = w
 	}
 	r.lfAt = -1
-	r.lfFree = r.end
 	return -1
 }
 
+// lineState is what lineEnd found.
+type lineState int
+
+const (
+	lineOK   lineState = iota
+	lineMore           // more input is needed
+	lineLong           // the line is longer than maxRecord
+)
+
 // lineEnd finds the end of the physical line starting at from: the index of
-// its terminator and of the next line. ok is false when more input is needed.
-func (r *recordReader) lineEnd(from int) (end, next int, ok bool) {
+// its terminator and of the next line.
+func (r *recordReader) lineEnd(from int) (end, next int, st lineState) {
+	end, next, st = r.lineEndAny(from)
+	if st == lineOK && end-from > maxRecord {
+		return 0, 0, lineLong
+	}
+	return end, next, st
+}
+
+func (r *recordReader) lineEndAny(from int) (end, next int, st lineState) {
 	lf := r.findLF(from)
-	limit := r.end
+	limit := min(r.end, from+maxRecord+1)
 	if lf >= 0 {
 		limit = lf
 	}
@@ -164,19 +201,68 @@ func (r *recordReader) lineEnd(from int) (end, next int, ok bool) {
 		cr += from
 		switch {
 		case cr+1 < r.end && r.buf[cr+1] == '\n':
-			return cr, cr + 2, true
+			return cr, cr + 2, lineOK
 		case cr+1 < r.end || r.eof:
-			return cr, cr + 1, true
+			return cr, cr + 1, lineOK
 		}
-		return 0, 0, false
+		return 0, 0, lineMore
 	}
-	if lf >= 0 {
-		return lf, lf + 1, true
+	switch {
+	case lf >= 0:
+		return lf, lf + 1, lineOK
+	case limit-from > maxRecord:
+		return 0, 0, lineLong
+	case r.eof:
+		return r.end, r.end, lineOK
 	}
-	if r.eof {
-		return r.end, r.end, true
+	return 0, 0, lineMore
+}
+
+// skipLong rejects the line at pos, longer than maxRecord, and moves past
+// its end. Past maxSkip more bytes without a line break it gives up the
+// rest of the input.
+func (r *recordReader) skipLong() (int, error) {
+	r.recLine, r.raw, r.bnds = r.line, nil, r.bnds[:0]
+	r.line++
+	r.detail = fmt.Sprintf("line longer than %d bytes skipped", maxRecord)
+	from := r.pos + maxRecord + 1
+	skipped := 0
+	for {
+		w := min(r.end, from+maxSkip-skipped)
+		chunk := r.buf[from:w]
+		i := bytes.IndexByte(chunk, '\n')
+		if i >= 0 {
+			chunk = chunk[:i+1]
+		}
+		if j := bytes.IndexByte(chunk, '\r'); j >= 0 {
+			i = j
+		}
+		if i >= 0 {
+			nxt := from + i + 1
+			if r.buf[from+i] == '\r' && nxt < r.end && r.buf[nxt] == '\n' {
+				nxt++
+			}
+			r.pos, r.lfAt, r.lfFree = nxt, -1, nxt
+			return 0, ErrTooLong
+		}
+		skipped += w - from
+		if skipped >= maxSkip || r.eof && w < r.end {
+			r.detail = fmt.Sprintf("no line break in %d bytes: rest of the file skipped", maxRecord+maxSkip)
+			r.gaveUp = true
+			r.pos, r.end, r.eof = 0, 0, true
+			return 0, ErrTooLong
+		}
+		if r.eof {
+			r.pos = r.end
+			return 0, ErrTooLong
+		}
+		// The line so far is of no use: drop it and read on.
+		r.pos, r.lfAt, r.lfFree = r.end, -1, r.end
+		if err := r.fill(); err != nil {
+			return 0, err
+		}
+		from = r.pos
 	}
-	return 0, 0, false
 }
 
 // next moves to the next non-empty record and returns its number of fields.
@@ -184,6 +270,7 @@ func (r *recordReader) lineEnd(from int) (end, next int, ok bool) {
 // fields; the reader has moved past the record and can go on. Any other error
 // ends the input; io.EOF marks its normal end.
 func (r *recordReader) next() (n int, err error) {
+	r.detail = ""
 	if !r.started {
 		r.started = true
 		for r.end-r.pos < len(bom) && !r.eof {
@@ -205,12 +292,15 @@ func (r *recordReader) next() (n int, err error) {
 			}
 			continue
 		}
-		end, nxt, ok := r.lineEnd(r.pos)
-		if !ok {
+		end, nxt, st := r.lineEnd(r.pos)
+		switch st {
+		case lineMore:
 			if err := r.fill(); err != nil {
 				return 0, err
 			}
 			continue
+		case lineLong:
+			return r.skipLong()
 		}
 		if end == r.pos {
 			// Blank lines are skipped, as encoding/csv does.
@@ -219,13 +309,10 @@ func (r *recordReader) next() (n int, err error) {
 			continue
 		}
 		line := r.buf[r.pos:end]
-		if len(line) > maxRecord {
-			// Only a reader over bytes gets here: fill stops sooner.
-			return 0, errRecordTooLong
-		}
 		n, plain := r.splitASCII(line)
 		if !plain {
 			if bytes.IndexByte(line, '"') >= 0 {
+				r.first = nxt - r.pos
 				return r.quoted()
 			}
 			r.bnds = r.bnds[:0]
@@ -341,11 +428,21 @@ func (r *recordReader) split(line []byte) int {
 // encoding/csv does with LazyQuotes off: a quoted field may hold commas, line
 // breaks and doubled quotes, "\r\n" inside it becomes "\n", and a quote in an
 // unquoted field or text after a closing quote is an error.
+//
+// A quoted field still open at the end of the input, after maxRecordLines
+// lines or after maxRecord bytes rejects its record, and reading resumes at
+// the record's second physical line: a stray quote costs one row, not the
+// rest of the file.
 func (r *recordReader) quoted() (int, error) {
 	for {
 		n, consumed, lines, err, ok := r.scanQuoted()
-		if ok && consumed > maxRecord {
-			return 0, errRecordTooLong
+		if ra, runaway := err.(runaway); runaway {
+			return r.resync(ra.err, ra.detail)
+		}
+		if ok && lines > 1 && (err == ErrQuote || err == ErrBareQuote) {
+			// A stray quote opened a field that a quote on a later
+			// line closed: the lines between are rows of their own.
+			return r.resync(err, fmt.Sprintf("quotes do not pair up over %d lines", lines))
 		}
 		if ok {
 			r.recLine = r.line
@@ -364,8 +461,35 @@ func (r *recordReader) quoted() (int, error) {
 	}
 }
 
+// resync rejects the quoted record at pos and moves to its second physical
+// line.
+func (r *recordReader) resync(err error, detail string) (int, error) {
+	r.recLine, r.raw, r.bnds = r.line, nil, r.bnds[:0]
+	r.line++
+	r.pos += r.first
+	r.lfAt, r.lfFree = -1, r.pos
+	r.detail = detail
+	return 0, err
+}
+
+// runaway is a quoted record given up on: err is the row error, detail
+// says why.
+type runaway struct {
+	err    error
+	detail string
+}
+
+func (r runaway) Error() string { return r.err.Error() + ": " + r.detail }
+
+var (
+	runawayEOF   = runaway{ErrQuote, "quoted field not closed by the end of the file"}
+	runawayLines = runaway{ErrQuote, fmt.Sprintf("quoted field not closed within %d lines", maxRecordLines)}
+	runawayBytes = runaway{ErrTooLong, fmt.Sprintf("quoted record longer than %d bytes", maxRecord)}
+)
+
 // scanQuoted scans the record at pos. ok is false when the buffer ends
-// before the record does and more input exists.
+// before the record does and more input exists. A runaway record returns
+// a runaway error.
 func (r *recordReader) scanQuoted() (n, consumed, lines int, err error, ok bool) {
 	r.bnds = r.bnds[:0]
 	b := r.buf[r.pos:r.end]
@@ -394,21 +518,29 @@ func (r *recordReader) scanQuoted() (n, consumed, lines int, err error, ok bool)
 	// skipLine moves past the rest of a broken record's physical line.
 	skipLine := func(e error) (int, int, int, error, bool) {
 		for i < len(b) && b[i] != '\n' && b[i] != '\r' {
-			i++
+			if i++; i > maxRecord {
+				return 0, 0, 0, runawayBytes, true
+			}
 		}
 		n, done := endLine()
 		return 0, n, lines + 1, e, done
 	}
 	for {
 		// At the start of a field.
+		if i > maxRecord {
+			return 0, 0, 0, runawayBytes, true
+		}
 		if i < len(b) && b[i] == '"' {
 			i++
 			for {
+				if i > maxRecord {
+					return 0, 0, 0, runawayBytes, true
+				}
 				if i >= len(b) {
 					if !r.eof {
 						return 0, 0, 0, nil, false
 					}
-					return 0, i, lines + 1, ErrQuote, true
+					return 0, 0, 0, runawayEOF, true
 				}
 				c := b[i]
 				switch {
@@ -425,13 +557,17 @@ func (r *recordReader) scanQuoted() (n, consumed, lines int, err error, ok bool)
 				case c == '\r' && i+1 < len(b) && b[i+1] == '\n':
 					out = append(out, '\n')
 					i += 2
-					lines++
+					if lines++; lines >= maxRecordLines {
+						return 0, 0, 0, runawayLines, true
+					}
 					continue
 				case c == '\r' && i+1 >= len(b) && !r.eof:
 					return 0, 0, 0, nil, false
 				default:
 					if c == '\n' || c == '\r' {
-						lines++
+						if lines++; lines >= maxRecordLines {
+							return 0, 0, 0, runawayLines, true
+						}
 					}
 					out = append(out, c)
 					i++
@@ -450,6 +586,9 @@ func (r *recordReader) scanQuoted() (n, consumed, lines int, err error, ok bool)
 			}
 		} else {
 			for i < len(b) && b[i] != ',' && b[i] != '\n' && b[i] != '\r' {
+				if i > maxRecord {
+					return 0, 0, 0, runawayBytes, true
+				}
 				if b[i] == '"' {
 					return skipLine(ErrBareQuote)
 				}

@@ -39,7 +39,7 @@ func (c *Counts) add(o Counts) {
 type Summary struct {
 	Files   int         // files parsed
 	Failed  []FileError // files that could not be read, by name
-	Skipped []string    // CSVs in folders or zips of no known layout
+	Skipped []string    // CSVs in folders or zips of no known layout, and walked files that are not regular files
 
 	Street   Counts
 	Outcomes Counts
@@ -56,6 +56,10 @@ type Summary struct {
 	// Replaced lists the batches a later file of the same force and month
 	// replaced.
 	Replaced []geo.Replacement
+	// KeptOlder lists the newer files of a unit that held no rows (only a
+	// header, or every row rejected) and were dropped for the older copy
+	// (Source the empty file, ByNewer the copy kept).
+	KeptOlder []geo.Replacement
 
 	Crimes, Located, Points int // the dataset's size
 	Elapsed                 time.Duration
@@ -129,6 +133,9 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 		s.OutcomesJoined, s.OutcomeRows, s.OutcomesUnmatched, s.OutcomesNoID)
 	p("stop-and-search kept: %d\n", s.StopAndSearch)
 	p("units replaced by a later file: %d\n", len(s.Replaced))
+	for _, k := range s.KeptOlder {
+		p("KEPT OLDER %s %s: %s has no rows, %s kept\n", k.Kind, k.Unit, k.Source, k.ByNewer)
+	}
 	p("dataset: %d crimes, %d located at %d points\n", s.Crimes, s.Located, s.Points)
 	rate := ""
 	if secs := s.Elapsed.Seconds(); secs > 0 {

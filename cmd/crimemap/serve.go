@@ -151,6 +151,15 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	go web.Prepare()
 	start := time.Now()
 	ds, sum, err := ingest.Load(ctx, paths, opt)
+	if ctx.Err() != nil {
+		// A signal during the load: Load gave up at once, and the server
+		// is shutting down on the same context.
+		log.Info("load interrupted", "error", ctx.Err())
+		if serr := <-errc; serr != nil {
+			return serr
+		}
+		return fmt.Errorf("serve: load interrupted: %w", ctx.Err())
+	}
 	if sum != nil {
 		fmt.Fprint(os.Stderr, sum.String())
 	}

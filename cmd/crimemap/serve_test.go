@@ -1,6 +1,42 @@
 package main
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestServeStopsDuringLoad checks that serve ends when its context does
+// (SIGTERM) while a data file blocks the load: a FIFO opens only when a
+// writer comes.
+func TestServeStopsDuringLoad(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "2017-02-kent-street.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, []string{"-addr", "127.0.0.1:0", "-quiet", "-log-level", "error", fifo}, io.Discard)
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("serve = %v, want the context's end", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop while its load was blocked")
+	}
+	if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+		f.Close()
+	}
+}
 
 func TestCheckPublicURL(t *testing.T) {
 	for _, tc := range []struct {
