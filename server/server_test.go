@@ -308,6 +308,7 @@ func TestBadParametersAre400(t *testing.T) {
 		{"/v1/crimes?bbox=-2,50,-1,51&from=2017-03&to=2017-01", "to"},
 		{"/v1/crimes?bbox=-2,50,-1,51&category=murder", "category"},
 		{"/v1/crimes?bbox=-2,50,-1,51&force=narnia", "force"},
+		{"/v1/crimes?bbox=-2,50,-1,51&force=all", "force"},
 		{"/v1/crimes?bbox=-2,50,-1,51&outcome=hanged", "outcome"},
 		{"/v1/crimes?bbox=-2,50,-1,51&limit=0", "limit"},
 		{"/v1/crimes?bbox=-2,50,-1,51&cursor=zz", "cursor"},
