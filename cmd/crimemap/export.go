@@ -40,7 +40,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(fs.Output(), "usage: crimemap export --pmtiles OUT [--maxzoom 14] [--from --to --category --force --outcome] PATH...")
 		fs.PrintDefaults()
 	}
-	if err := parseCommandFlags(fs, args, "EXPORT"); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
