@@ -64,9 +64,6 @@ func (s *Server) routes() http.Handler {
 	return s.cors(r)
 }
 
-// varsKey carries path variables to handlers so they need not know the router.
-type varsKey struct{}
-
 func varsMiddleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v := mux.Vars(r); len(v) > 0 {
