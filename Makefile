@@ -9,7 +9,16 @@ export CGO_ENABLED := 1
 
 .DEFAULT_GOAL := help
 
-.PHONY: help build run test test-short race bench loadtest lint fuzz golden clean
+# Lint tools at pinned versions, installed into TOOLS when missing. govulncheck
+# reads a vulnerability database built from the pinned golang.org/x/vulndb
+# module, so it needs no network beyond the Go module proxy.
+TOOLS          ?= $(CURDIR)/bin/tools
+STATICCHECK    := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK    := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
+VULNDB         := $(TOOLS)/vulndb-$(VULNDB_VERSION)
+
+.PHONY: help build run test test-short race bench loadtest lint tools vulncheck fuzz golden clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -35,9 +44,31 @@ bench: ## Benchmarks of ingest, queries, hexes, tiles and HTTP handlers on the 6
 loadtest: build ## HTTP load from a second process on the synthetic year: p50/p99 and requests/s per group
 	loadtest/run.sh $(BIN) $(or $(DURATION),15s) $(or $(CONC),16)
 
-lint: ## gofmt, go vet
+lint: tools ## gofmt, go vet, staticcheck and govulncheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
+	$(TOOLS)/staticcheck ./...
+	@$(MAKE) --no-print-directory vulncheck
+
+# The standard library's findings are fixed by a Go release, not by this
+# module, so they are shown but fail only a module's called vulnerability.
+vulncheck: tools ## govulncheck: fails on a called vulnerability of a required module
+	@out=$$($(TOOLS)/govulncheck -db file://$(VULNDB) ./... 2>&1); status=$$?; echo "$$out"; \
+	if echo "$$out" | grep -q '^ *Module: '; then exit 1; fi; \
+	if [ $$status -ne 0 ] && [ $$status -ne 3 ]; then exit $$status; fi
+
+tools: $(TOOLS)/staticcheck $(TOOLS)/govulncheck $(VULNDB)/index/db.json ## Install the pinned lint tools when missing
+
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK)
+
+$(TOOLS)/govulncheck:
+	GOBIN=$(TOOLS) $(GO) install $(GOVULNCHECK)
+
+$(VULNDB)/index/db.json:
+	GOBIN=$(TOOLS) $(GO) install golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION)
+	rm -rf $(VULNDB)
+	$(TOOLS)/indexdb -vulns "$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p')/data/osv" -out $(VULNDB)
 
 fuzz: ## Short fuzzing passes over every parser of outside input
 	@for p in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
@@ -46,8 +77,12 @@ fuzz: ## Short fuzzing passes over every parser of outside input
 		done; \
 	done
 
-golden: ## Regenerate golden files
-	$(GO) test ./tiles/... ./geo/... ./server/... -update
+# Every package whose tests define -update holds golden files; the others
+# would refuse the flag.
+GOLDEN_PKGS = $(shell grep -rl --include='*_test.go' 'flag\.Bool."update"' . | xargs -n1 dirname | sort -u)
+
+golden: ## Regenerate every golden file (then review git diff)
+	$(GO) test -count=1 $(GOLDEN_PKGS) -update
 
 clean: ## Remove build output
 	rm -rf bin

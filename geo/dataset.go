@@ -251,18 +251,6 @@ func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 	return out
 }
 
-func compareIDs(a, b crimeID) int {
-	for i := range a {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
-
 // OutcomeHistory returns the outcome events joined to crime c from outcomes
 // files, oldest first.
 func (d *Dataset) OutcomeHistory(c CrimeID) []OutcomeEvent {

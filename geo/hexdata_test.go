@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"crimemap/internal/testsupport"
 )
 
 // csvCrime is one street-file row read independently of package ingest, the
@@ -35,7 +37,7 @@ var sharedData = filepath.Join("..", "..", "shared", "data", "police-uk")
 func needShared(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(sharedData); err != nil {
-		t.Skipf("case needs the shared data: %v", err)
+		testsupport.MissingShared(t, "case needs the shared data: "+err.Error())
 	}
 }
 

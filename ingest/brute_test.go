@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport"
 )
 
 // repoRoot finds the module root from the test's working directory.
@@ -42,11 +43,8 @@ func testdata(t testing.TB, elem ...string) string {
 // sharedData returns the shared police-uk folder, skipping the test when it is
 // not beside the repository.
 func sharedData(t testing.TB) string {
-	dir := filepath.Join(repoRoot(t), "..", "shared", "data", "police-uk")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not present: %v", err)
-	}
-	return dir
+	t.Helper()
+	return testsupport.Shared(t)
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -89,40 +89,24 @@ func (s *Server) parseFilter(r *http.Request) (geo.Filter, error) {
 	if f.From != 0 && f.To != 0 && f.From > f.To {
 		return f, paramError("to", "must not be before from (%s > %s)", f.From, f.To)
 	}
-	if err := parseTerms(formValue(r, "category"), "category", ds.Categories(), &f.Categories, "all-crime"); err != nil {
-		return f, err
-	}
-	if err := parseTerms(formValue(r, "force"), "force", ds.Forces(), &f.Forces, ""); err != nil {
-		return f, err
-	}
-	if err := parseTerms(formValue(r, "outcome"), "outcome", ds.Outcomes(), &f.Outcomes, ""); err != nil {
-		return f, err
+	for _, param := range []string{geo.ParamCategory, geo.ParamForce, geo.ParamOutcome} {
+		if err := parseTerms(ds, &f, param, formValue(r, param)); err != nil {
+			return f, err
+		}
 	}
 	return f, nil
 }
 
-// parseTerms adds the comma-separated slugs in v to set. The slug all means
-// no restriction; for outcomes, "none" selects the blank outcome.
-func parseTerms(v, param string, vocab *geo.Vocab, set *geo.Set, all string) error {
-	if v == "" {
-		return nil
+// parseTerms restricts f to the comma-separated slugs v of param, by the
+// rule the command line shares (geo.Dataset.AddSlugs), with an error that
+// points at the list of valid slugs.
+func parseTerms(ds *geo.Dataset, f *geo.Filter, param, v string) error {
+	err := ds.AddSlugs(f, param, v)
+	var se *geo.SlugError
+	if errors.As(err, &se) {
+		return paramError(se.Param, "%v; see %s", se, vocabEndpoint[se.Param])
 	}
-	for _, slug := range strings.Split(v, ",") {
-		slug = strings.TrimSpace(slug)
-		if slug == "" || slug == all {
-			continue
-		}
-		if param == "outcome" && slug == "none" {
-			set.Add(int(geo.NoOutcome))
-			continue
-		}
-		i, ok := vocab.BySlug(slug)
-		if !ok || (param == "outcome" && i == int(geo.NoOutcome)) {
-			return paramError(param, "unknown %s %q; see %s", param, slug, vocabEndpoint[param])
-		}
-		set.Add(i)
-	}
-	return nil
+	return err
 }
 
 var vocabEndpoint = map[string]string{

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http/httptest"
 	"net/url"
@@ -9,16 +8,12 @@ import (
 	"testing"
 
 	"crimemap/geo"
-	"crimemap/ingest"
+	"crimemap/internal/testsupport/datasets"
 )
 
 func fuzzServer(f *testing.F) *Server {
-	ds, _, err := ingest.Load(context.Background(), []string{"../testdata/police-uk"}, ingest.Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
 	s := New(DefaultConfig(), nil)
-	s.SetDataset(ds)
+	s.SetDataset(datasets.Hampshire(f))
 	return s
 }
 

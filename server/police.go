@@ -108,7 +108,7 @@ func policeArea(r *http.Request) (geo.Area, error) {
 // meaning every category.
 func categoryFilter(ds *geo.Dataset, slug, param string, m geo.Month) (geo.Filter, error) {
 	f := geo.Filter{From: m, To: m}
-	err := parseTerms(slug, param, ds.Categories(), &f.Categories, "all-crime")
+	err := parseTerms(ds, &f, param, slug)
 	return f, err
 }
 
@@ -231,7 +231,7 @@ func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request, 
 	if force == "" {
 		return paramError("force", "required: a force id from /api/forces")
 	}
-	if err := parseTerms(force, "force", ds.Forces(), &f.Forces, ""); err != nil {
+	if err := parseTerms(ds, &f, geo.ParamForce, force); err != nil {
 		return err
 	}
 	var hits []hit

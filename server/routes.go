@@ -100,9 +100,6 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// varsKey carries path variables to handlers so they need not know the router.
-type varsKey struct{}
-
 func varsMiddleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v := mux.Vars(r); len(v) > 0 {

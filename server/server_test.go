@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,31 +12,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"crimemap/geo"
-	"crimemap/ingest"
+	"crimemap/internal/testsupport/datasets"
 	"crimemap/server"
 )
 
-var (
-	loadOnce sync.Once
-	loadedDS *geo.Dataset
-	loadErr  error
-)
-
-// dataset loads the bundled Hampshire month once for all tests.
-func dataset(t testing.TB) *geo.Dataset {
-	t.Helper()
-	loadOnce.Do(func() {
-		loadedDS, _, loadErr = ingest.Load(context.Background(), []string{"../testdata/police-uk"}, ingest.Options{})
-	})
-	if loadErr != nil {
-		t.Fatal(loadErr)
-	}
-	return loadedDS
-}
+// dataset is the bundled Hampshire month, loaded once for all tests.
+func dataset(t testing.TB) *geo.Dataset { return datasets.Hampshire(t) }
 
 func newServer(t testing.TB) *httptest.Server {
 	t.Helper()
@@ -308,6 +291,7 @@ func TestBadParametersAre400(t *testing.T) {
 		{"/v1/crimes?bbox=-2,50,-1,51&from=2017-03&to=2017-01", "to"},
 		{"/v1/crimes?bbox=-2,50,-1,51&category=murder", "category"},
 		{"/v1/crimes?bbox=-2,50,-1,51&force=narnia", "force"},
+		{"/v1/crimes?bbox=-2,50,-1,51&force=all", "force"},
 		{"/v1/crimes?bbox=-2,50,-1,51&outcome=hanged", "outcome"},
 		{"/v1/crimes?bbox=-2,50,-1,51&limit=0", "limit"},
 		{"/v1/crimes?bbox=-2,50,-1,51&cursor=zz", "cursor"},

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/csv"
 	"errors"
 	"html"
@@ -15,32 +14,18 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
-	"crimemap/geo"
-	"crimemap/ingest"
+	"crimemap/internal/testsupport/datasets"
 	"crimemap/server"
 )
 
 const hampshireCSV = "../testdata/police-uk/2017-02/2017-02-hampshire-street.csv"
 
-var (
-	webOnce sync.Once
-	webDS   *geo.Dataset
-	webErr  error
-)
-
 func webServer(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Helper()
-	webOnce.Do(func() {
-		webDS, _, webErr = ingest.Load(context.Background(), []string{"../testdata/police-uk"}, ingest.Options{})
-	})
-	if webErr != nil {
-		t.Fatal(webErr)
-	}
 	s := server.New(cfg, nil)
-	s.SetDataset(webDS)
+	s.SetDataset(datasets.Hampshire(t))
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	return ts

@@ -3,7 +3,6 @@ package tiles_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"crimemap/geo"
@@ -130,22 +129,6 @@ func ExampleSampleTiles() {
 	// [12 2032 1372]
 	// [12 2032 1372]
 	// [12 2032 1372]
-}
-
-func ExampleWriteLoadTestURLs() {
-	ds := exampleDataset()
-	err := tiles.WriteLoadTestURLs(os.Stdout, ds, tiles.LoadTestConfig{MinZoom: 4, MaxZoom: 5, PerZoom: 2, Query: "v=1"})
-	fmt.Println(err)
-	// Output:
-	// tiles z04	/tiles/4/7/5.mvt?v=1
-	// tiles z04	/tiles/4/7/5.mvt?v=1
-	// tiles z04 month	/tiles/4/7/5.mvt?v=1&from=2017-02&to=2017-02
-	// tiles z04 month	/tiles/4/7/5.mvt?v=1&from=2017-02&to=2017-02
-	// tiles z05	/tiles/5/15/10.mvt?v=1
-	// tiles z05	/tiles/5/15/10.mvt?v=1
-	// tiles z05 month	/tiles/5/15/10.mvt?v=1&from=2017-02&to=2017-02
-	// tiles z05 month	/tiles/5/15/10.mvt?v=1&from=2017-02&to=2017-02
-	// <nil>
 }
 
 func ExampleAbbreviate() {

@@ -1,9 +1,6 @@
 package tiles
 
 import (
-	"bufio"
-	"fmt"
-	"io"
 	"math/rand/v2"
 	"slices"
 
@@ -35,56 +32,4 @@ func SampleTiles(ds *geo.Dataset, z, n int, seed uint64) [][3]int {
 		out[i] = [3]int{z, x, y}
 	}
 	return out
-}
-
-// LoadTestConfig sets the tiles WriteLoadTestURLs writes.
-type LoadTestConfig struct {
-	MinZoom, MaxZoom int
-	PerZoom          int    // tiles per zoom and variant
-	Seed             uint64 // 0 is a fixed default seed
-	// Query is added to every URL, e.g. "v=<version>"; the month variant
-	// adds from and to as well.
-	Query string
-}
-
-// WriteLoadTestURLs writes the URL file of `crimemap bench -urls`: lines of
-// group<TAB>path, with data-weighted tiles of every zoom in two variants,
-// unfiltered (group "tiles zNN") and for the latest month (group
-// "tiles zNN month").
-func WriteLoadTestURLs(w io.Writer, ds *geo.Dataset, cfg LoadTestConfig) error {
-	bw := bufio.NewWriter(w)
-	seed := cfg.Seed
-	if seed == 0 {
-		seed = 20170201
-	}
-	q := ""
-	if cfg.Query != "" {
-		q = "?" + cfg.Query
-	}
-	month := ""
-	if m := ds.LatestMonth(); m != 0 {
-		sep := "?"
-		if q != "" {
-			sep = "&"
-		}
-		month = q + sep + "from=" + m.String() + "&to=" + m.String()
-	}
-	for z := cfg.MinZoom; z <= cfg.MaxZoom; z++ {
-		type variant struct{ group, query string }
-		vs := []variant{{fmt.Sprintf("tiles z%02d", z), q}}
-		if month != "" {
-			vs = append(vs, variant{fmt.Sprintf("tiles z%02d month", z), month})
-		}
-		for _, v := range vs {
-			for _, t := range SampleTiles(ds, z, cfg.PerZoom, seed+uint64(len(v.group))) {
-				if _, err := fmt.Fprintf(bw, "%s\t/tiles/%d/%d/%d.mvt%s\n", v.group, t[0], t[1], t[2], v.query); err != nil {
-					return fmt.Errorf("write load-test URLs: %w", err)
-				}
-			}
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write load-test URLs: %w", err)
-	}
-	return nil
 }

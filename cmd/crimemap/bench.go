@@ -26,7 +26,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	maxReq := fs.Int("n", 0, "stop after this many requests (0 = only the time bounds the run)")
 	timeout := fs.Duration("timeout", 30*time.Second, "bound on one request")
 	gzip := fs.Bool("gzip", true, "send Accept-Encoding: gzip, as map clients do; bytes are counted as sent")
-	if err := parseCommandFlags(fs, args, "BENCH"); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *urls == "" {

@@ -1,19 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"runtime"
-	"strings"
-	"sync"
 	"time"
 
 	"crimemap/geo"
@@ -47,7 +40,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(fs.Output(), "usage: crimemap export --pmtiles OUT [--maxzoom 14] [--from --to --category --force --outcome] PATH...")
 		fs.PrintDefaults()
 	}
-	if err := parseCommandFlags(fs, args, "EXPORT"); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -78,12 +71,12 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	start := time.Now()
 	ix := tiles.NewIndex(ds, tiles.DefaultOptions())
-	st, err := exportPMTiles(ctx, ix, &f, uint8(*minZoom), uint8(*maxZoom), *out, lf.workers)
+	st, size, err := exportPMTiles(ctx, ix, &f, uint8(*minZoom), uint8(*maxZoom), *out, lf.workers)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	_, err = fmt.Fprintf(stdout, "wrote %s: zooms %d-%d, %d tiles rendered, %d non-empty, %d bytes, in %s\n",
-		*out, *minZoom, *maxZoom, st.rendered, st.written, st.bytes, time.Since(start).Round(time.Millisecond))
+		*out, *minZoom, *maxZoom, st.Rendered, st.Written, size, time.Since(start).Round(time.Millisecond))
 	return err
 }
 
@@ -103,104 +96,33 @@ func (ef exportFilter) resolve(ds *geo.Dataset) (geo.Filter, error) {
 	if f.From != 0 && f.To != 0 && f.From > f.To {
 		return f, fmt.Errorf("--to %s is before --from %s", f.To, f.From)
 	}
-	for _, t := range []struct {
-		flag, v string
-		vocab   *geo.Vocab
-		set     *geo.Set
-	}{
-		{"category", ef.category, ds.Categories(), &f.Categories},
-		{"force", ef.force, ds.Forces(), &f.Forces},
-		{"outcome", ef.outcome, ds.Outcomes(), &f.Outcomes},
+	for _, t := range [...]struct{ param, list string }{
+		{geo.ParamCategory, ef.category}, {geo.ParamForce, ef.force}, {geo.ParamOutcome, ef.outcome},
 	} {
-		for _, slug := range strings.Split(t.v, ",") {
-			slug = strings.TrimSpace(slug)
-			switch {
-			case slug == "" || slug == "all" || slug == "all-crime":
-			case t.flag == "outcome" && slug == "none":
-				t.set.Add(int(geo.NoOutcome))
-			default:
-				i, ok := t.vocab.BySlug(slug)
-				if !ok || (t.flag == "outcome" && i == int(geo.NoOutcome)) {
-					return f, fmt.Errorf("--%s: unknown %s %q", t.flag, t.flag, slug)
-				}
-				t.set.Add(i)
-			}
+		if err := ds.AddSlugs(&f, t.param, t.list); err != nil {
+			return f, fmt.Errorf("--%s: %w", t.param, err)
 		}
 	}
 	return f, nil
 }
 
-type exportStats struct {
-	rendered, written int
-	bytes             int64
-}
-
-type tileXY struct{ x, y uint32 }
-
-// candidateTiles returns, per zoom, the tiles that can hold a feature: those
-// holding a snap point, and below CrimesZoom their neighbours too, since a
-// cluster sits at its members' weighted centre, which stays well within one
-// tile of them (the cluster radius is a small fraction of a tile).
-func candidateTiles(ix *tiles.Index, minZ, maxZ uint8) [][]tileXY {
-	ds := ix.Dataset()
-	occupied := map[tileXY]bool{}
-	n := math.Exp2(float64(maxZ))
-	for p := range ds.NumPoints() {
-		wx, wy := tiles.Project(ds.PointLonLat(geo.PointID(p)))
-		x := uint32(min(max(wx*n, 0), n-1))
-		y := uint32(min(max(wy*n, 0), n-1))
-		occupied[tileXY{x, y}] = true
-	}
-	out := make([][]tileXY, int(maxZ)+1)
-	for z := int(maxZ); z >= int(minZ); z-- {
-		set := occupied
-		if z < ix.Options().CrimesZoom {
-			set = map[tileXY]bool{}
-			last := uint32(1)<<z - 1
-			for t := range occupied {
-				for dx := -1; dx <= 1; dx++ {
-					for dy := -1; dy <= 1; dy++ {
-						x, y := int64(t.x)+int64(dx), int64(t.y)+int64(dy)
-						if x >= 0 && y >= 0 && x <= int64(last) && y <= int64(last) {
-							set[tileXY{uint32(x), uint32(y)}] = true
-						}
-					}
-				}
-			}
-		}
-		for t := range set {
-			out[z] = append(out[z], t)
-		}
-		parents := map[tileXY]bool{}
-		for t := range occupied {
-			parents[tileXY{t.x / 2, t.y / 2}] = true
-		}
-		occupied = parents
-	}
-	return out
-}
-
-// exportPMTiles renders every candidate tile of zooms minZ..maxZ with f on
-// workers goroutines and writes the non-empty ones, gzipped, to path.
-func exportPMTiles(ctx context.Context, ix *tiles.Index, f *geo.Filter, minZ, maxZ uint8, path string, workers int) (exportStats, error) {
-	var st exportStats
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+// exportPMTiles renders the tiles of zooms minZ..maxZ with f on workers
+// goroutines into a PMTiles archive at path, written whole or not at all.
+func exportPMTiles(ctx context.Context, ix *tiles.Index, f *geo.Filter, minZ, maxZ uint8, path string, workers int) (tiles.ExportStats, int64, error) {
+	var st tiles.ExportStats
 	tmp := path + ".partial"
 	file, err := os.Create(tmp)
 	if err != nil {
-		return st, err
+		return st, 0, err
 	}
 	defer func() {
 		file.Close()
 		os.Remove(tmp)
 	}()
-	ds := ix.Dataset()
-	b := ds.Bound()
-	meta, err := exportMetadata(ix, minZ, maxZ)
+	b := ix.Dataset().Bound()
+	meta, err := tiles.ExportMetadata(ix, minZ, maxZ)
 	if err != nil {
-		return st, err
+		return st, 0, err
 	}
 	w, err := pmtiles.NewWriter(file, pmtiles.Options{
 		TileType:        pmtiles.MVT,
@@ -211,116 +133,27 @@ func exportPMTiles(ctx context.Context, ix *tiles.Index, f *geo.Filter, minZ, ma
 			Zoom: min(max(minZ, 6), maxZ)},
 	})
 	if err != nil {
-		return st, err
+		return st, 0, err
 	}
-
-	type job struct {
-		z    uint8
-		x, y uint32
-	}
-	type done struct {
-		job
-		gz  []byte
-		err error
-	}
-	jobs := make(chan job)
-	results := make(chan done, workers)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-			for j := range jobs {
-				raw, err := ix.Tile(ctx, int(j.z), int(j.x), int(j.y), f)
-				d := done{job: j, err: err}
-				if err == nil && len(raw) > 0 {
-					buf.Reset()
-					zw.Reset(&buf)
-					zw.Write(raw)
-					zw.Close()
-					d.gz = bytes.Clone(buf.Bytes())
-				}
-				results <- d
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		for z, ts := range candidateTiles(ix, minZ, maxZ) {
-			for _, t := range ts {
-				select {
-				case jobs <- job{uint8(z), t.x, t.y}:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	var firstErr error
-	for d := range results {
-		st.rendered++
-		switch {
-		case firstErr != nil:
-		case d.err != nil:
-			firstErr = fmt.Errorf("tile %d/%d/%d: %w", d.z, d.x, d.y, d.err)
-			cancel()
-		case len(d.gz) > 0:
-			if err := w.WriteTile(d.z, d.x, d.y, d.gz); err != nil {
-				firstErr = err
-				cancel()
-			}
-			st.written++
-		}
-	}
-	if firstErr != nil {
-		return st, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return st, err
+	st, err = tiles.Export(ctx, ix, w, tiles.ExportOptions{MinZoom: minZ, MaxZoom: maxZ, Filter: f, Workers: workers})
+	if err != nil {
+		return st, 0, err
 	}
 	if err := w.Close(); err != nil {
-		return st, err
+		return st, 0, err
 	}
 	if err := file.Sync(); err != nil {
-		return st, err
+		return st, 0, err
 	}
 	fi, err := file.Stat()
 	if err != nil {
-		return st, err
+		return st, 0, err
 	}
-	st.bytes = fi.Size()
 	if err := file.Close(); err != nil {
-		return st, err
+		return st, 0, err
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return st, err
+		return st, 0, err
 	}
-	return st, nil
-}
-
-// exportMetadata is the TileJSON of the index without the URL fields, which
-// belong to whoever serves the archive.
-func exportMetadata(ix *tiles.Index, minZ, maxZ uint8) (map[string]any, error) {
-	b, err := json.Marshal(ix.TileJSON(""))
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	delete(m, "tiles")
-	delete(m, "tilejson")
-	delete(m, "scheme")
-	m["minzoom"], m["maxzoom"] = minZ, maxZ
-	m["type"] = "overlay"
-	return m, nil
+	return st, fi.Size(), nil
 }

@@ -163,6 +163,11 @@ func TestExportFlags(t *testing.T) {
 		{"zoom too deep", []string{"--pmtiles", out, "--maxzoom", "19", dir}},
 		{"unknown category", []string{"--pmtiles", out, "--category", "jaywalking", dir}},
 		{"to before from", []string{"--pmtiles", out, "--from", "2023-05", "--to", "2023-01", dir}},
+		// As the server: all-crime is the one slug for every category, and
+		// force and outcome lists have none.
+		{"all is no force", []string{"--pmtiles", out, "--force", "all", dir}},
+		{"all is no category", []string{"--pmtiles", out, "--category", "all", dir}},
+		{"all-crime is no outcome", []string{"--pmtiles", out, "--outcome", "all-crime", dir}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

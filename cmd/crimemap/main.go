@@ -10,7 +10,8 @@
 //	crimemap export --pmtiles out.pmtiles --maxzoom 14 PATH...
 //
 // Every flag has an environment variable: CRIMEMAP_ and the flag name in
-// capitals with - as _ (e.g. CRIMEMAP_ADDR).
+// capitals with - as _ (e.g. CRIMEMAP_ADDR), and CRIMEMAP_<COMMAND>_<FLAG>
+// (e.g. CRIMEMAP_BENCH_N), which comes first.
 package main
 
 import (
@@ -101,9 +102,15 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 }
 
-// envDefault applies CRIMEMAP_<FLAG> environment variables to flags the
-// command line did not set.
-func envDefault(fs *flag.FlagSet) error {
+// parseFlags parses args, then fills each flag the command line did not set
+// from the environment: CRIMEMAP_<COMMAND>_<FLAG> first, then
+// CRIMEMAP_<FLAG>, in capitals with - as _, COMMAND being the flag set's
+// name. The command's own variable comes first because short flags clash
+// between commands: -n is a row count to synth and a request count to bench.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error
@@ -111,23 +118,22 @@ func envDefault(fs *flag.FlagSet) error {
 		if set[f.Name] || err != nil {
 			return
 		}
-		key := "CRIMEMAP_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(key); ok {
+		name := envName(f.Name)
+		for _, key := range []string{"CRIMEMAP_" + envName(fs.Name()) + "_" + name, "CRIMEMAP_" + name} {
+			v, ok := os.LookupEnv(key)
+			if !ok {
+				continue
+			}
 			if e := fs.Set(f.Name, v); e != nil {
 				err = fmt.Errorf("%s=%q: %w", key, v, e)
 			}
+			return
 		}
 	})
 	return err
 }
 
-// parseFlags parses args and then the environment fallbacks.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	return envDefault(fs)
-}
+func envName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
 
 func newLogger(level string, w io.Writer) (*slog.Logger, error) {
 	var l slog.Level

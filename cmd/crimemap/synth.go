@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
 	"crimemap/synth"
@@ -15,34 +13,6 @@ import (
 
 func init() {
 	register("synth", "write a synthetic data.police.uk street archive for benchmarks", runSynth)
-}
-
-// parseCommandFlags parses args, then fills unset flags from
-// CRIMEMAP_<COMMAND>_<FLAG> and then from CRIMEMAP_<FLAG>. The command's own
-// variable comes first because short flags clash between commands: -n is a
-// row count to synth and a request count to bench.
-func parseCommandFlags(fs *flag.FlagSet, args []string, command string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] || err != nil {
-			return
-		}
-		key := "CRIMEMAP_" + command + "_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(key); ok {
-			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", key, v, e)
-			}
-		}
-	})
-	if err != nil {
-		return err
-	}
-	return envDefault(fs)
 }
 
 func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
@@ -58,7 +28,7 @@ func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.Workers, "workers", 0, "files written at once (0 = number of CPUs)")
 	out := fs.String("out", "", "output directory (required)")
 	reuse := fs.Bool("reuse", false, "leave the output directory as it is when it already holds what these flags write, as the benchmarks' cache does")
-	if err := parseCommandFlags(fs, args, "SYNTH"); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" {

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 
-	"crimemap/geo"
 	"crimemap/ingest"
-	"crimemap/tiles"
+	"crimemap/loadtest"
 )
 
 func init() {
@@ -53,32 +51,10 @@ func runURLs(ctx context.Context, args []string, stdout io.Writer) error {
 		defer f.Close()
 		w = f
 	}
-	cfg := tiles.LoadTestConfig{MinZoom: *minZoom, MaxZoom: *maxZoom, PerZoom: *perZoom, Seed: *seed, Query: "v=" + ds.Version()}
-	if err := tiles.WriteLoadTestURLs(w, ds, cfg); err != nil {
-		return err
-	}
-	return writeRadiusURLs(w, ds, *radius)
-}
-
-// writeRadiusURLs lists every crime within one mile of the densest snap
-// points in the latest month: the data.police.uk-style query that a
-// PostGIS-backed server is compared on.
-func writeRadiusURLs(w io.Writer, ds *geo.Dataset, n int) error {
-	ps := make([]geo.PointID, ds.NumPoints())
-	for p := range ps {
-		ps[p] = geo.PointID(p)
-	}
-	size := func(p geo.PointID) int { s, e := ds.PointCrimes(p); return int(e - s) }
-	slices.SortFunc(ps, func(a, b geo.PointID) int { return size(b) - size(a) })
-	m := ds.LatestMonth()
-	for _, p := range ps[:min(n, len(ps))] {
-		lon, lat := ds.PointLonLat(p)
-		if _, err := fmt.Fprintf(w, "radius 1mi month\t/v1/crimes?lat=%.6f&lng=%.6f&radius_m=1609.344&from=%s&to=%s&limit=10000\n", lat, lon, m, m); err != nil {
-			return fmt.Errorf("urls: %w", err)
-		}
-		if _, err := fmt.Fprintf(w, "api crimes-street\t/api/crimes-street/all-crime?lat=%.6f&lng=%.6f&date=%s\n", lat, lon, m); err != nil {
-			return fmt.Errorf("urls: %w", err)
-		}
+	cfg := loadtest.URLConfig{MinZoom: *minZoom, MaxZoom: *maxZoom, PerZoom: *perZoom, Seed: *seed,
+		Query: "v=" + ds.Version(), Radius: *radius}
+	if err := loadtest.WriteURLs(w, ds, cfg); err != nil {
+		return fmt.Errorf("urls: %w", err)
 	}
 	return nil
 }

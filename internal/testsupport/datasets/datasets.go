@@ -1,0 +1,65 @@
+// Package datasets gives tests the datasets they share: the real Hampshire
+// month loaded once per test binary, and a small hand-built one. Tests of
+// packages geo and ingest cannot use it, since it imports both.
+package datasets
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"crimemap/geo"
+	"crimemap/ingest"
+	"crimemap/internal/testsupport"
+)
+
+var (
+	hampOnce sync.Once
+	hampDS   *geo.Dataset
+	hampErr  error
+)
+
+// Hampshire returns the real Hampshire month of testdata/police-uk, loaded
+// once per test binary.
+func Hampshire(tb testing.TB) *geo.Dataset {
+	tb.Helper()
+	dir := testsupport.HampshireDir(tb)
+	hampOnce.Do(func() {
+		hampDS, _, hampErr = ingest.Load(context.Background(), []string{dir},
+			ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	})
+	if hampErr != nil {
+		tb.Fatalf("load %s: %v", dir, hampErr)
+	}
+	return hampDS
+}
+
+// Southampton builds a small dataset by hand: ten crimes at three snap
+// points of Southampton, two of them a few metres apart, and one in
+// Portsmouth, all in February 2017.
+func Southampton() *geo.Dataset {
+	m := geo.MakeMonth(2017, 2)
+	sb := geo.NewStreetBatch(geo.Unit{Force: "hampshire", Month: m}, 0, "example")
+	add := func(lon, lat float64, street, crimeType string, n int) {
+		for range n {
+			sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: lon, Lat: lat,
+				Location: []byte(street), CrimeType: []byte(crimeType), FallsWithin: []byte("Hampshire Constabulary")})
+		}
+	}
+	add(-1.4044, 50.9097, "On or near Above Bar Street", "Shoplifting", 3)
+	add(-1.4044, 50.9097, "On or near Above Bar Street", "Burglary", 1)
+	add(-1.4046, 50.9098, "On or near Bargate", "Shoplifting", 2)
+	add(-1.3950, 50.9200, "On or near Portswood Road", "Burglary", 4)
+	add(-1.0900, 50.8000, "On or near Commercial Road", "Drugs", 1)
+	b := geo.NewBuilder()
+	if err := b.AddStreet(sb); err != nil {
+		panic(err)
+	}
+	ds, _, err := b.Build()
+	if err != nil {
+		panic(err)
+	}
+	return ds
+}
