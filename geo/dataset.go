@@ -11,6 +11,10 @@ import (
 	"github.com/uber/h3-go/v4"
 )
 
+// Attribution is the notice the Open Government Licence v3.0, under which
+// data.police.uk publishes the data, asks for wherever the data is shown.
+const Attribution = "Contains public sector information licensed under the Open Government Licence v3.0."
+
 // FinestRes is the finest H3 resolution the service offers; every snap point
 // carries its cell at this resolution and coarser cells are its parents.
 const FinestRes = 13

@@ -150,6 +150,30 @@ var forceAliases = map[string]string{
 	"Humberside Constabulary":      "humberside",
 }
 
+// forceIDs maps every known spelling of a force's name, lower-cased, to its
+// standard id: the standard names and the aliases.
+var forceIDs = func() map[string]string {
+	m := make(map[string]string, len(StandardForces)+len(forceAliases))
+	for _, f := range StandardForces {
+		m[strings.ToLower(f.Name)] = f.Slug
+	}
+	for name, id := range forceAliases {
+		m[strings.ToLower(name)] = id
+	}
+	return m
+}()
+
+// ForceID turns a force's name as a file writes it ("Falls within") into a
+// force id: the standard id when the name is a standard force's or a known
+// alias of one, in any case, else the name's slug. It is the one rule for
+// naming forces, so a force reads the same from a file name or a row.
+func ForceID(name string) string {
+	if id, ok := forceIDs[strings.ToLower(name)]; ok {
+		return id
+	}
+	return Slug(name)
+}
+
 // Vocab is an append-only table of terms, looked up by slug or by name.
 // Lookups by name accept any case, because forces differ in case.
 type Vocab struct {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"crimemap/geo"
@@ -59,24 +58,6 @@ func (j *rejecter) reject(line int, column string, reason error, detail string) 
 	if j.counts.Rejected == logCap {
 		j.log.Warn("further rejected rows of this file are counted, not logged", "file", j.file)
 	}
-}
-
-// forceIDs maps "Falls within" names, lower-cased, to standard force ids.
-var forceIDs = func() map[string]string {
-	m := make(map[string]string, len(geo.StandardForces))
-	for _, f := range geo.StandardForces {
-		m[strings.ToLower(f.Name)] = f.Slug
-	}
-	return m
-}()
-
-// forceID turns a "Falls within" name into a force id: the standard id when
-// the name is a standard force's, in any case, else its slug.
-func forceID(name string) string {
-	if id, ok := forceIDs[strings.ToLower(name)]; ok {
-		return id
-	}
-	return geo.Slug(name)
 }
 
 // parseFile reads one CSV file. name is its path for reports and for its
@@ -267,7 +248,7 @@ func (p *fileParser) unitOf(falls []byte, m geo.Month) (geo.Unit, error) {
 	}
 	id, ok := p.forces[string(falls)]
 	if !ok {
-		id = forceID(string(falls))
+		id = geo.ForceID(string(falls))
 		if id == "" {
 			return geo.Unit{}, ErrNoForce
 		}

@@ -17,9 +17,6 @@ const (
 	MaxPageSize     = 10_000
 )
 
-// Attribution must accompany the data wherever it is shown.
-const Attribution = "Contains public sector information licensed under the Open Government Licence v3.0."
-
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ds := l.ds
 	writeJSON(w, r, http.StatusOK, map[string]any{"status": "ok", "version": ds.Version(), "crimes": ds.Len()})
@@ -77,7 +74,7 @@ func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request, l *loaded) e
 		Outcomes:   terms(ds.Outcomes(), func(i int) bool { return i != int(geo.NoOutcome) }),
 		Bounds:     [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
 		Center:     [3]float64{c[0], c[1], 10},
-		StyleURL:   s.cfg.StyleURL, Attribution: Attribution,
+		StyleURL:   s.cfg.StyleURL, Attribution: geo.Attribution,
 		Limits: limits{MaxRadiusM: MaxRadiusM, MaxPageSize: MaxPageSize, MaxPolyPoints: MaxPolyPoints, PoliceMax: MaxPoliceResults},
 	}
 	if m.Months == nil {

@@ -70,7 +70,7 @@ func (s *Server) pagePolicy() string {
 func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if err := web.RenderMap(&buf, web.MapPage{
-		Attribution: Attribution, StyleURL: s.cfg.StyleURL,
+		Attribution: geo.Attribution, StyleURL: s.cfg.StyleURL,
 		HexTiles: s.routeExists(hexProbe), Hotspots: s.routeExists(hotspotsProbe),
 	}); err != nil {
 		writeError(w, r, err)
@@ -153,7 +153,7 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 			q.Set(k, v)
 		}
 	}
-	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL, Attribution: Attribution}
+	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL, Attribution: geo.Attribution}
 	if m, ok := latestIn(ds.Months(), f); ok {
 		f.From, f.To = m, m
 		k := ds.Count(circle, &f)

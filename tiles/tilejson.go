@@ -6,9 +6,6 @@ import (
 	"crimemap/geo"
 )
 
-// Attribution is the notice the Open Government Licence asks for.
-const Attribution = "Contains public sector information licensed under the Open Government Licence v3.0."
-
 // TileJSON is a TileJSON 3.0.0 document (github.com/mapbox/tilejson-spec).
 type TileJSON struct {
 	TileJSON     string        `json:"tilejson"`
@@ -41,7 +38,7 @@ type VectorLayer struct {
 func NewTileJSON(ds *geo.Dataset, name, tileURL string, minZoom, maxZoom int, layers []VectorLayer) TileJSON {
 	b := ds.Bound()
 	tj := TileJSON{
-		TileJSON: "3.0.0", Name: name, Version: "1.0.0", Attribution: Attribution,
+		TileJSON: "3.0.0", Name: name, Version: "1.0.0", Attribution: geo.Attribution,
 		Scheme: "xyz", Tiles: []string{tileURL}, VectorLayers: layers,
 		MinZoom: minZoom, MaxZoom: maxZoom,
 		Bounds: [4]float64{-180, -85.05112878, 180, 85.05112878},
