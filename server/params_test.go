@@ -12,7 +12,7 @@ import (
 	"crimemap/ingest"
 )
 
-func fuzzServer(f *testing.F) *Server {
+func fuzzServer(f testing.TB) *Server {
 	ds, _, err := ingest.Load(context.Background(), []string{"../testdata/police-uk"}, ingest.Options{})
 	if err != nil {
 		f.Fatal(err)
