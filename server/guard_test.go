@@ -83,6 +83,24 @@ func TestGateAnswersBusyWithRetryAfter(t *testing.T) {
 	}
 }
 
+// StartServe runs s.Serve on a loopback port and returns the address and a
+// function that cancels Serve's context and returns its error. It is
+// exported for the package's external tests.
+func StartServe(t testing.TB, s *Server) (addr string, stop func() error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln, nil) }()
+	return ln.Addr().String(), func() error {
+		cancel()
+		return <-done
+	}
+}
+
 // shutdownWithSlowRequest serves handler, starts one request, cancels the
 // server's context while it is in flight, and returns the request's status
 // (0 if it failed), Serve's error and how long Serve took to return.
@@ -92,16 +110,10 @@ func shutdownWithSlowRequest(t *testing.T, timeout time.Duration, handler http.H
 	cfg.ShutdownTimeout = timeout
 	s := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	s.handler = handler
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
+	addr, stop := StartServe(t, s)
 	status := make(chan int, 1)
 	go func() {
-		resp, err := http.Get("http://" + ln.Addr().String() + "/tiles/1/0/0.mvt")
+		resp, err := http.Get("http://" + addr + "/tiles/1/0/0.mvt")
 		if err != nil {
 			status <- 0
 			return
@@ -111,8 +123,7 @@ func shutdownWithSlowRequest(t *testing.T, timeout time.Duration, handler http.H
 	}()
 	<-started
 	begin := time.Now()
-	cancel()
-	err = <-done
+	err := stop()
 	took := time.Since(begin)
 	return <-status, err, took
 }

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -130,20 +129,13 @@ func serveOn(t *testing.T, cfg server.Config) string {
 	t.Helper()
 	s := server.New(cfg, nil)
 	s.SetDataset(dataset(t))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln, nil) }()
+	addr, stop := server.StartServe(t, s)
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Error(err)
 		}
 	})
-	return ln.Addr().String()
+	return addr
 }
 
 // rawExchange sends head and part of a body on a raw connection, then
