@@ -415,7 +415,7 @@ func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, l *loaded
 	ds := l.ds
 	cell, err := geo.ParseCell(pathVar(r, "cell"))
 	if err != nil {
-		return paramError("cell", "want an H3 cell index such as 89194ad3353ffff, got %q", pathVar(r, "cell"))
+		return paramError("cell", "want an H3 cell index of resolution 0..%d such as 89194ad3353ffff, got %q", geo.FinestRes, pathVar(r, "cell"))
 	}
 	k, err := parseSmallInt(r, "k", 0, MaxCellK, 0, false)
 	if err != nil {
