@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,16 +165,48 @@ func rawExchange(t *testing.T, addr, head, body string, closeWrite bool) string 
 }
 
 func TestSlowAndTruncatedBodies(t *testing.T) {
+	// A client's failing connection is no server error: nothing at ERROR.
+	var logs syncBuffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() {
+		slog.SetDefault(prev)
+		if out := logs.String(); strings.Contains(out, "level=ERROR") || !strings.Contains(out, "level=DEBUG") {
+			t.Errorf("want the body failures logged at debug and nothing at error, got:\n%s", out)
+		}
+	})
 	cfg := server.DefaultConfig()
 	cfg.ReadTimeout = 300 * time.Millisecond
 	addr := serveOn(t, cfg)
-	for _, ctype := range []string{"application/geo+json", "application/x-www-form-urlencoded"} {
-		head := "POST /v1/counts HTTP/1.1\r\nHost: x\r\nContent-Type: " + ctype + "\r\nContent-Length: 1000\r\n\r\n"
-		if got := rawExchange(t, addr, head, `{"type":`, false); !strings.Contains(got, " 408 ") {
-			t.Errorf("%s body that stalls: %q, want 408", ctype, got)
+	for _, tc := range []struct{ ctype, start string }{
+		{"application/geo+json", `{"type":`},
+		{"application/x-www-form-urlencoded", "poly=50.9,-1.4:"},
+		{"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"poly\"\r\n\r\n50.9,"},
+	} {
+		head := "POST /v1/counts HTTP/1.1\r\nHost: x\r\nContent-Type: " + tc.ctype + "\r\nContent-Length: 1000\r\n\r\n"
+		if got := rawExchange(t, addr, head, tc.start, false); !strings.Contains(got, " 408 ") {
+			t.Errorf("%s body that stalls: %q, want 408", tc.ctype, got)
 		}
-		if got := rawExchange(t, addr, head, `{"type":`, true); !strings.Contains(got, " 400 ") {
-			t.Errorf("%s body cut short: %q, want 400", ctype, got)
+		if got := rawExchange(t, addr, head, tc.start, true); !strings.Contains(got, " 400 ") {
+			t.Errorf("%s body cut short: %q, want 400", tc.ctype, got)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines to log to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
