@@ -69,7 +69,9 @@ func CellParent(c h3.Cell, res int) h3.Cell {
 // CellRes returns the resolution of a cell index without cgo.
 func CellRes(c h3.Cell) int { return int(uint64(c) >> 52 & 0xf) }
 
-// ParseCell parses an H3 cell index string (15 or 16 hex digits).
+// ParseCell parses an H3 cell index string (15 or 16 hex digits). Cells
+// finer than FinestRes are rejected: no column holds them, and a request
+// naming one must not reach the per-resolution tables.
 func ParseCell(s string) (h3.Cell, error) {
 	if len(s) == 0 || len(s) > 16 {
 		return 0, fmt.Errorf("%w: %q", ErrBadCell, s)
@@ -93,6 +95,9 @@ func ParseCell(s string) (h3.Cell, error) {
 	cell := h3.Cell(v)
 	if !cell.IsValid() {
 		return 0, fmt.Errorf("%w: %q", ErrBadCell, s)
+	}
+	if CellRes(cell) > FinestRes {
+		return 0, fmt.Errorf("%w: %q is at resolution %d, finer than %d", ErrBadCell, s, CellRes(cell), FinestRes)
 	}
 	return cell, nil
 }
@@ -610,7 +615,7 @@ func (d *Dataset) CountCells(cells []h3.Cell, f *Filter) (*CellCounts, error) {
 	}
 	res := CellRes(cells[0])
 	for _, c := range cells {
-		if !c.IsValid() || CellRes(c) != res {
+		if !c.IsValid() || CellRes(c) != res || res > FinestRes {
 			return nil, fmt.Errorf("%w: %v in a set of resolution %d", ErrBadCell, c, res)
 		}
 	}

@@ -35,6 +35,20 @@ var (
 	ErrRouteNotFound = errors.New("no such endpoint")
 	// ErrMethod is a known path with an unsupported method.
 	ErrMethod = errors.New("method not allowed")
+	// ErrMediaType is a POST body that is neither a form nor (Geo)JSON:
+	// HTTP 415.
+	ErrMediaType = errors.New("unsupported Content-Type")
+	// ErrBodyTimeout is a request body that did not arrive within the read
+	// timeout: HTTP 408.
+	ErrBodyTimeout = errors.New("timed out reading the request body")
+	// ErrBodyIncomplete is a request body that ended before its declared
+	// length, the client having gone away: HTTP 400.
+	ErrBodyIncomplete = errors.New("request body ended early")
+	// ErrBusy is a heavy request that found no free slot in time: HTTP 503
+	// with Retry-After.
+	ErrBusy = errors.New("too many heavy requests at once; retry shortly")
+	// errPanicked is a handler's panic, logged where it was recovered.
+	errPanicked = errors.New("handler panicked")
 )
 
 type errorBody struct {
@@ -46,9 +60,25 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
 	msg := "internal error"
 	var pe *ParamError
+	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &pe):
 		status, msg = http.StatusBadRequest, pe.Error()
+	case errors.As(err, &tooLarge):
+		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than the limit of %d bytes", tooLarge.Limit)
+	case errors.Is(err, ErrBodyTimeout), errors.Is(err, ErrBodyIncomplete):
+		// The client's connection failed, not the server: worth a trace
+		// while debugging, not an alert.
+		status, msg = http.StatusBadRequest, ErrBodyIncomplete.Error()
+		if errors.Is(err, ErrBodyTimeout) {
+			status, msg = http.StatusRequestTimeout, ErrBodyTimeout.Error()
+		}
+		slog.DebugContext(r.Context(), "request body", "method", r.Method, "path", r.URL.Path, "err", err)
+	case errors.Is(err, ErrMediaType):
+		status, msg = http.StatusUnsupportedMediaType, err.Error()
+	case errors.Is(err, ErrBusy):
+		status, msg = http.StatusServiceUnavailable, err.Error()
+		w.Header().Set("Retry-After", "1")
 	case errors.Is(err, geo.ErrNotFound), errors.Is(err, ErrRouteNotFound):
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, ErrMethod):
@@ -58,6 +88,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrLoading):
 		status, msg = http.StatusServiceUnavailable, err.Error()
 		w.Header().Set("Retry-After", "5")
+	case errors.Is(err, errPanicked):
 	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		status, msg = 499, "request cancelled"

@@ -157,12 +157,15 @@ func writeHexGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset, hc
 	for m, month := range hc.Months {
 		monthKeys[m] = []byte(`"` + month.String() + `"`)
 	}
-	geoms := cellGeometries(hc.Cells)
+	var geoms [][]byte
 	for i, c := range hc.Cells {
 		if i > 0 {
 			fw.buf = append(fw.buf, ',')
 		}
-		fw.start(c, geoms[i])
+		if i%geomBatch == 0 {
+			geoms = cellGeometries(hc.Cells[i:min(i+geomBatch, len(hc.Cells))])
+		}
+		fw.start(c, geoms[i%geomBatch])
 		fw.intProp("count", int(hc.Count[i]))
 		if hc.HasCategories() {
 			fw.buf = append(fw.buf, `,"by_category":{`...)
@@ -242,21 +245,30 @@ func (fw *featureWriter) end() {
 	fw.buf = fw.buf[:0]
 }
 
+// geomBatch is how many cell geometries are computed at once: enough to
+// spread over every core, few enough that an answer of 50,000 cells is not
+// held whole while a slow client reads it.
+const geomBatch = 4096
+
 // writeFeatures writes a feature per row's cell, comma-separated; props
 // adds the row's properties.
 func writeFeatures[T any](fw *featureWriter, rows []T, cell func(*T) h3.Cell, props func(*T)) {
-	cells := make([]h3.Cell, len(rows))
-	for i := range rows {
-		cells[i] = cell(&rows[i])
-	}
-	geoms := cellGeometries(cells)
-	for i, c := range cells {
-		if i > 0 {
-			fw.buf = append(fw.buf, ',')
+	cells := make([]h3.Cell, 0, min(len(rows), geomBatch))
+	for lo := 0; lo < len(rows); lo += geomBatch {
+		batch := rows[lo:min(lo+geomBatch, len(rows))]
+		cells = cells[:0]
+		for i := range batch {
+			cells = append(cells, cell(&batch[i]))
 		}
-		fw.start(c, geoms[i])
-		props(&rows[i])
-		fw.end()
+		geoms := cellGeometries(cells)
+		for i, c := range cells {
+			if lo+i > 0 {
+				fw.buf = append(fw.buf, ',')
+			}
+			fw.start(c, geoms[i])
+			props(&batch[i])
+			fw.end()
+		}
 	}
 }
 
@@ -402,7 +414,7 @@ func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, l *loaded
 	ds := l.ds
 	cell, err := geo.ParseCell(pathVar(r, "cell"))
 	if err != nil {
-		return paramError("cell", "want an H3 cell index such as 89194ad3353ffff, got %q", pathVar(r, "cell"))
+		return paramError("cell", "want an H3 cell index of resolution 0..%d such as 89194ad3353ffff, got %q", geo.FinestRes, pathVar(r, "cell"))
 	}
 	k, err := parseSmallInt(r, "k", 0, MaxCellK, 0, false)
 	if err != nil {

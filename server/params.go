@@ -1,13 +1,16 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"mime"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -30,8 +33,8 @@ const (
 )
 
 // formValue reads a parameter from the query string or, for a form-encoded
-// POST as data.police.uk accepts, from the body. parseForm has filled r.Form
-// once per request.
+// or multipart POST as data.police.uk accepts, from the body. parseForm has
+// filled r.Form once per request.
 func formValue(r *http.Request, name string) string {
 	if r.Form == nil {
 		_ = r.ParseForm()
@@ -39,25 +42,112 @@ func formValue(r *http.Request, name string) string {
 	return r.Form.Get(name)
 }
 
-// parseForm parses the query string and a form-encoded body once, so that
-// handlers reading many parameters do not parse the query for each.
+// Kinds of POST body, by Content-Type.
+const (
+	bodyNone      = iota // no body, or a GET
+	bodyForm             // application/x-www-form-urlencoded
+	bodyMultipart        // multipart/form-data
+	bodyJSON             // GeoJSON or JSON: an area
+)
+
+// bodyKind classifies a request's body, or returns ErrMediaType.
+func bodyKind(r *http.Request) (int, error) {
+	if r.Method != http.MethodPost {
+		return bodyNone, nil
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && r.ContentLength == 0 {
+		return bodyNone, nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil && ct != "":
+		return 0, fmt.Errorf("%w %q: %v", ErrMediaType, ct, err)
+	case mt == "application/x-www-form-urlencoded":
+		return bodyForm, nil
+	case mt == "multipart/form-data":
+		return bodyMultipart, nil
+	case mt == "application/json", mt == "application/geo+json":
+		return bodyJSON, nil
+	}
+	return 0, fmt.Errorf("%w %q: send application/x-www-form-urlencoded, multipart/form-data, application/geo+json or application/json", ErrMediaType, ct)
+}
+
+// bodyKey carries a (Geo)JSON body, read by parseForm, to parseArea.
+type bodyKey struct{}
+
+// parseForm reads the query string and the whole POST body once, before
+// the handler runs, so that handlers reading many parameters do not parse
+// the query for each and a slow upload is over before a handler takes a
+// heavy-request slot. Bodies are capped at MaxBodyBytes.
 func parseForm(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && isForm(r) {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		kind, err := bodyKind(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
 		}
-		if err := r.ParseForm(); err != nil {
-			writeError(w, r, paramError("query", "cannot be parsed: %v", err))
+		if kind != bodyNone {
+			r.Body = &bodyReader{http.MaxBytesReader(w, r.Body, MaxBodyBytes)}
+		}
+		switch kind {
+		case bodyMultipart:
+			// Every part fits in memory: the body cap is below maxMemory,
+			// so nothing is spooled to disk.
+			err = r.ParseMultipartForm(MaxBodyBytes)
+			if r.MultipartForm != nil {
+				defer r.MultipartForm.RemoveAll()
+			}
+		case bodyJSON:
+			var body []byte
+			if body, err = io.ReadAll(r.Body); err == nil {
+				r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, body))
+				err = r.ParseForm()
+			}
+		default:
+			err = r.ParseForm()
+		}
+		if err != nil {
+			writeError(w, r, bodyError(err))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-func isForm(r *http.Request) bool {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
+// bodyError keeps the errors of reading the body (timeout, early end, cap)
+// and makes any other a parameter error.
+func bodyError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.Is(err, ErrBodyTimeout) || errors.Is(err, ErrBodyIncomplete) || errors.As(err, &tooLarge) {
+		return err
+	}
+	return paramError("body", "cannot be parsed: %v", err)
 }
+
+// bodyReader marks the errors of reading a request body, which form and
+// multipart parsers pass on or wrap, so that they are told apart from
+// malformed content: a timeout or a connection that ended early.
+type bodyReader struct{ rc io.ReadCloser }
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err == nil || err == io.EOF {
+		return n, err
+	}
+	var tooLarge *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &tooLarge):
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		err = fmt.Errorf("%w: %w", ErrBodyTimeout, err)
+	default:
+		err = fmt.Errorf("%w: %w", ErrBodyIncomplete, err)
+	}
+	return n, err
+}
+
+func (b *bodyReader) Close() error { return b.rc.Close() }
 
 // parseMonthParam parses an optional YYYY-MM parameter; "" gives 0.
 func parseMonthParam(r *http.Request, name string) (geo.Month, error) {
@@ -254,9 +344,9 @@ func (s *Server) parseArea(r *http.Request, maxRadius float64) (geo.Area, error)
 		}
 		area = b.Area()
 	}
-	if r.Method == http.MethodPost && !isForm(r) {
+	if body, ok := r.Context().Value(bodyKey{}).([]byte); ok {
 		given++
-		if area, err = parseGeoJSONBody(r); err != nil {
+		if area, err = parseGeoJSONBody(body); err != nil {
 			return nil, err
 		}
 	}
@@ -278,14 +368,8 @@ func (s *Server) requireArea(r *http.Request, maxRadius float64) (geo.Area, erro
 	return a, err
 }
 
-func parseGeoJSONBody(r *http.Request) (*geo.Polygon, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
-	}
-	if len(body) > MaxBodyBytes {
-		return nil, paramError("body", "larger than %d bytes", MaxBodyBytes)
-	}
+// parseGeoJSONBody reads the area of a (Geo)JSON POST body.
+func parseGeoJSONBody(body []byte) (*geo.Polygon, error) {
 	g, err := geoJSONGeometry(body)
 	if err != nil {
 		return nil, paramError("body", "%v", err)
@@ -296,6 +380,8 @@ func parseGeoJSONBody(r *http.Request) (*geo.Polygon, error) {
 		mp = orb.MultiPolygon{g}
 	case orb.MultiPolygon:
 		mp = g
+	case nil:
+		return nil, paramError("body", "want a GeoJSON Polygon or MultiPolygon, got a feature without geometry")
 	default:
 		return nil, paramError("body", "want a GeoJSON Polygon or MultiPolygon, got %s", g.GeoJSONType())
 	}
@@ -338,6 +424,9 @@ func geoJSONGeometry(body []byte) (orb.Geometry, error) {
 		}
 		if len(fc.Features) != 1 {
 			return nil, fmt.Errorf("want one feature, got %d", len(fc.Features))
+		}
+		if fc.Features[0] == nil {
+			return nil, errors.New("feature is null")
 		}
 		return fc.Features[0].Geometry, nil
 	default:

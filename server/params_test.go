@@ -11,7 +11,7 @@ import (
 	"crimemap/internal/testsupport/datasets"
 )
 
-func fuzzServer(f *testing.F) *Server {
+func fuzzServer(f testing.TB) *Server {
 	s := New(DefaultConfig(), nil)
 	s.SetDataset(datasets.Hampshire(f))
 	return s

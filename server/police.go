@@ -135,17 +135,18 @@ func collectPolice(ds *geo.Dataset, a geo.Area, f *geo.Filter) ([]hit, error) {
 // writePoliceCrimes writes crimes as a data.police.uk JSON array.
 func writePoliceCrimes(w http.ResponseWriter, r *http.Request, l *loaded, hits []hit) {
 	enc := newCrimeEncoder(l)
-	b := getBody(64 + 400*len(hits))
-	defer func() { putBody(b) }()
-	b = append(b, '[')
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	sb := newStreamBody(w, r)
+	sb.b = append(sb.b, '[')
 	for i, h := range hits {
 		if i > 0 {
-			b = append(b, ',')
+			sb.b = append(sb.b, ',')
 		}
-		b = enc.appendPolice(b, h.c, h.p)
+		sb.b = enc.appendPolice(sb.b, h.c, h.p)
+		sb.maybeFlush()
 	}
-	b = append(b, "]\n"...)
-	writeJSONBytes(w, r, http.StatusOK, b)
+	sb.b = append(sb.b, "]\n"...)
+	sb.finish()
 }
 
 func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request, l *loaded) error {

@@ -18,30 +18,30 @@ func (s *Server) routes() http.Handler {
 
 	// data.police.uk-compatible API.
 	api := r.PathPrefix("/api").Subrouter()
-	api.HandleFunc("/crimes-street/{category}", s.data(s.handlePoliceStreet)).Methods(getPost...)
+	api.HandleFunc("/crimes-street/{category}", s.heavy.limit(customArea, s.data(s.handlePoliceStreet))).Methods(getPost...)
 	api.HandleFunc("/crimes-at-location", s.data(s.handlePoliceAtLocation)).Methods(getPost...)
 	api.HandleFunc("/crimes-no-location", s.data(s.handlePoliceNoLocation)).Methods(getPost...)
 	api.HandleFunc("/crime-categories", s.data(s.handlePoliceCategories)).Methods(get...)
 	api.HandleFunc("/crimes-street-dates", s.data(s.handlePoliceDates)).Methods(get...)
 	api.HandleFunc("/crime-last-updated", s.data(s.handlePoliceLastUpdated)).Methods(get...)
 	api.HandleFunc("/outcomes-for-crime/{persistent_id}", s.data(s.handlePoliceOutcomesForCrime)).Methods(get...)
-	api.HandleFunc("/outcomes-at-location", s.data(s.handlePoliceOutcomesAtLocation)).Methods(getPost...)
+	api.HandleFunc("/outcomes-at-location", s.heavy.limit(customArea, s.data(s.handlePoliceOutcomesAtLocation))).Methods(getPost...)
 	api.HandleFunc("/forces", s.data(s.handlePoliceForces)).Methods(get...)
 
 	// Analyst API.
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.HandleFunc("/meta", s.data(s.handleMeta)).Methods(get...)
-	v1.HandleFunc("/crimes", s.data(s.handleCrimes)).Methods(getPost...)
-	v1.HandleFunc("/counts", s.data(s.handleCounts)).Methods(getPost...)
+	v1.HandleFunc("/crimes", s.heavy.limit(nil, s.data(s.handleCrimes))).Methods(getPost...)
+	v1.HandleFunc("/counts", s.heavy.limit(nil, s.data(s.handleCounts))).Methods(getPost...)
 	v1.HandleFunc("/streets", s.data(s.handleStreets)).Methods(get...)
 	v1.HandleFunc("/clusters/{id}/expansion-zoom", s.data(s.handleClusterExpansion)).Methods(get...)
 	v1.HandleFunc("/clusters/{id}/leaves", s.data(s.handleClusterLeaves)).Methods(get...)
 	r.HandleFunc("/tiles/{z}/{x}/{y}.mvt", s.data(s.handleTile)).Methods(get...)
 	r.HandleFunc("/tiles.json", s.data(s.handleTileJSON)).Methods(get...)
-	v1.HandleFunc("/hex", s.data(s.handleHex)).Methods(getPost...)
+	v1.HandleFunc("/hex", s.heavy.limit(nil, s.data(s.handleHex))).Methods(getPost...)
 	v1.HandleFunc("/hex/{cell}", s.data(s.handleHexCell)).Methods(get...)
-	v1.HandleFunc("/hotspots", s.data(s.handleHotspots)).Methods(getPost...)
-	v1.HandleFunc("/change", s.data(s.handleChange)).Methods(getPost...)
+	v1.HandleFunc("/hotspots", s.heavy.limit(nil, s.data(s.handleHotspots))).Methods(getPost...)
+	v1.HandleFunc("/change", s.heavy.limit(nil, s.data(s.handleChange))).Methods(getPost...)
 	v1.HandleFunc("/boundaries", s.handleBoundaries).Methods(get...)
 	v1.HandleFunc("/boundaries/{id:.+}", s.handleBoundary).Methods(get...)
 	r.HandleFunc("/tiles/hex/{z}/{x}/{y}.mvt", s.data(s.handleHexTile)).Methods(get...)
@@ -68,7 +68,7 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Allow", strings.Join(allowedMethods(router, r), ", "))
 		writeError(w, r, ErrMethod)
 	})
-	r.Use(varsMiddleware, parseForm)
+	r.Use(recoverPanics(s.log, routeTemplate), varsMiddleware, parseForm)
 	// CORS wraps the router so that preflight requests, which match no
 	// route's methods, are answered too.
 	return securityHeaders(s.cors(r))
@@ -110,6 +110,20 @@ func varsMiddleware(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// routeTemplate names the matched route, for logs.
+func routeTemplate(r *http.Request) string {
+	if rt := mux.CurrentRoute(r); rt != nil {
+		if t, err := rt.GetPathTemplate(); err == nil {
+			return t
+		}
+	}
+	return r.URL.Path
+}
+
+// customArea reports an /api/ request for a custom area (poly), which may
+// list up to 10,000 crimes, rather than the fixed mile around a point.
+func customArea(r *http.Request) bool { return formValue(r, "poly") != "" }
 
 // pathVar returns a path variable of the matched route.
 func pathVar(r *http.Request, name string) string { return r.PathValue(name) }

@@ -7,9 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"crimemap/boundary"
 	"crimemap/geo"
@@ -35,8 +38,17 @@ type Config struct {
 	PublicURL string
 	// Timeouts of the HTTP server.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
-	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
+	// ShutdownTimeout bounds the wait for in-flight requests on shutdown;
+	// past it their contexts are cancelled and the connections closed.
 	ShutdownTimeout time.Duration
+	// MaxHeavy bounds the requests building large answers at once
+	// (/v1/crimes, counts, hex, hotspots, change and /api/ custom areas);
+	// one waits up to HeavyWait for a slot, then gets 503. 0 for no bound.
+	MaxHeavy  int
+	HeavyWait time.Duration
+	// MaxConns bounds open connections; further ones wait in the listen
+	// backlog. 0 for no bound.
+	MaxConns int
 	// Tiles tunes vector tiles; TileCacheBytes bounds the cache of encoded
 	// tiles; TileCacheControl is sent with tiles whose URL names the
 	// current dataset version (v=...).
@@ -48,6 +60,10 @@ type Config struct {
 	Boundaries *boundary.Set
 }
 
+// DefaultMaxConns is the default bound on open connections: a browser
+// opens about six, and each costs a goroutine and its buffers.
+const DefaultMaxConns = 1024
+
 // DefaultConfig returns the defaults documented in the README.
 func DefaultConfig() Config {
 	return Config{
@@ -58,6 +74,9 @@ func DefaultConfig() Config {
 		WriteTimeout:     60 * time.Second,
 		IdleTimeout:      120 * time.Second,
 		ShutdownTimeout:  20 * time.Second,
+		MaxHeavy:         2 * runtime.GOMAXPROCS(0),
+		HeavyWait:        time.Second,
+		MaxConns:         DefaultMaxConns,
 		Tiles:            tiles.DefaultOptions(),
 		TileCacheBytes:   DefaultTileCacheBytes,
 		TileCacheControl: DefaultTileCacheControl,
@@ -97,6 +116,7 @@ type Server struct {
 	handler http.Handler
 	// tileCache is shared by dataset versions: its keys carry the version.
 	tileCache *tiles.Cache
+	heavy     *gate
 }
 
 // New returns a server with no dataset yet: it answers /healthz with 503 and
@@ -105,7 +125,7 @@ func New(cfg Config, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes)}
+	s := &Server{cfg: cfg, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait)}
 	s.handler = s.routes()
 	return s
 }
@@ -190,15 +210,24 @@ func (s *Server) ListenAndServe(ctx context.Context, ready chan<- net.Addr) erro
 	return s.Serve(ctx, ln, ready)
 }
 
-// Serve is ListenAndServe on an existing listener.
+// Serve is ListenAndServe on an existing listener. Requests do not inherit
+// ctx: on its cancellation the server stops accepting and waits up to
+// ShutdownTimeout for the requests in flight to finish; past that it
+// cancels their contexts, closes the connections and still returns nil, a
+// slow request being no failure of the server.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, ready chan<- net.Addr) error {
+	base, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRequests()
+	if s.cfg.MaxConns > 0 {
+		ln = netutil.LimitListener(ln, s.cfg.MaxConns)
+	}
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       s.cfg.IdleTimeout,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	if ready != nil {
@@ -215,7 +244,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready chan<- net.Ad
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		s.log.Warn("requests still in flight after the shutdown timeout; cancelling them", "timeout", s.cfg.ShutdownTimeout)
+		cancelRequests()
+		if err := hs.Close(); err != nil {
+			return fmt.Errorf("shutdown: close: %w", err)
+		}
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)

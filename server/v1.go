@@ -230,29 +230,26 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, l *loaded)
 		return nil
 	}
 	enc := newCrimeEncoder(l)
-	b := getBody(128 + 450*len(pg.Crimes))
-	defer func() { putBody(b) }()
-	b = append(b, `{"type":"FeatureCollection","features":[`...)
+	w.Header().Set("Content-Type", "application/geo+json")
+	sb := newStreamBody(w, r)
+	sb.b = append(sb.b, `{"type":"FeatureCollection","features":[`...)
 	for i, c := range pg.Crimes {
 		if i > 0 {
-			b = append(b, ',')
+			sb.b = append(sb.b, ',')
 		}
-		b = enc.appendFeature(b, c, pg.Points[i])
+		sb.b = enc.appendFeature(sb.b, c, pg.Points[i])
+		sb.maybeFlush()
 	}
-	b = append(b, `],"dataset_version":`...)
-	b = appendJSONString(b, ds.Version())
-	b = append(b, `,"next_cursor":`...)
+	sb.b = append(sb.b, `],"dataset_version":`...)
+	sb.b = appendJSONString(sb.b, ds.Version())
+	sb.b = append(sb.b, `,"next_cursor":`...)
 	if next == "" {
-		b = append(b, "null"...)
+		sb.b = append(sb.b, "null"...)
 	} else {
-		b = appendJSONString(b, next)
+		sb.b = appendJSONString(sb.b, next)
 	}
-	b = append(b, "}\n"...)
-	w.Header().Set("Content-Type", "application/geo+json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(b)
-	}
+	sb.b = append(sb.b, "}\n"...)
+	sb.finish()
 	return nil
 }
 

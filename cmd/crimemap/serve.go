@@ -103,7 +103,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&cfg.TileCacheControl, "tile-cache-control", cfg.TileCacheControl, "Cache-Control of tiles whose URL carries the dataset version")
 	var boundaries string
 	fs.StringVar(&boundaries, "boundaries", "", "force and neighbourhood boundary KML files or folders (data.police.uk layout), separated by "+string(os.PathListSeparator))
-	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "grace period for in-flight requests on shutdown")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "grace period for in-flight requests on shutdown; past it they are cancelled")
+	fs.IntVar(&cfg.MaxHeavy, "max-heavy", cfg.MaxHeavy, "heavy requests (crime lists, counts, hex, hotspots, change, /api/ custom areas) served at once; 0 for no bound")
+	fs.DurationVar(&cfg.HeavyWait, "heavy-wait", cfg.HeavyWait, "how long a heavy request waits for a slot before 503")
+	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections at once; further ones wait to be accepted; 0 for no bound")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: crimemap serve [flags] PATH...")
 		fs.PrintDefaults()
