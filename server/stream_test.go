@@ -23,7 +23,7 @@ func (w *writeRecorder) Write(b []byte) (int, error) {
 // chunk at a time rather than encoded whole first, and that HEAD still
 // gives the whole length.
 func TestListingsAreStreamed(t *testing.T) {
-	s := fuzzServer(nil)
+	s := fuzzServer(t)
 	for _, path := range []string{
 		"/v1/crimes?bbox=-1.6,50.8,-1.2,51.0&limit=10000",
 		"/api/crimes-street/all-crime?poly=50.85,-1.5:50.95,-1.5:50.95,-1.3:50.85,-1.3",
