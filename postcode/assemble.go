@@ -96,8 +96,8 @@ func assemble(chunks []*chunk, opt Options, log *slog.Logger) (*Directory, *Summ
 	if total > maxRows {
 		return nil, nil, fmt.Errorf("%w: %d, at most %d", ErrTooManyRows, total, maxRows)
 	}
-	report := func(pe *ParseError) {
-		sum.reject(pe.Err)
+	report := func(pe *ParseError, reason error) {
+		sum.reject(reason)
 		if opt.OnReject != nil {
 			opt.OnReject(pe)
 		}
@@ -128,7 +128,7 @@ func assemble(chunks []*chunk, opt Options, log *slog.Logger) (*Directory, *Summ
 	at, line := 0, 2 // the header is line 1
 	for _, c := range chunks {
 		for _, e := range c.errs {
-			report(rowError(line+e.line, e))
+			report(rowError(line+e.line, e), e.reason)
 		}
 		rm, ok := remaps[c.tabs]
 		if !ok {
@@ -169,7 +169,7 @@ func assemble(chunks []*chunk, opt Options, log *slog.Logger) (*Directory, *Summ
 	slices.SortFunc(dups, func(a, b int) int { return int(lines[a]) - int(lines[b]) })
 	for _, i := range dups {
 		report(&ParseError{File: opt.Name, Line: int(lines[i]), Column: "pcds",
-			Err: fmt.Errorf("%w: %s", ErrDuplicate, Key(keys[i]))})
+			Err: fmt.Errorf("%w: %s", ErrDuplicate, Key(keys[i]))}, ErrDuplicate)
 	}
 
 	n := total

@@ -23,6 +23,8 @@ const (
 	// maxLine bounds one line, so input without line breaks cannot
 	// exhaust memory: a line must fit in a block.
 	maxLine = blockSize
+	// firstBuf is the first read, enough for the header and a small file.
+	firstBuf = 64 << 10
 	// logCap is how many rejected rows are logged; the rest are counted.
 	logCap = 20
 )
@@ -143,9 +145,14 @@ func Load(ctx context.Context, r io.Reader, opt Options) (*Directory, *Summary, 
 		return nil, nil, fmt.Errorf("postcodes %s: %w", opt.Name, err)
 	}
 
-	// The first buffer holds the header line.
-	buf := make([]byte, blockSize)
+	// The first buffer holds the header line. It starts small, so a small
+	// input costs little, and grows to a block when the input goes on.
+	buf := make([]byte, firstBuf)
 	n, eof, err := fill(r, buf, 0)
+	if err == nil && !eof {
+		buf = append(buf, make([]byte, blockSize-len(buf))...)
+		n, eof, err = fill(r, buf, n)
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -171,10 +178,7 @@ func Load(ctx context.Context, r io.Reader, opt Options) (*Directory, *Summary, 
 
 	// The producer cuts the input into blocks of whole lines; workers
 	// parse them into chunks, kept by sequence number.
-	free := make(chan []byte, workers+2)
-	for range workers + 1 {
-		free <- make([]byte, blockSize)
-	}
+	free := &buffers{free: make(chan []byte, workers+2), left: workers + 1}
 	blocks := make(chan block, workers)
 	var (
 		mu     sync.Mutex
@@ -188,7 +192,7 @@ func Load(ctx context.Context, r io.Reader, opt Options) (*Directory, *Summary, 
 			w := ws[i]
 			for b := range blocks {
 				c := w.parse(b.data)
-				free <- b.buf
+				free.put(b.buf)
 				mu.Lock()
 				if b.seq >= len(chunks) {
 					chunks = append(chunks, make([]*chunk, b.seq+1-len(chunks))...)
@@ -226,38 +230,51 @@ func fill(r io.Reader, buf []byte, n int) (int, bool, error) {
 	return n, false, nil
 }
 
+// buffers hands out at most a fixed number of block buffers, allocated
+// when first needed.
+type buffers struct {
+	free chan []byte
+	left int // buffers yet to allocate; only the producer reads it
+}
+
+func (b *buffers) get() []byte {
+	select {
+	case buf := <-b.free:
+		return buf
+	default:
+	}
+	if b.left > 0 {
+		b.left--
+		return make([]byte, blockSize)
+	}
+	return <-b.free
+}
+
+func (b *buffers) put(buf []byte) { b.free <- buf }
+
 // produce sends the input as blocks of whole lines. cur holds n bytes
 // already read, of which the first from are consumed.
-func produce(ctx context.Context, r io.Reader, blocks chan<- block, free chan []byte, cur []byte, from, n int, eof bool) error {
-	seq := 0
-	for {
+func produce(ctx context.Context, r io.Reader, blocks chan<- block, free *buffers, cur []byte, from, n int, eof bool) error {
+	for seq := 0; ; seq++ {
 		if err := ctx.Err(); err != nil {
-			free <- cur
 			return err
 		}
 		data := cur[:n]
-		cut := n
-		if !eof {
-			lf := bytes.LastIndexByte(data[from:], '\n')
-			if lf < 0 {
-				free <- cur
-				return ErrRecordTooLong
-			}
-			cut = from + lf + 1
-		}
-		next := <-free
-		rest := copy(next, data[cut:])
-		blocks <- block{seq: seq, data: data[from:cut], buf: cur}
-		seq++
 		if eof {
-			free <- next
+			blocks <- block{seq: seq, data: data[from:], buf: cur}
 			return nil
 		}
+		lf := bytes.LastIndexByte(data[from:], '\n')
+		if lf < 0 {
+			return ErrRecordTooLong
+		}
+		cut := from + lf + 1
+		next := free.get()
+		rest := copy(next, data[cut:])
+		blocks <- block{seq: seq, data: data[from:cut], buf: cur}
 		var err error
 		cur, from = next, 0
-		n, eof, err = fill(r, cur, rest)
-		if err != nil {
-			free <- cur
+		if n, eof, err = fill(r, cur, rest); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,8 @@ package postcode
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 )
 
 // The columns the directory keeps, as slots of a splitter.
@@ -40,43 +42,78 @@ func newSplitter(ncol int, slot []int8) *splitter {
 	return &splitter{ncol: ncol, slot: slot}
 }
 
+const (
+	ones   = 0x0101010101010101
+	low7   = 0x7f7f7f7f7f7f7f7f
+	commas = ',' * ones
+	quotes = '"' * ones
+)
+
+// zeroBytes has the high bit set in each byte of x that is zero, and no
+// other bit set.
+func zeroBytes(x uint64) uint64 {
+	return ^((x&low7 + low7) | x | low7)
+}
+
 // split fills s.f from line, or returns ErrColumnCount, ErrQuote or
-// ErrBareQuote. Fields alias line or s.scratch until the next call.
+// ErrBareQuote. Fields alias line or s.scratch until the next call. The
+// line is read eight bytes at a time: one pass finds its commas and counts
+// its quotes.
 func (s *splitter) split(line []byte) error {
 	s.f = [nslots][]byte{}
-	col, start, quoted := 0, 0, 0
-	for {
-		i := bytes.IndexByte(line[start:], ',')
-		end := len(line)
-		if i >= 0 {
-			end = start + i
-		}
-		f := line[start:end]
-		if len(f) > 0 && f[0] == '"' {
-			if len(f) < 2 || f[len(f)-1] != '"' {
+	col, start, quoted, nq := 0, 0, 0, 0
+	i := 0
+	for ; i+8 <= len(line); i += 8 {
+		w := binary.LittleEndian.Uint64(line[i:])
+		nq += bits.OnesCount64(zeroBytes(w ^ quotes))
+		for cm := zeroBytes(w ^ commas); cm != 0; cm &= cm - 1 {
+			end := i + bits.TrailingZeros64(cm)>>3
+			q, ok := s.take(col, line[start:end])
+			if !ok {
 				return s.slow(line)
 			}
-			quoted++
-			f = f[1 : len(f)-1]
-		}
-		if col < len(s.slot) && s.slot[col] >= 0 {
-			s.f[s.slot[col]] = f
-		}
-		col++
-		if i < 0 {
-			break
-		}
-		start = end + 1
-	}
-	if quoted > 0 || bytes.IndexByte(line, '"') >= 0 {
-		if bytes.Count(line, []byte{'"'}) != 2*quoted {
-			return s.slow(line)
+			quoted += q
+			col++
+			start = end + 1
 		}
 	}
-	if col != s.ncol {
+	for ; i < len(line); i++ {
+		switch line[i] {
+		case '"':
+			nq++
+		case ',':
+			q, ok := s.take(col, line[start:i])
+			if !ok {
+				return s.slow(line)
+			}
+			quoted += q
+			col++
+			start = i + 1
+		}
+	}
+	q, ok := s.take(col, line[start:])
+	if !ok || nq != 2*(quoted+q) {
+		return s.slow(line)
+	}
+	if col+1 != s.ncol {
 		return ErrColumnCount
 	}
 	return nil
+}
+
+// take keeps field col, stripping its quotes if it is quoted: quoted is 1
+// then. ok is false for a field that opens a quote it does not close.
+func (s *splitter) take(col int, f []byte) (quoted int, ok bool) {
+	if len(f) > 0 && f[0] == '"' {
+		if len(f) < 2 || f[len(f)-1] != '"' {
+			return 0, false
+		}
+		quoted, f = 1, f[1:len(f)-1]
+	}
+	if col < len(s.slot) && s.slot[col] >= 0 {
+		s.f[s.slot[col]] = f
+	}
+	return quoted, true
 }
 
 // slow splits line by RFC 4180: a quoted field ends at a quote not doubled,
