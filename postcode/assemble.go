@@ -54,6 +54,8 @@ type globalTable struct {
 	vals []string
 }
 
+func newGlobalTable() *globalTable { return &globalTable{idx: map[string]uint32{}} }
+
 func (g *globalTable) remap(t *table) []uint32 {
 	m := make([]uint32, len(t.vals))
 	for i, v := range t.vals {
@@ -68,34 +70,29 @@ func (g *globalTable) remap(t *table) []uint32 {
 	return m
 }
 
-// compact returns the values some row refers to, and the remap of indexes
-// to their positions in that list.
-func (g *globalTable) compact(refs func(yield func(uint32))) ([]string, []uint32) {
+// compact drops the values no row of col refers to, returning the remap of
+// indexes to the values kept.
+func (g *globalTable) compact(col []uint32) []uint32 {
 	seen := make([]bool, len(g.vals))
-	refs(func(i uint32) { seen[i] = true })
+	for _, i := range col {
+		seen[i] = true
+	}
 	pos := make([]uint32, len(g.vals))
-	var out []string
+	var kept []string
 	for i, ok := range seen {
 		if ok {
-			pos[i] = uint32(len(out))
-			out = append(out, g.vals[i])
+			pos[i] = uint32(len(kept))
+			kept = append(kept, g.vals[i])
 		}
 	}
-	return out, pos
+	g.vals = kept
+	return pos
 }
 
 // assemble joins the chunks in input order into a sorted directory,
 // reporting rejected rows and dropping repeated postcodes.
 func assemble(chunks []*chunk, opt Options, log *slog.Logger) (*Directory, *Summary, error) {
 	sum := &Summary{File: opt.Name}
-	total := 0
-	for _, c := range chunks {
-		total += len(c.keys)
-		sum.Read += c.read
-	}
-	if total > maxRows {
-		return nil, nil, fmt.Errorf("%w: %d, at most %d", ErrTooManyRows, total, maxRows)
-	}
 	report := func(pe *ParseError, reason error) {
 		sum.reject(reason)
 		if opt.OnReject != nil {
@@ -108,91 +105,50 @@ func assemble(chunks []*chunk, opt Options, log *slog.Logger) (*Directory, *Summ
 			log.Warn("further rejected rows are counted, not logged", "file", opt.Name)
 		}
 	}
-	rowError := func(line int, e rowErr) *ParseError {
-		err := e.reason
-		if e.detail != "" {
-			err = fmt.Errorf("%w: %s", e.reason, e.detail)
-		}
-		return &ParseError{File: opt.Name, Line: line, Column: e.column, Err: err}
-	}
 
-	keys := make([]uint64, total)
-	lat, lng := make([]int32, total), make([]int32, total)
-	term := make([]uint16, total)
-	pfa, lsoa, ctry := make([]uint32, total), make([]uint32, total), make([]uint32, total)
-	lines := make([]uint32, total)
-	gPFA := &globalTable{idx: map[string]uint32{}}
-	gLSOA := &globalTable{idx: map[string]uint32{}}
-	gCtry := &globalTable{idx: map[string]uint32{}}
+	// Report rejected rows in line order, merge the code tables and see
+	// whether the rows are already in key order, as ONSPD writes them.
+	g := [3]*globalTable{newGlobalTable(), newGlobalTable(), newGlobalTable()}
 	remaps := map[*tables][3][]uint32{}
-	at, line := 0, 2 // the header is line 1
-	for _, c := range chunks {
+	total, sorted, prev := 0, true, uint64(0)
+	firstLine := make([]int, len(chunks))
+	line := 2 // the header is line 1
+	for ci, c := range chunks {
+		firstLine[ci] = line
+		sum.Read += c.read
 		for _, e := range c.errs {
-			report(rowError(line+e.line, e), e.reason)
+			err := e.reason
+			if e.detail != "" {
+				err = fmt.Errorf("%w: %s", e.reason, e.detail)
+			}
+			report(&ParseError{File: opt.Name, Line: line + e.line, Column: e.column, Err: err}, e.reason)
 		}
-		rm, ok := remaps[c.tabs]
-		if !ok {
+		if _, ok := remaps[c.tabs]; !ok {
 			// A worker's tables only grow, so one remap serves all its chunks.
-			rm = [3][]uint32{gPFA.remap(c.tabs.pfa), gLSOA.remap(c.tabs.lsoa), gCtry.remap(c.tabs.ctry)}
-			remaps[c.tabs] = rm
+			remaps[c.tabs] = [3][]uint32{g[0].remap(c.tabs.pfa), g[1].remap(c.tabs.lsoa), g[2].remap(c.tabs.ctry)}
 		}
-		copy(keys[at:], c.keys)
-		copy(lat[at:], c.lat)
-		copy(lng[at:], c.lng)
-		copy(term[at:], c.term)
-		for i := range c.keys {
-			pfa[at+i] = rm[0][c.pfa[i]]
-			lsoa[at+i] = rm[1][c.lsoa[i]]
-			ctry[at+i] = rm[2][c.ctry[i]]
-			lines[at+i] = uint32(line + int(c.line[i]))
+		for _, k := range c.keys {
+			if sorted && total > 0 && k <= prev {
+				sorted = false
+			}
+			prev = k
+			total++
 		}
-		at += len(c.keys)
 		line += c.lines
 	}
-
-	// Order by key, the earlier row first among equal keys; rows already
-	// in order (as ONSPD writes them) skip the sort.
-	order := sortOrder(keys)
-	var dups []int
-	if order != nil {
-		kept := order[:0]
-		for j, p := range order {
-			i := int(p & (maxRows - 1))
-			if j > 0 && keys[i] == keys[int(kept[len(kept)-1]&(maxRows-1))] {
-				dups = append(dups, i)
-				continue
-			}
-			kept = append(kept, p)
-		}
-		order = kept
+	if total > maxRows {
+		return nil, nil, fmt.Errorf("%w: %d, at most %d", ErrTooManyRows, total, maxRows)
 	}
-	slices.SortFunc(dups, func(a, b int) int { return int(lines[a]) - int(lines[b]) })
-	for _, i := range dups {
-		report(&ParseError{File: opt.Name, Line: int(lines[i]), Column: "pcds",
-			Err: fmt.Errorf("%w: %s", ErrDuplicate, Key(keys[i]))}, ErrDuplicate)
+	remapOf := func(c *chunk) [3][]uint32 { return remaps[c.tabs] }
+	if !sorted {
+		c, pos := sortChunks(chunks, firstLine, remaps, g, func(pe *ParseError) {
+			pe.File = opt.Name
+			report(pe, ErrDuplicate)
+		})
+		chunks = []*chunk{c}
+		remapOf = func(*chunk) [3][]uint32 { return pos }
 	}
-
-	n := total
-	if order != nil {
-		n = len(order)
-	}
-	at2 := func(j int) int {
-		if order == nil {
-			return j
-		}
-		return int(order[j] & (maxRows - 1))
-	}
-	// Codes only rejected or repeated rows used are dropped.
-	rows := func(col []uint32) func(yield func(uint32)) {
-		return func(yield func(uint32)) {
-			for j := range n {
-				yield(col[at2(j)])
-			}
-		}
-	}
-	pfas, pfaPos := gPFA.compact(rows(pfa))
-	lsoas, lsoaPos := gLSOA.compact(rows(lsoa))
-	ctrys, ctryPos := gCtry.compact(rows(ctry))
+	pfas, lsoas, ctrys := g[0].vals, g[1].vals, g[2].vals
 	switch {
 	case len(lsoas) > maxLSOAs:
 		return nil, nil, fmt.Errorf("%w: %d LSOA codes, at most %d", ErrTooManyCodes, len(lsoas), maxLSOAs)
@@ -202,21 +158,35 @@ func assemble(chunks []*chunk, opt Options, log *slog.Logger) (*Directory, *Summ
 		return nil, nil, fmt.Errorf("%w: %d ctry codes, at most %d", ErrTooManyCodes, len(ctrys), maxCountries)
 	}
 
+	n := 0
+	for _, c := range chunks {
+		n += len(c.keys)
+	}
 	d := &Directory{
 		keys: make([]uint64, n), lat: make([]int32, n), lng: make([]int32, n),
 		lsoa: make([]uint16, n), term: make([]uint16, n), pfa: make([]uint8, n), ctry: make([]uint8, n),
 		lsoas: lsoas, pfas: pfas, ctrys: ctrys,
 	}
-	for j := range n {
-		i := at2(j)
-		d.keys[j], d.lat[j], d.lng[j], d.term[j] = keys[i], lat[i], lng[i], term[i]
-		d.lsoa[j] = uint16(lsoaPos[lsoa[i]])
-		d.pfa[j] = uint8(pfaPos[pfa[i]])
-		d.ctry[j] = uint8(ctryPos[ctry[i]])
-		if lat[i] == noLocation {
+	at := 0
+	for _, c := range chunks {
+		rm := remapOf(c)
+		copy(d.keys[at:], c.keys)
+		copy(d.lat[at:], c.lat)
+		copy(d.lng[at:], c.lng)
+		copy(d.term[at:], c.term)
+		pfa, lsoa, ctry := d.pfa[at:at+len(c.keys)], d.lsoa[at:at+len(c.keys)], d.ctry[at:at+len(c.keys)]
+		for i := range pfa {
+			pfa[i] = uint8(rm[0][c.pfa[i]])
+			lsoa[i] = uint16(rm[1][c.lsoa[i]])
+			ctry[i] = uint8(rm[2][c.ctry[i]])
+		}
+		at += len(c.keys)
+	}
+	for i := range n {
+		if d.lat[i] == noLocation {
 			sum.NoLocation++
 		}
-		if term[i] != 0 {
+		if d.term[i] != 0 {
 			sum.Terminated++
 		}
 	}
@@ -226,23 +196,53 @@ func assemble(chunks []*chunk, opt Options, log *slog.Logger) (*Directory, *Summ
 	return d, sum, nil
 }
 
-// sortOrder returns nil when keys are strictly increasing, else the rows in
-// key order, each as key<<27 | row, so equal keys keep their input order.
-func sortOrder(keys []uint64) []uint64 {
-	sorted := true
-	for i := 1; i < len(keys); i++ {
-		if keys[i] <= keys[i-1] {
-			sorted = false
-			break
+// sortChunks joins chunks out of key order into one chunk in key order,
+// with global code indexes. Of rows with one key the earliest is kept and
+// the rest reported as duplicates, in line order; codes only they used are
+// dropped from g, and pos maps the remaining global indexes to their new
+// places.
+func sortChunks(chunks []*chunk, firstLine []int, remaps map[*tables][3][]uint32, g [3]*globalTable, dup func(*ParseError)) (*chunk, [3][]uint32) {
+	var all chunk
+	for ci, c := range chunks {
+		rm := remaps[c.tabs]
+		all.keys = append(all.keys, c.keys...)
+		all.lat = append(all.lat, c.lat...)
+		all.lng = append(all.lng, c.lng...)
+		all.term = append(all.term, c.term...)
+		for i := range c.keys {
+			all.pfa = append(all.pfa, rm[0][c.pfa[i]])
+			all.lsoa = append(all.lsoa, rm[1][c.lsoa[i]])
+			all.ctry = append(all.ctry, rm[2][c.ctry[i]])
+			all.line = append(all.line, uint32(firstLine[ci]+int(c.line[i])))
 		}
 	}
-	if sorted {
-		return nil
-	}
-	order := make([]uint64, len(keys))
-	for i, k := range keys {
+	// Each row as key<<27 | row: sorting the integers orders by key, then
+	// by input order. A key takes 37 bits, a row index 27.
+	order := make([]uint64, len(all.keys))
+	for i, k := range all.keys {
 		order[i] = k<<27 | uint64(i)
 	}
 	slices.Sort(order)
-	return order
+	var dups []*ParseError
+	out := &chunk{}
+	for j, p := range order {
+		i := int(p & (maxRows - 1))
+		if j > 0 && p>>27 == order[j-1]>>27 {
+			dups = append(dups, &ParseError{Line: int(all.line[i]), Column: "pcds",
+				Err: fmt.Errorf("%w: %s", ErrDuplicate, Key(all.keys[i]))})
+			continue
+		}
+		out.keys = append(out.keys, all.keys[i])
+		out.lat = append(out.lat, all.lat[i])
+		out.lng = append(out.lng, all.lng[i])
+		out.term = append(out.term, all.term[i])
+		out.pfa = append(out.pfa, all.pfa[i])
+		out.lsoa = append(out.lsoa, all.lsoa[i])
+		out.ctry = append(out.ctry, all.ctry[i])
+	}
+	slices.SortFunc(dups, func(a, b *ParseError) int { return a.Line - b.Line })
+	for _, pe := range dups {
+		dup(pe)
+	}
+	return out, [3][]uint32{g[0].compact(out.pfa), g[1].compact(out.lsoa), g[2].compact(out.ctry)}
 }

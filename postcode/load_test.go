@@ -174,26 +174,28 @@ func TestLoadLayouts(t *testing.T) {
 	}
 }
 
-// TestLoadBlocks loads input longer than a block, unsorted, with one
-// worker and several, and finds every row again.
+// TestLoadBlocks loads input longer than a block, in key order and not,
+// with one worker and several, and finds every row again.
 func TestLoadBlocks(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes 2 blocks of rows")
+		t.Skip("writes several blocks of rows")
 	}
-	var b bytes.Buffer
-	rows := genRows(30_000, 7, &b)
-	for _, workers := range []int{1, 3} {
-		d, sum, err := Load(context.Background(), bytes.NewReader(b.Bytes()), Options{Workers: workers, Logger: quietLogger()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sum.Loaded != len(rows) || sum.Rejected != 0 {
-			t.Fatalf("workers %d: %s", workers, sum)
-		}
-		for _, r := range rows {
-			got, err := d.Lookup(r.Postcode)
-			if err != nil || got != r {
-				t.Fatalf("Lookup(%q) = %+v, %v; want %+v", r.Postcode, got, err, r)
+	for _, sorted := range []bool{true, false} {
+		var b bytes.Buffer
+		rows := genRows(30_000, 7, sorted, &b)
+		for _, workers := range []int{1, 3} {
+			d, sum, err := Load(context.Background(), bytes.NewReader(b.Bytes()), Options{Workers: workers, Logger: quietLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Loaded != len(rows) || sum.Rejected != 0 {
+				t.Fatalf("sorted %v, workers %d: %s", sorted, workers, sum)
+			}
+			for _, r := range rows {
+				got, err := d.Lookup(r.Postcode)
+				if err != nil || got != r {
+					t.Fatalf("Lookup(%q) = %+v, %v; want %+v", r.Postcode, got, err, r)
+				}
 			}
 		}
 	}
@@ -285,10 +287,10 @@ func TestLoadFileMissing(t *testing.T) {
 	}
 }
 
-// genRows writes n shuffled synthetic rows to w and returns their records.
-func genRows(n int, seed uint64, w io.Writer) []Record {
+// genRows writes n synthetic rows to w and returns their records.
+func genRows(n int, seed uint64, sorted bool, w io.Writer) []Record {
 	var out []Record
-	if err := writeONSPD(w, n, seed, false, func(r Record) { out = append(out, r) }); err != nil {
+	if err := writeONSPD(w, n, seed, sorted, func(r Record) { out = append(out, r) }); err != nil {
 		panic(err)
 	}
 	return out

@@ -2,6 +2,7 @@ package postcode
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -78,7 +79,7 @@ func writeONSPD(w io.Writer, n int, seed uint64, sorted bool, each func(Record))
 		rows = append(rows, gen{k, a})
 	}
 	if sorted {
-		slices.SortFunc(rows, func(a, b gen) int { return int(a.key>>1) - int(b.key>>1) })
+		slices.SortFunc(rows, func(a, b gen) int { return cmp.Compare(a.key, b.key) })
 	} else {
 		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 	}
@@ -186,7 +187,7 @@ func micro(v int64) string {
 // onspdFile returns a generated national CSV of n rows, written once into
 // the temporary folder and reused by later runs.
 func onspdFile(n int) (string, error) {
-	p := filepath.Join(os.TempDir(), fmt.Sprintf("crimemap-onspd-v1-%d.csv", n))
+	p := filepath.Join(os.TempDir(), fmt.Sprintf("crimemap-onspd-v2-%d.csv", n))
 	if _, err := os.Stat(p); err == nil {
 		return p, nil
 	}

@@ -24,10 +24,10 @@ type table struct {
 	last uint32
 }
 
-func newTable() *table { return &table{idx: map[string]uint32{"": 0}, vals: []string{""}} }
+func newTable() *table { return &table{idx: map[string]uint32{}} }
 
 func (t *table) intern(b []byte) uint32 {
-	if string(b) == t.vals[t.last] {
+	if len(t.vals) > 0 && string(b) == t.vals[t.last] {
 		return t.last
 	}
 	i, ok := t.idx[string(b)]
@@ -75,7 +75,8 @@ type worker struct {
 
 // parse cuts a block of whole lines into rows.
 func (w *worker) parse(data []byte) *chunk {
-	est := len(data)/256 + 16
+	// ONSPD rows are about 480 bytes; a low guess only costs a regrowth.
+	est := len(data)/400 + 16
 	c := &chunk{
 		keys: make([]uint64, 0, est), lat: make([]int32, 0, est), lng: make([]int32, 0, est),
 		term: make([]uint16, 0, est), pfa: make([]uint32, 0, est), lsoa: make([]uint32, 0, est),
