@@ -23,15 +23,18 @@ type Record struct {
 // Each postcode takes 22 bytes in columns: its packed key (8), latitude and
 // longitude in millionths of a degree (4+4), LSOA (2), termination month
 // (2), force area and country (1+1), the codes being indexes into small
-// tables. Keys are sorted and indexed by their first three characters, so a
-// lookup is a binary search over the few hundred postcodes sharing them.
+// tables. Keys are sorted, with two levels of fence keys above them (every
+// 32nd key, and every 32nd of those): a lookup searches the top level, small
+// enough to stay in cache, then 32 fences and 32 keys, a few cache lines
+// each, where a plain binary search over millions of keys would miss the
+// cache on each of its last dozen steps.
 type Directory struct {
 	keys               []uint64
 	lat, lng           []int32
 	lsoa, term         []uint16
 	pfa, ctry          []uint8
 	lsoas, pfas, ctrys []string
-	index              []uint32 // rows of prefix p are keys[index[p]:index[p+1]]
+	fence1, fence2     []uint64 // every fanout-th entry of the level below
 }
 
 // Code tables are indexed by these types, which bound their sizes.
@@ -67,12 +70,17 @@ func (d *Directory) LookupKey(k Key) (Record, error) {
 }
 
 func (d *Directory) find(k Key) (int, bool) {
-	p := uint64(k) / prefixDiv
-	if d.index == nil || p >= prefixes {
+	x := uint64(k)
+	// Each search finds the last entry at most x: the fence over the
+	// block of the level below that may hold x.
+	j, _ := slices.BinarySearch(d.fence2, x+1)
+	if j == 0 {
 		return 0, false
 	}
-	lo, hi := int(d.index[p]), int(d.index[p+1])
-	i, ok := slices.BinarySearch(d.keys[lo:hi], uint64(k))
+	lo := (j - 1) * fanout
+	j, _ = slices.BinarySearch(d.fence1[lo:min(lo+fanout, len(d.fence1))], x+1)
+	lo = (lo + j - 1) * fanout
+	i, ok := slices.BinarySearch(d.keys[lo:min(lo+fanout, len(d.keys))], x)
 	return lo + i, ok
 }
 
@@ -95,13 +103,19 @@ func (d *Directory) record(i int) Record {
 	return r
 }
 
-// buildIndex fills d.index from sorted keys.
+// fanout is the number of keys or fences under one fence.
+const fanout = 32
+
+// buildIndex fills the fences from sorted keys.
 func (d *Directory) buildIndex() {
-	d.index = make([]uint32, prefixes+1)
-	for _, k := range d.keys {
-		d.index[k/prefixDiv+1]++
+	d.fence1 = fences(d.keys)
+	d.fence2 = fences(d.fence1)
+}
+
+func fences(a []uint64) []uint64 {
+	f := make([]uint64, 0, (len(a)+fanout-1)/fanout)
+	for i := 0; i < len(a); i += fanout {
+		f = append(f, a[i])
 	}
-	for p := 1; p <= prefixes; p++ {
-		d.index[p] += d.index[p-1]
-	}
+	return f
 }

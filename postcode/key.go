@@ -14,11 +14,6 @@ type Key uint64
 const (
 	keyChars = 7
 	base     = 37
-	// prefixDiv leaves a key's first three characters: the unit of the
-	// directory's index.
-	prefixDiv = base * base * base * base
-	// prefixes is the number of distinct three-character prefixes.
-	prefixes = base * base * base
 )
 
 // digit is a character's base-37 value, or -1 for a character that no
