@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -294,4 +295,52 @@ func genRows(n int, seed uint64, sorted bool, w io.Writer) []Record {
 		panic(err)
 	}
 	return out
+}
+
+// TestCodeLimits fails a load whose code columns outgrow the directory's
+// compact indexes rather than storing wrapped indexes.
+func TestCodeLimits(t *testing.T) {
+	rows := func(n int, row func(i int, k Key) string) string {
+		var b strings.Builder
+		b.WriteString("pcds,lat,long,doterm,pfa,ctry,lsoa21\n")
+		k, _ := ParseKey("AA1 0AA")
+		for i := range n {
+			for {
+				k++
+				if back, ok := parseKey(k.String()); ok && back == k {
+					break
+				}
+			}
+			b.WriteString(row(i, k))
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name string
+		in   string
+		fail bool
+	}{
+		{"LSOAs at the limit", rows(maxLSOAs, func(i int, k Key) string { return fmt.Sprintf("%s,,,,P,C,L%d\n", k, i) }), false},
+		{"LSOAs over", rows(maxLSOAs+1, func(i int, k Key) string { return fmt.Sprintf("%s,,,,P,C,L%d\n", k, i) }), true},
+		{"pfa over", rows(maxPFAs+1, func(i int, k Key) string { return fmt.Sprintf("%s,,,,P%d,C,L\n", k, i) }), true},
+		{"ctry over", rows(maxCountries+1, func(i int, k Key) string { return fmt.Sprintf("%s,,,,P,C%d,L\n", k, i) }), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, sum, err := Load(context.Background(), strings.NewReader(tc.in), Options{Logger: quietLogger()})
+			if tc.fail {
+				if !errors.Is(err, ErrTooManyCodes) || fault.KindOf(err) != fault.TooLarge {
+					t.Errorf("err = %v, want ErrTooManyCodes", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := d.Lookup(d.record(d.Len() - 1).Postcode)
+			if err != nil || r.LSOA != fmt.Sprintf("L%d", maxLSOAs-1) || sum.LSOAs != maxLSOAs {
+				t.Errorf("last row %+v, %v; %d LSOAs", r, err, sum.LSOAs)
+			}
+		})
+	}
 }

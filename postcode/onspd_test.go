@@ -15,7 +15,8 @@ import (
 // onspdHeader is the national CSV's header in recent releases.
 const onspdHeader = "pcd,pcd2,pcds,dointr,doterm,oscty,ced,oslaua,osward,parish,usertype,oseast1m,osnrth1m,osgrdind,oshlthau,nhser,ctry,rgn,streg,pcon,eer,teclec,ttwa,pct,itl,statsward,oa01,casward,npark,lsoa01,msoa01,ur01ind,oac01,oa11,lsoa11,msoa11,wz11,sicbl,bua11,buasd11,ru11ind,oac11,lat,long,lep1,lep2,pfa,imd,calncv,icb,oa21,lsoa21,msoa21"
 
-// genArea is a postcode area with a centre, its force area and country.
+// genArea is a postcode area with a centre, a police force area code of the
+// real form (E23000030 is Hampshire's) and its country.
 type genArea struct {
 	code     string
 	lat, lng float64
