@@ -150,7 +150,9 @@ func Load(ctx context.Context, r io.Reader, opt Options) (*Directory, *Summary, 
 	buf := make([]byte, firstBuf)
 	n, eof, err := fill(r, buf, 0)
 	if err == nil && !eof {
-		buf = append(buf, make([]byte, blockSize-len(buf))...)
+		grown := make([]byte, blockSize)
+		copy(grown, buf[:n])
+		buf = grown
 		n, eof, err = fill(r, buf, n)
 	}
 	if err != nil {
@@ -185,11 +187,9 @@ func Load(ctx context.Context, r io.Reader, opt Options) (*Directory, *Summary, 
 		chunks []*chunk
 		wg     sync.WaitGroup
 	)
-	ws := make([]*worker, workers)
-	for i := range ws {
-		ws[i] = &worker{sp: newSplitter(ncol, slot), tabs: &tables{newTable(), newTable(), newTable()}}
+	for range workers {
+		w := &worker{sp: newSplitter(ncol, slot), tabs: &tables{newTable(), newTable(), newTable()}}
 		wg.Go(func() {
-			w := ws[i]
 			for b := range blocks {
 				c := w.parse(b.data)
 				free.put(b.buf)
