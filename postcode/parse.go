@@ -68,9 +68,8 @@ type tables struct{ pfa, lsoa, ctry *table }
 
 // worker parses blocks; its tables live across them.
 type worker struct {
-	sp             *splitter
-	tabs           *tables
-	lsoa21, lsoa11 bool // which LSOA columns the header has
+	sp   *splitter
+	tabs *tables
 }
 
 // parse cuts a block of whole lines into rows.
