@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -56,8 +57,9 @@ type Hotspots struct {
 
 // FindHotspots computes Gi* for every cell of the study area (see the
 // package comment). It returns geo.ErrBadRes, ErrBadK, ErrNoArea, or a
-// *geo.CellLimitError when the study area exceeds the cell limit.
-func FindHotspots(ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
+// *geo.CellLimitError when the study area exceeds the cell limit, or ctx's
+// error if ctx ends first.
+func FindHotspots(ctx context.Context, ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
 	if q.K < 1 || q.K > MaxK {
 		return nil, fmt.Errorf("%w: got %d", ErrBadK, q.K)
 	}
@@ -72,7 +74,7 @@ func FindHotspots(ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc, err := ds.HexCounts(geo.HexQuery{Res: q.Res, Area: q.Area, Filter: q.Filter})
+	hc, err := ds.HexCounts(ctx, geo.HexQuery{Res: q.Res, Area: q.Area, Filter: q.Filter})
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +96,11 @@ func FindHotspots(ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
 	}
 	nbrs := make([][]int32, len(study))
 	for i, c := range study {
+		// Each cell costs a k-ring: tens of thousands of cells take a
+		// while at k=5.
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("analysis: hotspots stopped: %w", ctx.Err())
+		}
 		for _, nc := range h3.GridDisk(c, q.K) {
 			if j, ok := slices.BinarySearch(study, nc); ok {
 				nbrs[i] = append(nbrs[i], int32(j))

@@ -108,7 +108,9 @@ func New(cfg Config, log *slog.Logger) *Server {
 // SetDataset installs a dataset (and builds what is derived from it);
 // requests in flight keep the version they started with.
 func (s *Server) SetDataset(ds *geo.Dataset) {
-	l := &loaded{ds: ds, totals: totals{ds.Count(nil, &geo.Filter{})}, stopForces: map[geo.Month][]string{}}
+	// Nothing can cancel this count, so it cannot fail.
+	all, _ := ds.Count(context.Background(), nil, &geo.Filter{})
+	l := &loaded{ds: ds, totals: totals{all}, stopForces: map[geo.Month][]string{}}
 	for _, st := range ds.Stops() {
 		id := ds.Forces().Term(int(st.Force)).Slug
 		if fs := l.stopForces[st.Month]; !slices.Contains(fs, id) {
