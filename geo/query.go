@@ -59,7 +59,9 @@ func (d *Dataset) scanArea(ctx context.Context, a Area, sb orb.Bound, fn func(Po
 	var err error
 	n := 0
 	d.tree.Search(lo, hi, func(min, max [2]float32, g uint32) bool {
-		if n++; n%checkEvery == 0 {
+		// The first entry looks too, so a context that has already ended
+		// stops even a small scan.
+		if n%checkEvery == 0 {
 			select {
 			case <-done:
 				err = ctx.Err()
@@ -67,6 +69,7 @@ func (d *Dataset) scanArea(ctx context.Context, a Area, sb orb.Bound, fn func(Po
 			default:
 			}
 		}
+		n++
 		test := true
 		if cl != nil {
 			gb := orb.Bound{Min: orb.Point{float64(min[0]), float64(min[1])}, Max: orb.Point{float64(max[0]), float64(max[1])}}
@@ -103,7 +106,7 @@ func (d *Dataset) scanArea(ctx context.Context, a Area, sb orb.Bound, fn func(Po
 func scanAll(ctx context.Context, lo, hi int, fn func(PointID) bool) error {
 	done := ctx.Done()
 	for p := lo; p < hi; p++ {
-		if p%checkEveryPoint == 0 {
+		if (p-lo)%checkEveryPoint == 0 {
 			select {
 			case <-done:
 				return fmt.Errorf("geo: scan stopped: %w", ctx.Err())
