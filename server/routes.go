@@ -58,7 +58,7 @@ func (s *Server) routes() http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, ErrMethod)
 	})
-	r.Use(varsMiddleware, parseForm)
+	r.Use(s.timeBudget, varsMiddleware, parseForm)
 	// CORS wraps the router so that preflight requests, which match no
 	// route's methods, are answered too.
 	return s.cors(r)

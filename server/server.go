@@ -32,6 +32,9 @@ type Config struct {
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
 	ShutdownTimeout time.Duration
+	// RequestTimeout is the time budget of one request: its queries stop
+	// there and it answers 503. Zero means no budget.
+	RequestTimeout time.Duration
 	// Tiles tunes vector tiles; TileCacheBytes bounds the cache of encoded
 	// tiles; TileCacheControl is sent with tiles whose URL names the
 	// current dataset version (v=...).
@@ -53,6 +56,7 @@ func DefaultConfig() Config {
 		WriteTimeout:     60 * time.Second,
 		IdleTimeout:      120 * time.Second,
 		ShutdownTimeout:  20 * time.Second,
+		RequestTimeout:   30 * time.Second,
 		Tiles:            tiles.DefaultOptions(),
 		TileCacheBytes:   DefaultTileCacheBytes,
 		TileCacheControl: DefaultTileCacheControl,
