@@ -381,3 +381,23 @@ func TestPeriodChangeMatchesBruteForce(t *testing.T) {
 		t.Errorf("open period: err = %v, want ErrBadPeriod", err)
 	}
 }
+
+// TestAnalysesStopWhenContextEnds checks that hotspots and period change
+// give up with the context's error once it has ended.
+func TestAnalysesStopWhenContextEnds(t *testing.T) {
+	ds := build(t, []row{{-2.59, 51.45, geo.MakeMonth(2024, 1), "Drugs"}})
+	box, _ := geo.NewBox(-3, 51, -2, 52)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := FindHotspots(ctx, ds, HotspotQuery{Res: 7, K: 1, Area: box}); !errors.Is(err, context.Canceled) {
+		t.Errorf("FindHotspots: err = %v, want context.Canceled", err)
+	}
+	if _, err := StudyCells(ctx, box, 7, MaxStudyCells); !errors.Is(err, context.Canceled) {
+		t.Errorf("StudyCells: err = %v, want context.Canceled", err)
+	}
+	m := geo.MakeMonth(2024, 1)
+	q := ChangeQuery{Res: 7, Area: box, Current: geo.Filter{From: m, To: m}, Base: geo.Filter{From: m, To: m}}
+	if _, err := PeriodChange(ctx, ds, q); !errors.Is(err, context.Canceled) {
+		t.Errorf("PeriodChange: err = %v, want context.Canceled", err)
+	}
+}

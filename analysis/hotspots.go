@@ -70,7 +70,7 @@ func FindHotspots(ctx context.Context, ds *geo.Dataset, q HotspotQuery) (*Hotspo
 	if limit <= 0 {
 		limit = MaxStudyCells
 	}
-	study, err := StudyCells(q.Area, q.Res, limit)
+	study, err := StudyCells(ctx, q.Area, q.Res, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -124,9 +124,9 @@ func FindHotspots(ctx context.Context, ds *geo.Dataset, q HotspotQuery) (*Hotspo
 }
 
 // StudyCells returns, ascending, the cells at res whose centre lies inside
-// the area. It returns geo.ErrBadRes, or a *geo.CellLimitError when there
-// would be more than limit cells.
-func StudyCells(a geo.Area, res, limit int) ([]h3.Cell, error) {
+// the area. It returns geo.ErrBadRes, a *geo.CellLimitError when there
+// would be more than limit cells, or ctx's error if ctx ends first.
+func StudyCells(ctx context.Context, a geo.Area, res, limit int) ([]h3.Cell, error) {
 	if res < 0 || res > geo.FinestRes {
 		return nil, fmt.Errorf("%w: got %d", geo.ErrBadRes, res)
 	}
@@ -141,7 +141,12 @@ func StudyCells(a geo.Area, res, limit int) ([]h3.Cell, error) {
 	m := 1e-9
 	loop := geoLoop(b.Min[0]-m, b.Min[1]-m, b.Max[0]+m, b.Max[1]+m)
 	var out []h3.Cell
-	for _, c := range h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, res) {
+	for i, c := range h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, res) {
+		// A polygon whose edges a meridian crosses many times costs
+		// a long time per centre.
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("analysis: study area stopped: %w", ctx.Err())
+		}
 		ll := h3.CellToLatLng(c)
 		if a.Contains(ll.Lng, ll.Lat) {
 			out = append(out, c)

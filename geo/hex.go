@@ -278,6 +278,10 @@ func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error)
 	if q.Res < 0 || q.Res > FinestRes {
 		return nil, fmt.Errorf("%w: got %d", ErrBadRes, q.Res)
 	}
+	// The precomputed counts below are read without a scan to stop.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("geo: hex counts: %w", err)
+	}
 	lv := d.hexLevel(q.Res)
 	f := &q.Filter
 	k := d.newCounts(f)
