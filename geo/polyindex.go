@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -9,8 +11,11 @@ import (
 
 // Point-in-polygon without a pass over every vertex. A ring's edges are
 // listed per vertical slab of its box, so a point tests only the edges
-// whose span in longitude holds it; parts and holes are found through an
-// R-tree of their boxes. The test of one edge is planar.RingContains'
+// whose span in longitude holds it. Of those, the edges running through
+// the whole slab are sorted by their lowest latitude: the ones wholly above
+// the point are counted by a binary search, so a slab that many long edges
+// cross (a comb, a zigzag) costs a search, not a pass. Parts and holes are
+// found through an R-tree of their boxes. The test of one edge is planar.RingContains'
 // own (rayIntersect below), so the answers are exactly orb's: boundary
 // included, and a point on a hole's boundary outside.
 
@@ -35,8 +40,15 @@ type ringIndex struct {
 	// (nslab 0) means every edge is tested.
 	x0, scale float64
 	nslab     int
-	start     []int32 // the edges of slab s are edges[start[s]:start[s+1]]
-	edges     []int32 // edge i runs from ring[i] to ring[i+1]
+	// The edges of slab s are edges[start[s]:start[s+1]] (edge i runs
+	// from ring[i] to ring[i+1]): first those with an end in the slab,
+	// then, from through[s], those running through it, by lowest
+	// latitude (lowY, beside edges). reach[s] is more than the latitude
+	// span of any edge running through slab s.
+	start, through []int32
+	edges          []int32
+	lowY           []float64
+	reach          []float64
 }
 
 func newRingIndex(r orb.Ring) *ringIndex {
@@ -88,6 +100,40 @@ func newRingIndex(r orb.Ring) *ringIndex {
 			next[s]++
 		}
 	}
+	ix.through = make([]int32, ix.nslab)
+	ix.reach = make([]float64, ix.nslab)
+	ix.lowY = make([]float64, len(ix.edges))
+	for s := 0; s < ix.nslab; s++ {
+		es := ix.edges[ix.start[s]:ix.start[s+1]]
+		runs := func(e int32) bool {
+			lo, hi := span(int(e))
+			return lo < s && s < hi
+		}
+		slices.SortFunc(es, func(a, b int32) int {
+			ra, rb := runs(a), runs(b)
+			if ra != rb {
+				if ra {
+					return 1
+				}
+				return -1
+			}
+			if !ra {
+				return 0
+			}
+			return cmp.Compare(min(r[a][1], r[a+1][1]), min(r[b][1], r[b+1][1]))
+		})
+		ix.through[s] = ix.start[s] + int32(slices.IndexFunc(es, runs))
+		if !slices.ContainsFunc(es, runs) {
+			ix.through[s] = ix.start[s+1]
+		}
+		for j := ix.through[s]; j < ix.start[s+1]; j++ {
+			a, b := r[ix.edges[j]][1], r[ix.edges[j]+1][1]
+			ix.lowY[j] = min(a, b)
+			// Twice the span and a margin make up for rounding in the
+			// subtractions that use reach.
+			ix.reach[s] = max(ix.reach[s], 2*(max(a, b)-min(a, b))+1e-9)
+		}
+	}
 	return ix
 }
 
@@ -97,10 +143,12 @@ func (ix *ringIndex) slab(x float64) int {
 	return min(int((x-ix.x0)*ix.scale), ix.nslab-1)
 }
 
-// slabEdges returns the edges that may span longitude x.
-func (ix *ringIndex) slabEdges(x float64) []int32 {
-	s := ix.slab(x)
-	return ix.edges[ix.start[s]:ix.start[s+1]]
+// runsFrom returns the position in edges of the first edge running through
+// slab s whose lowest latitude is y or more.
+func (ix *ringIndex) runsFrom(s int, y float64) int {
+	lo, hi := int(ix.through[s]), int(ix.start[s+1])
+	i, _ := slices.BinarySearch(ix.lowY[lo:hi], y)
+	return lo + i
 }
 
 // contains is planar.RingContains.
@@ -122,12 +170,30 @@ func (ix *ringIndex) contains(p orb.Point) bool {
 	}
 	// An edge whose longitudes do not span p's neither holds p nor crosses
 	// its ray, so the edges of other slabs cannot change the answer.
-	for _, e := range ix.slabEdges(p[0]) {
+	s := ix.slab(p[0])
+	test := func(e int32) bool {
 		hit, on := rayIntersect(p, r[e], r[e+1])
-		if on {
+		in = in != hit
+		return on
+	}
+	for _, e := range ix.edges[ix.start[s]:ix.through[s]] {
+		if test(e) {
 			return true
 		}
-		in = in != hit
+	}
+	// An edge running through the slab spans p's longitude strictly, so
+	// rayIntersect settles it by latitude alone unless p's latitude is
+	// within the edge's: one wholly above p crosses the ray, one wholly
+	// below does not. The edges low enough to hold p's latitude come just
+	// before those wholly above, within reach.
+	above := ix.runsFrom(s, math.Nextafter(p[1], math.Inf(1)))
+	if (int(ix.start[s+1])-above)%2 == 1 {
+		in = !in
+	}
+	for j := above - 1; j >= int(ix.through[s]) && ix.lowY[j] >= p[1]-ix.reach[s]; j-- {
+		if test(ix.edges[j]) {
+			return true
+		}
 	}
 	return in
 }
@@ -156,9 +222,18 @@ func (ix *ringIndex) touches(b orb.Bound) bool {
 	if hi-lo >= maxSlabsPerBox {
 		return true
 	}
-	for _, e := range ix.edges[ix.start[lo]:ix.start[hi+1]] {
-		if meets(int(e)) {
-			return true
+	for s := lo; s <= hi; s++ {
+		for _, e := range ix.edges[ix.start[s]:ix.through[s]] {
+			if meets(int(e)) {
+				return true
+			}
+		}
+		// Only the edges running through whose lowest latitude is within
+		// reach below the box up to its top can meet it.
+		for j := ix.runsFrom(s, b.Min[1]-ix.reach[s]); j < int(ix.start[s+1]) && ix.lowY[j] <= b.Max[1]; j++ {
+			if meets(int(ix.edges[j])) {
+				return true
+			}
 		}
 	}
 	return false

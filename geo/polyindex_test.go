@@ -126,8 +126,9 @@ func TestClassifyBoxAgreesWithContains(t *testing.T) {
 	}
 }
 
-// TestRingIndexLongEdges keeps the slab lists bounded for a ring whose
-// edges each span most of its width.
+// TestRingIndexLongEdges keeps the slab lists bounded for a comb, a ring
+// whose edges each span its width, and compares its answers with orb's on
+// and off the edges.
 func TestRingIndexLongEdges(t *testing.T) {
 	var r orb.Ring
 	for i := range 10_000 {
@@ -138,9 +139,19 @@ func TestRingIndexLongEdges(t *testing.T) {
 	if n := len(ix.edges); n > slabEntriesPerEdge*(len(r)-1) {
 		t.Errorf("%d slab entries for %d edges", n, len(r)-1)
 	}
-	for _, p := range []orb.Point{{0.5, 0.5}, {0.25, 9.99}, {0, 0}, {1, 0.001}, {0.5, 10.5}} {
+	probes := []orb.Point{{0.5, 0.5}, {0.25, 9.99}, {0, 0}, {1, 0.001}, {0.5, 10.5}, {0.5, 0.0005}}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 500 {
+		i := rng.IntN(len(r) - 1)
+		t := rng.Float64()
+		probes = append(probes,
+			orb.Point{r[i][0] + t*(r[i+1][0]-r[i][0]), r[i][1] + t*(r[i+1][1]-r[i][1])},
+			orb.Point{rng.Float64()*1.2 - 0.1, rng.Float64()*10.2 - 0.1},
+			r[i])
+	}
+	for _, p := range probes {
 		if got, want := ix.contains(p), planar.RingContains(r, p); got != want {
-			t.Errorf("contains(%v) = %v, orb says %v", p, got, want)
+			t.Fatalf("contains(%v) = %v, orb says %v", p, got, want)
 		}
 	}
 }
