@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -207,7 +208,7 @@ func TestFindHotspotsMatchesReference(t *testing.T) {
 		{"circle res 9 k 1", circle, 9, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := FindHotspots(ds, HotspotQuery{Res: tc.res, K: tc.k, Area: tc.area})
+			got, err := FindHotspots(context.Background(), ds, HotspotQuery{Res: tc.res, K: tc.k, Area: tc.area})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -291,7 +292,7 @@ func TestFindHotspotsErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := FindHotspots(ds, tc.q)
+			_, err := FindHotspots(context.Background(), ds, tc.q)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -302,7 +303,7 @@ func TestFindHotspotsErrors(t *testing.T) {
 				}
 				q := tc.q
 				q.Res = le.Fits
-				if _, err := FindHotspots(ds, q); err != nil {
+				if _, err := FindHotspots(context.Background(), ds, q); err != nil {
 					t.Errorf("the suggested resolution %d fails: %v", le.Fits, err)
 				}
 			}
@@ -328,7 +329,7 @@ func TestPeriodChangeMatchesBruteForce(t *testing.T) {
 		{"drugs", geo.Filter{From: apr, To: apr, Categories: cats}, geo.Filter{From: jan, To: mar, Categories: cats}, func(r row) bool { return r.typ == "Drugs" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := PeriodChange(ds, ChangeQuery{Res: 9, Area: box, Current: tc.cur, Base: tc.base})
+			got, err := PeriodChange(context.Background(), ds, ChangeQuery{Res: 9, Area: box, Current: tc.cur, Base: tc.base})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,7 +377,27 @@ func TestPeriodChangeMatchesBruteForce(t *testing.T) {
 			}
 		})
 	}
-	if _, err := PeriodChange(ds, ChangeQuery{Res: 9, Current: geo.Filter{From: jan}, Base: geo.Filter{From: jan, To: feb}}); !errors.Is(err, ErrBadPeriod) {
+	if _, err := PeriodChange(context.Background(), ds, ChangeQuery{Res: 9, Current: geo.Filter{From: jan}, Base: geo.Filter{From: jan, To: feb}}); !errors.Is(err, ErrBadPeriod) {
 		t.Errorf("open period: err = %v, want ErrBadPeriod", err)
+	}
+}
+
+// TestAnalysesStopWhenContextEnds checks that hotspots and period change
+// give up with the context's error once it has ended.
+func TestAnalysesStopWhenContextEnds(t *testing.T) {
+	ds := build(t, []row{{-2.59, 51.45, geo.MakeMonth(2024, 1), "Drugs"}})
+	box, _ := geo.NewBox(-3, 51, -2, 52)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := FindHotspots(ctx, ds, HotspotQuery{Res: 7, K: 1, Area: box}); !errors.Is(err, context.Canceled) {
+		t.Errorf("FindHotspots: err = %v, want context.Canceled", err)
+	}
+	if _, err := StudyCells(ctx, box, 7, MaxStudyCells); !errors.Is(err, context.Canceled) {
+		t.Errorf("StudyCells: err = %v, want context.Canceled", err)
+	}
+	m := geo.MakeMonth(2024, 1)
+	q := ChangeQuery{Res: 7, Area: box, Current: geo.Filter{From: m, To: m}, Base: geo.Filter{From: m, To: m}}
+	if _, err := PeriodChange(ctx, ds, q); !errors.Is(err, context.Canceled) {
+		t.Errorf("PeriodChange: err = %v, want context.Canceled", err)
 	}
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 
@@ -17,7 +18,7 @@ func BenchmarkFindHotspots(b *testing.B) {
 	b.ReportAllocs()
 	var cells int
 	for b.Loop() {
-		hs, err := FindHotspots(ds, HotspotQuery{Res: 9, K: 1, Area: box})
+		hs, err := FindHotspots(context.Background(), ds, HotspotQuery{Res: 9, K: 1, Area: box})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -35,7 +36,7 @@ func BenchmarkPeriodChange(b *testing.B) {
 	ds.PrepareHex(9)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := PeriodChange(ds, ChangeQuery{Res: 9, Base: geo.Filter{From: jan, To: jan}, Current: geo.Filter{From: feb, To: feb}}); err != nil {
+		if _, err := PeriodChange(context.Background(), ds, ChangeQuery{Res: 9, Base: geo.Filter{From: jan, To: jan}, Current: geo.Filter{From: feb, To: feb}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -55,8 +56,8 @@ func newCellChange(c h3.Cell, base, cur int) CellChange {
 
 // PeriodChange counts both periods per cell. It returns ErrBadPeriod,
 // geo.ErrBadRes or a *geo.CellLimitError (when the union of non-empty cells
-// exceeds the limit).
-func PeriodChange(ds *geo.Dataset, q ChangeQuery) (*Change, error) {
+// exceeds the limit), or ctx's error if ctx ends first.
+func PeriodChange(ctx context.Context, ds *geo.Dataset, q ChangeQuery) (*Change, error) {
 	for _, f := range []geo.Filter{q.Current, q.Base} {
 		if f.From == 0 || f.To == 0 || f.From > f.To {
 			return nil, fmt.Errorf("%w: got %s..%s", ErrBadPeriod, f.From, f.To)
@@ -64,11 +65,11 @@ func PeriodChange(ds *geo.Dataset, q ChangeQuery) (*Change, error) {
 	}
 	// Each period alone may fit while the union does not; the union is
 	// checked below.
-	cur, err := ds.HexCounts(geo.HexQuery{Res: q.Res, Area: q.Area, Filter: q.Current, Limit: q.Limit})
+	cur, err := ds.HexCounts(ctx, geo.HexQuery{Res: q.Res, Area: q.Area, Filter: q.Current, Limit: q.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("current period: %w", err)
 	}
-	base, err := ds.HexCounts(geo.HexQuery{Res: q.Res, Area: q.Area, Filter: q.Base, Limit: q.Limit})
+	base, err := ds.HexCounts(ctx, geo.HexQuery{Res: q.Res, Area: q.Area, Filter: q.Base, Limit: q.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("base period: %w", err)
 	}
@@ -80,7 +81,11 @@ func PeriodChange(ds *geo.Dataset, q ChangeQuery) (*Change, error) {
 		for r := q.Res - 1; r >= 0 && fits < 0; r-- {
 			qq := q
 			qq.Res = r
-			if _, err := PeriodChange(ds, qq); err == nil {
+			_, err := PeriodChange(ctx, ds, qq)
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			if err == nil {
 				fits = r
 			}
 		}

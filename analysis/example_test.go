@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"context"
 	"fmt"
 
 	"crimemap/analysis"
@@ -25,7 +26,7 @@ func ExampleGiStar() {
 func ExampleFindHotspots() {
 	ds := exampleDataset()
 	area, _ := geo.NewCircle(-2.59, 51.455, 1500)
-	hs, err := analysis.FindHotspots(ds, analysis.HotspotQuery{Res: 9, K: 1, Area: area})
+	hs, err := analysis.FindHotspots(context.Background(), ds, analysis.HotspotQuery{Res: 9, K: 1, Area: area})
 	if err != nil {
 		panic(err)
 	}
@@ -42,7 +43,7 @@ func ExampleFindHotspots() {
 func ExamplePeriodChange() {
 	ds := exampleDataset()
 	jan, feb := geo.MakeMonth(2024, 1), geo.MakeMonth(2024, 2)
-	ch, err := analysis.PeriodChange(ds, analysis.ChangeQuery{Res: 8,
+	ch, err := analysis.PeriodChange(context.Background(), ds, analysis.ChangeQuery{Res: 8,
 		Base: geo.Filter{From: jan, To: jan}, Current: geo.Filter{From: feb, To: feb}})
 	if err != nil {
 		panic(err)

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -56,8 +57,9 @@ type Hotspots struct {
 
 // FindHotspots computes Gi* for every cell of the study area (see the
 // package comment). It returns geo.ErrBadRes, ErrBadK, ErrNoArea, or a
-// *geo.CellLimitError when the study area exceeds the cell limit.
-func FindHotspots(ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
+// *geo.CellLimitError when the study area exceeds the cell limit, or ctx's
+// error if ctx ends first.
+func FindHotspots(ctx context.Context, ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
 	if q.K < 1 || q.K > MaxK {
 		return nil, fmt.Errorf("%w: got %d", ErrBadK, q.K)
 	}
@@ -68,11 +70,11 @@ func FindHotspots(ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
 	if limit <= 0 {
 		limit = MaxStudyCells
 	}
-	study, err := StudyCells(q.Area, q.Res, limit)
+	study, err := StudyCells(ctx, q.Area, q.Res, limit)
 	if err != nil {
 		return nil, err
 	}
-	hc, err := ds.HexCounts(geo.HexQuery{Res: q.Res, Area: q.Area, Filter: q.Filter})
+	hc, err := ds.HexCounts(ctx, geo.HexQuery{Res: q.Res, Area: q.Area, Filter: q.Filter})
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +96,11 @@ func FindHotspots(ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
 	}
 	nbrs := make([][]int32, len(study))
 	for i, c := range study {
+		// Each cell costs a k-ring: tens of thousands of cells take a
+		// while at k=5.
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("analysis: hotspots stopped: %w", ctx.Err())
+		}
 		for _, nc := range h3.GridDisk(c, q.K) {
 			if j, ok := slices.BinarySearch(study, nc); ok {
 				nbrs[i] = append(nbrs[i], int32(j))
@@ -117,9 +124,9 @@ func FindHotspots(ds *geo.Dataset, q HotspotQuery) (*Hotspots, error) {
 }
 
 // StudyCells returns, ascending, the cells at res whose centre lies inside
-// the area. It returns geo.ErrBadRes, or a *geo.CellLimitError when there
-// would be more than limit cells.
-func StudyCells(a geo.Area, res, limit int) ([]h3.Cell, error) {
+// the area. It returns geo.ErrBadRes, a *geo.CellLimitError when there
+// would be more than limit cells, or ctx's error if ctx ends first.
+func StudyCells(ctx context.Context, a geo.Area, res, limit int) ([]h3.Cell, error) {
 	if res < 0 || res > geo.FinestRes {
 		return nil, fmt.Errorf("%w: got %d", geo.ErrBadRes, res)
 	}
@@ -134,7 +141,12 @@ func StudyCells(a geo.Area, res, limit int) ([]h3.Cell, error) {
 	m := 1e-9
 	loop := geoLoop(b.Min[0]-m, b.Min[1]-m, b.Max[0]+m, b.Max[1]+m)
 	var out []h3.Cell
-	for _, c := range h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, res) {
+	for i, c := range h3.PolygonToCells(h3.GeoPolygon{GeoLoop: loop}, res) {
+		// A polygon whose edges a meridian crosses many times costs
+		// a long time per centre.
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("analysis: study area stopped: %w", ctx.Err())
+		}
 		ll := h3.CellToLatLng(c)
 		if a.Contains(ll.Lng, ll.Lat) {
 			out = append(out, c)

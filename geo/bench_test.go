@@ -2,6 +2,7 @@ package geo_test
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func BenchmarkRadiusList(b *testing.B) {
 		t0 := time.Now()
 		c, _ := geo.NewCircle(lon, la, 1609.344)
 		crimes = crimes[:0]
-		for _, id := range ds.CrimesIn(c, &f) {
+		for _, id := range ds.CrimesIn(context.Background(), c, &f) {
 			crimes = append(crimes, id)
 		}
 		lat = append(lat, time.Since(t0))
@@ -73,7 +74,10 @@ func BenchmarkCounts5km(b *testing.B) {
 		lon, la := ds.PointLonLat(centres[i%len(centres)])
 		t0 := time.Now()
 		c, _ := geo.NewCircle(lon, la, 5000)
-		k := ds.Count(c, &f)
+		k, err := ds.Count(context.Background(), c, &f)
+		if err != nil {
+			b.Fatal(err)
+		}
 		lat = append(lat, time.Since(t0))
 		total += k.Total
 	}

@@ -1,6 +1,7 @@
 package geo_test
 
 import (
+	"context"
 	"encoding/csv"
 	"math"
 	"math/rand/v2"
@@ -117,7 +118,7 @@ type key struct {
 
 func multiset(ds *geo.Dataset, a geo.Area, f *geo.Filter) map[key]int {
 	out := map[key]int{}
-	for p, c := range ds.CrimesIn(a, f) {
+	for p, c := range ds.CrimesIn(context.Background(), a, f) {
 		pt := ds.Point(p)
 		out[key{pt.Street, ds.Categories().Term(int(ds.Category(c))).Name, ds.PersistentID(c), pt.Lon, pt.Lat}]++
 	}
@@ -172,7 +173,10 @@ func TestQueriesMatchBruteForce(t *testing.T) {
 		if !equalMultisets(got, want) {
 			t.Fatalf("circle %v,%v r=%v: got %d crimes, want %d", centre.lon, centre.lat, radius, total(got), total(want))
 		}
-		k := ds.Count(circle, &geo.Filter{})
+		k, err := ds.Count(context.Background(), circle, &geo.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if k.Total != total(want) {
 			t.Fatalf("Count: got %d, want %d", k.Total, total(want))
 		}
@@ -237,7 +241,10 @@ func TestCountMatchesRows(t *testing.T) {
 			noLoc++
 		}
 	}
-	k := ds.Count(nil, &geo.Filter{})
+	k, err := ds.Count(context.Background(), nil, &geo.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if k.Total != len(rows) {
 		t.Fatalf("total %d, want %d rows", k.Total, len(rows))
 	}
@@ -265,11 +272,18 @@ func TestPagesCoverEachCrimeOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ds.Count(box, &geo.Filter{}).Total
+	k, err := ds.Count(context.Background(), box, &geo.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := k.Total
 	seen := map[geo.CrimeID]bool{}
 	after := int64(-1)
 	for pages := 0; ; pages++ {
-		pg := ds.PageIn(box, &geo.Filter{}, after, 997)
+		pg, err := ds.PageIn(context.Background(), box, &geo.Filter{}, after, 997)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, c := range pg.Crimes {
 			if seen[c] {
 				t.Fatalf("crime %d on two pages", c)
@@ -311,7 +325,7 @@ func TestMonthFilterAndPersistentIDs(t *testing.T) {
 		}
 	}
 	m, _ := geo.ParseMonth("2017-03")
-	if k := ds.Count(nil, &geo.Filter{From: m}); k.Total != 0 {
+	if k, err := ds.Count(context.Background(), nil, &geo.Filter{From: m}); err != nil || k.Total != 0 {
 		t.Fatalf("crimes after 2017-03: %d", k.Total)
 	}
 }

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -276,10 +278,14 @@ type hexAcc struct {
 
 // HexCounts counts the located crimes inside q.Area that pass q.Filter per
 // cell at q.Res. It returns ErrBadRes, or a *CellLimitError when the answer
-// has more than q.Limit cells.
-func (d *Dataset) HexCounts(q HexQuery) (*HexCounts, error) {
+// has more than q.Limit cells, or ctx's error if ctx ends first.
+func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error) {
 	if q.Res < 0 || q.Res > FinestRes {
 		return nil, fmt.Errorf("%w: got %d", ErrBadRes, q.Res)
+	}
+	// The precomputed counts below are read without a scan to stop.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("geo: hex counts: %w", err)
 	}
 	lv := d.hexLevel(q.Res)
 	f := &q.Filter
@@ -305,7 +311,7 @@ func (d *Dataset) HexCounts(q HexQuery) (*HexCounts, error) {
 	if q.Res <= CubeMaxRes && m.catOnly && d.coversAll(q.Area) {
 		d.hexFromCube(out, q, m, first, monthCol)
 		if q.Limit > 0 && len(out.Cells) > q.Limit {
-			return nil, d.cellLimit(q, len(out.Cells), out.Cells)
+			return nil, d.cellLimit(ctx, q, len(out.Cells), out.Cells)
 		}
 		return out, nil
 	}
@@ -363,15 +369,18 @@ func (d *Dataset) HexCounts(q HexQuery) (*HexCounts, error) {
 	for w := range accs {
 		accs[w] = &hexAcc{slot: lv.getSlots()}
 	}
-	d.visitPoints(q.Area, workers, func(w int, p PointID) { scan(accs[w], p) })
+	err := d.visitPoints(ctx, q.Area, workers, func(w int, p PointID) { scan(accs[w], p) })
 	defer func() {
 		for _, a := range accs {
 			lv.putSlots(a.slot, a.idx)
 		}
 	}()
+	if err != nil {
+		return nil, err
+	}
 	d.mergeHex(out, lv, accs, q)
 	if q.Limit > 0 && len(out.Cells) > q.Limit {
-		return nil, d.cellLimit(q, len(out.Cells), out.Cells)
+		return nil, d.cellLimit(ctx, q, len(out.Cells), out.Cells)
 	}
 	return out, nil
 }
@@ -427,25 +436,28 @@ func (m *matcher) match(c CrimeID) bool {
 // visitPoints calls fn(w, p) for every snap point p in the area (nil for
 // all) from up to workers goroutines, w being the goroutine's number: the
 // table is split by range when the area holds everything, else the area's
-// box is split into strips of longitude searched in parallel.
-func (d *Dataset) visitPoints(a Area, workers int, fn func(w int, p PointID)) {
+// box is split into strips of longitude searched in parallel. It returns
+// ctx's error if ctx ends first.
+func (d *Dataset) visitPoints(ctx context.Context, a Area, workers int, fn func(w int, p PointID)) error {
 	np := len(d.ptLon)
 	if np < 1<<12 {
 		workers = 1
 	}
 	var wg sync.WaitGroup
+	errs := make([]error, workers)
 	if d.coversAll(a) {
 		chunk := (np + workers - 1) / workers
 		for w := 0; w < workers; w++ {
 			lo, hi := w*chunk, min((w+1)*chunk, np)
 			wg.Go(func() {
-				for p := lo; p < hi; p++ {
-					fn(w, PointID(p))
-				}
+				errs[w] = scanAll(ctx, lo, hi, func(p PointID) bool {
+					fn(w, p)
+					return true
+				})
 			})
 		}
 		wg.Wait()
-		return
+		return cmp.Or(errs...)
 	}
 	b := a.Bound()
 	width := (b.Max[0] - b.Min[0]) / float64(workers)
@@ -459,17 +471,16 @@ func (d *Dataset) visitPoints(a Area, workers int, fn func(w int, p PointID)) {
 		}
 		west := sb.Min[0]
 		wg.Go(func() {
-			d.SearchBound(sb, func(p PointID) bool {
-				lon, lat := d.ptLon[p], d.ptLat[p]
-				if (w > 0 && lon <= west) || !a.Contains(lon, lat) {
-					return true
+			errs[w] = d.scanArea(ctx, a, sb, func(p PointID) bool {
+				if w == 0 || d.ptLon[p] > west {
+					fn(w, p)
 				}
-				fn(w, p)
 				return true
 			})
 		})
 	}
 	wg.Wait()
+	return cmp.Or(errs...)
 }
 
 // coversAll reports whether an area holds every snap point, so that a query
@@ -522,7 +533,7 @@ func (d *Dataset) mergeHex(out *HexCounts, lv *hexLevel, accs []*hexAcc, q HexQu
 // coarser resolution that fits. Distinct ancestors of the answer's cells
 // estimate each coarser count (cells are not nested, so only estimate); the
 // candidate is then counted for real.
-func (d *Dataset) cellLimit(q HexQuery, n int, cells []h3.Cell) error {
+func (d *Dataset) cellLimit(ctx context.Context, q HexQuery, n int, cells []h3.Cell) error {
 	e := &CellLimitError{Res: q.Res, Cells: n, Limit: q.Limit, Fits: -1}
 	for r := q.Res - 1; r >= 0; r-- {
 		distinct := 0
@@ -538,7 +549,10 @@ func (d *Dataset) cellLimit(q HexQuery, n int, cells []h3.Cell) error {
 		// The ancestor count is close; confirm with the real count.
 		cq := q
 		cq.Res, cq.ByCategory, cq.ByMonth, cq.Limit = r, false, false, 0
-		got, err := d.HexCounts(cq)
+		got, err := d.HexCounts(ctx, cq)
+		if ctx.Err() != nil {
+			return err
+		}
 		if err == nil && got.Len() <= q.Limit {
 			e.Fits = r
 			break
@@ -607,8 +621,8 @@ type CellCounts struct {
 
 // CountCells counts the crimes passing f whose snap point lies in any of the
 // given cells, which must all have one resolution. It returns ErrBadCell for
-// an invalid or mixed set.
-func (d *Dataset) CountCells(cells []h3.Cell, f *Filter) (*CellCounts, error) {
+// an invalid or mixed set, or ctx's error if ctx ends first.
+func (d *Dataset) CountCells(ctx context.Context, cells []h3.Cell, f *Filter) (*CellCounts, error) {
 	out := &CellCounts{Counts: d.newCounts(f), Cells: slices.Clone(cells), Count: make([]int, len(cells))}
 	if len(cells) == 0 {
 		return out, nil
@@ -640,6 +654,9 @@ func (d *Dataset) CountCells(cells []h3.Cell, f *Filter) (*CellCounts, error) {
 	free := f.termsFree()
 	seen := map[PointID]bool{}
 	for _, c := range cells {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("geo: cell count stopped: %w", err)
+		}
 		d.searchBoundWrapped(CellBound(c), func(p PointID) bool {
 			i, ok := want[lv.of[p]]
 			if !ok || seen[p] {
@@ -877,7 +894,9 @@ func (d *Dataset) hexInBoundByScan(res int, b orb.Bound, f Filter, byCategory bo
 		}
 		area = box
 	} // else: near the antimeridian or the whole world; scan everything.
-	hc, err := d.HexCounts(HexQuery{Res: res, Area: area, Filter: f, ByCategory: byCategory})
+	// A tile's box is small and the tile has its own bounds, so this scan
+	// runs to the end.
+	hc, err := d.HexCounts(context.Background(), HexQuery{Res: res, Area: area, Filter: f, ByCategory: byCategory})
 	if err != nil {
 		return nil, err
 	}

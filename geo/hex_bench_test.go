@@ -1,6 +1,7 @@
 package geo_test
 
 import (
+	"context"
 	"syscall"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func BenchmarkHexNational(b *testing.B) {
 	ew, _ := geo.NewBox(-6.5, 49.8, 2.0, 55.9)
 	var cells int
 	loop(b, func() {
-		hc, err := ds.HexCounts(geo.HexQuery{Res: 7, Area: ew, Filter: f})
+		hc, err := ds.HexCounts(context.Background(), geo.HexQuery{Res: 7, Area: ew, Filter: f})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func BenchmarkHexNationalScan(b *testing.B) {
 	}
 	var cells int
 	loop(b, func() {
-		hc, err := ds.HexCounts(geo.HexQuery{Res: 7, Filter: f})
+		hc, err := ds.HexCounts(context.Background(), geo.HexQuery{Res: 7, Filter: f})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -92,7 +93,7 @@ func BenchmarkHexNationalByCategory(b *testing.B) {
 	ds := benchDataset(b)
 	prepare(b, ds, 7)
 	loop(b, func() {
-		if _, err := ds.HexCounts(geo.HexQuery{Res: 7, ByCategory: true}); err != nil {
+		if _, err := ds.HexCounts(context.Background(), geo.HexQuery{Res: 7, ByCategory: true}); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -106,7 +107,7 @@ func BenchmarkHexCity(b *testing.B) {
 	london, _ := geo.NewBox(-0.25, 51.45, 0.05, 51.57)
 	var cells int
 	loop(b, func() {
-		hc, err := ds.HexCounts(geo.HexQuery{Res: 9, Area: london, Filter: geo.Filter{From: m, To: m}})
+		hc, err := ds.HexCounts(context.Background(), geo.HexQuery{Res: 9, Area: london, Filter: geo.Filter{From: m, To: m}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package geo_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/uber/h3-go/v4"
@@ -26,7 +27,7 @@ func ExampleDataset_HexCounts() {
 	ds, _, _ := b.Build()
 
 	burglary, _ := ds.Categories().BySlug("burglary")
-	hc, err := ds.HexCounts(geo.HexQuery{Res: 9, ByCategory: true})
+	hc, err := ds.HexCounts(context.Background(), geo.HexQuery{Res: 9, ByCategory: true})
 	if err != nil {
 		panic(err)
 	}
@@ -66,7 +67,7 @@ func ExampleDataset_CountCells() {
 	ds, _, _ := b.Build()
 
 	cell, _ := geo.ParseCell("89194ad304fffff")
-	cc, err := ds.CountCells(h3.GridDisk(cell, 1), &geo.Filter{})
+	cc, err := ds.CountCells(context.Background(), h3.GridDisk(cell, 1), &geo.Filter{})
 	if err != nil {
 		panic(err)
 	}

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -174,7 +175,7 @@ func TestHexCountsMatchBruteForce(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ds.HexCounts(HexQuery{Res: tc.res, Area: tc.area, Filter: tc.filter, ByCategory: true, ByMonth: true})
+			got, err := ds.HexCounts(context.Background(), HexQuery{Res: tc.res, Area: tc.area, Filter: tc.filter, ByCategory: true, ByMonth: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,7 +223,7 @@ func TestHexCountsCellLimit(t *testing.T) {
 	ds, rows := realDataset(t)
 	all := func(csvCrime) bool { return true }
 	n12 := len(bruteHex(rows, 12, nil, all))
-	_, err := ds.HexCounts(HexQuery{Res: 12, Limit: n12 - 1})
+	_, err := ds.HexCounts(context.Background(), HexQuery{Res: 12, Limit: n12 - 1})
 	var le *CellLimitError
 	if !errors.As(err, &le) || !errors.Is(err, ErrTooManyCells) {
 		t.Fatalf("HexCounts over the limit: err = %v, want a CellLimitError", err)
@@ -239,11 +240,11 @@ func TestHexCountsCellLimit(t *testing.T) {
 			t.Errorf("Fits %d but resolution %d fits too (%d cells)", le.Fits, le.Fits+1, n)
 		}
 	}
-	if _, err := ds.HexCounts(HexQuery{Res: 12, Limit: n12}); err != nil {
+	if _, err := ds.HexCounts(context.Background(), HexQuery{Res: 12, Limit: n12}); err != nil {
 		t.Errorf("HexCounts at exactly the limit: %v", err)
 	}
 	for _, res := range []int{-1, 14} {
-		if _, err := ds.HexCounts(HexQuery{Res: res}); !errors.Is(err, ErrBadRes) {
+		if _, err := ds.HexCounts(context.Background(), HexQuery{Res: res}); !errors.Is(err, ErrBadRes) {
 			t.Errorf("HexCounts(res %d) err = %v, want ErrBadRes", res, err)
 		}
 	}
@@ -262,7 +263,7 @@ func TestCountCellsMatchesBruteForce(t *testing.T) {
 			}
 		}
 		cells := h3.GridDisk(busiest, 1)
-		got, err := ds.CountCells(cells, &Filter{})
+		got, err := ds.CountCells(context.Background(), cells, &Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +282,7 @@ func TestCountCellsMatchesBruteForce(t *testing.T) {
 			t.Errorf("res %d: Total %d, want %d", res, got.Total, total)
 		}
 	}
-	if _, err := ds.CountCells([]h3.Cell{h3.Cell(0x89194ad3353ffff), h3.Cell(0x88194ad33dfffff)}, &Filter{}); !errors.Is(err, ErrBadCell) {
+	if _, err := ds.CountCells(context.Background(), []h3.Cell{h3.Cell(0x89194ad3353ffff), h3.Cell(0x88194ad33dfffff)}, &Filter{}); !errors.Is(err, ErrBadCell) {
 		t.Errorf("mixed resolutions: err = %v, want ErrBadCell", err)
 	}
 }

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -29,7 +30,7 @@ func TestParseCellRejectsResolutionsBeyondFinest(t *testing.T) {
 func TestCountCellsRejectsResolutionsBeyondFinest(t *testing.T) {
 	ds, _ := buildFromCSV(t, streetFiles(t, filepath.Join("..", "testdata", "police-uk")))
 	for _, c := range []h3.Cell{cellRes14, cellRes15} {
-		if _, err := ds.CountCells([]h3.Cell{c}, &Filter{}); !errors.Is(err, ErrBadCell) {
+		if _, err := ds.CountCells(context.Background(), []h3.Cell{c}, &Filter{}); !errors.Is(err, ErrBadCell) {
 			t.Errorf("CountCells(%v) err = %v, want ErrBadCell", c, err)
 		}
 	}
@@ -53,7 +54,7 @@ func FuzzCountCells(f *testing.F) {
 		if h3.Cell(v).IsValid() && k%4 > 0 && CellRes(h3.Cell(v)) <= FinestRes {
 			cells = h3.GridDisk(h3.Cell(v), int(k%4))
 		}
-		cc, err := ds.CountCells(cells, &Filter{})
+		cc, err := ds.CountCells(context.Background(), cells, &Filter{})
 		if err != nil {
 			if !errors.Is(err, ErrBadCell) {
 				t.Fatalf("CountCells(%v): %v is not ErrBadCell", cells, err)

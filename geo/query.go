@@ -1,6 +1,9 @@
 package geo
 
 import (
+	"cmp"
+	"context"
+	"fmt"
 	"iter"
 	"math"
 	"runtime"
@@ -30,43 +33,131 @@ func (d *Dataset) SearchBound(b orb.Bound, fn func(PointID) bool) {
 	})
 }
 
-// PointsIn yields the snap points inside the area, in no particular order.
-// A nil area yields every point.
-func (d *Dataset) PointsIn(a Area) iter.Seq[PointID] {
-	return func(yield func(PointID) bool) {
-		if a == nil {
-			for p := range d.ptLon {
-				if !yield(PointID(p)) {
-					return
-				}
+// boxClassifier is an Area that can tell, for some boxes, that every point
+// of the box is inside it or every point outside, so a scan need not test
+// the box's points one by one.
+type boxClassifier interface {
+	classifyBox(b orb.Bound) (in, decided bool)
+}
+
+// checkEvery and checkEveryPoint are how many R-tree entries, or points
+// of the whole table, a scan visits between looks at its context: often
+// enough to stop within milliseconds, rarely enough to cost nothing
+// measurable.
+const (
+	checkEvery      = 16
+	checkEveryPoint = 8192
+)
+
+// scanArea calls fn for every snap point of the area a inside the box sb
+// (edges included) until fn returns false. It stops when ctx ends and then
+// returns ctx's error.
+func (d *Dataset) scanArea(ctx context.Context, a Area, sb orb.Bound, fn func(PointID) bool) error {
+	done := ctx.Done()
+	cl, _ := a.(boxClassifier)
+	lo, hi := Bound32(sb)
+	var err error
+	n := 0
+	d.tree.Search(lo, hi, func(min, max [2]float32, g uint32) bool {
+		// The first entry looks too, so a context that has already ended
+		// stops even a small scan.
+		if n%checkEvery == 0 {
+			select {
+			case <-done:
+				err = ctx.Err()
+				return false
+			default:
 			}
-			return
 		}
-		d.SearchBound(a.Bound(), func(p PointID) bool {
-			if !a.Contains(d.ptLon[p], d.ptLat[p]) {
-				return true
+		n++
+		test := true
+		if cl != nil {
+			gb := orb.Bound{Min: orb.Point{float64(min[0]), float64(min[1])}, Max: orb.Point{float64(max[0]), float64(max[1])}}
+			if in, ok := cl.classifyBox(gb); ok {
+				if !in {
+					return true
+				}
+				test = false
 			}
-			return yield(p)
-		})
+		}
+		p0, p1 := d.group(g)
+		for p := p0; p < p1; p++ {
+			lon, lat := d.ptLon[p], d.ptLat[p]
+			if lon < sb.Min[0] || lon > sb.Max[0] || lat < sb.Min[1] || lat > sb.Max[1] {
+				continue
+			}
+			if test && !a.Contains(lon, lat) {
+				continue
+			}
+			if !fn(PointID(p)) {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return fmt.Errorf("geo: area scan stopped: %w", err)
+	}
+	return nil
+}
+
+// scanAll calls fn for the points lo..hi-1 until fn returns false, stopping
+// with ctx's error when ctx ends.
+func scanAll(ctx context.Context, lo, hi int, fn func(PointID) bool) error {
+	done := ctx.Done()
+	for p := lo; p < hi; p++ {
+		if (p-lo)%checkEveryPoint == 0 {
+			select {
+			case <-done:
+				return fmt.Errorf("geo: scan stopped: %w", ctx.Err())
+			default:
+			}
+		}
+		if !fn(PointID(p)) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// scan calls fn for every snap point in the area (nil for all) until fn
+// returns false, or until ctx ends, when it returns ctx's error.
+func (d *Dataset) scan(ctx context.Context, a Area, fn func(PointID) bool) error {
+	if a == nil {
+		return scanAll(ctx, 0, len(d.ptLon), fn)
+	}
+	return d.scanArea(ctx, a, a.Bound(), fn)
+}
+
+// PointsIn yields the snap points inside the area, in no particular order.
+// A nil area yields every point. It stops early when ctx ends: a caller
+// that needs every point checks ctx.Err() after the loop.
+func (d *Dataset) PointsIn(ctx context.Context, a Area) iter.Seq[PointID] {
+	return func(yield func(PointID) bool) {
+		_ = d.scan(ctx, a, yield)
 	}
 }
 
 // SortedPointsIn returns the snap points inside the area in PointID order,
-// the order of the crime table.
-func (d *Dataset) SortedPointsIn(a Area) []PointID {
+// the order of the crime table, or ctx's error if ctx ends first.
+func (d *Dataset) SortedPointsIn(ctx context.Context, a Area) ([]PointID, error) {
 	var ps []PointID
-	for p := range d.PointsIn(a) {
+	if err := d.scan(ctx, a, func(p PointID) bool {
 		ps = append(ps, p)
+		return true
+	}); err != nil {
+		return nil, err
 	}
 	slices.Sort(ps)
-	return ps
+	return ps, nil
 }
 
 // CrimesIn yields the located crimes inside the area that pass the filter,
-// with their snap point, grouped by point in no particular order.
-func (d *Dataset) CrimesIn(a Area, f *Filter) iter.Seq2[PointID, CrimeID] {
+// with their snap point, grouped by point in no particular order. Like
+// PointsIn it stops early when ctx ends.
+func (d *Dataset) CrimesIn(ctx context.Context, a Area, f *Filter) iter.Seq2[PointID, CrimeID] {
 	return func(yield func(PointID, CrimeID) bool) {
-		for p := range d.PointsIn(a) {
+		for p := range d.PointsIn(ctx, a) {
 			if !d.PointMatches(p, f, func(c CrimeID) bool { return yield(p, c) }) {
 				return
 			}
@@ -97,10 +188,14 @@ type Page struct {
 
 // PageIn lists up to limit crimes inside the area that pass the filter, in
 // crime-table order, starting after the crime `after` (use -1 for the first
-// page). Pages are stable for one dataset version.
-func (d *Dataset) PageIn(a Area, f *Filter, after int64, limit int) Page {
+// page). Pages are stable for one dataset version. It returns ctx's error
+// if ctx ends first.
+func (d *Dataset) PageIn(ctx context.Context, a Area, f *Filter, after int64, limit int) (Page, error) {
 	var pg Page
-	ps := d.SortedPointsIn(a)
+	ps, err := d.SortedPointsIn(ctx, a)
+	if err != nil {
+		return pg, err
+	}
 	// Skip points that end before the cursor.
 	i, _ := slices.BinarySearchFunc(ps, after, func(p PointID, after int64) int {
 		if int64(d.ptStart[p+1])-1 <= after {
@@ -128,7 +223,7 @@ func (d *Dataset) PageIn(a Area, f *Filter, after int64, limit int) Page {
 	if pg.More {
 		pg.Next = pg.Crimes[len(pg.Crimes)-1]
 	}
-	return pg
+	return pg, nil
 }
 
 // Nearest returns the snap point closest to a lon/lat point by great-circle
@@ -225,11 +320,12 @@ func (k *Counts) ByMonth(m int) int {
 }
 
 // Count counts the crimes inside the area that pass the filter, by category
-// and month. A nil area counts every crime, located or not.
-func (d *Dataset) Count(a Area, f *Filter) Counts {
+// and month. A nil area counts every crime, located or not. It returns ctx's
+// error if ctx ends first.
+func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) {
 	k := d.newCounts(f)
 	if len(k.Months) == 0 {
-		return k
+		return k, nil
 	}
 	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
 	// Count into a dense month span, then fold into the dataset's months.
@@ -256,9 +352,9 @@ func (d *Dataset) Count(a Area, f *Filter) Counts {
 		mid := (b.Min[0] + b.Max[0]) / 2
 		// half counts into into the points of the area on one side of mid,
 		// searching bnd; a point on the meridian counts in the east.
-		half := func(into []int, bnd orb.Bound, west bool) {
-			d.SearchBound(bnd, func(p PointID) bool {
-				if lon, lat := d.ptLon[p], d.ptLat[p]; (lon < mid) == west && a.Contains(lon, lat) {
+		half := func(into []int, bnd orb.Bound, west bool) error {
+			return d.scanArea(ctx, a, bnd, func(p PointID) bool {
+				if (d.ptLon[p] < mid) == west {
 					tally(into, p)
 				}
 				return true
@@ -266,20 +362,23 @@ func (d *Dataset) Count(a Area, f *Filter) Counts {
 		}
 		west := make([]int, len(dense))
 		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			half(west, orb.Bound{Min: b.Min, Max: orb.Point{mid, b.Max[1]}}, true)
-		}()
-		half(dense, orb.Bound{Min: orb.Point{mid, b.Min[1]}, Max: b.Max}, false)
+		var westErr error
+		wg.Go(func() {
+			westErr = half(west, orb.Bound{Min: b.Min, Max: orb.Point{mid, b.Max[1]}}, true)
+		})
+		err := half(dense, orb.Bound{Min: orb.Point{mid, b.Min[1]}, Max: b.Max}, false)
 		wg.Wait()
+		if err = cmp.Or(err, westErr); err != nil {
+			return k, err
+		}
 		for i, v := range west {
 			dense[i] += v
 		}
-	} else {
-		for p := range d.PointsIn(a) {
-			tally(dense, p)
-		}
+	} else if err := d.scan(ctx, a, func(p PointID) bool {
+		tally(dense, p)
+		return true
+	}); err != nil {
+		return k, err
 	}
 	if a == nil {
 		for c := range d.NoLocation(f) {
@@ -293,7 +392,7 @@ func (d *Dataset) Count(a Area, f *Filter) Counts {
 			k.Total += v
 		}
 	}
-	return k
+	return k, nil
 }
 
 // parallelWidth is the width in degrees of longitude (about 3.5 km in

@@ -124,7 +124,8 @@ func datasetCounts(ds *geo.Dataset) map[bruteKey]int {
 	for fi, ft := range ds.Forces().Terms() {
 		var f geo.Filter
 		f.Forces.Add(fi)
-		k := ds.Count(nil, &f)
+		// A query without a deadline cannot fail.
+		k, _ := ds.Count(context.Background(), nil, &f)
 		for ci := 0; ci < k.NumCategories; ci++ {
 			for mi, m := range k.Months {
 				if n := k.At(geo.Category(ci), mi); n > 0 {

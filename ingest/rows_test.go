@@ -224,7 +224,7 @@ func TestUnitsFromRows(t *testing.T) {
 		}
 		var f geo.Filter
 		f.Forces.Add(fi)
-		if k := ds.Count(nil, &f); k.Total != n {
+		if k, err := ds.Count(context.Background(), nil, &f); err != nil || k.Total != n {
 			t.Errorf("force %q: %d crimes, want %d", slug, k.Total, n)
 		}
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,6 +90,12 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusServiceUnavailable, err.Error()
 		w.Header().Set("Retry-After", "5")
 	case errors.Is(err, errPanicked):
+	case errors.Is(err, context.DeadlineExceeded):
+		status, msg = http.StatusServiceUnavailable, "request took longer than its time budget"
+		var be *budgetError
+		if errors.As(context.Cause(r.Context()), &be) {
+			msg = be.Error()
+		}
 	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		status, msg = 499, "request cancelled"

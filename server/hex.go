@@ -96,7 +96,7 @@ func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, l *loaded) er
 		return err
 	}
 	format, byCat, byMonth := g.format, g.byCat, g.byMonth
-	hc, err := ds.HexCounts(geo.HexQuery{Res: res, Area: g.area, Filter: g.filter, ByCategory: byCat, ByMonth: byMonth, Limit: MaxHexCells})
+	hc, err := ds.HexCounts(r.Context(), geo.HexQuery{Res: res, Area: g.area, Filter: g.filter, ByCategory: byCat, ByMonth: byMonth, Limit: MaxHexCells})
 	if err != nil {
 		return hexError(err)
 	}
@@ -428,7 +428,7 @@ func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, l *loaded
 	if k > 0 {
 		cells = h3.GridDisk(cell, k)
 	}
-	cc, err := ds.CountCells(cells, &f)
+	cc, err := ds.CountCells(r.Context(), cells, &f)
 	if err != nil {
 		return err
 	}
@@ -470,7 +470,7 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loade
 	if err != nil {
 		return err
 	}
-	hs, err := analysis.FindHotspots(ds, analysis.HotspotQuery{Res: res, K: k, Area: a, Filter: f})
+	hs, err := analysis.FindHotspots(r.Context(), ds, analysis.HotspotQuery{Res: res, K: k, Area: a, Filter: f})
 	if err != nil {
 		return hexError(err)
 	}
@@ -571,7 +571,7 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, l *loaded)
 	if err != nil && !errors.Is(err, errNoArea) {
 		return err
 	}
-	ch, err := analysis.PeriodChange(ds, analysis.ChangeQuery{Res: res, Area: a, Current: cur, Base: base, Limit: MaxHexCells})
+	ch, err := analysis.PeriodChange(r.Context(), ds, analysis.ChangeQuery{Res: res, Area: a, Current: cur, Base: base, Limit: MaxHexCells})
 	if err != nil {
 		return hexError(err)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -27,7 +28,7 @@ func BenchmarkHexEncodeNational(b *testing.B) {
 	burglary, _ := ds.Categories().BySlug("burglary")
 	var f geo.Filter
 	f.Categories.Add(burglary)
-	hc, err := ds.HexCounts(geo.HexQuery{Res: 7, Filter: f})
+	hc, err := ds.HexCounts(context.Background(), geo.HexQuery{Res: 7, Filter: f})
 	if err != nil {
 		b.Fatal(err)
 	}

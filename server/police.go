@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -119,14 +121,17 @@ type hit struct {
 }
 
 // collectPolice lists the matching crimes of an area in table order, or
-// ErrTooMany.
-func collectPolice(ds *geo.Dataset, a geo.Area, f *geo.Filter) ([]hit, error) {
+// ErrTooMany as soon as there are more than MaxPoliceResults.
+func collectPolice(ctx context.Context, ds *geo.Dataset, a geo.Area, f *geo.Filter) ([]hit, error) {
 	var hits []hit
-	for p, c := range ds.CrimesIn(a, f) {
+	for p, c := range ds.CrimesIn(ctx, a, f) {
 		if len(hits) == MaxPoliceResults {
 			return nil, ErrTooMany
 		}
 		hits = append(hits, hit{p, c})
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("crimes in area: %w", err)
 	}
 	slices.SortFunc(hits, func(a, b hit) int { return int(a.c) - int(b.c) })
 	return hits, nil
@@ -163,7 +168,7 @@ func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request, l *l
 	if err != nil {
 		return err
 	}
-	hits, err := collectPolice(ds, a, &f)
+	hits, err := collectPolice(r.Context(), ds, a, &f)
 	if err != nil {
 		return err
 	}
@@ -326,7 +331,9 @@ func (s *Server) handlePoliceOutcomesAtLocation(w http.ResponseWriter, r *http.R
 		if err != nil {
 			return err
 		}
-		points = ds.SortedPointsIn(a)
+		if points, err = outcomePoints(r.Context(), ds, a, m); err != nil {
+			return err
+		}
 	}
 	out := []policeOutcome{}
 	all := geo.Filter{}
@@ -354,6 +361,37 @@ func (s *Server) handlePoliceOutcomesAtLocation(w http.ResponseWriter, r *http.R
 	}
 	writeJSON(w, r, http.StatusOK, out)
 	return nil
+}
+
+// outcomePoints returns, in table order, the snap points of an area with
+// outcomes in month m, or ErrTooMany as soon as they hold more than
+// MaxPoliceResults.
+func outcomePoints(ctx context.Context, ds *geo.Dataset, a geo.Area, m geo.Month) ([]geo.PointID, error) {
+	var points []geo.PointID
+	n := 0
+	all := geo.Filter{}
+	for p := range ds.PointsIn(ctx, a) {
+		had := n
+		ds.PointMatches(p, &all, func(c geo.CrimeID) bool {
+			for _, e := range ds.OutcomeHistory(c) {
+				if e.Month == m {
+					n++
+				}
+			}
+			return n <= MaxPoliceResults
+		})
+		if n > MaxPoliceResults {
+			return nil, ErrTooMany
+		}
+		if n > had {
+			points = append(points, p)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("outcomes in area: %w", err)
+	}
+	slices.Sort(points)
+	return points, nil
 }
 
 type policeForce struct {

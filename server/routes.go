@@ -68,7 +68,7 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Allow", strings.Join(allowedMethods(router, r), ", "))
 		writeError(w, r, ErrMethod)
 	})
-	r.Use(recoverPanics(s.log, routeTemplate), varsMiddleware, parseForm)
+	r.Use(recoverPanics(s.log, routeTemplate), s.timeBudget, varsMiddleware, parseForm)
 	// CORS wraps the router so that preflight requests, which match no
 	// route's methods, are answered too.
 	return securityHeaders(s.cors(r))

@@ -49,6 +49,9 @@ type Config struct {
 	// MaxConns bounds open connections; further ones wait in the listen
 	// backlog. 0 for no bound.
 	MaxConns int
+	// RequestTimeout is the time budget of one request: its queries stop
+	// there and it answers 503. Zero means no budget.
+	RequestTimeout time.Duration
 	// Tiles tunes vector tiles; TileCacheBytes bounds the cache of encoded
 	// tiles; TileCacheControl is sent with tiles whose URL names the
 	// current dataset version (v=...).
@@ -77,6 +80,7 @@ func DefaultConfig() Config {
 		MaxHeavy:         2 * runtime.GOMAXPROCS(0),
 		HeavyWait:        time.Second,
 		MaxConns:         DefaultMaxConns,
+		RequestTimeout:   30 * time.Second,
 		Tiles:            tiles.DefaultOptions(),
 		TileCacheBytes:   DefaultTileCacheBytes,
 		TileCacheControl: DefaultTileCacheControl,
@@ -133,7 +137,9 @@ func New(cfg Config, log *slog.Logger) *Server {
 // SetDataset installs a dataset (and builds what is derived from it);
 // requests in flight keep the version they started with.
 func (s *Server) SetDataset(ds *geo.Dataset) {
-	l := &loaded{ds: ds, totals: totals{ds.Count(nil, &geo.Filter{})}, stopForces: map[geo.Month][]string{}}
+	// Nothing can cancel this count, so it cannot fail.
+	all, _ := ds.Count(context.Background(), nil, &geo.Filter{})
+	l := &loaded{ds: ds, totals: totals{all}, stopForces: map[geo.Month][]string{}}
 	for _, st := range ds.Stops() {
 		id := ds.Forces().Term(int(st.Force)).Slug
 		if fs := l.stopForces[st.Month]; !slices.Contains(fs, id) {

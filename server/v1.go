@@ -208,7 +208,10 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, l *loaded)
 	if err != nil {
 		return err
 	}
-	pg := ds.PageIn(a, &f, after, limit)
+	pg, err := ds.PageIn(r.Context(), a, &f, after, limit)
+	if err != nil {
+		return err
+	}
 	next := ""
 	if pg.More {
 		next = ds.Version() + "." + strconv.FormatInt(int64(pg.Next), 10)
@@ -297,7 +300,10 @@ func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request, l *loaded)
 		return err
 	}
 	format, byCat, byMonth := g.format, g.byCat, g.byMonth
-	k := ds.Count(g.area, &g.filter)
+	k, err := ds.Count(r.Context(), g.area, &g.filter)
+	if err != nil {
+		return err
+	}
 	body := countsBody{Total: k.Total}
 	cats := ds.Categories()
 	if byCat && !byMonth {

@@ -156,7 +156,10 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL, Attribution: geo.Attribution}
 	if m, ok := latestIn(ds.Months(), f); ok {
 		f.From, f.To = m, m
-		k := ds.Count(circle, &f)
+		k, err := ds.Count(r.Context(), circle, &f)
+		if err != nil {
+			return p, err
+		}
 		cats := ds.Categories()
 		counts := make([]web.TypeCount, 0, k.NumCategories)
 		for c := 0; c < k.NumCategories; c++ {

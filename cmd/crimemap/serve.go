@@ -97,6 +97,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "HTTP read timeout")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "HTTP write timeout")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "HTTP keep-alive idle timeout")
+	fs.DurationVar(&cfg.RequestTimeout, "request-timeout", cfg.RequestTimeout, "time budget of one request, past which it answers 503 (0 for none)")
 	fs.IntVar(&cfg.Tiles.CrimesZoom, "crimes-zoom", cfg.Tiles.CrimesZoom, "first zoom of the per-snap-point crimes layer; clusters below it")
 	fs.Float64Var(&cfg.Tiles.Radius, "cluster-radius", cfg.Tiles.Radius, "cluster radius in pixels of a 512-pixel tile")
 	fs.Int64Var(&cfg.TileCacheBytes, "tile-cache-bytes", cfg.TileCacheBytes, "memory bound of the in-process cache of encoded tiles")
