@@ -97,7 +97,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("load bundled data: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(tlogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	s := server.New(server.DefaultConfig(), log)
+	s := server.New(server.DefaultConfig(), server.Deps{Log: log})
 	s.SetDataset(ds)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
@@ -112,8 +112,7 @@ func TestBrowser(t *testing.T) {
 	defer basemap.Close()
 	cfg := server.DefaultConfig()
 	cfg.StyleURL = basemap.URL + "/style.json"
-	cfg.Boundaries = testBoundaries(t)
-	styled := server.New(cfg, log)
+	styled := server.New(cfg, server.Deps{Log: log, Boundaries: testBoundaries(t)})
 	styled.SetDataset(ds)
 	tsStyled := httptest.NewServer(styled)
 	defer tsStyled.Close()
@@ -169,7 +168,7 @@ func multiMonthServer(ctx context.Context, t *testing.T, log *slog.Logger) *http
 	if err != nil {
 		t.Fatalf("load synthetic archive: %v", err)
 	}
-	s := server.New(server.DefaultConfig(), log)
+	s := server.New(server.DefaultConfig(), server.Deps{Log: log})
 	s.SetDataset(ds)
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)

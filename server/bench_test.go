@@ -33,7 +33,7 @@ func radiusPaths(ds *geo.Dataset, format string) []string {
 }
 
 func benchPaths(b *testing.B, paths []string) {
-	s := server.New(server.DefaultConfig(), nil)
+	s := server.New(server.DefaultConfig(), server.Deps{})
 	ds := benchdata.Dataset(b)
 	// SetDataset builds hex columns in the background; build them first so
 	// that work is not measured here.

@@ -27,7 +27,7 @@ type boundariesBody struct {
 // were given). It does not need the dataset, so it answers while loading.
 func (s *Server) handleBoundaries(w http.ResponseWriter, r *http.Request) {
 	body := boundariesBody{Boundaries: []boundaryItem{}}
-	for _, b := range s.cfg.Boundaries.List() {
+	for _, b := range s.deps.Boundaries.List() {
 		body.Boundaries = append(body.Boundaries, boundaryItem{
 			ID:       b.ID,
 			Name:     b.Name,
@@ -44,7 +44,7 @@ func (s *Server) handleBoundaries(w http.ResponseWriter, r *http.Request) {
 // boundary=ID areas.
 func (s *Server) handleBoundary(w http.ResponseWriter, r *http.Request) {
 	id := pathVar(r, "id")
-	b, ok := s.cfg.Boundaries.Get(id)
+	b, ok := s.deps.Boundaries.Get(id)
 	if !ok {
 		writeError(w, r, fmt.Errorf("boundary %q: %w; see /v1/boundaries", id, geo.ErrNotFound))
 		return

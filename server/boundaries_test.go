@@ -47,9 +47,7 @@ func newBoundaryServer(t testing.TB) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.DefaultConfig()
-	cfg.Boundaries = set
-	s := server.New(cfg, nil)
+	s := server.New(server.DefaultConfig(), server.Deps{Boundaries: set})
 	s.SetDataset(dataset(t))
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)

@@ -26,7 +26,7 @@ import (
 func TestTimeBudget(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.RequestTimeout = 10 * time.Millisecond
-	s := New(cfg, nil)
+	s := New(cfg, Deps{})
 	h := s.timeBudget(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		writeError(w, r, fmt.Errorf("counting: %w", r.Context().Err()))
@@ -54,7 +54,7 @@ func hampshire(t *testing.T) *geo.Dataset {
 // TestQueriesPastTheBudgetAre503 sends area queries whose deadline has
 // passed through the whole server: every one stops and answers 503.
 func TestQueriesPastTheBudgetAre503(t *testing.T) {
-	s := New(DefaultConfig(), nil)
+	s := New(DefaultConfig(), Deps{})
 	s.SetDataset(hampshire(t))
 	poly := "51.5,-2:51.5,0:50.5,0:50.5,-2"
 	geojson := `{"type":"Polygon","coordinates":[[[-2,50.5],[0,50.5],[0,51.5],[-2,51.5],[-2,50.5]]]}`

@@ -108,7 +108,7 @@ func shutdownWithSlowRequest(t *testing.T, timeout time.Duration, handler http.H
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.ShutdownTimeout = timeout
-	s := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(cfg, Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	s.handler = handler
 	addr, stop := StartServe(t, s)
 	status := make(chan int, 1)

@@ -338,7 +338,7 @@ func (s *Server) parseArea(r *http.Request, maxRadius float64) (geo.Area, error)
 	}
 	if v := formValue(r, "boundary"); v != "" {
 		given++
-		b, ok := s.cfg.Boundaries.Get(v)
+		b, ok := s.deps.Boundaries.Get(v)
 		if !ok {
 			return nil, paramError("boundary", "unknown boundary %q; see /v1/boundaries", v)
 		}

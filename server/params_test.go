@@ -12,7 +12,7 @@ import (
 )
 
 func fuzzServer(f testing.TB) *Server {
-	s := New(DefaultConfig(), nil)
+	s := New(DefaultConfig(), Deps{})
 	s.SetDataset(datasets.Hampshire(f))
 	return s
 }

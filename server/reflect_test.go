@@ -52,7 +52,7 @@ func TestTileJSONIgnoresRequestHost(t *testing.T) {
 		{"relative", cfg, "/tiles/"},
 		{"public URL", withURL, "https://crime.example.org/tiles/"},
 	} {
-		s := server.New(tc.cfg, nil)
+		s := server.New(tc.cfg, server.Deps{})
 		s.SetDataset(dataset(t))
 		ts := httptest.NewServer(s)
 		for _, path := range []string{"/tiles.json", "/tiles/hex.json"} {

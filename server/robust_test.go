@@ -129,7 +129,7 @@ func TestBodyTypesAndSizes(t *testing.T) {
 // address; the server stops with the test.
 func serveOn(t *testing.T, cfg server.Config) string {
 	t.Helper()
-	s := server.New(cfg, nil)
+	s := server.New(cfg, server.Deps{})
 	s.SetDataset(dataset(t))
 	addr, stop := server.StartServe(t, s)
 	t.Cleanup(func() {

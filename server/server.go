@@ -58,8 +58,18 @@ type Config struct {
 	Tiles            tiles.Options
 	TileCacheBytes   int64
 	TileCacheControl string
+}
+
+// Deps are the services the server calls, built and owned by the caller
+// (cmd/crimemap wires them). Every field may be nil: the routes that need a
+// missing one answer as if it held nothing. The crime dataset is not among
+// them because it arrives later, and anew on every reload: SetDataset.
+type Deps struct {
+	// Log receives request failures and lifecycle messages; nil means
+	// slog.Default().
+	Log *slog.Logger
 	// Boundaries are the force and neighbourhood boundaries served by
-	// /v1/boundaries and accepted as boundary=ID areas; nil for none.
+	// /v1/boundaries and accepted as boundary=ID areas.
 	Boundaries *boundary.Set
 }
 
@@ -115,6 +125,7 @@ func (t *totals) byCategoryMonth(c geo.Category, m geo.Month) int {
 // Server answers HTTP requests from a loaded dataset.
 type Server struct {
 	cfg     Config
+	deps    Deps
 	log     *slog.Logger
 	state   atomic.Pointer[loaded]
 	handler http.Handler
@@ -125,11 +136,12 @@ type Server struct {
 
 // New returns a server with no dataset yet: it answers /healthz with 503 and
 // data requests with 503 until SetDataset is called.
-func New(cfg Config, log *slog.Logger) *Server {
+func New(cfg Config, deps Deps) *Server {
+	log := deps.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait)}
+	s := &Server{cfg: cfg, deps: deps, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait)}
 	s.handler = s.routes()
 	return s
 }

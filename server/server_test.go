@@ -24,7 +24,7 @@ func dataset(t testing.TB) *geo.Dataset { return datasets.Hampshire(t) }
 
 func newServer(t testing.TB) *httptest.Server {
 	t.Helper()
-	s := server.New(server.DefaultConfig(), nil)
+	s := server.New(server.DefaultConfig(), server.Deps{})
 	s.SetDataset(dataset(t))
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
@@ -339,7 +339,7 @@ func TestStatuses(t *testing.T) {
 		}
 	}
 	// Before a dataset is set, the server says it is loading.
-	s := httptest.NewServer(server.New(server.DefaultConfig(), nil))
+	s := httptest.NewServer(server.New(server.DefaultConfig(), server.Deps{}))
 	defer s.Close()
 	if status, _ := get(t, s, "/healthz"); status != 503 {
 		t.Errorf("healthz while loading = %d, want 503", status)

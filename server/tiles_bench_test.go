@@ -26,7 +26,7 @@ func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 // tiles per second per core.
 func BenchmarkTileCachedHandler(b *testing.B) {
 	ds := dataset(b)
-	s := server.New(server.DefaultConfig(), nil)
+	s := server.New(server.DefaultConfig(), server.Deps{})
 	s.SetDataset(ds)
 	var reqs []*http.Request
 	for _, t := range tiles.SampleTiles(ds, 13, 256, 1) {

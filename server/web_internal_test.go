@@ -49,7 +49,7 @@ func TestZoomForRadiusFitsAFrame(t *testing.T) {
 }
 
 func TestRouteExists(t *testing.T) {
-	s := New(DefaultConfig(), nil) // no dataset: data routes answer 503
+	s := New(DefaultConfig(), Deps{}) // no dataset: data routes answer 503
 	tests := []struct {
 		path string
 		want bool

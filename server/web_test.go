@@ -24,7 +24,7 @@ const hampshireCSV = "../testdata/police-uk/2017-02/2017-02-hampshire-street.csv
 
 func webServer(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Helper()
-	s := server.New(cfg, nil)
+	s := server.New(cfg, server.Deps{})
 	s.SetDataset(datasets.Hampshire(t))
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)

@@ -134,15 +134,16 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	log := opt.Logger
+	deps := server.Deps{Log: log}
 	if boundaries != "" {
 		set, err := boundary.Load(strings.Split(boundaries, string(os.PathListSeparator))...)
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
-		cfg.Boundaries = set
+		deps.Boundaries = set
 		log.Info("boundaries loaded", "count", set.Len())
 	}
-	srv := server.New(cfg, log)
+	srv := server.New(cfg, deps)
 
 	// Listen first so /healthz can say "loading" while the data loads.
 	ln, err := net.Listen("tcp", cfg.Addr)
