@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"crimemap/geo"
 )
@@ -103,16 +102,6 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	writeJSON(w, r, status, errorBody{Error: msg})
-}
-
-// writeJSONBytes writes an encoded JSON body.
-func writeJSONBytes(w http.ResponseWriter, r *http.Request, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(b)
-	}
 }
 
 // writeJSON writes v as JSON with the given status.

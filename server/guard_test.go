@@ -19,8 +19,8 @@ func TestRecoverPanicsAnswers500AndLogsOnce(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	route := func(*http.Request) string { return "/v1/boom" }
 	h := recoverPanics(log, route)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]int
-		m["x"]++ // a nil map write panics
+		var handled []string
+		_ = handled[len(r.URL.Path)] // an index out of range panics
 	}))
 	ts := httptest.NewServer(h)
 	defer ts.Close()
@@ -103,8 +103,8 @@ func StartServe(t testing.TB, s *Server) (addr string, stop func() error) {
 
 // shutdownWithSlowRequest serves handler, starts one request, cancels the
 // server's context while it is in flight, and returns the request's status
-// (0 if it failed), Serve's error and how long Serve took to return.
-func shutdownWithSlowRequest(t *testing.T, timeout time.Duration, handler http.HandlerFunc, started <-chan struct{}) (int, error, time.Duration) {
+// (0 if it failed), how long Serve took to return and Serve's error.
+func shutdownWithSlowRequest(t *testing.T, timeout time.Duration, handler http.HandlerFunc, started <-chan struct{}) (int, time.Duration, error) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.ShutdownTimeout = timeout
@@ -125,7 +125,7 @@ func shutdownWithSlowRequest(t *testing.T, timeout time.Duration, handler http.H
 	begin := time.Now()
 	err := stop()
 	took := time.Since(begin)
-	return <-status, err, took
+	return <-status, took, err
 }
 
 func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
@@ -139,7 +139,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 			writeError(w, r, r.Context().Err())
 		}
 	}
-	status, err, _ := shutdownWithSlowRequest(t, 5*time.Second, slow, started)
+	status, _, err := shutdownWithSlowRequest(t, 5*time.Second, slow, started)
 	if err != nil || status != http.StatusOK {
 		t.Errorf("in-flight request during shutdown: status %d, Serve error %v; want 200 and nil", status, err)
 	}
@@ -154,7 +154,7 @@ func TestShutdownPastTimeoutCancelsAndReturnsNil(t *testing.T) {
 		time.Sleep(time.Second)
 		cancelled <- r.Context().Err() != nil
 	}
-	_, err, took := shutdownWithSlowRequest(t, 200*time.Millisecond, stuck, started)
+	_, took, err := shutdownWithSlowRequest(t, 200*time.Millisecond, stuck, started)
 	if err != nil {
 		t.Errorf("Serve after the grace period = %v, want nil", err)
 	}
