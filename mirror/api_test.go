@@ -44,7 +44,7 @@ type fakeAPI struct {
 	onRequest func(n int)
 }
 
-func newFakeAPI(t *testing.T, dir string) (*fakeAPI, string) {
+func newFakeAPI(t testing.TB, dir string) (*fakeAPI, string) {
 	t.Helper()
 	a := &fakeAPI{dir: dir, faults: map[string][]fault{}, always: map[string]fault{}, hits: map[string]int{}}
 	srv := httptest.NewServer(a)
@@ -249,6 +249,17 @@ func reachable(t *testing.T) (dir string, want *neighbourhood.Set) {
 		}
 	}
 	return dir, loadSet(t, dir)
+}
+
+// mirrorsTo fetches forces from base, any server speaking the API (the
+// fake one here, or a crimemap serving a Set), and checks that the folder
+// loads to want. It returns the folder and the run's summary.
+func mirrorsTo(t *testing.T, base string, forces []string, want *neighbourhood.Set) (string, *Summary) {
+	t.Helper()
+	opt := testOptions(t, base, forces)
+	sum := fetchFrom(t, opt)
+	sameSet(t, opt.Dir, want)
+	return opt.Dir, sum
 }
 
 func sameSet(t *testing.T, dir string, want *neighbourhood.Set) {

@@ -16,9 +16,7 @@ import (
 func TestFetchMirrorsTheFixture(t *testing.T) {
 	src, want := reachable(t)
 	api, base := newFakeAPI(t, src)
-	opt := testOptions(t, base, fixtureForces)
-	sum := fetchFrom(t, opt)
-	sameSet(t, opt.Dir, want)
+	dir, sum := mirrorsTo(t, base, fixtureForces, want)
 
 	// Every file of the source came across byte for byte.
 	files := 0
@@ -29,7 +27,7 @@ func TestFetchMirrorsTheFixture(t *testing.T) {
 		files++
 		rel, _ := filepath.Rel(src, p)
 		a, _ := os.ReadFile(p)
-		b, err := os.ReadFile(filepath.Join(opt.Dir, rel))
+		b, err := os.ReadFile(filepath.Join(dir, rel))
 		if err != nil || string(a) != string(b) {
 			t.Errorf("%s: not copied as served (%v)", rel, err)
 		}
@@ -51,7 +49,7 @@ func TestFetchMirrorsTheFixture(t *testing.T) {
 			t.Errorf("missing %v, want %s among them", sum.Missing, u)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(opt.Dir, MissingFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, MissingFile)); err != nil {
 		t.Errorf("no record of the missing answers: %v", err)
 	}
 }
