@@ -3,12 +3,12 @@ package ingest
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
+
+	"crimemap/internal/console"
 )
 
 // plainEvery is how often progress is printed to a writer that is not a
@@ -17,10 +17,7 @@ var plainEvery = 2 * time.Second
 
 // isTerminal reports whether w is a terminal, which gets a progress bar; a
 // variable so tests can draw the bar into a buffer.
-var isTerminal = func(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
+var isTerminal = console.IsTerminal
 
 // progress reports bytes read while files are parsed.
 type progress struct {
@@ -112,17 +109,7 @@ func (p *progress) line() {
 
 func (p *progress) plain() {
 	defer close(p.done)
-	t := time.NewTicker(plainEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			p.line()
-		case <-p.stop:
-			p.line()
-			return
-		}
-	}
+	console.Every(plainEvery, p.stop, p.line)
 }
 
 // finish stops the reporter and waits for its last output.

@@ -8,6 +8,7 @@
 //	crimemap synth -n 6000000 -months 12 -seed 1 -out DIR
 //	crimemap bench -urls FILE -c 16 -d 10s
 //	crimemap export --pmtiles out.pmtiles --maxzoom 14 PATH...
+//	crimemap neighbourhoods fetch [--base URL] --force ID... --out DIR
 //
 // Every flag has an environment variable: CRIMEMAP_ and the flag name in
 // capitals with - as _ (e.g. CRIMEMAP_ADDR), and CRIMEMAP_<COMMAND>_<FLAG>
