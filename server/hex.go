@@ -13,7 +13,6 @@ import (
 
 	"crimemap/analysis"
 	"crimemap/geo"
-	"crimemap/tiles"
 )
 
 // Limits of the hex endpoints.
@@ -387,66 +386,4 @@ func writeChangeGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset,
 	})
 	fw.buf = append(fw.buf, "]}\n"...)
 	fw.flush()
-}
-
-// hexTileKey keys a hex tile in the shared tile cache apart from crime tiles.
-func hexTileKey(version string, z, x, y, res int, f *geo.Filter) string {
-	return "hex/" + strconv.Itoa(res) + "/" + tiles.TileKey(version, z, x, y, f)
-}
-
-// handleHexTile serves /tiles/hex/{z}/{x}/{y}.mvt, with res= overriding the
-// zoom's resolution (tiles.HexZoomRes).
-func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
-	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
-	if err != nil {
-		return paramError("z/x/y", "%v", err)
-	}
-	res, err := parseRes(r, false, -1)
-	if err != nil {
-		return err
-	}
-	if res < 0 {
-		res = tiles.HexZoomRes[z]
-	}
-	f, err := s.parseFilter(r)
-	if err != nil {
-		return err
-	}
-	key := hexTileKey(ds.Version(), z, x, y, res, &f)
-	e, ok := s.tileCache.Get(key)
-	if !ok {
-		raw, err := tiles.HexTile(r.Context(), ds, z, x, y, res, &f)
-		var re *tiles.HexResError
-		if errors.As(err, &re) {
-			return paramError("res", "%v", re)
-		}
-		if err != nil {
-			return hexError(err)
-		}
-		if e, err = tiles.NewEntry(raw); err != nil {
-			return err
-		}
-		s.tileCache.Put(key, e)
-	}
-	s.writeTileEntry(w, r, e, ds.Version())
-	return nil
-}
-
-// handleHexTileJSON serves /tiles/hex.json: TileJSON of the hex tiles whose
-// URL carries the dataset version, the filter and res when given; with res,
-// the tiles start at the lowest zoom that allows it.
-func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
-	if _, err := s.parseFilter(r); err != nil {
-		return err
-	}
-	res, err := parseRes(r, false, -1)
-	if err != nil {
-		return err
-	}
-	tmpl := s.tileTemplate(r, "/tiles/hex/{z}/{x}/{y}.mvt", ds.Version(), append([]string{"res"}, filterParams...))
-	w.Header().Set("Cache-Control", s.cfg.CacheControl)
-	writeJSON(w, r, http.StatusOK, tiles.HexTileJSON(ds, tmpl, res))
-	return nil
 }
