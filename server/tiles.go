@@ -70,11 +70,12 @@ func (s *Server) handleTile(tl *tileLayer) dataHandler {
 		}
 		layer := tl.layer(l)
 		e, err := tiles.CachedTile(r.Context(), s.tileCache, layer, z, x, y, p)
-		var re *tiles.HexResError
-		if errors.As(err, &re) {
-			return paramError("res", "%v", re)
-		}
 		if err != nil {
+			// Only here: errors.As puts re on the heap.
+			var re *tiles.HexResError
+			if errors.As(err, &re) {
+				return paramError("res", "%v", re)
+			}
 			return hexError(err)
 		}
 		s.writeTileEntry(w, r, e, layer.Version())
