@@ -8,6 +8,12 @@
 // points are indexed in an R-tree (github.com/tidwall/rtree) and carry their H3
 // cell (github.com/uber/h3-go/v4) at FinestRes.
 //
+// H3 code is split by job: cell.go (cell index arithmetic and parsing),
+// cellshape.go (a bounded cache of cell boundaries, shared by tiles and
+// GeoJSON), cellgeojson.go (RFC 7946 cell geometry), hexcolumns.go (the
+// per-resolution cell columns and precomputed counts), hexquery.go (the
+// queries) and hexscan.go (the parallel point scans they run on).
+//
 // Distances are great-circle distances on a sphere of radius EarthRadius
 // (the IUGG mean radius), so a radius query is exact at its boundary rather
 // than a bounding box.

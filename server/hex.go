@@ -1,24 +1,18 @@
 package server
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
-	"runtime"
 	"strconv"
-	"sync"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/clip"
 	"github.com/uber/h3-go/v4"
 
 	"crimemap/analysis"
 	"crimemap/geo"
-	"crimemap/tiles"
 )
 
 // Limits of the hex endpoints.
@@ -29,42 +23,6 @@ const (
 	// MaxCellK bounds k of /v1/hex/{cell}.
 	MaxCellK = 10
 )
-
-// parseSmallInt reads an optional parameter as a decimal integer in lo..hi;
-// only canonical digits are accepted (no sign, space or leading zero).
-func parseSmallInt(r *http.Request, name string, lo, hi, def int, required bool) (int, error) {
-	v := formValue(r, name)
-	if v == "" {
-		if required {
-			return 0, paramError(name, "required: an integer %d..%d", lo, hi)
-		}
-		return def, nil
-	}
-	n, err := parseCanonicalInt(v)
-	if err != nil || n < lo || n > hi {
-		return 0, paramError(name, "want an integer %d..%d, got %q", lo, hi, v)
-	}
-	return n, nil
-}
-
-func parseCanonicalInt(s string) (int, error) {
-	if s == "" || len(s) > 6 || (len(s) > 1 && s[0] == '0') {
-		return 0, errors.New("not a canonical integer")
-	}
-	n := 0
-	for _, c := range []byte(s) {
-		if c < '0' || c > '9' {
-			return 0, errors.New("not a canonical integer")
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, nil
-}
-
-// parseRes reads res, the H3 resolution 0..13.
-func parseRes(r *http.Request, required bool, def int) (int, error) {
-	return parseSmallInt(r, "res", 0, geo.FinestRes, def, required)
-}
 
 // hexError turns the domain errors of hex queries into parameter errors.
 func hexError(err error) error {
@@ -163,7 +121,7 @@ func writeHexGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset, hc
 			fw.buf = append(fw.buf, ',')
 		}
 		if i%geomBatch == 0 {
-			geoms = cellGeometries(hc.Cells[i:min(i+geomBatch, len(hc.Cells))])
+			geoms = geo.CellGeoJSON(hc.Cells[i:min(i+geomBatch, len(hc.Cells))])
 		}
 		fw.start(c, geoms[i%geomBatch])
 		fw.intProp("count", int(hc.Count[i]))
@@ -199,198 +157,6 @@ func writeHexGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset, hc
 	}
 	fw.buf = append(fw.buf, "]}\n"...)
 	fw.flush()
-}
-
-// featureWriter streams GeoJSON features of cells, building each in a
-// reused buffer: fmt and encoding/json cost more than the cells.
-type featureWriter struct {
-	bw  *bufio.Writer
-	buf []byte
-}
-
-func newFeatureWriter(w http.ResponseWriter) *featureWriter {
-	return &featureWriter{bw: bufio.NewWriterSize(w, 64<<10), buf: make([]byte, 0, 1024)}
-}
-
-// start opens a cell's feature, with its geometry as GeoJSON, up to its
-// properties object, which already holds h3; add properties, then call end.
-func (fw *featureWriter) start(c h3.Cell, geom []byte) {
-	fw.buf = append(fw.buf, `{"type":"Feature","id":"`...)
-	fw.buf = strconv.AppendUint(fw.buf, uint64(c), 16)
-	fw.buf = append(fw.buf, `","geometry":`...)
-	fw.buf = append(fw.buf, geom...)
-	fw.buf = append(fw.buf, `,"properties":{"h3":"`...)
-	fw.buf = strconv.AppendUint(fw.buf, uint64(c), 16)
-	fw.buf = append(fw.buf, '"')
-}
-
-func (fw *featureWriter) intProp(key string, v int) {
-	fw.buf = append(fw.buf, `,"`...)
-	fw.buf = append(fw.buf, key...)
-	fw.buf = append(fw.buf, `":`...)
-	fw.buf = strconv.AppendInt(fw.buf, int64(v), 10)
-}
-
-func (fw *featureWriter) floatProp(key string, v float64) {
-	fw.buf = append(fw.buf, `,"`...)
-	fw.buf = append(fw.buf, key...)
-	fw.buf = append(fw.buf, `":`...)
-	fw.buf = append(fw.buf, jsonFloat(v)...)
-}
-
-// end closes the feature and hands it to the writer.
-func (fw *featureWriter) end() {
-	fw.buf = append(fw.buf, "}}"...)
-	fw.bw.Write(fw.buf)
-	fw.buf = fw.buf[:0]
-}
-
-// geomBatch is how many cell geometries are computed at once: enough to
-// spread over every core, few enough that an answer of 50,000 cells is not
-// held whole while a slow client reads it.
-const geomBatch = 4096
-
-// writeFeatures writes a feature per row's cell, comma-separated; props
-// adds the row's properties.
-func writeFeatures[T any](fw *featureWriter, rows []T, cell func(*T) h3.Cell, props func(*T)) {
-	cells := make([]h3.Cell, 0, min(len(rows), geomBatch))
-	for lo := 0; lo < len(rows); lo += geomBatch {
-		batch := rows[lo:min(lo+geomBatch, len(rows))]
-		cells = cells[:0]
-		for i := range batch {
-			cells = append(cells, cell(&batch[i]))
-		}
-		geoms := cellGeometries(cells)
-		for i, c := range cells {
-			if lo+i > 0 {
-				fw.buf = append(fw.buf, ',')
-			}
-			fw.start(c, geoms[i])
-			props(&batch[i])
-			fw.end()
-		}
-	}
-}
-
-func (fw *featureWriter) flush() {
-	fw.bw.Write(fw.buf)
-	fw.buf = fw.buf[:0]
-	_ = fw.bw.Flush()
-}
-
-// CellGeometry returns the boundary of a cell as RFC 7946 wants it: the
-// exterior ring counterclockwise, and a cell crossing the antimeridian split
-// in two along it.
-func CellGeometry(c h3.Cell) orb.Geometry {
-	bd := geo.CellShapeOf(c).Vertices
-	ring := make(orb.Ring, 0, len(bd)+1)
-	lon0 := bd[0][0]
-	minLon, maxLon := math.Inf(1), math.Inf(-1)
-	for _, v := range bd {
-		lon := lon0 + math.Remainder(v[0]-lon0, 360)
-		ring = append(ring, orb.Point{lon, v[1]})
-		minLon, maxLon = math.Min(minLon, lon), math.Max(maxLon, lon)
-	}
-	ring = append(ring, ring[0])
-	if ring.Orientation() != orb.CCW {
-		ring.Reverse()
-	}
-	if minLon >= -180 && maxLon <= 180 {
-		return orb.Polygon{ring}
-	}
-	// Across the antimeridian: the part on each side of it.
-	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
-	var mp orb.MultiPolygon
-	for _, shift := range []float64{0, 360, -360} {
-		moved := make(orb.Ring, len(ring))
-		for i, p := range ring {
-			moved[i] = orb.Point{p[0] + shift, p[1]}
-		}
-		if part := clip.Polygon(world, orb.Polygon{moved}); len(part) > 0 && len(part[0]) >= 4 {
-			mp = append(mp, part)
-		}
-	}
-	return mp
-}
-
-// geomCache keeps the GeoJSON geometry of cells drawn recently: a boundary
-// costs a few microseconds of cgo and maps ask for the same cells again and
-// again. Cells do not depend on the dataset. The cache is emptied when full.
-var geomCache struct {
-	sync.RWMutex
-	m map[h3.Cell][]byte
-}
-
-// geomCacheMax bounds geomCache, about 250 bytes an entry.
-const geomCacheMax = 200_000
-
-// cellGeometries returns the GeoJSON geometry of each cell, computing the
-// ones not cached on all cores.
-func cellGeometries(cells []h3.Cell) [][]byte {
-	out := make([][]byte, len(cells))
-	workers := 1
-	if len(cells) >= 1024 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	chunk := (len(cells) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := 0; lo < len(cells); lo += chunk {
-		hi := min(lo+chunk, len(cells))
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				geomCache.RLock()
-				g, ok := geomCache.m[cells[i]]
-				geomCache.RUnlock()
-				if !ok {
-					g = appendCellGeometry(nil, cells[i])
-					geomCache.Lock()
-					if len(geomCache.m) >= geomCacheMax || geomCache.m == nil {
-						geomCache.m = make(map[h3.Cell][]byte, 1024)
-					}
-					geomCache.m[cells[i]] = g
-					geomCache.Unlock()
-				}
-				out[i] = g
-			}
-		})
-	}
-	wg.Wait()
-	return out
-}
-
-func appendCellGeometry(buf []byte, c h3.Cell) []byte {
-	ring := func(r orb.Ring) {
-		buf = append(buf, '[')
-		for i, p := range r {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, '[')
-			buf = strconv.AppendFloat(buf, math.Round(p[0]*1e7)/1e7, 'f', -1, 64)
-			buf = append(buf, ',')
-			buf = strconv.AppendFloat(buf, math.Round(p[1]*1e7)/1e7, 'f', -1, 64)
-			buf = append(buf, ']')
-		}
-		buf = append(buf, ']')
-	}
-	switch g := CellGeometry(c).(type) {
-	case orb.Polygon:
-		buf = append(buf, `{"type":"Polygon","coordinates":[`...)
-		ring(g[0])
-		buf = append(buf, "]}"...)
-	case orb.MultiPolygon:
-		buf = append(buf, `{"type":"MultiPolygon","coordinates":[`...)
-		for i, p := range g {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, '[')
-			ring(p[0])
-			buf = append(buf, ']')
-		}
-		buf = append(buf, "]}"...)
-	}
-	return buf
 }
 
 type cellCount struct {
@@ -490,14 +256,6 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loade
 	fw.buf = append(fw.buf, "]}\n"...)
 	fw.flush()
 	return nil
-}
-
-// jsonFloat formats a finite float compactly, rounded to 1e-9.
-func jsonFloat(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "null"
-	}
-	return strconv.FormatFloat(math.Round(v*1e9)/1e9, 'f', -1, 64)
 }
 
 type changeItem struct {
@@ -628,66 +386,4 @@ func writeChangeGeoJSON(w http.ResponseWriter, r *http.Request, ds *geo.Dataset,
 	})
 	fw.buf = append(fw.buf, "]}\n"...)
 	fw.flush()
-}
-
-// hexTileKey keys a hex tile in the shared tile cache apart from crime tiles.
-func hexTileKey(version string, z, x, y, res int, f *geo.Filter) string {
-	return "hex/" + strconv.Itoa(res) + "/" + tiles.TileKey(version, z, x, y, f)
-}
-
-// handleHexTile serves /tiles/hex/{z}/{x}/{y}.mvt, with res= overriding the
-// zoom's resolution (tiles.HexZoomRes).
-func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
-	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
-	if err != nil {
-		return paramError("z/x/y", "%v", err)
-	}
-	res, err := parseRes(r, false, -1)
-	if err != nil {
-		return err
-	}
-	if res < 0 {
-		res = tiles.HexZoomRes[z]
-	}
-	f, err := s.parseFilter(r)
-	if err != nil {
-		return err
-	}
-	key := hexTileKey(ds.Version(), z, x, y, res, &f)
-	e, ok := s.tileCache.Get(key)
-	if !ok {
-		raw, err := tiles.HexTile(r.Context(), ds, z, x, y, res, &f)
-		var re *tiles.HexResError
-		if errors.As(err, &re) {
-			return paramError("res", "%v", re)
-		}
-		if err != nil {
-			return hexError(err)
-		}
-		if e, err = tiles.NewEntry(raw); err != nil {
-			return err
-		}
-		s.tileCache.Put(key, e)
-	}
-	s.writeTileEntry(w, r, e, ds.Version())
-	return nil
-}
-
-// handleHexTileJSON serves /tiles/hex.json: TileJSON of the hex tiles whose
-// URL carries the dataset version, the filter and res when given; with res,
-// the tiles start at the lowest zoom that allows it.
-func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
-	if _, err := s.parseFilter(r); err != nil {
-		return err
-	}
-	res, err := parseRes(r, false, -1)
-	if err != nil {
-		return err
-	}
-	tmpl := s.tileTemplate(r, "/tiles/hex/{z}/{x}/{y}.mvt", ds.Version(), append([]string{"res"}, filterParams...))
-	w.Header().Set("Cache-Control", s.cfg.CacheControl)
-	writeJSON(w, r, http.StatusOK, tiles.HexTileJSON(ds, tmpl, res))
-	return nil
 }

@@ -2,16 +2,11 @@ package server
 
 import (
 	"errors"
-	"math"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
-	"github.com/uber/h3-go/v4"
 
 	"crimemap/geo"
 )
@@ -77,67 +72,6 @@ func FuzzParseHexInts(f *testing.F) {
 			}
 		}
 	})
-}
-
-func TestCellGeometryAntimeridian(t *testing.T) {
-	crossing := 0
-	for res := 0; res <= 6; res++ {
-		for _, ll := range []h3.LatLng{{Lat: -17, Lng: 179.999}, {Lat: 65, Lng: -179.999}, {Lat: 0, Lng: 180}, {Lat: 51.5, Lng: -0.1}} {
-			c := h3.LatLngToCell(ll, res)
-			// Area and extent of the boundary with longitudes unwrapped.
-			var ring orb.Ring
-			lon0 := c.Boundary()[0].Lng
-			crosses := false
-			for _, v := range c.Boundary() {
-				lon := v.Lng
-				for lon-lon0 > 180 {
-					lon -= 360
-				}
-				for lon-lon0 < -180 {
-					lon += 360
-				}
-				crosses = crosses || lon > 180 || lon < -180
-				ring = append(ring, orb.Point{lon, v.Lat})
-			}
-			ring = append(ring, ring[0])
-			wantArea := math.Abs(planar.Area(ring))
-			g := CellGeometry(c)
-			var polys orb.MultiPolygon
-			switch g := g.(type) {
-			case orb.Polygon:
-				polys = orb.MultiPolygon{g}
-			case orb.MultiPolygon:
-				polys = g
-			}
-			if crosses {
-				crossing++
-				if len(polys) != 2 {
-					t.Errorf("cell %v across the antimeridian: %d parts, want 2", c, len(polys))
-				}
-			} else if _, ok := g.(orb.Polygon); !ok {
-				t.Errorf("cell %v: %T, want a Polygon", c, g)
-			}
-			area := 0.0
-			for _, p := range polys {
-				r := p[0]
-				if !r.Closed() || r.Orientation() != orb.CCW {
-					t.Errorf("cell %v: ring not closed and counterclockwise", c)
-				}
-				for _, pt := range r {
-					if pt[0] < -180 || pt[0] > 180 {
-						t.Errorf("cell %v: longitude %v out of range", c, pt[0])
-					}
-				}
-				area += planar.Area(r)
-			}
-			if math.Abs(area-wantArea) > 1e-9*math.Max(1, wantArea) {
-				t.Errorf("cell %v: parts cover %v square degrees, want %v", c, area, wantArea)
-			}
-		}
-	}
-	if crossing == 0 {
-		t.Fatal("no cell crossed the antimeridian; pick other points")
-	}
 }
 
 // FuzzParseGroupBy feeds arbitrary group_by values: either a ParamError

@@ -36,16 +36,21 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("/streets", s.data(s.handleStreets)).Methods(get...)
 	v1.HandleFunc("/clusters/{id}/expansion-zoom", s.data(s.handleClusterExpansion)).Methods(get...)
 	v1.HandleFunc("/clusters/{id}/leaves", s.data(s.handleClusterLeaves)).Methods(get...)
-	r.HandleFunc("/tiles/{z}/{x}/{y}.mvt", s.data(s.handleTile)).Methods(get...)
-	r.HandleFunc("/tiles.json", s.data(s.handleTileJSON)).Methods(get...)
 	v1.HandleFunc("/hex", s.heavy.limit(nil, s.data(s.handleHex))).Methods(getPost...)
 	v1.HandleFunc("/hex/{cell}", s.data(s.handleHexCell)).Methods(get...)
 	v1.HandleFunc("/hotspots", s.heavy.limit(nil, s.data(s.handleHotspots))).Methods(getPost...)
 	v1.HandleFunc("/change", s.heavy.limit(nil, s.data(s.handleChange))).Methods(getPost...)
 	v1.HandleFunc("/boundaries", s.handleBoundaries).Methods(get...)
 	v1.HandleFunc("/boundaries/{id:.+}", s.handleBoundary).Methods(get...)
-	r.HandleFunc("/tiles/hex/{z}/{x}/{y}.mvt", s.data(s.handleHexTile)).Methods(get...)
-	r.HandleFunc("/tiles/hex.json", s.data(s.handleHexTileJSON)).Methods(get...)
+
+	// Vector tiles: each layer's tiles and TileJSON, by the same two handlers.
+	for _, tl := range []*tileLayer{
+		{tile: "/tiles/{z}/{x}/{y}.mvt", json: "/tiles.json", params: filterParams, layer: crimeTiles},
+		{tile: "/tiles/hex/{z}/{x}/{y}.mvt", json: "/tiles/hex.json", params: append([]string{"res"}, filterParams...), layer: hexTiles},
+	} {
+		r.HandleFunc(tl.tile, s.data(s.handleTile(tl))).Methods(get...)
+		r.HandleFunc(tl.json, s.data(s.handleTileJSON(tl))).Methods(get...)
+	}
 
 	// Map page, embed and their assets.
 	r.HandleFunc("/", s.handleMapPage).Methods(get...)

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,22 +26,61 @@ const (
 // carry them.
 var filterParams = []string{"from", "to", "category", "force", "outcome"}
 
-// handleTile serves GET /tiles/{z}/{x}/{y}.mvt.
-func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
-	if err != nil {
-		return paramError("z/x/y", "%v", err)
+// tileLayer is a tiles.Layer as served: its routes and the parameters its
+// tiles take. Serving a further layer takes one more of them in routes.
+type tileLayer struct {
+	tile, json string // paths of the tiles and of their TileJSON
+	// params are the query parameters the tiles read, in the order their
+	// URLs carry them; res is parsed only for a layer naming it.
+	params []string
+	layer  func(l *loaded) tiles.Layer
+}
+
+// crimeTiles and hexTiles are the layers of a dataset's tiles.
+func crimeTiles(l *loaded) tiles.Layer { return tiles.CrimeLayer(l.tiles) }
+func hexTiles(l *loaded) tiles.Layer   { return tiles.HexLayer(l.ds) }
+
+// tileParams parses what a layer's tiles take: res, -1 when absent, for a
+// layer that reads it, and the filter.
+func (s *Server) tileParams(r *http.Request, tl *tileLayer) (tiles.Params, error) {
+	p := tiles.Params{Res: -1}
+	if slices.Contains(tl.params, "res") {
+		res, err := parseRes(r, false, -1)
+		if err != nil {
+			return p, err
+		}
+		p.Res = res
 	}
 	f, err := s.parseFilter(r)
-	if err != nil {
-		return err
+	p.Filter = f
+	return p, err
+}
+
+// handleTile serves GET tl.tile, the tiles of one layer, from the shared
+// tile cache; a hex tile's res beyond its zoom's finest is a bad res.
+func (s *Server) handleTile(tl *tileLayer) dataHandler {
+	return func(w http.ResponseWriter, r *http.Request, l *loaded) error {
+		z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
+		if err != nil {
+			return paramError("z/x/y", "%v", err)
+		}
+		p, err := s.tileParams(r, tl)
+		if err != nil {
+			return err
+		}
+		layer := tl.layer(l)
+		e, err := tiles.CachedTile(r.Context(), s.tileCache, layer, z, x, y, p)
+		if err != nil {
+			// Only here: errors.As puts re on the heap.
+			var re *tiles.HexResError
+			if errors.As(err, &re) {
+				return paramError("res", "%v", re)
+			}
+			return hexError(err)
+		}
+		s.writeTileEntry(w, r, e, layer.Version())
+		return nil
 	}
-	e, err := l.tiles.CachedTile(r.Context(), s.tileCache, z, x, y, &f)
-	if err != nil {
-		return err
-	}
-	s.writeTileEntry(w, r, e, l.ds.Version())
-	return nil
 }
 
 // writeTileEntry sends an encoded tile: gzip when accepted, an ETag per
@@ -129,15 +170,23 @@ func noneMatch(header, etag string) bool {
 	return false
 }
 
-// handleTileJSON serves GET /tiles.json: TileJSON 3.0.0 whose tile URL
-// carries the dataset version and the request's filter.
-func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	if _, err := s.parseFilter(r); err != nil {
-		return err
+// handleTileJSON serves GET tl.json: TileJSON 3.0.0 whose tile URL carries
+// the dataset version and the request's values of the layer's parameters.
+func (s *Server) handleTileJSON(tl *tileLayer) dataHandler {
+	return func(w http.ResponseWriter, r *http.Request, l *loaded) error {
+		// A bad filter is named ahead of a bad res here.
+		if _, err := s.parseFilter(r); err != nil {
+			return err
+		}
+		p, err := s.tileParams(r, tl)
+		if err != nil {
+			return err
+		}
+		layer := tl.layer(l)
+		w.Header().Set("Cache-Control", s.cfg.CacheControl)
+		writeJSON(w, r, http.StatusOK, layer.TileJSON(s.tileTemplate(r, tl.tile, layer.Version(), tl.params), p))
+		return nil
 	}
-	w.Header().Set("Cache-Control", s.cfg.CacheControl)
-	writeJSON(w, r, http.StatusOK, l.tiles.TileJSON(s.tileTemplate(r, "/tiles/{z}/{x}/{y}.mvt", l.ds.Version(), filterParams)))
-	return nil
 }
 
 // tileTemplate is the tile URL template of TileJSON: path under the

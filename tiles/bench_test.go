@@ -166,9 +166,9 @@ func BenchmarkCachedTile(b *testing.B) {
 	ix := NewIndex(ds, DefaultOptions())
 	c := NewCache(64 << 20)
 	ts := SampleTiles(ds, 12, 512, 1)
-	f := &geo.Filter{}
+	l, p := CrimeLayer(ix), Params{}
 	for _, t := range ts {
-		if _, err := ix.CachedTile(context.Background(), c, t[0], t[1], t[2], f); err != nil {
+		if _, err := CachedTile(context.Background(), c, l, t[0], t[1], t[2], p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -179,7 +179,7 @@ func BenchmarkCachedTile(b *testing.B) {
 		for pb.Next() {
 			t := ts[i%len(ts)]
 			i++
-			if _, err := ix.CachedTile(context.Background(), c, t[0], t[1], t[2], f); err != nil {
+			if _, err := CachedTile(context.Background(), c, l, t[0], t[1], t[2], p); err != nil {
 				b.Fatal(err)
 			}
 		}

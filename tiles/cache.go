@@ -170,6 +170,11 @@ func (c *Cache) Stats() CacheStats {
 func TileKey(version string, z, x, y int, f *geo.Filter) string {
 	var b strings.Builder
 	b.Grow(48)
+	writeTileKey(&b, version, z, x, y, f)
+	return b.String()
+}
+
+func writeTileKey(b *strings.Builder, version string, z, x, y int, f *geo.Filter) {
 	b.WriteString(version)
 	b.WriteByte('/')
 	b.WriteString(strconv.Itoa(z))
@@ -181,6 +186,20 @@ func TileKey(version string, z, x, y int, f *geo.Filter) string {
 		b.WriteByte('?')
 		b.WriteString(FilterKey(f))
 	}
+}
+
+// layerKey identifies a tile of a layer for normalised parameters p: the
+// layer's name, its resolution when it has one, then TileKey.
+func layerKey(l Layer, z, x, y int, p *Params) string {
+	var b strings.Builder
+	b.Grow(64)
+	b.WriteString(l.Name())
+	b.WriteByte('/')
+	if p.Res >= 0 {
+		b.WriteString(strconv.Itoa(p.Res))
+		b.WriteByte('/')
+	}
+	writeTileKey(&b, l.Version(), z, x, y, &p.Filter)
 	return b.String()
 }
 
@@ -214,20 +233,19 @@ func FilterKey(f *geo.Filter) string {
 	return string(b)
 }
 
-// CachedTile returns tile z/x/y for f from the cache, rendering, gzipping
-// and storing it on a miss. A nil cache renders every time.
-func (ix *Index) CachedTile(ctx context.Context, c *Cache, z, x, y int, f *geo.Filter) (*Entry, error) {
-	if f == nil {
-		f = &geo.Filter{}
-	}
+// CachedTile returns tile z/x/y of layer l for p from the cache, rendering,
+// gzipping and storing it on a miss; the key is the layer's name and version
+// with p as l normalises it for zoom z. A nil cache renders every time.
+func CachedTile(ctx context.Context, c *Cache, l Layer, z, x, y int, p Params) (*Entry, error) {
+	p = l.Normalize(z, p)
 	var key string
 	if c != nil {
-		key = TileKey(ix.ds.Version(), z, x, y, f)
+		key = layerKey(l, z, x, y, &p)
 		if e, ok := c.Get(key); ok {
 			return e, nil
 		}
 	}
-	raw, err := ix.Tile(ctx, z, x, y, f)
+	raw, err := l.Tile(ctx, z, x, y, p)
 	if err != nil {
 		return nil, err
 	}

@@ -132,7 +132,7 @@ func TestCachedTileMatchesTile(t *testing.T) {
 		}
 		distinct[tt] = true
 		for range 2 {
-			e, err := ix.CachedTile(context.Background(), c, tt[0], tt[1], tt[2], &f)
+			e, err := CachedTile(context.Background(), c, CrimeLayer(ix), tt[0], tt[1], tt[2], Params{Filter: f})
 			if err != nil {
 				t.Fatal(err)
 			}

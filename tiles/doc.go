@@ -1,6 +1,7 @@
 // Package tiles works in Web Mercator tile space: it projects the snap points
 // of a geo.Dataset onto the XYZ tile pyramid, clusters them Supercluster-style
-// at low zooms and encodes Mapbox Vector Tiles (version 2.1) of crimes.
+// at low zooms and encodes Mapbox Vector Tiles (version 2.1) of crimes and of
+// H3 cells.
 //
 // Coordinates here are "world" coordinates: Web Mercator scaled to the unit
 // square, x growing east and y growing south, so tile (z, x, y) covers
@@ -15,6 +16,13 @@
 // so tiles are rendered concurrently without locks. Tiles are bounded (see
 // Options.MaxFeatures and Options.MaxBytes): a tile that would exceed the
 // bounds has its features merged on a grid inside the tile, never dropped.
+//
+// Every kind of tile is a Layer (layer.go): the crimes of an Index
+// (CrimeLayer) and H3 cells with their counts (HexLayer, hex.go). CachedTile
+// renders any layer through one Cache, keyed by the layer's name, data
+// version, normalised Params and z/x/y. The Index's code is split by stage:
+// options.go, hierarchy.go (the cluster hierarchy), tables.go (count
+// tables), render.go (a tile's features, grid merging) and encode.go (MVT).
 //
 // The package does no HTTP; package server adapts it.
 package tiles

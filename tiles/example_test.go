@@ -72,15 +72,16 @@ func ExampleParseTile() {
 	// 0 0 0 tile out of range: "07" is not a tile coordinate
 }
 
-func ExampleIndex_CachedTile() {
+func ExampleCachedTile() {
 	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	layer := tiles.CrimeLayer(ix)
 	cache := tiles.NewCache(16 << 20)
 	var f geo.Filter
 	burglary, _ := ix.Dataset().Categories().BySlug("burglary")
 	f.Categories.Add(burglary)
-	a, _ := ix.CachedTile(context.Background(), cache, 0, 0, 0, &f)
-	b, _ := ix.CachedTile(context.Background(), cache, 0, 0, 0, &f)
-	empty, _ := ix.CachedTile(context.Background(), cache, 0, 0, 0, &geo.Filter{From: geo.MakeMonth(2020, 1)})
+	a, _ := tiles.CachedTile(context.Background(), cache, layer, 0, 0, 0, tiles.Params{Filter: f})
+	b, _ := tiles.CachedTile(context.Background(), cache, layer, 0, 0, 0, tiles.Params{Filter: f})
+	empty, _ := tiles.CachedTile(context.Background(), cache, layer, 0, 0, 0, tiles.Params{Filter: geo.Filter{From: geo.MakeMonth(2020, 1)}})
 	st := cache.Stats()
 	fmt.Println(a == b, a.ETag == b.ETag, len(a.Gzip) > 0, empty.Raw == nil, st.Hits, st.Misses)
 	// Output: true true true true 1 2

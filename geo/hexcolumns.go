@@ -1,0 +1,206 @@
+package geo
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"weak"
+
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+)
+
+// hexLevel is the cell column of one resolution.
+type hexLevel struct {
+	cells []h3.Cell // distinct cells holding a snap point, ascending
+	of    []uint32  // of[p] is the index in cells of snap point p's cell
+	// slots recycles the per-query cell-to-slot tables (one int32 per
+	// cell): allocating and zeroing megabytes per small query would cost
+	// more than the query.
+	slots sync.Pool
+}
+
+// getSlots returns an all-zero slot table for the level.
+func (lv *hexLevel) getSlots() []int32 {
+	if s, ok := lv.slots.Get().(*[]int32); ok {
+		return *s
+	}
+	return make([]int32, len(lv.cells))
+}
+
+// putSlots zeroes the entries a query set, listed in idx, and recycles s.
+func (lv *hexLevel) putSlots(s []int32, idx []uint32) {
+	for _, i := range idx {
+		s[i] = 0
+	}
+	lv.slots.Put(&s)
+}
+
+type hexLevels struct {
+	once [FinestRes + 1]sync.Once
+	lv   [FinestRes + 1]*hexLevel
+}
+
+// hexCache holds the cell columns of live datasets. The key is weak and a
+// cleanup removes the entry, so a replaced dataset is still collected.
+var hexCache sync.Map // weak.Pointer[Dataset] -> *hexLevels
+
+func (d *Dataset) hexLevels() *hexLevels {
+	key := weak.Make(d)
+	if v, ok := hexCache.Load(key); ok {
+		return v.(*hexLevels)
+	}
+	v, loaded := hexCache.LoadOrStore(key, &hexLevels{})
+	if !loaded {
+		runtime.AddCleanup(d, func(k weak.Pointer[Dataset]) { hexCache.Delete(k) }, key)
+	}
+	return v.(*hexLevels)
+}
+
+// PrepareHex computes the cell columns of the given resolutions (and the
+// precomputed counts of those up to CubeMaxRes) now rather than on the first
+// query that needs them. Invalid resolutions are ignored. It works on one
+// goroutine: it is meant to run beside queries, and leaves them the other
+// cores. A query that needs a column first builds it on every core.
+func (d *Dataset) PrepareHex(res ...int) {
+	for _, r := range res {
+		if r >= 0 && r <= FinestRes {
+			d.hexLevelOn(r, 1)
+		}
+		if r >= 0 && r <= CubeMaxRes {
+			d.hexCube(r)
+		}
+	}
+}
+
+func (d *Dataset) hexLevel(res int) *hexLevel {
+	return d.hexLevelOn(res, runtime.GOMAXPROCS(0))
+}
+
+// hexLevelOn is hexLevel, building the column on workers goroutines if it
+// is not built yet.
+func (d *Dataset) hexLevelOn(res, workers int) *hexLevel {
+	hl := d.hexLevels()
+	hl.once[res].Do(func() { hl.lv[res] = d.buildHexLevel(res, workers) })
+	return hl.lv[res]
+}
+
+func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
+	np := len(d.ptLon)
+	cellOf := d.ptCell
+	if res != FinestRes {
+		cellOf = make([]h3.Cell, np)
+		chunk := (np + workers - 1) / workers
+		var wg sync.WaitGroup
+		for lo := 0; lo < np; lo += chunk {
+			hi := min(lo+chunk, np)
+			wg.Go(func() {
+				for p := lo; p < hi; p++ {
+					cellOf[p] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, res)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	cells := slices.Clone(cellOf)
+	slices.Sort(cells)
+	cells = slices.Compact(cells)
+	of := make([]uint32, np)
+	// Points are in Hilbert order, so neighbours mostly share a cell and the
+	// previous answer saves the search.
+	var last h3.Cell
+	var lastI uint32
+	for p, c := range cellOf {
+		if c != last || p == 0 {
+			i, _ := slices.BinarySearch(cells, c)
+			last, lastI = c, uint32(i)
+		}
+		of[p] = lastI
+	}
+	return &hexLevel{cells: slices.Clip(cells), of: of}
+}
+
+// PointCellAt returns the cell at resolution res containing snap point p.
+func (d *Dataset) PointCellAt(p PointID, res int) h3.Cell {
+	lv := d.hexLevel(res)
+	return lv.cells[lv.of[p]]
+}
+
+// CubeMaxRes is the finest resolution whose per-cell counts by month and
+// category are kept precomputed (built on first use, a few bytes per
+// distinct cell, month and category), so that a query over a large area at
+// a coarse resolution reads cells rather than crimes.
+const CubeMaxRes = 7
+
+// hexCube holds, per cell of a level, the crime counts by month and
+// category: entries start[i]:start[i+1] belong to level cell i, sorted by
+// month then category.
+type hexCube struct {
+	start  []uint32
+	key    []uint32 // month<<8 | category
+	n      []uint32
+	center []orb.Point // lon/lat of each level cell's centre
+}
+
+type hexCubes struct {
+	once [CubeMaxRes + 1]sync.Once
+	cube [CubeMaxRes + 1]*hexCube
+}
+
+var cubeCache sync.Map // weak.Pointer[Dataset] -> *hexCubes
+
+func (d *Dataset) hexCube(res int) *hexCube {
+	key := weak.Make(d)
+	v, ok := cubeCache.Load(key)
+	if !ok {
+		var loaded bool
+		v, loaded = cubeCache.LoadOrStore(key, &hexCubes{})
+		if !loaded {
+			runtime.AddCleanup(d, func(k weak.Pointer[Dataset]) { cubeCache.Delete(k) }, key)
+		}
+	}
+	hc := v.(*hexCubes)
+	hc.once[res].Do(func() { hc.cube[res] = d.buildHexCube(res) })
+	return hc.cube[res]
+}
+
+func (d *Dataset) buildHexCube(res int) *hexCube {
+	lv := d.hexLevel(res)
+	nc := len(lv.cells)
+	// Counting sort of located crimes by cell, then sort each cell's keys.
+	start := make([]uint32, nc+1)
+	for p := range d.ptLon {
+		start[lv.of[p]+1] += d.ptStart[p+1] - d.ptStart[p]
+	}
+	for i := 0; i < nc; i++ {
+		start[i+1] += start[i]
+	}
+	next := slices.Clone(start[:nc])
+	keys := make([]uint32, start[nc])
+	for p := range d.ptLon {
+		ci := lv.of[p]
+		for c := d.ptStart[p]; c < d.ptStart[p+1]; c++ {
+			keys[next[ci]] = uint32(d.month[c])<<8 | uint32(d.cat[c])
+			next[ci]++
+		}
+	}
+	cube := &hexCube{start: make([]uint32, nc+1), center: make([]orb.Point, nc)}
+	for i := 0; i < nc; i++ {
+		seg := keys[start[i]:start[i+1]]
+		slices.Sort(seg)
+		for j := 0; j < len(seg); {
+			k := j
+			for k < len(seg) && seg[k] == seg[j] {
+				k++
+			}
+			cube.key = append(cube.key, seg[j])
+			cube.n = append(cube.n, uint32(k-j))
+			j = k
+		}
+		cube.start[i+1] = uint32(len(cube.key))
+		ll := h3.CellToLatLng(lv.cells[i])
+		cube.center[i] = orb.Point{ll.Lng, ll.Lat}
+	}
+	cube.key, cube.n = slices.Clip(cube.key), slices.Clip(cube.n)
+	return cube
+}

@@ -1,0 +1,181 @@
+package tiles
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+
+	"crimemap/geo"
+)
+
+// level is the clustering of one zoom. Clusters are numbered so that the
+// children of each cluster are contiguous in the next level and the snap
+// points of each cluster are contiguous in Index.perm.
+type level struct {
+	child []uint32 // children of i: child[i]:child[i+1] in the next level
+	first []uint32 // points of i: perm[first[i]:first[i+1]]
+	table []int32  // count table of i, or -1
+	// Bounding boxes of the members, rounded outwards to float32. A
+	// cluster's position for a filter is clamped into its box, so that the
+	// search for a tile's clusters finds every cluster the tile owns.
+	tree rtree.RTreeGN[float32, uint32]
+}
+
+// item is a cluster under construction.
+type item struct {
+	x, y   float64
+	w      float64 // crimes, the weight of the centre
+	parent uint32
+}
+
+// build clusters greedily from the deepest zoom up, as Supercluster does:
+// each item not yet taken, in order, takes every untaken item within the
+// zoom's radius, and the cluster sits at their count-weighted centre.
+func (ix *Index) build() {
+	ds := ix.ds
+	zc := ix.opt.CrimesZoom - 1
+	np := ds.NumPoints()
+	cur := make([]item, np)
+	for p := range np {
+		s, e := ds.PointCrimes(geo.PointID(p))
+		cur[p] = item{x: ix.ptX[p], y: ix.ptY[p], w: float64(e - s)}
+	}
+	// byLevel[z] is level z's items in creation order; byLevel[zc+1] the points.
+	byLevel := make([][]item, zc+2)
+	byLevel[zc+1] = cur
+	for z := zc; z >= 0; z-- {
+		r := ix.opt.Radius / (ix.opt.TileSize * float64(uint(1)<<z))
+		byLevel[z] = cluster(byLevel[z+1], r)
+	}
+
+	// Number top-down so that children are contiguous: level z+1 is sorted
+	// by the new index of the parent, then by creation order.
+	ix.levels = make([]level, zc+1)
+	newOf := make([]uint32, len(byLevel[0]))
+	for i := range newOf {
+		newOf[i] = uint32(i)
+	}
+	for z := 0; z <= zc; z++ {
+		children := byLevel[z+1]
+		n := len(byLevel[z])
+		start := make([]uint32, n+1)
+		for _, c := range children {
+			start[newOf[c.parent]+1]++
+		}
+		for i := range n {
+			start[i+1] += start[i]
+		}
+		next := slices.Clone(start[:n])
+		childNew := make([]uint32, len(children))
+		for ci, c := range children {
+			pn := newOf[c.parent]
+			childNew[ci] = next[pn]
+			next[pn]++
+		}
+		ix.levels[z].child = start
+		newOf = childNew
+	}
+	ix.perm = make([]geo.PointID, np)
+	for p, k := range newOf {
+		ix.perm[k] = geo.PointID(p)
+	}
+	// Point ranges, bottom-up: the range of a cluster spans its children's.
+	ix.levels[zc].first = ix.levels[zc].child
+	for z := zc - 1; z >= 0; z-- {
+		below := ix.levels[z+1].first
+		ch := ix.levels[z].child
+		first := make([]uint32, len(ch))
+		for i, c := range ch {
+			first[i] = below[c]
+		}
+		ix.levels[z].first = first
+	}
+	for z := range ix.levels {
+		lv := &ix.levels[z]
+		for i := 0; i+1 < len(lv.first); i++ {
+			minX, minY := math.Inf(1), math.Inf(1)
+			maxX, maxY := math.Inf(-1), math.Inf(-1)
+			for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
+				minX, maxX = min(minX, ix.ptX[p]), max(maxX, ix.ptX[p])
+				minY, maxY = min(minY, ix.ptY[p]), max(maxY, ix.ptY[p])
+			}
+			lo, hi := geo.Bound32(orb.Bound{Min: orb.Point{minX, minY}, Max: orb.Point{maxX, maxY}})
+			lv.tree.Insert(lo, hi, uint32(i))
+		}
+	}
+}
+
+// cluster groups items within distance r of a seed and returns the clusters,
+// setting each item's parent.
+func cluster(items []item, r float64) []item {
+	// World coordinates are in [0, 1), so cell numbers fit 32 bits for any
+	// radius the zooms use; packing them into one word makes the map fast.
+	type cell = uint64
+	cellOf := func(it *item) cell {
+		return uint64(uint32(int64(math.Floor(it.x/r))))<<32 | uint64(uint32(int64(math.Floor(it.y/r))))
+	}
+	// A sorted grid: items ordered by cell, with each cell's run found by a
+	// map, so that a neighbourhood is nine runs.
+	order := make([]uint32, len(items))
+	cells := make([]cell, len(items))
+	for i := range items {
+		order[i] = uint32(i)
+		cells[i] = cellOf(&items[i])
+	}
+	slices.SortFunc(order, func(a, b uint32) int {
+		if c := cmp.Compare(cells[a], cells[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	runs := make(map[cell][2]uint32, len(items)/2+1)
+	for i := 0; i < len(order); {
+		j := i
+		c := cells[order[i]]
+		for j < len(order) && cells[order[j]] == c {
+			j++
+		}
+		runs[c] = [2]uint32{uint32(i), uint32(j)}
+		i = j
+	}
+	const unset = math.MaxUint32
+	for i := range items {
+		items[i].parent = unset
+	}
+	var out []item
+	r2 := r * r
+	for i := range items {
+		it := &items[i]
+		if it.parent != unset {
+			continue
+		}
+		k := uint32(len(out))
+		it.parent = k
+		sx, sy, sw := it.x*it.w, it.y*it.w, it.w
+		cx, cy := uint32(cells[i]>>32), uint32(cells[i])
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				run, ok := runs[uint64(cx+uint32(dx))<<32|uint64(cy+uint32(dy))]
+				if !ok {
+					continue
+				}
+				for _, j := range order[run[0]:run[1]] {
+					o := &items[j]
+					if o.parent != unset {
+						continue
+					}
+					ddx, ddy := o.x-it.x, o.y-it.y
+					if ddx*ddx+ddy*ddy <= r2 {
+						o.parent = k
+						sx, sy, sw = sx+o.x*o.w, sy+o.y*o.w, sw+o.w
+					}
+				}
+			}
+		}
+		out = append(out, item{x: sx / sw, y: sy / sw, w: sw})
+	}
+	return out
+}
