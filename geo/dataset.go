@@ -2,13 +2,14 @@ package geo
 
 import (
 	"encoding/hex"
-	"errors"
 	"math/bits"
 	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
 	"github.com/uber/h3-go/v4"
+
+	"crimemap/fault"
 )
 
 // Attribution is the notice the Open Government Licence v3.0, under which
@@ -20,7 +21,7 @@ const Attribution = "Contains public sector information licensed under the Open 
 const FinestRes = 13
 
 // ErrNotFound is returned when a crime, point or term does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = fault.New(fault.NotFound, "not found")
 
 // PointID identifies a snap point within one Dataset version.
 type PointID uint32

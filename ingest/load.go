@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
@@ -272,7 +273,7 @@ const minMapSize = 1 << 16
 const maxMapSize = 64 << 20
 
 // errFileChanged means a mapped file shrank while it was parsed.
-var errFileChanged = errors.New("file changed while it was read")
+var errFileChanged = fault.New(fault.Conflict, "file changed while it was read")
 
 // mapSource maps a regular file worth mapping, at its size now rather than
 // when it was listed, so that a file that grew since is parsed to its end
