@@ -66,21 +66,18 @@ func parseRes(r *http.Request, required bool, def int) (int, error) {
 	return parseSmallInt(r, "res", 0, geo.FinestRes, def, required)
 }
 
-// hexError turns the domain errors of hex queries into parameter errors.
-func hexError(err error) error {
+// cellLimitParam reports a hex answer over its cell limit against res,
+// naming the finest resolution that fits; other errors pass unchanged.
+func cellLimitParam(err error) error {
 	var le *geo.CellLimitError
-	switch {
-	case errors.As(err, &le):
-		if le.Fits >= 0 {
-			return paramError("res", "%d cells at resolution %d exceed the limit of %d; use res=%d or a smaller area", le.Cells, le.Res, le.Limit, le.Fits)
-		}
-		return paramError("res", "%d cells at resolution %d exceed the limit of %d even at resolution 0; use a smaller area", le.Cells, le.Res, le.Limit)
-	case errors.Is(err, geo.ErrBadRes):
-		return paramError("res", "%v", err)
-	case errors.Is(err, analysis.ErrBadK):
-		return paramError("k", "%v", err)
+	if !errors.As(err, &le) {
+		return err
 	}
-	return err
+	msg := fmt.Sprintf("%d cells at resolution %d exceed the limit of %d even at resolution 0; use a smaller area", le.Cells, le.Res, le.Limit)
+	if le.Fits >= 0 {
+		msg = fmt.Sprintf("%d cells at resolution %d exceed the limit of %d; use res=%d or a smaller area", le.Cells, le.Res, le.Limit, le.Fits)
+	}
+	return &ParamError{Param: "res", Msg: msg, Err: err}
 }
 
 // handleHex serves /v1/hex: crime counts per H3 cell over an area (or
@@ -98,7 +95,7 @@ func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, l *loaded) er
 	format, byCat, byMonth := g.format, g.byCat, g.byMonth
 	hc, err := ds.HexCounts(r.Context(), geo.HexQuery{Res: res, Area: g.area, Filter: g.filter, ByCategory: byCat, ByMonth: byMonth, Limit: MaxHexCells})
 	if err != nil {
-		return hexError(err)
+		return cellLimitParam(err)
 	}
 	if format == "csv" {
 		writeHexCSV(w, ds, hc)
@@ -471,8 +468,11 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loade
 		return err
 	}
 	hs, err := analysis.FindHotspots(r.Context(), ds, analysis.HotspotQuery{Res: res, K: k, Area: a, Filter: f})
+	if errors.Is(err, analysis.ErrBadK) {
+		return paramCause("k", err)
+	}
 	if err != nil {
-		return hexError(err)
+		return cellLimitParam(err)
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	if r.Method == http.MethodHead {
@@ -573,7 +573,7 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, l *loaded)
 	}
 	ch, err := analysis.PeriodChange(r.Context(), ds, analysis.ChangeQuery{Res: res, Area: a, Current: cur, Base: base, Limit: MaxHexCells})
 	if err != nil {
-		return hexError(err)
+		return cellLimitParam(err)
 	}
 	body := changeBody{Res: res, BaseFrom: base.From.String(), BaseTo: base.To.String(), From: cur.From.String(), To: cur.To.String(),
 		BaseMonths: ch.BaseMonths, CurrentMonths: ch.CurrentMonths, Summary: changeItemOf(ch.Summary), Cells: make([]changeItem, len(ch.Cells))}
@@ -641,7 +641,7 @@ func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded
 	ds := l.ds
 	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
 	if err != nil {
-		return paramError("z/x/y", "%v", err)
+		return paramCause("z/x/y", err)
 	}
 	res, err := parseRes(r, false, -1)
 	if err != nil {
@@ -660,10 +660,10 @@ func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded
 		raw, err := tiles.HexTile(r.Context(), ds, z, x, y, res, &f)
 		var re *tiles.HexResError
 		if errors.As(err, &re) {
-			return paramError("res", "%v", re)
+			return paramCause("res", re)
 		}
 		if err != nil {
-			return hexError(err)
+			return cellLimitParam(err)
 		}
 		if e, err = tiles.NewEntry(raw); err != nil {
 			return err

@@ -28,7 +28,7 @@ var filterParams = []string{"from", "to", "category", "force", "outcome"}
 func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
 	if err != nil {
-		return paramError("z/x/y", "%v", err)
+		return paramCause("z/x/y", err)
 	}
 	f, err := s.parseFilter(r)
 	if err != nil {
