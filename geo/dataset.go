@@ -286,7 +286,7 @@ func (d *Dataset) Crime(c CrimeID) Crime {
 	return d.crimeAt(c, d.PointOf(c))
 }
 
-// CrimeAt is Crime for a caller that already knows the crime's point.
+// crimeAt is Crime for a caller that already knows the crime's point.
 func (d *Dataset) crimeAt(c CrimeID, p PointID) Crime {
 	return Crime{
 		ID: c, PersistentID: d.PersistentID(c), Month: d.month[c], Category: d.cat[c],

@@ -112,7 +112,7 @@ func (d *Dataset) buildIDIndex(bks []*idBuckets) {
 	d.byID = idIndex{slots: slots}
 }
 
-// lookup appends the positions of the crimes with this ID.
+// lookupID appends the positions of the crimes with this ID.
 func (d *Dataset) lookupID(id crimeID, out []CrimeID) []CrimeID {
 	slots := d.byID.slots
 	if len(slots) == 0 {

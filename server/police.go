@@ -49,7 +49,7 @@ type policeOutcome struct {
 	Crime    *policeCrimeCore      `json:"crime,omitempty"`
 }
 
-// FormatCoord writes a coordinate with the six decimals of the CSV files.
+// formatCoord writes a coordinate with the six decimals of the CSV files.
 func formatCoord(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 
 var locationTypes = map[bool]string{false: "Force", true: "BTP"}
