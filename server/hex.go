@@ -82,8 +82,8 @@ func cellLimitParam(err error) error {
 
 // handleHex serves /v1/hex: crime counts per H3 cell over an area (or
 // everywhere), as GeoJSON polygons or CSV.
-func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	g, err := s.parseGrouped(r, "geojson", "csv")
 	if err != nil {
 		return err
@@ -407,8 +407,8 @@ type hexCellBody struct {
 
 // handleHexCell serves /v1/hex/{cell}: counts by category and month for one
 // cell or, with k, for its k-ring.
-func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	cell, err := geo.ParseCell(pathVar(r, "cell"))
 	if err != nil {
 		return paramError("cell", "want an H3 cell index of resolution 0..%d such as 89194ad3353ffff, got %q", geo.FinestRes, pathVar(r, "cell"))
@@ -449,8 +449,8 @@ func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, l *loaded
 
 // handleHotspots serves /v1/hotspots: Getis-Ord Gi* per cell of the study
 // area, as GeoJSON.
-func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	res, err := parseRes(r, true, 0)
 	if err != nil {
 		return err
@@ -535,8 +535,8 @@ func changeItemOf(c analysis.CellChange) changeItem {
 // handleChange serves /v1/change: per-cell counts in a base period
 // (base_from..base_to) and a current one (from..to), their difference and
 // percent change, the whole area first.
-func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	format, err := parseFormat(r, "json", "csv", "geojson")
 	if err != nil {
 		return err
@@ -637,8 +637,8 @@ func hexTileKey(version string, z, x, y, res int, f *geo.Filter) string {
 
 // handleHexTile serves /tiles/hex/{z}/{x}/{y}.mvt, with res= overriding the
 // zoom's resolution (tiles.HexZoomRes).
-func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
 	if err != nil {
 		return paramCause("z/x/y", err)
@@ -677,8 +677,8 @@ func (s *Server) handleHexTile(w http.ResponseWriter, r *http.Request, l *loaded
 // handleHexTileJSON serves /tiles/hex.json: TileJSON of the hex tiles whose
 // URL carries the dataset version, the filter and res when given; with res,
 // the tiles start at the lowest zoom that allows it.
-func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHexTileJSON(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	if _, err := s.parseFilter(r); err != nil {
 		return err
 	}

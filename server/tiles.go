@@ -25,7 +25,7 @@ const (
 var filterParams = []string{"from", "to", "category", "force", "outcome"}
 
 // handleTile serves GET /tiles/{z}/{x}/{y}.mvt.
-func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
 	if err != nil {
 		return paramCause("z/x/y", err)
@@ -34,11 +34,11 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request, l *loaded) e
 	if err != nil {
 		return err
 	}
-	e, err := l.tiles.CachedTile(r.Context(), s.tileCache, z, x, y, &f)
+	e, err := snap.tiles.CachedTile(r.Context(), s.tileCache, z, x, y, &f)
 	if err != nil {
 		return err
 	}
-	s.writeTileEntry(w, r, e, l.ds.Version())
+	s.writeTileEntry(w, r, e, snap.ds.Version())
 	return nil
 }
 
@@ -131,12 +131,12 @@ func noneMatch(header, etag string) bool {
 
 // handleTileJSON serves GET /tiles.json: TileJSON 3.0.0 whose tile URL
 // carries the dataset version and the request's filter.
-func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	if _, err := s.parseFilter(r); err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", s.cfg.CacheControl)
-	writeJSON(w, r, http.StatusOK, l.tiles.TileJSON(s.tileTemplate(r, "/tiles/{z}/{x}/{y}.mvt", l.ds.Version(), filterParams)))
+	writeJSON(w, r, http.StatusOK, snap.tiles.TileJSON(s.tileTemplate(r, "/tiles/{z}/{x}/{y}.mvt", snap.ds.Version(), filterParams)))
 	return nil
 }
 
@@ -156,8 +156,8 @@ func (s *Server) tileTemplate(r *http.Request, path, version string, params []st
 
 // clusterQuery parses the {id} path variable and the filter the cluster
 // ids were made under.
-func (s *Server) clusterQuery(r *http.Request, l *loaded) (uint64, geo.Filter, error) {
-	id, err := l.tiles.ParseClusterID(pathVar(r, "id"))
+func (s *Server) clusterQuery(r *http.Request, snap *snapshot) (uint64, geo.Filter, error) {
+	id, err := snap.tiles.ParseClusterID(pathVar(r, "id"))
 	if err != nil {
 		return 0, geo.Filter{}, err
 	}
@@ -166,12 +166,12 @@ func (s *Server) clusterQuery(r *http.Request, l *loaded) (uint64, geo.Filter, e
 }
 
 // handleClusterExpansion serves GET /v1/clusters/{id}/expansion-zoom.
-func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	id, f, err := s.clusterQuery(r, l)
+func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	id, f, err := s.clusterQuery(r, snap)
 	if err != nil {
 		return err
 	}
-	z, err := l.tiles.ExpansionZoom(id, &f)
+	z, err := snap.tiles.ExpansionZoom(id, &f)
 	if err != nil {
 		return err
 	}
@@ -193,8 +193,8 @@ type leafGeometry struct {
 
 // handleClusterLeaves serves GET /v1/clusters/{id}/leaves?limit=&offset=:
 // the cluster's snap points with their counts, as GeoJSON.
-func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	id, f, err := s.clusterQuery(r, l)
+func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	id, f, err := s.clusterQuery(r, snap)
 	if err != nil {
 		return err
 	}
@@ -208,11 +208,11 @@ func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, l *
 			return paramError("offset", "want a non-negative integer, got %q", v)
 		}
 	}
-	leaves, total, err := l.tiles.Leaves(id, &f, limit, offset)
+	leaves, total, err := snap.tiles.Leaves(id, &f, limit, offset)
 	if err != nil {
 		return err
 	}
-	ds := l.ds
+	ds := snap.ds
 	feats := make([]leafFeature, 0, len(leaves))
 	for _, lf := range leaves {
 		lon, lat := ds.PointLonLat(lf.Point)
