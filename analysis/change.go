@@ -2,17 +2,17 @@ package analysis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/uber/h3-go/v4"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
 // ErrBadPeriod is returned when a period of a change query is open-ended.
-var ErrBadPeriod = errors.New("both periods need a first and a last month")
+var ErrBadPeriod = fault.New(fault.Invalid, "both periods need a first and a last month")
 
 // ChangeQuery compares per-cell counts between a base and a current period.
 // Each filter selects its period by From and To and may also select

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
@@ -22,10 +22,10 @@ const (
 )
 
 // ErrBadK is returned for a k outside 1..MaxK.
-var ErrBadK = errors.New("k must be 1..5")
+var ErrBadK = fault.New(fault.Invalid, "k must be 1..5")
 
 // ErrNoArea is returned when a hotspot analysis has no area.
-var ErrNoArea = errors.New("a hotspot analysis needs an area")
+var ErrNoArea = fault.New(fault.Invalid, "a hotspot analysis needs an area")
 
 // HotspotQuery asks for Gi* per cell.
 type HotspotQuery struct {

@@ -1,7 +1,6 @@
 package boundary
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
@@ -21,7 +21,7 @@ import (
 const DisplayTolerance = 0.0002
 
 // ErrDuplicate is two files giving the same boundary id.
-var ErrDuplicate = errors.New("duplicate boundary id")
+var ErrDuplicate = fault.New(fault.Conflict, "duplicate boundary id")
 
 // Boundary is one force or neighbourhood boundary.
 type Boundary struct {

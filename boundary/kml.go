@@ -3,13 +3,14 @@ package boundary
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 
 	"github.com/paulmach/orb"
+
+	"crimemap/fault"
 )
 
 // Errors of ParseKML, wrapped with the line and what was wrong; callers
@@ -18,12 +19,12 @@ var (
 	// ErrBadKML is XML that cannot be read or KML not in the shape this
 	// package reads (a ring outside a polygon, a polygon without an outer
 	// ring, too few points).
-	ErrBadKML = errors.New("bad KML")
+	ErrBadKML = fault.New(fault.Invalid, "bad KML")
 	// ErrBadCoordinates is a coordinates tuple that is not lon,lat[,alt]
 	// with lon in -180..180 and lat in -90..90.
-	ErrBadCoordinates = errors.New("bad coordinates")
+	ErrBadCoordinates = fault.New(fault.Invalid, "bad coordinates")
 	// ErrNoPolygon is a KML document holding no polygon.
-	ErrNoPolygon = errors.New("no polygon")
+	ErrNoPolygon = fault.New(fault.Invalid, "no polygon")
 )
 
 // Placemark is one KML Placemark's name and polygons.

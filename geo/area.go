@@ -1,11 +1,12 @@
 package geo
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
 	"github.com/paulmach/orb"
+
+	"crimemap/fault"
 )
 
 // EarthRadius is the mean Earth radius (IUGG) in metres. orb's geo package
@@ -18,10 +19,10 @@ const MaxRadius = 1000000
 
 // Errors returned when an area is not valid.
 var (
-	ErrBadRadius  = errors.New("radius must be positive and at most 1,000,000 m")
-	ErrBadLatLng  = errors.New("coordinates out of range")
-	ErrBadBBox    = errors.New("bounding box must be minLon,minLat,maxLon,maxLat with min <= max")
-	ErrBadPolygon = errors.New("polygon needs at least 3 distinct points per ring")
+	ErrBadRadius  = fault.New(fault.Invalid, "radius must be positive and at most 1,000,000 m")
+	ErrBadLatLng  = fault.New(fault.Invalid, "coordinates out of range")
+	ErrBadBBox    = fault.New(fault.Invalid, "bounding box must be minLon,minLat,maxLon,maxLat with min <= max")
+	ErrBadPolygon = fault.New(fault.Invalid, "polygon needs at least 3 distinct points per ring")
 )
 
 // Area is a region crimes can be selected in.

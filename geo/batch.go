@@ -41,7 +41,7 @@ type OutcomeRow struct {
 }
 
 // StopRow is one parsed row of a stop-and-search file. Fields are kept as the
-// file writes them; a later issue serves them.
+// file writes them, uninterpreted.
 type StopRow struct {
 	Type, Date, PartOfOperation, OperationName    string
 	HasLocation                                   bool

@@ -2,13 +2,14 @@ package geo
 
 import (
 	"encoding/hex"
-	"errors"
 	"math/bits"
 	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
 	"github.com/uber/h3-go/v4"
+
+	"crimemap/fault"
 )
 
 // Attribution is the notice the Open Government Licence v3.0, under which
@@ -20,7 +21,7 @@ const Attribution = "Contains public sector information licensed under the Open 
 const FinestRes = 13
 
 // ErrNotFound is returned when a crime, point or term does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = fault.New(fault.NotFound, "not found")
 
 // PointID identifies a snap point within one Dataset version.
 type PointID uint32
@@ -285,7 +286,7 @@ func (d *Dataset) Crime(c CrimeID) Crime {
 	return d.crimeAt(c, d.PointOf(c))
 }
 
-// CrimeAt is Crime for a caller that already knows the crime's point.
+// crimeAt is Crime for a caller that already knows the crime's point.
 func (d *Dataset) crimeAt(c CrimeID, p PointID) Crime {
 	return Crime{
 		ID: c, PersistentID: d.PersistentID(c), Month: d.month[c], Category: d.cat[c],

@@ -1,8 +1,9 @@
 package geo
 
 import (
-	"errors"
 	"fmt"
+
+	"crimemap/fault"
 )
 
 // H3 aggregation.
@@ -21,11 +22,11 @@ import (
 // Errors returned by the hex queries.
 var (
 	// ErrBadRes is returned for a resolution outside 0..FinestRes.
-	ErrBadRes = errors.New("H3 resolution must be 0..13")
+	ErrBadRes = fault.New(fault.Invalid, "H3 resolution must be 0..13")
 	// ErrBadCell is returned for a string or index that is not a valid H3 cell.
-	ErrBadCell = errors.New("not a valid H3 cell")
+	ErrBadCell = fault.New(fault.Invalid, "not a valid H3 cell")
 	// ErrTooManyCells is wrapped by CellLimitError.
-	ErrTooManyCells = errors.New("too many H3 cells")
+	ErrTooManyCells = fault.New(fault.TooLarge, "too many H3 cells")
 )
 
 // CellLimitError reports a hex query whose answer exceeds its cell limit.

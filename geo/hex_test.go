@@ -88,15 +88,16 @@ func FuzzParseCell(f *testing.F) {
 	})
 }
 
-// bruteHex groups the CSV rows the way the issue defines a hex count: each
-// located row that passes the filter and lies in the area, in the cell h3
-// computes for its coordinates at res.
+// bruteCell is one cell of bruteHex's answer.
 type bruteCell struct {
 	count   int
 	byType  map[string]int
 	byMonth map[Month]int
 }
 
+// bruteHex groups the CSV rows by the definition of a hex count: each
+// located row that passes the filter and lies in the area, in the cell h3
+// computes for its coordinates at res.
 func bruteHex(rows []csvCrime, res int, a Area, keep func(csvCrime) bool) map[h3.Cell]*bruteCell {
 	out := map[h3.Cell]*bruteCell{}
 	memo := map[[2]float64]h3.Cell{}

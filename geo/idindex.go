@@ -3,6 +3,8 @@ package geo
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"crimemap/internal/parallel"
 )
 
 // idIndex finds crimes by Crime ID: an open-addressed hash table of the
@@ -70,9 +72,9 @@ func (d *Dataset) buildIDIndex(bks []*idBuckets) {
 	nb := len(bks[0].b)
 	lg := uint(64 - bks[0].shift)
 	slotOf := func(k int) int { return int(uint64(k) * uint64(n) >> lg) }
-	workers := min(cores(nb), 8)
+	workers := min(parallel.Cores(nb), 8)
 	spills := make([][]idPair, workers)
-	inParallel(workers, func(w int) {
+	parallel.Run(workers, func(w int) {
 		k0, k1 := nb*w/workers, nb*(w+1)/workers
 		hi := slotOf(k1)
 		// Written before they are probed, the pages fault once each; see
@@ -112,7 +114,7 @@ func (d *Dataset) buildIDIndex(bks []*idBuckets) {
 	d.byID = idIndex{slots: slots}
 }
 
-// lookup appends the positions of the crimes with this ID.
+// lookupID appends the positions of the crimes with this ID.
 func (d *Dataset) lookupID(id crimeID, out []CrimeID) []CrimeID {
 	slots := d.byID.slots
 	if len(slots) == 0 {

@@ -1,13 +1,14 @@
 package geo
 
 import (
-	"errors"
 	"fmt"
+
+	"crimemap/fault"
 )
 
 // ErrBadMonth is returned for a month that is not YYYY-MM within years 1..5000
 // (a Month is 16 bits).
-var ErrBadMonth = errors.New("month must be YYYY-MM with year 1..5000")
+var ErrBadMonth = fault.New(fault.Invalid, "month must be YYYY-MM with year 1..5000")
 
 // Month counts months since January of year 0: year*12 + (month-1). The zero
 // Month is never a valid data month, so it doubles as "unbounded" in a Filter.

@@ -6,12 +6,11 @@ import (
 	"maps"
 	"math"
 	"math/bits"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/uber/h3-go/v4"
+
+	"crimemap/internal/parallel"
 )
 
 // building is the state of one Build between its steps.
@@ -94,7 +93,7 @@ func (bs *building) mark() {
 	// Each table is marked by a goroutine of its own: a pass over every
 	// crime, and tables share nothing. Counting the crimes per point here
 	// saves placement a pass of its own.
-	inParallel(len(bs.tables), func(k int) {
+	parallel.Run(len(bs.tables), func(k int) {
 		t := bs.tables[k]
 		for bi, sb := range bs.batches {
 			if bs.tabOf[bi] != t {
@@ -209,7 +208,7 @@ func (bs *building) startCells() <-chan struct{} {
 	}
 	go func() {
 		defer close(done)
-		eachOnCores(len(spans), func(k int) {
+		parallel.Each(len(spans), func(k int) {
 			sp := spans[k]
 			for p := sp.p0; p < sp.p1; p++ {
 				if sp.t.cnt[p].all > 0 {
@@ -331,7 +330,7 @@ func (bs *building) cellsInOrder(done <-chan struct{}) {
 // a single core. Batches are in (month, force) order, so each point's
 // crimes come out ordered by month.
 func (bs *building) parts() []part {
-	nParts := min(max(runtime.GOMAXPROCS(0), 1), 2, max(len(bs.batches), 1))
+	nParts := min(parallel.Cores(len(bs.batches)), 2)
 	parts := make([]part, 0, nParts)
 	b0, done := 0, 0
 	for w := range nParts {
@@ -416,7 +415,7 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 	d.ids = make([]crimeID, nIDs)
 	packed = make([]uint64, bs.n)
 	ids = make([]*idBuckets, len(parts))
-	inParallel(len(parts), func(w int) {
+	parallel.Run(len(parts), func(w int) {
 		pt := &parts[w]
 		pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
 		pt.ids = newIDBuckets(idSlots(nIDs), nIDs/len(parts))
@@ -509,8 +508,8 @@ func (d *Dataset) columns(packed []uint64) {
 	d.hasID = make([]uint64, (n+63)/64)
 	d.idRank = make([]uint32, len(d.hasID))
 	nw := len(d.hasID)
-	workers := cores(nw)
-	inParallel(workers, func(k int) {
+	workers := parallel.Cores(nw)
+	parallel.Run(workers, func(k int) {
 		w0, w1 := nw*k/workers, nw*(k+1)/workers
 		for p := w0 * 64; p < min(w1*64, n); p++ {
 			v := packed[p]
@@ -527,35 +526,6 @@ func (d *Dataset) columns(packed []uint64) {
 		r += uint32(bits.OnesCount64(d.hasID[w]))
 	}
 }
-
-// inParallel runs f(0) .. f(n-1), each on a goroutine of its own, and
-// waits for them.
-func inParallel(n int, f func(k int)) {
-	var wg sync.WaitGroup
-	for k := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(k)
-		}()
-	}
-	wg.Wait()
-}
-
-// eachOnCores runs f(0) .. f(n-1) on a goroutine per core, each taking the
-// next k when it finishes one, so that pieces of uneven cost even out.
-func eachOnCores(n int, f func(k int)) {
-	var next atomic.Int64
-	inParallel(cores(n), func(int) {
-		for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
-			f(k)
-		}
-	})
-}
-
-// cores is how many goroutines share out n pieces of work: one per core,
-// at least one, at most n.
-func cores(n int) int { return min(max(runtime.GOMAXPROCS(0), 1), max(n, 1)) }
 
 // radixSortHigh32 sorts keys by their top 32 bits, stably, in two passes
 // of 16 bits.

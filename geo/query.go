@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/paulmach/orb"
+
+	"crimemap/internal/parallel"
 )
 
 // SearchBound calls fn for every snap point inside the box (edges included)
@@ -346,9 +346,9 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 			}
 		}
 	}
-	if b := areaBound(a); a != nil && b.Max[0]-b.Min[0] > parallelWidth && runtime.GOMAXPROCS(0) > 1 {
+	if b := areaBound(a); a != nil && b.Max[0]-b.Min[0] > parallelWidth && parallel.Cores(2) > 1 {
 		// A wide area is counted in two halves at once, split at a
-		// meridian: west of it on another core, the rest here.
+		// meridian: west of it on one core, the rest on another.
 		mid := (b.Min[0] + b.Max[0]) / 2
 		// half counts into into the points of the area on one side of mid,
 		// searching bnd; a point on the meridian counts in the east.
@@ -361,14 +361,11 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 			})
 		}
 		west := make([]int, len(dense))
-		var wg sync.WaitGroup
-		var westErr error
-		wg.Go(func() {
-			westErr = half(west, orb.Bound{Min: b.Min, Max: orb.Point{mid, b.Max[1]}}, true)
-		})
-		err := half(dense, orb.Bound{Min: orb.Point{mid, b.Min[1]}, Max: b.Max}, false)
-		wg.Wait()
-		if err = cmp.Or(err, westErr); err != nil {
+		counts := [2][]int{west, dense}
+		bounds := [2]orb.Bound{{Min: b.Min, Max: orb.Point{mid, b.Max[1]}}, {Min: orb.Point{mid, b.Min[1]}, Max: b.Max}}
+		var errs [2]error
+		parallel.Run(2, func(h int) { errs[h] = half(counts[h], bounds[h], h == 0) })
+		if err := cmp.Or(errs[:]...); err != nil {
 			return k, err
 		}
 		for i, v := range west {

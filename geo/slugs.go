@@ -3,6 +3,8 @@ package geo
 import (
 	"fmt"
 	"strings"
+
+	"crimemap/fault"
 )
 
 // The filter parameters whose values are comma-separated slug lists, named
@@ -29,6 +31,9 @@ type SlugError struct {
 }
 
 func (e *SlugError) Error() string { return fmt.Sprintf("unknown %s %q", e.Param, e.Slug) }
+
+// Kind makes an unknown slug the caller's mistake.
+func (e *SlugError) Kind() fault.Kind { return fault.Invalid }
 
 // AddSlugs restricts f to the comma-separated slugs of list, a value of
 // param (ParamCategory, ParamForce or ParamOutcome), as the dataset's

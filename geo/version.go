@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/cespare/xxhash/v2"
+
+	"crimemap/internal/parallel"
 )
 
 // The version of a dataset is a hash of everything a response can show:
@@ -83,7 +85,7 @@ func (d *Dataset) hashColumns() []byte {
 		})
 	}
 	sums := make([]byte, 8*len(pieces))
-	eachOnCores(len(pieces), func(k int) {
+	parallel.Each(len(pieces), func(k int) {
 		w := newHashWriter()
 		pieces[k](w)
 		binary.LittleEndian.PutUint64(sums[8*k:], w.sum())

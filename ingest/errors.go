@@ -1,9 +1,9 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
@@ -12,22 +12,22 @@ import (
 var (
 	// ErrNotCSV means the file has no CSV header line: it is empty, binary,
 	// or its first line is not valid UTF-8 text.
-	ErrNotCSV = errors.New("not a CSV file")
+	ErrNotCSV = fault.New(fault.Invalid, "not a CSV file")
 	// ErrUnknownKind means a CSV header matches none of the street,
 	// outcomes and stop-and-search layouts.
-	ErrUnknownKind = errors.New("not a street, outcomes or stop-and-search file")
+	ErrUnknownKind = fault.New(fault.Invalid, "not a street, outcomes or stop-and-search file")
 	// ErrMissingColumn means a column the file's kind requires is absent.
-	ErrMissingColumn = errors.New("missing required column")
+	ErrMissingColumn = fault.New(fault.Invalid, "missing required column")
 	// ErrBadZip means a zip archive or one of its members cannot be read.
-	ErrBadZip = errors.New("broken zip archive")
+	ErrBadZip = fault.New(fault.Invalid, "broken zip archive")
 	// ErrNoUnit means a stop-and-search file's name does not say its force
 	// and month (YYYY-MM-<force>-stop-and-search.csv); its rows carry neither.
-	ErrNoUnit = errors.New("file name does not give force and month")
+	ErrNoUnit = fault.New(fault.Invalid, "file name does not give force and month")
 	// ErrNoInput means none of the paths given to Load exists.
-	ErrNoInput = errors.New("no input path exists")
+	ErrNoInput = fault.New(fault.NotFound, "no input path exists")
 	// ErrDuplicateColumn means the header names a column Load reads twice:
 	// which of the two holds the data cannot be told.
-	ErrDuplicateColumn = errors.New("column named twice in the header")
+	ErrDuplicateColumn = fault.New(fault.Invalid, "column named twice in the header")
 )
 
 // Errors that reject one row, found in ParseError.Err. The row is skipped,
@@ -37,42 +37,42 @@ var (
 	ErrBadMonth = geo.ErrBadMonth
 	// ErrBadCoordinate: Longitude or Latitude is not a decimal number, is out
 	// of range, or only one of the pair is present.
-	ErrBadCoordinate = errors.New("bad coordinate")
+	ErrBadCoordinate = fault.New(fault.Invalid, "bad coordinate")
 	// ErrColumnCount: the row has a different number of fields than the
 	// header.
-	ErrColumnCount = errors.New("wrong number of fields")
+	ErrColumnCount = fault.New(fault.Invalid, "wrong number of fields")
 	// ErrInvalidUTF8: the row is not valid UTF-8.
-	ErrInvalidUTF8 = errors.New("invalid UTF-8")
+	ErrInvalidUTF8 = fault.New(fault.Invalid, "invalid UTF-8")
 	// ErrEmptyField: a required field (Crime type, Outcome type, Type) is
 	// empty.
-	ErrEmptyField = errors.New("required field is empty")
+	ErrEmptyField = fault.New(fault.Invalid, "required field is empty")
 	// ErrNoForce: the file name does not give the force and the row's Falls
 	// within is empty.
-	ErrNoForce = errors.New("no force: file name and Falls within are both silent")
+	ErrNoForce = fault.New(fault.Invalid, "no force: file name and Falls within are both silent")
 	// ErrQuote: a quoted field is not closed, or text follows its closing
 	// quote.
-	ErrQuote = errors.New(`extraneous or missing " in quoted field`)
+	ErrQuote = fault.New(fault.Invalid, `extraneous or missing " in quoted field`)
 	// ErrBareQuote: a quote appears inside an unquoted field.
-	ErrBareQuote = errors.New(`bare " in unquoted field`)
+	ErrBareQuote = fault.New(fault.Invalid, `bare " in unquoted field`)
 	// ErrTooLong: the record is longer than 4 MiB. It is skipped to the
 	// end of its line.
-	ErrTooLong = fmt.Errorf("record longer than %d bytes", maxRecord)
+	ErrTooLong = fault.New(fault.TooLarge, fmt.Sprintf("record longer than %d bytes", maxRecord))
 	// ErrFutureMonth: the row's month (or a stop and search's Date) is
 	// after the month of the load.
-	ErrFutureMonth = errors.New("month after the load date")
+	ErrFutureMonth = fault.New(fault.Invalid, "month after the load date")
 	// ErrMonthMismatch: the row's Month is not the month its file's name
 	// gives.
-	ErrMonthMismatch = errors.New("month differs from the file name's")
+	ErrMonthMismatch = fault.New(fault.Invalid, "month differs from the file name's")
 	// ErrControl: a field that names a term (Crime type, Last outcome
 	// category, Outcome type, Falls within) holds a control character.
-	ErrControl = errors.New("control character in a term")
+	ErrControl = fault.New(fault.Invalid, "control character in a term")
 	// ErrTooManyTerms: the row's crime type, outcome or force would be
 	// one more than a dataset holds (geo.MaxTerms of each). A file named
 	// for a force that does not fit fails with it as a whole.
-	ErrTooManyTerms = fmt.Errorf("more than %d terms of a kind", geo.MaxTerms)
+	ErrTooManyTerms = fault.New(fault.TooLarge, fmt.Sprintf("more than %d terms of a kind", geo.MaxTerms))
 	// ErrBadDate: a stop and search's Date is not an ISO 8601 date and
 	// time.
-	ErrBadDate = errors.New("bad date")
+	ErrBadDate = fault.New(fault.Invalid, "bad date")
 )
 
 // rowReasons lists the row errors, so a count can be keyed by the sentinel

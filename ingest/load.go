@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -19,7 +18,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"crimemap/fault"
 	"crimemap/geo"
+	"crimemap/internal/parallel"
 )
 
 // Options tune Load.
@@ -72,10 +73,7 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 	if log == nil {
 		log = slog.Default()
 	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := parallel.Workers(opt.Workers)
 	now := time.Now
 	if opt.Now != nil {
 		now = opt.Now
@@ -100,11 +98,11 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 	b := geo.NewBuilder()
 	var mu sync.Mutex
 	work := make(chan []*source)
-	var wg sync.WaitGroup
-	for range min(workers, max(1, len(srcs))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	// The archives are closed, and done closed, when the last worker is
+	// done.
+	done := make(chan struct{})
+	go func() {
+		parallel.Run(min(workers, max(1, len(srcs))), func(int) {
 			w := worker{budget: budget, latest: latest}
 			for group := range work {
 				// A force's points are its own, so a table per force
@@ -122,8 +120,10 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 					mu.Unlock()
 				}
 			}
-		}()
-	}
+		})
+		closeAll()
+		close(done)
+	}()
 feed:
 	for _, g := range byForce(srcs) {
 		select {
@@ -133,12 +133,6 @@ feed:
 		}
 	}
 	close(work)
-	done := make(chan struct{})
-	go func() {
-		wg.Wait()
-		closeAll()
-		close(done)
-	}()
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -272,7 +266,7 @@ const minMapSize = 1 << 16
 const maxMapSize = 64 << 20
 
 // errFileChanged means a mapped file shrank while it was parsed.
-var errFileChanged = errors.New("file changed while it was read")
+var errFileChanged = fault.New(fault.Conflict, "file changed while it was read")
 
 // mapSource maps a regular file worth mapping, at its size now rather than
 // when it was listed, so that a file that grew since is parsed to its end

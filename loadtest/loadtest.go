@@ -3,7 +3,6 @@ package loadtest
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,14 +14,16 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"crimemap/fault"
 )
 
 // ErrNotLoopback is returned, wrapped, for a target whose host is not a
 // loopback address.
-var ErrNotLoopback = errors.New("loadtest: host is not loopback")
+var ErrNotLoopback = fault.New(fault.Forbidden, "loadtest: host is not loopback")
 
 // ErrInvalidConfig is returned, wrapped, for a Config Run cannot use.
-var ErrInvalidConfig = errors.New("loadtest: invalid config")
+var ErrInvalidConfig = fault.New(fault.Invalid, "loadtest: invalid config")
 
 // DefaultGroup is the group of a target line without a tab.
 const DefaultGroup = "all"

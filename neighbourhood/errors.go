@@ -20,14 +20,14 @@ var (
 // Reasons a value is rejected, found in a ValueError. Summary.Rejected
 // counts by them.
 var (
-	ErrNotJSON     = errors.New("not JSON")
-	ErrWrongType   = errors.New("wrong JSON type")
-	ErrMissing     = errors.New("missing")
-	ErrNotNumber   = errors.New("not a number")
-	ErrOutOfRange  = errors.New("out of range")
-	ErrNotDate     = errors.New("not a date")
-	ErrDuplicateID = errors.New("duplicate id")
-	ErrIDMismatch  = errors.New("id differs from the file name")
+	ErrNotJSON     = fault.New(fault.Invalid, "not JSON")
+	ErrWrongType   = fault.New(fault.Invalid, "wrong JSON type")
+	ErrMissing     = fault.New(fault.Invalid, "missing")
+	ErrNotNumber   = fault.New(fault.Invalid, "not a number")
+	ErrOutOfRange  = fault.New(fault.Invalid, "out of range")
+	ErrNotDate     = fault.New(fault.Invalid, "not a date")
+	ErrDuplicateID = fault.New(fault.Invalid, "duplicate id")
+	ErrIDMismatch  = fault.New(fault.Invalid, "id differs from the file name")
 )
 
 var reasons = []error{ErrNotJSON, ErrWrongType, ErrMissing, ErrNotNumber, ErrOutOfRange, ErrNotDate, ErrDuplicateID, ErrIDMismatch}

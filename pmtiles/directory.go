@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
+
+	"crimemap/fault"
 )
 
 // Entry is one directory entry. RunLength 0 marks a pointer to a leaf
@@ -20,7 +21,7 @@ type Entry struct {
 }
 
 // ErrCorrupt is returned, wrapped, for bytes that are not a valid archive.
-var ErrCorrupt = errors.New("pmtiles: corrupt archive")
+var ErrCorrupt = fault.New(fault.Invalid, "pmtiles: corrupt archive")
 
 // serializeEntries encodes entries (sorted by TileID) the v3 way: count,
 // then TileID deltas, run lengths, lengths and offsets as uvarints, where an

@@ -2,9 +2,10 @@ package pmtiles
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
+
+	"crimemap/fault"
 )
 
 // HeaderLen is the fixed size of a v3 header.
@@ -16,7 +17,7 @@ const RootLimit = 16384
 
 // ErrUnsupported is returned, wrapped, for archives this package cannot read
 // (another spec version, an internal compression other than none or gzip).
-var ErrUnsupported = errors.New("pmtiles: unsupported archive")
+var ErrUnsupported = fault.New(fault.Invalid, "pmtiles: unsupported archive")
 
 // Compression is the header's compression enum.
 type Compression uint8

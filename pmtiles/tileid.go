@@ -1,15 +1,16 @@
 package pmtiles
 
 import (
-	"errors"
 	"fmt"
+
+	"crimemap/fault"
 )
 
 // MaxZoom is the deepest zoom a TileID can address in 64 bits.
 const MaxZoom = 31
 
 // ErrTileOutOfRange is returned, wrapped, for z > MaxZoom or x or y >= 2^z.
-var ErrTileOutOfRange = errors.New("pmtiles: tile out of range")
+var ErrTileOutOfRange = fault.New(fault.Invalid, "pmtiles: tile out of range")
 
 // zoomStart is the TileID of tile (z, 0, 0)'s zoom: the number of tiles in
 // all shallower zooms, (4^z - 1) / 3.

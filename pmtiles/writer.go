@@ -4,23 +4,24 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"slices"
+
+	"crimemap/fault"
 )
 
 // ErrDuplicateTile is returned, wrapped, by Close when a tile was written twice.
-var ErrDuplicateTile = errors.New("pmtiles: tile written twice")
+var ErrDuplicateTile = fault.New(fault.Conflict, "pmtiles: tile written twice")
 
 // ErrNoTiles is returned by Close when no non-empty tile was written: the
 // format has no empty archive.
-var ErrNoTiles = errors.New("pmtiles: no tiles written")
+var ErrNoTiles = fault.New(fault.Invalid, "pmtiles: no tiles written")
 
 // ErrClosed is returned for writes after Close.
-var ErrClosed = errors.New("pmtiles: writer closed")
+var ErrClosed = fault.New(fault.Conflict, "pmtiles: writer closed")
 
 // Bounds is a WGS84 extent in degrees.
 type Bounds struct{ MinLon, MinLat, MaxLon, MaxLat float64 }

@@ -144,8 +144,8 @@ type crimeEncoder struct {
 	loc, geom, props []byte
 }
 
-func newCrimeEncoder(l *loaded) *crimeEncoder {
-	return &crimeEncoder{ds: l.ds, text: &l.text, locAt: geo.NoPoint, featAt: geo.NoPoint}
+func newCrimeEncoder(snap *snapshot) *crimeEncoder {
+	return &crimeEncoder{ds: snap.ds, text: &snap.text, locAt: geo.NoPoint, featAt: geo.NoPoint}
 }
 
 func (e *crimeEncoder) setLocation(p geo.PointID) {

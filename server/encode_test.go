@@ -60,8 +60,8 @@ func TestEncoderMatchesEncodingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &loaded{ds: ds, text: newJSONText(ds)}
-	enc := newCrimeEncoder(l)
+	snap := &snapshot{ds: ds, text: newJSONText(ds)}
+	enc := newCrimeEncoder(snap)
 	for c := geo.CrimeID(0); int(c) < ds.Len(); c++ {
 		p := ds.PointOf(c)
 		sameJSON(t, enc.appendPolice(nil, c, p), referencePolice(ds, c, p))
@@ -127,7 +127,7 @@ func TestPersistentIDsEscaped(t *testing.T) {
 	if err != nil || sum.Street.Loaded != len(ids) {
 		t.Fatalf("loaded %d of %d rows: %v", sum.Street.Loaded, len(ids), err)
 	}
-	enc := newCrimeEncoder(&loaded{ds: ds, text: newJSONText(ds)})
+	enc := newCrimeEncoder(&snapshot{ds: ds, text: newJSONText(ds)})
 	seen := map[string]bool{}
 	for c := geo.CrimeID(0); int(c) < ds.Len(); c++ {
 		p := ds.PointOf(c)

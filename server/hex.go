@@ -24,27 +24,24 @@ const (
 	MaxCellK = 10
 )
 
-// hexError turns the domain errors of hex queries into parameter errors.
-func hexError(err error) error {
+// cellLimitParam reports a hex answer over its cell limit against res,
+// naming the finest resolution that fits; other errors pass unchanged.
+func cellLimitParam(err error) error {
 	var le *geo.CellLimitError
-	switch {
-	case errors.As(err, &le):
-		if le.Fits >= 0 {
-			return paramError("res", "%d cells at resolution %d exceed the limit of %d; use res=%d or a smaller area", le.Cells, le.Res, le.Limit, le.Fits)
-		}
-		return paramError("res", "%d cells at resolution %d exceed the limit of %d even at resolution 0; use a smaller area", le.Cells, le.Res, le.Limit)
-	case errors.Is(err, geo.ErrBadRes):
-		return paramError("res", "%v", err)
-	case errors.Is(err, analysis.ErrBadK):
-		return paramError("k", "%v", err)
+	if !errors.As(err, &le) {
+		return err
 	}
-	return err
+	msg := fmt.Sprintf("%d cells at resolution %d exceed the limit of %d even at resolution 0; use a smaller area", le.Cells, le.Res, le.Limit)
+	if le.Fits >= 0 {
+		msg = fmt.Sprintf("%d cells at resolution %d exceed the limit of %d; use res=%d or a smaller area", le.Cells, le.Res, le.Limit, le.Fits)
+	}
+	return &ParamError{Param: "res", Msg: msg, Err: err}
 }
 
 // handleHex serves /v1/hex: crime counts per H3 cell over an area (or
 // everywhere), as GeoJSON polygons or CSV.
-func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	g, err := s.parseGrouped(r, "geojson", "csv")
 	if err != nil {
 		return err
@@ -56,7 +53,7 @@ func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, l *loaded) er
 	format, byCat, byMonth := g.format, g.byCat, g.byMonth
 	hc, err := ds.HexCounts(r.Context(), geo.HexQuery{Res: res, Area: g.area, Filter: g.filter, ByCategory: byCat, ByMonth: byMonth, Limit: MaxHexCells})
 	if err != nil {
-		return hexError(err)
+		return cellLimitParam(err)
 	}
 	if format == "csv" {
 		writeHexCSV(w, ds, hc)
@@ -176,8 +173,8 @@ type hexCellBody struct {
 
 // handleHexCell serves /v1/hex/{cell}: counts by category and month for one
 // cell or, with k, for its k-ring.
-func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	cell, err := geo.ParseCell(pathVar(r, "cell"))
 	if err != nil {
 		return paramError("cell", "want an H3 cell index of resolution 0..%d such as 89194ad3353ffff, got %q", geo.FinestRes, pathVar(r, "cell"))
@@ -218,8 +215,8 @@ func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, l *loaded
 
 // handleHotspots serves /v1/hotspots: Getis-Ord Gi* per cell of the study
 // area, as GeoJSON.
-func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	res, err := parseRes(r, true, 0)
 	if err != nil {
 		return err
@@ -237,8 +234,11 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, l *loade
 		return err
 	}
 	hs, err := analysis.FindHotspots(r.Context(), ds, analysis.HotspotQuery{Res: res, K: k, Area: a, Filter: f})
+	if errors.Is(err, analysis.ErrBadK) {
+		return paramCause("k", err)
+	}
 	if err != nil {
-		return hexError(err)
+		return cellLimitParam(err)
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	if r.Method == http.MethodHead {
@@ -293,8 +293,8 @@ func changeItemOf(c analysis.CellChange) changeItem {
 // handleChange serves /v1/change: per-cell counts in a base period
 // (base_from..base_to) and a current one (from..to), their difference and
 // percent change, the whole area first.
-func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	format, err := parseFormat(r, "json", "csv", "geojson")
 	if err != nil {
 		return err
@@ -331,7 +331,7 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, l *loaded)
 	}
 	ch, err := analysis.PeriodChange(r.Context(), ds, analysis.ChangeQuery{Res: res, Area: a, Current: cur, Base: base, Limit: MaxHexCells})
 	if err != nil {
-		return hexError(err)
+		return cellLimitParam(err)
 	}
 	body := changeBody{Res: res, BaseFrom: base.From.String(), BaseTo: base.To.String(), From: cur.From.String(), To: cur.To.String(),
 		BaseMonths: ch.BaseMonths, CurrentMonths: ch.CurrentMonths, Summary: changeItemOf(ch.Summary), Cells: make([]changeItem, len(ch.Cells))}

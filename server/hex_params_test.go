@@ -74,38 +74,79 @@ func FuzzParseHexInts(f *testing.F) {
 	})
 }
 
-// FuzzParseGroupBy feeds arbitrary group_by values: either a ParamError
-// naming group_by, or every comma-separated item is category, month or
-// empty, and the flags say which appeared.
+func TestParseGroupBy(t *testing.T) {
+	tests := []struct {
+		name           string
+		query          string // raw query string
+		byCat, byMonth bool
+		err            string // the whole message, "" for none
+	}{
+		{"absent", "", false, false, ""},
+		{"empty", "group_by=", false, false, ""},
+		{"category", "group_by=category", true, false, ""},
+		{"month", "group_by=month", false, true, ""},
+		{"both", "group_by=category,month", true, true, ""},
+		{"both reversed", "group_by=month,category", true, true, ""},
+		{"repeated item", "group_by=category,category", true, false, ""},
+		{"empty items skipped", "group_by=,month,,category,", true, true, ""},
+		{"spaces trimmed", "group_by=%20category%20", true, false, ""},
+		{"repeated parameter", "group_by=category&group_by=month", true, true, ""},
+		{"unknown", "group_by=street", false, false, `parameter "group_by": want category and/or month, got "street"`},
+		{"unknown after a good one", "group_by=category,street", false, false, `parameter "group_by": want category and/or month, got "street"`},
+		{"case matters", "group_by=Category", false, false, `parameter "group_by": want category and/or month, got "Category"`},
+		{"quoted untrimmed", "group_by=%20street", false, false, `parameter "group_by": want category and/or month, got " street"`},
+		{"unknown in a second parameter", "group_by=month&group_by=force", false, false, `parameter "group_by": want category and/or month, got "force"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/v1/hex?"+tc.query, nil)
+			byCat, byMonth, err := parseGroupBy(r)
+			if tc.err != "" {
+				var pe *ParamError
+				if !errors.As(err, &pe) || pe.Param != "group_by" || err.Error() != tc.err {
+					t.Fatalf("err = %v, want a ParamError %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || byCat != tc.byCat || byMonth != tc.byMonth {
+				t.Fatalf("= %v, %v, %v; want %v, %v", byCat, byMonth, err, tc.byCat, tc.byMonth)
+			}
+		})
+	}
+}
+
+// FuzzParseGroupBy feeds arbitrary group_by values and checks properties
+// only: no panic; a rejection is a ParamError naming group_by; an accepted
+// value's flags, written back as a group_by value, parse to the same flags.
 func FuzzParseGroupBy(f *testing.F) {
 	for _, s := range []string{"category", "month", "category,month", "", ",", "street", "month,,category", " category "} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, v string) {
+	parse := func(v string) (bool, bool, error) {
 		r := httptest.NewRequest("GET", "/v1/hex", nil)
 		r.URL.RawQuery = url.Values{"group_by": {v}}.Encode()
-		byCat, byMonth, err := parseGroupBy(r)
-		var wantCat, wantMonth, bad bool
-		for _, g := range strings.Split(v, ",") {
-			switch strings.TrimSpace(g) {
-			case "category":
-				wantCat = true
-			case "month":
-				wantMonth = true
-			case "":
-			default:
-				bad = true
-			}
-		}
-		if bad {
+		return parseGroupBy(r)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		byCat, byMonth, err := parse(v)
+		if err != nil {
 			var pe *ParamError
 			if !errors.As(err, &pe) || pe.Param != "group_by" {
 				t.Fatalf("group_by=%q: err %v, want a ParamError naming group_by", v, err)
 			}
 			return
 		}
-		if err != nil || byCat != wantCat || byMonth != wantMonth {
-			t.Fatalf("group_by=%q = %v, %v, %v; want %v, %v", v, byCat, byMonth, err, wantCat, wantMonth)
+		var items []string
+		if byCat {
+			items = append(items, "category")
+		}
+		if byMonth {
+			items = append(items, "month")
+		}
+		canon := strings.Join(items, ",")
+		c, m, err := parse(canon)
+		if err != nil || c != byCat || m != byMonth {
+			t.Fatalf("group_by=%q = %v, %v; written back as %q it parses to %v, %v, %v", v, byCat, byMonth, canon, c, m, err)
 		}
 	})
 }

@@ -122,7 +122,7 @@ func bodyError(err error) error {
 	if errors.Is(err, ErrBodyTimeout) || errors.Is(err, ErrBodyIncomplete) || errors.As(err, &tooLarge) {
 		return err
 	}
-	return paramError("body", "cannot be parsed: %v", err)
+	return &ParamError{Param: "body", Msg: fmt.Sprintf("cannot be parsed: %v", err), Err: err}
 }
 
 // bodyReader marks the errors of reading a request body, which form and
@@ -194,7 +194,7 @@ func parseTerms(ds *geo.Dataset, f *geo.Filter, param, v string) error {
 	err := ds.AddSlugs(f, param, v)
 	var se *geo.SlugError
 	if errors.As(err, &se) {
-		return paramError(se.Param, "%v; see %s", se, vocabEndpoint[se.Param])
+		return &ParamError{Param: se.Param, Msg: fmt.Sprintf("%v; see %s", se, vocabEndpoint[se.Param]), Err: err}
 	}
 	return err
 }
@@ -264,7 +264,7 @@ func parsePolyParam(v string) (*geo.Polygon, error) {
 	}
 	poly, err := geo.NewPolygon(orb.MultiPolygon{{ring}})
 	if err != nil {
-		return nil, paramError("poly", "%v", err)
+		return nil, paramCause("poly", err)
 	}
 	return poly, nil
 }
@@ -285,7 +285,7 @@ func parseBBox(v string) (*geo.Box, error) {
 	}
 	b, err := geo.NewBox(f[0], f[1], f[2], f[3])
 	if err != nil {
-		return nil, paramError("bbox", "%v", err)
+		return nil, paramCause("bbox", err)
 	}
 	return b, nil
 }
@@ -321,7 +321,7 @@ func (s *Server) parseArea(r *http.Request, maxRadius float64) (geo.Area, error)
 		}
 		area, err = geo.NewCircle(lng, lat, radius)
 		if err != nil {
-			return nil, paramError("radius_m", "%v", err)
+			return nil, paramCause("radius_m", err)
 		}
 	}
 	if v := formValue(r, "bbox"); v != "" {
@@ -372,7 +372,7 @@ func (s *Server) requireArea(r *http.Request, maxRadius float64) (geo.Area, erro
 func parseGeoJSONBody(body []byte) (*geo.Polygon, error) {
 	g, err := geoJSONGeometry(body)
 	if err != nil {
-		return nil, paramError("body", "%v", err)
+		return nil, paramCause("body", err)
 	}
 	var mp orb.MultiPolygon
 	switch g := g.(type) {
@@ -396,7 +396,7 @@ func parseGeoJSONBody(body []byte) (*geo.Polygon, error) {
 	}
 	poly, err := geo.NewPolygon(mp)
 	if err != nil {
-		return nil, paramError("body", "%v", err)
+		return nil, paramCause("body", err)
 	}
 	return poly, nil
 }

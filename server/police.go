@@ -49,7 +49,7 @@ type policeOutcome struct {
 	Crime    *policeCrimeCore      `json:"crime,omitempty"`
 }
 
-// FormatCoord writes a coordinate with the six decimals of the CSV files.
+// formatCoord writes a coordinate with the six decimals of the CSV files.
 func formatCoord(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 
 var locationTypes = map[bool]string{false: "Force", true: "BTP"}
@@ -138,8 +138,8 @@ func collectPolice(ctx context.Context, ds *geo.Dataset, a geo.Area, f *geo.Filt
 }
 
 // writePoliceCrimes writes crimes as a data.police.uk JSON array.
-func writePoliceCrimes(w http.ResponseWriter, r *http.Request, l *loaded, hits []hit) {
-	enc := newCrimeEncoder(l)
+func writePoliceCrimes(w http.ResponseWriter, r *http.Request, snap *snapshot, hits []hit) {
+	enc := newCrimeEncoder(snap)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	sb := newStreamBody(w, r)
 	sb.b = append(sb.b, '[')
@@ -154,8 +154,8 @@ func writePoliceCrimes(w http.ResponseWriter, r *http.Request, l *loaded, hits [
 	sb.finish()
 }
 
-func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request, l *l
 	if err != nil {
 		return err
 	}
-	writePoliceCrimes(w, r, l, hits)
+	writePoliceCrimes(w, r, snap, hits)
 	return nil
 }
 
@@ -199,8 +199,8 @@ func locationParam(r *http.Request, ds *geo.Dataset) (geo.PointID, error) {
 	return p, nil
 }
 
-func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
 		return err
@@ -215,12 +215,12 @@ func (s *Server) handlePoliceAtLocation(w http.ResponseWriter, r *http.Request, 
 		hits = append(hits, hit{p, c})
 		return true
 	})
-	writePoliceCrimes(w, r, l, hits)
+	writePoliceCrimes(w, r, snap, hits)
 	return nil
 }
 
-func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
 		return err
@@ -244,18 +244,18 @@ func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request, 
 	for c := range ds.NoLocation(&f) {
 		hits = append(hits, hit{geo.NoPoint, c})
 	}
-	writePoliceCrimes(w, r, l, hits)
+	writePoliceCrimes(w, r, snap, hits)
 	return nil
 }
 
-func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	m, err := parseMonthParam(r, "date")
 	if err != nil {
 		return err
 	}
 	out := []geo.Term{{Slug: "all-crime", Name: "All crime"}}
-	for i, t := range l.ds.Categories().Terms() {
-		if m == 0 || l.totals.byCategoryMonth(geo.Category(i), m) > 0 {
+	for i, t := range snap.ds.Categories().Terms() {
+		if m == 0 || snap.totals.byCategoryMonth(geo.Category(i), m) > 0 {
 			out = append(out, t)
 		}
 	}
@@ -268,11 +268,11 @@ type policeDate struct {
 	StopAndSearch []string `json:"stop-and-search"`
 }
 
-func (s *Server) handlePoliceDates(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ms := l.ds.Months()
+func (s *Server) handlePoliceDates(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ms := snap.ds.Months()
 	out := make([]policeDate, 0, len(ms))
 	for i := len(ms) - 1; i >= 0; i-- {
-		sf := l.stopForces[ms[i]]
+		sf := snap.stopForces[ms[i]]
 		if sf == nil {
 			sf = []string{}
 		}
@@ -282,8 +282,8 @@ func (s *Server) handlePoliceDates(w http.ResponseWriter, r *http.Request, l *lo
 	return nil
 }
 
-func (s *Server) handlePoliceLastUpdated(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handlePoliceLastUpdated(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	writeJSON(w, r, http.StatusOK, map[string]string{"date": ds.LatestMonth().String() + "-01"})
 	return nil
 }
@@ -293,8 +293,8 @@ func outcomeItem(ds *geo.Dataset, e geo.OutcomeEvent) policeOutcome {
 	return policeOutcome{Category: policeOutcomeCategory{Code: t.Slug, Name: t.Name}, Date: e.Month.String()}
 }
 
-func (s *Server) handlePoliceOutcomesForCrime(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handlePoliceOutcomesForCrime(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	id := pathVar(r, "persistent_id")
 	crimes := ds.CrimesByPersistentID(id)
 	if len(crimes) == 0 {
@@ -313,8 +313,8 @@ func (s *Server) handlePoliceOutcomesForCrime(w http.ResponseWriter, r *http.Req
 	return nil
 }
 
-func (s *Server) handlePoliceOutcomesAtLocation(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handlePoliceOutcomesAtLocation(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	m, err := policeMonth(r, ds)
 	if err != nil {
 		return err
@@ -399,8 +399,8 @@ type policeForce struct {
 	Name string `json:"name"`
 }
 
-func (s *Server) handlePoliceForces(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handlePoliceForces(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	out := []policeForce{}
 	for _, t := range ds.Forces().Terms() {
 		// data.police.uk lists every territorial force but not BTP.

@@ -14,32 +14,32 @@ func (s *Server) routes() http.Handler {
 	get := []string{http.MethodGet, http.MethodHead}
 	getPost := []string{http.MethodGet, http.MethodHead, http.MethodPost}
 
-	r.HandleFunc("/healthz", s.data(s.handleHealth)).Methods(get...)
+	r.HandleFunc("/healthz", s.withSnapshot(s.handleHealth)).Methods(get...)
 
 	// data.police.uk-compatible API.
 	api := r.PathPrefix("/api").Subrouter()
-	api.HandleFunc("/crimes-street/{category}", s.heavy.limit(customArea, s.data(s.handlePoliceStreet))).Methods(getPost...)
-	api.HandleFunc("/crimes-at-location", s.data(s.handlePoliceAtLocation)).Methods(getPost...)
-	api.HandleFunc("/crimes-no-location", s.data(s.handlePoliceNoLocation)).Methods(getPost...)
-	api.HandleFunc("/crime-categories", s.data(s.handlePoliceCategories)).Methods(get...)
-	api.HandleFunc("/crimes-street-dates", s.data(s.handlePoliceDates)).Methods(get...)
-	api.HandleFunc("/crime-last-updated", s.data(s.handlePoliceLastUpdated)).Methods(get...)
-	api.HandleFunc("/outcomes-for-crime/{persistent_id}", s.data(s.handlePoliceOutcomesForCrime)).Methods(get...)
-	api.HandleFunc("/outcomes-at-location", s.heavy.limit(customArea, s.data(s.handlePoliceOutcomesAtLocation))).Methods(getPost...)
-	api.HandleFunc("/forces", s.data(s.handlePoliceForces)).Methods(get...)
+	api.HandleFunc("/crimes-street/{category}", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceStreet))).Methods(getPost...)
+	api.HandleFunc("/crimes-at-location", s.withSnapshot(s.handlePoliceAtLocation)).Methods(getPost...)
+	api.HandleFunc("/crimes-no-location", s.withSnapshot(s.handlePoliceNoLocation)).Methods(getPost...)
+	api.HandleFunc("/crime-categories", s.withSnapshot(s.handlePoliceCategories)).Methods(get...)
+	api.HandleFunc("/crimes-street-dates", s.withSnapshot(s.handlePoliceDates)).Methods(get...)
+	api.HandleFunc("/crime-last-updated", s.withSnapshot(s.handlePoliceLastUpdated)).Methods(get...)
+	api.HandleFunc("/outcomes-for-crime/{persistent_id}", s.withSnapshot(s.handlePoliceOutcomesForCrime)).Methods(get...)
+	api.HandleFunc("/outcomes-at-location", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceOutcomesAtLocation))).Methods(getPost...)
+	api.HandleFunc("/forces", s.withSnapshot(s.handlePoliceForces)).Methods(get...)
 
 	// Analyst API.
 	v1 := r.PathPrefix("/v1").Subrouter()
-	v1.HandleFunc("/meta", s.data(s.handleMeta)).Methods(get...)
-	v1.HandleFunc("/crimes", s.heavy.limit(nil, s.data(s.handleCrimes))).Methods(getPost...)
-	v1.HandleFunc("/counts", s.heavy.limit(nil, s.data(s.handleCounts))).Methods(getPost...)
-	v1.HandleFunc("/streets", s.data(s.handleStreets)).Methods(get...)
-	v1.HandleFunc("/clusters/{id}/expansion-zoom", s.data(s.handleClusterExpansion)).Methods(get...)
-	v1.HandleFunc("/clusters/{id}/leaves", s.data(s.handleClusterLeaves)).Methods(get...)
-	v1.HandleFunc("/hex", s.heavy.limit(nil, s.data(s.handleHex))).Methods(getPost...)
-	v1.HandleFunc("/hex/{cell}", s.data(s.handleHexCell)).Methods(get...)
-	v1.HandleFunc("/hotspots", s.heavy.limit(nil, s.data(s.handleHotspots))).Methods(getPost...)
-	v1.HandleFunc("/change", s.heavy.limit(nil, s.data(s.handleChange))).Methods(getPost...)
+	v1.HandleFunc("/meta", s.withSnapshot(s.handleMeta)).Methods(get...)
+	v1.HandleFunc("/crimes", s.heavy.limit(nil, s.withSnapshot(s.handleCrimes))).Methods(getPost...)
+	v1.HandleFunc("/counts", s.heavy.limit(nil, s.withSnapshot(s.handleCounts))).Methods(getPost...)
+	v1.HandleFunc("/streets", s.withSnapshot(s.handleStreets)).Methods(get...)
+	v1.HandleFunc("/clusters/{id}/expansion-zoom", s.withSnapshot(s.handleClusterExpansion)).Methods(get...)
+	v1.HandleFunc("/clusters/{id}/leaves", s.withSnapshot(s.handleClusterLeaves)).Methods(get...)
+	v1.HandleFunc("/hex", s.heavy.limit(nil, s.withSnapshot(s.handleHex))).Methods(getPost...)
+	v1.HandleFunc("/hex/{cell}", s.withSnapshot(s.handleHexCell)).Methods(get...)
+	v1.HandleFunc("/hotspots", s.heavy.limit(nil, s.withSnapshot(s.handleHotspots))).Methods(getPost...)
+	v1.HandleFunc("/change", s.heavy.limit(nil, s.withSnapshot(s.handleChange))).Methods(getPost...)
 	v1.HandleFunc("/boundaries", s.handleBoundaries).Methods(get...)
 	v1.HandleFunc("/boundaries/{id:.+}", s.handleBoundary).Methods(get...)
 
@@ -48,8 +48,8 @@ func (s *Server) routes() http.Handler {
 		{tile: "/tiles/{z}/{x}/{y}.mvt", json: "/tiles.json", params: filterParams, layer: crimeTiles},
 		{tile: "/tiles/hex/{z}/{x}/{y}.mvt", json: "/tiles/hex.json", params: append([]string{"res"}, filterParams...), layer: hexTiles},
 	} {
-		r.HandleFunc(tl.tile, s.data(s.handleTile(tl))).Methods(get...)
-		r.HandleFunc(tl.json, s.data(s.handleTileJSON(tl))).Methods(get...)
+		r.HandleFunc(tl.tile, s.withSnapshot(s.handleTile(tl))).Methods(get...)
+		r.HandleFunc(tl.json, s.withSnapshot(s.handleTileJSON(tl))).Methods(get...)
 	}
 
 	// Map page, embed and their assets.

@@ -97,9 +97,9 @@ func DefaultConfig() Config {
 	}
 }
 
-// loaded is everything derived from one dataset version; it is swapped as a
+// snapshot is everything derived from one dataset version; it is swapped as a
 // whole so a request sees one consistent version.
-type loaded struct {
+type snapshot struct {
 	ds *geo.Dataset
 	// totals counts every crime by category and month, for the vocabulary
 	// endpoints.
@@ -127,7 +127,7 @@ type Server struct {
 	cfg     Config
 	deps    Deps
 	log     *slog.Logger
-	state   atomic.Pointer[loaded]
+	state   atomic.Pointer[snapshot]
 	handler http.Handler
 	// tileCache is shared by dataset versions: its keys carry the version.
 	tileCache *tiles.Cache
@@ -151,23 +151,23 @@ func New(cfg Config, deps Deps) *Server {
 func (s *Server) SetDataset(ds *geo.Dataset) {
 	// Nothing can cancel this count, so it cannot fail.
 	all, _ := ds.Count(context.Background(), nil, &geo.Filter{})
-	l := &loaded{ds: ds, totals: totals{all}, stopForces: map[geo.Month][]string{}}
+	snap := &snapshot{ds: ds, totals: totals{all}, stopForces: map[geo.Month][]string{}}
 	for _, st := range ds.Stops() {
 		id := ds.Forces().Term(int(st.Force)).Slug
-		if fs := l.stopForces[st.Month]; !slices.Contains(fs, id) {
-			l.stopForces[st.Month] = append(fs, id)
+		if fs := snap.stopForces[st.Month]; !slices.Contains(fs, id) {
+			snap.stopForces[st.Month] = append(fs, id)
 		}
 	}
-	for _, fs := range l.stopForces {
+	for _, fs := range snap.stopForces {
 		slices.Sort(fs)
 	}
-	l.streets = newStreetIndex(ds)
-	l.text = newJSONText(ds)
-	l.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
+	snap.streets = newStreetIndex(ds)
+	snap.text = newJSONText(ds)
+	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
 	for c := 0; c < ds.Len(); c++ {
-		l.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
+		snap.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
 	}
-	s.state.Store(l)
+	s.state.Store(snap)
 	// Each H3 resolution's cell column costs a second or more nationally on
 	// first use; build them in the background, coarse first, so the first
 	// hex requests at each zoom do not pay for it. PrepareHex keeps to one
@@ -179,17 +179,18 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	}()
 }
 
-// dataHandler answers from one consistent dataset version; the error it
+// snapshotHandler answers from one consistent dataset version; the error it
 // returns becomes the response through writeError.
-type dataHandler func(w http.ResponseWriter, r *http.Request, l *loaded) error
+type snapshotHandler func(w http.ResponseWriter, r *http.Request, snap *snapshot) error
 
-// data adapts a dataHandler: ErrLoading until a dataset is set, and every
-// error written in one place.
-func (s *Server) data(h dataHandler) http.HandlerFunc {
+// withSnapshot adapts a snapshotHandler: it supplies the current snapshot,
+// answers ErrLoading until a dataset is set, and writes every error in one
+// place.
+func (s *Server) withSnapshot(h snapshotHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l, err := s.current()
+		snap, err := s.current()
 		if err == nil {
-			err = h(w, r, l)
+			err = h(w, r, snap)
 		}
 		if err != nil {
 			writeError(w, r, err)
@@ -199,20 +200,20 @@ func (s *Server) data(h dataHandler) http.HandlerFunc {
 
 // dataset returns the current dataset or ErrLoading.
 func (s *Server) dataset() (*geo.Dataset, error) {
-	l := s.state.Load()
-	if l == nil {
+	snap := s.state.Load()
+	if snap == nil {
 		return nil, ErrLoading
 	}
-	return l.ds, nil
+	return snap.ds, nil
 }
 
-// current returns everything derived from the current dataset or ErrLoading.
-func (s *Server) current() (*loaded, error) {
-	l := s.state.Load()
-	if l == nil {
+// current returns the current snapshot or ErrLoading.
+func (s *Server) current() (*snapshot, error) {
+	snap := s.state.Load()
+	if snap == nil {
 		return nil, ErrLoading
 	}
-	return l, nil
+	return snap, nil
 }
 
 // ServeHTTP implements http.Handler.

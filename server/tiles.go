@@ -33,12 +33,12 @@ type tileLayer struct {
 	// params are the query parameters the tiles read, in the order their
 	// URLs carry them; res is parsed only for a layer naming it.
 	params []string
-	layer  func(l *loaded) tiles.Layer
+	layer  func(snap *snapshot) tiles.Layer
 }
 
 // crimeTiles and hexTiles are the layers of a dataset's tiles.
-func crimeTiles(l *loaded) tiles.Layer { return tiles.CrimeLayer(l.tiles) }
-func hexTiles(l *loaded) tiles.Layer   { return tiles.HexLayer(l.ds) }
+func crimeTiles(snap *snapshot) tiles.Layer { return tiles.CrimeLayer(snap.tiles) }
+func hexTiles(snap *snapshot) tiles.Layer   { return tiles.HexLayer(snap.ds) }
 
 // tileParams parses what a layer's tiles take: res, -1 when absent, for a
 // layer that reads it, and the filter.
@@ -58,25 +58,25 @@ func (s *Server) tileParams(r *http.Request, tl *tileLayer) (tiles.Params, error
 
 // handleTile serves GET tl.tile, the tiles of one layer, from the shared
 // tile cache; a hex tile's res beyond its zoom's finest is a bad res.
-func (s *Server) handleTile(tl *tileLayer) dataHandler {
-	return func(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (s *Server) handleTile(tl *tileLayer) snapshotHandler {
+	return func(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 		z, x, y, err := tiles.ParseTile(pathVar(r, "z"), pathVar(r, "x"), pathVar(r, "y"), tiles.MaxZoom)
 		if err != nil {
-			return paramError("z/x/y", "%v", err)
+			return paramCause("z/x/y", err)
 		}
 		p, err := s.tileParams(r, tl)
 		if err != nil {
 			return err
 		}
-		layer := tl.layer(l)
+		layer := tl.layer(snap)
 		e, err := tiles.CachedTile(r.Context(), s.tileCache, layer, z, x, y, p)
 		if err != nil {
 			// Only here: errors.As puts re on the heap.
 			var re *tiles.HexResError
 			if errors.As(err, &re) {
-				return paramError("res", "%v", re)
+				return paramCause("res", re)
 			}
-			return hexError(err)
+			return cellLimitParam(err)
 		}
 		s.writeTileEntry(w, r, e, layer.Version())
 		return nil
@@ -172,8 +172,8 @@ func noneMatch(header, etag string) bool {
 
 // handleTileJSON serves GET tl.json: TileJSON 3.0.0 whose tile URL carries
 // the dataset version and the request's values of the layer's parameters.
-func (s *Server) handleTileJSON(tl *tileLayer) dataHandler {
-	return func(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (s *Server) handleTileJSON(tl *tileLayer) snapshotHandler {
+	return func(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 		// A bad filter is named ahead of a bad res here.
 		if _, err := s.parseFilter(r); err != nil {
 			return err
@@ -182,7 +182,7 @@ func (s *Server) handleTileJSON(tl *tileLayer) dataHandler {
 		if err != nil {
 			return err
 		}
-		layer := tl.layer(l)
+		layer := tl.layer(snap)
 		w.Header().Set("Cache-Control", s.cfg.CacheControl)
 		writeJSON(w, r, http.StatusOK, layer.TileJSON(s.tileTemplate(r, tl.tile, layer.Version(), tl.params), p))
 		return nil
@@ -205,8 +205,8 @@ func (s *Server) tileTemplate(r *http.Request, path, version string, params []st
 
 // clusterQuery parses the {id} path variable and the filter the cluster
 // ids were made under.
-func (s *Server) clusterQuery(r *http.Request, l *loaded) (uint64, geo.Filter, error) {
-	id, err := l.tiles.ParseClusterID(pathVar(r, "id"))
+func (s *Server) clusterQuery(r *http.Request, snap *snapshot) (uint64, geo.Filter, error) {
+	id, err := snap.tiles.ParseClusterID(pathVar(r, "id"))
 	if err != nil {
 		return 0, geo.Filter{}, err
 	}
@@ -215,12 +215,12 @@ func (s *Server) clusterQuery(r *http.Request, l *loaded) (uint64, geo.Filter, e
 }
 
 // handleClusterExpansion serves GET /v1/clusters/{id}/expansion-zoom.
-func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	id, f, err := s.clusterQuery(r, l)
+func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	id, f, err := s.clusterQuery(r, snap)
 	if err != nil {
 		return err
 	}
-	z, err := l.tiles.ExpansionZoom(id, &f)
+	z, err := snap.tiles.ExpansionZoom(id, &f)
 	if err != nil {
 		return err
 	}
@@ -242,8 +242,8 @@ type leafGeometry struct {
 
 // handleClusterLeaves serves GET /v1/clusters/{id}/leaves?limit=&offset=:
 // the cluster's snap points with their counts, as GeoJSON.
-func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	id, f, err := s.clusterQuery(r, l)
+func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	id, f, err := s.clusterQuery(r, snap)
 	if err != nil {
 		return err
 	}
@@ -257,11 +257,11 @@ func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, l *
 			return paramError("offset", "want a non-negative integer, got %q", v)
 		}
 	}
-	leaves, total, err := l.tiles.Leaves(id, &f, limit, offset)
+	leaves, total, err := snap.tiles.Leaves(id, &f, limit, offset)
 	if err != nil {
 		return err
 	}
-	ds := l.ds
+	ds := snap.ds
 	feats := make([]leafFeature, 0, len(leaves))
 	for _, lf := range leaves {
 		lon, lat := ds.PointLonLat(lf.Point)

@@ -17,8 +17,8 @@ const (
 	MaxPageSize     = 10_000
 )
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	writeJSON(w, r, http.StatusOK, map[string]any{"status": "ok", "version": ds.Version(), "crimes": ds.Len()})
 	return nil
 }
@@ -62,15 +62,15 @@ func terms(v *geo.Vocab, keep func(i int) bool) []metaTerm {
 	return out
 }
 
-func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	b := ds.Bound()
 	c := b.Center()
 	m := meta{
 		Version: ds.Version(), Crimes: ds.Len(), Located: ds.Located(), Points: ds.NumPoints(),
 		Months: ds.Months(), LatestMonth: ds.LatestMonth(),
-		Categories: terms(ds.Categories(), func(i int) bool { return l.totals.ByCategory(geo.Category(i)) > 0 }),
-		Forces:     terms(ds.Forces(), func(i int) bool { return l.forceUsed(i) }),
+		Categories: terms(ds.Categories(), func(i int) bool { return snap.totals.ByCategory(geo.Category(i)) > 0 }),
+		Forces:     terms(ds.Forces(), func(i int) bool { return snap.forceUsed(i) }),
 		Outcomes:   terms(ds.Outcomes(), func(i int) bool { return i != int(geo.NoOutcome) }),
 		Bounds:     [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
 		Center:     [3]float64{c[0], c[1], 10},
@@ -85,7 +85,7 @@ func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request, l *loaded) e
 }
 
 // forceUsed reports whether any crime belongs to force i.
-func (l *loaded) forceUsed(i int) bool { return l.forcesUsed.Has(i) }
+func (snap *snapshot) forceUsed(i int) bool { return snap.forcesUsed.Has(i) }
 
 // crimeRow is one crime of /v1/crimes, as GeoJSON properties or a CSV row.
 type crimeRow struct {
@@ -186,8 +186,8 @@ func nextLink(r *http.Request, cursor string) string {
 	return "<" + u.String() + `>; rel="next"`
 }
 
-func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	format, err := parseFormat(r, "geojson", "csv")
 	if err != nil {
 		return err
@@ -232,7 +232,7 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, l *loaded)
 		cw.Flush()
 		return nil
 	}
-	enc := newCrimeEncoder(l)
+	enc := newCrimeEncoder(snap)
 	w.Header().Set("Content-Type", "application/geo+json")
 	sb := newStreamBody(w, r)
 	sb.b = append(sb.b, `{"type":"FeatureCollection","features":[`...)
@@ -293,8 +293,8 @@ func parseGroupBy(r *http.Request) (byCat, byMonth bool, err error) {
 	return byCat, byMonth, nil
 }
 
-func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ds := l.ds
+func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
+	ds := snap.ds
 	g, err := s.parseGrouped(r, "json", "csv")
 	if err != nil {
 		return err
@@ -386,7 +386,7 @@ type streetHit struct {
 // MaxStreetResults bounds /v1/streets.
 const MaxStreetResults = 100
 
-func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	q := strings.ToLower(strings.TrimSpace(formValue(r, "q")))
 	q = strings.TrimPrefix(q, "on or near ")
 	if len(q) < 2 {
@@ -397,12 +397,12 @@ func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request, l *loaded
 		return err
 	}
 	out := []streetHit{}
-	for p, name := range l.streets.lower {
+	for p, name := range snap.streets.lower {
 		if !strings.Contains(name, q) {
 			continue
 		}
-		lon, lat := l.ds.PointLonLat(geo.PointID(p))
-		out = append(out, streetHit{LocationID: int64(p), Street: l.ds.PointStreet(geo.PointID(p)), Latitude: lat, Longitude: lon})
+		lon, lat := snap.ds.PointLonLat(geo.PointID(p))
+		out = append(out, streetHit{LocationID: int64(p), Street: snap.ds.PointStreet(geo.PointID(p)), Latitude: lat, Longitude: lon})
 		if len(out) == limit {
 			break
 		}

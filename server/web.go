@@ -144,7 +144,7 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	}
 	circle, err := geo.NewCircle(lng, lat, radius)
 	if err != nil {
-		return p, paramError("radius_m", "%v", err)
+		return p, paramCause("radius_m", err)
 	}
 
 	q := url.Values{}

@@ -3,7 +3,6 @@ package synth
 import (
 	"bufio"
 	"cmp"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -16,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
@@ -26,7 +26,7 @@ const StreetHeader = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude
 const OutcomesHeader = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type"
 
 // ErrInvalidConfig is returned, wrapped, for a Config that cannot be generated.
-var ErrInvalidConfig = errors.New("synth: invalid config")
+var ErrInvalidConfig = fault.New(fault.Invalid, "synth: invalid config")
 
 // Config says what to generate. The output is a function of every field
 // except Workers.

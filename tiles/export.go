@@ -7,10 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"crimemap/geo"
+	"crimemap/internal/parallel"
 )
 
 // TileWriter receives the tiles of an export, in no particular order.
@@ -41,10 +40,7 @@ func Export(ctx context.Context, ix *Index, w TileWriter, opt ExportOptions) (Ex
 	if opt.MinZoom > opt.MaxZoom || int(opt.MaxZoom) > MaxZoom {
 		return st, fmt.Errorf("export: zooms %d..%d not within 0..%d", opt.MinZoom, opt.MaxZoom, MaxZoom)
 	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := parallel.Workers(opt.Workers)
 	type job struct {
 		z    uint8
 		x, y uint32
@@ -58,11 +54,9 @@ func Export(ctx context.Context, ix *Index, w TileWriter, opt ExportOptions) (Ex
 	results := make(chan done, workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	// results is closed when the last renderer is done.
+	go func() {
+		parallel.Run(workers, func(int) {
 			var buf bytes.Buffer
 			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 			for j := range jobs {
@@ -77,8 +71,9 @@ func Export(ctx context.Context, ix *Index, w TileWriter, opt ExportOptions) (Ex
 				}
 				results <- d
 			}
-		}()
-	}
+		})
+		close(results)
+	}()
 	go func() {
 		defer close(jobs)
 		for z, ts := range candidateTiles(ix, opt.MinZoom, opt.MaxZoom) {
@@ -90,10 +85,6 @@ func Export(ctx context.Context, ix *Index, w TileWriter, opt ExportOptions) (Ex
 				}
 			}
 		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
 	}()
 	var firstErr error
 	for d := range results {

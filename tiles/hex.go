@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/uber/h3-go/v4"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
@@ -99,6 +100,9 @@ func (e *HexResError) Error() string {
 	return fmt.Sprintf("resolution %d is too fine for zoom %d: use res=%d or coarser at this zoom (res=%d needs zoom %d or more)",
 		e.Res, e.Zoom, e.Max, e.Res, e.MinZoom)
 }
+
+// Kind makes a resolution too fine for the zoom the caller's mistake.
+func (e *HexResError) Kind() fault.Kind { return fault.Invalid }
 
 // HexTile renders the hex tile z/x/y at H3 resolution res (-1 picks it from
 // HexZoomRes) for the crimes passing f, and returns its uncompressed MVT

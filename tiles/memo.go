@@ -116,7 +116,7 @@ func (ix *Index) fillMemo(m *filterMemo, f *geo.Filter) {
 	}
 }
 
-// memoAgg fills a from the sums of cluster i of level z.
+// agg fills a from the sums of cluster i of level z.
 func (m *filterMemo) agg(a *agg, z, i, ncat int) {
 	copy(a.byCat, m.byCat[z][i*ncat:(i+1)*ncat])
 	a.total, a.sx, a.sy = m.total[z][i], m.sx[z][i], m.sy[z][i]

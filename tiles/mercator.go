@@ -1,12 +1,13 @@
 package tiles
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
 
 	"github.com/paulmach/orb"
+
+	"crimemap/fault"
 )
 
 // MaxZoom is the deepest zoom served.
@@ -16,7 +17,7 @@ const MaxZoom = 18
 const Extent = 4096
 
 // ErrBadTile is returned for a z/x/y that is not a tile of zooms 0..MaxZoom.
-var ErrBadTile = errors.New("tile out of range")
+var ErrBadTile = fault.New(fault.Invalid, "tile out of range")
 
 // maxLat is the latitude where Web Mercator's unit square ends.
 var maxLat = 2*math.Atan(math.Exp(math.Pi))*180/math.Pi - 90
