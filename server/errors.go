@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
@@ -80,7 +81,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrBusy):
 		status, msg = http.StatusServiceUnavailable, err.Error()
 		w.Header().Set("Retry-After", "1")
-	case errors.Is(err, geo.ErrNotFound), errors.Is(err, ErrRouteNotFound):
+	case errors.Is(err, geo.ErrNotFound), errors.Is(err, ErrRouteNotFound), fault.Is(err, fault.NotFound):
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, ErrMethod):
 		status, msg = http.StatusMethodNotAllowed, err.Error()
