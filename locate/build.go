@@ -43,9 +43,12 @@ func (s *Summary) String() string {
 	return b.String()
 }
 
+// forceKMLFolder is the folder of data.police.uk's force boundaries.
+const forceKMLFolder = "force kmls"
+
 // Build makes a Locator from the team data and the KML boundaries; either
-// may be nil. Force boundaries (KML ids without a folder) are not
-// neighbourhoods and are left out.
+// may be nil. Force boundaries (KML ids without a folder, or in the
+// "force kmls" folder) are not neighbourhoods and are left out.
 func Build(teams *neighbourhood.Set, kml *boundary.Set) (*Locator, *Summary, error) {
 	sum := &Summary{}
 	byKey := map[[2]string]*Region{}
@@ -62,7 +65,7 @@ func Build(teams *neighbourhood.Set, kml *boundary.Set) (*Locator, *Summary, err
 	}
 	for _, b := range kml.List() {
 		force, id, ok := strings.Cut(b.ID, "/")
-		if !ok {
+		if !ok || force == forceKMLFolder {
 			continue
 		}
 		add(Region{Force: force, ID: id, Name: b.Name, Area: b.Area()})

@@ -25,7 +25,7 @@ func TestBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, name := range []string{"hampshire/SO14.kml", "hampshire/Extra Ward.kml", "hampshire.kml"} {
+	for _, name := range []string{"hampshire/SO14.kml", "hampshire/Extra Ward.kml", "hampshire.kml", "force kmls/hampshire.kml"} {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -42,7 +42,7 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The force boundary is no neighbourhood; SO14's KML replaces its
+	// The force boundaries are no neighbourhoods; SO14's KML replaces its
 	// boundary.json; Extra Ward has no team data.
 	if sum.Regions != 2 || sum.FromKML != 2 || sum.FromTeam != 0 {
 		t.Errorf("summary %+v", sum)

@@ -208,7 +208,7 @@ func loadNeighbourhoods(ctx context.Context, deps *server.Deps, teamsDir, postco
 		if err != nil {
 			return err
 		}
-		fmt.Fprint(out, sum.String())
+		fmt.Fprintf(out, "neighbourhoods %s:\n%s", teamsDir, sum.String())
 		deps.Neighbourhoods = set
 	}
 	if postcodes != "" {
