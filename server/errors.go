@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"crimemap/fault"
 )
@@ -179,5 +180,15 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		slog.DebugContext(r.Context(), "write response", "path", r.URL.Path, "err", err)
+	}
+}
+
+// writeJSONBytes writes an encoded JSON body.
+func writeJSONBytes(w http.ResponseWriter, r *http.Request, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(b)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+
+	"crimemap/neighbourhood"
 )
 
 // routes lists every endpoint. It is the only file that knows gorilla/mux.
@@ -27,6 +29,16 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("/outcomes-for-crime/{persistent_id}", s.withSnapshot(s.handlePoliceOutcomesForCrime)).Methods(get...)
 	api.HandleFunc("/outcomes-at-location", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceOutcomesAtLocation))).Methods(getPost...)
 	api.HandleFunc("/forces", s.withSnapshot(s.handlePoliceForces)).Methods(get...)
+	// Neighbourhoods: after every fixed path above, which {force}/{id}
+	// would otherwise take.
+	api.HandleFunc("/locate-neighbourhood", s.handleLocateNeighbourhood).Methods(get...)
+	api.HandleFunc("/forces/{force}", teamRoute(s, forceDetail)).Methods(get...)
+	api.HandleFunc("/{force}/neighbourhoods", teamRoute(s, forceNeighbourhoods)).Methods(get...)
+	api.HandleFunc("/{force}/{id}", teamRoute(s, (*neighbourhood.Set).Get)).Methods(get...)
+	api.HandleFunc("/{force}/{id}/people", teamRoute(s, (*neighbourhood.Set).People)).Methods(get...)
+	api.HandleFunc("/{force}/{id}/events", teamRoute(s, (*neighbourhood.Set).Events)).Methods(get...)
+	api.HandleFunc("/{force}/{id}/priorities", teamRoute(s, (*neighbourhood.Set).Priorities)).Methods(get...)
+	api.HandleFunc("/{force}/{id}/boundary", teamRoute(s, (*neighbourhood.Set).Boundary)).Methods(get...)
 
 	// Analyst API.
 	v1 := r.PathPrefix("/v1").Subrouter()
@@ -34,6 +46,7 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("/crimes", s.heavy.limit(nil, s.withSnapshot(s.handleCrimes))).Methods(getPost...)
 	v1.HandleFunc("/counts", s.heavy.limit(nil, s.withSnapshot(s.handleCounts))).Methods(getPost...)
 	v1.HandleFunc("/streets", s.withSnapshot(s.handleStreets)).Methods(get...)
+	v1.HandleFunc("/locate", s.handleLocate).Methods(get...)
 	v1.HandleFunc("/clusters/{id}/expansion-zoom", s.withSnapshot(s.handleClusterExpansion)).Methods(get...)
 	v1.HandleFunc("/clusters/{id}/leaves", s.withSnapshot(s.handleClusterLeaves)).Methods(get...)
 	v1.HandleFunc("/hex", s.heavy.limit(nil, s.withSnapshot(s.handleHex))).Methods(getPost...)

@@ -16,6 +16,9 @@ import (
 
 	"crimemap/boundary"
 	"crimemap/geo"
+	"crimemap/locate"
+	"crimemap/neighbourhood"
+	"crimemap/postcode"
 	"crimemap/tiles"
 )
 
@@ -71,6 +74,13 @@ type Deps struct {
 	// Boundaries are the force and neighbourhood boundaries served by
 	// /v1/boundaries and accepted as boundary=ID areas.
 	Boundaries *boundary.Set
+	// Neighbourhoods is the policing-team data behind /api/{force}/...
+	Neighbourhoods *neighbourhood.Set
+	// Locator finds the neighbourhood of a point (locate-neighbourhood,
+	// /v1/locate).
+	Locator *locate.Locator
+	// Postcodes resolves postcodes for /v1/locate.
+	Postcodes *postcode.Directory
 }
 
 // DefaultMaxConns is the default bound on open connections: a browser

@@ -14,6 +14,9 @@ import (
 
 	"crimemap/boundary"
 	"crimemap/ingest"
+	"crimemap/locate"
+	"crimemap/neighbourhood"
+	"crimemap/postcode"
 	"crimemap/server"
 	"crimemap/web"
 )
@@ -104,6 +107,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&cfg.TileCacheControl, "tile-cache-control", cfg.TileCacheControl, "Cache-Control of tiles whose URL carries the dataset version")
 	var boundaries string
 	fs.StringVar(&boundaries, "boundaries", "", "force and neighbourhood boundary KML files or folders (data.police.uk layout), separated by "+string(os.PathListSeparator))
+	var teamsDir, postcodes string
+	fs.StringVar(&teamsDir, "neighbourhoods", "", "folder of policing-team data in data.police.uk's API layout (neighbourhood API, locate)")
+	fs.StringVar(&postcodes, "postcodes", "", "ONS Postcode Directory (ONSPD) zip or CSV, for /v1/locate")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "grace period for in-flight requests on shutdown; past it they are cancelled")
 	fs.IntVar(&cfg.MaxHeavy, "max-heavy", cfg.MaxHeavy, "heavy requests (crime lists, counts, hex, hotspots, change, /api/ custom areas) served at once; 0 for no bound")
 	fs.DurationVar(&cfg.HeavyWait, "heavy-wait", cfg.HeavyWait, "how long a heavy request waits for a slot before 503")
@@ -142,6 +148,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		deps.Boundaries = set
 		log.Info("boundaries loaded", "count", set.Len())
+	}
+	if err := loadNeighbourhoods(ctx, &deps, teamsDir, postcodes, os.Stderr); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	srv := server.New(cfg, deps)
 
@@ -187,5 +196,37 @@ func checkPublicURL(s string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("--public-url %q: want an absolute http or https URL without query, such as https://crime.example.org", s)
 	}
+	return nil
+}
+
+// loadNeighbourhoods loads the team data and the postcode directory when
+// named, printing their summaries as ingest's, and builds the locator over
+// the team data's and the KML boundaries.
+func loadNeighbourhoods(ctx context.Context, deps *server.Deps, teamsDir, postcodes string, out io.Writer) error {
+	if teamsDir != "" {
+		set, sum, err := neighbourhood.LoadDir(ctx, teamsDir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "neighbourhoods %s:\n%s", teamsDir, sum.String())
+		deps.Neighbourhoods = set
+	}
+	if postcodes != "" {
+		dir, sum, err := postcode.LoadFile(ctx, postcodes, postcode.Options{Logger: deps.Log})
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(out, sum.String())
+		deps.Postcodes = dir
+	}
+	if deps.Neighbourhoods == nil && deps.Boundaries.Len() == 0 {
+		return nil
+	}
+	loc, sum, err := locate.Build(deps.Neighbourhoods, deps.Boundaries)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(out, sum.String())
+	deps.Locator = loc
 	return nil
 }

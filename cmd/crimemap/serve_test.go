@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"crimemap/server"
 )
 
 // TestServeStopsDuringLoad checks that serve ends when its context does
@@ -54,6 +58,32 @@ func TestCheckPublicURL(t *testing.T) {
 	} {
 		if err := checkPublicURL(tc.in); (err == nil) != tc.ok {
 			t.Errorf("checkPublicURL(%q) = %v, want ok %v", tc.in, err, tc.ok)
+		}
+	}
+}
+
+func TestLoadNeighbourhoods(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	deps := server.Deps{Log: log}
+	var out strings.Builder
+	err := loadNeighbourhoods(context.Background(), &deps, "../../neighbourhood/testdata/api", "../../postcode/testdata/onspd-sample.csv", &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deps.Neighbourhoods == nil || deps.Postcodes == nil || deps.Locator.Len() != 1 {
+		t.Fatalf("deps %+v", deps)
+	}
+	for _, want := range []string{"neighbourhoods: ", "postcode rows: ", "neighbourhood boundaries: 1 located", "no boundary hampshire/Bargate Ward\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+	if reg, err := deps.Locator.Locate(50.9, -1.4); err != nil || reg.ID != "SO14" {
+		t.Errorf("Locate = %+v, %v", reg, err)
+	}
+	for _, bad := range [][2]string{{"no-such-folder", ""}, {"", "no-such-file.csv"}} {
+		if err := loadNeighbourhoods(context.Background(), &server.Deps{Log: log}, bad[0], bad[1], io.Discard); err == nil {
+			t.Errorf("loadNeighbourhoods(%q, %q) = nil, want an error", bad[0], bad[1])
 		}
 	}
 }
