@@ -42,7 +42,7 @@ func cellLimitParam(err error) error {
 // everywhere), as GeoJSON polygons or CSV.
 func (s *Server) handleHex(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	ds := snap.ds
-	g, err := s.parseGrouped(r, "geojson", "csv")
+	g, err := s.parseGrouped(r, snap.ds, "geojson", "csv")
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (s *Server) handleHexCell(w http.ResponseWriter, r *http.Request, snap *sna
 	if err != nil {
 		return err
 	}
-	f, err := s.parseFilter(r)
+	f, err := s.parseFilter(r, snap.ds)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, snap *sn
 	if err != nil {
 		return err
 	}
-	f, err := s.parseFilter(r)
+	f, err := s.parseFilter(r, snap.ds)
 	if err != nil {
 		return err
 	}
@@ -303,7 +303,7 @@ func (s *Server) handleChange(w http.ResponseWriter, r *http.Request, snap *snap
 	if err != nil {
 		return err
 	}
-	cur, err := s.parseFilter(r)
+	cur, err := s.parseFilter(r, snap.ds)
 	if err != nil {
 		return err
 	}

@@ -164,12 +164,9 @@ func parseMonthParam(r *http.Request, name string) (geo.Month, error) {
 
 // parseFilter reads the common filter parameters: from, to (YYYY-MM,
 // inclusive), category, force and outcome (comma-separated slugs).
-func (s *Server) parseFilter(r *http.Request) (geo.Filter, error) {
+func (s *Server) parseFilter(r *http.Request, ds *geo.Dataset) (geo.Filter, error) {
 	var f geo.Filter
-	ds, err := s.dataset()
-	if err != nil {
-		return f, err
-	}
+	var err error
 	if f.From, err = parseMonthParam(r, "from"); err != nil {
 		return f, err
 	}
@@ -452,7 +449,7 @@ type grouped struct {
 
 // parseGrouped reads format (one of formats, the first the default),
 // group_by, the filter and an optional area.
-func (s *Server) parseGrouped(r *http.Request, formats ...string) (grouped, error) {
+func (s *Server) parseGrouped(r *http.Request, ds *geo.Dataset, formats ...string) (grouped, error) {
 	var g grouped
 	var err error
 	if g.format, err = parseFormat(r, formats...); err != nil {
@@ -461,7 +458,7 @@ func (s *Server) parseGrouped(r *http.Request, formats ...string) (grouped, erro
 	if g.byCat, g.byMonth, err = parseGroupBy(r); err != nil {
 		return g, err
 	}
-	if g.filter, err = s.parseFilter(r); err != nil {
+	if g.filter, err = s.parseFilter(r, ds); err != nil {
 		return g, err
 	}
 	if g.area, err = s.parseArea(r, MaxRadiusM); err != nil && !errors.Is(err, errNoArea) {

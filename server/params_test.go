@@ -51,13 +51,17 @@ func FuzzParseArea(f *testing.F) {
 // FuzzParseFilter feeds arbitrary filter parameters.
 func FuzzParseFilter(f *testing.F) {
 	s := fuzzServer(f)
+	snap, err := s.current()
+	if err != nil {
+		f.Fatal(err)
+	}
 	for _, seed := range []string{"from=2017-01&to=2017-02", "category=burglary,drugs", "force=hampshire", "outcome=none,under-investigation", "category=all-crime", "from=2017-13"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
 		r := httptest.NewRequest("GET", "/v1/counts", nil)
 		r.URL.RawQuery = q
-		flt, err := s.parseFilter(r)
+		flt, err := s.parseFilter(r, snap.ds)
 		if err != nil {
 			var pe *ParamError
 			if !errors.As(err, &pe) {

@@ -42,7 +42,7 @@ func hexTiles(snap *snapshot) tiles.Layer   { return tiles.HexLayer(snap.ds) }
 
 // tileParams parses what a layer's tiles take: res, -1 when absent, for a
 // layer that reads it, and the filter.
-func (s *Server) tileParams(r *http.Request, tl *tileLayer) (tiles.Params, error) {
+func (s *Server) tileParams(r *http.Request, tl *tileLayer, ds *geo.Dataset) (tiles.Params, error) {
 	p := tiles.Params{Res: -1}
 	if slices.Contains(tl.params, "res") {
 		res, err := parseRes(r, false, -1)
@@ -51,7 +51,7 @@ func (s *Server) tileParams(r *http.Request, tl *tileLayer) (tiles.Params, error
 		}
 		p.Res = res
 	}
-	f, err := s.parseFilter(r)
+	f, err := s.parseFilter(r, ds)
 	p.Filter = f
 	return p, err
 }
@@ -64,7 +64,7 @@ func (s *Server) handleTile(tl *tileLayer) snapshotHandler {
 		if err != nil {
 			return paramCause("z/x/y", err)
 		}
-		p, err := s.tileParams(r, tl)
+		p, err := s.tileParams(r, tl, snap.ds)
 		if err != nil {
 			return err
 		}
@@ -175,10 +175,10 @@ func noneMatch(header, etag string) bool {
 func (s *Server) handleTileJSON(tl *tileLayer) snapshotHandler {
 	return func(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 		// A bad filter is named ahead of a bad res here.
-		if _, err := s.parseFilter(r); err != nil {
+		if _, err := s.parseFilter(r, snap.ds); err != nil {
 			return err
 		}
-		p, err := s.tileParams(r, tl)
+		p, err := s.tileParams(r, tl, snap.ds)
 		if err != nil {
 			return err
 		}
@@ -210,7 +210,7 @@ func (s *Server) clusterQuery(r *http.Request, snap *snapshot) (uint64, geo.Filt
 	if err != nil {
 		return 0, geo.Filter{}, err
 	}
-	f, err := s.parseFilter(r)
+	f, err := s.parseFilter(r, snap.ds)
 	return id, f, err
 }
 

@@ -192,7 +192,7 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, snap *snap
 	if err != nil {
 		return err
 	}
-	f, err := s.parseFilter(r)
+	f, err := s.parseFilter(r, snap.ds)
 	if err != nil {
 		return err
 	}
@@ -295,7 +295,7 @@ func parseGroupBy(r *http.Request) (byCat, byMonth bool, err error) {
 
 func (s *Server) handleCounts(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	ds := snap.ds
-	g, err := s.parseGrouped(r, "json", "csv")
+	g, err := s.parseGrouped(r, snap.ds, "json", "csv")
 	if err != nil {
 		return err
 	}

@@ -138,7 +138,7 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	if zoom < 0 || zoom > 22 {
 		return p, paramError("zoom", "must be within 0..22, got %v", zoom)
 	}
-	f, err := s.parseFilter(r)
+	f, err := s.parseFilter(r, ds)
 	if err != nil {
 		return p, err
 	}
