@@ -64,8 +64,15 @@ func (s *DB) Close() error {
 func (s *DB) Writer() *sql.DB { return s.w }
 
 func (s *DB) migrate(ctx context.Context, migrations fs.FS) error {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)`); err != nil {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	names, err := fs.Glob(migrations, "*.sql")
@@ -82,10 +89,8 @@ func (s *DB) migrate(ctx context.Context, migrations fs.FS) error {
 			return err
 		}
 		err = s.tx(ctx, func(tx *sql.Tx) error {
-			if s.d.LockMigrations != "" {
-				if _, err := tx.ExecContext(ctx, s.d.LockMigrations); err != nil {
-					return err
-				}
+			if err := s.lockMigrations(ctx, tx); err != nil {
+				return err
 			}
 			var n int
 			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), v).Scan(&n); err != nil {
@@ -105,6 +110,16 @@ func (s *DB) migrate(ctx context.Context, migrations fs.FS) error {
 		}
 	}
 	return nil
+}
+
+// lockMigrations makes concurrent migrators wait for each other, until
+// tx ends.
+func (s *DB) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	if s.d.LockMigrations == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, s.d.LockMigrations)
+	return err
 }
 
 // q rewrites ? placeholders for the dialect. No statement here has a ?
