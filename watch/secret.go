@@ -57,33 +57,54 @@ func CheckPassword(password string) error {
 // HashPassword, comparing in constant time. The parameters come from the
 // hash, so hashes made before a change of parameters still verify.
 func VerifyPassword(hash, password string) (bool, error) {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
-		return false, ErrBadHash
-	}
-	var v int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
-		return false, ErrBadHash
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<22 || t == 0 || t > 16 || p == 0 {
-		return false, ErrBadHash
-	}
-	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
+	p, err := parsePHC(hash)
 	if err != nil {
-		return false, ErrBadHash
-	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 || len(want) > 128 {
-		return false, ErrBadHash
+		return false, err
 	}
 	if len(password) > MaxPassword {
 		return false, nil
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	got := argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
+	return subtle.ConstantTimeCompare(got, p.key) == 1, nil
+}
+
+// phc is a parsed argon2id hash.
+type phc struct {
+	memory, time uint32
+	threads      uint8
+	salt, key    []byte
+}
+
+// Bounds on the parameters a stored hash may ask for, so a corrupt or
+// planted hash cannot make one sign-in take gigabytes or minutes.
+const (
+	maxArgonMemoryKiB = 256 * 1024
+	maxArgonTime      = 10
+)
+
+func parsePHC(hash string) (phc, error) {
+	var p phc
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return p, ErrBadHash
+	}
+	var v int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return p, ErrBadHash
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.memory, &p.time, &p.threads); err != nil ||
+		p.memory == 0 || p.memory > maxArgonMemoryKiB || p.time == 0 || p.time > maxArgonTime || p.threads == 0 {
+		return p, ErrBadHash
+	}
+	b64 := base64.RawStdEncoding
+	var err error
+	if p.salt, err = b64.DecodeString(parts[4]); err != nil {
+		return p, ErrBadHash
+	}
+	if p.key, err = b64.DecodeString(parts[5]); err != nil || len(p.key) < 16 || len(p.key) > 128 {
+		return p, ErrBadHash
+	}
+	return p, nil
 }
 
 // tokenBytes is the entropy of a token: 256 bits, beyond guessing.

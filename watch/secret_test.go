@@ -53,6 +53,8 @@ func TestVerifyPasswordRejectsBadHashes(t *testing.T) {
 		"$argon2id$v=18$m=19456,t=2,p=1$c2FsdA$a2V5", "$argon2id$v=19$m=0,t=2,p=1$c2FsdA$a2V5",
 		"$argon2id$v=19$m=99999999,t=2,p=1$c2FsdA$a2V5", "$argon2id$v=19$m=19456,t=2,p=1$!!$a2V5",
 		"$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$",
+		"$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$a2V5", // a key too short to be one
+		"$argon2id$v=19$m=19456,t=11,p=1$c2FsdA$a2V5a2V5a2V5a2V5a2V5a2V5",
 	} {
 		if ok, err := VerifyPassword(h, "whatever password"); ok || err == nil {
 			t.Errorf("%q: %v, %v; want an error", h, ok, err)
@@ -60,10 +62,16 @@ func TestVerifyPasswordRejectsBadHashes(t *testing.T) {
 	}
 }
 
-func FuzzVerifyPassword(f *testing.F) {
-	f.Add("$argon2id$v=19$m=64,t=1,p=1$c2FsdA$a2V5", "pw")
-	f.Fuzz(func(t *testing.T, hash, pw string) {
-		_, _ = VerifyPassword(hash, pw) // must not panic or hang
+// FuzzParsePHC checks that no stored hash string panics the parser or
+// gets past it with parameters beyond the bounds.
+func FuzzParsePHC(f *testing.F) {
+	f.Add("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5")
+	f.Add("$argon2id$v=19$m=262145,t=2,p=1$c2FsdA$a2V5")
+	f.Fuzz(func(t *testing.T, hash string) {
+		p, err := parsePHC(hash)
+		if err == nil && (p.memory > maxArgonMemoryKiB || p.time > maxArgonTime || len(p.key) > 128) {
+			t.Fatalf("accepted %+v", p)
+		}
 	})
 }
 

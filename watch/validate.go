@@ -247,3 +247,14 @@ func (m *OutboxMail) Validate() error {
 	}
 	return text("body", m.Body, MaxText*4, true)
 }
+
+// Validate checks an audit entry.
+func (e *AuditEntry) Validate() error {
+	if err := line("action", e.Action, MaxField, true); err != nil {
+		return err
+	}
+	if err := line("subject", e.Subject, MaxField, true); err != nil {
+		return err
+	}
+	return text("detail", e.Detail, MaxText, false)
+}

@@ -62,6 +62,9 @@ func (s *DB) MarkFailed(ctx context.Context, id int64, reason string, next time.
 
 // Audit appends to the audit log.
 func (s *DB) Audit(ctx context.Context, e watch.AuditEntry) error {
+	if err := e.Validate(); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
 	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO audit_log (at, actor_id, action, subject, subject_id, detail) VALUES (?, ?, ?, ?, ?, ?)`),
 		us(e.At), e.ActorID, e.Action, e.Subject, e.SubjectID, e.Detail)
 	return s.classify("audit", err)

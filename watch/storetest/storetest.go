@@ -472,6 +472,7 @@ func testValidation(t *testing.T, s watch.Store) {
 			Text: long, TokenHash: token(2)})), fault.TooLarge},
 		{"user with a bad role", second(s.CreateUser(ctx, watch.User{Email: "x@example.com", PasswordHash: "h", Role: "root"})), fault.Invalid},
 		{"reply empty", second(s.AddReply(ctx, watch.Reply{MessageID: 1})), fault.Invalid},
+		{"audit without an action", s.Audit(ctx, watch.AuditEntry{Subject: "application"}), fault.Invalid},
 	} {
 		if !fault.Is(c.err, c.kind) {
 			t.Errorf("%s: %v (kind %v), want %v", c.name, c.err, fault.KindOf(c.err), c.kind)
