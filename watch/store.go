@@ -90,9 +90,11 @@ type Store interface {
 
 	// Outbox.
 	EnqueueMail(ctx context.Context, m OutboxMail) (OutboxMail, error)
-	// DueMail returns up to limit unsent mails whose next attempt is due by
-	// now, oldest first.
-	DueMail(ctx context.Context, now time.Time, limit int) ([]OutboxMail, error)
+	// ClaimMail returns up to limit unsent mails whose next attempt is due
+	// by now, oldest first, and moves their next attempt to now+lease, so
+	// that a sender on another replica does not take them too. A sender
+	// that dies holding a claim leaves the mail due again after the lease.
+	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error)
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	// MarkFailed counts a failed attempt and schedules the next one.
 	MarkFailed(ctx context.Context, id int64, reason string, next time.Time) error

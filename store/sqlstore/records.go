@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,17 +32,26 @@ func (s *DB) EnqueueMail(ctx context.Context, m watch.OutboxMail) (watch.OutboxM
 	return m, nil
 }
 
-// DueMail returns unsent mail due by now, oldest first.
-func (s *DB) DueMail(ctx context.Context, now time.Time, limit int) ([]watch.OutboxMail, error) {
-	out, err := queryAll(ctx, s, s.r, func(r rowScanner) (watch.OutboxMail, error) {
+// ClaimMail takes due mail for one sender. The outer condition on
+// next_attempt is checked again against a row another transaction has
+// just claimed, so two replicas never both take a mail.
+func (s *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]watch.OutboxMail, error) {
+	out, err := queryAll(ctx, s, s.w, func(r rowScanner) (watch.OutboxMail, error) {
 		var m watch.OutboxMail
 		var next, created int64
 		err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.Attempts, &next, &m.LastError, &created)
 		m.NextAttempt, m.Created = tm(next), tm(created)
 		return m, err
-	}, `SELECT id, recipient, subject, body, attempts, next_attempt, last_error, created FROM outbox
-		WHERE sent = 0 AND next_attempt <= ? ORDER BY id LIMIT ?`, us(now), limit)
-	return out, s.classify("due mail", err)
+	}, `UPDATE outbox SET next_attempt = ?
+		WHERE sent = 0 AND next_attempt <= ? AND id IN (
+			SELECT id FROM outbox WHERE sent = 0 AND next_attempt <= ? ORDER BY id LIMIT ?)
+		RETURNING id, recipient, subject, body, attempts, next_attempt, last_error, created`,
+		us(now.Add(lease)), us(now), us(now), limit)
+	if err != nil {
+		return nil, s.classify("claim mail", err)
+	}
+	slices.SortFunc(out, func(a, b watch.OutboxMail) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
 // MarkSent records a mail as sent.

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Applications", testApplications},
 		{"Messages", testMessages},
 		{"Outbox", testOutbox},
+		{"ClaimConcurrently", claimConcurrently},
 		{"Audit", testAudit},
 		{"TeamEdits", testTeamEdits},
 		{"Sweep", testSweep},
@@ -265,7 +266,7 @@ func testApplications(t *testing.T, s watch.Store) {
 	if len(list) != 2 || list[0].ID != a.ID || list[1].ID != b.ID {
 		t.Fatalf("list %+v", list)
 	}
-	if due := must(s.DueMail(ctx, t0, 10))(t); len(due) != 1 || due[0].To != "coordinator@example.org" {
+	if due := must(s.ClaimMail(ctx, t0, 0, 10))(t); len(due) != 1 || due[0].To != "coordinator@example.org" {
 		t.Fatalf("the application's notification: %+v", due)
 	}
 
@@ -290,7 +291,7 @@ func testApplications(t *testing.T, s watch.Store) {
 	wantKind(t, err, fault.Invalid)
 	_, err = s.DecideApplication(ctx, 9999, watch.ApplicationDeclined, t0)
 	wantKind(t, err, fault.NotFound)
-	if due := must(s.DueMail(ctx, t0, 10))(t); len(due) != 2 {
+	if due := must(s.ClaimMail(ctx, t0, 0, 10))(t); len(due) != 2 {
 		t.Fatalf("after deciding, %d mails due, want 2", len(due))
 	}
 
@@ -347,30 +348,82 @@ func testOutbox(t *testing.T, s watch.Store) {
 	later := mail("b@example.com")
 	later.NextAttempt = t0.Add(time.Hour)
 	b := must(s.EnqueueMail(ctx, later))(t)
-	due := must(s.DueMail(ctx, t0, 10))(t)
+	due := must(s.ClaimMail(ctx, t0, 0, 10))(t)
 	if len(due) != 1 {
 		t.Fatalf("due %+v", due)
 	}
 	equal(t, due[0], a)
 	noErr(t, s.MarkFailed(ctx, a.ID, "421 try later", t0.Add(time.Minute)))
-	if due := must(s.DueMail(ctx, t0, 10))(t); len(due) != 0 {
+	if due := must(s.ClaimMail(ctx, t0, 0, 10))(t); len(due) != 0 {
 		t.Fatalf("a failed mail is due before its retry: %+v", due)
 	}
-	due = must(s.DueMail(ctx, t0.Add(time.Hour), 10))(t)
+	due = must(s.ClaimMail(ctx, t0.Add(time.Hour), 0, 10))(t)
 	if len(due) != 2 || due[0].ID != a.ID || due[0].Attempts != 1 || due[0].LastError != "421 try later" || due[1].ID != b.ID {
 		t.Fatalf("due later %+v", due)
 	}
-	if due := must(s.DueMail(ctx, t0.Add(time.Hour), 1))(t); len(due) != 1 {
-		t.Fatalf("limit 1: %d", len(due))
+
+	// A claim hides the mail from other senders for the lease, then it is
+	// due again.
+	at := t0.Add(2 * time.Hour)
+	claimed := must(s.ClaimMail(ctx, at, time.Minute, 1))(t)
+	if len(claimed) != 1 || claimed[0].ID != a.ID || !claimed[0].NextAttempt.Equal(at.Add(time.Minute)) {
+		t.Fatalf("claim 1: %+v", claimed)
 	}
-	noErr(t, s.MarkSent(ctx, a.ID, t0.Add(time.Hour)))
-	if due := must(s.DueMail(ctx, t0.Add(time.Hour), 10))(t); len(due) != 1 || due[0].ID != b.ID {
+	if rest := must(s.ClaimMail(ctx, at, time.Minute, 10))(t); len(rest) != 1 || rest[0].ID != b.ID {
+		t.Fatalf("a second sender took %+v", rest)
+	}
+	if again := must(s.ClaimMail(ctx, at.Add(time.Minute), 0, 10))(t); len(again) != 2 {
+		t.Fatalf("after the lease: %+v", again)
+	}
+
+	noErr(t, s.MarkSent(ctx, a.ID, at))
+	if due := must(s.ClaimMail(ctx, at.Add(time.Hour), 0, 10))(t); len(due) != 1 || due[0].ID != b.ID {
 		t.Fatalf("after sending: %+v", due)
 	}
 	wantKind(t, s.MarkFailed(ctx, a.ID, "x", t0), fault.NotFound) // already sent
 	wantKind(t, s.MarkSent(ctx, 9999, t0), fault.NotFound)
 	_, err := s.EnqueueMail(ctx, watch.OutboxMail{To: "a@example.com", Subject: "x\ny", Body: "b"})
 	wantKind(t, err, fault.Invalid)
+}
+
+// claimConcurrently checks that senders claiming at once never take the
+// same mail: the contract for replicas sharing one store.
+func claimConcurrently(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	const mails, senders = 200, 4
+	for range mails {
+		must(s.EnqueueMail(ctx, mail("a@example.com")))(t)
+	}
+	seen := make(chan int64, mails*senders)
+	errs := make(chan error, senders)
+	for range senders {
+		go func() {
+			for {
+				got, err := s.ClaimMail(ctx, t0, time.Hour, 7)
+				if err != nil || len(got) == 0 {
+					errs <- err
+					return
+				}
+				for _, m := range got {
+					seen <- m.ID
+				}
+			}
+		}()
+	}
+	for range senders {
+		noErr(t, <-errs)
+	}
+	close(seen)
+	taken := map[int64]bool{}
+	for id := range seen {
+		if taken[id] {
+			t.Fatalf("mail %d claimed twice", id)
+		}
+		taken[id] = true
+	}
+	if len(taken) != mails {
+		t.Fatalf("%d of %d mails claimed", len(taken), mails)
+	}
 }
 
 func testAudit(t *testing.T, s watch.Store) {
