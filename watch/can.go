@@ -9,7 +9,8 @@ type Action uint8
 const (
 	ViewScheme        Action = iota // see a scheme's public page
 	CreateScheme                    // propose a new scheme
-	EditScheme                      // change a scheme's details, status or coordinators
+	EditScheme                      // change a scheme's details and public contact route
+	ReviewScheme                    // change a scheme's status or coordinators
 	ReadPersonalData                // read applications and messages
 	HandleApplication               // approve or decline an application
 	HandleMessage                   // reply to or close a thread
@@ -34,7 +35,8 @@ func SchemeResource(s Scheme) Resource {
 
 // Can reports whether u may do act to r. A nil user is a member of the
 // public. Admins may do anything; staff anything within their force but
-// accounts; coordinators may see, edit and answer for their own schemes.
+// accounts and the audit log; coordinators may see, edit and answer for
+// their own schemes, but not approve them or choose who coordinates.
 func Can(u *User, act Action, r Resource) bool {
 	if act == ViewScheme && r.Status == SchemeActive {
 		return true

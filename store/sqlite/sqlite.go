@@ -80,6 +80,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlite: path %q: empty or holds ? or #: %w", path, watch.ErrInvalid)
 	}
+	// The file holds personal data: create it readable by its owner only
+	// (SQLite gives its -wal and -shm files the same mode).
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
@@ -121,10 +126,18 @@ func sub(f embed.FS) fs.FS {
 // serves: VACUUM INTO reads one snapshot, so writers carry on meanwhile.
 // file must not exist.
 func (s *Store) Backup(ctx context.Context, file string) error {
-	if _, err := os.Stat(file); err == nil {
+	// VACUUM INTO accepts an empty file, created here private as the
+	// database is.
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("backup %s: file exists: %w", file, watch.ErrConflict)
 	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	f.Close()
 	if _, err := s.Writer().ExecContext(ctx, `VACUUM INTO ?`, file); err != nil {
+		os.Remove(file)
 		return fmt.Errorf("backup %s: %w", file, err)
 	}
 	return syncFile(file)
@@ -185,6 +198,15 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return syncFile(to)
+}
+
+// createPrivate creates path with mode 0600 if it does not exist.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func syncFile(name string) error {

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -41,6 +42,29 @@ func TestPragmas(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+}
+
+// The database and its backups hold personal data.
+func TestFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	path, backup := filepath.Join(dir, "watch.db"), filepath.Join(dir, "backup.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Backup(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal", backup} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %v, readable by others", filepath.Base(name), fi.Mode().Perm())
 		}
 	}
 }
