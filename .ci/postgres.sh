@@ -11,7 +11,7 @@
 # nor a running service, and works as root (through runuser) or as any
 # other user.
 
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$pg_bin" ]; then
   echo "== installing postgresql"
   apt-get update -qq
@@ -29,7 +29,7 @@ pg_as() {
 
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/crimemap-pg.XXXXXX")
 chmod 755 "$pg_dir"
-[ "$(id -u)" = 0 ] && chown postgres "$pg_dir"
+if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir"; fi
 # A port nothing answers on, from the dynamic range.
 for _ in $(seq 50); do
   pg_port=$((49152 + RANDOM % 16000))

@@ -166,12 +166,17 @@ func CheckContact(contact string, coordinators []User) error {
 	return nil
 }
 
-// Validate checks an application to join.
-func (a *Application) Validate() error {
-	if err := line("name", a.Name, MaxName, true); err != nil {
+// sender checks who wrote an application or a message.
+func sender(name, email string) error {
+	if err := line("name", name, MaxName, true); err != nil {
 		return err
 	}
-	if err := CheckEmail("email", a.Email); err != nil {
+	return CheckEmail("email", email)
+}
+
+// Validate checks an application to join.
+func (a *Application) Validate() error {
+	if err := sender(a.Name, a.Email); err != nil {
 		return err
 	}
 	if err := line("address", a.Address, MaxAddress, true); err != nil {
@@ -188,10 +193,7 @@ func (a *Application) Validate() error {
 
 // Validate checks a message to a scheme.
 func (m *Message) Validate() error {
-	if err := line("name", m.Name, MaxName, true); err != nil {
-		return err
-	}
-	if err := CheckEmail("email", m.Email); err != nil {
+	if err := sender(m.Name, m.Email); err != nil {
 		return err
 	}
 	return text("text", m.Text, MaxText, true)

@@ -44,27 +44,35 @@ func (s *DB) CreateApplication(ctx context.Context, a watch.Application, notify 
 	if err := a.Validate(); err != nil {
 		return watch.Application{}, fmt.Errorf("create application: %w", err)
 	}
-	if err := checkMails(notify); err != nil {
-		return watch.Application{}, fmt.Errorf("create application: %w", err)
-	}
-	if len(a.TokenHash) == 0 {
-		return watch.Application{}, fmt.Errorf("create application: no token hash: %w", watch.ErrInvalid)
-	}
 	a.Status, a.Created, a.Decided = watch.ApplicationPending, Truncate(a.Created), time.Time{}
+	id, err := s.insertWithLink(ctx, "create application", a.TokenHash, notify, `INSERT INTO applications (scheme_id, name,
+		email, address, message, consent, status, token_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.SchemeID, a.Name, a.Email, a.Address, a.Message, a.Consent, string(a.Status), a.TokenHash, us(a.Created))
+	if err != nil {
+		return watch.Application{}, err
+	}
+	a.ID = id
+	return a, nil
+}
+
+// insertWithLink inserts a row that a private link opens, with the
+// notifications it sends, in one transaction.
+func (s *DB) insertWithLink(ctx context.Context, what string, tokenHash []byte, notify []watch.OutboxMail, query string, args ...any) (int64, error) {
+	if len(tokenHash) == 0 {
+		return 0, fmt.Errorf("%s: no token hash: %w", what, watch.ErrInvalid)
+	}
+	if err := checkMails(notify); err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	var id int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO applications (scheme_id, name, email, address, message, consent, status,
-			token_hash, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.SchemeID, a.Name, a.Email, a.Address, a.Message, a.Consent, string(a.Status), a.TokenHash, us(a.Created))
-		a.ID = id
-		if err != nil {
+		var err error
+		if id, err = s.insertID(ctx, tx, query, args...); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, notify)
 	})
-	if err != nil {
-		return watch.Application{}, s.classify("create application", err)
-	}
-	return a, nil
+	return id, s.classify(what, err)
 }
 
 // Application returns one application.
@@ -136,25 +144,14 @@ func (s *DB) CreateMessage(ctx context.Context, m watch.Message, notify ...watch
 	if err := m.Validate(); err != nil {
 		return watch.Message{}, fmt.Errorf("create message: %w", err)
 	}
-	if err := checkMails(notify); err != nil {
-		return watch.Message{}, fmt.Errorf("create message: %w", err)
-	}
-	if len(m.TokenHash) == 0 {
-		return watch.Message{}, fmt.Errorf("create message: no token hash: %w", watch.ErrInvalid)
-	}
 	m.Created, m.Closed = Truncate(m.Created), time.Time{}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO messages (scheme_id, name, email, text, token_hash, created) VALUES (?, ?, ?, ?, ?, ?)`,
-			m.SchemeID, m.Name, m.Email, m.Text, m.TokenHash, us(m.Created))
-		m.ID = id
-		if err != nil {
-			return err
-		}
-		return s.enqueue(ctx, tx, notify)
-	})
+	id, err := s.insertWithLink(ctx, "create message", m.TokenHash, notify,
+		`INSERT INTO messages (scheme_id, name, email, text, token_hash, created) VALUES (?, ?, ?, ?, ?, ?)`,
+		m.SchemeID, m.Name, m.Email, m.Text, m.TokenHash, us(m.Created))
 	if err != nil {
-		return watch.Message{}, s.classify("create message", err)
+		return watch.Message{}, err
 	}
+	m.ID = id
 	return m, nil
 }
 
