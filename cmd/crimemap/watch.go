@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/paulmach/orb/planar"
+
+	"crimemap/boundary"
 	"crimemap/store"
 	"crimemap/watch"
 )
@@ -18,11 +22,13 @@ func init() {
 }
 
 func runWatch(ctx context.Context, args []string, stdout io.Writer) error {
-	var dsn *string
+	var dsn, boundaries *string
 	sub, file, _, err := subcommand("watch", args, "import FILE", func(_ string, fs *flag.FlagSet) {
 		dsn = dbFlag(fs)
+		boundaries = fs.String("boundaries", "", "neighbourhood boundary KML folders (data.police.uk layout), separated by "+
+			string(os.PathListSeparator)+": fills each scheme's neighbourhood from where it lies")
 		fs.Usage = func() {
-			fmt.Fprintln(fs.Output(), "usage: crimemap watch import [--db DSN] FILE\n"+
+			fmt.Fprintln(fs.Output(), "usage: crimemap watch import [--db DSN] [--boundaries DIR] FILE\n"+
 				"FILE is CSV with a header row naming its columns: name, description, lat, lng, radius_m or wkt,\n"+
 				"force, status, and optionally contact and neighbourhood.")
 			fs.PrintDefaults()
@@ -48,6 +54,17 @@ func runWatch(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return fmt.Errorf("watch import: %d row(s) of %s refused; nothing imported", len(errs), file)
 	}
+	if *boundaries != "" {
+		set, err := boundary.Load(strings.Split(*boundaries, string(os.PathListSeparator))...)
+		if err != nil {
+			return fmt.Errorf("watch import: %w", err)
+		}
+		for i := range schemes {
+			if schemes[i].Area.Neighbourhood == "" {
+				schemes[i].Area.Neighbourhood = neighbourhoodOf(set, &schemes[i])
+			}
+		}
+	}
 	s, err := store.Open(ctx, *dsn)
 	if err != nil {
 		return err
@@ -62,4 +79,21 @@ func runWatch(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	_, err = fmt.Fprintf(stdout, "imported %d schemes from %s\n", len(schemes), file)
 	return err
+}
+
+// neighbourhoodOf returns the id, within the scheme's force, of the
+// neighbourhood whose boundary holds the scheme's centre (a polygon's
+// centroid), or "" when none does.
+func neighbourhoodOf(set *boundary.Set, sc *watch.Scheme) string {
+	pt := sc.Area.Centre
+	if !sc.Area.IsCircle() {
+		pt, _ = planar.CentroidArea(sc.Area.Polygon)
+	}
+	prefix := sc.Force + "/"
+	for _, b := range set.List() {
+		if id, ok := strings.CutPrefix(b.ID, prefix); ok && b.Bound.Contains(pt) && b.Area().Contains(pt[0], pt[1]) {
+			return id
+		}
+	}
+	return ""
 }

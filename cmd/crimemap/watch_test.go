@@ -84,6 +84,45 @@ func TestWatchImport(t *testing.T) {
 	}
 }
 
+func TestWatchImportNeighbourhood(t *testing.T) {
+	dir := t.TempDir()
+	db, csv := filepath.Join(dir, "w.db"), filepath.Join(dir, "s.csv")
+	kml := func(ring string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://earth.google.com/kml/2.1"><Document><Placemark>` +
+			`<Polygon><outerBoundaryIs><LinearRing><coordinates>` + ring + `</coordinates></LinearRing></outerBoundaryIs></Polygon>` +
+			`</Placemark></Document></kml>`
+	}
+	os.MkdirAll(filepath.Join(dir, "b", "kent"), 0o755)
+	os.WriteFile(filepath.Join(dir, "b", "kent", "west.kml"), []byte(kml("0,51 1,51 1,52 0,52 0,51")), 0o644)
+	os.WriteFile(filepath.Join(dir, "b", "kent", "east.kml"), []byte(kml("1,51 2,51 2,52 1,52 1,51")), 0o644)
+	os.WriteFile(csv, []byte("name,lat,lng,radius_m,wkt,force,neighbourhood\n"+
+		"A,51.5,1.5,100,,kent,\n"+ // east by its centre
+		"B,,,,\"POLYGON((0.1 51.1,0.3 51.1,0.3 51.3,0.1 51.1))\",kent,\n"+ // west by its centroid
+		"C,51.5,1.5,100,,essex,\n"+ // another force: none
+		"D,51.5,1.5,100,,kent,given\n"), 0o644) // kept as given
+	if _, err := runCmd(t, "watch", "import", "--db", db, "--boundaries", filepath.Join(dir, "b"), csv); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.ListSchemes(context.Background(), watch.SchemeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"east", "west", "", "given"}
+	if len(got) != len(want) {
+		t.Fatalf("%d schemes, want %d", len(got), len(want))
+	}
+	for i, sc := range got {
+		if sc.Area.Neighbourhood != want[i] {
+			t.Errorf("%s: neighbourhood %q, want %q", sc.Name, sc.Area.Neighbourhood, want[i])
+		}
+	}
+}
+
 func TestDBBackupRestoreSweep(t *testing.T) {
 	dir := t.TempDir()
 	db, backup := filepath.Join(dir, "w.db"), filepath.Join(dir, "backup.db")
