@@ -18,7 +18,7 @@ GOVULNCHECK    := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 VULNDB         := $(TOOLS)/vulndb-$(VULNDB_VERSION)
 
-.PHONY: help build run test test-short race bench loadtest lint tools vulncheck fuzz golden clean
+.PHONY: help build run test test-short test-postgres race bench loadtest lint tools vulncheck fuzz golden clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -35,8 +35,11 @@ test: ## Run every test (browser and Node-based tests need .ci/run's installs)
 test-short: ## Run the tests that need nothing but Go
 	$(GO) test -count=1 -short ./...
 
+test-postgres: ## The store's tests on both back ends, PostgreSQL in a throwaway cluster
+	bash -c '. .ci/postgres.sh && $(GO) test -count=1 ./watch/... ./store/...'
+
 race: ## The packages that load and query in parallel, under the race detector
-	$(GO) test -race -count=1 -short ./geo ./ingest ./tiles ./server ./analysis ./pmtiles
+	$(GO) test -race -count=1 -short ./geo ./ingest ./tiles ./server ./analysis ./pmtiles ./store/sqlite
 
 bench: ## Benchmarks of ingest, queries, hexes, tiles and HTTP handlers on the 6M-crime synthetic year
 	CRIMEMAP_BENCH=1 $(GO) test -run '^$$' -bench . -benchtime 2s -timeout 60m ./ingest ./geo ./tiles ./server ./analysis

@@ -1,0 +1,119 @@
+package watch
+
+import (
+	"context"
+	"time"
+
+	"crimemap/fault"
+)
+
+// The store's errors. Back ends wrap them with context; match with
+// errors.Is or fault.KindOf.
+var (
+	ErrNotFound = fault.New(fault.NotFound, "not found")
+	ErrConflict = fault.New(fault.Conflict, "conflict")
+)
+
+// DefaultRetention is how long closed applications and messages are kept
+// before the retention sweep deletes them.
+const DefaultRetention = 365 * 24 * time.Hour
+
+// SchemeFilter narrows ListSchemes; zero fields match everything.
+type SchemeFilter struct {
+	Force         string
+	Status        SchemeStatus
+	CoordinatorID int64
+}
+
+// AuditFilter narrows AuditLog; zero fields match everything. Limit zero
+// means 100.
+type AuditFilter struct {
+	ActorID   int64
+	Subject   string
+	SubjectID int64
+	Limit     int
+}
+
+// Store is the durable state of Neighbourhood Watch. Every method that
+// writes has committed durably when it returns nil. Methods that change
+// something people are told about take the notifications to enqueue, so
+// the change and its mail commit together. Missing rows give ErrNotFound,
+// duplicates and changes the current state forbids give ErrConflict.
+type Store interface {
+	// Schemes.
+	CreateScheme(ctx context.Context, s Scheme) (Scheme, error)
+	Scheme(ctx context.Context, id int64) (Scheme, error)
+	UpdateScheme(ctx context.Context, s Scheme) (Scheme, error)
+	ListSchemes(ctx context.Context, f SchemeFilter) ([]Scheme, error)
+	// SetCoordinators replaces a scheme's coordinators; every id must be a
+	// user with RoleCoordinator.
+	SetCoordinators(ctx context.Context, schemeID int64, userIDs []int64) error
+
+	// Accounts and sessions.
+	CreateUser(ctx context.Context, u User) (User, error)
+	User(ctx context.Context, id int64) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error)
+	SetPassword(ctx context.Context, userID int64, hash string) error
+	CreateSession(ctx context.Context, s Session) error
+	// Session returns the session whose token hashes to tokenHash, if it
+	// has not expired by now.
+	Session(ctx context.Context, tokenHash []byte, now time.Time) (Session, error)
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	// RecordSignInFailure notes a failed sign-in under key (an account or
+	// an address) and returns how many failures key has since since.
+	RecordSignInFailure(ctx context.Context, key string, at, since time.Time) (int, error)
+	ClearSignInFailures(ctx context.Context, key string) error
+
+	// Applications to join.
+	CreateApplication(ctx context.Context, a Application, notify ...OutboxMail) (Application, error)
+	Application(ctx context.Context, id int64) (Application, error)
+	ApplicationByToken(ctx context.Context, tokenHash []byte) (Application, error)
+	ListApplications(ctx context.Context, schemeID int64) ([]Application, error)
+	// DecideApplication approves or declines a pending application.
+	DecideApplication(ctx context.Context, id int64, st ApplicationStatus, at time.Time, notify ...OutboxMail) (Application, error)
+	// WithdrawApplication deletes the application behind a private link,
+	// and with it the applicant's personal data.
+	WithdrawApplication(ctx context.Context, tokenHash []byte) error
+
+	// Messages and replies.
+	CreateMessage(ctx context.Context, m Message, notify ...OutboxMail) (Message, error)
+	Message(ctx context.Context, id int64) (Message, error)
+	MessageByToken(ctx context.Context, tokenHash []byte) (Message, error)
+	ListMessages(ctx context.Context, schemeID int64) ([]Message, error)
+	// AddReply adds to an open thread; a closed one gives ErrConflict.
+	AddReply(ctx context.Context, r Reply, notify ...OutboxMail) (Reply, error)
+	Replies(ctx context.Context, messageID int64) ([]Reply, error)
+	CloseMessage(ctx context.Context, id int64, at time.Time) error
+	// WithdrawMessage deletes the thread behind a private link, replies
+	// included.
+	WithdrawMessage(ctx context.Context, tokenHash []byte) error
+
+	// Outbox.
+	EnqueueMail(ctx context.Context, m OutboxMail) (OutboxMail, error)
+	// ClaimMail returns up to limit unsent mails whose next attempt is due
+	// by now, oldest first, and moves their next attempt to now+lease, so
+	// that a sender on another replica does not take them too. A sender
+	// that dies holding a claim leaves the mail due again after the lease.
+	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error)
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkFailed counts a failed attempt and schedules the next one.
+	MarkFailed(ctx context.Context, id int64, reason string, next time.Time) error
+
+	// Audit log of personal data read or changed by staff.
+	Audit(ctx context.Context, e AuditEntry) error
+	AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+
+	// Neighbourhood team edits.
+	RecordTeamEdit(ctx context.Context, e TeamEdit) (TeamEdit, error)
+	// TeamEdits returns a neighbourhood's edits, oldest first.
+	TeamEdits(ctx context.Context, force, neighbourhood string) ([]TeamEdit, error)
+	// TeamOverrides returns the latest value of each edited field.
+	TeamOverrides(ctx context.Context, force, neighbourhood string) (map[string]string, error)
+
+	// Sweep deletes applications decided and messages closed before
+	// closedBefore, sessions expired by now and sign-in failures older
+	// than failuresBefore.
+	Sweep(ctx context.Context, closedBefore, now, failuresBefore time.Time) (SweepResult, error)
+
+	Close() error
+}
