@@ -73,11 +73,7 @@ func HampshireStreet(tb testing.TB) string {
 // when it is absent.
 func SharedDir(tb testing.TB) string {
 	tb.Helper()
-	dir := filepath.Join(Root(tb), "..", "shared", "data", "police-uk")
-	if _, err := os.Stat(dir); err != nil {
-		return ""
-	}
-	return dir
+	return sharedDirIn(Root(tb))
 }
 
 // Shared returns a path under ../shared/data/police-uk, skipping the test
@@ -95,11 +91,25 @@ func Shared(tb testing.TB, elem ...string) string {
 // RequireSharedEnv is 1.
 func MissingShared(tb testing.TB, why string) {
 	tb.Helper()
-	if os.Getenv(RequireSharedEnv) == "1" {
+	if mustFail(os.Getenv(RequireSharedEnv)) {
 		tb.Fatalf("%s, and %s=1", why, RequireSharedEnv)
 	}
 	tb.Skip(why)
 }
+
+// sharedDirIn returns root's ../shared/data/police-uk, or "" when it is
+// absent.
+func sharedDirIn(root string) string {
+	dir := filepath.Join(root, "..", "shared", "data", "police-uk")
+	if _, err := os.Stat(dir); err != nil {
+		return ""
+	}
+	return dir
+}
+
+// mustFail reports whether absent shared data fails a test rather than
+// skipping it, given the value of RequireSharedEnv.
+func mustFail(require string) bool { return require == "1" }
 
 // ReadCSV reads every record of a CSV file with encoding/csv, so tests
 // check package ingest against an independent reader.

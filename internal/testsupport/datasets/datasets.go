@@ -1,6 +1,7 @@
 // Package datasets gives tests the datasets they share: the real Hampshire
-// month loaded once per test binary, and a small hand-built one. Tests of
-// packages geo and ingest cannot use it, since it imports both.
+// month loaded once per test binary, and a small hand-built one. It imports
+// geo and ingest, so only their internal tests (package geo, package ingest)
+// cannot use it; their external tests (geo_test, ingest_test) can.
 package datasets
 
 import (
