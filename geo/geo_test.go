@@ -2,7 +2,6 @@ package geo_test
 
 import (
 	"context"
-	"encoding/csv"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport"
 )
 
 // row is a CSV row as the test reads it, independently of package ingest.
@@ -23,19 +23,10 @@ type row struct {
 	located                                                 bool
 }
 
-const hampshire = "../testdata/police-uk/2017-02/2017-02-hampshire-street.csv"
-
-func readRows(t testing.TB, path string) []row {
+// hampshireRows reads the real Hampshire month.
+func hampshireRows(t testing.TB) []row {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testsupport.ReadCSV(t, testsupport.HampshireStreet(t))
 	col := map[string]int{}
 	for i, h := range recs[0] {
 		col[h] = i
@@ -126,7 +117,7 @@ func multiset(ds *geo.Dataset, a geo.Area, f *geo.Filter) map[key]int {
 }
 
 func TestQueriesMatchBruteForce(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	ds := build(t, rows, "hampshire")
 	seed := uint64(1)
 	if s, err := strconv.ParseUint(os.Getenv("SEED"), 10, 64); err == nil {
@@ -231,7 +222,7 @@ func equalMultisets(a, b map[key]int) bool {
 }
 
 func TestCountMatchesRows(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	ds := build(t, rows, "hampshire")
 	byType := map[string]int{}
 	noLoc := 0
@@ -267,7 +258,7 @@ func TestCountMatchesRows(t *testing.T) {
 }
 
 func TestPagesCoverEachCrimeOnce(t *testing.T) {
-	ds := build(t, readRows(t, hampshire), "hampshire")
+	ds := build(t, hampshireRows(t), "hampshire")
 	box, err := geo.NewBox(-1.6, 50.7, -0.9, 51.1)
 	if err != nil {
 		t.Fatal(err)
@@ -304,7 +295,7 @@ func TestPagesCoverEachCrimeOnce(t *testing.T) {
 }
 
 func TestMonthFilterAndPersistentIDs(t *testing.T) {
-	rows := readRows(t, "../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
+	rows := hampshireRows(t)
 	ds := build(t, rows, "hampshire")
 	// Every crime ID in the file resolves to as many crimes as rows carry it.
 	ids := map[string]int{}
@@ -331,7 +322,7 @@ func TestMonthFilterAndPersistentIDs(t *testing.T) {
 }
 
 func TestReplacingAUnitNeverDoubles(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	b := geo.NewBuilder()
 	m, _ := geo.ParseMonth("2017-02")
 	for seq := 0; seq < 2; seq++ {
@@ -355,7 +346,7 @@ func TestReplacingAUnitNeverDoubles(t *testing.T) {
 // TestVersion checks that equal rows give equal versions and that a change
 // to anything a response shows gives another.
 func TestVersion(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	base := build(t, rows, "hampshire").Version()
 	if again := build(t, rows, "hampshire").Version(); again != base {
 		t.Fatalf("versions differ: %s %s", base, again)
@@ -393,7 +384,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestNearest(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	ds := build(t, rows, "hampshire")
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 260; i++ {
