@@ -2,6 +2,7 @@ package geo_test
 
 import (
 	"context"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"crimemap/geo"
 	"crimemap/internal/testsupport"
+	"crimemap/internal/testsupport/datasets"
 )
 
 // row is a CSV row as the test reads it, independently of package ingest.
@@ -48,7 +50,6 @@ func hampshireRows(t testing.TB) []row {
 // build loads rows into a Dataset through the Builder.
 func build(t testing.TB, rows []row, force string) *geo.Dataset {
 	t.Helper()
-	b := geo.NewBuilder()
 	batches := map[string]*geo.StreetBatch{}
 	for _, r := range rows {
 		m, err := geo.ParseMonth(r.month)
@@ -64,16 +65,7 @@ func build(t testing.TB, rows []row, force string) *geo.Dataset {
 			Lon: r.lon, Lat: r.lat, Location: []byte(r.street), LSOACode: []byte(r.lsoa), CrimeType: []byte(r.ctype), LastOutcome: []byte(r.outcome),
 			Context: []byte(r.context)})
 	}
-	for _, sb := range batches {
-		if err := b.AddStreet(sb); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ds, _, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ds
+	return datasets.Build(t, slices.Collect(maps.Values(batches))...)
 }
 
 // vincentyDist is the great-circle distance by the Vincenty formula on a
