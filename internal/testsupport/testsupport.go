@@ -91,10 +91,32 @@ func Shared(tb testing.TB, elem ...string) string {
 // RequireSharedEnv is 1.
 func MissingShared(tb testing.TB, why string) {
 	tb.Helper()
-	if mustFail(os.Getenv(RequireSharedEnv)) {
+	if decideShared("", os.Getenv(RequireSharedEnv)) == failShared {
 		tb.Fatalf("%s, and %s=1", why, RequireSharedEnv)
 	}
 	tb.Skip(why)
+}
+
+// sharedAction is what a test that wants the shared data does.
+type sharedAction int
+
+const (
+	useShared sharedAction = iota
+	skipShared
+	failShared
+)
+
+// decideShared chooses for a test given the shared folder (dir, "" when
+// absent) and the value of RequireSharedEnv: CI sets the switch so that
+// data it expects cannot go missing unnoticed behind a skip.
+func decideShared(dir, require string) sharedAction {
+	switch {
+	case dir != "":
+		return useShared
+	case require == "1":
+		return failShared
+	}
+	return skipShared
 }
 
 // sharedDirIn returns root's ../shared/data/police-uk, or "" when it is
@@ -106,10 +128,6 @@ func sharedDirIn(root string) string {
 	}
 	return dir
 }
-
-// mustFail reports whether absent shared data fails a test rather than
-// skipping it, given the value of RequireSharedEnv.
-func mustFail(require string) bool { return require == "1" }
 
 // ReadCSV reads every record of a CSV file with encoding/csv, so tests
 // check package ingest against an independent reader.

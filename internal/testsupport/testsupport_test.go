@@ -6,37 +6,36 @@ import (
 	"testing"
 )
 
-// TestMissingSharedDecision: a root without ../shared has no shared data,
-// and only RequireSharedEnv=1 turns that into a failure.
-func TestMissingSharedDecision(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "repo")
-	if dir := sharedDirIn(root); dir != "" {
-		t.Fatalf("sharedDirIn(%s) = %q, want \"\" for a missing folder", root, dir)
-	}
-	tests := []struct {
-		require string
-		fail    bool
-	}{
-		{"", false},
-		{"0", false},
-		{"true", false},
-		{"1", true},
-	}
-	for _, tc := range tests {
-		if got := mustFail(tc.require); got != tc.fail {
-			t.Errorf("%s=%q: fail %v, want %v", RequireSharedEnv, tc.require, got, tc.fail)
-		}
-	}
-}
-
-// TestSharedDirFound: the folder is found when it is there.
-func TestSharedDirFound(t *testing.T) {
+// TestDecideShared: a repository without ../shared skips the tests that
+// need it, unless RequireSharedEnv=1 makes that a failure; present data is
+// used whatever the switch says.
+func TestDecideShared(t *testing.T) {
 	base := t.TempDir()
-	want := filepath.Join(base, "shared", "data", "police-uk")
-	if err := os.MkdirAll(want, 0o755); err != nil {
+	missing := sharedDirIn(filepath.Join(base, "repo"))
+	if missing != "" {
+		t.Fatalf("sharedDirIn found %q in an empty folder", missing)
+	}
+	present := filepath.Join(base, "shared", "data", "police-uk")
+	if err := os.MkdirAll(present, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if got := sharedDirIn(filepath.Join(base, "repo")); got != want {
-		t.Errorf("sharedDirIn = %q, want %q", got, want)
+	if got := sharedDirIn(filepath.Join(base, "repo")); got != present {
+		t.Fatalf("sharedDirIn = %q, want %q", got, present)
+	}
+	tests := []struct {
+		name, dir, require string
+		want               sharedAction
+	}{
+		{"missing", missing, "", skipShared},
+		{"missing, switch 0", missing, "0", skipShared},
+		{"missing, switch true", missing, "true", skipShared},
+		{"missing, switch 1", missing, "1", failShared},
+		{"present", present, "", useShared},
+		{"present, switch 1", present, "1", useShared},
+	}
+	for _, tc := range tests {
+		if got := decideShared(tc.dir, tc.require); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
