@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/uber/h3-go/v4"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport/datasets"
 )
 
 func seed(t *testing.T) uint64 {
@@ -154,7 +156,6 @@ type row struct {
 
 func build(t testing.TB, rows []row) *geo.Dataset {
 	t.Helper()
-	b := geo.NewBuilder()
 	batches := map[geo.Month]*geo.StreetBatch{}
 	for _, r := range rows {
 		sb := batches[r.month]
@@ -165,16 +166,7 @@ func build(t testing.TB, rows []row) *geo.Dataset {
 		sb.AddStreet(&geo.StreetRow{Month: r.month, HasLocation: true, Lon: r.lon, Lat: r.lat,
 			Location: []byte("On or near Test Street"), CrimeType: []byte(r.typ)})
 	}
-	for _, sb := range batches {
-		if err := b.AddStreet(sb); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ds, _, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ds
+	return datasets.Build(t, slices.Collect(maps.Values(batches))...)
 }
 
 // randomRows scatters crimes around Bristol with a dense cluster.

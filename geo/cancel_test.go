@@ -33,7 +33,7 @@ func (a *cancelOnContains) Contains(lon, lat float64) bool {
 // point tested: each must return context.Canceled having tested a few
 // hundred points at most, not every point.
 func TestScansStopWhenContextEnds(t *testing.T) {
-	ds := build(t, readRows(t, hampshire), "hampshire")
+	ds := build(t, hampshireRows(t), "hampshire")
 	england, err := geo.NewPolygon(orb.MultiPolygon{{EnglandPolygon(100_000)}})
 	if err != nil {
 		t.Fatal(err)

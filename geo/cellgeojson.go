@@ -2,9 +2,9 @@ package geo
 
 import (
 	"math"
-	"runtime"
 	"strconv"
-	"sync"
+
+	"crimemap/internal/parallel"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
@@ -52,21 +52,15 @@ func CellGeometry(c h3.Cell) orb.Geometry {
 // not be modified.
 func CellGeoJSON(cells []h3.Cell) [][]byte {
 	out := make([][]byte, len(cells))
-	workers := 1
-	if len(cells) >= 1024 {
-		workers = runtime.GOMAXPROCS(0)
+	n, workers := len(cells), 1
+	if n >= 1024 {
+		workers = parallel.Cores(n)
 	}
-	chunk := (len(cells) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := 0; lo < len(cells); lo += chunk {
-		hi := min(lo+chunk, len(cells))
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				out[i] = CellShapeOf(cells[i]).geoJSON(cells[i])
-			}
-		})
-	}
-	wg.Wait()
+	parallel.Run(workers, func(w int) {
+		for i := n * w / workers; i < n*(w+1)/workers; i++ {
+			out[i] = CellShapeOf(cells[i]).geoJSON(cells[i])
+		}
+	})
 	return out
 }
 

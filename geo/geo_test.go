@@ -2,7 +2,7 @@ package geo_test
 
 import (
 	"context"
-	"encoding/csv"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -14,6 +14,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport"
+	"crimemap/internal/testsupport/datasets"
 )
 
 // row is a CSV row as the test reads it, independently of package ingest.
@@ -23,19 +25,10 @@ type row struct {
 	located                                                 bool
 }
 
-const hampshire = "../testdata/police-uk/2017-02/2017-02-hampshire-street.csv"
-
-func readRows(t testing.TB, path string) []row {
+// hampshireRows reads the real Hampshire month.
+func hampshireRows(t testing.TB) []row {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := testsupport.ReadCSV(t, testsupport.HampshireStreet(t))
 	col := map[string]int{}
 	for i, h := range recs[0] {
 		col[h] = i
@@ -57,7 +50,6 @@ func readRows(t testing.TB, path string) []row {
 // build loads rows into a Dataset through the Builder.
 func build(t testing.TB, rows []row, force string) *geo.Dataset {
 	t.Helper()
-	b := geo.NewBuilder()
 	batches := map[string]*geo.StreetBatch{}
 	for _, r := range rows {
 		m, err := geo.ParseMonth(r.month)
@@ -73,16 +65,7 @@ func build(t testing.TB, rows []row, force string) *geo.Dataset {
 			Lon: r.lon, Lat: r.lat, Location: []byte(r.street), LSOACode: []byte(r.lsoa), CrimeType: []byte(r.ctype), LastOutcome: []byte(r.outcome),
 			Context: []byte(r.context)})
 	}
-	for _, sb := range batches {
-		if err := b.AddStreet(sb); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ds, _, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ds
+	return datasets.Build(t, slices.Collect(maps.Values(batches))...)
 }
 
 // vincentyDist is the great-circle distance by the Vincenty formula on a
@@ -126,7 +109,7 @@ func multiset(ds *geo.Dataset, a geo.Area, f *geo.Filter) map[key]int {
 }
 
 func TestQueriesMatchBruteForce(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	ds := build(t, rows, "hampshire")
 	seed := uint64(1)
 	if s, err := strconv.ParseUint(os.Getenv("SEED"), 10, 64); err == nil {
@@ -231,7 +214,7 @@ func equalMultisets(a, b map[key]int) bool {
 }
 
 func TestCountMatchesRows(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	ds := build(t, rows, "hampshire")
 	byType := map[string]int{}
 	noLoc := 0
@@ -267,7 +250,7 @@ func TestCountMatchesRows(t *testing.T) {
 }
 
 func TestPagesCoverEachCrimeOnce(t *testing.T) {
-	ds := build(t, readRows(t, hampshire), "hampshire")
+	ds := build(t, hampshireRows(t), "hampshire")
 	box, err := geo.NewBox(-1.6, 50.7, -0.9, 51.1)
 	if err != nil {
 		t.Fatal(err)
@@ -304,7 +287,7 @@ func TestPagesCoverEachCrimeOnce(t *testing.T) {
 }
 
 func TestMonthFilterAndPersistentIDs(t *testing.T) {
-	rows := readRows(t, "../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
+	rows := hampshireRows(t)
 	ds := build(t, rows, "hampshire")
 	// Every crime ID in the file resolves to as many crimes as rows carry it.
 	ids := map[string]int{}
@@ -331,7 +314,7 @@ func TestMonthFilterAndPersistentIDs(t *testing.T) {
 }
 
 func TestReplacingAUnitNeverDoubles(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	b := geo.NewBuilder()
 	m, _ := geo.ParseMonth("2017-02")
 	for seq := 0; seq < 2; seq++ {
@@ -355,7 +338,7 @@ func TestReplacingAUnitNeverDoubles(t *testing.T) {
 // TestVersion checks that equal rows give equal versions and that a change
 // to anything a response shows gives another.
 func TestVersion(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	base := build(t, rows, "hampshire").Version()
 	if again := build(t, rows, "hampshire").Version(); again != base {
 		t.Fatalf("versions differ: %s %s", base, again)
@@ -393,7 +376,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestNearest(t *testing.T) {
-	rows := readRows(t, hampshire)
+	rows := hampshireRows(t)
 	ds := build(t, rows, "hampshire")
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 260; i++ {

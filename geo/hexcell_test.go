@@ -3,8 +3,9 @@ package geo
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
+
+	"crimemap/internal/testsupport"
 
 	"github.com/uber/h3-go/v4"
 )
@@ -28,7 +29,7 @@ func TestParseCellRejectsResolutionsBeyondFinest(t *testing.T) {
 }
 
 func TestCountCellsRejectsResolutionsBeyondFinest(t *testing.T) {
-	ds, _ := buildFromCSV(t, streetFiles(t, filepath.Join("..", "testdata", "police-uk")))
+	ds, _ := buildFromCSV(t, streetFiles(t, testsupport.HampshireDir(t)))
 	for _, c := range []h3.Cell{cellRes14, cellRes15} {
 		if _, err := ds.CountCells(context.Background(), []h3.Cell{c}, &Filter{}); !errors.Is(err, ErrBadCell) {
 			t.Errorf("CountCells(%v) err = %v, want ErrBadCell", c, err)
@@ -39,7 +40,7 @@ func TestCountCellsRejectsResolutionsBeyondFinest(t *testing.T) {
 // FuzzCountCells feeds arbitrary cell indexes, valid or not, of any
 // resolution: CountCells answers or returns ErrBadCell, never panics.
 func FuzzCountCells(f *testing.F) {
-	ds, _ := buildFromCSV(f, streetFiles(f, filepath.Join("..", "testdata", "police-uk")))
+	ds, _ := buildFromCSV(f, streetFiles(f, testsupport.HampshireDir(f)))
 	for _, seed := range []struct {
 		c uint64
 		k uint8

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"weak"
 
+	"crimemap/internal/parallel"
+
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
 )
@@ -74,7 +76,7 @@ func (d *Dataset) PrepareHex(res ...int) {
 }
 
 func (d *Dataset) hexLevel(res int) *hexLevel {
-	return d.hexLevelOn(res, runtime.GOMAXPROCS(0))
+	return d.hexLevelOn(res, parallel.Cores(len(d.ptLon)))
 }
 
 // hexLevelOn is hexLevel, building the column on workers goroutines if it
@@ -90,17 +92,11 @@ func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
 	cellOf := d.ptCell
 	if res != FinestRes {
 		cellOf = make([]h3.Cell, np)
-		chunk := (np + workers - 1) / workers
-		var wg sync.WaitGroup
-		for lo := 0; lo < np; lo += chunk {
-			hi := min(lo+chunk, np)
-			wg.Go(func() {
-				for p := lo; p < hi; p++ {
-					cellOf[p] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, res)
-				}
-			})
-		}
-		wg.Wait()
+		parallel.Run(workers, func(w int) {
+			for p := np * w / workers; p < np*(w+1)/workers; p++ {
+				cellOf[p] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, res)
+			}
+		})
 	}
 	cells := slices.Clone(cellOf)
 	slices.Sort(cells)

@@ -29,16 +29,10 @@ type csvCrime struct {
 // month and force id.
 var streetFileName = regexp.MustCompile(`(\d{4}-\d{2})-([a-z-]+)-street\.csv$`)
 
-// sharedData is ../shared/data/police-uk relative to the repository root;
-// it may be absent.
-var sharedData = filepath.Join("..", "..", "shared", "data", "police-uk")
-
 // needShared skips a case built on the shared data when it is absent.
 func needShared(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(sharedData); err != nil {
-		testsupport.MissingShared(t, "case needs the shared data: "+err.Error())
-	}
+	testsupport.Shared(t)
 }
 
 // streetFiles lists the street CSVs under the given directories (missing
@@ -136,12 +130,13 @@ func buildFromCSV(t testing.TB, paths []string) (*Dataset, []csvCrime) {
 // (when present) and the repository's testdata copy.
 func realDataset(t testing.TB) (*Dataset, []csvCrime) {
 	t.Helper()
-	files := streetFiles(t, sharedData, filepath.Join("..", "testdata", "police-uk"))
+	shared := testsupport.SharedDir(t)
+	files := streetFiles(t, shared, testsupport.HampshireDir(t))
 	if len(files) == 0 {
 		t.Skip("no street files found in the shared data or testdata")
 	}
-	if _, err := os.Stat(sharedData); err != nil {
-		t.Logf("shared data absent (%v); using testdata only", err)
+	if shared == "" {
+		t.Log("shared data absent; using testdata only")
 	}
 	return buildFromCSV(t, files)
 }

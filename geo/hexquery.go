@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
+
+	"crimemap/internal/parallel"
 
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
@@ -155,7 +156,7 @@ func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error)
 		}
 	}
 
-	workers := runtime.GOMAXPROCS(0)
+	workers := parallel.Workers(0)
 	accs := make([]*hexAcc, workers)
 	for w := range accs {
 		accs[w] = &hexAcc{slot: lv.getSlots()}

@@ -4,7 +4,8 @@ import (
 	"cmp"
 	"context"
 	"math"
-	"sync"
+
+	"crimemap/internal/parallel"
 
 	"github.com/paulmach/orb"
 )
@@ -67,25 +68,19 @@ func (d *Dataset) visitPoints(ctx context.Context, a Area, workers int, fn func(
 	if np < 1<<12 {
 		workers = 1
 	}
-	var wg sync.WaitGroup
 	errs := make([]error, workers)
 	if d.coversAll(a) {
-		chunk := (np + workers - 1) / workers
-		for w := 0; w < workers; w++ {
-			lo, hi := w*chunk, min((w+1)*chunk, np)
-			wg.Go(func() {
-				errs[w] = scanAll(ctx, lo, hi, func(p PointID) bool {
-					fn(w, p)
-					return true
-				})
+		parallel.Run(workers, func(w int) {
+			errs[w] = scanAll(ctx, np*w/workers, np*(w+1)/workers, func(p PointID) bool {
+				fn(w, p)
+				return true
 			})
-		}
-		wg.Wait()
+		})
 		return cmp.Or(errs...)
 	}
 	b := a.Bound()
 	width := (b.Max[0] - b.Min[0]) / float64(workers)
-	for w := 0; w < workers; w++ {
+	parallel.Run(workers, func(w int) {
 		// Strips are half-open on the west except the first, so a point on
 		// a seam is visited once.
 		sb := b
@@ -94,16 +89,13 @@ func (d *Dataset) visitPoints(ctx context.Context, a Area, workers int, fn func(
 			sb.Max[0] = b.Min[0] + float64(w+1)*width
 		}
 		west := sb.Min[0]
-		wg.Go(func() {
-			errs[w] = d.scanArea(ctx, a, sb, func(p PointID) bool {
-				if w == 0 || d.ptLon[p] > west {
-					fn(w, p)
-				}
-				return true
-			})
+		errs[w] = d.scanArea(ctx, a, sb, func(p PointID) bool {
+			if w == 0 || d.ptLon[p] > west {
+				fn(w, p)
+			}
+			return true
 		})
-	}
-	wg.Wait()
+	})
 	return cmp.Or(errs...)
 }
 

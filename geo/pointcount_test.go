@@ -11,7 +11,7 @@ import (
 // crime-by-crime test of Matches at every point, for filters on each kind
 // of term and their mixes.
 func TestCountByCategoryMatchesMatches(t *testing.T) {
-	ds := build(t, readRows(t, hampshire), "hampshire")
+	ds := build(t, hampshireRows(t), "hampshire")
 	set := func(is ...int) geo.Set {
 		var s geo.Set
 		for _, i := range is {

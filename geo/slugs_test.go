@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport/datasets"
 )
 
 // slugDataset is one Hampshire crime: enough for the standard vocabularies.
@@ -15,14 +16,7 @@ func slugDataset(t *testing.T) *geo.Dataset {
 	sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: -1.4044, Lat: 50.9097,
 		Location: []byte("On or near Above Bar Street"), CrimeType: []byte("Burglary"),
 		FallsWithin: []byte("Hampshire Constabulary"), LastOutcome: []byte("Under investigation")})
-	b := geo.NewBuilder()
-	if err := b.AddStreet(sb); err != nil {
-		t.Fatal(err)
-	}
-	ds, _, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := datasets.Build(t, sb)
 	return ds
 }
 

@@ -17,27 +17,10 @@ import (
 	"crimemap/internal/testsupport"
 )
 
-// repoRoot finds the module root from the test's working directory.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
+// testdata returns a path under the repository's testdata folder.
 func testdata(t testing.TB, elem ...string) string {
-	return filepath.Join(append([]string{repoRoot(t), "testdata"}, elem...)...)
+	t.Helper()
+	return testsupport.Testdata(t, elem...)
 }
 
 // sharedData returns the shared police-uk folder, skipping the test when it is

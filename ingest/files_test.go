@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"io"
 	"io/fs"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"crimemap/internal/testsupport"
 )
 
 func writeFiles(t *testing.T, dir string, files map[string][]byte) {
@@ -218,16 +219,7 @@ func checkStops(t *testing.T, root string) {
 		if !strings.HasSuffix(p, "-stop-and-search.csv") {
 			continue
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range recs[1:] {
+		for _, r := range testsupport.ReadCSV(t, p)[1:] {
 			rows++
 			types[r[0]]++
 			if r[4] != "" {

@@ -9,17 +9,17 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"crimemap/internal/testsupport"
 )
 
-// fixtures is ../shared/data/police-uk/api-json-fixtures relative to the
-// repository root: responses as API clients' tests hold them.
-var fixtures = filepath.Join("..", "..", "shared", "data", "police-uk", "api-json-fixtures")
-
+// fixture reads a file of the shared api-json-fixtures: responses as API
+// clients' tests hold them.
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtures, filepath.FromSlash(name)))
+	data, err := os.ReadFile(testsupport.Shared(t, "api-json-fixtures", filepath.FromSlash(name)))
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("shared fixtures absent: %v", err)
+		testsupport.MissingShared(t, "shared fixture absent: "+err.Error())
 	}
 	if err != nil {
 		t.Fatal(err)

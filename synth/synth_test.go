@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport"
 )
 
 func smallConfig(n, months int, seed int64) Config {
@@ -239,15 +240,7 @@ func TestDensity(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.csv"))
 	inLondon, located := 0, 0
 	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range recs[1:] {
+		for _, r := range testsupport.ReadCSV(t, p)[1:] {
 			if r[4] == "" {
 				continue
 			}
@@ -276,13 +269,7 @@ func TestOutcomesFiles(t *testing.T) {
 	street := map[string][]string{}
 	streets, _ := filepath.Glob(filepath.Join(dir, "*", "*-street.csv"))
 	for _, p := range streets {
-		f, _ := os.Open(p)
-		recs, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range recs[1:] {
+		for _, r := range testsupport.ReadCSV(t, p)[1:] {
 			if r[0] != "" {
 				street[r[0]] = r
 			}
@@ -575,7 +562,7 @@ func TestArchiveOrder(t *testing.T) {
 		strict bool
 	}{
 		// The model: a real month keeps the loose order.
-		{"real", []string{filepath.Join("..", "testdata", "police-uk", "2017-02", "2017-02-hampshire-street.csv")}, false},
+		{"real", []string{testsupport.HampshireStreet(t)}, false},
 		{"synthetic", synthetic, true},
 	}
 	for _, tt := range tests {

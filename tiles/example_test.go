@@ -6,40 +6,14 @@ import (
 	"strings"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport/datasets"
 	"crimemap/tiles"
 
 	"github.com/paulmach/orb/encoding/mvt"
 )
 
-// exampleDataset builds a small dataset: crimes at four snap points of
-// Southampton, two of them a few metres apart.
-func exampleDataset() *geo.Dataset {
-	m := geo.MakeMonth(2017, 2)
-	sb := geo.NewStreetBatch(geo.Unit{Force: "hampshire", Month: m}, 0, "example")
-	add := func(lon, lat float64, street, crimeType string, n int) {
-		for range n {
-			sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: lon, Lat: lat,
-				Location: []byte(street), CrimeType: []byte(crimeType), FallsWithin: []byte("Hampshire Constabulary")})
-		}
-	}
-	add(-1.4044, 50.9097, "On or near Above Bar Street", "Shoplifting", 3)
-	add(-1.4044, 50.9097, "On or near Above Bar Street", "Burglary", 1)
-	add(-1.4046, 50.9098, "On or near Bargate", "Shoplifting", 2)
-	add(-1.3950, 50.9200, "On or near Portswood Road", "Burglary", 4)
-	add(-1.0900, 50.8000, "On or near Commercial Road", "Drugs", 1)
-	b := geo.NewBuilder()
-	if err := b.AddStreet(sb); err != nil {
-		panic(err)
-	}
-	ds, _, err := b.Build()
-	if err != nil {
-		panic(err)
-	}
-	return ds
-}
-
 func ExampleIndex_Tile() {
-	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	ix := tiles.NewIndex(datasets.Southampton(), tiles.DefaultOptions())
 	for _, z := range []int{5, 16} {
 		x, y := tiles.TileAt(z, -1.4044, 50.9097)
 		raw, err := ix.Tile(context.Background(), z, x, y, nil)
@@ -73,7 +47,7 @@ func ExampleParseTile() {
 }
 
 func ExampleCachedTile() {
-	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	ix := tiles.NewIndex(datasets.Southampton(), tiles.DefaultOptions())
 	layer := tiles.CrimeLayer(ix)
 	cache := tiles.NewCache(16 << 20)
 	var f geo.Filter
@@ -88,7 +62,7 @@ func ExampleCachedTile() {
 }
 
 func ExampleIndex_ExpansionZoom() {
-	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	ix := tiles.NewIndex(datasets.Southampton(), tiles.DefaultOptions())
 	raw, _ := ix.Tile(context.Background(), 3, 3, 2, nil)
 	layers, _ := mvt.Unmarshal(raw)
 	for _, f := range layers[0].Features {
@@ -109,7 +83,7 @@ func ExampleIndex_ExpansionZoom() {
 }
 
 func ExampleIndex_TileJSON() {
-	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	ix := tiles.NewIndex(datasets.Southampton(), tiles.DefaultOptions())
 	tj := ix.TileJSON("https://example.org/tiles/{z}/{x}/{y}.mvt?v=" + ix.Dataset().Version())
 	fmt.Println(tj.TileJSON, tj.MinZoom, tj.MaxZoom, tj.Bounds, tj.Center)
 	for _, l := range tj.VectorLayers {
@@ -122,7 +96,7 @@ func ExampleIndex_TileJSON() {
 }
 
 func ExampleSampleTiles() {
-	ds := exampleDataset()
+	ds := datasets.Southampton()
 	for _, t := range tiles.SampleTiles(ds, 12, 3, 1) {
 		fmt.Println(t)
 	}
@@ -162,7 +136,7 @@ func ExampleTileKey() {
 }
 
 func ExampleIndex_ParseClusterID() {
-	ix := tiles.NewIndex(exampleDataset(), tiles.DefaultOptions())
+	ix := tiles.NewIndex(datasets.Southampton(), tiles.DefaultOptions())
 	for _, s := range []string{"not-a-number", "999999"} {
 		_, err := ix.ParseClusterID(s)
 		fmt.Println(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport/datasets"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -81,14 +82,7 @@ func TestPolarPointsKeptAtCrimeZooms(t *testing.T) {
 		sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: ll[0], Lat: ll[1],
 			Location: []byte("On or near Nowhere"), CrimeType: []byte("Robbery")})
 	}
-	b := geo.NewBuilder()
-	if err := b.AddStreet(sb); err != nil {
-		t.Fatal(err)
-	}
-	ds, _, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := datasets.Build(t, sb)
 	ix := NewIndex(ds, DefaultOptions())
 	for _, z := range []int{0, 3, 14} {
 		total := 0
@@ -125,14 +119,7 @@ func TestIndexWithoutLocatedCrimes(t *testing.T) {
 	m := geo.MakeMonth(2020, 1)
 	sb := geo.NewStreetBatch(geo.Unit{Force: "btp", Month: m}, 0, "test")
 	sb.AddStreet(&geo.StreetRow{Month: m, Location: []byte("No Location"), CrimeType: []byte("Robbery")})
-	b := geo.NewBuilder()
-	if err := b.AddStreet(sb); err != nil {
-		t.Fatal(err)
-	}
-	ds, _, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := datasets.Build(t, sb)
 	var outcome geo.Filter
 	outcome.Outcomes.Add(1)
 	ix := NewIndex(ds, DefaultOptions())

@@ -2,11 +2,10 @@ package tiles
 
 import (
 	"cmp"
-	"runtime"
 	"slices"
-	"sync"
 
 	"crimemap/geo"
+	"crimemap/internal/parallel"
 )
 
 // buildTables gives count tables to the largest clusters within the budget.
@@ -61,19 +60,15 @@ func (ix *Index) buildTables() {
 	for t, cd := range cands {
 		ix.levels[cd.z].table[cd.i] = int32(t)
 	}
-	// Tables are independent, so they are filled on every core.
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := w; t < len(cands); t += workers {
-				ix.fillTable(t, cands[t].z, cands[t].i, rows, first, rowOf)
-			}
-		}()
-	}
-	wg.Wait()
+	// Tables are independent, so they are filled on every core. Dealt out
+	// in turn, each core gets its share of the largest clusters, which come
+	// first.
+	workers := parallel.Cores(len(cands))
+	parallel.Run(workers, func(w int) {
+		for t := w; t < len(cands); t += workers {
+			ix.fillTable(t, cands[t].z, cands[t].i, rows, first, rowOf)
+		}
+	})
 }
 
 // fillTable counts the crimes of cluster i of level z into table t.

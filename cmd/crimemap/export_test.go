@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb/encoding/mvt"
 
+	"crimemap/internal/testsupport"
 	"crimemap/pmtiles"
 	"crimemap/synth"
 	"crimemap/tiles"
@@ -27,15 +27,7 @@ func countRows(t *testing.T, dir string, keep func(rec []string) bool) int {
 	}
 	n := 0
 	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range recs[1:] {
+		for _, r := range testsupport.ReadCSV(t, p)[1:] {
 			if r[4] != "" && keep(r) {
 				n++
 			}

@@ -73,11 +73,7 @@ func HampshireStreet(tb testing.TB) string {
 // when it is absent.
 func SharedDir(tb testing.TB) string {
 	tb.Helper()
-	dir := filepath.Join(Root(tb), "..", "shared", "data", "police-uk")
-	if _, err := os.Stat(dir); err != nil {
-		return ""
-	}
-	return dir
+	return sharedDirIn(Root(tb))
 }
 
 // Shared returns a path under ../shared/data/police-uk, skipping the test
@@ -95,10 +91,42 @@ func Shared(tb testing.TB, elem ...string) string {
 // RequireSharedEnv is 1.
 func MissingShared(tb testing.TB, why string) {
 	tb.Helper()
-	if os.Getenv(RequireSharedEnv) == "1" {
+	if decideShared("", os.Getenv(RequireSharedEnv)) == failShared {
 		tb.Fatalf("%s, and %s=1", why, RequireSharedEnv)
 	}
 	tb.Skip(why)
+}
+
+// sharedAction is what a test that wants the shared data does.
+type sharedAction int
+
+const (
+	useShared sharedAction = iota
+	skipShared
+	failShared
+)
+
+// decideShared chooses for a test given the shared folder (dir, "" when
+// absent) and the value of RequireSharedEnv: CI sets the switch so that
+// data it expects cannot go missing unnoticed behind a skip.
+func decideShared(dir, require string) sharedAction {
+	switch {
+	case dir != "":
+		return useShared
+	case require == "1":
+		return failShared
+	}
+	return skipShared
+}
+
+// sharedDirIn returns root's ../shared/data/police-uk, or "" when it is
+// absent.
+func sharedDirIn(root string) string {
+	dir := filepath.Join(root, "..", "shared", "data", "police-uk")
+	if _, err := os.Stat(dir); err != nil {
+		return ""
+	}
+	return dir
 }
 
 // ReadCSV reads every record of a CSV file with encoding/csv, so tests

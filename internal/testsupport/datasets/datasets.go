@@ -1,6 +1,7 @@
 // Package datasets gives tests the datasets they share: the real Hampshire
-// month loaded once per test binary, and a small hand-built one. Tests of
-// packages geo and ingest cannot use it, since it imports both.
+// month loaded once per test binary, and a small hand-built one. It imports
+// geo and ingest, so only their internal tests (package geo, package ingest)
+// cannot use it; their external tests (geo_test, ingest_test) can.
 package datasets
 
 import (
@@ -53,13 +54,31 @@ func Southampton() *geo.Dataset {
 	add(-1.4046, 50.9098, "On or near Bargate", "Shoplifting", 2)
 	add(-1.3950, 50.9200, "On or near Portswood Road", "Burglary", 4)
 	add(-1.0900, 50.8000, "On or near Commercial Road", "Drugs", 1)
-	b := geo.NewBuilder()
-	if err := b.AddStreet(sb); err != nil {
-		panic(err)
-	}
-	ds, _, err := b.Build()
+	ds, err := build(sb)
 	if err != nil {
 		panic(err)
 	}
 	return ds
+}
+
+// Build builds a dataset of hand-made street batches, failing the test on
+// an error.
+func Build(tb testing.TB, batches ...*geo.StreetBatch) *geo.Dataset {
+	tb.Helper()
+	ds, err := build(batches...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ds
+}
+
+func build(batches ...*geo.StreetBatch) (*geo.Dataset, error) {
+	b := geo.NewBuilder()
+	for _, sb := range batches {
+		if err := b.AddStreet(sb); err != nil {
+			return nil, err
+		}
+	}
+	ds, _, err := b.Build()
+	return ds, err
 }
