@@ -79,6 +79,18 @@ export function register({test, check, idle, getJSON, TIMEOUT}) {
     await shot('neighbourhood-unknown-postcode');
   });
 
+  test('neighbourhood-embed', async ({page, shot, skip}) => {
+    if (!hoodBase) return skip('CRIMEMAP_E2E_HOOD_BASE is not set');
+    await page.goto(`${hoodBase}/neighbourhoods/hampshire/SO14`);
+    const total = Number(await page.textContent('#crime-total'));
+    await page.goto(`${hoodBase}/embed?neighbourhood=hampshire/SO14`);
+    const h1 = await page.textContent('.summary h1');
+    check(Number(h1.match(/^(\d+) crimes/)?.[1]) === total, `embed says ${JSON.stringify(h1)}, the page ${total}`);
+    await idle(page);
+    check((await page.evaluate(() => window.map.queryRenderedFeatures({layers: ['boundaries']}).length)) > 0, 'no boundary drawn');
+    await shot('neighbourhood-embed');
+  });
+
   test('neighbourhood-keyboard', async ({page, skip}) => {
     if (!hoodBase) return skip('CRIMEMAP_E2E_HOOD_BASE is not set');
     await page.goto(`${hoodBase}/neighbourhoods/hampshire/SO14`);

@@ -197,15 +197,7 @@ func (s *Server) neighbourhoodPage(ctx context.Context, snap *snapshot, force, i
 		p.Events = append(p.Events, pageEvent(e))
 	}
 	if located {
-		for _, part := range reg.Area.MultiPolygon() {
-			for _, ring := range part {
-				rr := make([][2]float64, len(ring))
-				for k, pt := range ring {
-					rr[k] = [2]float64{pt[0], pt[1]}
-				}
-				p.Boundary = append(p.Boundary, rr)
-			}
-		}
+		p.Boundary = rings(reg.Area)
 		for _, j := range s.hoods.graph.Neighbours(ri) {
 			n := s.hoods.regions[j]
 			p.Neighbours = append(p.Neighbours, web.PageLink{Href: hoodPath(n.Force, n.ID), Text: html.UnescapeString(n.Name)})
@@ -472,5 +464,56 @@ func (ix *hoodIndex) forceLatest(ds *geo.Dataset) map[string]geo.Month {
 		}
 	}
 	ix.months = &forceMonths{ds: ds, latest: out}
+	return out
+}
+
+// parseEmbedNeighbourhood reads neighbourhood=force/id and the filter, and
+// counts the crimes in its boundary in the latest month of the force's
+// data the filter allows.
+func (s *Server) parseEmbedNeighbourhood(r *http.Request, ds *geo.Dataset) (web.EmbedPage, error) {
+	var p web.EmbedPage
+	v := formValue(r, "neighbourhood")
+	force, id, _ := strings.Cut(v, "/")
+	reg, _, ok := s.hoods.region(force, id)
+	if !ok {
+		return p, paramError("neighbourhood", "want force/id of a neighbourhood with a boundary, got %q", v)
+	}
+	f, err := s.parseFilter(r)
+	if err != nil {
+		return p, err
+	}
+	b := reg.Area.Bound()
+	c := b.Center()
+	p = web.EmbedPage{Lat: c[1], Lng: c[0], FitRadius: true, Place: html.UnescapeString(reg.Name), Boundary: rings(reg.Area),
+		StyleURL: s.cfg.StyleURL, Attribution: geo.Attribution}
+	p.Zoom = zoomForRadius(geo.Distance(b.Min[0], b.Min[1], b.Max[0], b.Max[1]) / 2)
+	q := url.Values{}
+	for _, k := range pageFilterParams {
+		if v := formValue(r, k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	if latest, ok := s.hoods.forceLatest(ds)[force]; ok && (f.To == 0 || f.To > latest) {
+		f.To = latest
+	}
+	if err := embedSummary(r.Context(), ds, reg.Area, f, &p, q); err != nil {
+		return p, err
+	}
+	p.MapURL = hoodPath(force, id)
+	return p, nil
+}
+
+// rings is an area's outline as [lng,lat] rings, for the page scripts.
+func rings(area *geo.Polygon) [][][2]float64 {
+	var out [][][2]float64
+	for _, part := range area.MultiPolygon() {
+		for _, ring := range part {
+			rr := make([][2]float64, len(ring))
+			for k, pt := range ring {
+				rr[k] = [2]float64{pt[0], pt[1]}
+			}
+			out = append(out, rr)
+		}
+	}
 	return out
 }

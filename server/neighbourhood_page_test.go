@@ -262,3 +262,24 @@ func benchPage(b *testing.B, h http.Handler, path string) {
 		_, _ = io.Copy(io.Discard, w.Body)
 	}
 }
+
+func TestEmbedNeighbourhood(t *testing.T) {
+	_, ts := newPageServer(t)
+	status, body := get(t, ts, "/embed?neighbourhood=hampshire/SO14")
+	if status != 200 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	m := regexp.MustCompile(`<h1>(\d+) crimes in <time datetime="2017-02">`).FindSubmatch(body)
+	if m == nil || !strings.Contains(string(body), "in Southampton City Centre") || !strings.Contains(string(body), `"boundary":[[[`) {
+		t.Fatalf("embed lacks the neighbourhood's summary or boundary:\n%s", body)
+	}
+	_, page := get(t, ts, "/neighbourhoods/hampshire/SO14")
+	if !strings.Contains(string(page), `<strong id="crime-total">`+string(m[1])+`</strong>`) {
+		t.Errorf("embed says %s crimes, the page differs", m[1])
+	}
+	for _, bad := range []string{"hampshire/NOPE", "hampshire", "/SO14"} {
+		if status, body := get(t, ts, "/embed?neighbourhood="+bad); status != 400 || !strings.Contains(string(body), "neighbourhood") {
+			t.Errorf("neighbourhood=%s: %d %s", bad, status, body)
+		}
+	}
+}
