@@ -112,7 +112,8 @@ func TestBrowser(t *testing.T) {
 	defer basemap.Close()
 	cfg := server.DefaultConfig()
 	cfg.StyleURL = basemap.URL + "/style.json"
-	styled := server.New(cfg, server.Deps{Log: log, Boundaries: testBoundaries(t)})
+	kmls := testBoundaries(t)
+	styled := server.New(cfg, server.Deps{Log: log, Boundaries: kmls})
 	styled.SetDataset(ds)
 	tsStyled := httptest.NewServer(styled)
 	defer tsStyled.Close()
@@ -121,6 +122,7 @@ func TestBrowser(t *testing.T) {
 	// what one real month cannot show: month ranges, month charts and
 	// outcome histories.
 	multi := multiMonthServer(ctx, t, log)
+	teams := teamServer(ctx, t, ds, kmls, log)
 
 	shots := os.Getenv("CRIMEMAP_E2E_SCREENSHOTS")
 	if shots == "" {
@@ -134,7 +136,7 @@ func TestBrowser(t *testing.T) {
 		args = append(args, strings.Fields(only)...)
 	}
 	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL, "CRIMEMAP_E2E_MULTI_BASE="+multi.URL)
+	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL, "CRIMEMAP_E2E_MULTI_BASE="+multi.URL, "CRIMEMAP_E2E_HOOD_BASE="+teams.URL)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

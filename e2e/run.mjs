@@ -404,6 +404,8 @@ test('embed-in-iframe', async ({page, shot}) => {
   await shot('embed-in-iframe');
 });
 
+(await import('./neighbourhood.mjs')).register({test, check, idle, getJSON, TIMEOUT});
+
 async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimemap-e2e-'));
   const browser = await chromium.launchPersistentContext(userDataDir, {

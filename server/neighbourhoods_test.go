@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,10 +16,7 @@ import (
 	"crimemap/boundary"
 	"crimemap/geo"
 	"crimemap/internal/testsupport"
-	"crimemap/locate"
 	"crimemap/neighbourhood"
-	"crimemap/postcode"
-	"crimemap/server"
 )
 
 const teamDir = "../neighbourhood/testdata/api"
@@ -54,18 +50,7 @@ func newTeamServer(t testing.TB) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc, _, err := locate.Build(teams, kmls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcs, _, err := postcode.LoadFile(ctx, "../postcode/testdata/onspd-sample.csv", postcode.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := server.New(server.DefaultConfig(), server.Deps{Neighbourhoods: teams, Locator: loc, Postcodes: pcs})
-	s.SetDataset(dataset(t))
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
+	_, ts := serveTeams(t, teams, kmls, false)
 	return ts
 }
 

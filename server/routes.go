@@ -68,6 +68,8 @@ func (s *Server) routes() http.Handler {
 	// Map page, embed and their assets.
 	r.HandleFunc("/", s.handleMapPage).Methods(get...)
 	r.HandleFunc("/embed", s.handleEmbed).Methods(get...)
+	r.HandleFunc("/neighbourhoods", s.handleNeighbourhoodSearch).Methods(get...)
+	r.HandleFunc("/neighbourhoods/{force}/{id}", s.withSnapshot(s.handleNeighbourhoodPage)).Methods(get...)
 	r.PathPrefix("/static/").HandlerFunc(s.handleStatic).Methods(get...)
 
 	router := r

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -90,7 +91,12 @@ func (s *Server) handleEmbed(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	p, err := s.parseEmbed(r, ds)
+	var p web.EmbedPage
+	if formValue(r, "neighbourhood") != "" {
+		p, err = s.parseEmbedNeighbourhood(r, ds)
+	} else {
+		p, err = s.parseEmbed(r, ds)
+	}
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -154,24 +160,9 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 		}
 	}
 	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL, Attribution: geo.Attribution}
-	if m, ok := latestIn(ds.Months(), f); ok {
-		f.From, f.To = m, m
-		k, err := ds.Count(r.Context(), circle, &f)
-		if err != nil {
-			return p, err
-		}
-		cats := ds.Categories()
-		counts := make([]web.TypeCount, 0, k.NumCategories)
-		for c := 0; c < k.NumCategories; c++ {
-			t := cats.Term(c)
-			counts = append(counts, web.TypeCount{Slug: t.Slug, Name: t.Name, Count: k.ByCategory(geo.Category(c))})
-		}
-		p.Month, p.Total, p.Top = m.String(), k.Total, web.TopTypes(counts, embedTopTypes)
-		// The map shows the month the summary counts.
-		q.Set("from", p.Month)
-		q.Set("to", p.Month)
+	if err := embedSummary(r.Context(), ds, circle, f, &p, q); err != nil {
+		return p, err
 	}
-	p.Query = q.Encode()
 
 	full := url.Values{}
 	for k, v := range q {
@@ -183,6 +174,30 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	p.MapURL = "/?" + full.Encode() + "#" + strconv.FormatFloat(zoom, 'f', 2, 64) + "/" +
 		strconv.FormatFloat(lat, 'f', 5, 64) + "/" + strconv.FormatFloat(lng, 'f', 5, 64)
 	return p, nil
+}
+
+// embedSummary counts the crimes in area of the latest month the filter
+// allows into p, and sets p.Query to q with that month, so the map shows
+// the month the summary counts.
+func embedSummary(ctx context.Context, ds *geo.Dataset, area geo.Area, f geo.Filter, p *web.EmbedPage, q url.Values) error {
+	if m, ok := latestIn(ds.Months(), f); ok {
+		f.From, f.To = m, m
+		k, err := ds.Count(ctx, area, &f)
+		if err != nil {
+			return err
+		}
+		cats := ds.Categories()
+		counts := make([]web.TypeCount, 0, k.NumCategories)
+		for c := 0; c < k.NumCategories; c++ {
+			t := cats.Term(c)
+			counts = append(counts, web.TypeCount{Slug: t.Slug, Name: t.Name, Count: k.ByCategory(geo.Category(c))})
+		}
+		p.Month, p.Total, p.Top = m.String(), k.Total, web.TopTypes(counts, embedTopTypes)
+		q.Set("from", p.Month)
+		q.Set("to", p.Month)
+	}
+	p.Query = q.Encode()
+	return nil
 }
 
 // hexProbe is a hex tile path with a zoom no deployment serves: a build

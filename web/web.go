@@ -168,6 +168,10 @@ type EmbedPage struct {
 	Total int
 	// Top holds the most frequent crime types, most frequent first.
 	Top []TypeCount
+	// Place and Boundary are set for a neighbourhood's embed: its name and
+	// [lng,lat] rings, counted and drawn instead of the radius.
+	Place    string
+	Boundary [][][2]float64
 	// MapURL opens the full map at the same place and filter.
 	MapURL      string
 	StyleURL    string
@@ -219,6 +223,8 @@ type embedConfig struct {
 	Zoom    float64 `json:"zoom"`
 	Fit     bool    `json:"fit"`
 	Query   string  `json:"query"`
+	// Boundary replaces the radius for a neighbourhood.
+	Boundary [][][2]float64 `json:"boundary,omitempty"`
 }
 
 // RenderMap writes the map page.
@@ -240,7 +246,7 @@ func RenderEmbed(w io.Writer, p EmbedPage) error {
 		Config pageConfig
 	}{p, pageConfig{
 		StyleURL: p.StyleURL, Colours: categoryColours, Attribution: p.Attribution,
-		Embed: &embedConfig{Lat: p.Lat, Lng: p.Lng, RadiusM: p.RadiusM, Zoom: p.Zoom, Fit: p.FitRadius, Query: p.Query},
+		Embed: &embedConfig{Lat: p.Lat, Lng: p.Lng, RadiusM: p.RadiusM, Zoom: p.Zoom, Fit: p.FitRadius, Query: p.Query, Boundary: p.Boundary},
 	}}
 	if err := pages.ExecuteTemplate(w, "embed.html", data); err != nil {
 		return fmt.Errorf("render embed page: %w", err)

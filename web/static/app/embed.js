@@ -2,7 +2,7 @@
 // the compact map around the same point, radius and filter.
 import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
 import {getJSON, withQuery, absoluteTemplate} from './api.js';
-import {plainStyle, addCrimeLayers, addNearLayers, setNear, circlePolygon} from './layers.js';
+import {plainStyle, addCrimeLayers, addNearLayers, setNear, circlePolygon, addBoundaryLayer} from './layers.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const e = config.embed;
@@ -29,9 +29,10 @@ async function main() {
   window.map = map;
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
   if (e.fit) {
-    const ring = circlePolygon(e.lng, e.lat, e.radius_m).geometry.coordinates[0];
-    const b = new maplibregl.LngLatBounds(ring[0], ring[0]);
-    ring.forEach(c => b.extend(c));
+    // A neighbourhood fits its boundary, a point its circle.
+    const rings = e.boundary || [circlePolygon(e.lng, e.lat, e.radius_m).geometry.coordinates[0]];
+    const b = new maplibregl.LngLatBounds(rings[0][0], rings[0][0]);
+    rings.forEach(ring => ring.forEach(c => b.extend(c)));
     map.fitBounds(b, {padding: 12, animate: false});
   }
   map.on('error', ev => console.error('map error:', ev.error?.message || ev.error || ev));
@@ -43,7 +44,7 @@ async function main() {
   });
   const q = new URLSearchParams(e.query);
   const slugs = q.get('category') ? q.get('category').split(',') : Object.keys(config.colours);
-  addNearLayers(map);
+  if (!e.boundary) addNearLayers(map);
   if (tilejson?.tiles) {
     addCrimeLayers(map, {
       tiles: tilejson.tiles.map(t => withQuery(absoluteTemplate(t), q)),
@@ -53,7 +54,11 @@ async function main() {
       colours: config.colours,
     });
   }
-  setNear(map, {lat: e.lat, lng: e.lng, radius: e.radius_m});
+  if (e.boundary) {
+    addBoundaryLayer(map, [{type: 'Feature', properties: {}, geometry: {type: 'Polygon', coordinates: e.boundary}}]);
+  } else {
+    setNear(map, {lat: e.lat, lng: e.lng, radius: e.radius_m});
+  }
 }
 
 main().catch(err => console.error('embed failed:', err));
