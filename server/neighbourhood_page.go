@@ -478,7 +478,7 @@ func (s *Server) parseEmbedNeighbourhood(r *http.Request, ds *geo.Dataset) (web.
 	if !ok {
 		return p, paramError("neighbourhood", "want force/id of a neighbourhood with a boundary, got %q", v)
 	}
-	f, err := s.parseFilter(r)
+	f, err := s.parseFilter(r, ds)
 	if err != nil {
 		return p, err
 	}
