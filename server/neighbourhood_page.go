@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"crimemap/adjacency"
+	"crimemap/fault"
 	"crimemap/geo"
 	"crimemap/locate"
 	"crimemap/neighbourhood"
@@ -83,6 +84,11 @@ func (s *Server) handleNeighbourhoodSearch(w http.ResponseWriter, r *http.Reques
 			return
 		}
 	}
+	s.writeSearchPage(w, r, page, status)
+}
+
+// writeSearchPage renders the neighbourhood search form with its message.
+func (s *Server) writeSearchPage(w http.ResponseWriter, r *http.Request, page web.SearchPage, status int) {
 	var buf bytes.Buffer
 	if err := web.RenderSearch(&buf, page); err != nil {
 		writeError(w, r, err)
@@ -131,6 +137,11 @@ func (s *Server) searchNeighbourhood(q string) (href, msg string, choices []web.
 // handleNeighbourhoodPage answers GET /neighbourhoods/{force}/{id}.
 func (s *Server) handleNeighbourhoodPage(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	p, err := s.neighbourhoodPage(r.Context(), snap, pathVar(r, "force"), pathVar(r, "id"), time.Now())
+	if fault.KindOf(err) == fault.NotFound {
+		// A person who followed a stale link gets the search form, not JSON.
+		s.writeSearchPage(w, r, web.SearchPage{Message: fmt.Sprintf("There is no neighbourhood %q in force %q. Search by postcode or street instead.", pathVar(r, "id"), pathVar(r, "force"))}, http.StatusNotFound)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -237,9 +238,14 @@ func urlQuery(s string) string {
 
 func TestNeighbourhoodPageNotFound(t *testing.T) {
 	_, ts := newPageServer(t)
-	for _, p := range []string{"/neighbourhoods/hampshire/NOPE", "/neighbourhoods/nowhere/SO14"} {
-		if status, _ := get(t, ts, p); status != 404 {
+	for _, p := range []string{"/neighbourhoods/hampshire/NOPE", "/neighbourhoods/nowhere/SO14", "/neighbourhoods/hampshire/%3Cb%3Ex"} {
+		status, body := get(t, ts, p)
+		if status != 404 {
 			t.Errorf("%s: status %d, want 404", p, status)
+		}
+		// A person gets the search form back, with the name escaped.
+		if !bytes.Contains(body, []byte(`name="q"`)) || !bytes.Contains(body, []byte("There is no neighbourhood")) || bytes.Contains(body, []byte("<b>x")) {
+			t.Errorf("%s: want the search form with an escaped message, got %.300s", p, body)
 		}
 	}
 }
