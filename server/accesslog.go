@@ -13,6 +13,10 @@ import (
 // assigned one and in every response.
 const RequestIDHeader = "X-Request-ID"
 
+// requestIDKey is RequestIDHeader in canonical form: indexing the header
+// map with it skips canonicalising, which allocates, on every request.
+const requestIDKey = "X-Request-Id"
+
 // maxRequestIDLen bounds an incoming request id that is kept.
 const maxRequestIDLen = 64
 
@@ -28,9 +32,14 @@ const unmatchedRoute = "unmatched"
 func (s *Server) observeRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := requestID(r.Header.Get(RequestIDHeader))
-		w.Header().Set(RequestIDHeader, id)
+		var in string
+		if v := r.Header[requestIDKey]; len(v) > 0 {
+			in = v[0]
+		}
+		id := requestID(in)
 		aw := &accessWriter{ResponseWriter: w}
+		aw.idHeader[0] = id
+		w.Header()[requestIDKey] = aw.idHeader[:]
 		s.metrics.inFlight.Inc()
 		defer func() {
 			s.metrics.inFlight.Dec()
@@ -47,8 +56,8 @@ func (s *Server) observeRequests(next http.Handler) http.Handler {
 			}
 			method := metricMethod(r.Method)
 			s.metrics.observe(route, method, status, elapsed)
-			if aw.cache != "" {
-				s.metrics.tileOutcome.WithLabelValues(aw.cache).Inc()
+			if c := s.metrics.tileOutcomes[aw.cache]; c != nil {
+				c.Inc()
 			}
 			if al := s.deps.AccessLog; al != nil && al.Enabled(r.Context(), slog.LevelInfo) {
 				al.LogAttrs(context.WithoutCancel(r.Context()), slog.LevelInfo, "request",
@@ -132,6 +141,9 @@ type accessWriter struct {
 	bytes  int64
 	route  string
 	cache  string
+	// idHeader backs the X-Request-ID header's value, saving it an
+	// allocation.
+	idHeader [1]string
 }
 
 func (w *accessWriter) WriteHeader(code int) {

@@ -24,6 +24,8 @@ type metrics struct {
 	duration    *prometheus.HistogramVec
 	inFlight    prometheus.Gauge
 	tileOutcome *prometheus.CounterVec
+	// tileOutcomes are tileOutcome's series by outcome, looked up once.
+	tileOutcomes map[string]prometheus.Counter
 	rateLimited *prometheus.CounterVec
 	loadSeconds *prometheus.HistogramVec
 	loadFailed  *prometheus.CounterVec
@@ -75,6 +77,10 @@ func newMetrics(s *Server) *metrics {
 		Name: "crimemap_dataset_load_failures_total",
 		Help: "Dataset loads that failed, by kind (load or reload).",
 	}, []string{"kind"})
+	m.tileOutcomes = map[string]prometheus.Counter{}
+	for _, o := range []string{cacheHit, cacheMiss, cacheNotModified} {
+		m.tileOutcomes[o] = m.tileOutcome.WithLabelValues(o)
+	}
 	cacheStat := func(f func(s *Server) float64) func() float64 { return func() float64 { return f(s) } }
 	m.reg.MustRegister(
 		m.requests, m.duration, m.inFlight, m.tileOutcome, m.rateLimited, m.loadSeconds, m.loadFailed,
