@@ -26,9 +26,9 @@ type metrics struct {
 	tileOutcome *prometheus.CounterVec
 	// tileOutcomes are tileOutcome's series by outcome, looked up once.
 	tileOutcomes map[string]prometheus.Counter
-	rateLimited *prometheus.CounterVec
-	loadSeconds *prometheus.HistogramVec
-	loadFailed  *prometheus.CounterVec
+	rateLimited  *prometheus.CounterVec
+	loadSeconds  *prometheus.HistogramVec
+	loadFailed   *prometheus.CounterVec
 	// version is the dataset version the info metric names, read at
 	// scrape time so a swap never leaves two versions at 1.
 	version atomic.Pointer[string]
