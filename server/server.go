@@ -218,7 +218,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		start := time.Now()
 		s.prepareHex(ds)
 		snap.warm.Store(true)
-		s.log.Info("hex cell columns built; ready", "elapsed", time.Since(start).Round(time.Millisecond))
+		s.log.Debug("hex cell columns built; ready", "elapsed", time.Since(start).Round(time.Millisecond))
 	}()
 }
 
