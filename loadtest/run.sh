@@ -20,7 +20,7 @@ pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -f "$urls"' EXIT
 
 serve() {
-  "$bin" serve --quiet --log-level warn --addr "127.0.0.1:$port" "$@" "$data" >/dev/null &
+  "$bin" serve --quiet --log-level warn --rate-limit api=off,v1=off,page=off --addr "127.0.0.1:$port" "$@" "$data" >/dev/null &
   pid=$!
   for _ in $(seq 1 600); do
     curl -fsS "$base/healthz" >/dev/null 2>&1 && return 0

@@ -16,7 +16,11 @@ func (s *Server) routes() http.Handler {
 	get := []string{http.MethodGet, http.MethodHead}
 	getPost := []string{http.MethodGet, http.MethodHead, http.MethodPost}
 
-	r.HandleFunc("/healthz", s.withSnapshot(s.handleHealth)).Methods(get...)
+	r.HandleFunc("/healthz", s.handleHealth).Methods(get...)
+	r.HandleFunc("/readyz", s.handleReady).Methods(get...)
+	if s.cfg.MetricsAddr == "" {
+		r.Handle("/metrics", s.metrics.handler()).Methods(get...)
+	}
 
 	// data.police.uk-compatible API.
 	api := r.PathPrefix("/api").Subrouter()
@@ -88,10 +92,10 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Allow", strings.Join(allowedMethods(router, r), ", "))
 		writeError(w, r, ErrMethod)
 	})
-	r.Use(recoverPanics(s.log, routeTemplate), s.timeBudget, varsMiddleware, parseForm)
+	r.Use(nameRoute, recoverPanics(s.log, routeTemplate), s.rateLimit, s.timeBudget, varsMiddleware, parseForm)
 	// CORS wraps the router so that preflight requests, which match no
 	// route's methods, are answered too.
-	return securityHeaders(s.cors(r))
+	return s.observeRequests(securityHeaders(s.cors(r)))
 }
 
 // allowedMethods lists the methods that router serves req's path with.

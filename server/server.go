@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -61,6 +62,21 @@ type Config struct {
 	Tiles            tiles.Options
 	TileCacheBytes   int64
 	TileCacheControl string
+	// MetricsAddr, if set, serves /metrics on a listener of its own rather
+	// than beside the public routes.
+	MetricsAddr string
+	// DrainDelay is how long a shutdown keeps serving with /healthz at 503
+	// before it stops accepting, so load balancers take the replica out.
+	DrainDelay time.Duration
+	// RateLimits are the per-client token buckets by route group (Group*
+	// constants); a group without one is not limited. They are off in
+	// DefaultConfig, which tests and tools embed; crimemap serve starts
+	// from DefaultRateLimits. MaxRateClients bounds the clients each group
+	// tracks (0: DefaultMaxRateClients).
+	RateLimits     map[string]RateLimit
+	MaxRateClients int
+	// TrustedProxies are the peers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Deps are the services the server calls, built and owned by the caller
@@ -71,6 +87,8 @@ type Deps struct {
 	// Log receives request failures and lifecycle messages; nil means
 	// slog.Default().
 	Log *slog.Logger
+	// AccessLog receives a line per request; nil for none.
+	AccessLog *slog.Logger
 	// Boundaries are the force and neighbourhood boundaries served by
 	// /v1/boundaries and accepted as boundary=ID areas.
 	Boundaries *boundary.Set
@@ -120,6 +138,8 @@ type snapshot struct {
 	forcesUsed geo.Set
 	tiles      *tiles.Index
 	text       jsonText
+	// warm is set once the hex cell columns are built.
+	warm atomic.Bool
 }
 
 type totals struct{ geo.Counts }
@@ -143,6 +163,13 @@ type Server struct {
 	tileCache *tiles.Cache
 	heavy     *gate
 	hoods     *hoodIndex
+	metrics   *metrics
+	limits    *rateLimits
+	// draining is set when shutdown begins: /healthz answers 503.
+	draining atomic.Bool
+	// prepareHex warms a new dataset; tests hold it to see the state
+	// before.
+	prepareHex func(*geo.Dataset)
 }
 
 // New returns a server with no dataset yet: it answers /healthz with 503 and
@@ -154,6 +181,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait),
 		hoods: newHoodIndex(deps.Locator)}
+	s.metrics = newMetrics(s)
+	s.prepareHex = func(ds *geo.Dataset) { ds.PrepareHex(tiles.HexZoomRes[:]...) }
+	s.limits = newRateLimits(cfg)
 	s.handler = s.routes()
 	return s
 }
@@ -180,14 +210,17 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		snap.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
 	}
 	s.state.Store(snap)
+	version := ds.Version()
+	s.metrics.version.Store(&version)
 	// Each H3 resolution's cell column costs a second or more nationally on
 	// first use; build them in the background, coarse first, so the first
 	// hex requests at each zoom do not pay for it. PrepareHex keeps to one
 	// core, so requests keep the rest while it works.
 	go func() {
 		start := time.Now()
-		ds.PrepareHex(tiles.HexZoomRes[:]...)
-		s.log.Debug("hex cell columns ready", "elapsed", time.Since(start).Round(time.Millisecond))
+		s.prepareHex(ds)
+		snap.warm.Store(true)
+		s.log.Debug("hex cell columns built; ready", "elapsed", time.Since(start).Round(time.Millisecond))
 	}()
 }
 
@@ -266,11 +299,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, ready chan<- net.Ad
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	stopMetrics, err := s.serveMetrics(base)
+	if err != nil {
+		_ = hs.Close()
+		return err
+	}
+	defer stopMetrics()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	s.drain(hs)
 	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()

@@ -69,7 +69,7 @@ func (s *Server) handleTile(tl *tileLayer) snapshotHandler {
 			return err
 		}
 		layer := tl.layer(snap)
-		e, err := tiles.CachedTile(r.Context(), s.tileCache, layer, z, x, y, p)
+		e, hit, err := tiles.CachedTileHit(r.Context(), s.tileCache, layer, z, x, y, p)
 		if err != nil {
 			// Only here: errors.As puts re on the heap.
 			var re *tiles.HexResError
@@ -77,6 +77,11 @@ func (s *Server) handleTile(tl *tileLayer) snapshotHandler {
 				return paramCause("res", re)
 			}
 			return cellLimitParam(err)
+		}
+		if hit {
+			noteCacheOutcome(w, cacheHit)
+		} else {
+			noteCacheOutcome(w, cacheMiss)
 		}
 		s.writeTileEntry(w, r, e, layer.Version())
 		return nil
@@ -102,6 +107,7 @@ func (s *Server) writeTileEntry(w http.ResponseWriter, r *http.Request, e *tiles
 	}
 	h.Set("ETag", etag)
 	if noneMatch(r.Header.Get("If-None-Match"), e.ETag) {
+		noteCacheOutcome(w, cacheNotModified)
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -24,9 +24,11 @@ func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 // BenchmarkTileCachedHandler is the server's CPU per cached tile request,
 // routing and headers included, without the network: the ceiling of cached
 // tiles per second per core.
-func BenchmarkTileCachedHandler(b *testing.B) {
+func BenchmarkTileCachedHandler(b *testing.B) { benchTileCached(b, server.Deps{}) }
+
+func benchTileCached(b *testing.B, deps server.Deps) {
 	ds := dataset(b)
-	s := server.New(server.DefaultConfig(), server.Deps{})
+	s := server.New(server.DefaultConfig(), deps)
 	s.SetDataset(ds)
 	var reqs []*http.Request
 	for _, t := range tiles.SampleTiles(ds, 13, 256, 1) {

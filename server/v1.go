@@ -17,12 +17,6 @@ const (
 	MaxPageSize     = 10_000
 )
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
-	ds := snap.ds
-	writeJSON(w, r, http.StatusOK, map[string]any{"status": "ok", "version": ds.Version(), "crimes": ds.Len()})
-	return nil
-}
-
 type metaTerm struct {
 	Slug string `json:"url"`
 	Name string `json:"name"`

@@ -237,24 +237,31 @@ func FilterKey(f *geo.Filter) string {
 // gzipping and storing it on a miss; the key is the layer's name and version
 // with p as l normalises it for zoom z. A nil cache renders every time.
 func CachedTile(ctx context.Context, c *Cache, l Layer, z, x, y int, p Params) (*Entry, error) {
+	e, _, err := CachedTileHit(ctx, c, l, z, x, y, p)
+	return e, err
+}
+
+// CachedTileHit is CachedTile that also reports whether the cache held the
+// tile.
+func CachedTileHit(ctx context.Context, c *Cache, l Layer, z, x, y int, p Params) (*Entry, bool, error) {
 	p = l.Normalize(z, p)
 	var key string
 	if c != nil {
 		key = layerKey(l, z, x, y, &p)
 		if e, ok := c.Get(key); ok {
-			return e, nil
+			return e, true, nil
 		}
 	}
 	raw, err := l.Tile(ctx, z, x, y, p)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	e, err := NewEntry(raw)
 	if err != nil {
-		return nil, fmt.Errorf("tile %d/%d/%d: %w", z, x, y, err)
+		return nil, false, fmt.Errorf("tile %d/%d/%d: %w", z, x, y, err)
 	}
 	if c != nil {
 		c.Put(key, e)
 	}
-	return e, nil
+	return e, false, nil
 }

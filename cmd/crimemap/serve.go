@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -28,20 +29,25 @@ func init() {
 
 // loadFlags are the flags shared by the commands that load data.
 type loadFlags struct {
-	workers  int
-	logLevel string
-	quiet    bool
+	workers   int
+	logLevel  string
+	logFormat string
+	quiet     bool
 }
 
 func (l *loadFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&l.workers, "workers", 0, "files parsed at once (0 = number of CPUs)")
 	fs.StringVar(&l.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&l.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&l.quiet, "quiet", false, "no progress output while loading")
 }
 
 func (l *loadFlags) options(stderr io.Writer) (ingest.Options, error) {
 	log, err := newLogger(l.logLevel, stderr)
 	if err != nil {
+		return ingest.Options{}, err
+	}
+	if log, err = withLogFormat(log, l.logLevel, l.logFormat, stderr); err != nil {
 		return ingest.Options{}, err
 	}
 	opt := ingest.Options{Workers: l.workers, Logger: log}
@@ -114,6 +120,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.MaxHeavy, "max-heavy", cfg.MaxHeavy, "heavy requests (crime lists, counts, hex, hotspots, change, /api/ custom areas) served at once; 0 for no bound")
 	fs.DurationVar(&cfg.HeavyWait, "heavy-wait", cfg.HeavyWait, "how long a heavy request waits for a slot before 503")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections at once; further ones wait to be accepted; 0 for no bound")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of a listener of its own for /metrics (empty: /metrics beside the other routes)")
+	fs.DurationVar(&cfg.DrainDelay, "drain-delay", cfg.DrainDelay, "on shutdown, how long /healthz answers 503 while requests are still served, before the listener closes")
+	rateLimits := "api=15:30,v1=15:30,page=15:30,tiles=off"
+	fs.StringVar(&rateLimits, "rate-limit", rateLimits, "per-client token buckets by route group, GROUP=RATE:BURST or GROUP=off, groups api, v1, tiles, page; unnamed groups keep their defaults")
+	var trustedProxies string
+	fs.StringVar(&trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: crimemap serve [flags] PATH...")
 		fs.PrintDefaults()
@@ -123,6 +135,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err := checkPublicURL(cfg.PublicURL); err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	var err error
+	if cfg.RateLimits, err = server.ParseRateLimits(rateLimits); err != nil {
+		return fmt.Errorf("serve: --rate-limit: %w", err)
+	}
+	if cfg.TrustedProxies, err = server.ParseTrustedProxies(trustedProxies); err != nil {
+		return fmt.Errorf("serve: --trusted-proxies: %w", err)
 	}
 	cfg.CORSOrigins = nil
 	for _, o := range strings.Split(cors, ",") {
@@ -140,7 +159,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	log := opt.Logger
-	deps := server.Deps{Log: log}
+	deps := server.Deps{Log: log, AccessLog: log}
 	if boundaries != "" {
 		set, err := boundary.Load(strings.Split(boundaries, string(os.PathListSeparator))...)
 		if err != nil {
@@ -174,6 +193,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return fmt.Errorf("serve: load interrupted: %w", ctx.Err())
 	}
+	srv.ObserveLoad("load", time.Since(start), err)
 	if sum != nil {
 		fmt.Fprint(os.Stderr, sum.String())
 	}
@@ -229,4 +249,20 @@ func loadNeighbourhoods(ctx context.Context, deps *server.Deps, teamsDir, postco
 	fmt.Fprint(out, sum.String())
 	deps.Locator = loc
 	return nil
+}
+
+// withLogFormat returns log, or for format "json" a JSON logger at the same
+// level: collectors parse JSON lines without guessing at quoting.
+func withLogFormat(log *slog.Logger, level, format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "", "text":
+		return log, nil
+	case "json":
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(level)); err != nil {
+			return nil, fmt.Errorf("log level %q: %w", level, err)
+		}
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
 }
