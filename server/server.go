@@ -20,6 +20,7 @@ import (
 	"crimemap/neighbourhood"
 	"crimemap/postcode"
 	"crimemap/tiles"
+	"crimemap/watch"
 )
 
 // Config is the server's configuration; cmd/crimemap fills it from flags and
@@ -81,6 +82,9 @@ type Deps struct {
 	Locator *locate.Locator
 	// Postcodes resolves postcodes for /v1/locate.
 	Postcodes *postcode.Directory
+	// Watch is the Neighbourhood Watch store behind /watch, /account and
+	// /v1/watch; without it those routes answer 503.
+	Watch watch.Store
 }
 
 // DefaultMaxConns is the default bound on open connections: a browser
