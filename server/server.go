@@ -146,6 +146,7 @@ type Server struct {
 	// tileCache is shared by dataset versions: its keys carry the version.
 	tileCache *tiles.Cache
 	heavy     *gate
+	ww        *watchWeb
 }
 
 // New returns a server with no dataset yet: it answers /healthz with 503 and
@@ -155,7 +156,7 @@ func New(cfg Config, deps Deps) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, deps: deps, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait)}
+	s := &Server{cfg: cfg, deps: deps, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait), ww: newWatchWeb()}
 	s.handler = s.routes()
 	return s
 }
