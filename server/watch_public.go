@@ -192,7 +192,7 @@ func coordinatorMail(ctx context.Context, st watch.Store, sc watch.Scheme, what 
 			return nil, fmt.Errorf("coordinator %d: %w", id, err)
 		}
 		out = append(out, watch.OutboxMail{
-			To: u.Email, Subject: what + ": " + sc.Name,
+			To: u.Email, Subject: subject(what+": ", sc.Name),
 			Body: what + " for " + sc.Name + " is waiting in your Neighbourhood Watch inbox.\n",
 		})
 	}

@@ -28,5 +28,13 @@ func (s *Server) watchRoutes(r, v1 *mux.Router) {
 	r.HandleFunc("/watch/messages/{token}/withdraw", public(s.page(s.withdraw(func(st watch.Store) func(context.Context, []byte) error {
 		return st.WithdrawMessage
 	})))).Methods(post)
+	r.HandleFunc("/watch/inbox", s.page(s.handleInbox)).Methods(get...)
+	r.HandleFunc("/watch/inbox/applications/{id}/approve", s.page(s.decide(watch.ApplicationApproved))).Methods(post)
+	r.HandleFunc("/watch/inbox/applications/{id}/decline", s.page(s.decide(watch.ApplicationDeclined))).Methods(post)
+	r.HandleFunc("/watch/inbox/messages/{id}/reply", s.page(s.thread("reply", replyThread))).Methods(post)
+	r.HandleFunc("/watch/inbox/messages/{id}/close", s.page(s.thread("close", closeThread))).Methods(post)
+	r.HandleFunc("/account/sign-in", s.page(s.handleSignInForm)).Methods(get...)
+	r.HandleFunc("/account/sign-in", s.page(s.handleSignIn)).Methods(post)
+	r.HandleFunc("/account/sign-out", s.page(s.handleSignOut)).Methods(post)
 	v1.HandleFunc("/watch/schemes", s.handleWatchSchemes).Methods(get...)
 }

@@ -29,7 +29,7 @@ type watchFixture struct {
 	active, pending watch.Scheme
 }
 
-func newWatchFixture(t *testing.T) *watchFixture {
+func newWatchFixture(t *testing.T, configure ...func(*server.Config)) *watchFixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "watch.db"))
@@ -62,7 +62,11 @@ func newWatchFixture(t *testing.T) *watchFixture {
 	}
 	f.active = mk("Park Road Watch", watch.SchemeActive, orb.Point{0.52, 51.27})
 	f.pending = mk("Hidden Close Watch", watch.SchemePending, orb.Point{0.53, 51.27})
-	f.ts = httptest.NewServer(server.New(server.DefaultConfig(), server.Deps{Watch: st}))
+	cfg := server.DefaultConfig()
+	for _, c := range configure {
+		c(&cfg)
+	}
+	f.ts = httptest.NewServer(server.New(cfg, server.Deps{Watch: st}))
 	t.Cleanup(f.ts.Close)
 	return f
 }
