@@ -62,6 +62,10 @@ type Config struct {
 	Tiles            tiles.Options
 	TileCacheBytes   int64
 	TileCacheControl string
+	// FormKey signs the CSRF tokens of the Watch forms; replicas behind
+	// one address need the same one. Empty gives a random key per process,
+	// so forms loaded before a restart must be loaded again.
+	FormKey string
 }
 
 // Deps are the services the server calls, built and owned by the caller
@@ -156,7 +160,7 @@ func New(cfg Config, deps Deps) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, deps: deps, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait), ww: newWatchWeb()}
+	s := &Server{cfg: cfg, deps: deps, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait), ww: newWatchWeb(cfg.FormKey)}
 	s.handler = s.routes()
 	return s
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"net/http"
 	"strings"
 	"time"
@@ -36,9 +37,14 @@ type watchWeb struct {
 	forms   *addrLimiter
 }
 
-func newWatchWeb() *watchWeb {
+func newWatchWeb(formKey string) *watchWeb {
 	key := make([]byte, 32)
-	_, _ = rand.Read(key)
+	if formKey != "" {
+		sum := sha256.Sum256([]byte(formKey))
+		key = sum[:]
+	} else {
+		_, _ = rand.Read(key)
+	}
 	return &watchWeb{csrfKey: key, forms: newAddrLimiter(FormEvery, FormBurst, maxLimitedAddrs)}
 }
 

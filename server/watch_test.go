@@ -343,3 +343,30 @@ func TestWatchSchemesJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchFormKeyShared checks that a form loaded from one replica posts
+// to another that has the same key, and not to one with another key.
+func TestWatchFormKeyShared(t *testing.T) {
+	f := newWatchFixture(t, func(c *server.Config) { c.FormKey = strings.Repeat("k", 32) })
+	c := browser(t)
+	form := applyForm(wtoken(t, c, f.schemeURL(f.active)))
+	for _, tc := range []struct {
+		key  string
+		want int
+	}{
+		{strings.Repeat("k", 32), 303},
+		{strings.Repeat("j", 32), 403},
+	} {
+		cfg := server.DefaultConfig()
+		cfg.FormKey = tc.key
+		other := httptest.NewServer(server.New(cfg, server.Deps{Watch: f.st}))
+		jarURL, _ := url.Parse(f.ts.URL)
+		otherURL, _ := url.Parse(other.URL)
+		c.Jar.SetCookies(otherURL, c.Jar.Cookies(jarURL))
+		resp, _ := wfetch(t, c, "POST", other.URL+"/watch/schemes/"+itoa(f.active.ID)+"/apply", form)
+		other.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("key %q: %d, want %d", tc.key[:1], resp.StatusCode, tc.want)
+		}
+	}
+}

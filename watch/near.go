@@ -59,16 +59,24 @@ type Nearby struct {
 // Nearest ranks schemes by their distance from p: every one whose area
 // holds p, then the n nearest of the rest, nearest first (ties by id).
 func Nearest(schemes []Scheme, p orb.Point, n int) []Nearby {
-	all := make([]Nearby, len(schemes))
-	for i, s := range schemes {
-		all[i] = Nearby{Scheme: s, DistanceM: s.Area.DistanceM(p)}
+	// Sort small keys rather than whole schemes, which are costly to swap.
+	type key struct {
+		d  float64
+		id int64
+		i  int
 	}
-	slices.SortFunc(all, func(a, b Nearby) int {
-		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), cmp.Compare(a.Scheme.ID, b.Scheme.ID))
-	})
+	keys := make([]key, len(schemes))
+	for i, s := range schemes {
+		keys[i] = key{s.Area.DistanceM(p), s.ID, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.id, b.id)) })
 	inside := 0
-	for inside < len(all) && all[inside].DistanceM == 0 {
+	for inside < len(keys) && keys[inside].d == 0 {
 		inside++
 	}
-	return all[:min(len(all), inside+n)]
+	out := make([]Nearby, min(len(keys), inside+n))
+	for j := range out {
+		out[j] = Nearby{Scheme: schemes[keys[j].i], DistanceM: keys[j].d}
+	}
+	return out
 }

@@ -26,6 +26,10 @@ import (
 // sweepInterval is how often serve runs the retention sweep.
 const sweepInterval = 24 * time.Hour
 
+// minFormKey is the shortest CRIMEMAP_FORM_KEY accepted: 32 random
+// characters carry more than enough entropy for an HMAC key.
+const minFormKey = 32
+
 func init() {
 	register("serve", "load PATH... and serve the map, APIs and tiles", runServe)
 	register("ingest", "load PATH..., print the summary and exit (non-zero if a file failed)", runIngest)
@@ -130,6 +134,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err := checkPublicURL(cfg.PublicURL); err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	// A secret on the command line would show in the process list.
+	if cfg.FormKey = os.Getenv("CRIMEMAP_FORM_KEY"); cfg.FormKey != "" && len(cfg.FormKey) < minFormKey {
+		return fmt.Errorf("serve: CRIMEMAP_FORM_KEY: want at least %d characters", minFormKey)
 	}
 	cfg.CORSOrigins = nil
 	for _, o := range strings.Split(cors, ",") {
