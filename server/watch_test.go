@@ -29,7 +29,7 @@ type watchFixture struct {
 	active, pending watch.Scheme
 }
 
-func newWatchFixture(t *testing.T, configure ...func(*server.Config)) *watchFixture {
+func newWatchFixture(t testing.TB, configure ...func(*server.Config)) *watchFixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "watch.db"))
