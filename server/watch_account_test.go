@@ -115,6 +115,7 @@ func TestInboxRoles(t *testing.T) {
 	f.addUser(t, "other@example.org", watch.RoleCoordinator, "")
 	f.addUser(t, "kent@example.org", watch.RoleStaff, "kent")
 	f.addUser(t, "essex@example.org", watch.RoleStaff, "essex")
+	f.addUser(t, "admin@example.org", watch.RoleAdmin, "")
 	newRows := func() (app, msg int64) {
 		a, err := f.st.CreateApplication(ctx, watch.Application{SchemeID: f.active.ID, Name: "<i>Ann</i>", Email: "ann@example.org",
 			Address: "ME14 1AA", Consent: true, TokenHash: watch.HashToken(time.Now().String()), Created: time.Now()})
@@ -137,6 +138,7 @@ func TestInboxRoles(t *testing.T) {
 		{"essex@example.org", 404},
 		{"coord@example.org", 303},
 		{"kent@example.org", 303},
+		{"admin@example.org", 303},
 	} {
 		c := browser(t)
 		page := f.ts.URL + "/account/sign-in"

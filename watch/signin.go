@@ -50,7 +50,11 @@ func SignIn(ctx context.Context, st Store, email, password, addr string, now tim
 	if n > MaxAddressAttempts {
 		return User{}, "", ErrSignInLocked
 	}
+	// The key is stored; a form may send an email of any length.
 	accountKey := "account:" + NormaliseEmail(email)
+	if len(accountKey) > MaxField+MaxEmail {
+		accountKey = accountKey[:MaxField+MaxEmail]
+	}
 	if n, err = st.RecordSignInFailure(ctx, accountKey, now, since); err != nil {
 		return User{}, "", fmt.Errorf("sign in: %w", err)
 	}

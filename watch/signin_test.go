@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,9 @@ func TestSignInThrottles(t *testing.T) {
 	now := time.Now()
 	if _, _, err := watch.SignIn(ctx, s, "nobody@example.org", "correct horse battery", "a1", now); !errors.Is(err, watch.ErrBadCredentials) {
 		t.Errorf("unknown account: %v", err)
+	}
+	if _, _, err := watch.SignIn(ctx, s, strings.Repeat("x", 50000)+"@example.org", "whatever password", "a1", now); !errors.Is(err, watch.ErrBadCredentials) {
+		t.Errorf("huge email: %v", err)
 	}
 	got, token, err := watch.SignIn(ctx, s, "C@example.org ", "correct horse battery", "a1", now)
 	if err != nil || got.ID != u.ID {
