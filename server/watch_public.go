@@ -285,9 +285,9 @@ type applicationData struct {
 // schemeName is the scheme a private link's row belongs to, by id and
 // name only: the scheme may have closed since.
 func schemeName(ctx context.Context, st watch.Store, id int64) watch.Scheme {
-	sc, err := st.Scheme(ctx, id)
-	if err != nil {
-		return watch.Scheme{ID: id, Name: "the scheme"}
+	sc := schemeOf(ctx, st, id)
+	if sc.Name == "" {
+		sc.Name = "the scheme"
 	}
 	return watch.Scheme{ID: sc.ID, Name: sc.Name}
 }
@@ -347,4 +347,35 @@ func (s *Server) withdraw(del func(watch.Store) func(context.Context, []byte) er
 		s.render(w, r, http.StatusOK, "withdrawn", web.WatchPage{Title: "Withdrawn"})
 		return nil
 	}
+}
+
+// handleThreadReply adds the writer's answer to their open thread, through
+// their private link, and tells the coordinators.
+func (s *Server) handleThreadReply(w http.ResponseWriter, r *http.Request, st watch.Store) error {
+	ctx := r.Context()
+	m, err := st.MessageByToken(ctx, watch.HashToken(pathVar(r, "token")))
+	if err != nil {
+		return fmt.Errorf("message: %w", err)
+	}
+	if !honeypot(r) {
+		mail, err := coordinatorMail(ctx, st, schemeOf(ctx, st, m.SchemeID), "A reply to a message")
+		if err != nil {
+			return err
+		}
+		if _, err := st.AddReply(ctx, watch.Reply{MessageID: m.ID, Text: strings.TrimSpace(formValue(r, "text")), Created: time.Now()}, mail...); err != nil {
+			return fmt.Errorf("message %d: %w", m.ID, err)
+		}
+	}
+	http.Redirect(w, r, r.URL.Path[:len(r.URL.Path)-len("/reply")], http.StatusSeeOther)
+	return nil
+}
+
+// schemeOf is the scheme of id with its coordinators, or one with none
+// when it has gone: a reply to its thread then tells no one.
+func schemeOf(ctx context.Context, st watch.Store, id int64) watch.Scheme {
+	sc, err := st.Scheme(ctx, id)
+	if err != nil {
+		return watch.Scheme{ID: id}
+	}
+	return sc
 }

@@ -25,6 +25,7 @@ func (s *Server) watchRoutes(r, v1 *mux.Router) {
 		return st.WithdrawApplication
 	})))).Methods(post)
 	r.HandleFunc("/watch/messages/{token}", s.page(s.handleWatchThread)).Methods(get...)
+	r.HandleFunc("/watch/messages/{token}/reply", public(s.page(s.handleThreadReply))).Methods(post)
 	r.HandleFunc("/watch/messages/{token}/withdraw", public(s.page(s.withdraw(func(st watch.Store) func(context.Context, []byte) error {
 		return st.WithdrawMessage
 	})))).Methods(post)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -226,6 +227,20 @@ func TestWatchMessageEscapedAndWithdrawn(t *testing.T) {
 		t.Errorf("message page does not escape the text: %.500s", body)
 	}
 	csrf := csrfRe.FindStringSubmatch(body)[1]
+	// The writer answers through the link until the thread is closed.
+	reply := url.Values{"csrf": {csrf}, "text": {"<em>more</em>"}}
+	if resp, _ := wfetch(t, c, "POST", f.ts.URL+link[1]+"/reply", reply); resp.StatusCode != 303 || resp.Header.Get("Location") != link[1] {
+		t.Fatalf("reply: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, body = wfetch(t, c, "GET", f.ts.URL+link[1], nil); !strings.Contains(body, "You wrote") || !strings.Contains(body, "&lt;em&gt;more") {
+		t.Errorf("thread lacks the reply, escaped: %.800s", body)
+	}
+	if err := f.st.CloseMessage(ctx, msgs[0].ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := wfetch(t, c, "POST", f.ts.URL+link[1]+"/reply", reply); resp.StatusCode != 409 {
+		t.Errorf("reply to a closed thread: %d, want 409", resp.StatusCode)
+	}
 	if resp, _ := wfetch(t, c, "POST", f.ts.URL+link[1]+"/withdraw", url.Values{"csrf": {csrf}}); resp.StatusCode != 200 {
 		t.Fatalf("withdraw: %d", resp.StatusCode)
 	}
