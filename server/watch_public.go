@@ -62,6 +62,8 @@ func (s *Server) handleWatchFind(w http.ResponseWriter, r *http.Request, st watc
 					label := c.Street
 					if c.Neighbourhood != nil {
 						label += " (" + c.Neighbourhood.Name + ")"
+					} else {
+						label += fmt.Sprintf(" (%.4f, %.4f)", c.Point.Lat, c.Point.Lng)
 					}
 					d.Candidates = append(d.Candidates, candidateRow{Lat: c.Point.Lat, Lng: c.Point.Lng, Label: label})
 				}

@@ -385,3 +385,20 @@ func TestWatchFormKeyShared(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchFindStreet resolves q as /v1/locate does: a street name of the
+// crime data on several streets lists them to choose from.
+func TestWatchFindStreet(t *testing.T) {
+	f := newWatchFixture(t)
+	srv := server.New(server.DefaultConfig(), server.Deps{Watch: f.st})
+	srv.SetDataset(dataset(t))
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	resp, body := wfetch(t, browser(t), "GET", ts.URL+"/watch?q=high+street", nil)
+	if resp.StatusCode != 200 || strings.Count(body, `<li><a href="/watch?lat=`) < 2 || !strings.Contains(body, "High Street (") {
+		t.Errorf("ambiguous street: %d %.600s", resp.StatusCode, body)
+	}
+	if resp, _ := wfetch(t, browser(t), "GET", ts.URL+"/watch?q=no+such+road+anywhere", nil); resp.StatusCode != 404 {
+		t.Errorf("unknown street: %d, want 404", resp.StatusCode)
+	}
+}
