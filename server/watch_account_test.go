@@ -29,7 +29,7 @@ func (f *watchFixture) addUser(t *testing.T, email string, role watch.Role, forc
 }
 
 // signIn signs c in and returns the session cookie the server set.
-func (f *watchFixture) signIn(t *testing.T, c *http.Client, email string) *http.Cookie {
+func (f *watchFixture) signIn(t testing.TB, c *http.Client, email string) *http.Cookie {
 	t.Helper()
 	form := url.Values{"csrf": {wtoken(t, c, f.ts.URL+"/account/sign-in")}, "email": {email}, "password": {password}}
 	resp, body := wfetch(t, c, "POST", f.ts.URL+"/account/sign-in", form)

@@ -73,7 +73,7 @@ func newWatchFixture(t testing.TB, configure ...func(*server.Config)) *watchFixt
 }
 
 // browser is a client with cookies that does not follow redirects.
-func browser(t *testing.T) *http.Client {
+func browser(t testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func browser(t *testing.T) *http.Client {
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func wfetch(t *testing.T, c *http.Client, method, u string, form url.Values) (*http.Response, string) {
+func wfetch(t testing.TB, c *http.Client, method, u string, form url.Values) (*http.Response, string) {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -101,7 +101,7 @@ func wfetch(t *testing.T, c *http.Client, method, u string, form url.Values) (*h
 var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // token loads a page with c and returns the CSRF token of its forms.
-func wtoken(t *testing.T, c *http.Client, u string) string {
+func wtoken(t testing.TB, c *http.Client, u string) string {
 	t.Helper()
 	resp, body := wfetch(t, c, "GET", u, nil)
 	m := csrfRe.FindStringSubmatch(body)
