@@ -125,6 +125,13 @@ type errorBody struct {
 // that are no kind of the request's: a body over its cap, a broken
 // connection, a panic, the time budget and a client gone away.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := errorStatus(w, r, err)
+	writeJSON(w, r, status, errorBody{Error: msg})
+}
+
+// errorStatus classifies err for writeError and the HTML pages: the status,
+// the message the client may see, and any Retry-After header.
+func errorStatus(w http.ResponseWriter, r *http.Request, err error) (int, string) {
 	status := http.StatusInternalServerError
 	msg := "internal error"
 	kind := fault.KindOf(err)
@@ -166,7 +173,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, r, status, errorBody{Error: msg})
+	return status, msg
 }
 
 // writeJSON writes v as JSON with the given status.

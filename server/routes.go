@@ -76,6 +76,8 @@ func (s *Server) routes() http.Handler {
 	r.HandleFunc("/neighbourhoods/{force}/{id}", s.withSnapshot(s.handleNeighbourhoodPage)).Methods(get...)
 	r.PathPrefix("/static/").HandlerFunc(s.handleStatic).Methods(get...)
 
+	s.watchRoutes(r, v1)
+
 	router := r
 	// gorilla/mux reports a wrong method on a subrouter's route as not
 	// found when a later route of the subrouter misses on its path, so both
@@ -95,7 +97,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(nameRoute, recoverPanics(s.log, routeTemplate), s.rateLimit, s.timeBudget, varsMiddleware, parseForm)
 	// CORS wraps the router so that preflight requests, which match no
 	// route's methods, are answered too.
-	return s.observeRequests(securityHeaders(s.cors(r)))
+	return s.observeRequests(securityHeaders(s.cors(watchBodyLimit(r))))
 }
 
 // allowedMethods lists the methods that router serves req's path with.

@@ -21,6 +21,7 @@ import (
 	"crimemap/neighbourhood"
 	"crimemap/postcode"
 	"crimemap/tiles"
+	"crimemap/watch"
 )
 
 // Config is the server's configuration; cmd/crimemap fills it from flags and
@@ -77,6 +78,10 @@ type Config struct {
 	MaxRateClients int
 	// TrustedProxies are the peers whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// FormKey signs the CSRF tokens of the Watch forms; replicas behind
+	// one address need the same one. Empty gives a random key per process,
+	// so forms loaded before a restart must be loaded again.
+	FormKey string
 }
 
 // Deps are the services the server calls, built and owned by the caller
@@ -99,6 +104,9 @@ type Deps struct {
 	Locator *locate.Locator
 	// Postcodes resolves postcodes for /v1/locate.
 	Postcodes *postcode.Directory
+	// Watch is the Neighbourhood Watch store behind /watch, /account and
+	// /v1/watch; without it those routes answer 503.
+	Watch watch.Store
 }
 
 // DefaultMaxConns is the default bound on open connections: a browser
@@ -170,6 +178,7 @@ type Server struct {
 	// prepareHex warms a new dataset; tests hold it to see the state
 	// before.
 	prepareHex func(*geo.Dataset)
+	ww         *watchWeb
 }
 
 // New returns a server with no dataset yet: it answers /healthz with 503 and
@@ -184,6 +193,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.metrics = newMetrics(s)
 	s.prepareHex = func(ds *geo.Dataset) { ds.PrepareHex(tiles.HexZoomRes[:]...) }
 	s.limits = newRateLimits(cfg)
+	s.ww = newWatchWeb(cfg.FormKey)
 	s.handler = s.routes()
 	return s
 }

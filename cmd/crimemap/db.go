@@ -91,8 +91,7 @@ func runDB(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		defer s.Close()
-		now := time.Now()
-		r, err := s.Sweep(ctx, now.Add(-*retention), now, now.Add(-24*time.Hour))
+		r, err := watch.SweepAt(ctx, s, time.Now(), *retention)
 		if err != nil {
 			return fmt.Errorf("db sweep: %w", err)
 		}

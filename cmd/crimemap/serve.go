@@ -19,8 +19,17 @@ import (
 	"crimemap/neighbourhood"
 	"crimemap/postcode"
 	"crimemap/server"
+	"crimemap/store"
+	"crimemap/watch"
 	"crimemap/web"
 )
+
+// sweepInterval is how often serve runs the retention sweep.
+const sweepInterval = 24 * time.Hour
+
+// minFormKey is the shortest CRIMEMAP_FORM_KEY accepted: 32 random
+// characters carry more than enough entropy for an HMAC key.
+const minFormKey = 32
 
 func init() {
 	register("serve", "load PATH... and serve the map, APIs and tiles", runServe)
@@ -119,6 +128,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "grace period for in-flight requests on shutdown; past it they are cancelled")
 	fs.IntVar(&cfg.MaxHeavy, "max-heavy", cfg.MaxHeavy, "heavy requests (crime lists, counts, hex, hotspots, change, /api/ custom areas) served at once; 0 for no bound")
 	fs.DurationVar(&cfg.HeavyWait, "heavy-wait", cfg.HeavyWait, "how long a heavy request waits for a slot before 503")
+	dsn := dbFlag(fs)
+	retention := fs.Duration("retention", watch.DefaultRetention, "keep applications and messages this long after they close (swept daily)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections at once; further ones wait to be accepted; 0 for no bound")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of a listener of its own for /metrics (empty: /metrics beside the other routes)")
 	fs.DurationVar(&cfg.DrainDelay, "drain-delay", cfg.DrainDelay, "on shutdown, how long /healthz answers 503 while requests are still served, before the listener closes")
@@ -142,6 +153,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if cfg.TrustedProxies, err = server.ParseTrustedProxies(trustedProxies); err != nil {
 		return fmt.Errorf("serve: --trusted-proxies: %w", err)
+	}
+	// A secret on the command line would show in the process list.
+	if cfg.FormKey = os.Getenv("CRIMEMAP_FORM_KEY"); cfg.FormKey != "" && len(cfg.FormKey) < minFormKey {
+		return fmt.Errorf("serve: CRIMEMAP_FORM_KEY: want at least %d characters", minFormKey)
 	}
 	cfg.CORSOrigins = nil
 	for _, o := range strings.Split(cors, ",") {
@@ -171,6 +186,22 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := loadNeighbourhoods(ctx, &deps, teamsDir, postcodes, os.Stderr); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if *retention <= 0 {
+		return errors.New("serve: --retention must be positive")
+	}
+	ws, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer ws.Close()
+	deps.Watch = ws
+	go watch.SweepEvery(ctx, ws, sweepInterval, *retention, func(r watch.SweepResult, err error) {
+		if err != nil {
+			log.Error("retention sweep", "err", err)
+			return
+		}
+		log.Info("retention sweep", "applications", r.Applications, "messages", r.Messages, "sessions", r.Sessions, "sign_in_failures", r.SignIns)
+	})
 	srv := server.New(cfg, deps)
 
 	// Listen first so /healthz can say "loading" while the data loads.

@@ -27,7 +27,7 @@ func TestServeStopsDuringLoad(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, []string{"-addr", "127.0.0.1:0", "-quiet", "-log-level", "error", fifo}, io.Discard)
+		done <- runServe(ctx, []string{"-addr", "127.0.0.1:0", "-quiet", "-log-level", "error", "-db", filepath.Join(t.TempDir(), "w.db"), fifo}, io.Discard)
 	}()
 	select {
 	case err := <-done:
