@@ -16,6 +16,7 @@ import (
 	"crimemap/boundary"
 	"crimemap/ingest"
 	"crimemap/locate"
+	"crimemap/mailer"
 	"crimemap/neighbourhood"
 	"crimemap/postcode"
 	"crimemap/server"
@@ -130,6 +131,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.DurationVar(&cfg.HeavyWait, "heavy-wait", cfg.HeavyWait, "how long a heavy request waits for a slot before 503")
 	dsn := dbFlag(fs)
 	retention := fs.Duration("retention", watch.DefaultRetention, "keep applications and messages this long after they close (swept daily)")
+	smtpURL := fs.String("smtp", "", "relay that sends the watch outbox, smtp://user:pass@host:port (STARTTLS when offered) or smtps:// (implicit TLS); empty sends nothing")
+	smtpFrom := fs.String("smtp-from", "", "From address of outbox mail (required with --smtp)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections at once; further ones wait to be accepted; 0 for no bound")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "address of a listener of its own for /metrics (empty: /metrics beside the other routes)")
 	fs.DurationVar(&cfg.DrainDelay, "drain-delay", cfg.DrainDelay, "on shutdown, how long /healthz answers 503 while requests are still served, before the listener closes")
@@ -189,12 +192,24 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if *retention <= 0 {
 		return errors.New("serve: --retention must be positive")
 	}
+	sender, err := smtpSender(*smtpURL, *smtpFrom)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	ws, err := store.Open(ctx, *dsn)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer ws.Close()
 	deps.Watch = ws
+	if sender != nil {
+		log.Info("outbox mail", "relay", sender.Addr())
+		// Stopped and waited for before the store closes under it.
+		mctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { (&mailer.Loop{Store: ws, Sender: sender, Log: log}).Run(mctx); close(done) }()
+		defer func() { stop(); <-done }()
+	}
 	go watch.SweepEvery(ctx, ws, sweepInterval, *retention, func(r watch.SweepResult, err error) {
 		if err != nil {
 			log.Error("retention sweep", "err", err)
@@ -296,4 +311,18 @@ func withLogFormat(log *slog.Logger, level, format string, w io.Writer) (*slog.L
 		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
 	}
 	return nil, fmt.Errorf("log format %q: want text or json", format)
+}
+
+// smtpSender is the outbox's relay, or nil when --smtp is empty.
+func smtpSender(rawURL, from string) (*mailer.SMTP, error) {
+	if rawURL == "" {
+		if from != "" {
+			return nil, errors.New("--smtp-from needs --smtp")
+		}
+		return nil, nil
+	}
+	if from == "" {
+		return nil, errors.New("--smtp needs --smtp-from")
+	}
+	return mailer.NewSMTP(rawURL, from)
 }

@@ -18,6 +18,10 @@ func TestServeRejectsBadOpsFlags(t *testing.T) {
 		{[]string{"-rate-limit", "api=fast"}, "--rate-limit"},
 		{[]string{"-trusted-proxies", "10.0.0.0/40"}, "--trusted-proxies"},
 		{[]string{"-log-format", "xml"}, "log format"},
+		{[]string{"-smtp", "smtp://relay.example"}, "--smtp-from"},
+		{[]string{"-smtp-from", "w@x.example"}, "--smtp"},
+		{[]string{"-smtp", "imap://relay.example", "-smtp-from", "w@x.example"}, "smtp"},
+		{[]string{"-smtp", "smtp://relay.example", "-smtp-from", "nobody"}, "from address"},
 	}
 	for _, tc := range tests {
 		args := append(append([]string{"-addr", "127.0.0.1:0", "-quiet"}, tc.args...), "testdata-that-is-never-read")
