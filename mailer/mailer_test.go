@@ -254,3 +254,30 @@ func FuzzNewSMTP(f *testing.F) {
 		}
 	})
 }
+
+type nopSender struct{}
+
+func (nopSender) Send(context.Context, watch.OutboxMail) error { return nil }
+
+// BenchmarkDrain is the store's cost of one mail: claim and mark sent.
+func BenchmarkDrain(b *testing.B) {
+	ctx := context.Background()
+	ws, err := store.Open(ctx, filepath.Join(b.TempDir(), "w.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ws.Close()
+	l := &Loop{Store: ws, Sender: nopSender{}}
+	for b.Loop() {
+		b.StopTimer()
+		for range 20 {
+			if _, err := ws.EnqueueMail(ctx, watch.OutboxMail{To: "a@example.org", Subject: "s", Body: "b", NextAttempt: time.Now(), Created: time.Now()}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if r, err := l.Drain(ctx); err != nil || r.Sent != 20 {
+			b.Fatalf("Drain = %+v, %v", r, err)
+		}
+	}
+}
