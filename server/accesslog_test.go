@@ -35,7 +35,7 @@ func TestRequestID(t *testing.T) {
 			t.Errorf("generated id %q: want 16 safe characters", got)
 		}
 	}
-	if requestID("") == requestID("") {
+	if a, b := requestID(""), requestID(""); a == b {
 		t.Error("two generated ids are equal")
 	}
 }

@@ -79,7 +79,7 @@ func (s *Server) watchSchemes(r *http.Request) (schemesBody, error) {
 		}
 		return body, nil
 	}
-	keep := func(watch.Scheme) bool { return true }
+	var keep func(watch.Scheme) bool
 	switch {
 	case hood != "":
 		force, id, ok := strings.Cut(hood, "/")
