@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -32,33 +33,13 @@ func TestServeReloads(t *testing.T) {
 		t.Skip("loads the test data three times")
 	}
 	tmp := t.TempDir()
-	data := filepath.Join(tmp, "police-uk")
-	src, err := os.ReadFile("../../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"), string(src))
 	token := strings.Repeat("t0k3n", 8)
 	tokenFile := filepath.Join(tmp, "admin-token")
 	writeFile(t, tokenFile, token+"\n")
-	addr := freeAddr(t)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- runServe(ctx, []string{"-addr", addr, "-quiet", "-log-level", "error", "-db", filepath.Join(tmp, "w.db"),
-			"-watch", "-watch-interval", "20ms", "-watch-settle", "100ms", "-admin-token-file", tokenFile, data}, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	base := "http://" + addr
+	base, data, src := startServe(t, tmp, "-watch", "-watch-interval", "20ms", "-watch-settle", "100ms", "-admin-token-file", tokenFile)
 	first := waitHealth(t, base, func(h serveHealth) bool { return h.Version != "" })
 
-	march := strings.ReplaceAll(string(src), ",2017-02,", ",2017-03,")
+	march := strings.ReplaceAll(src, ",2017-02,", ",2017-03,")
 	writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), march)
 	second := waitHealth(t, base, func(h serveHealth) bool { return h.Version != first.Version })
 	if second.Crimes != 2*first.Crimes || second.Reload == nil || !second.Reload.OK {
@@ -81,6 +62,32 @@ func TestServeReloads(t *testing.T) {
 	third := waitHealth(t, base, func(h serveHealth) bool { return h.Reload != nil && !h.Reload.OK })
 	if third.Version != second.Version || !strings.Contains(third.Reload.Error, "2017-04.zip") {
 		t.Fatalf("after a failed reload: %+v %+v, want version %s kept", third, third.Reload, second.Version)
+	}
+}
+
+// TestServeReloadsOnSIGHUP adds a month without --watch and sends the
+// process SIGHUP, which serve must take as a reload, not as its end.
+func TestServeReloadsOnSIGHUP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the test data twice")
+	}
+	base, data, src := startServe(t, t.TempDir())
+	first := waitHealth(t, base, func(h serveHealth) bool { return h.Version != "" })
+	writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), strings.ReplaceAll(src, ",2017-02,", ",2017-03,"))
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if h := waitHealth(t, base, func(h serveHealth) bool { return h.Version != first.Version }); h.Crimes != 2*first.Crimes {
+		t.Errorf("after SIGHUP: %+v, before %+v", h, first)
+	}
+	// Without a token file the admin route does not exist.
+	resp, err := http.Post(base+"/admin/reload", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("POST /admin/reload without --admin-token-file: %d, want 404", resp.StatusCode)
 	}
 }
 
@@ -107,6 +114,31 @@ func TestReadAdminToken(t *testing.T) {
 	if _, err := readAdminToken(filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing file accepted")
 	}
+}
+
+// startServe runs serve, with args, on a copy of testdata/police-uk under
+// tmp until the test ends, and returns its URL, the copy's folder and the
+// CSV's text.
+func startServe(t *testing.T, tmp string, args ...string) (base, data, src string) {
+	t.Helper()
+	data = filepath.Join(tmp, "police-uk")
+	b, err := os.ReadFile("../../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"), string(b))
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	args = append([]string{"-addr", addr, "-quiet", "-log-level", "error", "-db", filepath.Join(tmp, "w.db")}, args...)
+	go func() { done <- runServe(ctx, append(args, data), io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + addr, data, string(b)
 }
 
 func waitHealth(t *testing.T, base string, ok func(serveHealth) bool) serveHealth {

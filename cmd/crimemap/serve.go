@@ -222,6 +222,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	deps.Reload = reloads.Request
 	srv := server.New(cfg, deps)
 
+	// SIGHUP asks for a reload from now on; one during the first load is
+	// served after it rather than ending the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	// Listen first so /healthz can say "loading" while the data loads.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -258,7 +264,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv.SetDataset(ds)
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
-	rf.start(ctx, srv, reloads, paths, base, opt)
+	rf.start(ctx, srv, reloads, hup, paths, base, opt)
 	return <-errc
 }
 
@@ -279,13 +285,10 @@ func (f *reloadFlags) register(fs *flag.FlagSet) {
 // start runs the reloads asked for by SIGHUP, POST /admin/reload and, with
 // --watch, settled file changes: one at a time, requests made meanwhile
 // coalescing into one more.
-func (f *reloadFlags) start(ctx context.Context, srv *server.Server, reloads *reload.Requests, paths []string, base reload.Snapshot, opt ingest.Options) {
+func (f *reloadFlags) start(ctx context.Context, srv *server.Server, reloads *reload.Requests, hup <-chan os.Signal, paths []string, base reload.Snapshot, opt ingest.Options) {
 	log := opt.Logger
 	go reloads.Serve(ctx, func(ctx context.Context) { reloadDataset(ctx, srv, paths, opt) })
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
 	go func() {
-		defer signal.Stop(hup)
 		for {
 			select {
 			case <-ctx.Done():
