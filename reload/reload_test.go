@@ -103,12 +103,28 @@ func TestRequestsCoalesce(t *testing.T) {
 	}
 }
 
-func write(t *testing.T, name, body string) {
+func write(t testing.TB, name, body string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkScan scans a folder of 100 files in 10 month folders, the
+// shape of a few years of one force's archive.
+func BenchmarkScan(b *testing.B) {
+	dir := b.TempDir()
+	for m := range 10 {
+		for f := range 10 {
+			write(b, filepath.Join(dir, string(rune('a'+m)), string(rune('a'+f))+".csv"), "x")
+		}
+	}
+	for b.Loop() {
+		if _, err := Scan([]string{dir}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
