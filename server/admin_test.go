@@ -90,3 +90,20 @@ func TestHealthReportsReload(t *testing.T) {
 		t.Fatalf("after a reload: %+v", h.Reload)
 	}
 }
+
+// FuzzBearerMatches checks that no Authorization header passes unless it
+// carries exactly the token after a Bearer scheme.
+func FuzzBearerMatches(f *testing.F) {
+	for _, h := range []string{"", "Bearer x", "bearer  tok", "Basic tok", "Bearer tok extra", "Bearer\ttok"} {
+		f.Add(h, "tok")
+	}
+	f.Fuzz(func(t *testing.T, header, want string) {
+		if !bearerMatches(header, want) {
+			return
+		}
+		scheme, token, _ := strings.Cut(header, " ")
+		if want == "" || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) != want {
+			t.Errorf("bearerMatches(%q, %q) = true", header, want)
+		}
+	})
+}
