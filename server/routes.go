@@ -16,7 +16,8 @@ func (s *Server) routes() http.Handler {
 	get := []string{http.MethodGet, http.MethodHead}
 	getPost := []string{http.MethodGet, http.MethodHead, http.MethodPost}
 
-	r.HandleFunc("/healthz", s.handleHealth).Methods(get...)
+	r.HandleFunc("/healthz", s.handleHealthDetail).Methods(get...)
+	r.HandleFunc("/admin/reload", s.handleAdminReload).Methods(http.MethodPost)
 	r.HandleFunc("/readyz", s.handleReady).Methods(get...)
 	if s.cfg.MetricsAddr == "" {
 		r.Handle("/metrics", s.metrics.handler()).Methods(get...)

@@ -82,6 +82,9 @@ type Config struct {
 	// one address need the same one. Empty gives a random key per process,
 	// so forms loaded before a restart must be loaded again.
 	FormKey string
+	// AdminToken is the bearer token of POST /admin/reload; empty leaves
+	// the route answering 404.
+	AdminToken string
 }
 
 // Deps are the services the server calls, built and owned by the caller
@@ -107,6 +110,9 @@ type Deps struct {
 	// Watch is the Neighbourhood Watch store behind /watch, /account and
 	// /v1/watch; without it those routes answer 503.
 	Watch watch.Store
+	// Reload asks for the crime data to be loaded again, without waiting;
+	// nil leaves POST /admin/reload answering 404.
+	Reload func()
 }
 
 // DefaultMaxConns is the default bound on open connections: a browser
@@ -179,6 +185,8 @@ type Server struct {
 	// before.
 	prepareHex func(*geo.Dataset)
 	ww         *watchWeb
+	// lastReload is the outcome of the last reload, for /healthz.
+	lastReload atomic.Pointer[reloadReport]
 }
 
 // New returns a server with no dataset yet: it answers /healthz with 503 and

@@ -10,7 +10,10 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"crimemap/boundary"
@@ -19,6 +22,7 @@ import (
 	"crimemap/mailer"
 	"crimemap/neighbourhood"
 	"crimemap/postcode"
+	"crimemap/reload"
 	"crimemap/server"
 	"crimemap/store"
 	"crimemap/watch"
@@ -31,6 +35,10 @@ const sweepInterval = 24 * time.Hour
 // minFormKey is the shortest CRIMEMAP_FORM_KEY accepted: 32 random
 // characters carry more than enough entropy for an HMAC key.
 const minFormKey = 32
+
+// minAdminToken is the shortest --admin-token-file content accepted, for
+// the same reason as minFormKey.
+const minAdminToken = 32
 
 func init() {
 	register("serve", "load PATH... and serve the map, APIs and tiles", runServe)
@@ -140,6 +148,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&rateLimits, "rate-limit", rateLimits, "per-client token buckets by route group, GROUP=RATE:BURST or GROUP=off, groups api, v1, tiles, page; unnamed groups keep their defaults")
 	var trustedProxies string
 	fs.StringVar(&trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client")
+	var rf reloadFlags
+	rf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: crimemap serve [flags] PATH...")
 		fs.PrintDefaults()
@@ -160,6 +170,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	// A secret on the command line would show in the process list.
 	if cfg.FormKey = os.Getenv("CRIMEMAP_FORM_KEY"); cfg.FormKey != "" && len(cfg.FormKey) < minFormKey {
 		return fmt.Errorf("serve: CRIMEMAP_FORM_KEY: want at least %d characters", minFormKey)
+	}
+	if cfg.AdminToken, err = readAdminToken(rf.tokenFile); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if rf.interval <= 0 || rf.settle < 0 {
+		return errors.New("serve: --watch-interval must be positive and --watch-settle not negative")
 	}
 	cfg.CORSOrigins = nil
 	for _, o := range strings.Split(cors, ",") {
@@ -217,7 +233,15 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		log.Info("retention sweep", "applications", r.Applications, "messages", r.Messages, "sessions", r.Sessions, "sign_in_failures", r.SignIns)
 	})
+	reloads := reload.NewRequests()
+	deps.Reload = reloads.Request
 	srv := server.New(cfg, deps)
+
+	// SIGHUP asks for a reload from now on; one during the first load is
+	// served after it rather than ending the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	// Listen first so /healthz can say "loading" while the data loads.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -229,6 +253,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	log.Info("listening", "addr", "http://"+cfg.Addr)
 	go web.Prepare()
 	start := time.Now()
+	// The state the first load reads from: a change during the load is
+	// then seen by --watch.
+	base, err := reload.Scan(paths)
+	if err != nil {
+		log.Warn("scan of the data paths", "err", err)
+	}
 	ds, sum, err := ingest.Load(ctx, paths, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
@@ -249,7 +279,97 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv.SetDataset(ds)
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
+	rf.start(ctx, srv, reloads, hup, paths, base, opt)
 	return <-errc
+}
+
+// reloadFlags are serve's flags for loading new data without a restart.
+type reloadFlags struct {
+	watch            bool
+	interval, settle time.Duration
+	tokenFile        string
+}
+
+func (f *reloadFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.watch, "watch", false, "reload when files under the data paths are added, changed or removed (polled)")
+	fs.DurationVar(&f.interval, "watch-interval", 5*time.Second, "with --watch, how often the data paths are scanned")
+	fs.DurationVar(&f.settle, "watch-settle", 10*time.Second, "with --watch, how long files must stay unchanged before a reload")
+	fs.StringVar(&f.tokenFile, "admin-token-file", "", "file holding the bearer token of POST /admin/reload (without it the route is 404)")
+}
+
+// start runs the reloads asked for by SIGHUP, POST /admin/reload and, with
+// --watch, settled file changes: one at a time, requests made meanwhile
+// coalescing into one more.
+func (f *reloadFlags) start(ctx context.Context, srv *server.Server, reloads *reload.Requests, hup <-chan os.Signal, paths []string, base reload.Snapshot, opt ingest.Options) {
+	log := opt.Logger
+	go reloads.Serve(ctx, func(ctx context.Context) { reloadDataset(ctx, srv, paths, opt) })
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reload requested")
+				reloads.Request()
+			}
+		}
+	}()
+	if f.watch {
+		log.Info("watching the data paths", "interval", f.interval, "settle", f.settle)
+		go reload.Watch(ctx, paths, base, f.interval, f.settle, func() {
+			log.Info("data files changed: reload requested")
+			reloads.Request()
+		}, func(err error) { log.Warn("watch", "err", err) })
+	}
+}
+
+// reloadDataset loads paths beside the dataset being served and swaps the
+// new one in; a load that fails, misses a file or has no crimes keeps the
+// old one, since serving part of the data would look like a fall in crime.
+func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt ingest.Options) {
+	log := opt.Logger
+	start := time.Now()
+	ds, sum, err := ingest.Load(ctx, paths, opt)
+	if ctx.Err() != nil {
+		return
+	}
+	switch {
+	case err != nil:
+	case sum.HasFailures():
+		names := make([]string, 0, len(sum.Failed))
+		for _, f := range sum.Failed {
+			names = append(names, filepath.Base(f.File))
+		}
+		err = fmt.Errorf("reload: %d file(s) could not be read: %s", len(names), strings.Join(names, ", "))
+		log.Error("reload: unreadable files", "failed", sum.Failed)
+	case ds.Len() == 0:
+		err = errors.New("reload: the data paths hold no crimes")
+	}
+	elapsed := time.Since(start)
+	if err != nil {
+		srv.ReportReload(elapsed, err)
+		log.Error("reload failed; the old dataset keeps serving", "err", err)
+		return
+	}
+	srv.SetDataset(ds)
+	srv.ReportReload(elapsed, nil)
+	log.Info("dataset reloaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", elapsed.Round(time.Millisecond))
+}
+
+// readAdminToken reads the admin bearer token from name ("" for none).
+func readAdminToken(name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return "", fmt.Errorf("--admin-token-file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if len(tok) < minAdminToken || strings.ContainsAny(tok, " \t\r\n") {
+		return "", fmt.Errorf("--admin-token-file %s: want one token of at least %d characters", name, minAdminToken)
+	}
+	return tok, nil
 }
 
 // checkPublicURL accepts an empty public URL or an absolute http(s) one with

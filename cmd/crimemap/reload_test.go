@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// serveHealth is the part of /healthz the reload tests read.
+type serveHealth struct {
+	Version string `json:"version"`
+	Crimes  int    `json:"crimes"`
+	Reload  *struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	} `json:"reload"`
+}
+
+// TestServeReloads serves a copy of testdata/police-uk with --watch, adds
+// a month and waits for the version to change; then adds a broken file
+// and asks for a reload by POST /admin/reload, which must fail, keep the
+// version and say why in /healthz.
+func TestServeReloads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the test data three times")
+	}
+	tmp := t.TempDir()
+	token := strings.Repeat("t0k3n", 8)
+	tokenFile := filepath.Join(tmp, "admin-token")
+	writeFile(t, tokenFile, token+"\n")
+	base, data, src := startServe(t, tmp, "-watch", "-watch-interval", "20ms", "-watch-settle", "100ms", "-admin-token-file", tokenFile)
+	first := waitHealth(t, base, func(h serveHealth) bool { return h.Version != "" })
+
+	march := strings.ReplaceAll(src, ",2017-02,", ",2017-03,")
+	writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), march)
+	second := waitHealth(t, base, func(h serveHealth) bool { return h.Version != first.Version })
+	if second.Crimes != 2*first.Crimes || second.Reload == nil || !second.Reload.OK {
+		t.Fatalf("after adding a month: %+v (before %+v)", second, first)
+	}
+
+	// A broken archive fails the reload the watcher starts too; either way
+	// the old version stays and /healthz names the file.
+	writeFile(t, filepath.Join(data, "2017-04.zip"), "not a zip")
+	req, _ := http.NewRequest(http.MethodPost, base+"/admin/reload", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /admin/reload: %d, want 202", resp.StatusCode)
+	}
+	third := waitHealth(t, base, func(h serveHealth) bool { return h.Reload != nil && !h.Reload.OK })
+	if third.Version != second.Version || !strings.Contains(third.Reload.Error, "2017-04.zip") {
+		t.Fatalf("after a failed reload: %+v %+v, want version %s kept", third, third.Reload, second.Version)
+	}
+}
+
+// TestServeReloadsOnSIGHUP adds a month without --watch and sends the
+// process SIGHUP, which serve must take as a reload, not as its end.
+func TestServeReloadsOnSIGHUP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the test data twice")
+	}
+	base, data, src := startServe(t, t.TempDir())
+	first := waitHealth(t, base, func(h serveHealth) bool { return h.Version != "" })
+	writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), strings.ReplaceAll(src, ",2017-02,", ",2017-03,"))
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if h := waitHealth(t, base, func(h serveHealth) bool { return h.Version != first.Version }); h.Crimes != 2*first.Crimes {
+		t.Errorf("after SIGHUP: %+v, before %+v", h, first)
+	}
+	// Without a token file the admin route does not exist.
+	resp, err := http.Post(base+"/admin/reload", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("POST /admin/reload without --admin-token-file: %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestReadAdminToken(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, body string
+		ok         bool
+	}{
+		{"good", strings.Repeat("a", minAdminToken) + "\n", true},
+		{"short", "abc\n", false},
+		{"two words", strings.Repeat("a", minAdminToken) + " b", false},
+		{"empty", "", false},
+	} {
+		name := filepath.Join(dir, tc.name)
+		writeFile(t, name, tc.body)
+		if _, err := readAdminToken(name); (err == nil) != tc.ok {
+			t.Errorf("%s: err %v, want ok %v", tc.name, err, tc.ok)
+		}
+	}
+	if tok, err := readAdminToken(""); tok != "" || err != nil {
+		t.Errorf("no file: %q, %v", tok, err)
+	}
+	if _, err := readAdminToken(filepath.Join(dir, "missing")); err == nil {
+		t.Error("missing file accepted")
+	}
+}
+
+// startServe runs serve, with args, on a copy of testdata/police-uk under
+// tmp until the test ends, and returns its URL, the copy's folder and the
+// CSV's text.
+func startServe(t *testing.T, tmp string, args ...string) (base, data, src string) {
+	t.Helper()
+	data = filepath.Join(tmp, "police-uk")
+	b, err := os.ReadFile("../../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"), string(b))
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	args = append([]string{"-addr", addr, "-quiet", "-log-level", "error", "-db", filepath.Join(tmp, "w.db")}, args...)
+	go func() { done <- runServe(ctx, append(args, data), io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + addr, data, string(b)
+}
+
+func waitHealth(t *testing.T, base string, ok func(serveHealth) bool) serveHealth {
+	t.Helper()
+	var h serveHealth
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			continue
+		}
+		h = serveHealth{}
+		err = json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if err == nil && ok(h) {
+			return h
+		}
+	}
+	t.Fatalf("/healthz never reached the state wanted; last %+v", h)
+	return h
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func writeFile(t *testing.T, name, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
