@@ -407,6 +407,11 @@ func geoJSONGeometry(body []byte) (orb.Geometry, error) {
 	if err := json.Unmarshal(body, &probe); err != nil {
 		return nil, fmt.Errorf("not GeoJSON: %w", err)
 	}
+	// orb reads a position of one number as a point at latitude 0; RFC 7946
+	// says a position has two or more.
+	if err := checkPositions(body); err != nil {
+		return nil, err
+	}
 	switch probe.Type {
 	case "Feature":
 		f, err := geojson.UnmarshalFeature(body)
@@ -436,6 +441,48 @@ func geoJSONGeometry(body []byte) (orb.Geometry, error) {
 		}
 		return g.Geometry(), nil
 	}
+}
+
+// checkPositions walks every "coordinates" member of a GeoJSON document and
+// refuses a position (an array of numbers) with fewer than two of them.
+func checkPositions(body []byte) error {
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return fmt.Errorf("not GeoJSON: %w", err)
+	}
+	var walk func(v any, inCoords bool) error
+	walk = func(v any, inCoords bool) error {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				if err := walk(e, k == "coordinates"); err != nil {
+					return err
+				}
+			}
+		case []any:
+			if !inCoords {
+				for _, e := range v {
+					if err := walk(e, false); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			numbers := 0
+			for _, e := range v {
+				if _, ok := e.(float64); ok {
+					numbers++
+				} else if err := walk(e, true); err != nil {
+					return err
+				}
+			}
+			if numbers > 0 && (numbers < 2 || numbers != len(v)) {
+				return fmt.Errorf("a position needs two numbers, longitude and latitude, got %d value(s)", len(v))
+			}
+		}
+		return nil
+	}
+	return walk(doc, false)
 }
 
 // grouped is the common part of a grouped count request: output format,

@@ -42,6 +42,10 @@ func TestRemotePanicsAre400(t *testing.T) {
 		`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}`,
 		`{"type":"FeatureCollection","features":[{"type":"Feature"}]}`,
 		`{"type":"FeatureCollection","features":[null]}`,
+		// Positions of one coordinate, which orb would read as latitude 0.
+		`{"type":"Polygon","coordinates":[[[-1.4],[-1.3,50.9],[-1.3,51],[-1.4,50.9]]]}`,
+		`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[-1.4,50.9],[-1.3],[-1.3,51],[-1.4,50.9]]]}}`,
+		`{"type":"MultiPolygon","coordinates":[[[[-1.4,50.9],[-1.3,50.9],[-1.3,51],["x",50.9]]]]}`,
 	} {
 		status, msg, _ := post(t, ts.URL+"/v1/counts", "application/geo+json", strings.NewReader(body))
 		if status != http.StatusBadRequest || !strings.Contains(msg, `"body"`) {
