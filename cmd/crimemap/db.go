@@ -34,6 +34,16 @@ func defaultDB() string {
 	return "crimemap.db"
 }
 
+// isHelp reports whether arg asks for the usage, as the flag package
+// reads -h and -help with one dash or two.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--h", "--help":
+		return true
+	}
+	return false
+}
+
 // subcommand parses a command whose first argument names what it does,
 // with flags and one positional argument after it.
 func subcommand(name string, args []string, subs string, setup func(sub string, fs *flag.FlagSet)) (sub, arg string, fs *flag.FlagSet, err error) {
@@ -43,6 +53,10 @@ func subcommand(name string, args []string, subs string, setup func(sub string, 
 	sub = args[0]
 	fs = flag.NewFlagSet(name, flag.ContinueOnError)
 	setup(sub, fs)
+	if isHelp(sub) {
+		fs.Usage()
+		return "", "", nil, flag.ErrHelp
+	}
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return "", "", nil, err
 	}

@@ -57,16 +57,27 @@ func commands() map[string]command { return registry }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "crimemap:", err)
-		}
-		var ec exitCode
-		if errors.As(err, &ec) {
-			os.Exit(int(ec))
-		}
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "crimemap:", err)
 	}
+	if code := exitStatus(err); code != 0 {
+		os.Exit(code)
+	}
+}
+
+// exitStatus is the process's exit status after a command's error: 0 for
+// none and for -h or --help, which asked for the usage that was printed;
+// the command's own choice where it made one; else 1.
+func exitStatus(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ec exitCode
+	if errors.As(err, &ec) {
+		return int(ec)
+	}
+	return 1
 }
 
 // exitCode lets a command choose its exit status.

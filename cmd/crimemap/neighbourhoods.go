@@ -18,8 +18,13 @@ func init() {
 }
 
 func runNeighbourhoods(ctx context.Context, args []string, stdout io.Writer) error {
+	const usage = "usage: crimemap neighbourhoods fetch [--base URL] --force ID... --out DIR"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(os.Stderr, usage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "fetch" {
-		return errors.New("neighbourhoods: usage: crimemap neighbourhoods fetch [--base URL] --force ID... --out DIR")
+		return errors.New("neighbourhoods: " + usage)
 	}
 	return runNeighbourhoodsFetch(ctx, args[1:], stdout)
 }
