@@ -5,11 +5,11 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
+	"crimemap/internal/testsupport"
 	"crimemap/locate"
 )
 
@@ -176,20 +176,10 @@ func BenchmarkLocate(b *testing.B) {
 		i++
 	}
 	b.StopTimer()
-	times := make([]time.Duration, 200_000)
-	for j := range times {
-		t0 := time.Now()
-		times[j] = time.Since(t0)
-	}
-	slices.Sort(times)
-	clock := times[len(times)/2]
-	for j := range times {
+	times, _ := testsupport.Latencies(200_000, func(j int) {
 		p := pts[j&(len(pts)-1)]
-		t0 := time.Now()
 		l.Locate(p[1], p[0])
-		times[j] = time.Since(t0) - clock
-	}
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Nanoseconds())/1e3, "p50-us")
-	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds())/1e3, "p99-us")
+	})
+	b.ReportMetric(float64(testsupport.Percentile(times, 50).Nanoseconds())/1e3, "p50-us")
+	b.ReportMetric(float64(testsupport.Percentile(times, 99).Nanoseconds())/1e3, "p99-us")
 }

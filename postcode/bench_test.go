@@ -5,11 +5,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unsafe"
+
+	"crimemap/internal/testsupport"
 )
 
 // benchRows is the size of the generated national file: the real one's
@@ -126,23 +126,12 @@ func BenchmarkLookup(b *testing.B) {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(i), "cpu-ns/op")
 	}
 	b.StopTimer()
-	times := make([]time.Duration, 200_000)
-	for j := range times {
-		t0 := time.Now()
-		times[j] = time.Since(t0)
-	}
-	slices.Sort(times)
-	clock := times[len(times)/2]
-	for j := range times {
-		s := in[j&(len(in)-1)]
-		t0 := time.Now()
-		d.Lookup(s)
-		times[j] = time.Since(t0) - clock
-	}
-	slices.Sort(times)
+	times, clock := testsupport.Latencies(200_000, func(j int) {
+		d.Lookup(in[j&(len(in)-1)])
+	})
 	b.ReportMetric(float64(clock.Nanoseconds()), "clock-ns")
-	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "p50-ns")
-	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds()), "p99-ns")
+	b.ReportMetric(float64(testsupport.Percentile(times, 50).Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(testsupport.Percentile(times, 99).Nanoseconds()), "p99-ns")
 }
 
 // size returns the bytes d holds: its columns, index and code tables.
