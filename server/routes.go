@@ -12,6 +12,14 @@ import (
 
 // routes lists every endpoint. It is the only file that knows gorilla/mux.
 func (s *Server) routes() http.Handler {
+	r := s.router()
+	// CORS wraps the router so that preflight requests, which match no
+	// route's methods, are answered too.
+	return s.observeRequests(securityHeaders(s.cors(watchBodyLimit(r))))
+}
+
+// router is the route table; openapi.go documents each of its routes.
+func (s *Server) router() *mux.Router {
 	r := mux.NewRouter()
 	get := []string{http.MethodGet, http.MethodHead}
 	getPost := []string{http.MethodGet, http.MethodHead, http.MethodPost}
@@ -78,6 +86,8 @@ func (s *Server) routes() http.Handler {
 	r.PathPrefix("/static/").HandlerFunc(s.handleStatic).Methods(get...)
 
 	s.watchRoutes(r, v1)
+	// OGC API - Features and the OpenAPI document of every route.
+	s.ogcRoutes(r)
 
 	router := r
 	// gorilla/mux reports a wrong method on a subrouter's route as not
@@ -96,9 +106,7 @@ func (s *Server) routes() http.Handler {
 		writeError(w, r, ErrMethod)
 	})
 	r.Use(nameRoute, recoverPanics(s.log, routeTemplate), s.rateLimit, s.timeBudget, varsMiddleware, parseForm)
-	// CORS wraps the router so that preflight requests, which match no
-	// route's methods, are answered too.
-	return s.observeRequests(securityHeaders(s.cors(watchBodyLimit(r))))
+	return r
 }
 
 // allowedMethods lists the methods that router serves req's path with.
