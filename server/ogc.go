@@ -35,9 +35,25 @@ var errNoCollection = fault.New(fault.NotFound, "no such collection; see /ogc/co
 var ogcItemParams = []string{"f", "bbox", "datetime", "limit", "cursor",
 	"from", "to", "category", "force", "outcome", "lat", "lng", "radius_m", "poly", "boundary"}
 
-// ogcBase is the root of the OGC API: under --public-url when set,
-// root-relative otherwise, never from request headers (as TileJSON).
-func (s *Server) ogcBase() string { return strings.TrimSuffix(s.cfg.PublicURL, "/") + "/ogc" }
+// ogcRoot is the absolute URL the links of the OGC API start from:
+// --public-url when set, else the scheme and Host the request came with.
+// OGC clients need absolute links (GDAL 3.6 appends a root-relative href
+// to the service URL), and unlike TileJSON's these are never shared between
+// hosts: a cache keys them by the URL, host included. Behind a proxy that
+// rewrites Host, set --public-url.
+func (s *Server) ogcRoot(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
+	scheme := "http://"
+	if r.TLS != nil {
+		scheme = "https://"
+	}
+	return scheme + r.Host
+}
+
+// ogcBase is the root of the OGC API.
+func (s *Server) ogcBase(r *http.Request) string { return s.ogcRoot(r) + "/ogc" }
 
 // checkOGCQuery refuses parameters the resource does not take and an f
 // other than JSON, the one encoding served.
@@ -65,8 +81,8 @@ func (s *Server) handleOGCLanding(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	base := s.ogcBase()
-	root := strings.TrimSuffix(s.cfg.PublicURL, "/")
+	base := s.ogcBase(r)
+	root := s.ogcRoot(r)
 	writeJSON(w, r, http.StatusOK, ogc.Landing{
 		Title:       "crimemap",
 		Description: "Street-level crime from data.police.uk as OGC API - Features. " + geo.Attribution,
@@ -88,14 +104,14 @@ func (s *Server) handleOGCConformance(w http.ResponseWriter, r *http.Request) {
 }
 
 // ogcCrimes describes the crimes collection of ds.
-func (s *Server) ogcCrimes(ds *geo.Dataset) ogc.Collection {
+func (s *Server) ogcCrimes(r *http.Request, ds *geo.Dataset) ogc.Collection {
 	b := ds.Bound()
 	var interval [2]*string
 	if ms := ds.Months(); len(ms) > 0 {
 		iv := ogc.MonthInterval(ms[0], ms[len(ms)-1])
 		interval = [2]*string{&iv[0], &iv[1]}
 	}
-	self := s.ogcBase() + "/collections/" + ogcCollection
+	self := s.ogcBase(r) + "/collections/" + ogcCollection
 	return ogc.Collection{
 		ID:          ogcCollection,
 		Title:       "Street-level crimes",
@@ -115,8 +131,8 @@ func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request, sn
 		return err
 	}
 	writeJSON(w, r, http.StatusOK, ogc.Collections{
-		Collections: []ogc.Collection{s.ogcCrimes(snap.ds)},
-		Links:       []ogc.Link{{Href: s.ogcBase() + "/collections", Rel: "self", Type: ogc.TypeJSON, Title: "this document"}},
+		Collections: []ogc.Collection{s.ogcCrimes(r, snap.ds)},
+		Links:       []ogc.Link{{Href: s.ogcBase(r) + "/collections", Rel: "self", Type: ogc.TypeJSON, Title: "this document"}},
 	})
 	return nil
 }
@@ -128,7 +144,7 @@ func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request, sna
 	if err := checkOGCQuery(r); err != nil {
 		return err
 	}
-	writeJSON(w, r, http.StatusOK, s.ogcCrimes(snap.ds))
+	writeJSON(w, r, http.StatusOK, s.ogcCrimes(r, snap.ds))
 	return nil
 }
 
@@ -204,7 +220,7 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, snap *sn
 	if err != nil {
 		return err
 	}
-	items := s.ogcBase() + "/collections/" + ogcCollection + "/items"
+	items := s.ogcBase(r) + "/collections/" + ogcCollection + "/items"
 	w.Header().Set("Content-Type", ogc.TypeGeoJSON)
 	w.Header().Set("X-Dataset-Version", ds.Version())
 	enc := newCrimeEncoder(snap)
@@ -280,7 +296,7 @@ func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request, snap *sna
 		return fault.Errorf(fault.NotFound, "no feature %q in collection %s", fid, ogcCollection)
 	}
 	c := geo.CrimeID(n)
-	base := s.ogcBase() + "/collections/" + ogcCollection
+	base := s.ogcBase(r) + "/collections/" + ogcCollection
 	b := newCrimeEncoder(snap).appendFeature(getBody(1024), c, ds.PointOf(c))
 	// The feature's closing brace makes way for its links.
 	b = append(b[:len(b)-1], `,"links":[`...)
