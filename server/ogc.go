@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -148,12 +149,9 @@ func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request, sna
 	return nil
 }
 
-// everywhere is the area of items requested without one: every located
-// crime, counted the same way as a page lists them.
-var everywhere, _ = geo.NewBox(-180, -90, 180, 90)
-
 // ogcItemsQuery reads the filter and area of an items request: the /v1/
-// parameters, with datetime standing for from and to.
+// parameters, with datetime standing for from and to. The area is nil when
+// none is given.
 func (s *Server) ogcItemsQuery(r *http.Request, ds *geo.Dataset) (geo.Filter, geo.Area, error) {
 	f, err := s.parseFilter(r, ds)
 	if err != nil {
@@ -169,7 +167,7 @@ func (s *Server) ogcItemsQuery(r *http.Request, ds *geo.Dataset) (geo.Filter, ge
 	}
 	a, err := s.parseArea(r, MaxRadiusM)
 	if errors.Is(err, errNoArea) {
-		return f, everywhere, nil
+		return f, nil, nil
 	}
 	return f, a, err
 }
@@ -216,7 +214,7 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, snap *sn
 	if err != nil {
 		return err
 	}
-	matched, err := ds.Count(r.Context(), a, &f)
+	matched, err := locatedCount(r.Context(), ds, a, &f)
 	if err != nil {
 		return err
 	}
@@ -234,7 +232,7 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, snap *sn
 		sb.maybeFlush()
 	}
 	sb.b = append(sb.b, `],"numberMatched":`...)
-	sb.b = strconv.AppendInt(sb.b, int64(matched.Total), 10)
+	sb.b = strconv.AppendInt(sb.b, int64(matched), 10)
 	sb.b = append(sb.b, `,"numberReturned":`...)
 	sb.b = strconv.AppendInt(sb.b, int64(len(pg.Crimes)), 10)
 	sb.b = append(sb.b, `,"timeStamp":`...)
@@ -249,6 +247,22 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, snap *sn
 	sb.b = append(sb.b, "]}\n"...)
 	sb.finish()
 	return nil
+}
+
+// locatedCount counts the located crimes in a (nil for everywhere) that
+// pass f. Without an area the points are walked in table order rather
+// than through the R-tree, as a whole-world box would have them: half the
+// time of a national first page (BenchmarkOGCItemsEverywhere).
+func locatedCount(ctx context.Context, ds *geo.Dataset, a geo.Area, f *geo.Filter) (int, error) {
+	k, err := ds.Count(ctx, a, f)
+	if err != nil || a != nil {
+		return k.Total, err
+	}
+	n := k.Total
+	for range ds.NoLocation(f) {
+		n--
+	}
+	return n, nil
 }
 
 // ogcQuery is the query string of the items request r with its cursor
