@@ -211,3 +211,19 @@ func TestOGCLinksUnderPublicURL(t *testing.T) {
 		t.Errorf("/openapi.json: %d %v %q, %d paths", code, err, doc.OpenAPI, len(doc.Paths))
 	}
 }
+
+// TestOGCMethods answers HEAD as GET without a body, and any other method
+// 405 with Allow.
+func TestOGCMethods(t *testing.T) {
+	ts := newServer(t)
+	for _, path := range []string{"/ogc/", "/ogc/collections/crimes/items?limit=3", "/ogc/collections/crimes/items/3", "/openapi.json"} {
+		resp, body := do(t, http.DefaultClient, mustRequest(t, http.MethodHead, ts.URL+path))
+		if resp.StatusCode != 200 || len(body) != 0 || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d, %d bytes, Content-Type %q", path, resp.StatusCode, len(body), resp.Header.Get("Content-Type"))
+		}
+		resp, body = do(t, http.DefaultClient, mustRequest(t, http.MethodPost, ts.URL+path))
+		if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("POST %s: %d, Allow %q: %s", path, resp.StatusCode, resp.Header.Get("Allow"), body)
+		}
+	}
+}
