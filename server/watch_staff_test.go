@@ -374,3 +374,14 @@ func TestRegisterRateLimited(t *testing.T) {
 		t.Errorf("past the burst: %d", resp.StatusCode)
 	}
 }
+
+// TestWatchPagesLinkIcon: without a linked icon the browser asks for
+// /favicon.ico, whose 404 is an error in the console of every Watch page.
+func TestWatchPagesLinkIcon(t *testing.T) {
+	f := newWatchFixture(t)
+	for _, p := range []string{"/watch", "/watch/register", "/account/sign-in"} {
+		if _, body := wfetch(t, browser(t), "GET", f.ts.URL+p, nil); !strings.Contains(body, `rel="icon" href="/static/app/icon.svg"`) {
+			t.Errorf("%s links no icon", p)
+		}
+	}
+}
