@@ -200,6 +200,9 @@ func TestTeamEditOverrides(t *testing.T) {
 		t.Fatalf("form does not start from the imported team: %.800s", form)
 	}
 	_, imported := wfetch(t, c, "GET", f.ts.URL+"/api/hampshire/SO14/people", nil)
+	if resp, body := wfetch(t, c, "GET", f.ts.URL+"/watch/staff/neighbourhoods/hampshire/Bargate%20Ward", nil); resp.StatusCode != 200 || !strings.Contains(body, `action="/watch/staff/neighbourhoods/hampshire/Bargate%20Ward"`) {
+		t.Errorf("an id with a space: %d %.300s", resp.StatusCode, body)
+	}
 	team := `[{"name": "Jo <b>Bold</b>", "rank": "PCSO", "bio": "<p>New here</p><script>alert(1)</script>"}]`
 	post := url.Values{"csrf": {csrf}, neighbourhood.FieldTeam: {team},
 		neighbourhood.FieldContactDetails: {`{"email": "so14.team@example.org"}`}}
