@@ -33,7 +33,11 @@ type registerData struct {
 	Form     map[string]string
 }
 
-var registerFields = []string{"name", "description", "contact", "place", "radius_m", "email"}
+var registerFields = []string{"name", "description", "contact", "place", "area", "radius_m", "email"}
+
+// areaNeighbourhood is the form's choice of the place's whole
+// neighbourhood as the scheme's area, rather than a circle around it.
+const areaNeighbourhood = "neighbourhood"
 
 func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request, _ watch.Store) error {
 	u := s.user(r)
@@ -48,8 +52,8 @@ func (s *Server) handleRegisterForm(w http.ResponseWriter, r *http.Request, _ wa
 // handleRegister takes a new scheme from a coordinator, or from someone
 // who makes their coordinator account with it. The scheme is pending, and
 // so not listed, until its force's staff approve it. The area is a circle
-// around a place resolved as /watch resolves it, whose neighbourhood names
-// the force.
+// around a place resolved as /watch resolves it, or the whole of that
+// place's neighbourhood, which names the force either way.
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, st watch.Store) error {
 	u := s.user(r)
 	if u != nil && u.Role != watch.RoleCoordinator {
@@ -106,7 +110,7 @@ func (s *Server) schemeOfForm(form map[string]string, now time.Time) (watch.Sche
 	sc := watch.Scheme{Name: form["name"], Description: form["description"], Contact: form["contact"],
 		Status: watch.SchemePending, Created: now, Updated: now}
 	radius, err := strconv.ParseFloat(form["radius_m"], 64)
-	if err != nil {
+	if err != nil && form["area"] != areaNeighbourhood {
 		return sc, fmt.Errorf("radius_m: %q is not a number of metres: %w", form["radius_m"], watch.ErrInvalid)
 	}
 	if form["place"] == "" {
@@ -123,6 +127,13 @@ func (s *Server) schemeOfForm(form map[string]string, now time.Time) (watch.Sche
 	}
 	sc.Force = *body.Force
 	sc.Area = watch.Area{Centre: orb.Point{body.Point.Lng, body.Point.Lat}, RadiusM: radius, Neighbourhood: body.Neighbourhood.ID}
+	if form["area"] == areaNeighbourhood {
+		reg, _, ok := s.hoods.region(sc.Force, body.Neighbourhood.ID)
+		if !ok {
+			return sc, fmt.Errorf("area: no boundary of %s to cover: %w", body.Neighbourhood.Name, watch.ErrInvalid)
+		}
+		sc.Area = watch.Area{Polygon: reg.Area.MultiPolygon(), Neighbourhood: reg.ID}
+	}
 	return sc, sc.Validate()
 }
 

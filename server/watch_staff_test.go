@@ -353,13 +353,24 @@ func TestRegisterScheme(t *testing.T) {
 	if resp, _ := wfetch(t, hc, "POST", f.ts.URL+"/watch/register", registerForm(hcsrf)); resp.StatusCode != 403 {
 		t.Errorf("staff registers: %d, want 403", resp.StatusCode)
 	}
+	whole := registerForm(ccsrf)
+	whole.Set("area", "neighbourhood")
+	whole.Set("radius_m", "")
+	whole.Set("name", "City Centre Watch")
+	if resp, body := wfetch(t, cc, "POST", f.ts.URL+"/watch/register", whole); resp.StatusCode != 303 {
+		t.Errorf("coordinator registers a neighbourhood: %d %.300s", resp.StatusCode, body)
+	}
 	robot := registerForm(ccsrf)
 	robot.Set("website", "http://spam.example")
 	if resp, _ := wfetch(t, cc, "POST", f.ts.URL+"/watch/register", robot); resp.StatusCode != 303 {
 		t.Errorf("honeypot: %d, want 303", resp.StatusCode)
 	}
-	if all, _ := f.st.ListSchemes(ctx, watch.SchemeFilter{Force: "hampshire"}); len(all) != 2 {
-		t.Errorf("%d schemes, want 2", len(all))
+	all, _ = f.st.ListSchemes(ctx, watch.SchemeFilter{Force: "hampshire"})
+	if len(all) != 3 {
+		t.Fatalf("%d schemes, want 3", len(all))
+	}
+	if a := all[2].Area; all[2].Name != "City Centre Watch" || a.IsCircle() || a.Neighbourhood != "SO14" || len(a.Polygon) != 1 || len(a.Polygon[0][0]) != 5 {
+		t.Errorf("whole neighbourhood stored as %+v", all[2])
 	}
 }
 
