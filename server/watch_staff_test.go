@@ -23,7 +23,7 @@ import (
 // fixtures, their locator and the Hampshire month, with staff of Kent
 // (the schemes' force) and of Hampshire (SO14's), an admin and a second
 // coordinator.
-func newStaffFixture(t *testing.T) *watchFixture {
+func newStaffFixture(t testing.TB) *watchFixture {
 	t.Helper()
 	f := newWatchFixture(t)
 	cfg := server.DefaultConfig()
@@ -60,7 +60,7 @@ func (a forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // actor is a browser signed in as email ("" for the public) with a CSRF
 // token for its forms.
-func (f *watchFixture) actor(t *testing.T, email string) (*http.Client, string) {
+func (f *watchFixture) actor(t testing.TB, email string) (*http.Client, string) {
 	t.Helper()
 	c := browser(t)
 	page := f.ts.URL + "/account/sign-in"
