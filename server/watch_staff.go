@@ -193,7 +193,15 @@ func (s *Server) review(to watch.SchemeStatus, action string) func(http.Response
 }
 
 type teamField struct {
-	Name, Label, Value string
+	Name, Label, Example, Value string
+}
+
+// teamExamples show the shape each field takes, beside its box.
+var teamExamples = map[string]string{
+	neighbourhood.FieldTeam:           `[{"name": "Jane Doe", "rank": "PCSO", "bio": "<p>Covers the High Street.</p>", "contact_details": {"email": "jane.doe@example.police.uk"}}]`,
+	neighbourhood.FieldContactDetails: `{"email": "team@example.police.uk", "telephone": "101", "web": "https://example.police.uk/team"}`,
+	neighbourhood.FieldEvents:         `[{"title": "Beat surgery", "type": "meeting", "address": "Central Library", "start_date": "2030-03-01T10:00:00", "end_date": "2030-03-01T12:00:00", "description": "<p>Drop in.</p>"}]`,
+	neighbourhood.FieldPriorities:     `[{"issue": "<p>Cycle theft</p>", "issue-date": "2030-01-15T00:00:00", "action": "<p>Patrols at the station.</p>", "action-date": "2030-02-01T00:00:00"}]`,
 }
 
 type teamEditRow struct {
@@ -265,7 +273,7 @@ func (s *Server) currentTeam(ctx context.Context, force, id string) (map[string]
 func (s *Server) renderTeam(w http.ResponseWriter, r *http.Request, st watch.Store, status int, msg, force, id, name string, values map[string]string) error {
 	d := teamData{Force: force, ID: id, Name: name, Page: hoodPath(force, id)}
 	for _, f := range neighbourhood.EditableFields {
-		d.Fields = append(d.Fields, teamField{Name: f, Label: teamLabels[f], Value: values[f]})
+		d.Fields = append(d.Fields, teamField{Name: f, Label: teamLabels[f], Example: teamExamples[f], Value: values[f]})
 	}
 	edits, err := st.TeamEdits(r.Context(), force, id)
 	if err != nil {
