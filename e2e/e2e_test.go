@@ -122,7 +122,8 @@ func TestBrowser(t *testing.T) {
 	// what one real month cannot show: month ranges, month charts and
 	// outcome histories.
 	multi := multiMonthServer(ctx, t, log)
-	teams := teamServer(ctx, t, ds, kmls, log)
+	teams := teamServer(ctx, t, ds, kmls, log, nil)
+	watchBase, watchGone := watchServer(ctx, t, ds, kmls, log)
 
 	shots := os.Getenv("CRIMEMAP_E2E_SCREENSHOTS")
 	if shots == "" {
@@ -136,7 +137,7 @@ func TestBrowser(t *testing.T) {
 		args = append(args, strings.Fields(only)...)
 	}
 	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL, "CRIMEMAP_E2E_MULTI_BASE="+multi.URL, "CRIMEMAP_E2E_HOOD_BASE="+teams.URL)
+	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL, "CRIMEMAP_E2E_MULTI_BASE="+multi.URL, "CRIMEMAP_E2E_HOOD_BASE="+teams.URL, "CRIMEMAP_E2E_WATCH_BASE="+watchBase)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +154,9 @@ func TestBrowser(t *testing.T) {
 	_, _ = io.Copy(io.Discard, out)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("browser tests failed (%v); screenshots in %s", err, shots)
+	}
+	if err := watchGone(); err != nil {
+		t.Error(err)
 	}
 	t.Logf("screenshots in %s", shots)
 }

@@ -13,12 +13,13 @@ import (
 	"crimemap/neighbourhood"
 	"crimemap/postcode"
 	"crimemap/server"
+	"crimemap/watch"
 )
 
 // teamServer serves ds with the neighbourhood team-data fixtures, the ONSPD
 // sample and the Southampton boundaries, for the neighbourhood pages
-// (neighbourhood.mjs).
-func teamServer(ctx context.Context, t *testing.T, ds *geo.Dataset, kmls *boundary.Set, log *slog.Logger) *httptest.Server {
+// (neighbourhood.mjs), over the Watch store st when not nil (watch.mjs).
+func teamServer(ctx context.Context, t *testing.T, ds *geo.Dataset, kmls *boundary.Set, log *slog.Logger, st watch.Store) *httptest.Server {
 	t.Helper()
 	teams, _, err := neighbourhood.LoadDir(ctx, filepath.Join("..", "neighbourhood", "testdata", "api"))
 	if err != nil {
@@ -32,7 +33,7 @@ func teamServer(ctx context.Context, t *testing.T, ds *geo.Dataset, kmls *bounda
 	if err != nil {
 		t.Fatalf("load postcodes: %v", err)
 	}
-	s := server.New(server.DefaultConfig(), server.Deps{Log: log, Boundaries: kmls, Neighbourhoods: teams, Locator: loc, Postcodes: pcs})
+	s := server.New(server.DefaultConfig(), server.Deps{Log: log, Boundaries: kmls, Neighbourhoods: teams, Locator: loc, Postcodes: pcs, Watch: st})
 	s.SetDataset(ds)
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)

@@ -14,6 +14,7 @@ type Set struct {
 	forces []ForceRef // GET forces order, then forces only a folder names
 	detail map[string]*Force
 	teams  map[string]*forceTeams
+	edited *editedHood // one neighbourhood as staff edited it; see WithEdits
 }
 
 // forceTeams is one force's neighbourhoods.
@@ -110,6 +111,9 @@ func (s *Set) force(force string) (*forceTeams, error) {
 }
 
 func (s *Set) hood(force, id string) (*hood, error) {
+	if e := s.edited; e != nil && e.force == force && e.id == id {
+		return e.h, nil
+	}
 	t, err := s.force(force)
 	if err != nil {
 		return nil, err

@@ -160,7 +160,10 @@ func (s *Server) handleNeighbourhoodPage(w http.ResponseWriter, r *http.Request,
 // neighbourhoodPage gathers a neighbourhood's page: its team data, the
 // crimes in its boundary and its neighbours.
 func (s *Server) neighbourhoodPage(ctx context.Context, snap *snapshot, force, id string, now time.Time) (web.NeighbourhoodPage, error) {
-	teams := s.teams()
+	teams, err := s.editedTeams(ctx, force, id)
+	if err != nil {
+		return web.NeighbourhoodPage{}, err
+	}
 	p := web.NeighbourhoodPage{Force: force, ID: id, ForceName: force, StyleURL: s.cfg.StyleURL, Attribution: geo.Attribution}
 	reg, ri, located := s.hoods.region(force, id)
 	d, err := teams.Get(force, id)

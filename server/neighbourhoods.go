@@ -32,7 +32,13 @@ func (s *Server) teams() *neighbourhood.Set {
 // get's value, encoded as the API encodes it.
 func teamRoute[T any](s *Server, get func(set *neighbourhood.Set, force, id string) (T, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := get(s.teams(), pathVar(r, "force"), pathVar(r, "id"))
+		force, id := pathVar(r, "force"), pathVar(r, "id")
+		teams, err := s.editedTeams(r.Context(), force, id)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		v, err := get(teams, force, id)
 		if err != nil {
 			writeError(w, r, err)
 			return

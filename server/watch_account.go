@@ -72,12 +72,17 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request, st watch.S
 	if err != nil {
 		return err
 	}
+	s.setSession(w, r, token)
+	http.Redirect(w, r, "/watch/inbox", http.StatusSeeOther)
+	return nil
+}
+
+// setSession gives the browser its session cookie.
+func (s *Server) setSession(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(watch.SessionTTL.Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r),
 	})
-	http.Redirect(w, r, "/watch/inbox", http.StatusSeeOther)
-	return nil
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, st watch.Store) error {

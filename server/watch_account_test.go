@@ -15,7 +15,7 @@ import (
 const password = "correct horse battery"
 
 // addUser makes an account with the fixture's password.
-func (f *watchFixture) addUser(t *testing.T, email string, role watch.Role, force string) watch.User {
+func (f *watchFixture) addUser(t testing.TB, email string, role watch.Role, force string) watch.User {
 	t.Helper()
 	hash, err := watch.HashPassword(password)
 	if err != nil {

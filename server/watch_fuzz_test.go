@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"crimemap/server"
+	"crimemap/watch"
 )
 
 // FuzzWatchApply sends arbitrary fields to the application form: every
@@ -58,6 +60,40 @@ func FuzzWatchApply(f *testing.F) {
 			}
 		default:
 			t.Errorf("status %d: %.300s", rec.Code, rec.Body.String())
+		}
+	})
+}
+
+// FuzzWatchRegister sends arbitrary fields to the registration form of a
+// signed-in coordinator: every answer is a stored scheme (303) or a
+// refusal (400, 404 for a place that matches nothing, 413), never a
+// failure, and a stored scheme is pending and valid.
+func FuzzWatchRegister(f *testing.F) {
+	f.Add("Park Watch", "Streets", "watch@example.org", "50.9,-1.4", "400", "circle")
+	f.Add("<b>x</b>", "'; DROP TABLE schemes; --", "", "SO14 7LY", "1e9", "neighbourhood")
+	f.Add("x", "\x00", "coord@example.org", "high street", "NaN", "")
+	fx := newStaffFixture(f)
+	c, csrf := fx.actor(f, "other@example.org")
+	n := 0
+	f.Fuzz(func(t *testing.T, name, description, contact, place, radius, area string) {
+		n++
+		c.Transport = forwardedFor(fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255)) // past the rate limit
+		form := url.Values{"csrf": {csrf}, "name": {name}, "description": {description}, "contact": {contact},
+			"place": {place}, "radius_m": {radius}, "area": {area}}
+		resp, body := wfetch(t, c, "POST", fx.ts.URL+"/watch/register", form)
+		switch resp.StatusCode {
+		case http.StatusSeeOther, http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge:
+		default:
+			t.Fatalf("status %d: %.300s", resp.StatusCode, body)
+		}
+		if strings.Contains(name, "<") && strings.Contains(body, name) {
+			t.Errorf("refused form shows %q unescaped", name)
+		}
+		if resp.StatusCode == http.StatusSeeOther {
+			listed, err := fx.st.ListSchemes(context.Background(), watch.SchemeFilter{Force: "hampshire", Status: watch.SchemeActive})
+			if err != nil || len(listed) > 0 {
+				t.Fatalf("a registered scheme is active: %+v %v", listed, err)
+			}
 		}
 	})
 }

@@ -74,6 +74,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p.CSRF = csrfToken(r)
 	if u := s.user(r); u != nil {
 		p.Account = u.Email
+		p.Staff = u.Role == watch.RoleStaff || u.Role == watch.RoleAdmin
 	}
 	var buf bytes.Buffer
 	if err := web.RenderWatch(&buf, name, p); err != nil {
@@ -124,7 +125,11 @@ func honeypot(r *http.Request) bool { return formValue(r, "website") != "" }
 // reads them.
 func watchBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil && (strings.HasPrefix(r.URL.Path, "/watch") || strings.HasPrefix(r.URL.Path, "/account")) {
+		switch {
+		case r.Body == nil:
+		case strings.HasPrefix(r.URL.Path, "/watch/staff/neighbourhoods/"):
+			r.Body = http.MaxBytesReader(w, r.Body, MaxTeamEditBodyBytes)
+		case strings.HasPrefix(r.URL.Path, "/watch") || strings.HasPrefix(r.URL.Path, "/account"):
 			r.Body = http.MaxBytesReader(w, r.Body, MaxWatchBodyBytes)
 		}
 		next.ServeHTTP(w, r)

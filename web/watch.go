@@ -29,6 +29,7 @@ type WatchPage struct {
 	Title   string
 	CSRF    string
 	Account string
+	Staff   bool // the account is force staff or an admin
 	Error   string
 	Data    any
 }
