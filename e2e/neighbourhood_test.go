@@ -16,8 +16,8 @@ import (
 )
 
 // teamServer serves ds with the neighbourhood team-data fixtures, the ONSPD
-// sample and the Southampton boundaries, for the neighbourhood pages
-// (neighbourhood.mjs).
+// sample, the Southampton boundaries and a Watch store, for the
+// neighbourhood pages (neighbourhood.mjs) and the Watch layer (watch.mjs).
 func teamServer(ctx context.Context, t *testing.T, ds *geo.Dataset, kmls *boundary.Set, log *slog.Logger) *httptest.Server {
 	t.Helper()
 	teams, _, err := neighbourhood.LoadDir(ctx, filepath.Join("..", "neighbourhood", "testdata", "api"))
@@ -32,7 +32,8 @@ func teamServer(ctx context.Context, t *testing.T, ds *geo.Dataset, kmls *bounda
 	if err != nil {
 		t.Fatalf("load postcodes: %v", err)
 	}
-	s := server.New(server.DefaultConfig(), server.Deps{Log: log, Boundaries: kmls, Neighbourhoods: teams, Locator: loc, Postcodes: pcs})
+	s := server.New(server.DefaultConfig(), server.Deps{Log: log, Boundaries: kmls, Neighbourhoods: teams, Locator: loc, Postcodes: pcs,
+		Watch: watchStore(ctx, t)})
 	s.SetDataset(ds)
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
