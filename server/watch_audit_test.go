@@ -91,7 +91,9 @@ func TestInboxAuditsInOneBatch(t *testing.T) {
 	}
 
 	// A page that cannot record its reads does not show them.
+	counter.mu.Lock()
 	counter.fail = true
+	counter.mu.Unlock()
 	resp, body = wfetch(t, c, "GET", g.ts.URL+"/watch/inbox", nil)
 	if resp.StatusCode != 500 || strings.Contains(body, "a@example.org") {
 		t.Fatalf("inbox with the audit log failing: %d %.300s", resp.StatusCode, body)

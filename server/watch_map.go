@@ -33,8 +33,8 @@ func publicSchemes(ctx context.Context, st watch.Store) ([]watch.Scheme, error) 
 	return all, nil
 }
 
-// circleSteps is the vertices of a circle drawn as a polygon: under 1 %
-// short of the radius between them.
+// circleSteps is the vertices of a circle drawn as a polygon: between
+// two, its edge falls short of the radius by about 0.1 %.
 const circleSteps = 64
 
 // circleRing is a circle as a closed lon/lat ring, on the sphere the
