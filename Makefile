@@ -18,7 +18,7 @@ GOVULNCHECK    := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 VULNDB         := $(TOOLS)/vulndb-$(VULNDB_VERSION)
 
-.PHONY: help build run test test-short test-postgres race bench loadtest reload-check lint tools vulncheck fuzz golden clean
+.PHONY: help build run test test-short test-postgres race bench bench-watch loadtest reload-check lint tools vulncheck fuzz golden clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ race: ## The packages that load and query in parallel, under the race detector
 
 bench: ## Benchmarks of ingest, queries, hexes, tiles and HTTP handlers on the 6M-crime synthetic year
 	CRIMEMAP_BENCH=1 $(GO) test -run '^$$' -bench . -benchtime 2s -timeout 60m ./ingest ./geo ./tiles ./server ./analysis
+
+bench-watch: ## Watch form submissions/s and p99 on SQLite and PostgreSQL (a throwaway cluster), alone and beside crime reads
+	bash -c '. .ci/postgres.sh && CRIMEMAP_BENCH=1 $(if $(DURATION),CRIMEMAP_WATCH_BENCH_DURATION=$(DURATION)) \
+		$(GO) test -count=1 -run "^$$" -bench "^BenchmarkWatchFormsUnderLoad$$" -benchtime 1x -timeout 30m ./server'
 
 loadtest: build ## HTTP load from a second process on the synthetic year: p50/p99 and requests/s per group
 	loadtest/run.sh $(BIN) $(or $(DURATION),15s) $(or $(CONC),16)

@@ -122,7 +122,7 @@ func TestBrowser(t *testing.T) {
 	// what one real month cannot show: month ranges, month charts and
 	// outcome histories.
 	multi := multiMonthServer(ctx, t, log)
-	teams := teamServer(ctx, t, ds, kmls, log, nil)
+	teams := teamServer(ctx, t, ds, kmls, log, watchStore(ctx, t))
 	watchBase, watchGone := watchServer(ctx, t, ds, kmls, log)
 
 	shots := os.Getenv("CRIMEMAP_E2E_SCREENSHOTS")

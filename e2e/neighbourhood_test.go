@@ -17,8 +17,8 @@ import (
 )
 
 // teamServer serves ds with the neighbourhood team-data fixtures, the ONSPD
-// sample and the Southampton boundaries, for the neighbourhood pages
-// (neighbourhood.mjs), over the Watch store st when not nil (watch.mjs).
+// sample and the Southampton boundaries, for the neighbourhood pages and the
+// Watch layer (neighbourhood.mjs, watchmap.mjs), over the Watch store st (watch.mjs).
 func teamServer(ctx context.Context, t *testing.T, ds *geo.Dataset, kmls *boundary.Set, log *slog.Logger, st watch.Store) *httptest.Server {
 	t.Helper()
 	teams, _, err := neighbourhood.LoadDir(ctx, filepath.Join("..", "neighbourhood", "testdata", "api"))

@@ -406,6 +406,7 @@ test('embed-in-iframe', async ({page, shot}) => {
 
 (await import('./neighbourhood.mjs')).register({test, check, idle, getJSON, TIMEOUT});
 (await import('./watch.mjs')).register({test, check});
+(await import('./watchmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
 
 async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimemap-e2e-'));

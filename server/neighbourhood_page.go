@@ -210,6 +210,7 @@ func (s *Server) neighbourhoodPage(ctx context.Context, snap *snapshot, force, i
 	for _, e := range neighbourhood.Upcoming(events, now) {
 		p.Events = append(p.Events, pageEvent(e))
 	}
+	s.addHoodSchemes(ctx, &p, reg, located)
 	if located {
 		p.Boundary = rings(reg.Area)
 		for _, j := range s.hoods.graph.Neighbours(ri) {

@@ -28,6 +28,8 @@ type publicScheme struct {
 	URL           string            `json:"url"`
 }
 
+// toPublic formats a scheme whose area is already in public form (see
+// publicSchemes).
 func toPublic(sc watch.Scheme) publicScheme {
 	p := publicScheme{ID: sc.ID, Name: sc.Name, Description: sc.Description, Force: sc.Force,
 		Neighbourhood: sc.Area.Neighbourhood, Contact: sc.Contact, URL: fmt.Sprintf("/watch/schemes/%d", sc.ID)}
@@ -46,11 +48,20 @@ type schemesBody struct {
 
 // handleWatchSchemes answers GET /v1/watch/schemes: the active schemes
 // near lat,lng (as /watch lists them), in neighbourhood=force/id, or
-// meeting bbox.
+// meeting bbox; format=geojson gives them as features for a map.
 func (s *Server) handleWatchSchemes(w http.ResponseWriter, r *http.Request) {
+	format := formValue(r, "format")
+	if format != "" && format != "json" && format != "geojson" {
+		writeError(w, r, paramError("format", "want json or geojson, got %q", format))
+		return
+	}
 	body, err := s.watchSchemes(r)
 	if err != nil {
 		writeError(w, r, err)
+		return
+	}
+	if format == "geojson" {
+		writeSchemesGeoJSON(w, r, body.Schemes)
 		return
 	}
 	writeJSON(w, r, http.StatusOK, body)
@@ -96,9 +107,9 @@ func (s *Server) watchSchemes(r *http.Request) (schemesBody, error) {
 	default:
 		return body, paramError("lat", "want lat and lng, neighbourhood=force/id or bbox")
 	}
-	all, err := st.ListSchemes(r.Context(), watch.SchemeFilter{Status: watch.SchemeActive})
+	all, err := publicSchemes(r.Context(), st)
 	if err != nil {
-		return body, fmt.Errorf("watch schemes: %w", err)
+		return body, err
 	}
 	for _, sc := range all {
 		if keep(sc) {

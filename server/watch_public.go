@@ -100,9 +100,9 @@ func (s *Server) handleWatchFind(w http.ResponseWriter, r *http.Request, st watc
 // nearest lists the active schemes covering p and the NearestSchemes
 // nearest others.
 func (s *Server) nearest(ctx context.Context, st watch.Store, p orb.Point) ([]watch.Nearby, error) {
-	all, err := st.ListSchemes(ctx, watch.SchemeFilter{Status: watch.SchemeActive})
+	all, err := publicSchemes(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("watch search: %w", err)
+		return nil, err
 	}
 	return watch.Nearest(all, p, NearestSchemes), nil
 }

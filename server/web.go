@@ -72,7 +72,7 @@ func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if err := web.RenderMap(&buf, web.MapPage{
 		Attribution: geo.Attribution, StyleURL: s.cfg.StyleURL,
-		HexTiles: s.routeExists(hexProbe), Hotspots: s.routeExists(hotspotsProbe),
+		HexTiles: s.routeExists(hexProbe), Hotspots: s.routeExists(hotspotsProbe), Watch: s.deps.Watch != nil,
 	}); err != nil {
 		writeError(w, r, err)
 		return

@@ -101,6 +101,10 @@ type Store interface {
 
 	// Audit log of personal data read or changed by staff.
 	Audit(ctx context.Context, e AuditEntry) error
+	// AuditBatch appends entries in one transaction: all of them, or none
+	// when any is invalid or the write fails. A page that shows many rows
+	// of personal data records its reads with one durable commit.
+	AuditBatch(ctx context.Context, entries []AuditEntry) error
 	AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 
 	// Neighbourhood team edits.

@@ -22,6 +22,10 @@ type NeighbourhoodPage struct {
 	Events               []PageEvent
 	Crime                *CrimeSummary // nil without crime data for the force
 	Neighbours           []PageLink
+	// Watch is whether Neighbourhood Watch is served; Schemes are the
+	// active schemes in or near the neighbourhood.
+	Watch   bool
+	Schemes []PageScheme
 	// Boundary is the neighbourhood's outline for the map, [lng,lat] rings;
 	// nil when it has none.
 	Boundary    [][][2]float64
@@ -36,6 +40,12 @@ type ContactLink struct {
 	// Href is trusted as it is (html/template would refuse tel:): the
 	// server builds it only from a checked number, address or web URL.
 	Href template.URL
+}
+
+// PageScheme is a Neighbourhood Watch scheme listed on a neighbourhood's
+// page: a link to its page and where it lies.
+type PageScheme struct {
+	Href, Name, Where string
 }
 
 // PageLink is a link to another page of this site.

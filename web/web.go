@@ -149,6 +149,8 @@ type MapPage struct {
 	HexTiles bool
 	// Hotspots tells the page that /v1/hotspots is served.
 	Hotspots bool
+	// Watch tells the page that /v1/watch/schemes has a store behind it.
+	Watch bool
 }
 
 // EmbedPage is the compact map for an iframe. Its summary is rendered on the
@@ -211,6 +213,7 @@ type pageConfig struct {
 	StyleURL    string            `json:"styleURL"`
 	HexTiles    bool              `json:"hexTiles"`
 	Hotspots    bool              `json:"hotspots"`
+	Watch       bool              `json:"watch"`
 	Colours     map[string]string `json:"colours"`
 	Attribution string            `json:"attribution"`
 	Embed       *embedConfig      `json:"embed,omitempty"`
@@ -232,7 +235,7 @@ func RenderMap(w io.Writer, p MapPage) error {
 	data := struct {
 		MapPage
 		Config pageConfig
-	}{p, pageConfig{StyleURL: p.StyleURL, HexTiles: p.HexTiles, Hotspots: p.Hotspots, Colours: categoryColours, Attribution: p.Attribution}}
+	}{p, pageConfig{StyleURL: p.StyleURL, HexTiles: p.HexTiles, Hotspots: p.Hotspots, Watch: p.Watch, Colours: categoryColours, Attribution: p.Attribution}}
 	if err := pages.ExecuteTemplate(w, "map.html", data); err != nil {
 		return fmt.Errorf("render map page: %w", err)
 	}

@@ -18,19 +18,21 @@ const meta = normaliseMeta({
 test('readState', async t => {
   const cases = [
     {name: 'defaults to the latest month, all types, points', search: '',
-      want: {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: null}},
+      want: {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: null, watch: false}},
     {name: 'keeps known values', search: '?from=2016-12&to=2017-01&category=drugs,burglary&view=hexes',
-      want: {from: '2016-12', to: '2017-01', categories: ['burglary', 'drugs'], view: 'hexes', near: null}},
+      want: {from: '2016-12', to: '2017-01', categories: ['burglary', 'drugs'], view: 'hexes', near: null, watch: false}},
     {name: 'drops unknown months, types and views', search: '?from=2015-01&category=drugs,jaywalking&view=3d',
-      want: {from: '2017-02', to: '2017-02', categories: ['drugs'], view: 'points', near: null}},
+      want: {from: '2017-02', to: '2017-02', categories: ['drugs'], view: 'points', near: null, watch: false}},
     {name: 'swaps a reversed range', search: '?from=2017-02&to=2016-12',
-      want: {from: '2016-12', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: null}},
+      want: {from: '2016-12', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: null, watch: false}},
     {name: 'empty category list means none', search: '?category=',
-      want: {from: '2017-02', to: '2017-02', categories: [], view: 'points', near: null}},
+      want: {from: '2017-02', to: '2017-02', categories: [], view: 'points', near: null, watch: false}},
     {name: 'near point with default radius', search: '?lat=50.9&lng=-1.4',
-      want: {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: {lat: 50.9, lng: -1.4, radius: 500}}},
+      want: {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: {lat: 50.9, lng: -1.4, radius: 500}, watch: false}},
+    {name: 'the Watch layer', search: '?watch=1&view=hexes',
+      want: {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'hexes', near: null, watch: true}},
     {name: 'near point out of range is ignored', search: '?lat=95&lng=-1.4&radius_m=100',
-      want: {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: null}},
+      want: {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: null, watch: false}},
   ];
   for (const c of cases) {
     await t.test(c.name, () => assert.deepEqual(readState(c.search, meta), c.want));
@@ -39,9 +41,9 @@ test('readState', async t => {
 
 test('writeState round-trips through readState', () => {
   const states = [
-    {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: null},
-    {from: '2016-12', to: '2017-01', categories: ['robbery'], view: 'hotspots', near: null},
-    {from: '2017-01', to: '2017-02', categories: [], view: 'hexes', near: {lat: 50.90971, lng: -1.40438, radius: 1609}},
+    {from: '2017-02', to: '2017-02', categories: ['burglary', 'drugs', 'robbery'], view: 'points', near: null, watch: false},
+    {from: '2016-12', to: '2017-01', categories: ['robbery'], view: 'hotspots', near: null, watch: false},
+    {from: '2017-01', to: '2017-02', categories: [], view: 'hexes', near: {lat: 50.90971, lng: -1.40438, radius: 1609}, watch: true},
   ];
   for (const s of states) {
     const qs = writeState(s, meta);

@@ -2,65 +2,16 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"crimemap/store/postgres"
+	"crimemap/store/postgres/pgtest"
 	"crimemap/watch"
 	"crimemap/watch/storetest"
 )
 
-// freshDSN creates an empty schema in the database CRIMEMAP_TEST_POSTGRES
-// names and returns a DSN whose search_path is that schema alone, dropped
-// when the test ends. Without the variable the test skips, unless
-// CRIMEMAP_REQUIRE_POSTGRES=1 makes its absence a failure.
-func freshDSN(t testing.TB) string {
-	base := os.Getenv("CRIMEMAP_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CRIMEMAP_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("CRIMEMAP_REQUIRE_POSTGRES=1 but CRIMEMAP_TEST_POSTGRES is unset (source .ci/postgres.sh)")
-		}
-		t.Skip("CRIMEMAP_TEST_POSTGRES unset; `. .ci/postgres.sh` starts a throwaway cluster")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	// options, not search_path, so that libpq (pg_dump) reads it too.
-	q.Set("options", "-csearch_path="+schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func freshDSN(t testing.TB) string { return pgtest.FreshDSN(t) }
 
 func open(t testing.TB) *postgres.Store {
 	s, err := postgres.Open(context.Background(), freshDSN(t))

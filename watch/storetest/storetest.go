@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Outbox", testOutbox},
 		{"ClaimConcurrently", claimConcurrently},
 		{"Audit", testAudit},
+		{"AuditBatch", testAuditBatch},
 		{"TeamEdits", testTeamEdits},
 		{"Sweep", testSweep},
 		{"Validation", testValidation},
@@ -446,6 +447,46 @@ func testAudit(t *testing.T, s watch.Store) {
 	}
 	if got := must(s.AuditLog(ctx, watch.AuditFilter{Limit: 1}))(t); len(got) != 1 || got[0].Subject != "message" {
 		t.Fatalf("limit: %+v", got)
+	}
+}
+
+func testAuditBatch(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	noErr(t, s.AuditBatch(ctx, nil))
+	// More rows than one INSERT takes, so a batch spans statements.
+	const n = 1203
+	batch := make([]watch.AuditEntry, n)
+	for i := range batch {
+		batch[i] = watch.AuditEntry{At: t0.Add(time.Duration(i) * time.Microsecond), ActorID: 5, Action: "read", Subject: "application", SubjectID: int64(i + 1)}
+	}
+	noErr(t, s.AuditBatch(ctx, batch))
+	got := must(s.AuditLog(ctx, watch.AuditFilter{ActorID: 5, Limit: n + 1}))(t)
+	if len(got) != n {
+		t.Fatalf("%d entries, want %d", len(got), n)
+	}
+	for i, e := range got { // newest first
+		want := batch[n-1-i]
+		if e.SubjectID != want.SubjectID || !e.At.Equal(want.At) || e.Action != "read" || e.Subject != "application" {
+			t.Fatalf("entry %d: %+v, want %+v", i, e, want)
+		}
+	}
+	// One invalid entry refuses the whole batch.
+	bad := []watch.AuditEntry{
+		{At: t0, ActorID: 6, Action: "read", Subject: "message", SubjectID: 1},
+		{At: t0, ActorID: 6, Subject: "message", SubjectID: 2},
+	}
+	wantKind(t, s.AuditBatch(ctx, bad), fault.Invalid)
+	if got := must(s.AuditLog(ctx, watch.AuditFilter{ActorID: 6}))(t); len(got) != 0 {
+		t.Fatalf("a refused batch wrote %d entries", len(got))
+	}
+	// A cancelled context writes nothing either.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.AuditBatch(cctx, bad[:1]); err == nil {
+		t.Fatal("a cancelled batch succeeded")
+	}
+	if got := must(s.AuditLog(ctx, watch.AuditFilter{ActorID: 6}))(t); len(got) != 0 {
+		t.Fatalf("a cancelled batch wrote %d entries", len(got))
 	}
 }
 

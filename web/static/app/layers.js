@@ -20,7 +20,15 @@ export const L = {
   selected: 'selected-point',
   selectedArea: 'selected-area',
   boundaries: 'boundaries',
+  watchFill: 'watch-schemes',
+  watchLine: 'watch-scheme-lines',
 };
+
+export const WATCH_LAYERS = [L.watchFill, L.watchLine];
+// Below this zoom the Watch layer asks for nothing: a county's schemes are
+// too many to draw, and too small to tell apart.
+export const WATCH_MINZOOM = 11;
+export const WATCH_COLOUR = '#1b7837';
 
 export const POINT_LAYERS = [L.clusters, L.clusterLabels, L.points];
 export const HEX_LAYERS = [L.hexes, L.hexLines];
@@ -219,4 +227,29 @@ export function setNear(map, near) {
   const src = map.getSource('near');
   if (!src) return;
   src.setData(near ? circlePolygon(near.lng, near.lat, near.radius) : {type: 'FeatureCollection', features: []});
+}
+
+// addWatchLayers adds the Neighbourhood Watch scheme areas (the GeoJSON
+// of /v1/watch/schemes, approximate areas drawn as polygons) above the
+// crime layers, hidden until the page turns them on.
+export function addWatchLayers(map) {
+  map.addSource('watch', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
+  map.addLayer({
+    id: L.watchFill, type: 'fill', source: 'watch', layout: {visibility: 'none'},
+    paint: {'fill-color': WATCH_COLOUR, 'fill-opacity': 0.12},
+  });
+  map.addLayer({
+    id: L.watchLine, type: 'line', source: 'watch', layout: {visibility: 'none'},
+    paint: {'line-color': WATCH_COLOUR, 'line-width': 2, 'line-dasharray': [3, 2]},
+  });
+}
+
+// watchQuery is the /v1/watch/schemes query for a map view, or null below
+// WATCH_MINZOOM.
+export function watchQuery(bbox, zoom) {
+  if (zoom < WATCH_MINZOOM) return null;
+  const q = new URLSearchParams();
+  q.set('bbox', bbox.map(v => v.toFixed(5)).join(','));
+  q.set('format', 'geojson');
+  return q;
 }

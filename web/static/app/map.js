@@ -6,6 +6,7 @@ import {readState, writeState} from './state.js';
 import {
   L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, HOTSPOT_LAYERS, HOTSPOT_BINS, plainStyle, addCrimeLayers, addNearLayers,
   addHotspotLayers, addBoundaryLayer, setNear, setTypeColours, setView, hexRamp, hotspotRes,
+  WATCH_LAYERS, WATCH_COLOUR, addWatchLayers, watchQuery,
 } from './layers.js';
 import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
 
@@ -88,6 +89,7 @@ async function main() {
   }
   if (config.hotspots) addHotspotLayers(map);
   addNearLayers(map);
+  if (config.watch) addWatchLayers(map);
   drawBoundaries(map).catch(err => console.warn('boundaries not drawn:', err.message));
   map.addSource('selected', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
   map.addLayer({
@@ -159,6 +161,12 @@ function buildControls(meta, state, haveHex) {
       r.parentElement.title = 'Not available from this server';
     }
   }
+  const watch = $('watch-layer');
+  watch.checked = state.watch && config.watch;
+  if (!config.watch) {
+    watch.disabled = true;
+    watch.parentElement.title = 'Not available from this server';
+  }
   if (state.near) {
     $('near-lat').value = state.near.lat.toFixed(5);
     $('near-lng').value = state.near.lng.toFixed(5);
@@ -186,6 +194,7 @@ function readControls(page) {
   }
   s.categories = [...document.querySelectorAll('input[name=category]:checked')].map(i => i.value);
   s.view = document.querySelector('input[name=view]:checked')?.value || 'points';
+  s.watch = !!config.watch && $('watch-layer').checked;
 }
 
 // applyState pushes the state to the tiles, the layers, the URL and the
@@ -202,11 +211,14 @@ function applyState(page, {tiles = true} = {}) {
   setTypeColours(map, state.categories, colours);
   setView(map, state.view, state.categories.length > 0);
   if (state.view === 'hotspots') loadHotspots(page);
+  for (const id of WATCH_LAYERS) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', state.watch ? 'visible' : 'none');
   const qs = writeState(state, meta);
   history.replaceState(history.state, '', `${location.pathname}${qs ? '?' + qs : ''}${location.hash}`);
   renderLegend(page);
   if (!state.categories.length) status.show('No crime types selected.');
   else if ($('status').dataset.kind !== 'error') status.clear();
+  // After the status is reset, so its hint to zoom in stays.
+  if (state.watch) loadWatch(page);
 }
 
 function renderLegend(page) {
@@ -232,6 +244,9 @@ function renderLegend(page) {
       h('p', {class: 'legend-clusters'}, h('span', {class: 'cluster-dot', 'aria-hidden': 'true'}, '12'), 'Crimes grouped nearby; click to zoom in'),
       h('p', {}, 'Closer in, one dot per place, coloured by its most common type:'),
       h('ul', {class: 'legend-types'}, selected.map(c => h('li', {}, swatch(colours[c.slug] || '#555'), c.name)))];
+  }
+  if (state.watch) {
+    body.push(h('p', {class: 'legend-watch'}, swatch(WATCH_COLOUR), 'Neighbourhood Watch schemes (approximate areas); click one for its page'));
   }
   el.replaceChildren(h('details', {open}, h('summary', {}, 'Legend'), ...body));
 }
@@ -406,7 +421,7 @@ function rangeText(state) {
 
 function wireMap(page) {
   const {map} = page;
-  const interactive = () => [...POINT_LAYERS, ...HEX_LAYERS, ...HOTSPOT_LAYERS].filter(id => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  const interactive = () => [...POINT_LAYERS, ...HEX_LAYERS, ...HOTSPOT_LAYERS, L.watchFill].filter(id => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
   map.on('mousemove', e => {
     if ($('near-mode').checked) return;
     const hit = map.queryRenderedFeatures(e.point, {layers: interactive()}).length > 0;
@@ -419,14 +434,17 @@ function wireMap(page) {
     }
     const feats = map.queryRenderedFeatures(e.point, {layers: interactive()});
     const f = feats.find(x => x.layer.id === L.points) ||
-      feats.find(x => x.layer.id === L.clusters) || feats.find(x => x.layer.id === L.hexes || x.layer.id === L.hotspots);
+      feats.find(x => x.layer.id === L.clusters) || feats.find(x => x.layer.id === L.hexes || x.layer.id === L.hotspots) ||
+      feats.find(x => x.layer.id === L.watchFill);
     if (!f) return;
-    if (f.layer.id === L.clusters) zoomToCluster(page, f);
+    if (f.layer.id === L.watchFill) showScheme(page, f);
+    else if (f.layer.id === L.clusters) zoomToCluster(page, f);
     else if (f.layer.id === L.hexes || f.layer.id === L.hotspots) showHex(page, f);
     else showLocation(page, f);
   });
   map.on('moveend', () => {
     if (page.state.view === 'hotspots') loadHotspots(page);
+    if (page.state.watch) loadWatch(page);
   });
   // The hex ramp follows what is on screen, so the scale stays useful from
   // county-wide cells down to street-level ones.
@@ -476,6 +494,41 @@ async function loadHotspots(page) {
     if (mine !== page.hotspotSeq) return;
     status.show(`Hotspots could not be computed: ${err.message}`, 'error');
   }
+}
+
+// loadWatch draws the Neighbourhood Watch schemes meeting the view. Each
+// answer replaces the previous one only if no newer request was made.
+async function loadWatch(page) {
+  const {map} = page;
+  const src = map.getSource('watch');
+  if (!src) return;
+  const b = map.getBounds();
+  const q = watchQuery([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
+  const mine = page.watchSeq = (page.watchSeq || 0) + 1;
+  if (!q) {
+    src.setData({type: 'FeatureCollection', features: []});
+    status.show('Zoom in to see Neighbourhood Watch schemes.');
+    return;
+  }
+  try {
+    const fc = await getJSON(`/v1/watch/schemes?${q}`);
+    if (mine !== page.watchSeq) return;
+    src.setData(fc);
+    if ($('status').dataset.kind !== 'error' && /Watch/.test($('status').textContent)) status.clear();
+  } catch (err) {
+    if (mine !== page.watchSeq) return;
+    status.show(`Neighbourhood Watch schemes could not be loaded: ${err.message}`, 'error');
+  }
+}
+
+// showScheme names a Watch scheme and links to its page, where people
+// apply to join or write to it.
+function showScheme(page, f) {
+  const p = f.properties;
+  page.map.getSource('selected')?.setData({type: 'FeatureCollection', features: []});
+  showPanel(page, p.name, h('div', {class: 'scheme'},
+    h('p', {}, h('a', {href: p.url, class: 'scheme-link'}, 'Open the scheme’s page'), ' to apply to join or send its coordinator a message.'),
+    h('p', {class: 'note'}, 'The area drawn is approximate.')), {focus: true});
 }
 
 async function zoomToCluster(page, f) {

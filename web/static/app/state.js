@@ -25,7 +25,9 @@ export function readState(search, meta) {
   if (Number.isFinite(lat) && Number.isFinite(lng) && Math.abs(lat) <= 90 && Math.abs(lng) <= 180) {
     near = {lat, lng, radius: Number.isFinite(r) && r > 0 ? r : 500};
   }
-  return {from, to, categories, view, near};
+  // The Neighbourhood Watch layer is off unless the link asks for it.
+  const watch = q.get('watch') === '1';
+  return {from, to, categories, view, near, watch};
 }
 
 // writeState is the inverse of readState; defaults are left out to keep
@@ -42,5 +44,6 @@ export function writeState(state, meta) {
     q.set('lng', state.near.lng.toFixed(5));
     q.set('radius_m', String(Math.round(state.near.radius)));
   }
+  if (state.watch) q.set('watch', '1');
   return q.toString();
 }
