@@ -121,12 +121,7 @@ func TestReadAdminToken(t *testing.T) {
 // CSV's text.
 func startServe(t *testing.T, tmp string, args ...string) (base, data, src string) {
 	t.Helper()
-	data = filepath.Join(tmp, "police-uk")
-	b, err := os.ReadFile("../../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"), string(b))
+	data, src = copyTestMonth(t, tmp)
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -138,7 +133,20 @@ func startServe(t *testing.T, tmp string, args ...string) (base, data, src strin
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return "http://" + addr, data, string(b)
+	return "http://" + addr, data, src
+}
+
+// copyTestMonth copies the bundled month into tmp/police-uk and returns
+// that folder and the CSV's text.
+func copyTestMonth(t *testing.T, tmp string) (data, src string) {
+	t.Helper()
+	data = filepath.Join(tmp, "police-uk")
+	b, err := os.ReadFile("../../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"), string(b))
+	return data, string(b)
 }
 
 func waitHealth(t *testing.T, base string, ok func(serveHealth) bool) serveHealth {
