@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -186,4 +188,30 @@ func writeFile(t *testing.T, name, body string) {
 	if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestBoundReloadMemory: a reload runs under a soft memory limit of twice
+// what the runtime holds, a lower limit already set stays, and the undo
+// puts back what was there.
+func TestBoundReloadMemory(t *testing.T) {
+	orig := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(orig)
+	debug.SetMemoryLimit(math.MaxInt64)
+
+	restore := boundReloadMemory()
+	limit, held := debug.SetMemoryLimit(-1), runtimeMemoryHeld()
+	if limit == math.MaxInt64 || limit < held || limit > 3*held {
+		t.Errorf("limit during a reload %d, want about twice the %d held", limit, held)
+	}
+	restore()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit after the reload %d, want none (%d)", got, int64(math.MaxInt64))
+	}
+
+	debug.SetMemoryLimit(1 << 20)
+	restore = boundReloadMemory()
+	if got := debug.SetMemoryLimit(-1); got != 1<<20 {
+		t.Errorf("a lower limit set beforehand became %d", got)
+	}
+	restore()
 }
