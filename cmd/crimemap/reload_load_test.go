@@ -135,6 +135,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	// Writing 5 to clear_refs resets the high-water mark, so VmHWM is the
 	// peak of the reloads alone rather than of the first load.
 	hwmReset := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) == nil
+	peakAt := sampleRSSPeak(pid, stop)
 	windows, reloads := reloadEverySecond(t, client, srv.base(), token, reloadsFrom.Add(duration))
 	lastReload := time.Now()
 	waitReady(t, srv.base()+"/readyz", 5*time.Minute)
@@ -144,6 +145,9 @@ func TestReloadUnderLoad(t *testing.T) {
 	after := mustStatus(t, pid, "VmRSS")
 	close(stop)
 	results := <-resultsc
+	if at := <-peakAt; !at.IsZero() {
+		t.Logf("sampled resident memory peaked %v", whenInReloads(at, windows))
+	}
 
 	var tiles, tilesDuring, spans []time.Duration
 	for _, r := range results {
@@ -184,6 +188,45 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 }
 
+// sampleRSSPeak reads pid's VmRSS every 50 ms until stop is closed and
+// then sends when it was highest.
+func sampleRSSPeak(pid int, stop <-chan struct{}) <-chan time.Time {
+	at := make(chan time.Time, 1)
+	go func() {
+		var most int64
+		var when time.Time
+		for tick := time.NewTicker(50 * time.Millisecond); ; {
+			select {
+			case <-stop:
+				tick.Stop()
+				at <- when
+				return
+			case now := <-tick.C:
+				if rss, err := procStatus(pid, "VmRSS"); err == nil && rss > most {
+					most, when = rss, now
+				}
+			}
+		}
+	}()
+	return at
+}
+
+// whenInReloads says where at falls among the reload windows.
+func whenInReloads(at time.Time, windows [][2]time.Time) string {
+	for i, w := range windows {
+		if at.Before(w[0]) {
+			return fmt.Sprintf("%v before reload %d was asked for", w[0].Sub(at).Round(time.Millisecond), i+1)
+		}
+		if at.Before(w[1]) {
+			return fmt.Sprintf("%v into reload %d (of %v)", at.Sub(w[0]).Round(time.Millisecond), i+1, w[1].Sub(w[0]).Round(time.Millisecond))
+		}
+	}
+	if len(windows) == 0 {
+		return "with no reload done"
+	}
+	return fmt.Sprintf("%v after the last reload swapped in", at.Sub(windows[len(windows)-1][1]).Round(time.Millisecond))
+}
+
 func mustStatus(t *testing.T, pid int, field string) int64 {
 	t.Helper()
 	v, err := procStatus(pid, field)
@@ -192,6 +235,10 @@ func mustStatus(t *testing.T, pid int, field string) int64 {
 	}
 	return v
 }
+
+// reloadWait is how long a reload may take: minutes for the national year
+// under hundreds of connections on two busy cores.
+const reloadWait = 10 * time.Minute
 
 // reloadEverySecond asks for a reload by POST /admin/reload, at most once
 // a second, until deadline and waits for each to be reported in /healthz;
@@ -213,13 +260,17 @@ func reloadEverySecond(t *testing.T, client *http.Client, base, token string, de
 			t.Errorf("POST /admin/reload: %d, want 202", resp.StatusCode)
 			continue
 		}
-		for wait := time.Now().Add(2 * time.Minute); time.Now().Before(wait); time.Sleep(5 * time.Millisecond) {
+		reported := false
+		for wait := time.Now().Add(reloadWait); !reported && time.Now().Before(wait); time.Sleep(5 * time.Millisecond) {
 			if at := lastReloadAt(client, base); at.After(last) {
-				last = at
+				last, reported = at, true
 				windows = append(windows, [2]time.Time{start, time.Now()})
 				done++
-				break
 			}
+		}
+		if !reported {
+			t.Errorf("a reload asked for was not reported within %v", reloadWait)
+			return windows, done
 		}
 	}
 	return windows, done
