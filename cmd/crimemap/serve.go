@@ -359,9 +359,19 @@ func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt 
 	srv.ReportReload(elapsed, nil)
 	log.Info("dataset reloaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", elapsed.Round(time.Millisecond))
 	// The replaced dataset is garbage now, but for requests still on it:
-	// collect it while the limit holds, so that the heap's next goal is set
-	// by the new dataset alone.
+	// collect it, and keep the limit while the new dataset's hex columns
+	// are built, so that neither the old dataset nor that build's garbage
+	// sets the heap's next goal.
 	runtime.GC()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !srv.Ready() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // reloadMemoryFactor bounds the Go runtime's memory during a reload, as a
