@@ -44,6 +44,7 @@ func nginxConfig(t *testing.T, dir, listen, a, b string) string {
 		{"server 127.0.0.1:8081 ", "server " + a + " "},
 		{"server 127.0.0.1:8082 ", "server " + b + " "},
 		{"proxy_cache_path /var/cache/nginx/crimemap ", "proxy_cache_path " + filepath.Join(dir, "cache") + " "},
+		{"access_log /var/log/nginx/crimemap.log ", "access_log " + filepath.Join(dir, "access.log") + " "},
 	} {
 		if n := strings.Count(site, r[0]); n != 1 {
 			t.Fatalf("%s: %q appears %d times, want once", nginxExample, r[0], n)
@@ -176,6 +177,15 @@ func TestNginxPair(t *testing.T) {
 	}
 	if passedAfter == 0 {
 		t.Error("no request reached a replica after a began to stop: the test proves nothing")
+	}
+
+	// The access log has a line a request, without queries or addresses.
+	logged, err := os.ReadFile(filepath.Join(ndir, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(logged), "\n"); n < len(results) || strings.Contains(string(logged), "radius_m") || strings.Contains(string(logged), "127.0.0.1") {
+		t.Errorf("access log: %d lines for %d requests, or a query or an address in it; first line %q", n, len(results), strings.SplitN(string(logged), "\n", 2)[0])
 	}
 
 	// With both replicas gone the versioned tile still comes from the cache.
