@@ -47,9 +47,9 @@ bench: ## Benchmarks of ingest, queries, hexes, tiles and HTTP handlers on the 6
 loadtest: build ## HTTP load from a second process on the synthetic year: p50/p99 and requests/s per group
 	loadtest/run.sh $(BIN) $(or $(DURATION),15s) $(or $(CONC),16)
 
-reload-check: ## Reload every second under 64 loopback connections for 10 s (CONNS, DURATION, DATA): zero failed requests, memory
+reload-check: ## Reload every second under 64 loopback connections for 10 s (CONNS, DURATION, LOAD_DATA): zero failed requests, memory
 	CRIMEMAP_LOAD_TESTS=1 $(if $(CONNS),CRIMEMAP_LOAD_CONNS=$(CONNS)) $(if $(DURATION),CRIMEMAP_LOAD_DURATION=$(DURATION)) \
-		$(if $(DATA),CRIMEMAP_LOAD_DATA=$(DATA)) $(GO) test -count=1 -v -timeout 30m -run '^TestReloadUnderLoad$$' ./cmd/crimemap
+		$(if $(LOAD_DATA),CRIMEMAP_LOAD_DATA=$(abspath $(LOAD_DATA))) $(GO) test -count=1 -v -timeout 30m -run '^TestReloadUnderLoad$$' ./cmd/crimemap
 
 nginx-check: ## deploy/nginx in front of two replicas: one stopped under load fails no request; versioned tiles cached
 	CRIMEMAP_LOAD_TESTS=1 $(GO) test -count=1 -v -run '^TestNginxPair$$' ./cmd/crimemap

@@ -105,8 +105,8 @@ func TestNginxPair(t *testing.T) {
 		"-rate-limit", "api=off,v1=off,page=off,tiles=off", "-heavy-wait", "30s"}
 	a := startReplica(t, bin, tmp, "a", data, args...)
 	b := startReplica(t, bin, tmp, "b", data, args...)
-	waitReady(t, a.base()+"/readyz", time.Minute)
-	waitReady(t, b.base()+"/readyz", time.Minute)
+	a.waitReady(t, "/readyz", time.Minute)
+	b.waitReady(t, "/readyz", time.Minute)
 
 	ndir := filepath.Join(tmp, "nginx")
 	listen := freeAddr(t)
@@ -118,12 +118,14 @@ func TestNginxPair(t *testing.T) {
 	if err := ng.Start(); err != nil {
 		t.Fatal(err)
 	}
+	ngExited := make(chan struct{})
+	go func() { _ = ng.Wait(); close(ngExited) }()
 	t.Cleanup(func() {
 		_ = ng.Process.Signal(syscall.SIGQUIT)
-		_ = ng.Wait()
+		<-ngExited
 	})
 	base := "http://" + listen
-	waitReady(t, base+"/api/crime-last-updated", 10*time.Second)
+	waitOK(t, base+"/api/crime-last-updated", 10*time.Second, ngExited, filepath.Join(ndir, "error.log"))
 	version := waitHealth(t, a.base(), func(h serveHealth) bool { return h.Version != "" }).Version
 
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,7 +20,7 @@ import (
 func buildCrimemap(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "crimemap")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -35,6 +34,9 @@ type replica struct {
 	cmd  *exec.Cmd
 	log  string
 	done chan error
+	// exited is closed when the process has ended.
+	exited  chan struct{}
+	stopped bool
 }
 
 func (r *replica) base() string { return "http://" + r.addr }
@@ -43,7 +45,8 @@ func (r *replica) base() string { return "http://" + r.addr }
 // logging to tmp/name.log, until it is stopped or the test ends.
 func startReplica(t *testing.T, bin, tmp, name, data string, args ...string) *replica {
 	t.Helper()
-	r := &replica{name: name, addr: freeAddr(t), log: filepath.Join(tmp, name+".log"), done: make(chan error, 1)}
+	r := &replica{name: name, addr: freeAddr(t), log: filepath.Join(tmp, name+".log"),
+		done: make(chan error, 1), exited: make(chan struct{})}
 	logFile, err := os.Create(r.log)
 	if err != nil {
 		t.Fatal(err)
@@ -56,8 +59,10 @@ func startReplica(t *testing.T, bin, tmp, name, data string, args ...string) *re
 		t.Fatalf("start %s: %v", name, err)
 	}
 	go func() {
-		r.done <- r.cmd.Wait()
+		err := r.cmd.Wait()
 		logFile.Close()
+		close(r.exited)
+		r.done <- err
 	}()
 	t.Cleanup(func() {
 		if err := r.stop(30 * time.Second); err != nil {
@@ -68,11 +73,12 @@ func startReplica(t *testing.T, bin, tmp, name, data string, args ...string) *re
 }
 
 // stop sends SIGTERM and waits for the process to exit: an error unless it
-// exits 0 within wait. Stopping a stopped replica returns nil.
+// exits 0 within wait (or had already failed). A second stop returns nil.
 func (r *replica) stop(wait time.Duration) error {
-	if r.cmd.ProcessState != nil {
+	if r.stopped {
 		return nil
 	}
+	r.stopped = true
 	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("SIGTERM: %w", err)
 	}
@@ -90,12 +96,25 @@ func (r *replica) stop(wait time.Duration) error {
 	}
 }
 
-// waitReady waits for GET url to answer 200.
-func waitReady(t *testing.T, url string, within time.Duration) {
+// waitReady waits for GET path to answer 200, failing at once if the
+// process ends first.
+func (r *replica) waitReady(t *testing.T, path string, within time.Duration) {
+	t.Helper()
+	waitOK(t, r.base()+path, within, r.exited, r.log)
+}
+
+// waitOK waits for GET url to answer 200, failing at once if exited is
+// closed first, with the log file of what ended.
+func waitOK(t *testing.T, url string, within time.Duration, exited <-chan struct{}, log string) {
 	t.Helper()
 	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get(url)
-		if err == nil {
+		select {
+		case <-exited:
+			b, _ := os.ReadFile(log)
+			t.Fatalf("ended before %s answered 200:\n%s", url, b)
+		default:
+		}
+		if resp, err := http.Get(url); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return

@@ -117,7 +117,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	srv := startReplica(t, buildCrimemap(t, tmp), tmp, "serve", data, "-admin-token-file", tokenFile,
 		"-rate-limit", "api=off,v1=off,page=off,tiles=off", "-heavy-wait", "30s")
 	loadStart := time.Now()
-	waitReady(t, srv.base()+"/readyz", 5*time.Minute)
+	srv.waitReady(t, "/readyz", 5*time.Minute)
 	t.Logf("ready after %v", time.Since(loadStart).Round(time.Millisecond))
 
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
@@ -138,7 +138,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	peakAt := sampleRSSPeak(pid, stop)
 	windows, reloads := reloadEverySecond(t, client, srv.base(), token, reloadsFrom.Add(duration))
 	lastReload := time.Now()
-	waitReady(t, srv.base()+"/readyz", 5*time.Minute)
+	srv.waitReady(t, "/readyz", 5*time.Minute)
 	t.Logf("ready %v after the last reload", time.Since(lastReload).Round(time.Millisecond))
 	time.Sleep(settle)
 	peak := mustStatus(t, pid, "VmHWM")
@@ -174,7 +174,9 @@ func TestReloadUnderLoad(t *testing.T) {
 		percentile(tiles, 99), len(tiles), percentile(tilesDuring, 99), len(tilesDuring))
 	t.Logf("resident memory: steady %d MiB, peak from the first reload on %d MiB (%.2fx; high-water mark reset: %v), %v after the last reload was ready %d MiB (%.2fx)",
 		steady/mib, peak/mib, float64(peak)/float64(steady), hwmReset, settle, after/mib, float64(after)/float64(steady))
-	if min := int(duration/time.Second) / 2; os.Getenv("CRIMEMAP_LOAD_DATA") == "" && reloads < min || reloads == 0 {
+	// A reload ends once its hex columns are built: seconds on a busy host
+	// even for the bundled month, minutes nationally.
+	if least := max(2, int(duration/time.Second)/4); os.Getenv("CRIMEMAP_LOAD_DATA") == "" && reloads < least || reloads == 0 {
 		t.Errorf("only %d reloads completed in %v", reloads, duration)
 	}
 	if len(failed) > 0 {
