@@ -18,7 +18,7 @@ GOVULNCHECK    := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 VULNDB         := $(TOOLS)/vulndb-$(VULNDB_VERSION)
 
-.PHONY: help build run test test-short test-postgres race bench bench-watch loadtest reload-check lint tools vulncheck fuzz golden clean
+.PHONY: help build run test test-short test-postgres race bench bench-watch loadtest reload-check nginx-check lint tools vulncheck fuzz golden clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -51,9 +51,12 @@ bench-watch: ## Watch form submissions/s and p99 on SQLite and PostgreSQL (a thr
 loadtest: build ## HTTP load from a second process on the synthetic year: p50/p99 and requests/s per group
 	loadtest/run.sh $(BIN) $(or $(DURATION),15s) $(or $(CONC),16)
 
-reload-check: ## Reload every second under 64 loopback connections for 10 s (CONNS, DURATION): zero failed requests
+reload-check: ## Reload every second under 64 loopback connections for 10 s (CONNS, DURATION, LOAD_DATA): zero failed requests, memory
 	CRIMEMAP_LOAD_TESTS=1 $(if $(CONNS),CRIMEMAP_LOAD_CONNS=$(CONNS)) $(if $(DURATION),CRIMEMAP_LOAD_DURATION=$(DURATION)) \
-		$(GO) test -count=1 -v -run '^TestReloadUnderLoad$$' ./cmd/crimemap
+		$(if $(LOAD_DATA),CRIMEMAP_LOAD_DATA=$(abspath $(LOAD_DATA))) $(GO) test -count=1 -v -timeout 30m -run '^TestReloadUnderLoad$$' ./cmd/crimemap
+
+nginx-check: ## deploy/nginx in front of two replicas: one stopped under load fails no request; versioned tiles cached
+	CRIMEMAP_LOAD_TESTS=1 $(GO) test -count=1 -v -run '^TestNginxPair$$' ./cmd/crimemap
 
 lint: tools ## gofmt, go vet, staticcheck and govulncheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -83,3 +83,7 @@ func (s *Server) drain(hs *http.Server) {
 
 // Draining reports whether a shutdown has begun.
 func (s *Server) Draining() bool { return s.draining.Load() }
+
+// Ready reports whether /readyz would answer 200: a dataset serves and its
+// hex columns are built.
+func (s *Server) Ready() bool { return s.ready() }

@@ -62,6 +62,32 @@ func TestHealthAndReadiness(t *testing.T) {
 	check("draining", want{503, 503, healthDraining})
 }
 
+// TestMemoryReleasedOnceWarm: each dataset set, the first and a reload's,
+// hands the memory it made garbage back once its hex columns are built,
+// and not before, while the load's garbage may still be growing.
+func TestMemoryReleasedOnceWarm(t *testing.T) {
+	s := New(DefaultConfig(), Deps{})
+	release := make(chan struct{})
+	s.prepareHex = func(*geo.Dataset) { <-release }
+	released := make(chan struct{}, 2)
+	s.releaseMemory = func() { released <- struct{}{} }
+	ds := datasets.Hampshire(t)
+	for _, stage := range []string{"first load", "reload"} {
+		s.SetDataset(ds)
+		select {
+		case <-released:
+			t.Fatalf("%s: memory released before the hex columns were built", stage)
+		case <-time.After(20 * time.Millisecond):
+		}
+		release <- struct{}{}
+		select {
+		case <-released:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: memory never released once warm", stage)
+		}
+	}
+}
+
 // TestShutdownDrains shuts down with a request in flight: through the drain
 // delay /healthz answers 503 while the request runs on, it then finishes
 // with 200, and Serve returns nil.

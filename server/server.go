@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -184,7 +185,9 @@ type Server struct {
 	// prepareHex warms a new dataset; tests hold it to see the state
 	// before.
 	prepareHex func(*geo.Dataset)
-	ww         *watchWeb
+	// releaseMemory runs once a new dataset is warm (debug.FreeOSMemory).
+	releaseMemory func()
+	ww            *watchWeb
 	// lastReload is the outcome of the last reload, for /healthz.
 	lastReload atomic.Pointer[reloadReport]
 }
@@ -200,6 +203,7 @@ func New(cfg Config, deps Deps) *Server {
 		hoods: newHoodIndex(deps.Locator)}
 	s.metrics = newMetrics(s)
 	s.prepareHex = func(ds *geo.Dataset) { ds.PrepareHex(tiles.HexZoomRes[:]...) }
+	s.releaseMemory = debug.FreeOSMemory
 	s.limits = newRateLimits(cfg)
 	s.ww = newWatchWeb(cfg.FormKey)
 	s.handler = s.routes()
@@ -239,6 +243,12 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		s.prepareHex(ds)
 		snap.warm.Store(true)
 		s.log.Debug("hex cell columns built; ready", "elapsed", time.Since(start).Round(time.Millisecond))
+		// The load's garbage and the dataset this one replaced (whose
+		// requests have long finished by now) are unreachable, but the
+		// runtime would hand their pages back to the system only slowly,
+		// and a reload must not leave the process holding two datasets'
+		// worth of memory.
+		s.releaseMemory()
 	}()
 }
 

@@ -32,40 +32,19 @@ func loadEnv[T int | time.Duration](t *testing.T, name string, def T, parse func
 	return v
 }
 
-// loadResult is one request of the reload load test.
+// loadResult is one request of a load test.
 type loadResult struct {
-	tile       bool
+	url        string
 	start, end time.Time
+	cache      string // the response's X-Cache-Status, from nginx
 	err        string // "" when it succeeded
 }
 
-// TestReloadUnderLoad serves a copy of testdata/police-uk through serve,
-// sends CRIMEMAP_LOAD_CONNS (64) loopback connections of tiles, radius
-// lists and hexes for CRIMEMAP_LOAD_DURATION (10 s) and asks for a reload
-// every second meanwhile: a swap of datasets must fail no request. Set
-// CRIMEMAP_LOAD_TESTS=1 (make reload-check) to run it.
-func TestReloadUnderLoad(t *testing.T) {
-	if os.Getenv("CRIMEMAP_LOAD_TESTS") != "1" {
-		t.Skip("set CRIMEMAP_LOAD_TESTS=1 (make reload-check) to run the reload load test")
-	}
-	conns := loadEnv(t, "CRIMEMAP_LOAD_CONNS", 64, strconv.Atoi)
-	duration := loadEnv(t, "CRIMEMAP_LOAD_DURATION", 10*time.Second, time.ParseDuration)
+func (r loadResult) tile() bool { return strings.HasPrefix(r.url, "/tiles/") }
 
-	tmp := t.TempDir()
-	token := strings.Repeat("t0k3n", 8)
-	tokenFile := filepath.Join(tmp, "admin-token")
-	writeFile(t, tokenFile, token+"\n")
-	// Every client is this one address, so the per-client buckets would
-	// measure themselves rather than the reloads; the heavy-request gate
-	// keeps its bound but lets a request wait out a burst.
-	base, _, _ := startServe(t, tmp, "-admin-token-file", tokenFile,
-		"-rate-limit", "api=off,v1=off,page=off,tiles=off", "-heavy-wait", "30s")
-	waitHealth(t, base, func(h serveHealth) bool { return h.Version != "" })
-
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
-	urls := reloadLoadURLs()
-	deadline := time.Now().Add(duration)
-
+// runLoad sends GETs of base+next(rng) over conns connections until stop
+// is closed and returns every request.
+func runLoad(client *http.Client, base string, conns int, stop <-chan struct{}, next func(*rand.Rand) string) []loadResult {
 	var mu sync.Mutex
 	var results []loadResult
 	var wg sync.WaitGroup
@@ -75,30 +54,104 @@ func TestReloadUnderLoad(t *testing.T) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(i), 1))
 			var mine []loadResult
-			for time.Now().Before(deadline) {
-				u := urls[rng.IntN(len(urls))]
-				r := loadResult{tile: strings.HasPrefix(u, "/tiles/"), start: time.Now()}
-				r.err = fetchOK(client, base+u)
+			for {
+				select {
+				case <-stop:
+					mu.Lock()
+					results = append(results, mine...)
+					mu.Unlock()
+					return
+				default:
+				}
+				r := loadResult{url: next(rng), start: time.Now()}
+				r.cache, r.err = fetchOK(client, base+r.url)
 				r.end = time.Now()
 				mine = append(mine, r)
 			}
-			mu.Lock()
-			results = append(results, mine...)
-			mu.Unlock()
 		}()
 	}
-
-	windows, reloads := reloadEverySecond(t, client, base, token, deadline)
 	wg.Wait()
+	return results
+}
 
-	var failures []string
-	var tiles, tilesDuring []time.Duration
+// failures lists what went wrong in results.
+func failures(results []loadResult) []string {
+	var out []string
 	for _, r := range results {
 		if r.err != "" {
-			failures = append(failures, r.err)
-			continue
+			out = append(out, r.err)
 		}
-		if !r.tile {
+	}
+	return out
+}
+
+// TestReloadUnderLoad runs serve in a process of its own on a copy of
+// testdata/police-uk, or on CRIMEMAP_LOAD_DATA (the synthetic national
+// year, say), and sends CRIMEMAP_LOAD_CONNS (64) loopback connections of
+// tiles, radius lists and hexes: 3 s to warm up, then CRIMEMAP_LOAD_DURATION
+// (10 s) of reloads asked for one after the other (at most one a second),
+// then until the last reload's dataset is ready and 5 s more. A swap of
+// datasets must fail no request, the peak resident memory from the first
+// reload to the end must stay within 2.2 times the steady state before,
+// and the old datasets' memory must be given back by the end. Set
+// CRIMEMAP_LOAD_TESTS=1 (make reload-check) to run it.
+func TestReloadUnderLoad(t *testing.T) {
+	if os.Getenv("CRIMEMAP_LOAD_TESTS") != "1" {
+		t.Skip("set CRIMEMAP_LOAD_TESTS=1 (make reload-check) to run the reload load test")
+	}
+	conns := loadEnv(t, "CRIMEMAP_LOAD_CONNS", 64, strconv.Atoi)
+	duration := loadEnv(t, "CRIMEMAP_LOAD_DURATION", 10*time.Second, time.ParseDuration)
+	const warm, settle = 3 * time.Second, 5 * time.Second
+
+	tmp := t.TempDir()
+	data := os.Getenv("CRIMEMAP_LOAD_DATA")
+	if data == "" {
+		data, _ = copyTestMonth(t, tmp)
+	}
+	token := strings.Repeat("t0k3n", 8)
+	tokenFile := filepath.Join(tmp, "admin-token")
+	writeFile(t, tokenFile, token+"\n")
+	// Every client is this one address, so the per-client buckets would
+	// measure themselves rather than the reloads; the heavy-request gate
+	// keeps its bound but lets a request wait out a burst.
+	srv := startReplica(t, buildCrimemap(t, tmp), tmp, "serve", data, "-admin-token-file", tokenFile,
+		"-rate-limit", "api=off,v1=off,page=off,tiles=off", "-heavy-wait", "30s")
+	loadStart := time.Now()
+	srv.waitReady(t, "/readyz", 5*time.Minute)
+	t.Logf("ready after %v", time.Since(loadStart).Round(time.Millisecond))
+
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	urls := reloadLoadURLs()
+	pid := srv.cmd.Process.Pid
+	reloadsFrom := time.Now().Add(warm)
+	stop := make(chan struct{})
+	resultsc := make(chan []loadResult, 1)
+	go func() {
+		resultsc <- runLoad(client, srv.base(), conns, stop, func(rng *rand.Rand) string { return urls[rng.IntN(len(urls))] })
+	}()
+
+	time.Sleep(time.Until(reloadsFrom))
+	steady := mustStatus(t, pid, "VmRSS")
+	// Writing 5 to clear_refs resets the high-water mark, so VmHWM is the
+	// peak of the reloads alone rather than of the first load.
+	hwmReset := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) == nil
+	peakAt := sampleRSSPeak(pid, stop)
+	windows, reloads := reloadEverySecond(t, client, srv.base(), token, reloadsFrom.Add(duration))
+	lastReload := time.Now()
+	srv.waitReady(t, "/readyz", 5*time.Minute)
+	t.Logf("ready %v after the last reload", time.Since(lastReload).Round(time.Millisecond))
+	time.Sleep(settle)
+	peak := mustStatus(t, pid, "VmHWM")
+	after := mustStatus(t, pid, "VmRSS")
+	close(stop)
+	results := <-resultsc
+	if at := <-peakAt; !at.IsZero() {
+		t.Logf("sampled resident memory peaked %v", whenInReloads(at, windows))
+	}
+
+	var tiles, tilesDuring, spans []time.Duration
+	for _, r := range results {
+		if r.err != "" || !r.tile() {
 			continue
 		}
 		d := r.end.Sub(r.start)
@@ -110,20 +163,88 @@ func TestReloadUnderLoad(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d connections, %v: %d requests (%.0f/s), %d failed, %d reloads; tiles p99 %v overall (%d), %v during reloads (%d)",
-		conns, duration, len(results), float64(len(results))/duration.Seconds(), len(failures), reloads,
-		p99(tiles), len(tiles), p99(tilesDuring), len(tilesDuring))
-	if reloads < int(duration/time.Second)/2 {
+	for _, w := range windows {
+		spans = append(spans, w[1].Sub(w[0]))
+	}
+	failed := failures(results)
+	const mib = 1 << 20
+	t.Logf("%d connections, %v of reloads: %d requests (%.0f/s), %d failed, %d reloads taking %v..%v (median %v); tiles p99 %v overall (%d), %v during reloads (%d)",
+		conns, duration, len(results), float64(len(results))/time.Since(reloadsFrom.Add(-warm)).Seconds(), len(failed), reloads,
+		percentile(spans, 0), percentile(spans, 100), percentile(spans, 50),
+		percentile(tiles, 99), len(tiles), percentile(tilesDuring, 99), len(tilesDuring))
+	t.Logf("resident memory: steady %d MiB, peak from the first reload on %d MiB (%.2fx; high-water mark reset: %v), %v after the last reload was ready %d MiB (%.2fx)",
+		steady/mib, peak/mib, float64(peak)/float64(steady), hwmReset, settle, after/mib, float64(after)/float64(steady))
+	// A reload ends once its hex columns are built: seconds on a busy host
+	// even for the bundled month, minutes nationally.
+	if least := max(2, int(duration/time.Second)/4); os.Getenv("CRIMEMAP_LOAD_DATA") == "" && reloads < least || reloads == 0 {
 		t.Errorf("only %d reloads completed in %v", reloads, duration)
 	}
-	if len(failures) > 0 {
-		t.Errorf("%d of %d requests failed, first: %s", len(failures), len(results), failures[0])
+	if len(failed) > 0 {
+		t.Errorf("%d of %d requests failed, first: %s", len(failed), len(results), failed[0])
+	}
+	if float64(peak) > 2.2*float64(steady) {
+		t.Errorf("peak resident memory while reloading %d MiB, over 2.2 times the steady %d MiB", peak/mib, steady/mib)
+	}
+	if float64(after) > 1.5*float64(steady) {
+		t.Errorf("resident memory %v after the last reload was ready %d MiB, over 1.5 times the steady %d MiB: the old datasets were not given back", settle, after/mib, steady/mib)
 	}
 }
 
-// reloadEverySecond asks for a reload by POST /admin/reload each second
-// until deadline and waits for each to be reported in /healthz; it returns
-// the spans from request to report and how many reloads completed.
+// sampleRSSPeak reads pid's VmRSS every 50 ms until stop is closed and
+// then sends when it was highest.
+func sampleRSSPeak(pid int, stop <-chan struct{}) <-chan time.Time {
+	at := make(chan time.Time, 1)
+	go func() {
+		var most int64
+		var when time.Time
+		for tick := time.NewTicker(50 * time.Millisecond); ; {
+			select {
+			case <-stop:
+				tick.Stop()
+				at <- when
+				return
+			case now := <-tick.C:
+				if rss, err := procStatus(pid, "VmRSS"); err == nil && rss > most {
+					most, when = rss, now
+				}
+			}
+		}
+	}()
+	return at
+}
+
+// whenInReloads says where at falls among the reload windows.
+func whenInReloads(at time.Time, windows [][2]time.Time) string {
+	for i, w := range windows {
+		if at.Before(w[0]) {
+			return fmt.Sprintf("%v before reload %d was asked for", w[0].Sub(at).Round(time.Millisecond), i+1)
+		}
+		if at.Before(w[1]) {
+			return fmt.Sprintf("%v into reload %d (of %v)", at.Sub(w[0]).Round(time.Millisecond), i+1, w[1].Sub(w[0]).Round(time.Millisecond))
+		}
+	}
+	if len(windows) == 0 {
+		return "with no reload done"
+	}
+	return fmt.Sprintf("%v after the last reload swapped in", at.Sub(windows[len(windows)-1][1]).Round(time.Millisecond))
+}
+
+func mustStatus(t *testing.T, pid int, field string) int64 {
+	t.Helper()
+	v, err := procStatus(pid, field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// reloadWait is how long a reload may take: minutes for the national year
+// under hundreds of connections on two busy cores.
+const reloadWait = 10 * time.Minute
+
+// reloadEverySecond asks for a reload by POST /admin/reload, at most once
+// a second, until deadline and waits for each to be reported in /healthz;
+// it returns the spans from request to report and how many completed.
 func reloadEverySecond(t *testing.T, client *http.Client, base, token string, deadline time.Time) (windows [][2]time.Time, done int) {
 	t.Helper()
 	last := lastReloadAt(client, base)
@@ -141,13 +262,17 @@ func reloadEverySecond(t *testing.T, client *http.Client, base, token string, de
 			t.Errorf("POST /admin/reload: %d, want 202", resp.StatusCode)
 			continue
 		}
-		for wait := time.Now().Add(10 * time.Second); time.Now().Before(wait); time.Sleep(5 * time.Millisecond) {
+		reported := false
+		for wait := time.Now().Add(reloadWait); !reported && time.Now().Before(wait); time.Sleep(5 * time.Millisecond) {
 			if at := lastReloadAt(client, base); at.After(last) {
-				last = at
+				last, reported = at, true
 				windows = append(windows, [2]time.Time{start, time.Now()})
 				done++
-				break
 			}
+		}
+		if !reported {
+			t.Errorf("a reload asked for was not reported within %v", reloadWait)
+			return windows, done
 		}
 	}
 	return windows, done
@@ -173,21 +298,22 @@ func lastReloadAt(client *http.Client, base string) time.Time {
 	return h.Reload.At
 }
 
-// fetchOK gets url and reads it whole: "" for a 2xx or 304, else what
-// went wrong.
-func fetchOK(client *http.Client, url string) string {
+// fetchOK gets url and reads it whole; it returns the X-Cache-Status
+// header and "" for a 2xx or 304, else what went wrong.
+func fetchOK(client *http.Client, url string) (cache, failure string) {
 	resp, err := client.Get(url)
 	if err != nil {
-		return err.Error()
+		return "", err.Error()
 	}
 	defer resp.Body.Close()
+	cache = resp.Header.Get("X-Cache-Status")
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return fmt.Sprintf("%s: reading the body: %v", url, err)
+		return cache, fmt.Sprintf("%s: reading the body: %v", url, err)
 	}
 	if resp.StatusCode/100 != 2 && resp.StatusCode != http.StatusNotModified {
-		return fmt.Sprintf("%s: %d", url, resp.StatusCode)
+		return cache, fmt.Sprintf("%s: %d", url, resp.StatusCode)
 	}
-	return ""
+	return cache, ""
 }
 
 // reloadLoadURLs is the mix of the test: tiles over Hampshire from county
@@ -208,11 +334,12 @@ func reloadLoadURLs() []string {
 	return urls
 }
 
-// p99 is the 99th percentile of ds, zero when empty.
-func p99(ds []time.Duration) time.Duration {
+// percentile is the p-th percentile of ds (0 the least, 100 the most),
+// zero when empty.
+func percentile(ds []time.Duration, p int) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
 	slices.Sort(ds)
-	return ds[(len(ds)*99)/100]
+	return ds[min(len(ds)*p/100, len(ds)-1)]
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -121,12 +123,7 @@ func TestReadAdminToken(t *testing.T) {
 // CSV's text.
 func startServe(t *testing.T, tmp string, args ...string) (base, data, src string) {
 	t.Helper()
-	data = filepath.Join(tmp, "police-uk")
-	b, err := os.ReadFile("../../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"), string(b))
+	data, src = copyTestMonth(t, tmp)
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -138,7 +135,20 @@ func startServe(t *testing.T, tmp string, args ...string) (base, data, src strin
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return "http://" + addr, data, string(b)
+	return "http://" + addr, data, src
+}
+
+// copyTestMonth copies the bundled month into tmp/police-uk and returns
+// that folder and the CSV's text.
+func copyTestMonth(t *testing.T, tmp string) (data, src string) {
+	t.Helper()
+	data = filepath.Join(tmp, "police-uk")
+	b, err := os.ReadFile("../../testdata/police-uk/2017-02/2017-02-hampshire-street.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"), string(b))
+	return data, string(b)
 }
 
 func waitHealth(t *testing.T, base string, ok func(serveHealth) bool) serveHealth {
@@ -178,4 +188,30 @@ func writeFile(t *testing.T, name, body string) {
 	if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestBoundReloadMemory: a reload runs under a soft memory limit of twice
+// what the runtime holds, a lower limit already set stays, and the undo
+// puts back what was there.
+func TestBoundReloadMemory(t *testing.T) {
+	orig := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(orig)
+	debug.SetMemoryLimit(math.MaxInt64)
+
+	restore := boundReloadMemory()
+	limit, held := debug.SetMemoryLimit(-1), runtimeMemoryHeld()
+	if limit == math.MaxInt64 || limit < held || limit > 3*held {
+		t.Errorf("limit during a reload %d, want about twice the %d held", limit, held)
+	}
+	restore()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit after the reload %d, want none (%d)", got, int64(math.MaxInt64))
+	}
+
+	debug.SetMemoryLimit(1 << 20)
+	restore = boundReloadMemory()
+	if got := debug.SetMemoryLimit(-1); got != 1<<20 {
+		t.Errorf("a lower limit set beforehand became %d", got)
+	}
+	restore()
 }

@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 	"time"
@@ -329,6 +332,7 @@ func (f *reloadFlags) start(ctx context.Context, srv *server.Server, reloads *re
 func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt ingest.Options) {
 	log := opt.Logger
 	start := time.Now()
+	defer boundReloadMemory()()
 	ds, sum, err := ingest.Load(ctx, paths, opt)
 	if ctx.Err() != nil {
 		return
@@ -354,6 +358,49 @@ func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt 
 	srv.SetDataset(ds)
 	srv.ReportReload(elapsed, nil)
 	log.Info("dataset reloaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", elapsed.Round(time.Millisecond))
+	// The replaced dataset is garbage now, but for requests still on it:
+	// collect it, and keep the limit while the new dataset's hex columns
+	// are built, so that neither the old dataset nor that build's garbage
+	// sets the heap's next goal.
+	runtime.GC()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !srv.Ready() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// reloadMemoryFactor bounds the Go runtime's memory during a reload, as a
+// multiple of what it held before.
+const reloadMemoryFactor = 2
+
+// boundReloadMemory sets a soft memory limit of reloadMemoryFactor times
+// what the runtime holds now, unless a lower one is set (GOMEMLIMIT), and
+// returns the undo. A reload keeps the old dataset live while it builds
+// the new one beside it; unbounded, the collector would let the load's
+// garbage grow as large again as everything live, and the process would
+// need nearly three times its steady memory.
+func boundReloadMemory() (restore func()) {
+	prev := debug.SetMemoryLimit(-1)
+	if held := runtimeMemoryHeld(); held > 0 && reloadMemoryFactor*held < prev {
+		debug.SetMemoryLimit(reloadMemoryFactor * held)
+	}
+	return func() { debug.SetMemoryLimit(prev) }
+}
+
+// runtimeMemoryHeld is the memory the Go runtime has mapped and not given
+// back to the system.
+func runtimeMemoryHeld() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
 }
 
 // readAdminToken reads the admin bearer token from name ("" for none).
