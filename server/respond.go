@@ -32,11 +32,6 @@ import (
 // chunks of streamChunk, so a short listing arrives in one Write.
 const bufferedBody = 2 * streamChunk
 
-// apiCacheControl is sent with a 200 of a route keyed on the dataset
-// version whose URL does not name the version: a reload may change it, so
-// caches keep it briefly and then revalidate with its ETag.
-const apiCacheControl = "public, max-age=60"
-
 // revalidate is sent with a 200 of a route whose body does not follow the
 // dataset version (team data, boundaries, Watch schemes) unless the handler
 // chose its own: caches must ask again, and the body-hash ETag makes that
@@ -195,8 +190,8 @@ func (rw *respWriter) cacheHeaders(etag string) {
 }
 
 // cacheControl is the Cache-Control of a 200: immutable for a URL naming
-// the dataset version, short for one keyed on a version it does not name,
-// and revalidate for a body no version keys.
+// the dataset version, --cache-control (as for tiles) for one keyed on a
+// version it does not name, and revalidate for a body no version keys.
 func (s *Server) cacheControl(r *http.Request, version string) string {
 	switch {
 	case version == "":
@@ -204,7 +199,7 @@ func (s *Server) cacheControl(r *http.Request, version string) string {
 	case versioned(r.URL.RawQuery, version):
 		return s.cfg.TileCacheControl
 	}
-	return apiCacheControl
+	return s.cfg.CacheControl
 }
 
 // representationETag gives the gzip representation a validator of its own,

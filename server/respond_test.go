@@ -118,16 +118,17 @@ func TestResponsesCompressAndRevalidate(t *testing.T) {
 }
 
 // TestResponseCacheControl: a URL naming the dataset version may be kept
-// for good; one that does not, briefly; POST answers carry no validator.
+// for good; one that does not, for --cache-control; POST answers carry no
+// validator.
 func TestResponseCacheControl(t *testing.T) {
 	ts := newServer(t)
 	version := dataset(t).Version()
 	for _, tc := range []struct {
 		path, want string
 	}{
-		{"/v1/meta", "public, max-age=60"},
+		{"/v1/meta", "public, max-age=3600"},
 		{"/v1/meta?v=" + version, "public, max-age=31536000, immutable"},
-		{"/v1/meta?v=0000", "public, max-age=60"},
+		{"/v1/meta?v=0000", "public, max-age=3600"},
 	} {
 		resp, _ := do(t, http.DefaultClient, mustRequest(t, http.MethodGet, ts.URL+tc.path))
 		if got := resp.Header.Get("Cache-Control"); got != tc.want {

@@ -25,7 +25,7 @@ func (s *Server) routes() http.Handler {
 
 	// data.police.uk-compatible API.
 	api := r.PathPrefix("/api").Subrouter()
-	api.Use(s.respond)
+	api.Use(refuseLongURLs, s.respond)
 	api.HandleFunc("/crimes-street/{category}", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceStreet))).Methods(getPost...)
 	api.HandleFunc("/crimes-at-location", s.withSnapshot(s.handlePoliceAtLocation)).Methods(getPost...)
 	api.HandleFunc("/crimes-no-location", s.withSnapshot(s.handlePoliceNoLocation)).Methods(getPost...)
