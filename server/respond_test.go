@@ -3,12 +3,15 @@ package server_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/uber/h3-go/v4"
 
 	"crimemap/geo"
@@ -69,51 +72,71 @@ func jsonRoutes(t *testing.T, ds *geo.Dataset) []string {
 // representation, 304 for either, Cache-Control and Vary.
 func TestResponsesCompressAndRevalidate(t *testing.T) {
 	ts := newTeamServer(t)
+	for _, path := range jsonRoutes(t, dataset(t)) {
+		t.Run(path, func(t *testing.T) { checkResponsePath(t, ts, path) })
+	}
+}
+
+// TestResponsesOfOtherSources: routes whose answers come from the tile
+// index and the Watch store take the same path.
+func TestResponsesOfOtherSources(t *testing.T) {
+	ts := newServer(t)
+	dense := denseTile(dataset(t), 9)
+	_, body := rawGet(t, ts, fmt.Sprintf("/tiles/9/%d/%d.mvt", dense.X, dense.Y))
+	layers, err := mvt.Unmarshal(body)
+	if err != nil || len(layers) == 0 || len(layers[0].Features) == 0 {
+		t.Fatalf("no cluster in the dense tile: %v", err)
+	}
+	id := int64(layers[0].Features[0].Properties["cluster_id"].(float64))
+	for _, path := range []string{fmt.Sprintf("/v1/clusters/%d/leaves", id), fmt.Sprintf("/v1/clusters/%d/expansion-zoom", id)} {
+		t.Run(path, func(t *testing.T) { checkResponsePath(t, ts, path) })
+	}
+	t.Run("/v1/watch/schemes", func(t *testing.T) { checkResponsePath(t, newWatchFixture(t).ts, "/v1/watch/schemes?neighbourhood=kent/KN01") })
+}
+
+func checkResponsePath(t *testing.T, ts *httptest.Server, path string) {
+	t.Helper()
 	// The transport would ask for gzip and inflate on its own.
 	c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
-	for _, path := range jsonRoutes(t, dataset(t)) {
-		t.Run(path, func(t *testing.T) {
-			plain, body := do(t, c, mustRequest(t, http.MethodGet, ts.URL+path))
-			if plain.StatusCode != http.StatusOK {
-				t.Fatalf("GET: %d %s", plain.StatusCode, body)
-			}
-			etag := plain.Header.Get("ETag")
-			if etag == "" || plain.Header.Get("Content-Encoding") != "" {
-				t.Errorf("plain: ETag %q, Content-Encoding %q", etag, plain.Header.Get("Content-Encoding"))
-			}
-			if !strings.Contains(plain.Header.Get("Vary"), "Accept-Encoding") || plain.Header.Get("Cache-Control") == "" {
-				t.Errorf("plain: Vary %q, Cache-Control %q", plain.Header.Get("Vary"), plain.Header.Get("Cache-Control"))
-			}
+	plain, body := do(t, c, mustRequest(t, http.MethodGet, ts.URL+path))
+	if plain.StatusCode != http.StatusOK {
+		t.Fatalf("GET: %d %s", plain.StatusCode, body)
+	}
+	etag := plain.Header.Get("ETag")
+	if etag == "" || plain.Header.Get("Content-Encoding") != "" {
+		t.Errorf("plain: ETag %q, Content-Encoding %q", etag, plain.Header.Get("Content-Encoding"))
+	}
+	if !strings.Contains(plain.Header.Get("Vary"), "Accept-Encoding") || plain.Header.Get("Cache-Control") == "" {
+		t.Errorf("plain: Vary %q, Cache-Control %q", plain.Header.Get("Vary"), plain.Header.Get("Cache-Control"))
+	}
 
-			req := mustRequest(t, http.MethodGet, ts.URL+path)
-			req.Header.Set("Accept-Encoding", "br;q=1, gzip;q=0.8")
-			zipped, zbody := do(t, c, req)
-			if zipped.StatusCode != http.StatusOK || zipped.Header.Get("Content-Encoding") != "gzip" {
-				t.Fatalf("gzip: %d, Content-Encoding %q", zipped.StatusCode, zipped.Header.Get("Content-Encoding"))
-			}
-			zr, err := gzip.NewReader(bytes.NewReader(zbody))
-			if err != nil {
-				t.Fatal(err)
-			}
-			inflated, err := io.ReadAll(zr)
-			if err != nil || !bytes.Equal(inflated, body) {
-				t.Fatalf("gzip body inflates to %d bytes (%v); want the %d plain ones", len(inflated), err, len(body))
-			}
-			zetag := zipped.Header.Get("ETag")
-			if zetag == "" || zetag == etag {
-				t.Errorf("gzip ETag %q; want its own beside %q", zetag, etag)
-			}
+	req := mustRequest(t, http.MethodGet, ts.URL+path)
+	req.Header.Set("Accept-Encoding", "br;q=1, gzip;q=0.8")
+	zipped, zbody := do(t, c, req)
+	if zipped.StatusCode != http.StatusOK || zipped.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip: %d, Content-Encoding %q", zipped.StatusCode, zipped.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zbody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inflated, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(inflated, body) {
+		t.Fatalf("gzip body inflates to %d bytes (%v); want the %d plain ones", len(inflated), err, len(body))
+	}
+	zetag := zipped.Header.Get("ETag")
+	if zetag == "" || zetag == etag {
+		t.Errorf("gzip ETag %q; want its own beside %q", zetag, etag)
+	}
 
-			for _, held := range []string{etag, zetag, "W/" + etag} {
-				req := mustRequest(t, http.MethodGet, ts.URL+path)
-				req.Header.Set("If-None-Match", held)
-				resp, b := do(t, c, req)
-				if resp.StatusCode != http.StatusNotModified || len(b) != 0 || resp.Header.Get("ETag") != etag {
-					t.Errorf("If-None-Match %s: %d with %d bytes, ETag %q; want 304, none, %q",
-						held, resp.StatusCode, len(b), resp.Header.Get("ETag"), etag)
-				}
-			}
-		})
+	for _, held := range []string{etag, zetag, "W/" + etag} {
+		req := mustRequest(t, http.MethodGet, ts.URL+path)
+		req.Header.Set("If-None-Match", held)
+		resp, b := do(t, c, req)
+		if resp.StatusCode != http.StatusNotModified || len(b) != 0 || resp.Header.Get("ETag") != etag {
+			t.Errorf("If-None-Match %s: %d with %d bytes, ETag %q; want 304, none, %q",
+				held, resp.StatusCode, len(b), resp.Header.Get("ETag"), etag)
+		}
 	}
 }
 
