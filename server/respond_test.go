@@ -91,7 +91,9 @@ func TestResponsesOfOtherSources(t *testing.T) {
 	for _, path := range []string{fmt.Sprintf("/v1/clusters/%d/leaves", id), fmt.Sprintf("/v1/clusters/%d/expansion-zoom", id)} {
 		t.Run(path, func(t *testing.T) { checkResponsePath(t, ts, path) })
 	}
-	t.Run("/v1/watch/schemes", func(t *testing.T) { checkResponsePath(t, newWatchFixture(t).ts, "/v1/watch/schemes?neighbourhood=kent/KN01") })
+	t.Run("/v1/watch/schemes", func(t *testing.T) {
+		checkResponsePath(t, newWatchFixture(t).ts, "/v1/watch/schemes?neighbourhood=kent/KN01")
+	})
 }
 
 func checkResponsePath(t *testing.T, ts *httptest.Server, path string) {

@@ -94,11 +94,7 @@ func (s *Server) handleTile(tl *tileLayer) snapshotHandler {
 func (s *Server) writeTileEntry(w http.ResponseWriter, r *http.Request, e *tiles.Entry, version string) {
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
-	if versioned(r.URL.RawQuery, version) {
-		h.Set("Cache-Control", s.cfg.TileCacheControl)
-	} else {
-		h.Set("Cache-Control", s.cfg.CacheControl)
-	}
+	h.Set("Cache-Control", s.cacheControl(r, version))
 	body := e.Raw
 	gz := e.Gzip != nil && acceptsGzip(r)
 	if gz {
