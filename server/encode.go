@@ -230,12 +230,7 @@ func (e *crimeEncoder) appendPolice(b []byte, c geo.CrimeID, p geo.PointID) []by
 	}
 	b = append(b, `,"context":`...)
 	b = appendJSONString(b, ds.Context(c))
-	b = append(b, `,"persistent_id":`...)
-	b = appendPersistentID(b, ds, c)
-	b = append(b, `,"id":`...)
-	b = strconv.AppendUint(b, uint64(c), 10)
-	b = append(b, `,"location_subtype":"","month":`...)
-	b = appendMonth(b, ds.Month(c))
+	// outcome_status is the fifth key, where data.police.uk writes it.
 	b = append(b, `,"outcome_status":`...)
 	if o := ds.Outcome(c); o == geo.NoOutcome {
 		b = append(b, "null"...)
@@ -246,6 +241,12 @@ func (e *crimeEncoder) appendPolice(b []byte, c geo.CrimeID, p geo.PointID) []by
 		b = appendMonth(b, outcomeDate(ds, c))
 		b = append(b, '}')
 	}
+	b = append(b, `,"persistent_id":`...)
+	b = appendPersistentID(b, ds, c)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendUint(b, uint64(c), 10)
+	b = append(b, `,"location_subtype":"","month":`...)
+	b = appendMonth(b, ds.Month(c))
 	return append(b, '}')
 }
 

@@ -46,6 +46,9 @@ var (
 	// ErrTooMany is data.police.uk's answer to a custom area holding more
 	// than 10,000 crimes: HTTP 503.
 	ErrTooMany = fault.New(fault.TooLarge, "more than 10,000 crimes in this area; use a smaller area or the /v1/ API")
+	// ErrURITooLong is a GET to /api/ longer than data.police.uk takes:
+	// HTTP 414.
+	ErrURITooLong = fault.New(fault.TooLarge, "URL longer than 4,094 characters; POST the parameters instead")
 	// ErrLoading is returned while the dataset is still being loaded.
 	ErrLoading = fault.New(fault.Unavailable, "dataset is loading")
 	// ErrRouteNotFound is an unknown path.
@@ -92,6 +95,7 @@ var sentinelStatus = []struct {
 	{ErrMethod, http.StatusMethodNotAllowed, ""},
 	{ErrMediaType, http.StatusUnsupportedMediaType, ""},
 	{ErrBodyTimeout, http.StatusRequestTimeout, ""},
+	{ErrURITooLong, http.StatusRequestURITooLong, ""},
 	// data.police.uk answers an area over its crime limit with 503.
 	{ErrTooMany, http.StatusServiceUnavailable, ""},
 	{ErrBusy, 0, "1"},

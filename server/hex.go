@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/paulmach/orb/encoding/wkt"
 	"github.com/uber/h3-go/v4"
 
 	"crimemap/analysis"
@@ -77,6 +78,9 @@ func writeHexCSV(w http.ResponseWriter, ds *geo.Dataset, hc *geo.HexCounts) {
 			head = append(head, m.String())
 		}
 	}
+	// The cell's centre and its polygon as WKT close the row: GDAL and QGIS
+	// open the file as polygons without options (see crimeCSVHeader).
+	head = append(head, "longitude", "latitude", "WKT")
 	_ = cw.Write(head)
 	row := make([]string, len(head))
 	for i, c := range hc.Cells {
@@ -91,6 +95,8 @@ func writeHexCSV(w http.ResponseWriter, ds *geo.Dataset, hc *geo.HexCounts) {
 				row = append(row, strconv.Itoa(hc.Month(i, m)))
 			}
 		}
+		centre := c.LatLng()
+		row = append(row, formatCoord(centre.Lng), formatCoord(centre.Lat), wkt.MarshalString(geo.CellGeometry(c)))
 		_ = cw.Write(row)
 	}
 	cw.Flush()

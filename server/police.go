@@ -1,12 +1,15 @@
 package server
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 
+	"crimemap/fault"
 	"crimemap/geo"
 )
 
@@ -75,6 +78,22 @@ func crimeCore(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) policeCrimeCore {
 	return out
 }
 
+// MaxPoliceURL is the longest GET URL (path and query) data.police.uk
+// takes; a longer poly goes in a POST body.
+const MaxPoliceURL = 4094
+
+// refuseLongURLs answers a GET under /api/ longer than MaxPoliceURL with 414,
+// as data.police.uk does, so a client tested here also works there.
+func refuseLongURLs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost && len(r.RequestURI) > MaxPoliceURL {
+			writeError(w, r, ErrURITooLong)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // policeMonth reads data.police.uk's date parameter: one month, the latest
 // when omitted.
 func policeMonth(r *http.Request, ds *geo.Dataset) (geo.Month, error) {
@@ -133,12 +152,20 @@ func collectPolice(ctx context.Context, ds *geo.Dataset, a geo.Area, f *geo.Filt
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("crimes in area: %w", err)
 	}
-	slices.SortFunc(hits, func(a, b hit) int { return int(a.c) - int(b.c) })
 	return hits, nil
 }
 
-// writePoliceCrimes writes crimes as a data.police.uk JSON array.
+// writePoliceCrimes writes crimes as a data.police.uk JSON array, grouped by
+// category in data.police.uk's order of categories (the vocabulary's), in
+// table order within one.
 func writePoliceCrimes(w http.ResponseWriter, r *http.Request, snap *snapshot, hits []hit) {
+	ds := snap.ds
+	slices.SortFunc(hits, func(a, b hit) int {
+		if c := cmp.Compare(ds.Category(a.c), ds.Category(b.c)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.c, b.c)
+	})
 	enc := newCrimeEncoder(snap)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	sb := newStreamBody(w, r)
@@ -180,8 +207,12 @@ func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request, snap
 func locationParam(r *http.Request, ds *geo.Dataset) (geo.PointID, error) {
 	if v := formValue(r, "location_id"); v != "" {
 		id, err := strconv.ParseUint(v, 10, 32)
-		if err != nil || int(id) >= ds.NumPoints() {
-			return 0, paramError("location_id", "unknown location %q", v)
+		if err != nil {
+			return 0, paramError("location_id", "want a location id, got %q", v)
+		}
+		if int(id) >= ds.NumPoints() {
+			// data.police.uk's clients tell an unknown id by its 404.
+			return 0, fault.Errorf(fault.NotFound, "unknown location_id %q", v)
 		}
 		return geo.PointID(id), nil
 	}
@@ -238,6 +269,11 @@ func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request, 
 		return paramError("force", "required: a force id from /api/forces")
 	}
 	if err := parseTerms(ds, &f, geo.ParamForce, force); err != nil {
+		var pe *ParamError
+		if errors.As(err, &pe) {
+			// An unknown force is data.police.uk's 404, not a 400.
+			return fault.Errorf(fault.NotFound, "unknown force %q; see /api/forces", force)
+		}
 		return err
 	}
 	var hits []hit
@@ -253,9 +289,13 @@ func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
+	if m == 0 {
+		// As data.police.uk: without a date, the latest month's categories.
+		m = snap.ds.LatestMonth()
+	}
 	out := []geo.Term{{Slug: "all-crime", Name: "All crime"}}
 	for i, t := range snap.ds.Categories().Terms() {
-		if m == 0 || snap.totals.byCategoryMonth(geo.Category(i), m) > 0 {
+		if snap.totals.byCategoryMonth(geo.Category(i), m) > 0 {
 			out = append(out, t)
 		}
 	}

@@ -33,6 +33,7 @@ func (s *Server) router() *mux.Router {
 
 	// data.police.uk-compatible API.
 	api := r.PathPrefix("/api").Subrouter()
+	api.Use(refuseLongURLs, s.respond)
 	api.HandleFunc("/crimes-street/{category}", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceStreet))).Methods(getPost...)
 	api.HandleFunc("/crimes-at-location", s.withSnapshot(s.handlePoliceAtLocation)).Methods(getPost...)
 	api.HandleFunc("/crimes-no-location", s.withSnapshot(s.handlePoliceNoLocation)).Methods(getPost...)
@@ -55,6 +56,7 @@ func (s *Server) router() *mux.Router {
 
 	// Analyst API.
 	v1 := r.PathPrefix("/v1").Subrouter()
+	v1.Use(s.respond)
 	v1.HandleFunc("/meta", s.withSnapshot(s.handleMeta)).Methods(get...)
 	v1.HandleFunc("/crimes", s.heavy.limit(nil, s.withSnapshot(s.handleCrimes))).Methods(getPost...)
 	v1.HandleFunc("/counts", s.heavy.limit(nil, s.withSnapshot(s.handleCounts))).Methods(getPost...)

@@ -263,6 +263,12 @@ func (s *Server) withSnapshot(h snapshotHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		snap, err := s.current()
 		if err == nil {
+			// Under respond, a client already holding this version's
+			// answer gets 304 before any work. respond is the innermost
+			// middleware of its routes, so w is its writer itself.
+			if rw, ok := w.(*respWriter); ok && rw.keyOnVersion(snap.ds.Version()) {
+				return
+			}
 			err = h(w, r, snap)
 		}
 		if err != nil {

@@ -94,18 +94,13 @@ func (s *Server) handleTile(tl *tileLayer) snapshotHandler {
 func (s *Server) writeTileEntry(w http.ResponseWriter, r *http.Request, e *tiles.Entry, version string) {
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
-	if versioned(r.URL.RawQuery, version) {
-		h.Set("Cache-Control", s.cfg.TileCacheControl)
-	} else {
-		h.Set("Cache-Control", s.cfg.CacheControl)
-	}
-	body, etag := e.Raw, e.ETag
+	h.Set("Cache-Control", s.cacheControl(r, version))
+	body := e.Raw
 	gz := e.Gzip != nil && acceptsGzip(r)
 	if gz {
-		// A different representation needs a different strong validator.
-		body, etag = e.Gzip, strings.TrimSuffix(e.ETag, `"`)+`-gz"`
+		body = e.Gzip
 	}
-	h.Set("ETag", etag)
+	h.Set("ETag", representationETag(e.ETag, gz))
 	if noneMatch(r.Header.Get("If-None-Match"), e.ETag) {
 		noteCacheOutcome(w, cacheNotModified)
 		w.WriteHeader(http.StatusNotModified)

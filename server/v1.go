@@ -99,11 +99,15 @@ type crimeRow struct {
 	Lat          float64 `json:"-"`
 }
 
-var crimeCSVHeader = []string{"id", "persistent_id", "month", "category", "force", "outcome", "outcome_name", "location_id", "street", "lsoa_code", "lsoa_name", "longitude", "latitude", "context"}
+// crimeCSVHeader ends with WKT, the column GDAL's CSV driver (and QGIS's
+// delimited text) reads as the geometry without being told, so a download
+// opens as points in EPSG:4326 as it is.
+var crimeCSVHeader = []string{"id", "persistent_id", "month", "category", "force", "outcome", "outcome_name", "location_id", "street", "lsoa_code", "lsoa_name", "longitude", "latitude", "context", "WKT"}
 
 func (r *crimeRow) csv() []string {
+	lon, lat := formatCoord(r.Lon), formatCoord(r.Lat)
 	return []string{strconv.FormatInt(r.ID, 10), r.PersistentID, r.Month, r.Category, r.Force, r.Outcome, r.OutcomeName,
-		strconv.FormatInt(r.LocationID, 10), r.Street, r.LSOACode, r.LSOAName, formatCoord(r.Lon), formatCoord(r.Lat), r.Context}
+		strconv.FormatInt(r.LocationID, 10), r.Street, r.LSOACode, r.LSOAName, lon, lat, r.Context, "POINT (" + lon + " " + lat + ")"}
 }
 
 func rowOf(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) crimeRow {
