@@ -34,6 +34,10 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("/outcomes-for-crime/{persistent_id}", s.withSnapshot(s.handlePoliceOutcomesForCrime)).Methods(get...)
 	api.HandleFunc("/outcomes-at-location", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceOutcomesAtLocation))).Methods(getPost...)
 	api.HandleFunc("/forces", s.withSnapshot(s.handlePoliceForces)).Methods(get...)
+	api.HandleFunc("/stops-street", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceStopsStreet))).Methods(getPost...)
+	api.HandleFunc("/stops-at-location", s.withSnapshot(s.handlePoliceStopsAtLocation)).Methods(getPost...)
+	api.HandleFunc("/stops-no-location", s.withSnapshot(s.handlePoliceStopsForce(false))).Methods(getPost...)
+	api.HandleFunc("/stops-force", s.withSnapshot(s.handlePoliceStopsForce(true))).Methods(getPost...)
 	// Neighbourhoods: after every fixed path above, which {force}/{id}
 	// would otherwise take.
 	api.HandleFunc("/locate-neighbourhood", s.handleLocateNeighbourhood).Methods(get...)
