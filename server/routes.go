@@ -54,6 +54,8 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("/meta", s.withSnapshot(s.handleMeta)).Methods(get...)
 	v1.HandleFunc("/crimes", s.heavy.limit(nil, s.withSnapshot(s.handleCrimes))).Methods(getPost...)
 	v1.HandleFunc("/counts", s.heavy.limit(nil, s.withSnapshot(s.handleCounts))).Methods(getPost...)
+	v1.HandleFunc("/stops", s.heavy.limit(nil, s.withSnapshot(s.handleStops))).Methods(getPost...)
+	v1.HandleFunc("/stops/counts", s.heavy.limit(nil, s.withSnapshot(s.handleStopCounts))).Methods(getPost...)
 	v1.HandleFunc("/streets", s.withSnapshot(s.handleStreets)).Methods(get...)
 	v1.HandleFunc("/locate", s.handleLocate).Methods(get...)
 	v1.HandleFunc("/clusters/{id}/expansion-zoom", s.withSnapshot(s.handleClusterExpansion)).Methods(get...)
