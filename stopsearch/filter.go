@@ -35,8 +35,8 @@ func (e *ValueError) Error() string {
 func (e *ValueError) Unwrap() error { return ErrUnknownValue }
 
 // Restrict narrows f to the comma-separated values of dimension d, each a
-// slug or the label as written (case and punctuation aside); "" leaves f
-// as it is.
+// slug or the label as written (case and punctuation aside; an outcome by
+// its id or any of its labels); "" leaves f as it is.
 func (x *Index) Restrict(f *Filter, d Dim, values string) error {
 	if strings.TrimSpace(values) == "" {
 		return nil
@@ -52,6 +52,11 @@ func (x *Index) Restrict(f *Filter, d Dim, values string) error {
 			slug = geo.Slug(s)
 		}
 		c, ok := v.bySlug[slug]
+		if !ok && d == DimOutcome {
+			// An outcome's slug is its id; its label, current or older,
+			// names it too.
+			c, ok = v.bySlug[NormaliseOutcome(s).ID]
+		}
 		if !ok || s == "" {
 			return &ValueError{Dim: d, Value: s}
 		}
