@@ -13,7 +13,9 @@ import (
 type Set struct {
 	forces []ForceRef // GET forces order, then forces only a folder names
 	detail map[string]*Force
-	teams  map[string]*forceTeams
+	// officers are the forces' senior officers, GET forces/{force}/people.
+	officers map[string][]Person
+	teams    map[string]*forceTeams
 }
 
 // forceTeams is one force's neighbourhoods.
@@ -42,6 +44,15 @@ func (s *Set) Force(force string) (*Force, error) {
 		return nil, fmt.Errorf("force %q: %w", force, ErrNoForce)
 	}
 	return f, nil
+}
+
+// ForcePeople returns GET forces/{force}/people, the senior officers: []
+// for a force with none loaded, ErrNoForce for an unknown force.
+func (s *Set) ForcePeople(force string) ([]Person, error) {
+	if _, err := s.Force(force); err != nil {
+		return nil, err
+	}
+	return nonNil(slices.Clone(s.officers[force])), nil
 }
 
 // Neighbourhoods returns GET {force}/neighbourhoods: the list's order, then

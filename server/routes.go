@@ -42,6 +42,7 @@ func (s *Server) routes() http.Handler {
 	// would otherwise take.
 	api.HandleFunc("/locate-neighbourhood", s.handleLocateNeighbourhood).Methods(get...)
 	api.HandleFunc("/forces/{force}", teamRoute(s, forceDetail)).Methods(get...)
+	api.HandleFunc("/forces/{force}/people", teamRoute(s, forcePeople)).Methods(get...)
 	api.HandleFunc("/{force}/neighbourhoods", teamRoute(s, forceNeighbourhoods)).Methods(get...)
 	api.HandleFunc("/{force}/{id}", teamRoute(s, (*neighbourhood.Set).Get)).Methods(get...)
 	api.HandleFunc("/{force}/{id}/people", teamRoute(s, (*neighbourhood.Set).People)).Methods(get...)
