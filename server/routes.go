@@ -72,6 +72,7 @@ func (s *Server) routes() http.Handler {
 	for _, tl := range []*tileLayer{
 		{tile: "/tiles/{z}/{x}/{y}.mvt", json: "/tiles.json", params: filterParams, layer: crimeTiles},
 		{tile: "/tiles/hex/{z}/{x}/{y}.mvt", json: "/tiles/hex.json", params: append([]string{"res"}, filterParams...), layer: hexTiles},
+		{tile: "/tiles/stops/{z}/{x}/{y}.mvt", json: "/tiles/stops.json", params: []string{"from", "to", "force"}, layer: stopTiles},
 	} {
 		r.HandleFunc(tl.tile, s.withSnapshot(s.handleTile(tl))).Methods(get...)
 		r.HandleFunc(tl.json, s.withSnapshot(s.handleTileJSON(tl))).Methods(get...)

@@ -523,3 +523,25 @@ func TestStopsStreetOverTheCap(t *testing.T) {
 		}
 	}
 }
+
+// TestStopTilesServed checks the stops layer's routes: TileJSON naming the
+// layer, a tile over Manchester with features, an empty one at sea.
+func TestStopTilesServed(t *testing.T) {
+	ts := stopsServer(t)
+	status, body := get(t, ts, "/tiles/stops.json?from=2018-03&to=2018-03")
+	if status != http.StatusOK || !strings.Contains(string(body), `"id":"stops"`) || !strings.Contains(string(body), "/tiles/stops/{z}/{x}/{y}.mvt?") {
+		t.Fatalf("stops.json: %d %s", status, body)
+	}
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/tiles/stops/10/505/330.mvt?from=2018-03&to=2018-03", http.StatusOK},
+		{"/tiles/stops/10/400/330.mvt", http.StatusNoContent},
+		{"/tiles/stops/30/0/0.mvt", http.StatusBadRequest},
+	} {
+		if status, body := get(t, ts, tc.path); status != tc.status {
+			t.Errorf("GET %s: %d %.200s, want %d", tc.path, status, body, tc.status)
+		}
+	}
+}

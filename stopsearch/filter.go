@@ -154,3 +154,18 @@ func (x *Index) In(ctx context.Context, a geo.Area, f *Filter, max int) (ids []I
 	slices.Sort(ids)
 	return ids, false, nil
 }
+
+// RestrictForces narrows f to the forces in s (indexes of the dataset's
+// force table, as a crime filter holds them); an empty s leaves f as it is.
+func (x *Index) RestrictForces(f *Filter, s *geo.Set) {
+	if s.Empty() {
+		return
+	}
+	v := x.vocabs[DimForce]
+	f.allow[DimForce] = make([]bool, len(v.terms))
+	for i, t := range x.ds.Forces().Terms() {
+		if s.Has(i) {
+			f.allow[DimForce][v.bySlug[t.Slug]] = true
+		}
+	}
+}

@@ -218,6 +218,9 @@ func tristate(s string) int8 {
 	return -1
 }
 
+// Dataset returns the dataset whose stops x indexes.
+func (x *Index) Dataset() *geo.Dataset { return x.ds }
+
 // Len returns the number of stops.
 func (x *Index) Len() int { return len(x.recs) }
 
@@ -241,6 +244,9 @@ func (x *Index) Outcome(id ID) Outcome { return x.outcome[x.codes[DimOutcome][id
 
 // Term returns stop id's value in dimension d.
 func (x *Index) Term(id ID, d Dim) Term { return x.vocabs[d].terms[x.codes[d][id]] }
+
+// Code returns the index in Terms(d) of stop id's value in dimension d.
+func (x *Index) Code(id ID, d Dim) int { return int(x.codes[d][id]) }
 
 // Terms lists dimension d's values; index 0 is the blank value.
 func (x *Index) Terms(d Dim) []Term { return x.vocabs[d].terms }
