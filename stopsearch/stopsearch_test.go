@@ -3,10 +3,14 @@ package stopsearch_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"testing"
 
 	"crimemap/geo"
+	"crimemap/ingest"
 	"crimemap/stopsearch"
+	"crimemap/synth"
 )
 
 // build makes a dataset of hand-made stops: each batch one force's month.
@@ -181,4 +185,46 @@ func FuzzRestrict(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLocationsNamedBySnapPoints loads crimes and stops written at the same
+// snap points through the real parser: a stop location gets the street of
+// the crime point at its coordinates exactly when there is one.
+func TestLocationsNamedBySnapPoints(t *testing.T) {
+	cfg := synth.DefaultConfig()
+	cfg.N, cfg.Months, cfg.Stops = 4000, 1, 3000
+	dir := t.TempDir()
+	if err := synth.Generate(cfg, dir); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := ingest.Load(context.Background(), []string{dir}, ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := stopsearch.New(ds)
+	points := map[[2]float64]bool{}
+	for p := range ds.NumPoints() {
+		lon, lat := ds.PointLonLat(geo.PointID(p))
+		points[[2]float64{lon, lat}] = true
+	}
+	named := 0
+	for id := range x.Len() {
+		loc, ok := x.Location(stopsearch.ID(id))
+		if !ok {
+			continue
+		}
+		atPoint := points[[2]float64{loc.Lon, loc.Lat}]
+		if loc.StreetID < int64(ds.NumPoints()) {
+			named++
+			lon, lat := ds.PointLonLat(geo.PointID(loc.StreetID))
+			if !atPoint || lon != loc.Lon || lat != loc.Lat || loc.Street != ds.PointStreet(geo.PointID(loc.StreetID)) {
+				t.Fatalf("stop %d at %v,%v named by point %d at %v,%v %q", id, loc.Lon, loc.Lat, loc.StreetID, lon, lat, loc.Street)
+			}
+		} else if atPoint || loc.Street != "" {
+			t.Fatalf("stop %d at %v,%v, a crime point's place, not named (%+v)", id, loc.Lon, loc.Lat, loc)
+		}
+	}
+	if named == 0 {
+		t.Error("no stop location named by a crime point")
+	}
 }
