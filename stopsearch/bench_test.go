@@ -134,3 +134,23 @@ func reportLatency(b *testing.B, times []time.Duration) {
 	b.ReportMetric(float64(testsupport.Percentile(times, 50).Nanoseconds())/1e3, "p50-us")
 	b.ReportMetric(float64(testsupport.Percentile(times, 99).Nanoseconds())/1e3, "p99-us")
 }
+
+// BenchmarkNew indexes 200,000 synthetic stops (four months of the national
+// rate) beside 100,000 crimes: the time SetDataset spends on them.
+func BenchmarkNew(b *testing.B) {
+	cfg := synth.DefaultConfig()
+	cfg.N, cfg.Months, cfg.Stops = 100_000, 4, 200_000
+	dir := b.TempDir()
+	if err := synth.Generate(cfg, dir); err != nil {
+		b.Fatal(err)
+	}
+	ds, _, err := ingest.Load(context.Background(), []string{dir}, ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		stopsearch.New(ds)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/200_000, "ns/stop")
+}

@@ -114,10 +114,10 @@ func New(ds *geo.Dataset) *Index {
 		x.month[i] = r.Month
 		t := ds.Forces().Term(int(r.Force))
 		x.codes[DimForce][i] = x.vocabs[DimForce].code(t.Slug, t.Name)
-		x.codes[DimMonth][i] = x.vocabs[DimMonth].code(r.Month.String(), "")
+		mc, _ := slices.BinarySearch(x.months, r.Month)
+		x.codes[DimMonth][i] = uint16(mc + 1) // after the blank value
 		x.codes[DimType][i] = x.vocabs[DimType].label(r.Type)
-		o := NormaliseOutcome(r.Outcome)
-		oc := x.vocabs[DimOutcome].code(o.ID, o.Name)
+		oc, o := x.vocabs[DimOutcome].outcome(r.Outcome)
 		if int(oc) == len(x.outcome) {
 			x.outcome = append(x.outcome, o)
 		}

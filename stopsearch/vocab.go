@@ -79,10 +79,14 @@ const None = "none"
 type vocab struct {
 	terms  []Term
 	bySlug map[string]uint16
+	// byLabel remembers the code of each label as written: a file repeats
+	// a handful of labels, and slugging each of them again was most of
+	// the cost of indexing.
+	byLabel map[string]uint16
 }
 
 func newVocab() *vocab {
-	return &vocab{terms: []Term{{Slug: None}}, bySlug: map[string]uint16{None: 0}}
+	return &vocab{terms: []Term{{Slug: None}}, bySlug: map[string]uint16{None: 0}, byLabel: map[string]uint16{}}
 }
 
 // code returns the index of slug, adding it with name when new.
@@ -101,6 +105,23 @@ func (v *vocab) code(slug, name string) uint16 {
 
 // label adds a free-text value by its slug.
 func (v *vocab) label(name string) uint16 {
-	name = strings.TrimSpace(name)
-	return v.code(geo.Slug(name), name)
+	if c, ok := v.byLabel[name]; ok {
+		return c
+	}
+	trimmed := strings.TrimSpace(name)
+	c := v.code(geo.Slug(trimmed), trimmed)
+	v.byLabel[name] = c
+	return c
+}
+
+// outcome adds an outcome label by its current outcome's id, and returns
+// that outcome too.
+func (v *vocab) outcome(label string) (uint16, Outcome) {
+	if c, ok := v.byLabel[label]; ok {
+		return c, Outcome{}
+	}
+	o := NormaliseOutcome(label)
+	c := v.code(o.ID, o.Name)
+	v.byLabel[label] = c
+	return c, o
 }
