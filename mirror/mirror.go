@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -156,7 +155,7 @@ func Fetch(ctx context.Context, opt Options) (*Summary, error) {
 	for _, force := range opt.Forces {
 		first = append(first,
 			job{rel: neighbourhood.ForcePath(force), segs: []string{"forces", force}},
-			job{rel: forcePeoplePath(force), segs: []string{"forces", force, "people"}, array: true},
+			job{rel: neighbourhood.ForcePeoplePath(force), segs: []string{"forces", force, "people"}, array: true},
 			job{rel: neighbourhood.ListPath(force), segs: []string{force, "neighbourhoods"}, array: true, force: force},
 		)
 	}
@@ -213,13 +212,6 @@ func checkOptions(opt *Options) (string, error) {
 		opt.Clock = realClock{}
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
-}
-
-// forcePeoplePath is GET forces/{force}/people, the senior officers, which
-// neighbourhood's layout leaves out: it sits in a folder beside the force's
-// file, where LoadDir passes it by.
-func forcePeoplePath(force string) string {
-	return path.Join("forces", neighbourhood.EscapeID(force), "people.json")
 }
 
 // hoodJobs lists every listed neighbourhood's files, force by force.

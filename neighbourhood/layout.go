@@ -51,6 +51,10 @@ func ForcesPath() string { return forcesFile }
 // ForcePath is GET forces/{force}.
 func ForcePath(force string) string { return path.Join(forcesDir, EscapeID(force)+ext) }
 
+// ForcePeoplePath is GET forces/{force}/people, the senior officers: a
+// folder beside the force's file.
+func ForcePeoplePath(force string) string { return path.Join(forcesDir, EscapeID(force), peopleFile) }
+
 // ListPath is GET {force}/neighbourhoods.
 func ListPath(force string) string { return path.Join(EscapeID(force), listName+ext) }
 

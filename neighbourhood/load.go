@@ -85,7 +85,7 @@ func LoadDir(ctx context.Context, dir string) (*Set, *Summary, error) {
 
 // LoadFS is LoadDir over any file system.
 func LoadFS(ctx context.Context, fsys fs.FS) (*Set, *Summary, error) {
-	l := loader{ctx: ctx, fsys: fsys, sum: &Summary{}, set: &Set{detail: map[string]*Force{}, teams: map[string]*forceTeams{}}}
+	l := loader{ctx: ctx, fsys: fsys, sum: &Summary{}, set: &Set{detail: map[string]*Force{}, officers: map[string][]Person{}, teams: map[string]*forceTeams{}}}
 	if err := l.load(); err != nil {
 		return nil, nil, err
 	}
@@ -185,7 +185,8 @@ func readFile[T any](l *loader, name string, fn func(*decoder, any, string) T) (
 	return v, true
 }
 
-// forceDetails reads forces/<force>.json files.
+// forceDetails reads forces/<force>.json files and their senior officers,
+// forces/<force>/people.json.
 func (l *loader) forceDetails() {
 	entries, err := fs.ReadDir(l.fsys, forcesDir)
 	if err != nil {
@@ -194,6 +195,10 @@ func (l *loader) forceDetails() {
 	}
 	for _, e := range entries {
 		name := path.Join(forcesDir, e.Name())
+		if e.IsDir() {
+			l.forceOfficers(e.Name())
+			continue
+		}
 		id, err := UnescapeID(strings.TrimSuffix(e.Name(), ext))
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ext) || err != nil {
 			l.skip(name)
@@ -206,6 +211,19 @@ func (l *loader) forceDetails() {
 			}
 			l.set.detail[id] = f
 		}
+	}
+}
+
+// forceOfficers reads the senior officers of the force a folder of forces/
+// names.
+func (l *loader) forceOfficers(dir string) {
+	id, err := UnescapeID(dir)
+	if err != nil {
+		l.skip(path.Join(forcesDir, dir) + "/")
+		return
+	}
+	if people, ok := readFile(l, ForcePeoplePath(id), peopleOf); ok {
+		l.set.officers[id] = people
 	}
 }
 

@@ -13,8 +13,10 @@ import (
 type Set struct {
 	forces []ForceRef // GET forces order, then forces only a folder names
 	detail map[string]*Force
-	teams  map[string]*forceTeams
-	edited *editedHood // one neighbourhood as staff edited it; see WithEdits
+	// officers are the forces' senior officers, GET forces/{force}/people.
+	officers map[string][]Person
+	teams    map[string]*forceTeams
+	edited   *editedHood // one neighbourhood as staff edited it; see WithEdits
 }
 
 // forceTeams is one force's neighbourhoods.
@@ -43,6 +45,15 @@ func (s *Set) Force(force string) (*Force, error) {
 		return nil, fmt.Errorf("force %q: %w", force, ErrNoForce)
 	}
 	return f, nil
+}
+
+// ForcePeople returns GET forces/{force}/people, the senior officers: []
+// for a force with none loaded, ErrNoForce for an unknown force.
+func (s *Set) ForcePeople(force string) ([]Person, error) {
+	if _, err := s.Force(force); err != nil {
+		return nil, err
+	}
+	return nonNil(slices.Clone(s.officers[force])), nil
 }
 
 // Neighbourhoods returns GET {force}/neighbourhoods: the list's order, then

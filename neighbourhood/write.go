@@ -86,6 +86,11 @@ func writeSet(s *Set, put func(rel string, v any) error) error {
 			return err
 		}
 	}
+	for id, people := range s.officers {
+		if err := put(ForcePeoplePath(id), people); err != nil {
+			return err
+		}
+	}
 	for force, t := range s.teams {
 		if err := put(ListPath(force), nonNil(t.refs)); err != nil {
 			return err

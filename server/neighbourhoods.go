@@ -53,10 +53,14 @@ func teamRoute[T any](s *Server, get func(set *neighbourhood.Set, force, id stri
 	}
 }
 
-// forceDetail and forceNeighbourhoods fit the force-only lookups to
+// forceDetail, forcePeople and forceNeighbourhoods fit the force-only lookups to
 // teamRoute.
 func forceDetail(set *neighbourhood.Set, force, _ string) (*neighbourhood.Force, error) {
 	return set.Force(force)
+}
+
+func forcePeople(set *neighbourhood.Set, force, _ string) ([]neighbourhood.Person, error) {
+	return set.ForcePeople(force)
 }
 
 func forceNeighbourhoods(set *neighbourhood.Set, force, _ string) ([]neighbourhood.NeighbourhoodRef, error) {

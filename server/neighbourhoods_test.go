@@ -142,6 +142,8 @@ func TestNeighbourhoodAPIStatuses(t *testing.T) {
 		{ts, "GET", "/api/nowhere/neighbourhoods", 404, `no such force`},
 		{ts, "GET", "/api/forces/hampshire", 200, `"id":"hampshire"`},
 		{ts, "GET", "/api/forces/nowhere", 404, `no such force`},
+		{ts, "GET", "/api/forces/hampshire/people", 200, `[]`},
+		{ts, "GET", "/api/forces/nowhere/people", 404, `no such force`},
 		{ts, "POST", "/api/hampshire/SO14", 405, `method not allowed`},
 		{ts, "GET", "/api/hampshire/SO14/nothing", 404, `no such endpoint`},
 		{bare, "GET", "/api/hampshire/neighbourhoods", 404, `no such force`},

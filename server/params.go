@@ -167,14 +167,8 @@ func parseMonthParam(r *http.Request, name string) (geo.Month, error) {
 func (s *Server) parseFilter(r *http.Request, ds *geo.Dataset) (geo.Filter, error) {
 	var f geo.Filter
 	var err error
-	if f.From, err = parseMonthParam(r, "from"); err != nil {
+	if f.From, f.To, err = parseMonthRange(r); err != nil {
 		return f, err
-	}
-	if f.To, err = parseMonthParam(r, "to"); err != nil {
-		return f, err
-	}
-	if f.From != 0 && f.To != 0 && f.From > f.To {
-		return f, paramError("to", "must not be before from (%s > %s)", f.From, f.To)
 	}
 	for _, param := range []string{geo.ParamCategory, geo.ParamForce, geo.ParamOutcome} {
 		if err := parseTerms(ds, &f, param, formValue(r, param)); err != nil {
@@ -182,6 +176,20 @@ func (s *Server) parseFilter(r *http.Request, ds *geo.Dataset) (geo.Filter, erro
 		}
 	}
 	return f, nil
+}
+
+// parseMonthRange reads from and to (YYYY-MM, inclusive; 0 when absent).
+func parseMonthRange(r *http.Request) (from, to geo.Month, err error) {
+	if from, err = parseMonthParam(r, "from"); err != nil {
+		return 0, 0, err
+	}
+	if to, err = parseMonthParam(r, "to"); err != nil {
+		return 0, 0, err
+	}
+	if from != 0 && to != 0 && from > to {
+		return 0, 0, paramError("to", "must not be before from (%s > %s)", from, to)
+	}
+	return from, to, nil
 }
 
 // parseTerms restricts f to the comma-separated slugs v of param, by the

@@ -43,10 +43,15 @@ func (s *Server) router() *mux.Router {
 	api.HandleFunc("/outcomes-for-crime/{persistent_id}", s.withSnapshot(s.handlePoliceOutcomesForCrime)).Methods(get...)
 	api.HandleFunc("/outcomes-at-location", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceOutcomesAtLocation))).Methods(getPost...)
 	api.HandleFunc("/forces", s.withSnapshot(s.handlePoliceForces)).Methods(get...)
+	api.HandleFunc("/stops-street", s.heavy.limit(customArea, s.withSnapshot(s.handlePoliceStopsStreet))).Methods(getPost...)
+	api.HandleFunc("/stops-at-location", s.withSnapshot(s.handlePoliceStopsAtLocation)).Methods(getPost...)
+	api.HandleFunc("/stops-no-location", s.withSnapshot(s.handlePoliceStopsForce(false))).Methods(getPost...)
+	api.HandleFunc("/stops-force", s.withSnapshot(s.handlePoliceStopsForce(true))).Methods(getPost...)
 	// Neighbourhoods: after every fixed path above, which {force}/{id}
 	// would otherwise take.
 	api.HandleFunc("/locate-neighbourhood", s.handleLocateNeighbourhood).Methods(get...)
 	api.HandleFunc("/forces/{force}", teamRoute(s, forceDetail)).Methods(get...)
+	api.HandleFunc("/forces/{force}/people", teamRoute(s, forcePeople)).Methods(get...)
 	api.HandleFunc("/{force}/neighbourhoods", teamRoute(s, forceNeighbourhoods)).Methods(get...)
 	api.HandleFunc("/{force}/{id}", teamRoute(s, (*neighbourhood.Set).Get)).Methods(get...)
 	api.HandleFunc("/{force}/{id}/people", teamRoute(s, (*neighbourhood.Set).People)).Methods(get...)
@@ -60,6 +65,8 @@ func (s *Server) router() *mux.Router {
 	v1.HandleFunc("/meta", s.withSnapshot(s.handleMeta)).Methods(get...)
 	v1.HandleFunc("/crimes", s.heavy.limit(nil, s.withSnapshot(s.handleCrimes))).Methods(getPost...)
 	v1.HandleFunc("/counts", s.heavy.limit(nil, s.withSnapshot(s.handleCounts))).Methods(getPost...)
+	v1.HandleFunc("/stops", s.heavy.limit(nil, s.withSnapshot(s.handleStops))).Methods(getPost...)
+	v1.HandleFunc("/stops/counts", s.heavy.limit(nil, s.withSnapshot(s.handleStopCounts))).Methods(getPost...)
 	v1.HandleFunc("/streets", s.withSnapshot(s.handleStreets)).Methods(get...)
 	v1.HandleFunc("/locate", s.handleLocate).Methods(get...)
 	v1.HandleFunc("/clusters/{id}/expansion-zoom", s.withSnapshot(s.handleClusterExpansion)).Methods(get...)
@@ -75,6 +82,7 @@ func (s *Server) router() *mux.Router {
 	for _, tl := range []*tileLayer{
 		{tile: "/tiles/{z}/{x}/{y}.mvt", json: "/tiles.json", params: filterParams, layer: crimeTiles},
 		{tile: "/tiles/hex/{z}/{x}/{y}.mvt", json: "/tiles/hex.json", params: append([]string{"res"}, filterParams...), layer: hexTiles},
+		{tile: "/tiles/stops/{z}/{x}/{y}.mvt", json: "/tiles/stops.json", params: []string{"from", "to", "force"}, layer: stopTiles},
 	} {
 		r.HandleFunc(tl.tile, s.withSnapshot(s.handleTile(tl))).Methods(get...)
 		r.HandleFunc(tl.json, s.withSnapshot(s.handleTileJSON(tl))).Methods(get...)

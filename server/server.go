@@ -21,6 +21,7 @@ import (
 	"crimemap/locate"
 	"crimemap/neighbourhood"
 	"crimemap/postcode"
+	"crimemap/stopsearch"
 	"crimemap/tiles"
 	"crimemap/watch"
 )
@@ -149,6 +150,7 @@ type snapshot struct {
 	totals totals
 	// stopForces lists, per month, the forces with stop-and-search data.
 	stopForces map[geo.Month][]string
+	stops      *stopsearch.Index
 	streets    streetIndex
 	forcesUsed geo.Set
 	tiles      *tiles.Index
@@ -225,6 +227,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	for _, fs := range snap.stopForces {
 		slices.Sort(fs)
 	}
+	snap.stops = stopsearch.New(ds)
 	snap.streets = newStreetIndex(ds)
 	snap.text = newJSONText(ds)
 	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)

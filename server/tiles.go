@@ -36,9 +36,14 @@ type tileLayer struct {
 	layer  func(snap *snapshot) tiles.Layer
 }
 
-// crimeTiles and hexTiles are the layers of a dataset's tiles.
+// crimeTiles and hexTiles are the crime layers of a dataset's tiles.
 func crimeTiles(snap *snapshot) tiles.Layer { return tiles.CrimeLayer(snap.tiles) }
 func hexTiles(snap *snapshot) tiles.Layer   { return tiles.HexLayer(snap.ds) }
+
+// stopTiles are the stops, drawn as points from the crimes' zoom.
+func stopTiles(snap *snapshot) tiles.Layer {
+	return tiles.StopLayer(snap.stops, snap.tiles.Options().CrimesZoom)
+}
 
 // tileParams parses what a layer's tiles take: res, -1 when absent, for a
 // layer that reads it, and the filter.

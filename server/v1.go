@@ -171,11 +171,12 @@ func parseLimit(r *http.Request, def, max int) (int, error) {
 var crimesPageParams = []string{"format", "limit", "lat", "lng", "radius_m", "bbox", "poly", "boundary",
 	"from", "to", "category", "force", "outcome"}
 
-// nextLink is the Link header value of the page after cursor.
-func nextLink(r *http.Request, cursor string) string {
+// nextLink is the Link header value of the page after cursor, carrying
+// the request's params.
+func nextLink(r *http.Request, cursor string, params []string) string {
 	in := r.URL.Query()
 	q := url.Values{"cursor": {cursor}}
-	for _, p := range crimesPageParams {
+	for _, p := range params {
 		if v := in.Get(p); v != "" {
 			q.Set(p, v)
 		}
@@ -213,7 +214,7 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, snap *snap
 	next := ""
 	if pg.More {
 		next = ds.Version() + "." + strconv.FormatInt(int64(pg.Next), 10)
-		w.Header().Set("Link", nextLink(r, next))
+		w.Header().Set("Link", nextLink(r, next, crimesPageParams))
 	}
 	w.Header().Set("X-Dataset-Version", ds.Version())
 	if format == "csv" {

@@ -27,6 +27,9 @@ func CacheDir(cfg Config) string {
 	if def := DefaultConfig(); cfg.Start != def.Start || cfg.Outcomes {
 		name += fmt.Sprintf("-%s-%t", cfg.Start, cfg.Outcomes)
 	}
+	if cfg.Stops > 0 {
+		name += fmt.Sprintf("-stops%d", cfg.Stops)
+	}
 	return filepath.Join(os.TempDir(), name)
 }
 

@@ -48,6 +48,10 @@ type Config struct {
 	// CrimesPerPoint is the mean number of crimes per snap point per year;
 	// it sets the size of the snap point pool.
 	CrimesPerPoint float64
+	// Stops is the number of stop-and-search rows across all months and
+	// forces, written by GenerateStops (and Generate) beside the street
+	// files; nationally there are about 50,000 a month.
+	Stops int `json:",omitempty"`
 	// Workers bounds the files written in parallel; 0 means GOMAXPROCS.
 	Workers int
 }
@@ -69,6 +73,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.N < 0:
 		return fmt.Errorf("%w: N %d is negative", ErrInvalidConfig, c.N)
+	case c.Stops < 0:
+		return fmt.Errorf("%w: Stops %d is negative", ErrInvalidConfig, c.Stops)
 	case c.Months < 1 || c.Months > 1200:
 		return fmt.Errorf("%w: Months %d not in 1..1200", ErrInvalidConfig, c.Months)
 	case c.NoLocation < 0 || c.NoLocation > 1:
@@ -169,6 +175,9 @@ func Generate(cfg Config, dir string) error {
 	}
 	close(ch)
 	wg.Wait()
+	if firstErr == nil && cfg.Stops > 0 {
+		firstErr = GenerateStops(cfg, dir)
+	}
 	return firstErr
 }
 

@@ -407,6 +407,7 @@ func TestValidate(t *testing.T) {
 		edit func(*Config)
 	}{
 		{"negative N", func(c *Config) { c.N = -1 }},
+		{"negative stops", func(c *Config) { c.Stops = -1 }},
 		{"no months", func(c *Config) { c.Months = 0 }},
 		{"bad start", func(c *Config) { c.Start = "2023-13" }},
 		{"no-location above 1", func(c *Config) { c.NoLocation = 1.5 }},

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register("synth", "write a synthetic data.police.uk street archive for benchmarks", runSynth)
+	register("synth", "write a synthetic data.police.uk street (and stop-and-search) archive for benchmarks", runSynth)
 }
 
 func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
@@ -25,6 +25,7 @@ func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Int64Var(&cfg.Seed, "seed", def.Seed, "random seed; the same seed writes the same bytes")
 	fs.BoolVar(&cfg.Outcomes, "outcomes", false, "also write outcomes files")
 	fs.Float64Var(&cfg.NoLocation, "no-location", def.NoLocation, "share of rows without a location")
+	fs.IntVar(&cfg.Stops, "stops", 0, "stop-and-search rows in total (nationally about 50,000 a month)")
 	fs.IntVar(&cfg.Workers, "workers", 0, "files written at once (0 = number of CPUs)")
 	out := fs.String("out", "", "output directory (required)")
 	reuse := fs.Bool("reuse", false, "leave the output directory as it is when it already holds what these flags write, as the benchmarks' cache does")

@@ -16,25 +16,48 @@ import (
 	"crimemap/internal/testsupport"
 )
 
-var (
-	hampOnce sync.Once
-	hampDS   *geo.Dataset
-	hampErr  error
-)
+// loaded is a dataset loaded once per test binary.
+type loaded struct {
+	once sync.Once
+	ds   *geo.Dataset
+	err  error
+}
+
+func (l *loaded) get(tb testing.TB, paths ...string) *geo.Dataset {
+	tb.Helper()
+	l.once.Do(func() {
+		l.ds, _, l.err = ingest.Load(context.Background(), paths,
+			ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	})
+	if l.err != nil {
+		tb.Fatalf("load %v: %v", paths, l.err)
+	}
+	return l.ds
+}
+
+var hampshire, stops loaded
 
 // Hampshire returns the real Hampshire month of testdata/police-uk, loaded
 // once per test binary.
 func Hampshire(tb testing.TB) *geo.Dataset {
 	tb.Helper()
-	dir := testsupport.HampshireDir(tb)
-	hampOnce.Do(func() {
-		hampDS, _, hampErr = ingest.Load(context.Background(), []string{dir},
-			ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	})
-	if hampErr != nil {
-		tb.Fatalf("load %s: %v", dir, hampErr)
+	return hampshire.get(tb, testsupport.HampshireDir(tb))
+}
+
+// StopDirs are the shared folders of real stop-and-search files: Greater
+// Manchester's with coordinates and the 2018 labels, City of London's
+// without coordinates, with the older labels and street files beside them.
+var StopDirs = []string{"greater-manchester-stop-and-search-2018-01_08", "city-of-london-2016-01_2017-06-street-outcomes-stopsearch"}
+
+// SharedStops returns StopDirs loaded once per test binary, skipping the
+// test without the shared data.
+func SharedStops(tb testing.TB) *geo.Dataset {
+	tb.Helper()
+	var paths []string
+	for _, d := range StopDirs {
+		paths = append(paths, testsupport.Shared(tb, d))
 	}
-	return hampDS
+	return stops.get(tb, paths...)
 }
 
 // Southampton builds a small dataset by hand: ten crimes at three snap
