@@ -47,6 +47,9 @@ var (
 	areaNames   = []string{"lat", "lng", "radius_m", "bbox", "poly", "boundary"}
 )
 
+// stopFilterNames are /v1/stops's filters besides the months.
+var stopFilterNames = []string{"force", "stopType", "stopOutcome", "stopObject", "stopLegislation", "stopEthnicity", "stopSelfEthnicity", "stopAge", "stopGender"}
+
 func with(groups ...[]string) []string {
 	var out []string
 	for _, g := range groups {
@@ -75,8 +78,13 @@ var apiRoutes = []apiRoute{
 	{path: "/api/outcomes-for-crime/{persistent_id}", ops: []apiOp{{method: "GET", tag: "police", summary: "A crime and its outcome history", params: list("persistent_id"), ok: "json"}}},
 	{path: "/api/outcomes-at-location", ops: getPost(apiOp{tag: "police", summary: "Outcomes at a snap point, near a point or in a polygon (more than 10,000 → 503)", params: list("location_id", "lat", "lng", "poly", "date"), ok: "json", also: statuses(503)})},
 	{path: "/api/forces", ops: []apiOp{{method: "GET", tag: "police", summary: "Forces", ok: "json"}}},
+	{path: "/api/stops-street", ops: getPost(apiOp{tag: "police", summary: "Stop and search within a mile of a point or in a polygon (more than 10,000 → 503)", params: list("lat", "lng", "poly", "date"), ok: "json", also: statuses(503)})},
+	{path: "/api/stops-at-location", ops: getPost(apiOp{tag: "police", summary: "Stop and search at a snap point (404 for an unknown location_id)", params: list("location_id", "date"), ok: "json"})},
+	{path: "/api/stops-no-location", ops: getPost(apiOp{tag: "police", summary: "A force's stop and search without a location (404 for an unknown force)", params: list("forceRequired", "date"), ok: "json"})},
+	{path: "/api/stops-force", ops: getPost(apiOp{tag: "police", summary: "Every stop and search of a force in a month (404 for an unknown force)", params: list("forceRequired", "date"), ok: "json"})},
 	{path: "/api/locate-neighbourhood", ops: []apiOp{{method: "GET", tag: "police", summary: "The neighbourhood holding a point (404 outside every boundary)", params: list("qLatLng"), ok: "json"}}},
 	{path: "/api/forces/{force}", ops: []apiOp{{method: "GET", tag: "police", summary: "A force's details (from --neighbourhoods)", params: list("forcePath"), ok: "json"}}},
+	{path: "/api/forces/{force}/people", ops: []apiOp{{method: "GET", tag: "police", summary: "A force's senior officers (from --neighbourhoods)", params: list("forcePath"), ok: "json"}}},
 	{path: "/api/{force}/neighbourhoods", ops: []apiOp{{method: "GET", tag: "police", summary: "A force's neighbourhoods", params: list("forcePath"), ok: "json"}}},
 	{path: "/api/{force}/{id}", ops: []apiOp{{method: "GET", tag: "police", summary: "A neighbourhood's team details", params: list("forcePath", "neighbourhoodPath"), ok: "json"}}},
 	{path: "/api/{force}/{id}/people", ops: []apiOp{{method: "GET", tag: "police", summary: "A neighbourhood's team", params: list("forcePath", "neighbourhoodPath"), ok: "json"}}},
@@ -95,6 +103,8 @@ var apiRoutes = []apiRoute{
 	{path: "/v1/hex/{cell}", ops: []apiOp{{method: "GET", tag: "analyst", summary: "One H3 cell or its k-ring, by category and month", params: with(list("cellPath", "cellK"), filterNames), ok: "json"}}},
 	{path: "/v1/hotspots", ops: getPost(apiOp{tag: "analyst", summary: "Getis-Ord Gi* per H3 cell of an area (at most 50,000 cells)", params: with(list("res", "hotspotK"), areaNames, filterNames), body: bodyArea, ok: "geojson"})},
 	{path: "/v1/change", ops: getPost(apiOp{tag: "analyst", summary: "Per-cell counts in two periods and their change", params: with(list("res", "base_from", "base_to", "changeFormat"), areaNames, filterNames), body: bodyArea, ok: "jsonOrCSV"})},
+	{path: "/v1/stops", ops: getPost(apiOp{tag: "analyst", summary: "Stop and search in an area, a page at a time (next_cursor, Link)", params: with(areaNames, list("from", "to"), stopFilterNames, list("crimesFormat", "crimesLimit", "cursor")), body: bodyArea, ok: "geojsonOrCSV"})},
+	{path: "/v1/stops/counts", ops: getPost(apiOp{tag: "analyst", summary: "Stop and search counts grouped by up to two dimensions, with the share linked to the object of search and the rates with and without no further action", params: with(areaNames, list("from", "to"), stopFilterNames, list("stopGroupBy")), body: bodyArea, ok: "json"})},
 	{path: "/v1/boundaries", ops: []apiOp{{method: "GET", tag: "analyst", summary: "The loaded force and neighbourhood boundaries", ok: "json"}}},
 	{path: "/v1/boundaries/{id:.+}", ops: []apiOp{{method: "GET", tag: "analyst", summary: "One boundary as a GeoJSON Feature; ids may hold a slash", params: list("boundaryPath", "detail"), ok: "geojson"}}},
 
@@ -102,6 +112,9 @@ var apiRoutes = []apiRoute{
 	{path: "/tiles.json", ops: []apiOp{{method: "GET", tag: "tiles", summary: "TileJSON 3.0.0 of the crime tiles", params: filterNames, ok: "json"}}},
 	{path: "/tiles/hex/{z}/{x}/{y}.mvt", ops: []apiOp{{method: "GET", tag: "tiles", summary: "H3 cells as a Mapbox Vector Tile; 204 when empty, 304 for a matching If-None-Match", params: with(list("z", "x", "y", "v", "tileRes"), filterNames), ok: "mvt", also: statuses(204, 304)}}},
 	{path: "/tiles/hex.json", ops: []apiOp{{method: "GET", tag: "tiles", summary: "TileJSON 3.0.0 of the hex tiles", params: with(list("tileRes"), filterNames), ok: "json"}}},
+
+	{path: "/tiles/stops/{z}/{x}/{y}.mvt", ops: []apiOp{{method: "GET", tag: "tiles", summary: "Stop and search, merged on a grid below z14 and by location from it, with counts per outcome; 204 when empty, 304 for a matching If-None-Match", params: list("z", "x", "y", "v", "from", "to", "force"), ok: "mvt", also: statuses(204, 304)}}},
+	{path: "/tiles/stops.json", ops: []apiOp{{method: "GET", tag: "tiles", summary: "TileJSON 3.0.0 of the stop and search tiles", params: list("from", "to", "force"), ok: "json"}}},
 
 	{path: "/", ops: []apiOp{{method: "GET", tag: "pages", summary: "The crime map page", ok: "html"}}},
 	{path: "/embed", ops: []apiOp{{method: "GET", tag: "pages", summary: "A compact map for an iframe", params: with(list("lat", "lng", "embedRadius", "zoom", "neighbourhood"), filterNames), ok: "html"}}},
@@ -245,6 +258,16 @@ var apiParams = map[string]param{
 	"ogcBBox":        q("bbox", obj{"type": "array", "minItems": 4, "maxItems": 4, "items": obj{"type": "number"}, "description": "minLon,minLat,maxLon,maxLat (CRS84)"}),
 	"datetime":       q("datetime", str("an RFC 3339 date or date-time, or an interval START/END with .. for an open end: the months it touches (not with from/to)")),
 	"ogcLimit":       q("limit", integer(1, MaxOGCLimit, DefaultOGCLimit, fmt.Sprintf("features a page; more than %d are served as %d", MaxOGCLimit, MaxOGCLimit))),
+
+	"stopGroupBy":       q("group_by", str("up to two of force, month, type, outcome, object_of_search, legislation, ethnicity, self_defined_ethnicity, age_range, gender")),
+	"stopType":          q("type", str("comma list of search types, as /v1/stops/counts?group_by=type lists them")),
+	"stopOutcome":       q("outcome", str("comma list of outcome ids (current data.police.uk labels)")),
+	"stopObject":        q("object_of_search", str("comma list of objects of search")),
+	"stopLegislation":   q("legislation", str("comma list of legislation")),
+	"stopEthnicity":     q("ethnicity", str("comma list of officer-defined ethnicities")),
+	"stopSelfEthnicity": q("self_defined_ethnicity", str("comma list of self-defined ethnicities")),
+	"stopAge":           q("age_range", str("comma list of age ranges")),
+	"stopGender":        q("gender", str("comma list of genders")),
 
 	"categoryPath":      p("category", str("category slug, or all-crime")),
 	"persistent_id":     p("persistent_id", str("Crime ID (64 hex digits)")),
