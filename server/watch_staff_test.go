@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -396,6 +398,59 @@ func TestWatchPagesLinkIcon(t *testing.T) {
 	for _, p := range []string{"/watch", "/watch/register", "/account/sign-in"} {
 		if _, body := wfetch(t, browser(t), "GET", f.ts.URL+p, nil); !strings.Contains(body, `rel="icon" href="/static/app/icon.svg"`) {
 			t.Errorf("%s links no icon", p)
+		}
+	}
+}
+
+// outbox takes every queued mail from st, so the next call sees only
+// newer ones.
+func outbox(t testing.TB, st watch.Store) []watch.OutboxMail {
+	t.Helper()
+	m, err := st.ClaimMail(context.Background(), time.Now().Add(time.Hour), time.Hour, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestStaffReviewRace has Kent's staff and an admin decide the same
+// pending scheme at once: one decision stands, the other is told 409, and
+// the coordinator gets one mail.
+func TestStaffReviewRace(t *testing.T) {
+	f := newStaffFixture(t)
+	ctx := context.Background()
+	kc, kcsrf := f.actor(t, "kent@example.org")
+	ac, acsrf := f.actor(t, "admin@example.org")
+	outbox(t, f.st)
+	for round := range 8 {
+		sc, err := f.st.CreateScheme(ctx, watch.Scheme{Name: "Race Lane Watch", Force: "kent", Status: watch.SchemePending,
+			Area: watch.Area{Centre: orb.Point{0.5, 51.2}, RadiusM: 300}, Coordinators: []int64{f.coord.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := f.ts.URL + "/watch/staff/schemes/" + itoa(sc.ID)
+		start := make(chan struct{})
+		codes := make([]int, 2)
+		var wg sync.WaitGroup
+		for k, a := range []struct {
+			c    *http.Client
+			csrf string
+			path string
+		}{{kc, kcsrf, "/approve"}, {ac, acsrf, "/reject"}} {
+			wg.Go(func() {
+				<-start
+				resp, _ := wfetch(t, a.c, "POST", base+a.path, url.Values{"csrf": {a.csrf}})
+				codes[k] = resp.StatusCode
+			})
+		}
+		close(start)
+		wg.Wait()
+		slices.Sort(codes)
+		if !slices.Equal(codes, []int{303, 409}) {
+			t.Errorf("round %d: answers %v, want one 303 and one 409", round, codes)
+		}
+		if m := outbox(t, f.st); len(m) != 1 || m[0].To != "coord@example.org" {
+			t.Errorf("round %d: mails %+v, want one to the coordinator", round, m)
 		}
 	}
 }
