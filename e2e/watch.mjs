@@ -94,6 +94,8 @@ export function register({test, check}) {
       await founder.fill('#r-email', 'founder@example.org');
       await founder.fill('#r-password', PASSWORD);
       await submit(founder, 'button:has-text("Register the scheme")');
+      check(new URL(founder.url()).pathname === '/watch/register/sent', `registration went to ${founder.url()}`);
+      await signIn(founder, 'founder@example.org');
       check((await founder.textContent('main')).includes('Bargate Street Watch (pending)'), 'the founder does not see their pending scheme');
       const find = async () => {
         await resident.goto(`${base}/watch?q=SO14+7LY`);

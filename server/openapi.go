@@ -137,6 +137,18 @@ var apiRoutes = []apiRoute{
 	{path: "/watch/inbox/applications/{id}/decline", ops: []apiOp{{method: "POST", tag: "watch", summary: "Decline an application", params: list("itemPath"), body: bodyFormField, ok: "redirect", also: statuses(403)}}},
 	{path: "/watch/inbox/messages/{id}/reply", ops: []apiOp{{method: "POST", tag: "watch", summary: "Reply to a message", params: list("itemPath"), body: bodyFormField, ok: "redirect", also: statuses(403, 409, 413)}}},
 	{path: "/watch/inbox/messages/{id}/close", ops: []apiOp{{method: "POST", tag: "watch", summary: "Close a thread", params: list("itemPath"), body: bodyFormField, ok: "redirect", also: statuses(403)}}},
+	{path: "/watch/register", ops: []apiOp{
+		{method: "GET", tag: "watch", summary: "The form to register a scheme (403 for staff and admins)", ok: "html", also: statuses(403)},
+		{method: "POST", tag: "watch", summary: "Register a pending scheme; 303 to /watch/inbox when signed in, else to /watch/register/sent whether or not the address has an account", body: bodyFormField, ok: "redirect", also: statuses(403, 413)},
+	}},
+	{path: "/watch/register/sent", ops: []apiOp{{method: "GET", tag: "watch", summary: "The confirmation of a registration with an email address", ok: "html"}}},
+	{path: "/watch/staff", ops: []apiOp{{method: "GET", tag: "watch", summary: "Staff: their force's pending schemes and neighbourhoods", params: list("force"), ok: "html", also: statuses(403)}}},
+	{path: "/watch/staff/schemes/{id}/approve", ops: []apiOp{{method: "POST", tag: "watch", summary: "Approve a pending scheme (409 once decided)", params: list("itemPath"), body: bodyFormField, ok: "redirect", also: statuses(403, 409)}}},
+	{path: "/watch/staff/schemes/{id}/reject", ops: []apiOp{{method: "POST", tag: "watch", summary: "Reject a pending scheme (409 once decided)", params: list("itemPath"), body: bodyFormField, ok: "redirect", also: statuses(403, 409)}}},
+	{path: "/watch/staff/neighbourhoods/{force}/{id}", ops: []apiOp{
+		{method: "GET", tag: "watch", summary: "Staff: the form to edit a neighbourhood's team", params: list("forcePath", "neighbourhoodPath"), ok: "html", also: statuses(403)},
+		{method: "POST", tag: "watch", summary: "Staff: edit a neighbourhood's team, contact details, events and priorities", params: list("forcePath", "neighbourhoodPath"), body: bodyFormField, ok: "redirect", also: statuses(403, 413)},
+	}},
 	{path: "/account/sign-in", ops: []apiOp{
 		{method: "GET", tag: "watch", summary: "The sign-in form", ok: "html"},
 		{method: "POST", tag: "watch", summary: "Sign in (5 failures an account, 20 attempts an address in 15 minutes → 429)", body: bodyFormField, ok: "redirect", also: statuses(403)},

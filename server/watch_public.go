@@ -270,9 +270,7 @@ func (s *Server) handleWatchSent(w http.ResponseWriter, r *http.Request, _ watch
 	default:
 		return fmt.Errorf("confirmation: %w", watch.ErrNotFound)
 	}
-	if base := strings.TrimSuffix(s.cfg.PublicURL, "/"); base != "" {
-		d.Link = base + d.Link
-	}
+	d.Link = s.publicLink(d.Link)
 	s.render(w, r, http.StatusOK, "sent", web.WatchPage{Title: "Sent", Data: d})
 	return nil
 }

@@ -36,6 +36,7 @@ func (s *Server) watchRoutes(r, v1 *mux.Router) {
 	r.HandleFunc("/watch/inbox/messages/{id}/close", s.page(s.thread("close", closeThread))).Methods(post)
 	r.HandleFunc("/watch/register", s.page(s.handleRegisterForm)).Methods(get...)
 	r.HandleFunc("/watch/register", public(s.page(s.handleRegister))).Methods(post)
+	r.HandleFunc(registeredPath, s.page(s.handleRegistered)).Methods(get...)
 	r.HandleFunc("/watch/staff", s.page(s.handleStaff)).Methods(get...)
 	r.HandleFunc("/watch/staff/schemes/{id}/approve", s.page(s.review(watch.SchemeActive, "approved"))).Methods(post)
 	r.HandleFunc("/watch/staff/schemes/{id}/reject", s.page(s.review(watch.SchemeClosed, "rejected"))).Methods(post)

@@ -153,7 +153,9 @@ func (s *Server) forceHoods(force string) []neighbourhood.NeighbourhoodRef {
 }
 
 // review approves a pending scheme (it is listed from then on) or rejects
-// it (closed), audits the decision and tells its coordinators.
+// it (closed), tells its coordinators and audits the decision. The store
+// decides only a scheme still pending, with the mail in the same
+// transaction, so of two staff deciding at once the second is told 409.
 func (s *Server) review(to watch.SchemeStatus, action string) func(http.ResponseWriter, *http.Request, watch.Store) error {
 	return func(w http.ResponseWriter, r *http.Request, st watch.Store) error {
 		id, err := pathID(r)
@@ -164,28 +166,25 @@ func (s *Server) review(to watch.SchemeStatus, action string) func(http.Response
 		if err != nil {
 			return err
 		}
-		if sc.Status != watch.SchemePending {
-			return fmt.Errorf("scheme %d is %s, not pending: %w", id, sc.Status, watch.ErrConflict)
-		}
 		ctx := r.Context()
-		sc.Status, sc.Updated = to, time.Now()
-		if _, err := st.UpdateScheme(ctx, sc); err != nil {
+		now := time.Now()
+		var mails []watch.OutboxMail
+		for _, c := range sc.Coordinators {
+			cu, err := st.User(ctx, c)
+			if fault.KindOf(err) == fault.NotFound {
+				continue // an account gone since the scheme was read has no one to tell
+			}
+			if err != nil {
+				return fmt.Errorf("scheme %d coordinator %d: %w", id, c, err)
+			}
+			mails = append(mails, watch.OutboxMail{To: cu.Email, Subject: subject("Your scheme: ", sc.Name),
+				Body: "Your Neighbourhood Watch scheme " + sc.Name + " has been " + action + " by force staff.\n", Created: now, NextAttempt: now})
+		}
+		if _, err := st.DecideScheme(ctx, id, to, now, mails...); err != nil {
 			return fmt.Errorf("scheme %d: %w", id, err)
 		}
 		if err := audit(ctx, st, u, action, "scheme", id); err != nil {
 			return err
-		}
-		for _, c := range sc.Coordinators {
-			cu, err := st.User(ctx, c)
-			if err != nil {
-				continue
-			}
-			// The decision has committed; a mail that cannot be queued is
-			// logged, and the coordinator sees the status on signing in.
-			if _, err := st.EnqueueMail(ctx, watch.OutboxMail{To: cu.Email, Subject: subject("Your scheme: ", sc.Name),
-				Body: "Your Neighbourhood Watch scheme " + sc.Name + " has been " + action + " by force staff.\n", NextAttempt: time.Now()}); err != nil {
-				s.log.Error("scheme decision mail", "scheme", id, "err", err)
-			}
 		}
 		http.Redirect(w, r, "/watch/staff", http.StatusSeeOther)
 		return nil

@@ -3,16 +3,20 @@ package server_test
 import (
 	"context"
 	"html"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
 
+	"crimemap/fault"
 	"crimemap/locate"
 	"crimemap/neighbourhood"
 	"crimemap/server"
@@ -26,6 +30,18 @@ import (
 func newStaffFixture(t testing.TB) *watchFixture {
 	t.Helper()
 	f := newWatchFixture(t)
+	f.serveStaff(t, f.st)
+	f.addUser(t, "other@example.org", watch.RoleCoordinator, "")
+	f.addUser(t, "kent@example.org", watch.RoleStaff, "kent")
+	f.addUser(t, "hants@example.org", watch.RoleStaff, "hampshire")
+	f.addUser(t, "admin@example.org", watch.RoleAdmin, "")
+	return f
+}
+
+// serveStaff serves st in place of the fixture's server, with the team
+// data, its locator and the Hampshire month.
+func (f *watchFixture) serveStaff(t testing.TB, st watch.Store) {
+	t.Helper()
 	cfg := server.DefaultConfig()
 	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	teams, _, err := neighbourhood.LoadDir(context.Background(), teamDir)
@@ -36,16 +52,11 @@ func newStaffFixture(t testing.TB) *watchFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.New(cfg, server.Deps{Watch: f.st, Neighbourhoods: teams, Locator: loc})
+	s := server.New(cfg, server.Deps{Watch: st, Neighbourhoods: teams, Locator: loc})
 	s.SetDataset(dataset(t))
 	f.ts.Close()
 	f.ts = httptest.NewServer(s)
 	t.Cleanup(f.ts.Close)
-	f.addUser(t, "other@example.org", watch.RoleCoordinator, "")
-	f.addUser(t, "kent@example.org", watch.RoleStaff, "kent")
-	f.addUser(t, "hants@example.org", watch.RoleStaff, "hampshire")
-	f.addUser(t, "admin@example.org", watch.RoleAdmin, "")
-	return f
 }
 
 // forwardedFor makes c's requests come from addr, as a trusted proxy
@@ -270,7 +281,7 @@ func TestRegisterScheme(t *testing.T) {
 	csrf := wtoken(t, c, f.ts.URL+"/watch/register")
 	form := registerForm(csrf)
 	form.Set("email", "New.Coord@Example.org")
-	form.Set("password", "a long enough secret")
+	form.Set("password", password)
 	for i, tc := range []struct {
 		name   string
 		change func(url.Values)
@@ -282,7 +293,6 @@ func TestRegisterScheme(t *testing.T) {
 		{"short password", func(v url.Values) { v.Set("password", "short") }, 400},
 		{"contact is the coordinator's own", func(v url.Values) { v.Set("contact", "new.coord@example.org") }, 400},
 		{"name too long", func(v url.Values) { v.Set("name", strings.Repeat("n", watch.MaxName+1)) }, 413},
-		{"existing account", func(v url.Values) { v.Set("email", "coord@example.org") }, 409},
 	} {
 		v := url.Values{}
 		for k, vs := range form {
@@ -303,10 +313,11 @@ func TestRegisterScheme(t *testing.T) {
 		t.Fatal("a refused form made an account")
 	}
 
+	outbox(t, f.st)
 	c.Transport = nil
 	resp, body := wfetch(t, c, "POST", f.ts.URL+"/watch/register", form)
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/watch/inbox" {
-		t.Fatalf("register: %d %.300s", resp.StatusCode, body)
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/watch/register/sent" || len(resp.Cookies()) != 0 {
+		t.Fatalf("register: %d %v %.300s", resp.StatusCode, resp.Cookies(), body)
 	}
 	all, err := f.st.ListSchemes(ctx, watch.SchemeFilter{Force: "hampshire"})
 	if err != nil || len(all) != 1 {
@@ -321,7 +332,23 @@ func TestRegisterScheme(t *testing.T) {
 		sc.Name != form.Get("name") || sc.Description != form.Get("description") || len(sc.Coordinators) != 1 || sc.Coordinators[0] != u.ID {
 		t.Errorf("stored %+v", sc)
 	}
-	// The new coordinator is signed in and sees it; the public does not.
+	// Hampshire's staff and the admin are told, with no more than the
+	// scheme's name and where to review it; the new coordinator is mailed.
+	mails := map[string]watch.OutboxMail{}
+	for _, m := range outbox(t, f.st) {
+		mails[m.To] = m
+	}
+	if len(mails) != 3 || mails["new.coord@example.org"].To == "" {
+		t.Errorf("mailed %v, want the new coordinator, Hampshire's staff and the admin", slices.Collect(maps.Keys(mails)))
+	}
+	for _, to := range []string{"hants@example.org", "admin@example.org"} {
+		m := mails[to]
+		if !strings.Contains(m.Subject, form.Get("name")) || !strings.Contains(m.Body, "/watch/staff") || strings.Contains(m.Body, "new.coord") {
+			t.Errorf("notice to %s: %+v", to, m)
+		}
+	}
+	// The new coordinator signs in and sees it; the public does not.
+	f.signIn(t, c, "new.coord@example.org")
 	if _, body := wfetch(t, c, "GET", f.ts.URL+"/watch/inbox", nil); !strings.Contains(body, "Guildhall &lt;Square&gt; Watch") || !strings.Contains(body, "pending") {
 		t.Errorf("inbox: %.600s", body)
 	}
@@ -397,5 +424,138 @@ func TestWatchPagesLinkIcon(t *testing.T) {
 		if _, body := wfetch(t, browser(t), "GET", f.ts.URL+p, nil); !strings.Contains(body, `rel="icon" href="/static/app/icon.svg"`) {
 			t.Errorf("%s links no icon", p)
 		}
+	}
+}
+
+// outbox takes every queued mail from st, so the next call sees only
+// newer ones.
+func outbox(t testing.TB, st watch.Store) []watch.OutboxMail {
+	t.Helper()
+	m, err := st.ClaimMail(context.Background(), time.Now().Add(time.Hour), time.Hour, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestStaffReviewRace has Kent's staff and an admin decide the same
+// pending scheme at once: one decision stands, the other is told 409, and
+// the coordinator gets one mail.
+func TestStaffReviewRace(t *testing.T) {
+	f := newStaffFixture(t)
+	ctx := context.Background()
+	kc, kcsrf := f.actor(t, "kent@example.org")
+	ac, acsrf := f.actor(t, "admin@example.org")
+	outbox(t, f.st)
+	for round := range 8 {
+		sc, err := f.st.CreateScheme(ctx, watch.Scheme{Name: "Race Lane Watch", Force: "kent", Status: watch.SchemePending,
+			Area: watch.Area{Centre: orb.Point{0.5, 51.2}, RadiusM: 300}, Coordinators: []int64{f.coord.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := f.ts.URL + "/watch/staff/schemes/" + itoa(sc.ID)
+		start := make(chan struct{})
+		codes := make([]int, 2)
+		var wg sync.WaitGroup
+		for k, a := range []struct {
+			c    *http.Client
+			csrf string
+			path string
+		}{{kc, kcsrf, "/approve"}, {ac, acsrf, "/reject"}} {
+			wg.Go(func() {
+				<-start
+				resp, _ := wfetch(t, a.c, "POST", base+a.path, url.Values{"csrf": {a.csrf}})
+				codes[k] = resp.StatusCode
+			})
+		}
+		close(start)
+		wg.Wait()
+		slices.Sort(codes)
+		if !slices.Equal(codes, []int{303, 409}) {
+			t.Errorf("round %d: answers %v, want one 303 and one 409", round, codes)
+		}
+		if m := outbox(t, f.st); len(m) != 1 || m[0].To != "coord@example.org" {
+			t.Errorf("round %d: mails %+v, want one to the coordinator", round, m)
+		}
+	}
+}
+
+// TestRegisterExistingAccount registers with an address that has an
+// account and with one that has not: the answers are the same, so they
+// tell no one which addresses have accounts. Nothing is stored for the
+// existing one, whose owner is mailed instead.
+func TestRegisterExistingAccount(t *testing.T) {
+	f := newStaffFixture(t)
+	ctx := context.Background()
+	before, err := f.st.UserByEmail(ctx, "coord@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(email, addr string) (int, string, []*http.Cookie, string) {
+		c := browser(t)
+		c.Transport = forwardedFor(addr)
+		form := registerForm(wtoken(t, c, f.ts.URL+"/watch/register"))
+		form.Set("email", email)
+		form.Set("password", "another long enough secret")
+		outbox(t, f.st)
+		resp, body := wfetch(t, c, "POST", f.ts.URL+"/watch/register", form)
+		if resp.StatusCode == 303 {
+			_, body = wfetch(t, c, "GET", f.ts.URL+resp.Header.Get("Location"), nil)
+		}
+		body = csrfRe.ReplaceAllString(body, "")
+		return resp.StatusCode, resp.Header.Get("Location"), resp.Cookies(), body
+	}
+	code, loc, cookies, page := answer("Coord@Example.org", "192.0.2.10")
+	mails := outbox(t, f.st)
+	newCode, newLoc, newCookies, newPage := answer("someone.new@example.org", "192.0.2.11")
+	if code != newCode || loc != newLoc || len(cookies) != len(newCookies) || page != newPage {
+		t.Errorf("existing account answered %d %q %v, a new one %d %q %v; pages equal: %v",
+			code, loc, cookies, newCode, newLoc, newCookies, page == newPage)
+	}
+	if code != 303 || !strings.Contains(page, "sent a mail") {
+		t.Errorf("existing account: %d %.400s", code, page)
+	}
+	if len(mails) != 1 || mails[0].To != "coord@example.org" || !strings.Contains(mails[0].Body, "already has an account") ||
+		strings.Contains(mails[0].Body, "Guildhall") {
+		t.Errorf("mails %+v, want one to the account's owner without the registrant's text", mails)
+	}
+	all, err := f.st.ListSchemes(ctx, watch.SchemeFilter{Force: "hampshire"})
+	if err != nil || len(all) != 1 || all[0].Coordinators[0] == before.ID {
+		t.Errorf("schemes %+v (%v), want only the new account's", all, err)
+	}
+	if after, err := f.st.UserByEmail(ctx, "coord@example.org"); err != nil || after != before {
+		t.Errorf("the existing account changed: %+v (%v)", after, err)
+	}
+}
+
+// failingSchemes is a store whose scheme writes fail after an account
+// has been stored.
+type failingSchemes struct{ watch.Store }
+
+var errDiskFull = fault.New(fault.Unavailable, "disk full")
+
+func (failingSchemes) CreateScheme(context.Context, watch.Scheme) (watch.Scheme, error) {
+	return watch.Scheme{}, errDiskFull
+}
+
+// RegisterScheme makes the real store fail within its transaction, after
+// the account's insert: the contact becomes the new coordinator's own.
+func (s failingSchemes) RegisterScheme(ctx context.Context, r watch.Registration, notify ...watch.OutboxMail) (watch.Scheme, error) {
+	r.Scheme.Contact = "mailto:" + r.Account.Email
+	return s.Store.RegisterScheme(ctx, r, notify...)
+}
+
+func TestRegisterLeavesNoAccount(t *testing.T) {
+	f := newStaffFixture(t)
+	f.serveStaff(t, failingSchemes{f.st})
+	c := browser(t)
+	form := registerForm(wtoken(t, c, f.ts.URL+"/watch/register"))
+	form.Set("email", "orphan@example.org")
+	form.Set("password", password)
+	if resp, _ := wfetch(t, c, "POST", f.ts.URL+"/watch/register", form); resp.StatusCode == 303 {
+		t.Errorf("a scheme that was not saved: %d", resp.StatusCode)
+	}
+	if u, err := f.st.UserByEmail(context.Background(), "orphan@example.org"); err == nil {
+		t.Errorf("the account outlived its scheme: %+v", u)
 	}
 }

@@ -34,6 +34,19 @@ type AuditFilter struct {
 	Limit     int
 }
 
+// Registration is a new scheme as its coordinator registers it: an
+// existing coordinator's (CoordinatorID), or one whose coordinator account
+// is made with it (Account, when its Email is set).
+type Registration struct {
+	Scheme        Scheme
+	CoordinatorID int64
+	Account       User
+	// StaffNotice, when its Subject is set, is queued once to each address
+	// StaffEmails gives for the scheme's force, its To filled in, in the
+	// registration's transaction: staff added meanwhile are not missed.
+	StaffNotice OutboxMail
+}
+
 // Store is the durable state of Neighbourhood Watch. Every method that
 // writes has committed durably when it returns nil. Methods that change
 // something people are told about take the notifications to enqueue, so
@@ -48,6 +61,17 @@ type Store interface {
 	// SetCoordinators replaces a scheme's coordinators; every id must be a
 	// user with RoleCoordinator.
 	SetCoordinators(ctx context.Context, schemeID int64, userIDs []int64) error
+	// RegisterScheme stores a registered scheme with its coordinator, the
+	// account too when the registration makes one, and queues notify and
+	// the staff notice, all or nothing.
+	RegisterScheme(ctx context.Context, r Registration, notify ...OutboxMail) (Scheme, error)
+	// DecideScheme moves a pending scheme to active or closed and queues
+	// notify with it. A scheme no longer pending gives ErrConflict, so of
+	// two staff deciding at once exactly one does.
+	DecideScheme(ctx context.Context, id int64, to SchemeStatus, at time.Time, notify ...OutboxMail) (Scheme, error)
+	// StaffEmails returns the addresses of force's staff and of every
+	// admin, sorted: who reviews force's new schemes.
+	StaffEmails(ctx context.Context, force string) ([]string, error)
 
 	// Accounts and sessions.
 	CreateUser(ctx context.Context, u User) (User, error)

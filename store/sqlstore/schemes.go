@@ -51,23 +51,30 @@ func (s *DB) CreateScheme(ctx context.Context, sc watch.Scheme) (watch.Scheme, e
 	if err := sc.Validate(); err != nil {
 		return watch.Scheme{}, fmt.Errorf("create scheme: %w", err)
 	}
-	sc.Created, sc.Updated = Truncate(sc.Created), Truncate(sc.Created)
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO schemes (name, description, area_wkt, centre_lng, centre_lat, radius_m,
-			neighbourhood, force, contact, status, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sc.Name, sc.Description, areaWKT(sc.Area), sc.Area.Centre[0], sc.Area.Centre[1], sc.Area.RadiusM,
-			sc.Area.Neighbourhood, sc.Force, sc.Contact, string(sc.Status), us(sc.Created), us(sc.Updated))
-		if err != nil {
-			return err
-		}
-		sc.ID = id
-		return s.setCoordinators(ctx, tx, id, sc.Coordinators)
+	var err error
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		sc, err = s.insertScheme(ctx, tx, sc)
+		return err
 	})
 	if err != nil {
 		return watch.Scheme{}, s.classify("create scheme", err)
 	}
-	sc.Coordinators = normaliseIDs(sc.Coordinators)
 	return sc, nil
+}
+
+// insertScheme stores a checked scheme and its coordinators within tx.
+func (s *DB) insertScheme(ctx context.Context, tx *sql.Tx, sc watch.Scheme) (watch.Scheme, error) {
+	sc.Created, sc.Updated = Truncate(sc.Created), Truncate(sc.Created)
+	id, err := s.insertID(ctx, tx, `INSERT INTO schemes (name, description, area_wkt, centre_lng, centre_lat, radius_m,
+		neighbourhood, force, contact, status, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sc.Name, sc.Description, areaWKT(sc.Area), sc.Area.Centre[0], sc.Area.Centre[1], sc.Area.RadiusM,
+		sc.Area.Neighbourhood, sc.Force, sc.Contact, string(sc.Status), us(sc.Created), us(sc.Updated))
+	if err != nil {
+		return sc, err
+	}
+	sc.ID = id
+	sc.Coordinators = normaliseIDs(sc.Coordinators)
+	return sc, s.setCoordinators(ctx, tx, id, sc.Coordinators)
 }
 
 func normaliseIDs(ids []int64) []int64 {

@@ -21,21 +21,34 @@ func scanUser(r rowScanner) (watch.User, error) {
 
 // CreateUser stores an account; its email, normalised, must be new.
 func (s *DB) CreateUser(ctx context.Context, u watch.User) (watch.User, error) {
-	u.Email = watch.NormaliseEmail(u.Email)
-	if err := u.Validate(); err != nil {
+	u, err := checkUser(u)
+	if err != nil {
 		return watch.User{}, fmt.Errorf("create user: %w", err)
 	}
-	if u.PasswordHash == "" {
-		return watch.User{}, fmt.Errorf("create user: no password hash: %w", watch.ErrInvalid)
-	}
-	u.Created = Truncate(u.Created)
-	id, err := s.insertID(ctx, s.w, `INSERT INTO users (email, password_hash, role, force, created) VALUES (?, ?, ?, ?, ?)`,
-		u.Email, u.PasswordHash, string(u.Role), u.Force, us(u.Created))
-	if err != nil {
+	if u, err = s.insertUser(ctx, s.w, u); err != nil {
 		return watch.User{}, s.classify("create user "+u.Email, err)
 	}
-	u.ID = id
 	return u, nil
+}
+
+// checkUser normalises and checks an account before it is stored.
+func checkUser(u watch.User) (watch.User, error) {
+	u.Email = watch.NormaliseEmail(u.Email)
+	if err := u.Validate(); err != nil {
+		return u, err
+	}
+	if u.PasswordHash == "" {
+		return u, fmt.Errorf("no password hash: %w", watch.ErrInvalid)
+	}
+	return u, nil
+}
+
+func (s *DB) insertUser(ctx context.Context, e execer, u watch.User) (watch.User, error) {
+	u.Created = Truncate(u.Created)
+	id, err := s.insertID(ctx, e, `INSERT INTO users (email, password_hash, role, force, created) VALUES (?, ?, ?, ?, ?)`,
+		u.Email, u.PasswordHash, string(u.Role), u.Force, us(u.Created))
+	u.ID = id
+	return u, err
 }
 
 // User returns one account.

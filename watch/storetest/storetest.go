@@ -31,6 +31,9 @@ func Run(t *testing.T, newStore NewStore) {
 	}{
 		{"Schemes", testSchemes},
 		{"Coordinators", testCoordinators},
+		{"DecideScheme", testDecideScheme},
+		{"DecideSchemeConcurrently", decideConcurrently},
+		{"RegisterScheme", testRegisterScheme},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"SignInFailures", testSignInFailures},
