@@ -153,17 +153,6 @@ var apiRoutes = []apiRoute{
 		{method: "GET", tag: "watch", summary: "The sign-in form", ok: "html"},
 		{method: "POST", tag: "watch", summary: "Sign in (5 failures an account, 20 attempts an address in 15 minutes → 429)", body: bodyFormField, ok: "redirect", also: statuses(403)},
 	}},
-	{path: "/watch/register", ops: []apiOp{
-		{method: "GET", tag: "watch", summary: "The form to register a new scheme", ok: "html"},
-		{method: "POST", tag: "watch", summary: "Register a scheme (pending until its force's staff approve it); 303 to the inbox", body: bodyFormField, ok: "redirect", also: statuses(403, 409, 413)},
-	}},
-	{path: "/watch/staff", ops: []apiOp{{method: "GET", tag: "watch", summary: "Staff: their force's pending schemes and neighbourhoods", ok: "html", also: statuses(403)}}},
-	{path: "/watch/staff/schemes/{id}/approve", ops: []apiOp{{method: "POST", tag: "watch", summary: "Staff: approve a pending scheme (409 when not pending)", params: list("schemePath"), body: bodyFormField, ok: "redirect", also: statuses(403, 409)}}},
-	{path: "/watch/staff/schemes/{id}/reject", ops: []apiOp{{method: "POST", tag: "watch", summary: "Staff: reject a pending scheme (409 when not pending)", params: list("schemePath"), body: bodyFormField, ok: "redirect", also: statuses(403, 409)}}},
-	{path: "/watch/staff/neighbourhoods/{force}/{id}", ops: []apiOp{
-		{method: "GET", tag: "watch", summary: "Staff: the form editing a neighbourhood's team, contact details, events and priorities", params: list("forcePath", "neighbourhoodPath"), ok: "html", also: statuses(403)},
-		{method: "POST", tag: "watch", summary: "Staff: save edits that override the imported team data (256 KiB body)", params: list("forcePath", "neighbourhoodPath"), body: bodyFormField, ok: "redirect", also: statuses(403, 413)},
-	}},
 	{path: "/account/sign-out", ops: []apiOp{{method: "POST", tag: "watch", summary: "Sign out", body: bodyFormField, ok: "redirect", also: statuses(403)}}},
 	{path: "/v1/watch/schemes", ops: []apiOp{{method: "GET", tag: "watch", summary: "Active schemes' public fields near a point, in a neighbourhood or meeting a box (503 without a store)", params: list("lat", "lng", "neighbourhood", "bbox", "schemesFormat"), ok: "json", also: statuses(503)}}},
 
