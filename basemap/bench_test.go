@@ -1,0 +1,44 @@
+package basemap
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"crimemap/internal/benchdata"
+	"crimemap/internal/testsupport"
+	"crimemap/tiles"
+)
+
+// BenchmarkBasemapTiles renders data-weighted land and label tiles of the
+// synthetic year uncached, as a cache miss does, by zoom band, reporting
+// p50 and p99 per tile besides ns/op.
+func BenchmarkBasemapTiles(b *testing.B) {
+	ds := benchdata.Dataset(b)
+	labels := LabelLayer(ds)
+	placesOf(ds) // once a dataset, at its first tile
+	for _, band := range [][2]int{{0, 5}, {6, 8}, {9, 12}, {13, 14}, {15, 16}} {
+		var ts [][3]int
+		for z := band[0]; z <= band[1]; z++ {
+			ts = append(ts, tiles.SampleTiles(ds, z, 200, 1)...)
+		}
+		for _, l := range []tiles.Layer{LandLayer(), labels} {
+			name := fmt.Sprintf("%s/z%02d-%02d", l.Name(), band[0], band[1])
+			b.Run(name, func(b *testing.B) {
+				p := l.Normalize(0, tiles.Params{})
+				op := func(i int) {
+					t := ts[i%len(ts)]
+					if _, err := l.Tile(context.Background(), t[0], t[1], t[2], p); err != nil {
+						b.Fatal(err)
+					}
+				}
+				for i := 0; b.Loop(); i++ {
+					op(i)
+				}
+				lat, _ := testsupport.Latencies(max(b.N, len(ts)), op)
+				b.ReportMetric(float64(testsupport.Percentile(lat, 50).Microseconds()), "p50-µs")
+				b.ReportMetric(float64(testsupport.Percentile(lat, 99).Microseconds()), "p99-µs")
+			})
+		}
+	}
+}
