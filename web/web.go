@@ -163,8 +163,13 @@ type EmbedPage struct {
 	// Query is the filter as a query string (from, to, category, ...),
 	// passed on to tiles and to the full map link.
 	Query string
-	// Month is the month the summary counts, normally the latest one.
+	// Month is the month the summary counts: without one asked for, the
+	// latest of the point's force.
 	Month string
+	// MonthNote says why Month was chosen, when the request named none.
+	MonthNote string
+	// NoDataNear is set when the data has no crime near the point at all.
+	NoDataNear bool
 	Total int
 	// Top holds the most frequent crime types, most frequent first.
 	Top []TypeCount
