@@ -4,10 +4,11 @@ import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
 import {getJSON, filterQuery, withQuery, absoluteTemplate, normaliseMeta, normaliseCounts, monthsBetween} from './api.js';
 import {readState, writeState} from './state.js';
 import {
-  L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, HOTSPOT_LAYERS, HOTSPOT_BINS, plainStyle, addCrimeLayers, addNearLayers,
+  L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, HOTSPOT_LAYERS, HOTSPOT_BINS, addCrimeLayers, addNearLayers,
   addHotspotLayers, addBoundaryLayer, setNear, setTypeColours, setView, hexRamp, hotspotRes,
 } from './layers.js';
 import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
+import {basemapStyle, raiseLabels} from './basemap.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const colours = config.colours;
@@ -48,11 +49,11 @@ async function main() {
   const styleURL = config.styleURL || meta.styleURL;
   const map = new maplibregl.Map({
     container: 'map',
-    style: styleURL || plainStyle(),
-    bounds: meta.bounds || undefined,
+    style: styleURL || await basemapStyle(),
+    bounds: meta.dataBounds || undefined,
     fitBoundsOptions: {padding: 20},
-    center: meta.bounds ? undefined : meta.center?.slice(0, 2),
-    zoom: meta.bounds ? undefined : 9,
+    center: meta.dataBounds ? undefined : meta.center?.slice(0, 2),
+    zoom: meta.dataBounds ? undefined : 9,
     hash: true,
     maxZoom: 19,
     // Compact (a button) only where the map is narrow, MapLibre's default.
@@ -88,6 +89,7 @@ async function main() {
   }
   if (config.hotspots) addHotspotLayers(map);
   addNearLayers(map);
+  raiseLabels(map);
   drawBoundaries(map).catch(err => console.warn('boundaries not drawn:', err.message));
   map.addSource('selected', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
   map.addLayer({
