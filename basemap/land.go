@@ -2,10 +2,8 @@ package basemap
 
 import (
 	"bytes"
-	"compress/gzip"
 	_ "embed"
 	"fmt"
-	"io"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -14,7 +12,7 @@ import (
 )
 
 // The land tiles as generated (go generate): one layer of polygons, zooms
-// 0..LandMaxZoom, gzipped within the archive.
+// 0..LandMaxZoom, uncompressed MVT.
 //
 //go:embed land.pmtiles
 var landArchive []byte
@@ -52,15 +50,7 @@ func LandTile(z, x, y int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("basemap: land archive: %w", err)
 	}
-	gz, err := r.Tile(uint8(z), uint32(x), uint32(y))
-	if err != nil || gz == nil {
-		return nil, err
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return nil, fmt.Errorf("basemap: land tile %d/%d/%d: %w", z, x, y, err)
-	}
-	b, err := io.ReadAll(zr)
+	b, err := r.Tile(uint8(z), uint32(x), uint32(y))
 	if err != nil {
 		return nil, fmt.Errorf("basemap: land tile %d/%d/%d: %w", z, x, y, err)
 	}

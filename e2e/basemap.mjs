@@ -2,7 +2,7 @@
 // national, city and street views draw land, sea and names from this
 // server's own tiles and glyphs, and no request leaves the server.
 
-export function register({test, check, idle, TIMEOUT}, base) {
+export function register({test, check, idle, getJSON, TIMEOUT}, base) {
   // offsite lists the requests a page makes to anywhere but base.
   function watchRequests(page) {
     const offsite = [];
@@ -64,5 +64,37 @@ export function register({test, check, idle, TIMEOUT}, base) {
     check(streets.every(s => !s.startsWith('On or near')), `street labels keep the prefix: ${streets[0]}`);
     check(offsite.length === 0, `requests left the server: ${offsite.slice(0, 3).join(', ')}`);
     await shot('basemap-street');
+  });
+
+  test('landing-opens-on-data', async ({page, shot, skip}) => {
+    const mb = process.env.CRIMEMAP_E2E_MULTI_BASE;
+    if (!mb) return skip('CRIMEMAP_E2E_MULTI_BASE is not set');
+    const meta = await getJSON(`${mb}/v1/meta`);
+    await page.goto(`${mb}/`);
+    await page.waitForFunction(() => window.crimemap && window.map, null, {timeout: TIMEOUT});
+    await idle(page);
+    const url = new URL(page.url());
+    check(url.searchParams.get('from') === meta.default_from && url.searchParams.get('to') === meta.default_to,
+      `landing URL ${url.search} lacks the default months ${meta.default_from}..${meta.default_to}`);
+    const counts = await getJSON(`${mb}/v1/counts?from=${meta.default_from}&to=${meta.default_to}`);
+    const onScreen = (await page.evaluate(() => window.map.queryRenderedFeatures({layers: ['crime-clusters']})
+      .map(f => Number(f.properties.point_count)))).reduce((a, b) => a + b, 0);
+    // Tiles repeat nothing, so what is on screen is at most the total; the
+    // view holds the bulk of the crimes of every force, not one corner.
+    check(onScreen >= 0.9 * counts.total, `landing shows ${onScreen} of ${counts.total} crimes`);
+    check(meta.forces.length > 10, `synthetic archive has ${meta.forces.length} forces`);
+    await shot('landing-opens-on-data');
+  });
+
+  test('embed-default-month', async ({page, shot}) => {
+    await page.setViewportSize({width: 640, height: 360});
+    await page.goto(`${base}/embed?lat=50.9097&lng=-1.4044&radius_m=500`);
+    const h1 = await page.textContent('#summary h1');
+    check(/^[1-9][\d,]* crimes? in February 2017$/.test(h1.trim()), `embed heading ${JSON.stringify(h1)}`);
+    const note = await page.textContent('#summary .month-note');
+    check(/Hampshire/.test(note), `embed month note ${JSON.stringify(note)}`);
+    await page.goto(`${base}/embed?lat=57.48&lng=-4.22`);
+    check(/No crimes recorded near here/.test(await page.textContent('#summary h1')), 'no words for a point without data');
+    await shot('embed-no-data');
   });
 }

@@ -405,7 +405,7 @@ test('embed-in-iframe', async ({page, shot}) => {
 });
 
 (await import('./neighbourhood.mjs')).register({test, check, idle, getJSON, TIMEOUT});
-(await import('./basemap.mjs')).register({test, check, idle, TIMEOUT}, base);
+(await import('./basemap.mjs')).register({test, check, idle, getJSON, TIMEOUT}, base);
 
 async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimemap-e2e-'));

@@ -7,8 +7,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -49,7 +47,7 @@ func run(in, out string) error {
 	defer f.Close()
 	w, err := pmtiles.NewWriter(f, pmtiles.Options{
 		TileType:        pmtiles.MVT,
-		TileCompression: pmtiles.Gzip,
+		TileCompression: pmtiles.NoCompression,
 		Metadata: map[string]any{
 			"name":        "land",
 			"attribution": basemap.LandAttribution,
@@ -109,7 +107,9 @@ func buffered(t maptile.Tile) orb.Bound {
 }
 
 // encode draws a tile's land as one MVT layer, simplified to a quarter of a
-// pixel of a 512-pixel tile, gzipped; nil when nothing is left.
+// pixel of a 512-pixel tile; nil when nothing is left. Tiles are stored
+// uncompressed, so serving one is a copy: the binary is compressed anyway
+// where it is shipped, and the tile cache gzips what it sends.
 func encode(t maptile.Tile, mp orb.MultiPolygon) ([]byte, error) {
 	fc := geojson.NewFeatureCollection()
 	fc.Append(geojson.NewFeature(mp.Clone()))
@@ -127,13 +127,7 @@ func encode(t maptile.Tile, mp orb.MultiPolygon) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("genland: tile %v: %w", t, err)
 	}
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(raw)
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return raw, nil
 }
 
 // Smallest rings kept, in square tile units (64 to a pixel of a 512-pixel
