@@ -26,8 +26,6 @@ async function main() {
     attributionControl: {compact: true},
     cooperativeGestures: true,
   });
-  // Exposed for tests and for pages that script the map.
-  window.map = map;
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
   if (e.fit) {
     // A neighbourhood fits its boundary, a point its circle.
@@ -61,6 +59,9 @@ async function main() {
   } else {
     setNear(map, {lat: e.lat, lng: e.lng, radius: e.radius_m});
   }
+  // Exposed for tests and for pages that script the map, once its layers
+  // are in: the basemap's tiles load before them.
+  window.map = map;
 }
 
 main().catch(err => console.error('embed failed:', err));
