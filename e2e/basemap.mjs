@@ -83,6 +83,19 @@ export function register({test, check, idle, getJSON, TIMEOUT}, base) {
     // view holds the bulk of the crimes of every force, not one corner.
     check(onScreen >= 0.9 * counts.total, `landing shows ${onScreen} of ${counts.total} crimes`);
     check(meta.forces.length > 10, `synthetic archive has ${meta.forces.length} forces`);
+    // The open legend sits beside the data, not over it.
+    const hidden = await page.evaluate(() => {
+      const lg = document.querySelector('#legend').getBoundingClientRect();
+      const c = window.map.getContainer().getBoundingClientRect();
+      let under = 0;
+      for (const f of window.map.queryRenderedFeatures({layers: ['crime-clusters']})) {
+        const p = window.map.project(f.geometry.coordinates);
+        const x = c.left + p.x, y = c.top + p.y;
+        if (x >= lg.left && x <= lg.right && y >= lg.top && y <= lg.bottom) under += Number(f.properties.point_count);
+      }
+      return under;
+    });
+    check(hidden <= 0.02 * counts.total, `${hidden} of ${counts.total} crimes lie under the legend`);
     await shot('landing-opens-on-data');
   });
 

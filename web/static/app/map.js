@@ -47,6 +47,8 @@ async function main() {
   buildControls(meta, state, !!hexTiles);
 
   const styleURL = config.styleURL || meta.styleURL;
+  // A shared position in the hash wins over the data's bounds.
+  const openOnData = !location.hash && meta.dataBounds;
   const map = new maplibregl.Map({
     container: 'map',
     style: styleURL || await basemapStyle(),
@@ -104,9 +106,24 @@ async function main() {
   const page = {map, meta, state, names, tileURLs, hexTiles, panelReload: null, hexMax: 0};
   window.crimemap = page;
   applyState(page, {tiles: false});
+  // Now the legend is drawn, fit the data beside it rather than under it.
+  if (openOnData) map.fitBounds(meta.dataBounds, {padding: besideLegend(map), animate: false});
   wireControls(page);
   wireMap(page);
   if (state.near) countNear(page, state.near, {fly: !location.hash});
+}
+
+// besideLegend pads a fit so that nothing fitted lies under the open
+// legend in the map's lower left: beside it where the map is wide enough,
+// above it otherwise.
+function besideLegend(map) {
+  const pad = {top: 20, right: 20, bottom: 20, left: 20};
+  const el = $('legend');
+  if (!el?.querySelector('details')?.open) return pad;
+  const box = el.getBoundingClientRect(), c = map.getContainer().getBoundingClientRect();
+  if (c.width - box.width > 360) pad.left += box.right - c.left;
+  else if (c.height - box.height > 260) pad.bottom += c.bottom - box.top;
+  return pad;
 }
 
 // drawBoundaries draws the force and neighbourhood boundaries the server
