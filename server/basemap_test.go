@@ -170,4 +170,3 @@ func TestGlyphs(t *testing.T) {
 		}
 	}
 }
-

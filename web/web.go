@@ -170,7 +170,7 @@ type EmbedPage struct {
 	MonthNote string
 	// NoDataNear is set when the data has no crime near the point at all.
 	NoDataNear bool
-	Total int
+	Total      int
 	// Top holds the most frequent crime types, most frequent first.
 	Top []TypeCount
 	// Place and Boundary are set for a neighbourhood's embed: its name and
