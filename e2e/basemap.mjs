@@ -106,6 +106,7 @@ export function register({test, check, idle, getJSON, TIMEOUT}, base) {
     check(/^[1-9][\d,]* crimes? in February 2017$/.test(h1.trim()), `embed heading ${JSON.stringify(h1)}`);
     const note = await page.textContent('#summary .month-note');
     check(/Hampshire/.test(note), `embed month note ${JSON.stringify(note)}`);
+    check(/OpenStreetMap contributors/.test(await page.textContent('#summary .attribution')), 'no coastline attribution');
     await page.goto(`${base}/embed?lat=57.48&lng=-4.22`);
     check(/No crimes recorded near here/.test(await page.textContent('#summary h1')), 'no words for a point without data');
     await shot('embed-no-data');

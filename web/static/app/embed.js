@@ -21,9 +21,10 @@ async function main() {
     center: [e.lng, e.lat],
     zoom: e.zoom,
     maxZoom: 19,
-    // The summary beside the map carries the data's attribution; the map's
-    // own control carries the basemap's.
-    attributionControl: {compact: true},
+    // The summary beside the map carries the data's and the default
+    // basemap's attribution; the map's own control is only needed for
+    // another basemap's.
+    attributionControl: config.styleURL ? {compact: true} : false,
     cooperativeGestures: true,
   });
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
