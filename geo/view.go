@@ -42,7 +42,9 @@ func (d *Dataset) DefaultView() View {
 
 // mostForcesLatest returns the latest month that at least half of the
 // forces cover, a force covering a month where it has at least
-// 1/LatestShare of its busiest month's crimes.
+// 1/LatestShare of its busiest month's crimes; where no month is covered by
+// half (forces loaded for different years), the latest month covered by as
+// many forces as any.
 func (d *Dataset) mostForcesLatest() Month {
 	lo, span := d.months[0], int(d.months[len(d.months)-1]-d.months[0])+1
 	counts := make([][]int, d.forces.Len())
@@ -67,8 +69,9 @@ func (d *Dataset) mostForcesLatest() Month {
 			}
 		}
 	}
+	need := min((forces+1)/2, slices.Max(covering))
 	for i := span - 1; i >= 0; i-- {
-		if covering[i]*2 >= forces {
+		if covering[i] >= need {
 			return lo + Month(i)
 		}
 	}

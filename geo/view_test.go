@@ -55,6 +55,10 @@ func TestDefaultViewPeriod(t *testing.T) {
 		{"short archive", map[string][]string{"hampshire": monthsFrom(2023, 1, 3)}, "2023-01", "2023-03"},
 		{"long archive keeps twelve months", map[string][]string{
 			"hampshire": monthsFrom(2020, 1, 48), "kent": monthsFrom(2020, 1, 48)}, "2023-01", "2023-12"},
+		{"no month shared by most: the latest shared by the most", map[string][]string{
+			"hampshire": monthsFrom(2017, 2, 2), "city-of-london": monthsFrom(2016, 1, 18),
+			"merseyside": monthsFrom(2014, 4, 4), "essex": monthsFrom(2018, 1, 5), "btp": monthsFrom(2020, 1, 1)},
+			"2016-03", "2017-02"},
 		{"half the forces are most", map[string][]string{
 			"hampshire": monthsFrom(2023, 1, 14), "kent": monthsFrom(2023, 1, 12)}, "2023-03", "2024-02"},
 	}
