@@ -18,6 +18,13 @@ GOVULNCHECK    := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 VULNDB         := $(TOOLS)/vulndb-$(VULNDB_VERSION)
 
+# The basemap's land tiles and glyphs are generated and committed; this
+# regenerates them from the locked npm coastline and Debian's Noto Sans.
+.PHONY: basemap
+basemap: ## Regenerate basemap/land.pmtiles and basemap/glyphs (npm, fonts-noto-core)
+	cd basemap/source && npm ci --no-audit --no-fund --loglevel=error
+	$(GO) generate ./basemap
+
 .PHONY: help build run test test-short test-postgres race bench bench-watch loadtest reload-check nginx-check lint tools vulncheck fuzz golden clean
 
 help: ## List the targets

@@ -360,7 +360,7 @@ test('month-range-and-outcome-history', async ({page, tiles, shot, skip}) => {
   // Narrowing the range re-requests tiles and recounts.
   const n0 = tiles.ok.length;
   await page.selectOption('#from', m3);
-  await page.waitForFunction(() => !location.search.includes('from='), null, {timeout: TIMEOUT});
+  await page.waitForFunction(m => location.search.includes(`from=${m}`), m3, {timeout: TIMEOUT});
   await page.waitForFunction(t => Number((document.querySelector('#panel table.by-type tfoot td.num')?.textContent || '0').replace(/,/g, '')) < t, total, {timeout: TIMEOUT});
   await idle(page);
   check(tiles.ok.slice(n0).some(u => u.includes(`from=${m3}`)), 'no tile re-requested for the last month alone');
@@ -407,6 +407,7 @@ test('embed-in-iframe', async ({page, shot}) => {
 (await import('./neighbourhood.mjs')).register({test, check, idle, getJSON, TIMEOUT});
 (await import('./watch.mjs')).register({test, check});
 (await import('./watchmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
+(await import('./basemap.mjs')).register({test, check, idle, getJSON, TIMEOUT}, base);
 
 async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimemap-e2e-'));

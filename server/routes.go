@@ -83,10 +83,14 @@ func (s *Server) router() *mux.Router {
 		{tile: "/tiles/{z}/{x}/{y}.mvt", json: "/tiles.json", params: filterParams, layer: crimeTiles},
 		{tile: "/tiles/hex/{z}/{x}/{y}.mvt", json: "/tiles/hex.json", params: append([]string{"res"}, filterParams...), layer: hexTiles},
 		{tile: "/tiles/stops/{z}/{x}/{y}.mvt", json: "/tiles/stops.json", params: []string{"from", "to", "force"}, layer: stopTiles},
+		{tile: "/tiles/land/{z}/{x}/{y}.mvt", json: "/tiles/land.json", layer: landTiles},
+		{tile: "/tiles/labels/{z}/{x}/{y}.mvt", json: "/tiles/labels.json", layer: labelTiles},
 	} {
 		r.HandleFunc(tl.tile, s.withSnapshot(s.handleTile(tl))).Methods(get...)
 		r.HandleFunc(tl.json, s.withSnapshot(s.handleTileJSON(tl))).Methods(get...)
 	}
+
+	r.HandleFunc("/fonts/{stack}/{range}.pbf", s.handleGlyphs).Methods(get...)
 
 	// Map page, embed and their assets.
 	r.HandleFunc("/", s.handleMapPage).Methods(get...)

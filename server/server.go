@@ -155,6 +155,8 @@ type snapshot struct {
 	forcesUsed geo.Set
 	tiles      *tiles.Index
 	text       jsonText
+	// view is where the map page opens.
+	view geo.View
 	// warm is set once the hex cell columns are built.
 	warm atomic.Bool
 }
@@ -231,6 +233,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	snap.streets = newStreetIndex(ds)
 	snap.text = newJSONText(ds)
 	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
+	snap.view = ds.DefaultView()
 	for c := 0; c < ds.Len(); c++ {
 		snap.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
 	}

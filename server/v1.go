@@ -29,14 +29,20 @@ type meta struct {
 	Points      int         `json:"points"`
 	Months      []geo.Month `json:"months"`
 	LatestMonth geo.Month   `json:"latest_month"`
-	Categories  []metaTerm  `json:"categories"`
-	Forces      []metaTerm  `json:"forces"`
-	Outcomes    []metaTerm  `json:"outcomes"`
-	Bounds      [4]float64  `json:"bounds"`
-	Center      [3]float64  `json:"center"`
-	StyleURL    string      `json:"style_url,omitempty"`
-	Attribution string      `json:"attribution"`
-	Limits      limits      `json:"limits"`
+	// DefaultFrom, DefaultTo and DataBounds are where the map opens: the
+	// last 12 months most forces have published, and the middle 98% of
+	// the crimes' positions.
+	DefaultFrom geo.Month  `json:"default_from"`
+	DefaultTo   geo.Month  `json:"default_to"`
+	DataBounds  [4]float64 `json:"data_bounds"`
+	Categories  []metaTerm `json:"categories"`
+	Forces      []metaTerm `json:"forces"`
+	Outcomes    []metaTerm `json:"outcomes"`
+	Bounds      [4]float64 `json:"bounds"`
+	Center      [3]float64 `json:"center"`
+	StyleURL    string     `json:"style_url,omitempty"`
+	Attribution string     `json:"attribution"`
+	Limits      limits     `json:"limits"`
 }
 
 type limits struct {
@@ -63,6 +69,8 @@ func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request, snap *snapsh
 	m := meta{
 		Version: ds.Version(), Crimes: ds.Len(), Located: ds.Located(), Points: ds.NumPoints(),
 		Months: ds.Months(), LatestMonth: ds.LatestMonth(),
+		DefaultFrom: snap.view.From, DefaultTo: snap.view.To,
+		DataBounds: [4]float64{snap.view.Bounds.Min[0], snap.view.Bounds.Min[1], snap.view.Bounds.Max[0], snap.view.Bounds.Max[1]},
 		Categories: terms(ds.Categories(), func(i int) bool { return snap.totals.ByCategory(geo.Category(i)) > 0 }),
 		Forces:     terms(ds.Forces(), func(i int) bool { return snap.forceUsed(i) }),
 		Outcomes:   terms(ds.Outcomes(), func(i int) bool { return i != int(geo.NoOutcome) }),

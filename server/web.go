@@ -25,6 +25,9 @@ const (
 	DefaultEmbedRadiusM = 500
 	MaxEmbedRadiusM     = 5000
 	embedTopTypes       = 5
+	// EmbedNearM is how near an embed's point the nearest snap point must
+	// be for the point to have data; beyond it the embed says there is none.
+	EmbedNearM = 10_000
 )
 
 // pageFilterParams are the query parameters parseFilter reads; pages pass them
@@ -160,7 +163,19 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 		}
 	}
 	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL, Attribution: geo.Attribution}
-	if err := embedSummary(r.Context(), ds, circle, f, &p, q); err != nil {
+	if f.From == 0 && f.To == 0 {
+		// Without a month, the latest of the point's force: another
+		// force's later month would count nothing here.
+		m, force, ok := s.pointMonth(ds, lng, lat)
+		p.NoDataNear = !ok
+		f.From, f.To = m, m
+		if ok {
+			p.MonthNote = "the latest month of " + force + "'s data"
+		}
+	}
+	if p.NoDataNear {
+		p.Query = q.Encode()
+	} else if err := embedSummary(r.Context(), ds, circle, f, &p, q); err != nil {
 		return p, err
 	}
 
@@ -174,6 +189,26 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 	p.MapURL = "/?" + full.Encode() + "#" + strconv.FormatFloat(zoom, 'f', 2, 64) + "/" +
 		strconv.FormatFloat(lat, 'f', 5, 64) + "/" + strconv.FormatFloat(lng, 'f', 5, 64)
 	return p, nil
+}
+
+// pointMonth returns the latest month of the force whose crimes are at
+// the snap point nearest (lng, lat), and the force's name; false when no
+// snap point is within EmbedNearM.
+func (s *Server) pointMonth(ds *geo.Dataset, lng, lat float64) (geo.Month, string, bool) {
+	pt, ok := ds.Nearest(lng, lat)
+	if !ok {
+		return 0, "", false
+	}
+	if plon, plat := ds.PointLonLat(pt); geo.Distance(lng, lat, plon, plat) > EmbedNearM {
+		return 0, "", false
+	}
+	// A point's crimes are in month order: the last is its latest force's.
+	_, end := ds.PointCrimes(pt)
+	force := ds.Forces().Term(int(ds.Force(end - 1)))
+	if m, ok := s.hoods.forceLatest(ds)[force.Slug]; ok {
+		return m, force.Name, true
+	}
+	return ds.LatestMonth(), force.Name, true
 }
 
 // embedSummary counts the crimes in area of the latest month the filter

@@ -11,6 +11,7 @@ import (
 
 	"crimemap/geo"
 	"crimemap/internal/benchdata"
+	"crimemap/internal/testsupport"
 
 	"github.com/paulmach/orb/encoding/mvt"
 )
@@ -60,11 +61,11 @@ func benchTiles(b *testing.B, ds *geo.Dataset, ix *Index) {
 				b.ReportAllocs()
 				for i := 0; b.Loop(); i++ {
 					t := ts[i%len(ts)]
-					c0, cok := threadCPU()
+					c0, cok := testsupport.ThreadCPU()
 					start := time.Now()
 					raw, err := ix.Tile(context.Background(), t[0], t[1], t[2], &v.f)
 					lat = append(lat, time.Since(start))
-					if c1, ok := threadCPU(); ok && cok {
+					if c1, ok := testsupport.ThreadCPU(); ok && cok {
 						cpu = append(cpu, time.Duration(c1-c0))
 					}
 					if err != nil {

@@ -165,9 +165,14 @@ type EmbedPage struct {
 	// Query is the filter as a query string (from, to, category, ...),
 	// passed on to tiles and to the full map link.
 	Query string
-	// Month is the month the summary counts, normally the latest one.
+	// Month is the month the summary counts: without one asked for, the
+	// latest of the point's force.
 	Month string
-	Total int
+	// MonthNote says why Month was chosen, when the request named none.
+	MonthNote string
+	// NoDataNear is set when the data has no crime near the point at all.
+	NoDataNear bool
+	Total      int
 	// Top holds the most frequent crime types, most frequent first.
 	Top []TypeCount
 	// Place and Boundary are set for a neighbourhood's embed: its name and

@@ -15,6 +15,14 @@ const meta = normaliseMeta({
   center: [-1.3, 51.05, 10],
 });
 
+test('readState opens on the default months', () => {
+  const m = normaliseMeta({months: ['2016-12', '2017-01', '2017-02', '2017-03'], latest_month: '2017-03',
+    default_from: '2016-12', default_to: '2017-02', categories: [], data_bounds: [-1.5, 50.8, -1.3, 51]});
+  const s = readState('', m);
+  assert.deepEqual([s.from, s.to], ['2016-12', '2017-02']);
+  assert.deepEqual(m.dataBounds, [-1.5, 50.8, -1.3, 51]);
+});
+
 test('readState', async t => {
   const cases = [
     {name: 'defaults to the latest month, all types, points', search: '',
@@ -49,7 +57,7 @@ test('writeState round-trips through readState', () => {
     const qs = writeState(s, meta);
     assert.deepEqual(readState('?' + qs, meta), s, `via ${qs}`);
   }
-  assert.equal(writeState(states[0], meta), '', 'the default view has a bare URL');
+  assert.equal(writeState(states[0], meta), 'from=2017-02&to=2017-02', 'the default view names its months');
 });
 
 test('filterQuery leaves out what the server defaults to', () => {

@@ -66,6 +66,11 @@ export function normaliseMeta(m) {
     version: m.version || '',
     months,
     latest: m.latest_month || m.latest || months[months.length - 1] || '',
+    // Where the page opens: the months most forces have published and the
+    // bulk of the crimes, not the single latest month or stray points.
+    defaultFrom: months.includes(m.default_from) ? m.default_from : '',
+    defaultTo: months.includes(m.default_to) ? m.default_to : '',
+    dataBounds: Array.isArray(m.data_bounds) && m.data_bounds.some(v => v !== 0) ? m.data_bounds : bounds,
     categories,
     forces: m.forces || [],
     bounds,

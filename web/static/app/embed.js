@@ -2,7 +2,8 @@
 // the compact map around the same point, radius and filter.
 import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
 import {getJSON, withQuery, absoluteTemplate} from './api.js';
-import {plainStyle, addCrimeLayers, addNearLayers, setNear, circlePolygon, addBoundaryLayer} from './layers.js';
+import {basemapStyle, raiseLabels} from './basemap.js';
+import {addCrimeLayers, addNearLayers, setNear, circlePolygon, addBoundaryLayer} from './layers.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const e = config.embed;
@@ -16,17 +17,16 @@ for (const el of document.querySelectorAll('.swatch[data-colour]')) {
 async function main() {
   const map = new maplibregl.Map({
     container: 'map',
-    style: config.styleURL || plainStyle(),
+    style: config.styleURL || await basemapStyle(),
     center: [e.lng, e.lat],
     zoom: e.zoom,
     maxZoom: 19,
-    // The summary beside the map carries the data's attribution; the map's
-    // own control is only needed for a basemap's.
+    // The summary beside the map carries the data's and the default
+    // basemap's attribution; the map's own control is only needed for
+    // another basemap's.
     attributionControl: config.styleURL ? {compact: true} : false,
     cooperativeGestures: true,
   });
-  // Exposed for tests and for pages that script the map.
-  window.map = map;
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
   if (e.fit) {
     // A neighbourhood fits its boundary, a point its circle.
@@ -54,11 +54,15 @@ async function main() {
       colours: config.colours,
     });
   }
+  raiseLabels(map);
   if (e.boundary) {
     addBoundaryLayer(map, [{type: 'Feature', properties: {}, geometry: {type: 'Polygon', coordinates: e.boundary}}]);
   } else {
     setNear(map, {lat: e.lat, lng: e.lng, radius: e.radius_m});
   }
+  // Exposed for tests and for pages that script the map, once its layers
+  // are in: the basemap's tiles load before them.
+  window.map = map;
 }
 
 main().catch(err => console.error('embed failed:', err));

@@ -4,11 +4,12 @@ import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
 import {getJSON, filterQuery, withQuery, absoluteTemplate, normaliseMeta, normaliseCounts, monthsBetween} from './api.js';
 import {readState, writeState} from './state.js';
 import {
-  L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, HOTSPOT_LAYERS, HOTSPOT_BINS, plainStyle, addCrimeLayers, addNearLayers,
+  L, POINT_LAYERS, HEX_LAYERS, HEX_COLOURS, HOTSPOT_LAYERS, HOTSPOT_BINS, addCrimeLayers, addNearLayers,
   addHotspotLayers, addBoundaryLayer, setNear, setTypeColours, setView, hexRamp, hotspotRes,
   WATCH_LAYERS, WATCH_COLOUR, addWatchLayers, watchQuery,
 } from './layers.js';
 import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
+import {basemapStyle, raiseLabels} from './basemap.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const colours = config.colours;
@@ -47,13 +48,15 @@ async function main() {
   buildControls(meta, state, !!hexTiles);
 
   const styleURL = config.styleURL || meta.styleURL;
+  // A shared position in the hash wins over the data's bounds.
+  const openOnData = !location.hash && meta.dataBounds;
   const map = new maplibregl.Map({
     container: 'map',
-    style: styleURL || plainStyle(),
-    bounds: meta.bounds || undefined,
+    style: styleURL || await basemapStyle(),
+    bounds: meta.dataBounds || undefined,
     fitBoundsOptions: {padding: 20},
-    center: meta.bounds ? undefined : meta.center?.slice(0, 2),
-    zoom: meta.bounds ? undefined : 9,
+    center: meta.dataBounds ? undefined : meta.center?.slice(0, 2),
+    zoom: meta.dataBounds ? undefined : 9,
     hash: true,
     maxZoom: 19,
     // Compact (a button) only where the map is narrow, MapLibre's default.
@@ -90,6 +93,7 @@ async function main() {
   if (config.hotspots) addHotspotLayers(map);
   addNearLayers(map);
   if (config.watch) addWatchLayers(map);
+  raiseLabels(map);
   drawBoundaries(map).catch(err => console.warn('boundaries not drawn:', err.message));
   map.addSource('selected', {type: 'geojson', data: {type: 'FeatureCollection', features: []}});
   map.addLayer({
@@ -104,9 +108,24 @@ async function main() {
   const page = {map, meta, state, names, tileURLs, hexTiles, panelReload: null, hexMax: 0};
   window.crimemap = page;
   applyState(page, {tiles: false});
+  // Now the legend is drawn, fit the data beside it rather than under it.
+  if (openOnData) map.fitBounds(meta.dataBounds, {padding: besideLegend(map), animate: false});
   wireControls(page);
   wireMap(page);
   if (state.near) countNear(page, state.near, {fly: !location.hash});
+}
+
+// besideLegend pads a fit so that nothing fitted lies under the open
+// legend in the map's lower left: beside it where the map is wide enough,
+// above it otherwise.
+function besideLegend(map) {
+  const pad = {top: 20, right: 20, bottom: 20, left: 20};
+  const el = $('legend');
+  if (!el?.querySelector('details')?.open) return pad;
+  const box = el.getBoundingClientRect(), c = map.getContainer().getBoundingClientRect();
+  if (c.width - box.width > 360) pad.left += box.right - c.left;
+  else if (c.height - box.height > 260) pad.bottom += c.bottom - box.top;
+  return pad;
 }
 
 // drawBoundaries draws the force and neighbourhood boundaries the server

@@ -10,8 +10,9 @@ export function readState(search, meta) {
   const q = new URLSearchParams(search);
   const months = meta.months;
   const pick = (v, fallback) => (v && months.includes(v) ? v : fallback);
-  let from = pick(q.get('from'), meta.latest || months[months.length - 1] || '');
-  let to = pick(q.get('to'), meta.latest || months[months.length - 1] || '');
+  const latest = meta.latest || months[months.length - 1] || '';
+  let from = pick(q.get('from'), meta.defaultFrom || latest);
+  let to = pick(q.get('to'), meta.defaultTo || latest);
   if (from && to && from > to) [from, to] = [to, from];
   const known = new Set(meta.categories.map(c => c.slug));
   let categories = meta.categories.map(c => c.slug);
@@ -31,12 +32,12 @@ export function readState(search, meta) {
 }
 
 // writeState is the inverse of readState; defaults are left out to keep
-// shared links short.
+// shared links short, but for the months: a shared link shows the same
+// months after newer data is loaded.
 export function writeState(state, meta) {
   const q = new URLSearchParams();
-  const latest = meta.latest || meta.months[meta.months.length - 1] || '';
-  if (state.from && state.from !== latest) q.set('from', state.from);
-  if (state.to && state.to !== latest) q.set('to', state.to);
+  if (state.from) q.set('from', state.from);
+  if (state.to) q.set('to', state.to);
   if (state.categories.length !== meta.categories.length) q.set('category', state.categories.join(','));
   if (state.view !== 'points') q.set('view', state.view);
   if (state.near) {
