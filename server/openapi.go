@@ -113,6 +113,11 @@ var apiRoutes = []apiRoute{
 	{path: "/tiles/hex/{z}/{x}/{y}.mvt", ops: []apiOp{{method: "GET", tag: "tiles", summary: "H3 cells as a Mapbox Vector Tile; 204 when empty, 304 for a matching If-None-Match", params: with(list("z", "x", "y", "v", "tileRes"), filterNames), ok: "mvt", also: statuses(204, 304)}}},
 	{path: "/tiles/hex.json", ops: []apiOp{{method: "GET", tag: "tiles", summary: "TileJSON 3.0.0 of the hex tiles", params: with(list("tileRes"), filterNames), ok: "json"}}},
 
+	{path: "/tiles/land/{z}/{x}/{y}.mvt", ops: []apiOp{{method: "GET", tag: "tiles", summary: "The default basemap's land polygons (OpenStreetMap, ODbL), z0..12; 204 when empty or deeper", params: list("z", "x", "y", "v"), ok: "mvt", also: statuses(204, 304)}}},
+	{path: "/tiles/land.json", ops: []apiOp{{method: "GET", tag: "tiles", summary: "TileJSON 3.0.0 of the land tiles", ok: "json"}}},
+	{path: "/tiles/labels/{z}/{x}/{y}.mvt", ops: []apiOp{{method: "GET", tag: "tiles", summary: "Town names (to z14) and street names (from z15) from the crime data; 204 when empty", params: list("z", "x", "y", "v"), ok: "mvt", also: statuses(204, 304)}}},
+	{path: "/tiles/labels.json", ops: []apiOp{{method: "GET", tag: "tiles", summary: "TileJSON 3.0.0 of the label tiles", ok: "json"}}},
+	{path: "/fonts/{stack}/{range}.pbf", ops: []apiOp{{method: "GET", tag: "tiles", summary: "SDF glyphs (Noto Sans, SIL OFL 1.1) for any font stack; ranges outside those served are empty", params: list("fontStack", "glyphRange"), ok: "glyphs"}}},
 	{path: "/tiles/stops/{z}/{x}/{y}.mvt", ops: []apiOp{{method: "GET", tag: "tiles", summary: "Stop and search, merged on a grid below z14 and by location from it, with counts per outcome; 204 when empty, 304 for a matching If-None-Match", params: list("z", "x", "y", "v", "from", "to", "force"), ok: "mvt", also: statuses(204, 304)}}},
 	{path: "/tiles/stops.json", ops: []apiOp{{method: "GET", tag: "tiles", summary: "TileJSON 3.0.0 of the stop and search tiles", params: list("from", "to", "force"), ok: "json"}}},
 
@@ -280,6 +285,8 @@ var apiParams = map[string]param{
 	"z":                 p("z", integer(0, 18, nil, "zoom")),
 	"x":                 p("x", integer(0, -1, nil, "tile column")),
 	"y":                 p("y", integer(0, -1, nil, "tile row")),
+	"fontStack":         p("stack", str("comma list of font names; every stack gets Noto Sans")),
+	"glyphRange":        p("range", str("START-END, a range of 256 code points starting at a multiple of 256")),
 	"filePath":          p("file", str("file path under /static/")),
 	"schemePath":        p("id", integer(1, -1, nil, "scheme id")),
 	"itemPath":          p("id", integer(1, -1, nil, "application or message id")),
@@ -298,6 +305,7 @@ var okResponses = map[string]obj{
 	"html":         content("OK", "text/html"),
 	"text":         content("OK", "text/plain"),
 	"asset":        {"description": "the file"},
+	"glyphs":       content("glyph ranges as MapLibre reads them", "application/x-protobuf"),
 	"openapi":      content("OK", "application/json"),
 	"accepted":     content("the reload is queued", "application/json"),
 	"redirect":     {"description": "See Other: the next page"},
