@@ -415,6 +415,10 @@ func WriteSnapshotFile(path string, d *Dataset) (err error) {
 	if err = WriteSnapshot(f, d); err != nil {
 		return err
 	}
+	// CreateTemp's 0600 suits a secret; a snapshot is the public data.
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
 	if err = f.Sync(); err != nil {
 		return fmt.Errorf("snapshot: sync %s: %w", f.Name(), err)
 	}
@@ -563,14 +567,30 @@ func ReadSnapshot(data []byte) (*Dataset, error) {
 	if err := d.readColumns(&s); err != nil {
 		return nil, err
 	}
-	if err := d.readMaps(s[secOther], s[secCtx]); err != nil {
+	// The R-tree needs only the point columns, so one core builds it
+	// while the others check and decode the rest; it is waited for even
+	// on an error, since the caller then unmaps what it reads.
+	treeDone := make(chan struct{})
+	go func() {
+		defer close(treeDone)
+		d.buildTree()
+	}()
+	err = d.readRest(&s)
+	<-treeDone
+	if err != nil {
 		return nil, err
 	}
-	if err := d.readStops(s[secStops]); err != nil {
-		return nil, err
-	}
-	d.buildTree()
 	return d, nil
+}
+
+func (d *Dataset) readRest(s *[secCount + 1][]byte) error {
+	if err := d.checkColumns(); err != nil {
+		return err
+	}
+	if err := d.readMaps(s[secOther], s[secCtx]); err != nil {
+		return err
+	}
+	return d.readStops(s[secStops])
 }
 
 func (d *Dataset) readVocabs(b []byte) error {
@@ -623,9 +643,7 @@ func (d *Dataset) readStrings(offB, data []byte) error {
 	return nil
 }
 
-// readColumns views the fixed-width sections as the Dataset's columns and
-// checks that they agree with each other, so that no lookup a query makes
-// can fall outside a column.
+// readColumns views the fixed-width sections as the Dataset's columns.
 func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 	cols := []func() error{
 		func() (err error) { d.ptLon, err = view[float64](s[secPtLon], "longitudes"); return },
@@ -651,9 +669,14 @@ func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 			return err
 		}
 	}
-	return d.checkColumns()
+	if len(d.ptLat) != len(d.ptLon) {
+		return fmt.Errorf("%w: %d longitudes and %d latitudes", ErrSnapshotCorrupt, len(d.ptLon), len(d.ptLat))
+	}
+	return nil
 }
 
+// checkColumns checks that the columns agree with each other, so that no
+// lookup a query makes can fall outside a column.
 func (d *Dataset) checkColumns() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", ErrSnapshotCorrupt, fmt.Sprintf(format, a...))

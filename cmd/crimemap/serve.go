@@ -150,6 +150,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client")
 	var rf reloadFlags
 	rf.register(fs)
+	snapshot := fs.String("snapshot", "", "start from this file written by crimemap snapshot; one this build cannot read is logged and PATH... is loaded instead")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: crimemap serve [flags] PATH...")
 		fs.PrintDefaults()
@@ -259,7 +260,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		log.Warn("scan of the data paths", "err", err)
 	}
-	ds, sum, err := ingest.Load(ctx, paths, opt)
+	ds, sum, err := startDataset(ctx, *snapshot, paths, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
 		// is shutting down on the same context.
