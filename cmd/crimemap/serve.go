@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"crimemap/boundary"
+	"crimemap/geo"
 	"crimemap/ingest"
 	"crimemap/locate"
 	"crimemap/mailer"
@@ -75,6 +76,20 @@ func (l *loadFlags) options(stderr io.Writer) (ingest.Options, error) {
 	return opt, nil
 }
 
+// load loads paths with the flags' options and prints the summary to
+// stdout.
+func (l *loadFlags) load(ctx context.Context, paths []string, stdout io.Writer) (*geo.Dataset, *ingest.Summary, error) {
+	opt, err := l.options(os.Stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds, sum, err := ingest.Load(ctx, paths, opt)
+	if sum != nil {
+		fmt.Fprint(stdout, sum.String())
+	}
+	return ds, sum, err
+}
+
 func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	var lf loadFlags
@@ -91,14 +106,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("ingest: no PATH given")
 	}
-	opt, err := lf.options(os.Stderr)
-	if err != nil {
-		return err
-	}
-	ds, sum, err := ingest.Load(ctx, paths, opt)
-	if sum != nil {
-		fmt.Fprint(stdout, sum.String())
-	}
+	ds, sum, err := lf.load(ctx, paths, stdout)
 	if err != nil {
 		return err
 	}

@@ -34,14 +34,7 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("snapshot: -out FILE and at least one PATH are required")
 	}
-	opt, err := lf.options(os.Stderr)
-	if err != nil {
-		return err
-	}
-	ds, sum, err := ingest.Load(ctx, paths, opt)
-	if sum != nil {
-		fmt.Fprint(stdout, sum.String())
-	}
+	ds, sum, err := lf.load(ctx, paths, stdout)
 	if err != nil {
 		return err
 	}
