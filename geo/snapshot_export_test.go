@@ -55,6 +55,29 @@ func SnapshotDiff(a, b *Dataset) []string {
 	return diff
 }
 
+// HexLevelsBuilt reports whether every hex level of d is built, without
+// building any.
+func HexLevelsBuilt(d *Dataset) bool {
+	hl := d.hexLevels()
+	for r := range FinestRes + 1 {
+		if hl.lv[r] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// HexLevelsEqual reports whether two datasets have the same hex levels.
+func HexLevelsEqual(a, b *Dataset) bool {
+	for r := range FinestRes + 1 {
+		la, lb := a.hexLevel(r), b.hexLevel(r)
+		if !slices.Equal(la.cells, lb.cells) || !slices.Equal(la.of, lb.of) {
+			return false
+		}
+	}
+	return true
+}
+
 // RecomputedVersion hashes the dataset's content again, as Build does.
 func RecomputedVersion(d *Dataset) string { return d.versionOf(d.hashColumns()) }
 

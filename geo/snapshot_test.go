@@ -114,8 +114,14 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !geo.HexLevelsBuilt(got) {
+				t.Fatal("the hex levels were not read from the snapshot")
+			}
 			if d := geo.SnapshotDiff(ds, got); len(d) > 0 {
 				t.Fatalf("read back differs in %v", d)
+			}
+			if !geo.HexLevelsEqual(ds, got) {
+				t.Fatal("read back hex levels differ")
 			}
 			// The version is stored, and must also be what the content
 			// read back hashes to.
