@@ -145,3 +145,22 @@ func TestStartDatasetRefusesSnapshot(t *testing.T) {
 		})
 	}
 }
+
+// TestSnapshotRefusesFailedFile: a snapshot stands in for every file, so
+// none is written when one could not be read.
+func TestSnapshotRefusesFailedFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "2017-04.zip")
+	writeFile(t, bad, "not a zip")
+	out := filepath.Join(dir, "data.snap")
+	err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", out, "../../testdata/police-uk", bad}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no snapshot written") {
+		t.Fatalf("err %v, want no snapshot written", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("a snapshot was written: %v", err)
+	}
+	if err := runSnapshot(context.Background(), []string{"../../testdata/police-uk"}, io.Discard); err == nil {
+		t.Fatal("no -out accepted")
+	}
+}
