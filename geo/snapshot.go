@@ -44,7 +44,8 @@ import (
 // them on first use, as after a load.
 
 // SnapshotFormat is the version of the snapshot layout; a file of another
-// format is refused.
+// format is refused. Raise it whenever a section changes what it holds: the
+// build identity catches changed types, not changed meanings.
 const SnapshotFormat = 1
 
 const (
@@ -554,7 +555,8 @@ func checkPadding(data []byte, headLen uint64, offs *[secCount + 1]uint64, secs 
 }
 
 // ReadSnapshot returns the Dataset of a snapshot held in data, which must
-// stay unchanged for the Dataset's life: its columns are used in place.
+// stay unchanged for the Dataset's life: its columns are used in place, so
+// data must start 8-byte aligned (a mapping does), else it is refused.
 func ReadSnapshot(data []byte) (*Dataset, error) {
 	if !littleEndian {
 		return nil, fmt.Errorf("%w: this host is big-endian; snapshots are little-endian", ErrSnapshotFormat)
