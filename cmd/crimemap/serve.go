@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"crimemap/boundary"
+	"crimemap/geo"
 	"crimemap/ingest"
 	"crimemap/locate"
 	"crimemap/mailer"
@@ -78,6 +79,20 @@ func (l *loadFlags) options(stderr io.Writer) (ingest.Options, error) {
 	return opt, nil
 }
 
+// load loads paths with the flags' options and prints the summary to
+// stdout.
+func (l *loadFlags) load(ctx context.Context, paths []string, stdout io.Writer) (*geo.Dataset, *ingest.Summary, error) {
+	opt, err := l.options(os.Stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds, sum, err := ingest.Load(ctx, paths, opt)
+	if sum != nil {
+		fmt.Fprint(stdout, sum.String())
+	}
+	return ds, sum, err
+}
+
 func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	var lf loadFlags
@@ -94,14 +109,7 @@ func runIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("ingest: no PATH given")
 	}
-	opt, err := lf.options(os.Stderr)
-	if err != nil {
-		return err
-	}
-	ds, sum, err := ingest.Load(ctx, paths, opt)
-	if sum != nil {
-		fmt.Fprint(stdout, sum.String())
-	}
+	ds, sum, err := lf.load(ctx, paths, stdout)
 	if err != nil {
 		return err
 	}
@@ -153,6 +161,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For names the client")
 	var rf reloadFlags
 	rf.register(fs)
+	snapshot := fs.String("snapshot", "", "start from this file written by crimemap snapshot; one this build cannot read is logged and PATH... is loaded instead")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: crimemap serve [flags] PATH...")
 		fs.PrintDefaults()
@@ -262,7 +271,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		log.Warn("scan of the data paths", "err", err)
 	}
-	ds, sum, err := ingest.Load(ctx, paths, opt)
+	ds, sum, err := startDataset(ctx, *snapshot, paths, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
 		// is shutting down on the same context.

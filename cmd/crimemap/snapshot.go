@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"crimemap/geo"
+	"crimemap/ingest"
+)
+
+func init() {
+	register("snapshot", "load PATH... and write the built dataset to -out FILE, for serve --snapshot", runSnapshot)
+}
+
+func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
+	var lf loadFlags
+	lf.register(fs)
+	out := fs.String("out", "", "snapshot file to write (replaced whole: written beside it, then renamed)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: crimemap snapshot [flags] -out FILE PATH...   (the PATHs serve takes)")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	paths := dataPaths(fs)
+	if len(paths) == 0 || *out == "" {
+		fs.Usage()
+		return errors.New("snapshot: -out FILE and at least one PATH are required")
+	}
+	ds, sum, err := lf.load(ctx, paths, stdout)
+	if err != nil {
+		return err
+	}
+	// A snapshot stands in for the files on every later start: one made
+	// without a file would serve part of the data as if it were all.
+	if sum.HasFailures() {
+		return fmt.Errorf("snapshot: %d file(s) could not be read; no snapshot written", len(sum.Failed))
+	}
+	start := time.Now()
+	if err := geo.WriteSnapshotFile(*out, ds); err != nil {
+		return err
+	}
+	fi, err := os.Stat(*out)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	fmt.Fprintf(stdout, "snapshot %s: dataset version %s, %d crimes, %d bytes, written in %s\n",
+		*out, ds.Version(), ds.Len(), fi.Size(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// startDataset is the dataset serve starts with: the snapshot's when one is
+// given and this build can read it, else the one loaded from paths. A
+// refused snapshot is logged with its reason; serving goes on from the
+// files, which are the source of truth.
+func startDataset(ctx context.Context, snapshot string, paths []string, opt ingest.Options) (*geo.Dataset, *ingest.Summary, error) {
+	if snapshot != "" {
+		start := time.Now()
+		ds, err := geo.OpenSnapshot(snapshot)
+		if err == nil {
+			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
+			return ds, nil, nil
+		}
+		opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
+	}
+	return ingest.Load(ctx, paths, opt)
+}

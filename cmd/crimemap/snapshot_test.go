@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"crimemap/ingest"
+)
+
+// writeTestSnapshot runs crimemap snapshot on paths and returns the file.
+func writeTestSnapshot(t *testing.T, paths ...string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "data.snap")
+	var stdout bytes.Buffer
+	args := append([]string{"-quiet", "-log-level", "error", "-out", out}, paths...)
+	if err := runSnapshot(context.Background(), args, &stdout); err != nil {
+		t.Fatalf("snapshot: %v\n%s", err, stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "snapshot "+out+": dataset version ") {
+		t.Fatalf("snapshot's report: %s", stdout.String())
+	}
+	return out
+}
+
+// tileOf returns the tile of zoom z holding a point.
+func tileOf(z int, lon, lat float64) string {
+	n := math.Exp2(float64(z))
+	x := int((lon + 180) / 360 * n)
+	r := lat * math.Pi / 180
+	y := int((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n)
+	return fmt.Sprintf("/tiles/%d/%d/%d.mvt", z, x, y)
+}
+
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// TestServeFromSnapshot serves the same month from its CSVs and from a
+// snapshot of them, and compares the version and the bytes of counts,
+// listings and tiles. The snapshot server is also given a second month's
+// file: had it loaded the CSVs rather than the snapshot, its version would
+// differ.
+func TestServeFromSnapshot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serves the test data twice")
+	}
+	fromCSV, data, src := startServe(t, t.TempDir())
+	snap := writeTestSnapshot(t, data)
+	march := filepath.Join(t.TempDir(), "2017-03", "2017-03-hampshire-street.csv")
+	writeFile(t, march, strings.ReplaceAll(src, ",2017-02,", ",2017-03,"))
+	fromSnap, _, _ := startServe(t, t.TempDir(), "-snapshot", snap, filepath.Dir(march))
+
+	a := waitHealth(t, fromCSV, func(h serveHealth) bool { return h.Version != "" })
+	b := waitHealth(t, fromSnap, func(h serveHealth) bool { return h.Version != "" })
+	if a.Version != b.Version || a.Crimes != b.Crimes {
+		t.Fatalf("from the CSVs %+v, from the snapshot %+v", a, b)
+	}
+	lon, lat := -1.4044, 50.9097
+	for _, path := range []string{
+		"/v1/counts?group_by=category,month",
+		"/v1/counts?lat=50.9097&lng=-1.4044&radius_m=2000&group_by=category",
+		"/v1/crimes?bbox=-1.5,50.8,-1.3,51.0&limit=200",
+		"/api/crimes-street/all-crime?lat=50.9097&lng=-1.4044",
+		"/api/crimes-at-location?lat=50.9097&lng=-1.4044",
+		"/api/crimes-no-location?force=hampshire",
+		"/api/crime-categories",
+		"/v1/hex?res=7",
+		tileOf(14, lon, lat),
+		tileOf(10, lon, lat),
+		"/tiles.json",
+	} {
+		ca, ba := get(t, fromCSV+path)
+		cb, bb := get(t, fromSnap+path)
+		if ca != http.StatusOK || cb != ca || !bytes.Equal(ba, bb) {
+			t.Errorf("%s: %d and %d, bodies equal %v", path, ca, cb, bytes.Equal(ba, bb))
+		}
+	}
+}
+
+// TestStartDatasetRefusesSnapshot gives serve's start snapshots it must
+// refuse: each is logged with its reason and the CSVs are loaded instead.
+func TestStartDatasetRefusesSnapshot(t *testing.T) {
+	data := "../../testdata/police-uk"
+	snap := writeTestSnapshot(t, data)
+	good, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, why string
+		body      func() []byte
+	}{
+		{"truncated", "corrupt or truncated", func() []byte { return good[:len(good)*2/3] }},
+		{"flipped", "checksum mismatch", func() []byte {
+			b := bytes.Clone(good)
+			b[len(b)/2] ^= 1
+			return b
+		}},
+		{"older format", "another format", func() []byte {
+			b := bytes.Clone(good)
+			b[8]-- // the format number
+			return b
+		}},
+		{"not a snapshot", "no magic number", func() []byte { return []byte("Crime ID,Month\n") }},
+		{"missing", "no such file", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name)
+			if tc.body != nil {
+				writeFile(t, path, string(tc.body()))
+			}
+			var log bytes.Buffer
+			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
+			ds, sum, err := startDataset(context.Background(), path, []string{data}, opt)
+			if err != nil || sum == nil {
+				t.Fatalf("fell back to the CSVs: %v, summary %v", err, sum)
+			}
+			want, _, err := startDataset(context.Background(), snap, nil, opt)
+			if err != nil || ds.Version() != want.Version() {
+				t.Fatalf("version %s from the CSVs, %s from the snapshot (%v)", ds.Version(), want.Version(), err)
+			}
+			if !strings.Contains(log.String(), "snapshot refused") || !strings.Contains(log.String(), tc.why) {
+				t.Fatalf("log does not give the reason %q:\n%s", tc.why, log.String())
+			}
+		})
+	}
+}
+
+// TestSnapshotRefusesFailedFile: a snapshot stands in for every file, so
+// none is written when one could not be read.
+func TestSnapshotRefusesFailedFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "2017-04.zip")
+	writeFile(t, bad, "not a zip")
+	out := filepath.Join(dir, "data.snap")
+	err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", out, "../../testdata/police-uk", bad}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no snapshot written") {
+		t.Fatalf("err %v, want no snapshot written", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("a snapshot was written: %v", err)
+	}
+	if err := runSnapshot(context.Background(), []string{"../../testdata/police-uk"}, io.Discard); err == nil {
+		t.Fatal("no -out accepted")
+	}
+}

@@ -1,0 +1,99 @@
+package geo
+
+import (
+	"io"
+	"maps"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// SnapshotDiff names the fields in which two datasets differ, for the
+// snapshot tests; an empty slice and a nil one are the same.
+func SnapshotDiff(a, b *Dataset) []string {
+	same := func(x, y any) bool {
+		vx, vy := reflect.ValueOf(x), reflect.ValueOf(y)
+		if vx.Kind() == reflect.Slice || vx.Kind() == reflect.Map {
+			if vx.Len() == 0 && vy.Len() == 0 {
+				return true
+			}
+		}
+		return reflect.DeepEqual(x, y)
+	}
+	vocab := func(x, y *Vocab) bool {
+		return same(x.terms, y.terms) && maps.Equal(x.bySlug, y.bySlug) && maps.Equal(x.byName, y.byName)
+	}
+	tree := func(d *Dataset) (out [][5]float32) {
+		d.tree.Scan(func(lo, hi [2]float32, g uint32) bool {
+			out = append(out, [5]float32{lo[0], lo[1], hi[0], hi[1], float32(g)})
+			return true
+		})
+		return out
+	}
+	checks := map[string]bool{
+		"version": a.version == b.version, "categories": vocab(a.categories, b.categories),
+		"outcomes": vocab(a.outcomes, b.outcomes), "forces": vocab(a.forces, b.forces), "strs": same(a.strs, b.strs),
+		"ptLon": same(a.ptLon, b.ptLon), "ptLat": same(a.ptLat, b.ptLat), "ptStreet": same(a.ptStreet, b.ptStreet),
+		"ptLSOACode": same(a.ptLSOACode, b.ptLSOACode), "ptLSOAName": same(a.ptLSOAName, b.ptLSOAName),
+		"ptCell": same(a.ptCell, b.ptCell), "ptStart": same(a.ptStart, b.ptStart),
+		"tree": a.tree.Len() == b.tree.Len() && same(tree(a), tree(b)), "bound": a.bound == b.bound,
+		"month": same(a.month, b.month), "cat": same(a.cat, b.cat), "force": same(a.force, b.force),
+		"outcome": same(a.outcome, b.outcome), "hasID": same(a.hasID, b.hasID), "idRank": same(a.idRank, b.idRank),
+		"ids": same(a.ids, b.ids), "byID": same(a.byID.slots, b.byID.slots), "other": same(a.other, b.other),
+		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "months": same(a.months, b.months),
+		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops),
+	}
+	var diff []string
+	for _, f := range slices.Sorted(maps.Keys(checks)) {
+		if !checks[f] {
+			diff = append(diff, f)
+		}
+	}
+	if len(checks) != len(snapStored) {
+		diff = append(diff, "(SnapshotDiff does not compare every stored field)")
+	}
+	return diff
+}
+
+// HexLevelsBuilt reports whether every hex level of d is built, without
+// building any.
+func HexLevelsBuilt(d *Dataset) bool {
+	hl := d.hexLevels()
+	for r := range FinestRes + 1 {
+		if hl.lv[r] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// HexLevelsEqual reports whether two datasets have the same hex levels.
+func HexLevelsEqual(a, b *Dataset) bool {
+	for r := range FinestRes + 1 {
+		la, lb := a.hexLevel(r), b.hexLevel(r)
+		if !slices.Equal(la.cells, lb.cells) || !slices.Equal(la.of, lb.of) {
+			return false
+		}
+	}
+	return true
+}
+
+// RecomputedVersion hashes the dataset's content again, as Build does.
+func RecomputedVersion(d *Dataset) string { return d.versionOf(d.hashColumns()) }
+
+// WriteSnapshotAs writes a snapshot as another format or build would.
+func WriteSnapshotAs(w io.Writer, d *Dataset, format uint32, identity string) error {
+	return writeSnapshot(w, d, format, identity)
+}
+
+func TestSnapshotStoresEveryField(t *testing.T) {
+	var fields []string
+	for f := range reflect.TypeFor[Dataset]().Fields() {
+		fields = append(fields, f.Name)
+	}
+	slices.Sort(fields)
+	stored := slices.Sorted(slices.Values(snapStored))
+	if !slices.Equal(fields, stored) {
+		t.Fatalf("Dataset has fields %v, snapshots store %v: a field must be written and read by snapshot.go (and SnapshotFormat raised)", fields, stored)
+	}
+}
