@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	stdgzip "compress/gzip"
 	"fmt"
 	"io"
 	"math"
@@ -66,7 +65,7 @@ func BenchmarkGzipListing(b *testing.B) {
 		name string
 		new  func(level int) compressor
 	}{
-		{"stdlib", func(l int) compressor { z, _ := stdgzip.NewWriterLevel(nil, l); return z }},
+		{"stdlib", func(l int) compressor { z, _ := gzip.NewWriterLevel(nil, l); return z }},
 		{"klauspost", func(l int) compressor { z, _ := kgzip.NewWriterLevel(nil, l); return z }},
 	} {
 		for _, level := range []int{-2, 1, 2, 6} { // -2: Huffman coding only
