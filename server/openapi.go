@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -49,6 +50,10 @@ var (
 
 // stopFilterNames are /v1/stops's filters besides the months.
 var stopFilterNames = []string{"force", "stopType", "stopOutcome", "stopObject", "stopLegislation", "stopEthnicity", "stopSelfEthnicity", "stopAge", "stopGender"}
+
+// ogcStopOnlyFilters are the stops' items filters the crimes' do not share
+// by name (force and outcome are both's).
+var ogcStopOnlyFilters = slices.DeleteFunc(slices.Clone(stopFilterNames), func(k string) bool { return k == "force" || k == "stopOutcome" })
 
 func with(groups ...[]string) []string {
 	var out []string
@@ -159,10 +164,10 @@ var apiRoutes = []apiRoute{
 	{path: "/ogc", ops: []apiOp{{method: "GET", tag: "ogc", summary: "OGC API - Features landing page", params: list("f"), ok: "json"}}},
 	{path: "/ogc/", ops: []apiOp{{method: "GET", tag: "ogc", summary: "OGC API - Features landing page", params: list("f"), ok: "json"}}},
 	{path: "/ogc/conformance", ops: []apiOp{{method: "GET", tag: "ogc", summary: "Conformance classes: Core, GeoJSON, OpenAPI 3.0", params: list("f"), ok: "json"}}},
-	{path: "/ogc/collections", ops: []apiOp{{method: "GET", tag: "ogc", summary: "The collections: crimes", params: list("f"), ok: "json"}}},
+	{path: "/ogc/collections", ops: []apiOp{{method: "GET", tag: "ogc", summary: "The collections: crimes and stops", params: list("f"), ok: "json"}}},
 	{path: "/ogc/collections/{collectionId}", ops: []apiOp{{method: "GET", tag: "ogc", summary: "A collection with its extent", params: list("collectionId", "f"), ok: "json"}}},
-	{path: "/ogc/collections/{collectionId}/items", ops: []apiOp{{method: "GET", tag: "ogc", summary: "The collection's features, a page at a time (next links); unknown parameters → 400", params: with(list("collectionId", "f", "ogcBBox", "datetime", "ogcLimit", "cursor"), filterNames, areaNames[:3], areaNames[4:]), ok: "ogcItems"}}},
-	{path: "/ogc/collections/{collectionId}/items/{featureId}", ops: []apiOp{{method: "GET", tag: "ogc", summary: "One crime", params: list("collectionId", "featureId", "f"), ok: "geojson"}}},
+	{path: "/ogc/collections/{collectionId}/items", ops: []apiOp{{method: "GET", tag: "ogc", summary: "The collection's features, a page at a time (next links): crimes take the /v1/crimes filters, stops the /v1/stops ones (outcome an outcome id of /v1/stops for stops); unknown parameters → 400", params: with(list("collectionId", "f", "ogcBBox", "datetime", "ogcLimit", "cursor"), filterNames, ogcStopOnlyFilters, areaNames[:3], areaNames[4:]), ok: "ogcItems"}}},
+	{path: "/ogc/collections/{collectionId}/items/{featureId}", ops: []apiOp{{method: "GET", tag: "ogc", summary: "One crime or stop by its id", params: list("collectionId", "featureId", "f"), ok: "geojson"}}},
 }
 
 // getPost documents a route served alike by GET and POST.
@@ -283,7 +288,7 @@ var apiParams = map[string]param{
 	"schemePath":        p("id", integer(1, -1, nil, "scheme id")),
 	"itemPath":          p("id", integer(1, -1, nil, "application or message id")),
 	"token":             p("token", str("private link token")),
-	"collectionId":      p("collectionId", enum(ogcCollection, "collection id", ogcCollection)),
+	"collectionId":      p("collectionId", enum(ogcCollection, "collection id", ogcCollection, ogcStopsCollection)),
 	"featureId":         p("featureId", str("crime id (an integer)")),
 }
 
