@@ -137,7 +137,7 @@ func (s *Server) handleOGCLanding(w http.ResponseWriter, r *http.Request) {
 	root := s.ogcRoot(r)
 	writeJSON(w, r, http.StatusOK, ogc.Landing{
 		Title:       "crimemap",
-		Description: "Street-level crime from data.police.uk as OGC API - Features. " + geo.Attribution,
+		Description: "Street-level crime and stop and search from data.police.uk as OGC API - Features. " + geo.Attribution,
 		Links: []ogc.Link{
 			{Href: base + "/", Rel: "self", Type: ogc.TypeJSON, Title: "this document"},
 			{Href: root + "/openapi.json", Rel: "service-desc", Type: ogc.TypeOpenAPI, Title: "the API definition"},
