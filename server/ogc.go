@@ -24,17 +24,68 @@ const (
 	MaxOGCLimit     = MaxPageSize
 )
 
-// ogcCollection is the one collection served: every located crime.
-const ogcCollection = "crimes"
+// The collections served: every located crime, and every located stop and
+// search.
+const (
+	ogcCollection      = "crimes"
+	ogcStopsCollection = "stops"
+)
 
 var errNoCollection = fault.New(fault.NotFound, "no such collection; see /ogc/collections")
 
-// ogcItemParams are the query parameters of the items: OGC's own, then the
-// /v1/ filters and areas. Any other is refused, as Part 1 asks, so that a
-// misspelt filter is not silently ignored. They are also what a next link
-// carries.
-var ogcItemParams = []string{"f", "bbox", "datetime", "limit", "cursor",
-	"from", "to", "category", "force", "outcome", "lat", "lng", "radius_m", "poly", "boundary"}
+// ogcOwnParams are OGC's own parameters of the items (beside f); each
+// collection adds its filters and areas. Any other is refused, as Part 1
+// asks, so that a misspelt filter is not silently ignored. They are also
+// what a next link carries.
+var ogcOwnParams = []string{"bbox", "datetime", "limit", "cursor"}
+
+// ogcAreaParams are the /v1/ areas the items take beside bbox.
+var ogcAreaParams = []string{"lat", "lng", "radius_m", "poly", "boundary"}
+
+// ogcItemParams are the crimes' items parameters: the /v1/ filters and areas.
+var ogcItemParams = slices.Concat([]string{"f"}, ogcOwnParams, []string{"from", "to", "category", "force", "outcome"}, ogcAreaParams)
+
+// ogcStopParams are the stops' items parameters: /v1/stops's filters and areas.
+var ogcStopParams = slices.Concat([]string{"f"}, ogcOwnParams, []string{"from", "to"}, stopDimParams(), ogcAreaParams)
+
+// ogcPage is one page of a collection's items.
+type ogcPage struct {
+	// matched counts the items of every page; n those of this one.
+	matched, n int
+	// next is the cursor id after which the next page starts, -1 for none.
+	next int64
+	// feature appends the page's i-th item as a GeoJSON Feature.
+	feature func(b []byte, i int) []byte
+}
+
+// ogcSource adapts one collection to the OGC API: what the collection
+// document says of it, the parameters its items take, a page of them and
+// one of them by id. The handlers do the rest, alike for every collection.
+type ogcSource struct {
+	id, title, description, itemTitle, itemsTitle string
+	// params are the items' parameters, f and OGC's own included.
+	params []string
+	// extent is the box (ok false when empty) and months of the items.
+	extent func(snap *snapshot) (box [4]float64, ok bool, months []geo.Month)
+	// page reads the filter and area (datetime standing for from and to,
+	// applied by datetime) and returns up to limit items after the cursor id.
+	page func(s *Server, r *http.Request, snap *snapshot, after int64, limit int) (ogcPage, error)
+	// item appends the item of id as a Feature, false when there is none.
+	item func(snap *snapshot, b []byte, id uint64) ([]byte, bool)
+}
+
+// ogcSources are the collections in the order /ogc/collections lists them.
+var ogcSources = []*ogcSource{&ogcCrimeSource, &ogcStopSource}
+
+func ogcSourceOf(r *http.Request) (*ogcSource, error) {
+	id := pathVar(r, "collectionId")
+	for _, src := range ogcSources {
+		if src.id == id {
+			return src, nil
+		}
+	}
+	return nil, errNoCollection
+}
 
 // ogcRoot is the absolute URL the links of the OGC API start from:
 // --public-url when set, else the scheme and Host the request came with.
@@ -86,7 +137,7 @@ func (s *Server) handleOGCLanding(w http.ResponseWriter, r *http.Request) {
 	root := s.ogcRoot(r)
 	writeJSON(w, r, http.StatusOK, ogc.Landing{
 		Title:       "crimemap",
-		Description: "Street-level crime from data.police.uk as OGC API - Features. " + geo.Attribution,
+		Description: "Street-level crime and stop and search from data.police.uk as OGC API - Features. " + geo.Attribution,
 		Links: []ogc.Link{
 			{Href: base + "/", Rel: "self", Type: ogc.TypeJSON, Title: "this document"},
 			{Href: root + "/openapi.json", Rel: "service-desc", Type: ogc.TypeOpenAPI, Title: "the API definition"},
@@ -104,25 +155,29 @@ func (s *Server) handleOGCConformance(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, http.StatusOK, ogc.ConformanceDeclaration{ConformsTo: ogc.Conformance})
 }
 
-// ogcCrimes describes the crimes collection of ds.
-func (s *Server) ogcCrimes(r *http.Request, ds *geo.Dataset) ogc.Collection {
-	b := ds.Bound()
+// describe is the collection document of src in snap.
+func (s *Server) describe(r *http.Request, snap *snapshot, src *ogcSource) ogc.Collection {
+	box, ok, ms := src.extent(snap)
+	if !ok {
+		// An empty collection still has an extent: the whole world.
+		box = [4]float64{-180, -90, 180, 90}
+	}
 	var interval [2]*string
-	if ms := ds.Months(); len(ms) > 0 {
+	if len(ms) > 0 {
 		iv := ogc.MonthInterval(ms[0], ms[len(ms)-1])
 		interval = [2]*string{&iv[0], &iv[1]}
 	}
-	self := s.ogcBase(r) + "/collections/" + ogcCollection
+	self := s.ogcBase(r) + "/collections/" + src.id
 	return ogc.Collection{
-		ID:          ogcCollection,
-		Title:       "Street-level crimes",
-		Description: "Every crime with a location, at its anonymised snap point, with the month, category, force and latest outcome. " + geo.Attribution,
+		ID:          src.id,
+		Title:       src.title,
+		Description: src.description + " " + geo.Attribution,
 		ItemType:    "feature",
 		CRS:         []string{ogc.CRS84},
-		Extent:      ogc.NewExtent([4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, interval),
+		Extent:      ogc.NewExtent(box, interval),
 		Links: []ogc.Link{
 			{Href: self, Rel: "self", Type: ogc.TypeJSON, Title: "this collection"},
-			{Href: self + "/items", Rel: "items", Type: ogc.TypeGeoJSON, Title: "the crimes"},
+			{Href: self + "/items", Rel: "items", Type: ogc.TypeGeoJSON, Title: src.itemsTitle},
 		},
 	}
 }
@@ -131,44 +186,67 @@ func (s *Server) handleOGCCollections(w http.ResponseWriter, r *http.Request, sn
 	if err := checkOGCQuery(r); err != nil {
 		return err
 	}
+	cs := make([]ogc.Collection, len(ogcSources))
+	for i, src := range ogcSources {
+		cs[i] = s.describe(r, snap, src)
+	}
 	writeJSON(w, r, http.StatusOK, ogc.Collections{
-		Collections: []ogc.Collection{s.ogcCrimes(r, snap.ds)},
+		Collections: cs,
 		Links:       []ogc.Link{{Href: s.ogcBase(r) + "/collections", Rel: "self", Type: ogc.TypeJSON, Title: "this document"}},
 	})
 	return nil
 }
 
 func (s *Server) handleOGCCollection(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
-	if pathVar(r, "collectionId") != ogcCollection {
-		return errNoCollection
+	src, err := ogcSourceOf(r)
+	if err != nil {
+		return err
 	}
 	if err := checkOGCQuery(r); err != nil {
 		return err
 	}
-	writeJSON(w, r, http.StatusOK, s.ogcCrimes(r, snap.ds))
+	writeJSON(w, r, http.StatusOK, s.describe(r, snap, src))
 	return nil
 }
 
-// ogcItemsQuery reads the filter and area of an items request: the /v1/
-// parameters, with datetime standing for from and to. The area is nil when
-// none is given.
+// ogcDatetime applies datetime to the month range from..to of a filter:
+// datetime stands for from and to, and cannot be given with them.
+func ogcDatetime(r *http.Request, from, to *geo.Month) error {
+	dt := formValue(r, "datetime")
+	if dt == "" {
+		return nil
+	}
+	if *from != 0 || *to != 0 {
+		return paramError("datetime", "give datetime or from/to, not both")
+	}
+	var err error
+	if *from, *to, err = ogc.ParseDatetime(dt); err != nil {
+		return paramCause("datetime", err)
+	}
+	return nil
+}
+
+// ogcArea reads the area of an items request, nil when none is given.
+func (s *Server) ogcArea(r *http.Request) (geo.Area, error) {
+	a, err := s.parseArea(r, MaxRadiusM)
+	if errors.Is(err, errNoArea) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// ogcItemsQuery reads the filter and area of a crimes items request: the
+// /v1/ parameters, with datetime standing for from and to. The area is nil
+// when none is given.
 func (s *Server) ogcItemsQuery(r *http.Request, ds *geo.Dataset) (geo.Filter, geo.Area, error) {
 	f, err := s.parseFilter(r, ds)
 	if err != nil {
 		return f, nil, err
 	}
-	if dt := formValue(r, "datetime"); dt != "" {
-		if f.From != 0 || f.To != 0 {
-			return f, nil, paramError("datetime", "give datetime or from/to, not both")
-		}
-		if f.From, f.To, err = ogc.ParseDatetime(dt); err != nil {
-			return f, nil, paramCause("datetime", err)
-		}
+	if err := ogcDatetime(r, &f.From, &f.To); err != nil {
+		return f, nil, err
 	}
-	a, err := s.parseArea(r, MaxRadiusM)
-	if errors.Is(err, errNoArea) {
-		return f, nil, nil
-	}
+	a, err := s.ogcArea(r)
 	return f, a, err
 }
 
@@ -192,14 +270,11 @@ func parseOGCLimit(r *http.Request) (int, error) {
 
 func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	ds := snap.ds
-	if pathVar(r, "collectionId") != ogcCollection {
-		return errNoCollection
-	}
-	if err := checkOGCQuery(r, ogcItemParams[1:]...); err != nil {
+	src, err := ogcSourceOf(r)
+	if err != nil {
 		return err
 	}
-	f, a, err := s.ogcItemsQuery(r, ds)
-	if err != nil {
+	if err := checkOGCQuery(r, src.params[1:]...); err != nil {
 		return err
 	}
 	after, err := parseCursor(r, ds.Version())
@@ -210,43 +285,84 @@ func (s *Server) handleOGCItems(w http.ResponseWriter, r *http.Request, snap *sn
 	if err != nil {
 		return err
 	}
-	pg, err := ds.PageIn(r.Context(), a, &f, after, limit)
+	pg, err := src.page(s, r, snap, after, limit)
 	if err != nil {
 		return err
 	}
-	matched, err := locatedCount(r.Context(), ds, a, &f)
-	if err != nil {
-		return err
-	}
-	items := s.ogcBase(r) + "/collections/" + ogcCollection + "/items"
+	items := s.ogcBase(r) + "/collections/" + src.id + "/items"
 	w.Header().Set("Content-Type", ogc.TypeGeoJSON)
 	w.Header().Set("X-Dataset-Version", ds.Version())
-	enc := newCrimeEncoder(snap)
 	sb := newStreamBody(w, r)
 	sb.b = append(sb.b, `{"type":"FeatureCollection","features":[`...)
-	for i, c := range pg.Crimes {
+	for i := range pg.n {
 		if i > 0 {
 			sb.b = append(sb.b, ',')
 		}
-		sb.b = enc.appendFeature(sb.b, c, pg.Points[i])
+		sb.b = pg.feature(sb.b, i)
 		sb.maybeFlush()
 	}
 	sb.b = append(sb.b, `],"numberMatched":`...)
-	sb.b = strconv.AppendInt(sb.b, int64(matched), 10)
+	sb.b = strconv.AppendInt(sb.b, int64(pg.matched), 10)
 	sb.b = append(sb.b, `,"numberReturned":`...)
-	sb.b = strconv.AppendInt(sb.b, int64(len(pg.Crimes)), 10)
+	sb.b = strconv.AppendInt(sb.b, int64(pg.n), 10)
 	sb.b = append(sb.b, `,"timeStamp":`...)
 	sb.b = appendJSONString(sb.b, time.Now().UTC().Format(time.RFC3339))
 	sb.b = append(sb.b, `,"links":[`...)
-	sb.b = appendLink(sb.b, ogc.Link{Href: items + ogcQuery(r, ""), Rel: "self", Type: ogc.TypeGeoJSON, Title: "this page"})
-	if pg.More {
-		next := ds.Version() + "." + strconv.FormatInt(int64(pg.Next), 10)
+	sb.b = appendLink(sb.b, ogc.Link{Href: items + ogcQuery(r, src.params, ""), Rel: "self", Type: ogc.TypeGeoJSON, Title: "this page"})
+	if pg.next >= 0 {
+		next := ds.Version() + "." + strconv.FormatInt(pg.next, 10)
 		sb.b = append(sb.b, ',')
-		sb.b = appendLink(sb.b, ogc.Link{Href: items + ogcQuery(r, next), Rel: "next", Type: ogc.TypeGeoJSON, Title: "the next page"})
+		sb.b = appendLink(sb.b, ogc.Link{Href: items + ogcQuery(r, src.params, next), Rel: "next", Type: ogc.TypeGeoJSON, Title: "the next page"})
 	}
 	sb.b = append(sb.b, "]}\n"...)
 	sb.finish()
 	return nil
+}
+
+// ogcCrimeSource is the crimes collection: every located crime, as
+// /v1/crimes gives it.
+var ogcCrimeSource = ogcSource{
+	id:          ogcCollection,
+	title:       "Street-level crimes",
+	description: "Every crime with a location, at its anonymised snap point, with the month, category, force and latest outcome.",
+	itemTitle:   "this crime",
+	itemsTitle:  "the crimes",
+	params:      ogcItemParams,
+	extent: func(snap *snapshot) ([4]float64, bool, []geo.Month) {
+		b := snap.ds.Bound()
+		return [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, snap.ds.Located() > 0, snap.ds.Months()
+	},
+	page: func(s *Server, r *http.Request, snap *snapshot, after int64, limit int) (ogcPage, error) {
+		ds := snap.ds
+		f, a, err := s.ogcItemsQuery(r, ds)
+		if err != nil {
+			return ogcPage{}, err
+		}
+		pg, err := ds.PageIn(r.Context(), a, &f, after, limit)
+		if err != nil {
+			return ogcPage{}, err
+		}
+		matched, err := locatedCount(r.Context(), ds, a, &f)
+		if err != nil {
+			return ogcPage{}, err
+		}
+		next := int64(-1)
+		if pg.More {
+			next = int64(pg.Next)
+		}
+		enc := newCrimeEncoder(snap)
+		return ogcPage{matched: matched, n: len(pg.Crimes), next: next, feature: func(b []byte, i int) []byte {
+			return enc.appendFeature(b, pg.Crimes[i], pg.Points[i])
+		}}, nil
+	},
+	item: func(snap *snapshot, b []byte, n uint64) ([]byte, bool) {
+		ds := snap.ds
+		if n >= uint64(ds.Located()) {
+			return b, false
+		}
+		c := geo.CrimeID(n)
+		return newCrimeEncoder(snap).appendFeature(b, c, ds.PointOf(c)), true
+	},
 }
 
 // locatedCount counts the located crimes in a (nil for everywhere) that
@@ -266,11 +382,11 @@ func locatedCount(ctx context.Context, ds *geo.Dataset, a geo.Area, f *geo.Filte
 }
 
 // ogcQuery is the query string of the items request r with its cursor
-// replaced (dropped for ""), holding only the parameters items takes.
-func ogcQuery(r *http.Request, cursor string) string {
+// replaced (dropped for ""), holding only the parameters the items take.
+func ogcQuery(r *http.Request, params []string, cursor string) string {
 	in := r.URL.Query()
 	q := url.Values{}
-	for _, p := range ogcItemParams {
+	for _, p := range params {
 		if v := in.Get(p); v != "" && p != "cursor" {
 			q.Set(p, v)
 		}
@@ -298,23 +414,28 @@ func appendLink(b []byte, l ogc.Link) []byte {
 
 func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
 	ds := snap.ds
-	if pathVar(r, "collectionId") != ogcCollection {
-		return errNoCollection
+	src, err := ogcSourceOf(r)
+	if err != nil {
+		return err
 	}
 	if err := checkOGCQuery(r); err != nil {
 		return err
 	}
 	fid := pathVar(r, "featureId")
 	n, err := strconv.ParseUint(fid, 10, 32)
-	if err != nil || n >= uint64(ds.Located()) || (len(fid) > 1 && fid[0] == '0') {
-		return fault.Errorf(fault.NotFound, "no feature %q in collection %s", fid, ogcCollection)
+	var b []byte
+	ok := err == nil && (len(fid) == 1 || fid[0] != '0')
+	if ok {
+		b, ok = src.item(snap, getBody(1024), n)
 	}
-	c := geo.CrimeID(n)
-	base := s.ogcBase(r) + "/collections/" + ogcCollection
-	b := newCrimeEncoder(snap).appendFeature(getBody(1024), c, ds.PointOf(c))
+	if !ok {
+		putBody(b)
+		return fault.Errorf(fault.NotFound, "no feature %q in collection %s", fid, src.id)
+	}
+	base := s.ogcBase(r) + "/collections/" + src.id
 	// The feature's closing brace makes way for its links.
 	b = append(b[:len(b)-1], `,"links":[`...)
-	b = appendLink(b, ogc.Link{Href: base + "/items/" + fid, Rel: "self", Type: ogc.TypeGeoJSON, Title: "this crime"})
+	b = appendLink(b, ogc.Link{Href: base + "/items/" + fid, Rel: "self", Type: ogc.TypeGeoJSON, Title: src.itemTitle})
 	b = append(b, ',')
 	b = appendLink(b, ogc.Link{Href: base, Rel: "collection", Type: ogc.TypeJSON, Title: "the collection"})
 	b = append(b, "]}\n"...)

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"io"
+	"net/http"
 	"testing"
 
 	"crimemap/internal/benchdata"
@@ -17,4 +19,22 @@ func BenchmarkOGCItemsRadius(b *testing.B) {
 // counts the whole dataset.
 func BenchmarkOGCItemsEverywhere(b *testing.B) {
 	benchPaths(b, []string{"/ogc/collections/crimes/items"})
+}
+
+// BenchmarkOGCStopsItems is a first page of 1,000 of the stops in central
+// Manchester (the shared Greater Manchester files), with its numberMatched.
+func BenchmarkOGCStopsItems(b *testing.B) {
+	ts := stopsServer(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := http.Get(ts.URL + "/ogc/collections/stops/items?bbox=-2.4,53.4,-2.1,53.6&limit=1000")
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatal(resp.Status)
+		}
+	}
 }

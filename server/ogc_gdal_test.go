@@ -81,40 +81,7 @@ func TestGDALReadsOGC(t *testing.T) {
 		{"bbox and category", [4]float64{-1.5, 50.8, -1.3, 51}, "category = 'burglary'", "bbox=-1.5,50.8,-1.3,51&category=burglary"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dst := filepath.Join(t.TempDir(), "out.geojson")
-			args := []string{"-f", "GeoJSON", dst, src, "crimes", "-oo", "PAGE_SIZE=1000", "-spat"}
-			for _, v := range tc.spat {
-				args = append(args, strconv.FormatFloat(v, 'f', -1, 64))
-			}
-			if tc.where != "" {
-				args = append(args, "-where", tc.where)
-			}
-			cmd := exec.Command(ogr2ogr, args...)
-			cmd.Env = env
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("ogr2ogr %v: %v\n%s", args, err, out)
-			}
-			b, err := os.ReadFile(dst)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var fc struct {
-				Features []struct {
-					Properties struct {
-						ID int `json:"id"`
-					} `json:"properties"`
-				} `json:"features"`
-			}
-			if err := json.Unmarshal(b, &fc); err != nil {
-				t.Fatal(err)
-			}
-			seen := map[int]bool{}
-			for _, f := range fc.Features {
-				if seen[f.Properties.ID] {
-					t.Fatalf("crime %d read twice", f.Properties.ID)
-				}
-				seen[f.Properties.ID] = true
-			}
+			seen := ogrRead(t, ogr2ogr, env, src, "crimes", tc.spat, tc.where)
 			want := v1Count(t, ts, tc.query)
 			if len(seen) != want {
 				t.Errorf("GDAL read %d crimes, /v1/counts?%s counts %d", len(seen), tc.query, want)
@@ -123,5 +90,61 @@ func TestGDALReadsOGC(t *testing.T) {
 				t.Errorf("the area holds %d crimes, not more than a page", want)
 			}
 		})
+	}
+}
+
+// ogrRead has ogr2ogr read a layer of the OGC API src in the box spat (and
+// where, if any), a page of 500 at a time, and returns the ids read,
+// failing on one read twice.
+func ogrRead(t *testing.T, ogr2ogr string, env []string, src, layer string, spat [4]float64, where string) map[int]bool {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "out.geojson")
+	args := []string{"-f", "GeoJSON", dst, src, layer, "-oo", "PAGE_SIZE=500", "-spat"}
+	for _, v := range spat {
+		args = append(args, strconv.FormatFloat(v, 'f', -1, 64))
+	}
+	if where != "" {
+		args = append(args, "-where", where)
+	}
+	cmd := exec.Command(ogr2ogr, args...)
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr %v: %v\n%s", args, err, out)
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct{ Features []idFeature }
+	if err := json.Unmarshal(b, &fc); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, f := range fc.Features {
+		if seen[f.Properties.ID] {
+			t.Fatalf("%s %d read twice", layer, f.Properties.ID)
+		}
+		seen[f.Properties.ID] = true
+	}
+	return seen
+}
+
+// idFeature is a GeoJSON feature read for its properties' id.
+type idFeature struct {
+	Properties struct {
+		ID int `json:"id"`
+	} `json:"properties"`
+}
+
+// TestGDALReadsOGCStops has GDAL read the stops collection of an area
+// across pages: as many as /v1/stops/counts counts there, each once.
+func TestGDALReadsOGCStops(t *testing.T) {
+	ogr2ogr := ogrTool(t, "ogr2ogr")
+	ts := stopsServer(t)
+	env := append(os.Environ(), "GDAL_HTTP_TIMEOUT=60", "CPL_DEBUG=OFF")
+	box := [4]float64{-2.4, 53.4, -2.1, 53.6}
+	seen := ogrRead(t, ogr2ogr, env, "OAPIF:"+ts.URL+"/ogc", "stops", box, "")
+	if want := stopTotal(t, ts, "bbox=-2.4,53.4,-2.1,53.6"); len(seen) != want || want <= 500 {
+		t.Errorf("GDAL read %d stops, /v1/stops/counts %d (want more than a page)", len(seen), want)
 	}
 }

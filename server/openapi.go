@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -49,6 +50,10 @@ var (
 
 // stopFilterNames are /v1/stops's filters besides the months.
 var stopFilterNames = []string{"force", "stopType", "stopOutcome", "stopObject", "stopLegislation", "stopEthnicity", "stopSelfEthnicity", "stopAge", "stopGender"}
+
+// ogcStopOnlyFilters are the stops' items filters the crimes' do not share
+// by name (force and outcome are both's).
+var ogcStopOnlyFilters = slices.DeleteFunc(slices.Clone(stopFilterNames), func(k string) bool { return k == "force" || k == "stopOutcome" })
 
 func with(groups ...[]string) []string {
 	var out []string
@@ -165,10 +170,10 @@ var apiRoutes = []apiRoute{
 	{path: "/ogc", ops: []apiOp{{method: "GET", tag: "ogc", summary: "OGC API - Features landing page", params: list("f"), ok: "json"}}},
 	{path: "/ogc/", ops: []apiOp{{method: "GET", tag: "ogc", summary: "OGC API - Features landing page", params: list("f"), ok: "json"}}},
 	{path: "/ogc/conformance", ops: []apiOp{{method: "GET", tag: "ogc", summary: "Conformance classes: Core, GeoJSON, OpenAPI 3.0", params: list("f"), ok: "json"}}},
-	{path: "/ogc/collections", ops: []apiOp{{method: "GET", tag: "ogc", summary: "The collections: crimes", params: list("f"), ok: "json"}}},
+	{path: "/ogc/collections", ops: []apiOp{{method: "GET", tag: "ogc", summary: "The collections: crimes and stops", params: list("f"), ok: "json"}}},
 	{path: "/ogc/collections/{collectionId}", ops: []apiOp{{method: "GET", tag: "ogc", summary: "A collection with its extent", params: list("collectionId", "f"), ok: "json"}}},
-	{path: "/ogc/collections/{collectionId}/items", ops: []apiOp{{method: "GET", tag: "ogc", summary: "The collection's features, a page at a time (next links); unknown parameters → 400", params: with(list("collectionId", "f", "ogcBBox", "datetime", "ogcLimit", "cursor"), filterNames, areaNames[:3], areaNames[4:]), ok: "ogcItems"}}},
-	{path: "/ogc/collections/{collectionId}/items/{featureId}", ops: []apiOp{{method: "GET", tag: "ogc", summary: "One crime", params: list("collectionId", "featureId", "f"), ok: "geojson"}}},
+	{path: "/ogc/collections/{collectionId}/items", ops: []apiOp{{method: "GET", tag: "ogc", summary: "The collection's features, a page at a time (next links): crimes take the /v1/crimes filters, stops the /v1/stops ones (outcome an outcome id of /v1/stops for stops); unknown parameters → 400", params: with(list("collectionId", "f", "ogcBBox", "datetime", "ogcLimit", "cursor"), filterNames, ogcStopOnlyFilters, areaNames[:3], areaNames[4:]), ok: "ogcItems"}}},
+	{path: "/ogc/collections/{collectionId}/items/{featureId}", ops: []apiOp{{method: "GET", tag: "ogc", summary: "One crime or stop by its id", params: list("collectionId", "featureId", "f"), ok: "geojson"}}},
 }
 
 // getPost documents a route served alike by GET and POST.
@@ -231,7 +236,7 @@ var apiParams = map[string]param{
 	"bbox":           q("bbox", str("minLon,minLat,maxLon,maxLat")),
 	"poly":           q("poly", str(fmt.Sprintf("lat,lng:lat,lng:... (at most %d points)", MaxPolyPoints))),
 	"boundary":       q("boundary", str("id of a loaded boundary, from /v1/boundaries")),
-	"date":           q("date", month("month; the latest when omitted")),
+	"date":           q("date", obj{"type": "string", "pattern": `^([0-9]{4}-(0[1-9]|1[0-2])|undefined|null)$`, "description": "month (YYYY-MM); the latest when omitted or undefined or null, as JavaScript clients send a date left out"}),
 	"location_id":    q("location_id", integer(0, -1, nil, "snap point id")),
 	"cursor":         q("cursor", str("the next page's cursor, valid while the dataset version stays")),
 	"group_by":       q("group_by", str("category, month or category,month")),
@@ -291,7 +296,7 @@ var apiParams = map[string]param{
 	"schemePath":        p("id", integer(1, -1, nil, "scheme id")),
 	"itemPath":          p("id", integer(1, -1, nil, "application or message id")),
 	"token":             p("token", str("private link token")),
-	"collectionId":      p("collectionId", enum(ogcCollection, "collection id", ogcCollection)),
+	"collectionId":      p("collectionId", enum(ogcCollection, "collection id", ogcCollection, ogcStopsCollection)),
 	"featureId":         p("featureId", str("crime id (an integer)")),
 }
 

@@ -94,10 +94,22 @@ func refuseLongURLs(next http.Handler) http.Handler {
 	})
 }
 
+// policeDateParam reads data.police.uk's date parameter, 0 when omitted.
+// JavaScript clients that leave the date out build their URL with it
+// anyway, as date=undefined (ukpd does); data.police.uk answers those with
+// the latest month, and so does this.
+func policeDateParam(r *http.Request) (geo.Month, error) {
+	switch formValue(r, "date") {
+	case "undefined", "null":
+		return 0, nil
+	}
+	return parseMonthParam(r, "date")
+}
+
 // policeMonth reads data.police.uk's date parameter: one month, the latest
 // when omitted.
 func policeMonth(r *http.Request, ds *geo.Dataset) (geo.Month, error) {
-	m, err := parseMonthParam(r, "date")
+	m, err := policeDateParam(r)
 	if err != nil {
 		return 0, err
 	}
@@ -285,7 +297,7 @@ func (s *Server) handlePoliceNoLocation(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) handlePoliceCategories(w http.ResponseWriter, r *http.Request, snap *snapshot) error {
-	m, err := parseMonthParam(r, "date")
+	m, err := policeDateParam(r)
 	if err != nil {
 		return err
 	}

@@ -109,7 +109,7 @@ func writePoliceStops(w http.ResponseWriter, r *http.Request, x *stopsearch.Inde
 // stopMonth reads data.police.uk's date parameter for stops: one month,
 // the latest when omitted.
 func stopMonth(r *http.Request, x *stopsearch.Index) (stopsearch.Filter, error) {
-	m, err := parseMonthParam(r, "date")
+	m, err := policeDateParam(r)
 	if m == 0 {
 		m = x.LatestMonth()
 	}

@@ -17,14 +17,28 @@ var stopFilterDims = []stopsearch.Dim{stopsearch.DimForce, stopsearch.DimType, s
 	stopsearch.DimObject, stopsearch.DimLegislation, stopsearch.DimEthnicity, stopsearch.DimSelfEthnicity,
 	stopsearch.DimAge, stopsearch.DimGender}
 
-// stopsPageParams are the parameters of /v1/stops a next-page link carries.
-var stopsPageParams = func() []string {
-	p := []string{"format", "limit", "lat", "lng", "radius_m", "bbox", "poly", "boundary", "from", "to"}
-	for _, d := range stopFilterDims {
-		p = append(p, stopsearch.DimNames[d])
+// stopDimParams are the parameter names of stopFilterDims.
+func stopDimParams() []string {
+	p := make([]string, len(stopFilterDims))
+	for i, d := range stopFilterDims {
+		p[i] = stopsearch.DimNames[d]
 	}
 	return p
-}()
+}
+
+// stopsPageParams are the parameters of /v1/stops a next-page link carries.
+var stopsPageParams = append([]string{"format", "limit", "lat", "lng", "radius_m", "bbox", "poly", "boundary", "from", "to"}, stopDimParams()...)
+
+// pageAfter is the page of up to limit ids (sorted) after the cursor id
+// after (-1 for the first page), and whether more follow it.
+func pageAfter(ids []stopsearch.ID, after int64, limit int) (page []stopsearch.ID, more bool) {
+	start := 0
+	if after >= 0 {
+		start, _ = slices.BinarySearch(ids, stopsearch.ID(after+1))
+	}
+	end := min(len(ids), start+limit)
+	return ids[start:end], end < len(ids)
+}
 
 // parseStopFilter reads from, to and a comma list of slugs for each of
 // stopFilterDims.
@@ -162,13 +176,9 @@ func (s *Server) handleStops(w http.ResponseWriter, r *http.Request, snap *snaps
 	if err != nil {
 		return err
 	}
-	start, _ := slices.BinarySearch(ids, stopsearch.ID(after+1))
-	if after < 0 {
-		start = 0
-	}
-	page := ids[start:min(len(ids), start+limit)]
+	page, more := pageAfter(ids, after, limit)
 	var next *string
-	if start+limit < len(ids) {
+	if more {
 		c := version + "." + strconv.FormatInt(int64(page[len(page)-1]), 10)
 		next = &c
 		w.Header().Set("Link", nextLink(r, c, stopsPageParams))

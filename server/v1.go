@@ -43,6 +43,7 @@ type meta struct {
 	StyleURL    string     `json:"style_url,omitempty"`
 	Attribution string     `json:"attribution"`
 	Limits      limits     `json:"limits"`
+	Stops       stopsMeta  `json:"stops"`
 }
 
 type limits struct {
@@ -78,6 +79,7 @@ func (s *Server) handleMeta(w http.ResponseWriter, r *http.Request, snap *snapsh
 		Center:     [3]float64{c[0], c[1], 10},
 		StyleURL:   s.cfg.StyleURL, Attribution: geo.Attribution,
 		Limits: limits{MaxRadiusM: MaxRadiusM, MaxPageSize: MaxPageSize, MaxPolyPoints: MaxPolyPoints, PoliceMax: MaxPoliceResults},
+		Stops:  stopsMetaOf(snap.stops),
 	}
 	if m.Months == nil {
 		m.Months = []geo.Month{}

@@ -250,6 +250,20 @@ func (x *Index) Code(id ID, d Dim) int { return int(x.codes[d][id]) }
 // Terms lists dimension d's values; index 0 is the blank value.
 func (x *Index) Terms(d Dim) []Term { return x.vocabs[d].terms }
 
+// Bound returns the box (minLon, minLat, maxLon, maxLat) of the stops'
+// locations, false when no stop has one. It walks the distinct locations,
+// far fewer than the stops.
+func (x *Index) Bound() (box [4]float64, ok bool) {
+	for i, l := range x.locs {
+		if i == 0 {
+			box = [4]float64{l.Lon, l.Lat, l.Lon, l.Lat}
+			continue
+		}
+		box = [4]float64{min(box[0], l.Lon), min(box[1], l.Lat), max(box[2], l.Lon), max(box[3], l.Lat)}
+	}
+	return box, len(x.locs) > 0
+}
+
 // Location returns stop id's location, or false when it has none.
 func (x *Index) Location(id ID) (Location, bool) {
 	l := x.loc[id]

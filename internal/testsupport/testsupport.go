@@ -11,6 +11,7 @@ package testsupport
 import (
 	"encoding/csv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -143,4 +144,26 @@ func ReadCSV(tb testing.TB, path string) [][]string {
 		tb.Fatalf("%s: %v", path, err)
 	}
 	return recs
+}
+
+// RequireNodeEnv names the switch that makes an absent node or npm package
+// a failure.
+const RequireNodeEnv = "CRIMEMAP_REQUIRE_NODE"
+
+// Node returns the path of node for a checker whose npm packages are locked
+// in dir, once module is installed there (npm ci). Without either it skips
+// the test, or fails it when RequireNodeEnv is 1.
+func Node(tb testing.TB, dir, module string) string {
+	tb.Helper()
+	node, err := exec.LookPath("node")
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, "node_modules", module, "package.json"))
+	}
+	if err != nil {
+		if os.Getenv(RequireNodeEnv) == "1" {
+			tb.Fatalf("%s required: %v (run npm ci in %s), and %s=1", module, err, dir, RequireNodeEnv)
+		}
+		tb.Skipf("%s unavailable: %v (run npm ci in %s)", module, err, dir)
+	}
+	return node
 }
