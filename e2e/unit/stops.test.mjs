@@ -4,7 +4,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {readState, writeState, readStops} from '../../web/static/app/state.js';
 import {normaliseMeta} from '../../web/static/app/api.js';
-import {stopsQuery, mainOutcomeColour, STOP_OUTCOMES} from '../../web/static/app/stops.js';
+import {stopsQuery, mainOutcomeColour, setStops, STOP_OUTCOMES} from '../../web/static/app/stops.js';
 
 const meta = normaliseMeta({
   months: ['2018-01', '2018-02'],
@@ -54,4 +54,21 @@ test('mainOutcomeColour names every outcome the tiles count', () => {
   const expr = JSON.stringify(mainOutcomeColour());
   for (const o of STOP_OUTCOMES) assert.ok(expr.includes(`"${o.id}"`), o.id);
   assert.equal(new Set(STOP_OUTCOMES.map(o => o.colour)).size, STOP_OUTCOMES.length, 'two outcomes share a colour');
+});
+
+test('setStops asks for new tiles only when the filter changes', () => {
+  const calls = [];
+  const src = {tiles: ['/tiles/stops/{z}/{x}/{y}.mvt?v=1'], setTiles(t) { calls.push(t[0]); this.tiles = t; }};
+  const shown = {};
+  const map = {getSource: id => (id === 'stops' ? src : null), setLayoutProperty: (id, _, v) => { shown[id] = v; }};
+  const tpl = '/tiles/stops/{z}/{x}/{y}.mvt?v=1';
+  const s = {from: '2018-01', to: '2018-02', categories: [], stops: {force: ''}};
+  setStops(map, tpl, s);
+  setStops(map, tpl, {...s, categories: ['drugs']});
+  assert.deepEqual(calls, [`${tpl}&from=2018-01&to=2018-02`]);
+  setStops(map, tpl, {...s, stops: {force: 'greater-manchester'}});
+  assert.equal(calls.length, 2);
+  setStops(map, tpl, {...s, stops: null});
+  assert.equal(calls.length, 2, 'tiles asked for with the layer off');
+  assert.deepEqual(Object.values(shown), ['none', 'none', 'none']);
 });

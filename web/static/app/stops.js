@@ -92,11 +92,14 @@ export function addStopLayers(map, {tiles, minzoom = 0, maxzoom = 18, attributio
 }
 
 // setStops points the stops source at the state's filter and shows or
-// hides the layers.
+// hides the layers. The page applies its state on every change, and new
+// tile URLs make MapLibre drop and fetch every tile, so they are set only
+// when the filter changed.
 export function setStops(map, template, state) {
   const src = map.getSource('stops');
   if (!src) return;
-  if (state.stops) src.setTiles([withQuery(template, stopsQuery(state))]);
+  const url = withQuery(template, stopsQuery(state));
+  if (state.stops && src.tiles?.[0] !== url) src.setTiles([url]);
   for (const id of STOPS_LAYER_IDS) map.setLayoutProperty(id, 'visibility', state.stops ? 'visible' : 'none');
 }
 
