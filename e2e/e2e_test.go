@@ -124,6 +124,7 @@ func TestBrowser(t *testing.T) {
 	multi := multiMonthServer(ctx, t, log)
 	teams := teamServer(ctx, t, ds, kmls, log, watchStore(ctx, t))
 	watchBase, watchGone := watchServer(ctx, t, ds, kmls, log)
+	stops, stopCSVs := stopsServer(ctx, t, log)
 
 	shots := os.Getenv("CRIMEMAP_E2E_SCREENSHOTS")
 	if shots == "" {
@@ -137,7 +138,8 @@ func TestBrowser(t *testing.T) {
 		args = append(args, strings.Fields(only)...)
 	}
 	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL, "CRIMEMAP_E2E_MULTI_BASE="+multi.URL, "CRIMEMAP_E2E_HOOD_BASE="+teams.URL, "CRIMEMAP_E2E_WATCH_BASE="+watchBase)
+	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL, "CRIMEMAP_E2E_MULTI_BASE="+multi.URL, "CRIMEMAP_E2E_HOOD_BASE="+teams.URL, "CRIMEMAP_E2E_WATCH_BASE="+watchBase,
+		"CRIMEMAP_E2E_STOPS_BASE="+stops.URL, "CRIMEMAP_E2E_STOPS_CSV="+strings.Join(stopCSVs, string(filepath.ListSeparator)))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -407,6 +407,7 @@ test('embed-in-iframe', async ({page, shot}) => {
 (await import('./neighbourhood.mjs')).register({test, check, idle, getJSON, TIMEOUT});
 (await import('./watch.mjs')).register({test, check});
 (await import('./watchmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
+(await import('./stopsmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
 (await import('./basemap.mjs')).register({test, check, idle, getJSON, TIMEOUT}, base);
 
 async function main() {

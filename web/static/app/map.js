@@ -10,6 +10,7 @@ import {
 } from './layers.js';
 import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
 import {basemapStyle, raiseLabels} from './basemap.js';
+import {STOP_LAYERS, STOPS_LAYER_IDS, addStopLayers, setStops, loadStopsSource, stopsAt, stopsSummary, stopsLegend} from './stops.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const colours = config.colours;
@@ -186,6 +187,12 @@ function buildControls(meta, state, haveHex) {
     watch.disabled = true;
     watch.parentElement.title = 'Not available from this server';
   }
+  if (state.stops) {
+    $('stops-layer').checked = true;
+    // Until the forces with stops are known, the link's force stands alone.
+    if (state.stops.force) $('stops-force').append(h('option', {value: state.stops.force}, state.stops.force));
+    $('stops-force').value = state.stops.force;
+  }
   if (state.near) {
     $('near-lat').value = state.near.lat.toFixed(5);
     $('near-lng').value = state.near.lng.toFixed(5);
@@ -214,6 +221,7 @@ function readControls(page) {
   s.categories = [...document.querySelectorAll('input[name=category]:checked')].map(i => i.value);
   s.view = document.querySelector('input[name=view]:checked')?.value || 'points';
   s.watch = !!config.watch && $('watch-layer').checked;
+  s.stops = $('stops-layer').checked ? {force: $('stops-force').value} : null;
 }
 
 // applyState pushes the state to the tiles, the layers, the URL and the
@@ -238,6 +246,7 @@ function applyState(page, {tiles = true} = {}) {
   else if ($('status').dataset.kind !== 'error') status.clear();
   // After the status is reset, so its hint to zoom in stays.
   if (state.watch) loadWatch(page);
+  applyStops(page);
 }
 
 function renderLegend(page) {
@@ -267,6 +276,7 @@ function renderLegend(page) {
   if (state.watch) {
     body.push(h('p', {class: 'legend-watch'}, swatch(WATCH_COLOUR), 'Neighbourhood Watch schemes (approximate areas); click one for its page'));
   }
+  if (state.stops) body.push(stopsLegend(page.stops?.forces.find(f => f.id === state.stops.force)?.name));
   el.replaceChildren(h('details', {open}, h('summary', {}, 'Legend'), ...body));
 }
 
@@ -440,7 +450,7 @@ function rangeText(state) {
 
 function wireMap(page) {
   const {map} = page;
-  const interactive = () => [...POINT_LAYERS, ...HEX_LAYERS, ...HOTSPOT_LAYERS, L.watchFill].filter(id => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
+  const interactive = () => [...STOPS_LAYER_IDS, ...POINT_LAYERS, ...HEX_LAYERS, ...HOTSPOT_LAYERS, L.watchFill].filter(id => map.getLayer(id) && map.getLayoutProperty(id, 'visibility') !== 'none');
   map.on('mousemove', e => {
     if ($('near-mode').checked) return;
     const hit = map.queryRenderedFeatures(e.point, {layers: interactive()}).length > 0;
@@ -452,6 +462,9 @@ function wireMap(page) {
       return;
     }
     const feats = map.queryRenderedFeatures(e.point, {layers: interactive()});
+    // Stops are drawn above the crimes, so a click on one is about it.
+    const stop = feats.find(x => x.layer.id === STOP_LAYERS.points) || feats.find(x => x.layer.id === STOP_LAYERS.clusters);
+    if (stop) return stop.layer.id === STOP_LAYERS.points ? showStops(page, stop) : zoomToStops(page, stop);
     const f = feats.find(x => x.layer.id === L.points) ||
       feats.find(x => x.layer.id === L.clusters) || feats.find(x => x.layer.id === L.hexes || x.layer.id === L.hotspots) ||
       feats.find(x => x.layer.id === L.watchFill);
@@ -477,6 +490,72 @@ function wireMap(page) {
       renderLegend(page);
     }
   });
+}
+
+// applyStops shows the stop-and-search layer for the state, reading its
+// TileJSON and forces the first time it is wanted.
+async function applyStops(page) {
+  const {map, state} = page;
+  $('stops-force').parentElement.hidden = !state.stops;
+  if (!state.stops && !page.stops) return;
+  if (!page.stops) {
+    page.stops = {forces: []};
+    try {
+      page.stops = await loadStopsSource();
+    } catch (err) {
+      page.stops = null;
+      status.show(`Stop and search could not be loaded: ${err.message}`, 'error');
+      return;
+    }
+    addStopLayers(map, {tiles: [page.stops.template], minzoom: page.stops.minzoom, maxzoom: page.stops.maxzoom, attribution: page.stops.attribution});
+    // Names stay above the dots and the selection ring above everything.
+    raiseLabels(map);
+    for (const id of [L.selected, L.selectedArea]) if (map.getLayer(id)) map.moveLayer(id);
+    fillStopForces(page);
+  }
+  if (!map.getSource('stops')) return;
+  setStops(map, page.stops.template, page.state);
+  if (page.state.stops && !page.stops.total) status.show('This dataset has no stop and search.');
+}
+
+// fillStopForces lists the forces with stops; a force from the link that
+// has none is dropped.
+function fillStopForces(page) {
+  const sel = $('stops-force');
+  const want = page.state.stops?.force || '';
+  sel.replaceChildren(h('option', {value: ''}, 'All forces'), ...page.stops.forces.map(f => h('option', {value: f.id}, f.name)));
+  sel.value = page.stops.forces.some(f => f.id === want) ? want : '';
+  if (page.state.stops && sel.value !== want) {
+    readControls(page);
+    applyState(page);
+  } else {
+    renderLegend(page);
+  }
+}
+
+// zoomToStops zooms on a grid cell of stops; the points are drawn from the
+// source's crimes zoom on, so two steps in (at most) reach them.
+function zoomToStops(page, f) {
+  const {map} = page;
+  map.easeTo({center: f.geometry.coordinates, zoom: Math.min(map.getZoom() + 2, 18)});
+}
+
+// showStops lists the searches at a stops point.
+async function showStops(page, f) {
+  const {map, state} = page;
+  const p = f.properties;
+  const title = `Stop and search: ${p.street || 'this location'}`;
+  map.getSource('selected')?.setData({type: 'Feature', properties: {}, geometry: f.geometry});
+  const load = async () => {
+    showPanel(page, title, h('p', {}, 'Loading…'), {reload: load});
+    try {
+      const stops = await stopsAt(state, p.location_id, f.geometry.coordinates);
+      showPanel(page, title, stopsSummary(stops, rangeText(state)), {reload: load});
+    } catch (err) {
+      showPanel(page, title, h('p', {class: 'error'}, `Could not load the searches: ${err.message}`), {reload: load});
+    }
+  };
+  await load();
 }
 
 // loadHotspots asks for Gi* over the part of the dataset on screen. Each

@@ -28,7 +28,17 @@ export function readState(search, meta) {
   }
   // The Neighbourhood Watch layer is off unless the link asks for it.
   const watch = q.get('watch') === '1';
-  return {from, to, categories, view, near, watch};
+  const stops = readStops(q);
+  return {from, to, categories, view, near, watch, ...(stops && {stops})};
+}
+
+// readStops is the stop-and-search layer's state: null (off) unless the
+// link asks for it, with its force filter. The forces with stops are only
+// known later, so any well-formed force id is kept here.
+export function readStops(q) {
+  if (q.get('stops') !== '1') return null;
+  const force = q.get('stops_force') || '';
+  return {force: /^[a-z0-9-]{1,64}$/.test(force) ? force : ''};
 }
 
 // writeState is the inverse of readState; defaults are left out to keep
@@ -46,5 +56,9 @@ export function writeState(state, meta) {
     q.set('radius_m', String(Math.round(state.near.radius)));
   }
   if (state.watch) q.set('watch', '1');
+  if (state.stops) {
+    q.set('stops', '1');
+    if (state.stops.force) q.set('stops_force', state.stops.force);
+  }
   return q.toString();
 }
