@@ -93,7 +93,9 @@ type Store interface {
 	Application(ctx context.Context, id int64) (Application, error)
 	ApplicationByToken(ctx context.Context, tokenHash []byte) (Application, error)
 	ListApplications(ctx context.Context, schemeID int64) ([]Application, error)
-	// DecideApplication approves or declines a pending application.
+	// DecideApplication approves or declines a pending application and
+	// queues notify with it. One no longer pending gives ErrConflict, so
+	// of two coordinators deciding at once exactly one does.
 	DecideApplication(ctx context.Context, id int64, st ApplicationStatus, at time.Time, notify ...OutboxMail) (Application, error)
 	// WithdrawApplication deletes the application behind a private link,
 	// and with it the applicant's personal data.
@@ -107,6 +109,9 @@ type Store interface {
 	// AddReply adds to an open thread; a closed one gives ErrConflict.
 	AddReply(ctx context.Context, r Reply, notify ...OutboxMail) (Reply, error)
 	Replies(ctx context.Context, messageID int64) ([]Reply, error)
+	// CloseMessage closes an open thread; a closed one gives ErrConflict,
+	// so of two closing it at once one is told, and it keeps its first
+	// close.
 	CloseMessage(ctx context.Context, id int64, at time.Time) error
 	// WithdrawMessage deletes the thread behind a private link, replies
 	// included.

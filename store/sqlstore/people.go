@@ -103,16 +103,13 @@ func (s *DB) DecideApplication(ctx context.Context, id int64, st watch.Applicati
 	}
 	var a watch.Application
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		a, err = scanApplication(tx.QueryRowContext(ctx, s.q(`SELECT `+applicationCols+` FROM applications WHERE id = ?`), id))
+		err := s.transition(ctx, tx, `SELECT status FROM applications WHERE id = ?`, id,
+			`UPDATE applications SET status = ?, decided = ? WHERE id = ? AND status = ?`,
+			string(st), us(at), id, string(watch.ApplicationPending))
 		if err != nil {
 			return err
 		}
-		if a.Status != watch.ApplicationPending {
-			return fmt.Errorf("already %s: %w", a.Status, watch.ErrConflict)
-		}
-		a.Status, a.Decided = st, Truncate(at)
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE applications SET status = ?, decided = ? WHERE id = ?`), string(st), us(at), id); err != nil {
+		if a, err = scanApplication(tx.QueryRowContext(ctx, s.q(`SELECT `+applicationCols+` FROM applications WHERE id = ?`), id)); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, notify)
@@ -183,12 +180,12 @@ func (s *DB) AddReply(ctx context.Context, r watch.Reply, notify ...watch.Outbox
 	}
 	r.Created = Truncate(r.Created)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var closed int64
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT closed FROM messages WHERE id = ?`), r.MessageID).Scan(&closed); err != nil {
+		// An update that changes nothing, to hold the thread's row until
+		// the reply commits: a close racing it waits, then closes after
+		// it; a close that committed first fails the condition.
+		err := s.transition(ctx, tx, closedState, r.MessageID, `UPDATE messages SET closed = 0 WHERE id = ? AND closed = 0`, r.MessageID)
+		if err != nil {
 			return err
-		}
-		if closed != 0 {
-			return fmt.Errorf("thread closed: %w", watch.ErrConflict)
 		}
 		id, err := s.insertID(ctx, tx, `INSERT INTO replies (message_id, author_id, text, created) VALUES (?, ?, ?, ?)`,
 			r.MessageID, r.AuthorID, r.Text, us(r.Created))
@@ -216,16 +213,14 @@ func (s *DB) Replies(ctx context.Context, messageID int64) ([]watch.Reply, error
 	return out, s.classify(fmt.Sprintf("message %d replies", messageID), err)
 }
 
-// CloseMessage closes an open thread; closing a closed one changes
-// nothing, so its retention clock keeps its first start.
+// closedState names a thread's state for a refused change.
+const closedState = `SELECT CASE WHEN closed = 0 THEN 'open' ELSE 'closed' END FROM messages WHERE id = ?`
+
+// CloseMessage closes an open thread. A closed one gives ErrConflict and
+// keeps its first close, from which its retention counts.
 func (s *DB) CloseMessage(ctx context.Context, id int64, at time.Time) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var closed int64
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT closed FROM messages WHERE id = ?`), id).Scan(&closed); err != nil || closed != 0 {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET closed = ? WHERE id = ?`), us(at), id)
-		return err
+		return s.transition(ctx, tx, closedState, id, `UPDATE messages SET closed = ? WHERE id = ? AND closed = 0`, us(at), id)
 	})
 	return s.classify(fmt.Sprintf("close message %d", id), err)
 }

@@ -33,6 +33,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Coordinators", testCoordinators},
 		{"DecideScheme", testDecideScheme},
 		{"DecideSchemeConcurrently", decideConcurrently},
+		{"DecideApplicationConcurrently", decideApplicationConcurrently},
+		{"CloseConcurrently", closeConcurrently},
 		{"RegisterScheme", testRegisterScheme},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
@@ -329,7 +331,7 @@ func testMessages(t *testing.T, s watch.Store) {
 	wantKind(t, err, fault.NotFound)
 
 	noErr(t, s.CloseMessage(ctx, m.ID, t0.Add(time.Hour)))
-	noErr(t, s.CloseMessage(ctx, m.ID, t0.Add(2*time.Hour)))
+	wantKind(t, s.CloseMessage(ctx, m.ID, t0.Add(2*time.Hour)), fault.Conflict)
 	if c := must(s.Message(ctx, m.ID))(t).Closed; !c.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("closed at %v", c)
 	}
