@@ -3,11 +3,21 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"crimemap/watch"
 )
+
+// decided writes what goes with a decision into its transaction: its
+// audit entry, given subjectID when it has none, and its notifications.
+func (s *DB) decided(ctx context.Context, tx *sql.Tx, audit watch.AuditEntry, subjectID int64, notify []watch.OutboxMail) error {
+	if err := s.auditIn(ctx, tx, audit, subjectID); err != nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, notify)
+}
 
 // enqueue writes notifications within the transaction of the change they
 // announce.
@@ -94,11 +104,11 @@ func (s *DB) ListApplications(ctx context.Context, schemeID int64) ([]watch.Appl
 }
 
 // DecideApplication approves or declines a pending application.
-func (s *DB) DecideApplication(ctx context.Context, id int64, st watch.ApplicationStatus, at time.Time, notify ...watch.OutboxMail) (watch.Application, error) {
+func (s *DB) DecideApplication(ctx context.Context, id int64, st watch.ApplicationStatus, at time.Time, audit watch.AuditEntry, notify ...watch.OutboxMail) (watch.Application, error) {
 	if st != watch.ApplicationApproved && st != watch.ApplicationDeclined {
 		return watch.Application{}, fmt.Errorf("decide application %d: %q is not approved or declined: %w", id, st, watch.ErrInvalid)
 	}
-	if err := checkMails(notify); err != nil {
+	if err := errors.Join(checkMails(notify), checkAudit(audit)); err != nil {
 		return watch.Application{}, fmt.Errorf("decide application %d: %w", id, err)
 	}
 	var a watch.Application
@@ -112,7 +122,7 @@ func (s *DB) DecideApplication(ctx context.Context, id int64, st watch.Applicati
 		if a, err = scanApplication(tx.QueryRowContext(ctx, s.q(`SELECT `+applicationCols+` FROM applications WHERE id = ?`), id)); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, notify)
+		return s.decided(ctx, tx, audit, id, notify)
 	})
 	if err != nil {
 		return watch.Application{}, s.classify(fmt.Sprintf("decide application %d", id), err)
@@ -171,11 +181,11 @@ func (s *DB) ListMessages(ctx context.Context, schemeID int64) ([]watch.Message,
 }
 
 // AddReply adds a reply to an open thread.
-func (s *DB) AddReply(ctx context.Context, r watch.Reply, notify ...watch.OutboxMail) (watch.Reply, error) {
+func (s *DB) AddReply(ctx context.Context, r watch.Reply, audit watch.AuditEntry, notify ...watch.OutboxMail) (watch.Reply, error) {
 	if err := r.Validate(); err != nil {
 		return watch.Reply{}, fmt.Errorf("add reply: %w", err)
 	}
-	if err := checkMails(notify); err != nil {
+	if err := errors.Join(checkMails(notify), checkAudit(audit)); err != nil {
 		return watch.Reply{}, fmt.Errorf("add reply: %w", err)
 	}
 	r.Created = Truncate(r.Created)
@@ -193,7 +203,7 @@ func (s *DB) AddReply(ctx context.Context, r watch.Reply, notify ...watch.Outbox
 		if err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, notify)
+		return s.decided(ctx, tx, audit, r.MessageID, notify)
 	})
 	if err != nil {
 		return watch.Reply{}, s.classify(fmt.Sprintf("reply to message %d", r.MessageID), err)
@@ -218,9 +228,15 @@ const closedState = `SELECT CASE WHEN closed = 0 THEN 'open' ELSE 'closed' END F
 
 // CloseMessage closes an open thread. A closed one gives ErrConflict and
 // keeps its first close, from which its retention counts.
-func (s *DB) CloseMessage(ctx context.Context, id int64, at time.Time) error {
+func (s *DB) CloseMessage(ctx context.Context, id int64, at time.Time, audit watch.AuditEntry) error {
+	if err := checkAudit(audit); err != nil {
+		return fmt.Errorf("close message %d: %w", id, err)
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		return s.transition(ctx, tx, closedState, id, `UPDATE messages SET closed = ? WHERE id = ? AND closed = 0`, us(at), id)
+		if err := s.transition(ctx, tx, closedState, id, `UPDATE messages SET closed = ? WHERE id = ? AND closed = 0`, us(at), id); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, audit, id)
 	})
 	return s.classify(fmt.Sprintf("close message %d", id), err)
 }

@@ -76,11 +76,11 @@ func (s *DB) RegisterScheme(ctx context.Context, r watch.Registration, notify ..
 
 // DecideScheme changes a scheme's status only while it is pending, so
 // two deciders cannot both see it pending; see transition.
-func (s *DB) DecideScheme(ctx context.Context, id int64, to watch.SchemeStatus, at time.Time, notify ...watch.OutboxMail) (watch.Scheme, error) {
+func (s *DB) DecideScheme(ctx context.Context, id int64, to watch.SchemeStatus, at time.Time, audit watch.AuditEntry, notify ...watch.OutboxMail) (watch.Scheme, error) {
 	if to != watch.SchemeActive && to != watch.SchemeClosed {
 		return watch.Scheme{}, fmt.Errorf("decide scheme %d: %q is not active or closed: %w", id, to, watch.ErrInvalid)
 	}
-	if err := checkMails(notify); err != nil {
+	if err := errors.Join(checkMails(notify), checkAudit(audit)); err != nil {
 		return watch.Scheme{}, fmt.Errorf("decide scheme %d: %w", id, err)
 	}
 	var sc watch.Scheme
@@ -97,7 +97,7 @@ func (s *DB) DecideScheme(ctx context.Context, id int64, to watch.SchemeStatus, 
 		if err := s.coordinators(ctx, tx, &sc); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, notify)
+		return s.decided(ctx, tx, audit, id, notify)
 	})
 	if err != nil {
 		return watch.Scheme{}, s.classify(fmt.Sprintf("decide scheme %d", id), err)
