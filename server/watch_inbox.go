@@ -137,13 +137,19 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// decision is the audit entry of u's action on a row of subject, which
+// the store writes in the action's transaction.
+func decision(u *watch.User, action, subject string, id int64) watch.AuditEntry {
+	return watch.AuditEntry{At: time.Now(), ActorID: u.ID, Action: action, Subject: subject, SubjectID: id}
+}
+
 // inboxAction answers a POST acting on the row of the path's id: it loads
 // the row and its scheme's id with load, checks that the signed-in account
-// may do act for that scheme, runs do, records what do says it did in the
-// audit log and returns to the inbox.
-func inboxAction[T any](s *Server, subject string, act watch.Action,
+// may do act for that scheme, runs do with the audit entry of action,
+// for the store to write with the change, and returns to the inbox.
+func inboxAction[T any](s *Server, subject, action string, act watch.Action,
 	load func(ctx context.Context, st watch.Store, id int64) (T, int64, error),
-	do func(r *http.Request, st watch.Store, u *watch.User, row T, sc watch.Scheme) (string, error),
+	do func(r *http.Request, st watch.Store, u *watch.User, row T, sc watch.Scheme, audit watch.AuditEntry) error,
 ) func(http.ResponseWriter, *http.Request, watch.Store) error {
 	return func(w http.ResponseWriter, r *http.Request, st watch.Store) error {
 		if s.user(r) == nil {
@@ -162,12 +168,8 @@ func inboxAction[T any](s *Server, subject string, act watch.Action,
 		if err != nil {
 			return err
 		}
-		did, err := do(r, st, u, row, sc)
-		if err != nil {
+		if err := do(r, st, u, row, sc, decision(u, action, subject, id)); err != nil {
 			return fmt.Errorf("%s %d: %w", subject, id, err)
-		}
-		if err := audit(ctx, st, u, did, subject, id); err != nil {
-			return err
 		}
 		http.Redirect(w, r, "/watch/inbox", http.StatusSeeOther)
 		return nil
@@ -186,34 +188,31 @@ func loadMessage(ctx context.Context, st watch.Store, id int64) (watch.Message, 
 
 // decide approves or declines an application and tells the applicant.
 func (s *Server) decide(status watch.ApplicationStatus) func(http.ResponseWriter, *http.Request, watch.Store) error {
-	return inboxAction(s, "application", watch.HandleApplication, loadApplication,
-		func(r *http.Request, st watch.Store, _ *watch.User, a watch.Application, sc watch.Scheme) (string, error) {
+	return inboxAction(s, "application", string(status), watch.HandleApplication, loadApplication,
+		func(r *http.Request, st watch.Store, _ *watch.User, a watch.Application, sc watch.Scheme, audit watch.AuditEntry) error {
 			mail := watch.OutboxMail{To: a.Email, Subject: subject("Your application to ", sc.Name),
 				Body: "Your application to join " + sc.Name + " has been " + string(status) + ".\n"}
-			_, err := st.DecideApplication(r.Context(), a.ID, status, time.Now(), mail)
-			return string(status), err
+			_, err := st.DecideApplication(r.Context(), a.ID, status, time.Now(), audit, mail)
+			return err
 		})
 }
 
 // thread acts on a message thread the signed-in account answers for.
-func (s *Server) thread(action string, act func(r *http.Request, st watch.Store, u *watch.User, m watch.Message, sc watch.Scheme) error) func(http.ResponseWriter, *http.Request, watch.Store) error {
-	return inboxAction(s, "message", watch.HandleMessage, loadMessage,
-		func(r *http.Request, st watch.Store, u *watch.User, m watch.Message, sc watch.Scheme) (string, error) {
-			return action, act(r, st, u, m, sc)
-		})
+func (s *Server) thread(action string, act func(r *http.Request, st watch.Store, u *watch.User, m watch.Message, sc watch.Scheme, audit watch.AuditEntry) error) func(http.ResponseWriter, *http.Request, watch.Store) error {
+	return inboxAction(s, "message", action, watch.HandleMessage, loadMessage, act)
 }
 
 // replyThread adds the form's reply and mails it to the writer.
-func replyThread(r *http.Request, st watch.Store, u *watch.User, m watch.Message, sc watch.Scheme) error {
+func replyThread(r *http.Request, st watch.Store, u *watch.User, m watch.Message, sc watch.Scheme, audit watch.AuditEntry) error {
 	text := strings.TrimSpace(formValue(r, "text"))
 	mail := watch.OutboxMail{To: m.Email, Subject: subject("A reply from ", sc.Name),
 		Body: sc.Name + " has replied to your message:\n\n" + text + "\n"}
-	_, err := st.AddReply(r.Context(), watch.Reply{MessageID: m.ID, AuthorID: u.ID, Text: text, Created: time.Now()}, mail)
+	_, err := st.AddReply(r.Context(), watch.Reply{MessageID: m.ID, AuthorID: u.ID, Text: text, Created: time.Now()}, audit, mail)
 	return err
 }
 
-func closeThread(r *http.Request, st watch.Store, _ *watch.User, m watch.Message, _ watch.Scheme) error {
-	return st.CloseMessage(r.Context(), m.ID, time.Now())
+func closeThread(r *http.Request, st watch.Store, _ *watch.User, m watch.Message, _ watch.Scheme, audit watch.AuditEntry) error {
+	return st.CloseMessage(r.Context(), m.ID, time.Now(), audit)
 }
 
 // subject is a mail subject naming a scheme, cut to the limit a subject

@@ -362,7 +362,7 @@ func (s *Server) handleThreadReply(w http.ResponseWriter, r *http.Request, st wa
 		if err != nil {
 			return err
 		}
-		if _, err := st.AddReply(ctx, watch.Reply{MessageID: m.ID, Text: strings.TrimSpace(formValue(r, "text")), Created: time.Now()}, mail...); err != nil {
+		if _, err := st.AddReply(ctx, watch.Reply{MessageID: m.ID, Text: strings.TrimSpace(formValue(r, "text")), Created: time.Now()}, watch.AuditEntry{}, mail...); err != nil {
 			return fmt.Errorf("message %d: %w", m.ID, err)
 		}
 	}

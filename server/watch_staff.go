@@ -155,7 +155,8 @@ func (s *Server) forceHoods(force string) []neighbourhood.NeighbourhoodRef {
 // review approves a pending scheme (it is listed from then on) or rejects
 // it (closed), tells its coordinators and audits the decision. The store
 // decides only a scheme still pending, with the mail in the same
-// transaction, so of two staff deciding at once the second is told 409.
+// transaction, so of two staff deciding at once the second is told 409,
+// and its audit entry too, so a decision never stands unaudited.
 func (s *Server) review(to watch.SchemeStatus, action string) func(http.ResponseWriter, *http.Request, watch.Store) error {
 	return func(w http.ResponseWriter, r *http.Request, st watch.Store) error {
 		id, err := pathID(r)
@@ -180,11 +181,8 @@ func (s *Server) review(to watch.SchemeStatus, action string) func(http.Response
 			mails = append(mails, watch.OutboxMail{To: cu.Email, Subject: subject("Your scheme: ", sc.Name),
 				Body: "Your Neighbourhood Watch scheme " + sc.Name + " has been " + action + " by force staff.\n", Created: now, NextAttempt: now})
 		}
-		if _, err := st.DecideScheme(ctx, id, to, now, mails...); err != nil {
+		if _, err := st.DecideScheme(ctx, id, to, now, decision(u, action, "scheme", id), mails...); err != nil {
 			return fmt.Errorf("scheme %d: %w", id, err)
-		}
-		if err := audit(ctx, st, u, action, "scheme", id); err != nil {
-			return err
 		}
 		http.Redirect(w, r, "/watch/staff", http.StatusSeeOther)
 		return nil
@@ -357,7 +355,10 @@ func (s *Server) handleTeamEdit(w http.ResponseWriter, r *http.Request, st watch
 		changes = nil
 	}
 	for _, e := range changes {
-		if _, err := st.RecordTeamEdit(ctx, e); err != nil {
+		// The store gives the entry the edit's id as it records both.
+		audit := decision(u, "edit", "team_edit", 0)
+		audit.Detail = e.Force + "/" + e.Neighbourhood + " " + e.Field
+		if _, err := st.RecordTeamEdit(ctx, e, audit); err != nil {
 			return fmt.Errorf("neighbourhood %s/%s: %w", force, id, err)
 		}
 	}

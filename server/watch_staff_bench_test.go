@@ -24,7 +24,7 @@ func BenchmarkTeamPeopleEdits(b *testing.B) {
 	f := newWatchFixture(b)
 	edited := newWatchFixture(b)
 	if _, err := edited.st.RecordTeamEdit(ctx, watch.TeamEdit{Force: "hampshire", Neighbourhood: "SO14", Field: neighbourhood.FieldTeam,
-		New: `[{"name": "Jo Bloggs", "rank": "PCSO", "bio": "<p>New to the team.</p>"}]`, By: edited.coord.ID, At: time.Now()}); err != nil {
+		New: `[{"name": "Jo Bloggs", "rank": "PCSO", "bio": "<p>New to the team.</p>"}]`, By: edited.coord.ID, At: time.Now()}, watch.AuditEntry{}); err != nil {
 		b.Fatal(err)
 	}
 	for _, bc := range []struct {

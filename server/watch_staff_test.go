@@ -29,7 +29,12 @@ import (
 // coordinator.
 func newStaffFixture(t testing.TB) *watchFixture {
 	t.Helper()
-	f := newWatchFixture(t)
+	return staffFixture(t, newWatchFixture(t))
+}
+
+// staffFixture adds newStaffFixture's server and accounts to f.
+func staffFixture(t testing.TB, f *watchFixture) *watchFixture {
+	t.Helper()
 	f.serveStaff(t, f.st)
 	f.addUser(t, "other@example.org", watch.RoleCoordinator, "")
 	f.addUser(t, "kent@example.org", watch.RoleStaff, "kent")

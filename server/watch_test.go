@@ -32,12 +32,18 @@ type watchFixture struct {
 
 func newWatchFixture(t testing.TB, configure ...func(*server.Config)) *watchFixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "watch.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "watch.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newWatchFixtureOn(t, st, configure...)
+}
+
+// newWatchFixtureOn is newWatchFixture over st, an empty store.
+func newWatchFixtureOn(t testing.TB, st watch.Store, configure ...func(*server.Config)) *watchFixture {
+	t.Helper()
+	ctx := context.Background()
 	f := &watchFixture{st: st}
 	hash, err := watch.HashPassword("correct horse battery")
 	if err != nil {
@@ -235,7 +241,7 @@ func TestWatchMessageEscapedAndWithdrawn(t *testing.T) {
 	if _, body = wfetch(t, c, "GET", f.ts.URL+link[1], nil); !strings.Contains(body, "You wrote") || !strings.Contains(body, "&lt;em&gt;more") {
 		t.Errorf("thread lacks the reply, escaped: %.800s", body)
 	}
-	if err := f.st.CloseMessage(ctx, msgs[0].ID, time.Now()); err != nil {
+	if err := f.st.CloseMessage(ctx, msgs[0].ID, time.Now(), watch.AuditEntry{}); err != nil {
 		t.Fatal(err)
 	}
 	if resp, _ := wfetch(t, c, "POST", f.ts.URL+link[1]+"/reply", reply); resp.StatusCode != 409 {

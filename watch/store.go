@@ -50,7 +50,11 @@ type Registration struct {
 // Store is the durable state of Neighbourhood Watch. Every method that
 // writes has committed durably when it returns nil. Methods that change
 // something people are told about take the notifications to enqueue, so
-// the change and its mail commit together. Missing rows give ErrNotFound,
+// the change and its mail commit together. Methods for the decisions of
+// staff and coordinators take the decision's audit entry, written in the
+// same transaction, so no decision commits without its audit row; the
+// zero AuditEntry writes none (a change no one signed in made), and an
+// invalid one refuses the change. Missing rows give ErrNotFound,
 // duplicates and changes the current state forbids give ErrConflict.
 type Store interface {
 	// Schemes.
@@ -68,7 +72,7 @@ type Store interface {
 	// DecideScheme moves a pending scheme to active or closed and queues
 	// notify with it. A scheme no longer pending gives ErrConflict, so of
 	// two staff deciding at once exactly one does.
-	DecideScheme(ctx context.Context, id int64, to SchemeStatus, at time.Time, notify ...OutboxMail) (Scheme, error)
+	DecideScheme(ctx context.Context, id int64, to SchemeStatus, at time.Time, audit AuditEntry, notify ...OutboxMail) (Scheme, error)
 	// StaffEmails returns the addresses of force's staff and of every
 	// admin, sorted: who reviews force's new schemes.
 	StaffEmails(ctx context.Context, force string) ([]string, error)
@@ -93,8 +97,10 @@ type Store interface {
 	Application(ctx context.Context, id int64) (Application, error)
 	ApplicationByToken(ctx context.Context, tokenHash []byte) (Application, error)
 	ListApplications(ctx context.Context, schemeID int64) ([]Application, error)
-	// DecideApplication approves or declines a pending application.
-	DecideApplication(ctx context.Context, id int64, st ApplicationStatus, at time.Time, notify ...OutboxMail) (Application, error)
+	// DecideApplication approves or declines a pending application and
+	// queues notify with it. One no longer pending gives ErrConflict, so
+	// of two coordinators deciding at once exactly one does.
+	DecideApplication(ctx context.Context, id int64, st ApplicationStatus, at time.Time, audit AuditEntry, notify ...OutboxMail) (Application, error)
 	// WithdrawApplication deletes the application behind a private link,
 	// and with it the applicant's personal data.
 	WithdrawApplication(ctx context.Context, tokenHash []byte) error
@@ -105,9 +111,12 @@ type Store interface {
 	MessageByToken(ctx context.Context, tokenHash []byte) (Message, error)
 	ListMessages(ctx context.Context, schemeID int64) ([]Message, error)
 	// AddReply adds to an open thread; a closed one gives ErrConflict.
-	AddReply(ctx context.Context, r Reply, notify ...OutboxMail) (Reply, error)
+	AddReply(ctx context.Context, r Reply, audit AuditEntry, notify ...OutboxMail) (Reply, error)
 	Replies(ctx context.Context, messageID int64) ([]Reply, error)
-	CloseMessage(ctx context.Context, id int64, at time.Time) error
+	// CloseMessage closes an open thread; a closed one gives ErrConflict,
+	// so of two closing it at once one is told, and it keeps its first
+	// close.
+	CloseMessage(ctx context.Context, id int64, at time.Time, audit AuditEntry) error
 	// WithdrawMessage deletes the thread behind a private link, replies
 	// included.
 	WithdrawMessage(ctx context.Context, tokenHash []byte) error
@@ -131,8 +140,9 @@ type Store interface {
 	AuditBatch(ctx context.Context, entries []AuditEntry) error
 	AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 
-	// Neighbourhood team edits.
-	RecordTeamEdit(ctx context.Context, e TeamEdit) (TeamEdit, error)
+	// Neighbourhood team edits. RecordTeamEdit gives audit, when its
+	// SubjectID is zero, the edit's id.
+	RecordTeamEdit(ctx context.Context, e TeamEdit, audit AuditEntry) (TeamEdit, error)
 	// TeamEdits returns a neighbourhood's edits, oldest first.
 	TeamEdits(ctx context.Context, force, neighbourhood string) ([]TeamEdit, error)
 	// TeamOverrides returns the latest value of each edited field.

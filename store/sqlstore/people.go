@@ -3,11 +3,21 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"crimemap/watch"
 )
+
+// decided writes what goes with a decision into its transaction: its
+// audit entry, given subjectID when it has none, and its notifications.
+func (s *DB) decided(ctx context.Context, tx *sql.Tx, audit watch.AuditEntry, subjectID int64, notify []watch.OutboxMail) error {
+	if err := s.auditIn(ctx, tx, audit, subjectID); err != nil {
+		return err
+	}
+	return s.enqueue(ctx, tx, notify)
+}
 
 // enqueue writes notifications within the transaction of the change they
 // announce.
@@ -94,28 +104,25 @@ func (s *DB) ListApplications(ctx context.Context, schemeID int64) ([]watch.Appl
 }
 
 // DecideApplication approves or declines a pending application.
-func (s *DB) DecideApplication(ctx context.Context, id int64, st watch.ApplicationStatus, at time.Time, notify ...watch.OutboxMail) (watch.Application, error) {
+func (s *DB) DecideApplication(ctx context.Context, id int64, st watch.ApplicationStatus, at time.Time, audit watch.AuditEntry, notify ...watch.OutboxMail) (watch.Application, error) {
 	if st != watch.ApplicationApproved && st != watch.ApplicationDeclined {
 		return watch.Application{}, fmt.Errorf("decide application %d: %q is not approved or declined: %w", id, st, watch.ErrInvalid)
 	}
-	if err := checkMails(notify); err != nil {
+	if err := errors.Join(checkMails(notify), checkAudit(audit)); err != nil {
 		return watch.Application{}, fmt.Errorf("decide application %d: %w", id, err)
 	}
 	var a watch.Application
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		a, err = scanApplication(tx.QueryRowContext(ctx, s.q(`SELECT `+applicationCols+` FROM applications WHERE id = ?`), id))
+		err := s.transition(ctx, tx, `SELECT status FROM applications WHERE id = ?`, id,
+			`UPDATE applications SET status = ?, decided = ? WHERE id = ? AND status = ?`,
+			string(st), us(at), id, string(watch.ApplicationPending))
 		if err != nil {
 			return err
 		}
-		if a.Status != watch.ApplicationPending {
-			return fmt.Errorf("already %s: %w", a.Status, watch.ErrConflict)
-		}
-		a.Status, a.Decided = st, Truncate(at)
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE applications SET status = ?, decided = ? WHERE id = ?`), string(st), us(at), id); err != nil {
+		if a, err = scanApplication(tx.QueryRowContext(ctx, s.q(`SELECT `+applicationCols+` FROM applications WHERE id = ?`), id)); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, notify)
+		return s.decided(ctx, tx, audit, id, notify)
 	})
 	if err != nil {
 		return watch.Application{}, s.classify(fmt.Sprintf("decide application %d", id), err)
@@ -174,21 +181,21 @@ func (s *DB) ListMessages(ctx context.Context, schemeID int64) ([]watch.Message,
 }
 
 // AddReply adds a reply to an open thread.
-func (s *DB) AddReply(ctx context.Context, r watch.Reply, notify ...watch.OutboxMail) (watch.Reply, error) {
+func (s *DB) AddReply(ctx context.Context, r watch.Reply, audit watch.AuditEntry, notify ...watch.OutboxMail) (watch.Reply, error) {
 	if err := r.Validate(); err != nil {
 		return watch.Reply{}, fmt.Errorf("add reply: %w", err)
 	}
-	if err := checkMails(notify); err != nil {
+	if err := errors.Join(checkMails(notify), checkAudit(audit)); err != nil {
 		return watch.Reply{}, fmt.Errorf("add reply: %w", err)
 	}
 	r.Created = Truncate(r.Created)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var closed int64
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT closed FROM messages WHERE id = ?`), r.MessageID).Scan(&closed); err != nil {
+		// An update that changes nothing, to hold the thread's row until
+		// the reply commits: a close racing it waits, then closes after
+		// it; a close that committed first fails the condition.
+		err := s.transition(ctx, tx, closedState, r.MessageID, `UPDATE messages SET closed = 0 WHERE id = ? AND closed = 0`, r.MessageID)
+		if err != nil {
 			return err
-		}
-		if closed != 0 {
-			return fmt.Errorf("thread closed: %w", watch.ErrConflict)
 		}
 		id, err := s.insertID(ctx, tx, `INSERT INTO replies (message_id, author_id, text, created) VALUES (?, ?, ?, ?)`,
 			r.MessageID, r.AuthorID, r.Text, us(r.Created))
@@ -196,7 +203,7 @@ func (s *DB) AddReply(ctx context.Context, r watch.Reply, notify ...watch.Outbox
 		if err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, notify)
+		return s.decided(ctx, tx, audit, r.MessageID, notify)
 	})
 	if err != nil {
 		return watch.Reply{}, s.classify(fmt.Sprintf("reply to message %d", r.MessageID), err)
@@ -216,16 +223,20 @@ func (s *DB) Replies(ctx context.Context, messageID int64) ([]watch.Reply, error
 	return out, s.classify(fmt.Sprintf("message %d replies", messageID), err)
 }
 
-// CloseMessage closes an open thread; closing a closed one changes
-// nothing, so its retention clock keeps its first start.
-func (s *DB) CloseMessage(ctx context.Context, id int64, at time.Time) error {
+// closedState names a thread's state for a refused change.
+const closedState = `SELECT CASE WHEN closed = 0 THEN 'open' ELSE 'closed' END FROM messages WHERE id = ?`
+
+// CloseMessage closes an open thread. A closed one gives ErrConflict and
+// keeps its first close, from which its retention counts.
+func (s *DB) CloseMessage(ctx context.Context, id int64, at time.Time, audit watch.AuditEntry) error {
+	if err := checkAudit(audit); err != nil {
+		return fmt.Errorf("close message %d: %w", id, err)
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var closed int64
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT closed FROM messages WHERE id = ?`), id).Scan(&closed); err != nil || closed != 0 {
+		if err := s.transition(ctx, tx, closedState, id, `UPDATE messages SET closed = ? WHERE id = ? AND closed = 0`, us(at), id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET closed = ? WHERE id = ?`), us(at), id)
-		return err
+		return s.auditIn(ctx, tx, audit, id)
 	})
 	return s.classify(fmt.Sprintf("close message %d", id), err)
 }

@@ -92,21 +92,48 @@ func (s *DB) AuditBatch(ctx context.Context, entries []watch.AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		for chunk := range slices.Chunk(entries, auditRowsPerInsert) {
-			query := `INSERT INTO audit_log (at, actor_id, action, subject, subject_id, detail) VALUES ` +
-				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
-			args := make([]any, 0, 6*len(chunk))
-			for _, e := range chunk {
-				args = append(args, us(e.At), e.ActorID, e.Action, e.Subject, e.SubjectID, e.Detail)
-			}
-			if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.tx(ctx, func(tx *sql.Tx) error { return s.insertAudit(ctx, tx, entries) })
 	return s.classify("audit", err)
+}
+
+// checkAudit checks a decision's audit entry before its transaction; the
+// zero entry, which writes none, passes.
+func checkAudit(e watch.AuditEntry) error {
+	if e == (watch.AuditEntry{}) {
+		return nil
+	}
+	if err := e.Validate(); err != nil {
+		return fmt.Errorf("audit entry: %w", err)
+	}
+	return nil
+}
+
+// auditIn writes a decision's checked audit entry within its transaction,
+// with subjectID when the entry has none, and nothing for the zero entry.
+func (s *DB) auditIn(ctx context.Context, e execer, a watch.AuditEntry, subjectID int64) error {
+	if a == (watch.AuditEntry{}) {
+		return nil
+	}
+	if a.SubjectID == 0 {
+		a.SubjectID = subjectID
+	}
+	return s.insertAudit(ctx, e, []watch.AuditEntry{a})
+}
+
+// insertAudit writes checked entries within a transaction.
+func (s *DB) insertAudit(ctx context.Context, tx execer, entries []watch.AuditEntry) error {
+	for chunk := range slices.Chunk(entries, auditRowsPerInsert) {
+		query := `INSERT INTO audit_log (at, actor_id, action, subject, subject_id, detail) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		args := make([]any, 0, 6*len(chunk))
+		for _, e := range chunk {
+			args = append(args, us(e.At), e.ActorID, e.Action, e.Subject, e.SubjectID, e.Detail)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AuditLog returns the entries f matches, newest first.
@@ -140,13 +167,24 @@ func (s *DB) AuditLog(ctx context.Context, f watch.AuditFilter) ([]watch.AuditEn
 }
 
 // RecordTeamEdit stores an edit of a neighbourhood's field.
-func (s *DB) RecordTeamEdit(ctx context.Context, e watch.TeamEdit) (watch.TeamEdit, error) {
+func (s *DB) RecordTeamEdit(ctx context.Context, e watch.TeamEdit, audit watch.AuditEntry) (watch.TeamEdit, error) {
 	if err := e.Validate(); err != nil {
 		return watch.TeamEdit{}, fmt.Errorf("team edit: %w", err)
 	}
+	if err := checkAudit(audit); err != nil {
+		return watch.TeamEdit{}, fmt.Errorf("team edit: %w", err)
+	}
 	e.At = Truncate(e.At)
-	id, err := s.insertID(ctx, s.w, `INSERT INTO team_edits (force, neighbourhood, field, old, new, by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.Force, e.Neighbourhood, e.Field, e.Old, e.New, e.By, us(e.At))
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = s.insertID(ctx, tx, `INSERT INTO team_edits (force, neighbourhood, field, old, new, by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			e.Force, e.Neighbourhood, e.Field, e.Old, e.New, e.By, us(e.At))
+		if err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, audit, id)
+	})
 	if err != nil {
 		return watch.TeamEdit{}, s.classify("team edit", err)
 	}

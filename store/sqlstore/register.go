@@ -74,28 +74,20 @@ func (s *DB) RegisterScheme(ctx context.Context, r watch.Registration, notify ..
 	return sc, nil
 }
 
-// DecideScheme changes a scheme's status only while it is pending: the
-// condition is in the UPDATE itself, which PostgreSQL re-checks against a
-// row another transaction has just changed, so two deciders cannot both
-// see it pending.
-func (s *DB) DecideScheme(ctx context.Context, id int64, to watch.SchemeStatus, at time.Time, notify ...watch.OutboxMail) (watch.Scheme, error) {
+// DecideScheme changes a scheme's status only while it is pending, so
+// two deciders cannot both see it pending; see transition.
+func (s *DB) DecideScheme(ctx context.Context, id int64, to watch.SchemeStatus, at time.Time, audit watch.AuditEntry, notify ...watch.OutboxMail) (watch.Scheme, error) {
 	if to != watch.SchemeActive && to != watch.SchemeClosed {
 		return watch.Scheme{}, fmt.Errorf("decide scheme %d: %q is not active or closed: %w", id, to, watch.ErrInvalid)
 	}
-	if err := checkMails(notify); err != nil {
+	if err := errors.Join(checkMails(notify), checkAudit(audit)); err != nil {
 		return watch.Scheme{}, fmt.Errorf("decide scheme %d: %w", id, err)
 	}
 	var sc watch.Scheme
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := affected(tx.ExecContext(ctx, s.q(`UPDATE schemes SET status = ?, updated = ? WHERE id = ? AND status = ?`),
-			string(to), us(at), id, string(watch.SchemePending)))
-		if errors.Is(err, sql.ErrNoRows) {
-			var now string
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM schemes WHERE id = ?`), id).Scan(&now); err != nil {
-				return err
-			}
-			return fmt.Errorf("already %s: %w", now, watch.ErrConflict)
-		}
+		err := s.transition(ctx, tx, `SELECT status FROM schemes WHERE id = ?`, id,
+			`UPDATE schemes SET status = ?, updated = ? WHERE id = ? AND status = ?`,
+			string(to), us(at), id, string(watch.SchemePending))
 		if err != nil {
 			return err
 		}
@@ -105,7 +97,7 @@ func (s *DB) DecideScheme(ctx context.Context, id int64, to watch.SchemeStatus, 
 		if err := s.coordinators(ctx, tx, &sc); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, notify)
+		return s.decided(ctx, tx, audit, id, notify)
 	})
 	if err != nil {
 		return watch.Scheme{}, s.classify(fmt.Sprintf("decide scheme %d", id), err)
@@ -126,4 +118,23 @@ func (s *DB) staffEmails(ctx context.Context, e execer, force string) ([]string,
 		return email, r.Scan(&email)
 	}, `SELECT email FROM users WHERE (role = ? AND force = ?) OR role = ? ORDER BY email`,
 		string(watch.RoleStaff), force, string(watch.RoleAdmin))
+}
+
+// transition runs update, a change conditional on the row's state, within
+// tx. The condition is in the UPDATE itself, which PostgreSQL re-checks
+// against a row another transaction has just changed, where a SELECT
+// before the UPDATE would let two transactions both see the old state.
+// When update changes nothing, the row is missing (sql.ErrNoRows), or in
+// a state it may not leave: a conflict naming the state, which the query
+// state gives for id.
+func (s *DB) transition(ctx context.Context, tx *sql.Tx, state string, id int64, update string, args ...any) error {
+	err := affected(tx.ExecContext(ctx, s.q(update), args...))
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	var now string
+	if err := tx.QueryRowContext(ctx, s.q(state), id).Scan(&now); err != nil {
+		return err
+	}
+	return fmt.Errorf("already %s: %w", now, watch.ErrConflict)
 }

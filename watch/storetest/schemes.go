@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +29,7 @@ func testDecideScheme(t *testing.T, s watch.Store) {
 	c := user(t, s, "c@example.com", watch.RoleCoordinator, "")
 	sc := pendingScheme(t, s, "green", c.ID)
 	at := t0.Add(time.Hour)
-	got := must(s.DecideScheme(ctx, sc.ID, watch.SchemeActive, at, mail("c@example.com")))(t)
+	got := must(s.DecideScheme(ctx, sc.ID, watch.SchemeActive, at, watch.AuditEntry{}, mail("c@example.com")))(t)
 	want := sc
 	want.Status, want.Updated = watch.SchemeActive, at
 	equal(t, got, want)
@@ -39,14 +38,14 @@ func testDecideScheme(t *testing.T, s watch.Store) {
 		t.Fatalf("the decision's mail: %+v", m)
 	}
 
-	_, err := s.DecideScheme(ctx, sc.ID, watch.SchemeClosed, at, mail("c@example.com"))
+	_, err := s.DecideScheme(ctx, sc.ID, watch.SchemeClosed, at, watch.AuditEntry{}, mail("c@example.com"))
 	wantKind(t, err, fault.Conflict)
-	_, err = s.DecideScheme(ctx, 9999, watch.SchemeActive, at)
+	_, err = s.DecideScheme(ctx, 9999, watch.SchemeActive, at, watch.AuditEntry{})
 	wantKind(t, err, fault.NotFound)
 	other := pendingScheme(t, s, "square", c.ID)
-	_, err = s.DecideScheme(ctx, other.ID, watch.SchemePending, at)
+	_, err = s.DecideScheme(ctx, other.ID, watch.SchemePending, at, watch.AuditEntry{})
 	wantKind(t, err, fault.Invalid)
-	_, err = s.DecideScheme(ctx, other.ID, watch.SchemeActive, at, watch.OutboxMail{To: "not an address", Subject: "s", Body: "b"})
+	_, err = s.DecideScheme(ctx, other.ID, watch.SchemeActive, at, watch.AuditEntry{}, watch.OutboxMail{To: "not an address", Subject: "s", Body: "b"})
 	wantKind(t, err, fault.Invalid)
 	if st := must(s.Scheme(ctx, other.ID))(t).Status; st != watch.SchemePending {
 		t.Fatalf("a refused decision changed the status to %s", st)
@@ -65,23 +64,14 @@ func decideConcurrently(t *testing.T, s watch.Store) {
 	c := user(t, s, "c@example.com", watch.RoleCoordinator, "")
 	for i := range rounds {
 		sc := pendingScheme(t, s, "green", c.ID)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for k, to := range []watch.SchemeStatus{watch.SchemeActive, watch.SchemeClosed} {
-			wg.Go(func() {
-				<-start
+		decide := func(to watch.SchemeStatus) func() error {
+			return func() error {
 				m := mail("c@example.com")
 				m.Subject = string(to)
-				_, errs[k] = s.DecideScheme(ctx, sc.ID, to, t0, m)
-			})
+				return second(s.DecideScheme(ctx, sc.ID, to, t0, watch.AuditEntry{}, m))
+			}
 		}
-		close(start)
-		wg.Wait()
-		won := slices.IndexFunc(errs, func(err error) bool { return err == nil })
-		if won < 0 || errs[1-won] == nil || !fault.Is(errs[1-won], fault.Conflict) {
-			t.Fatalf("round %d: errors %v, want one nil and one conflict", i, errs)
-		}
+		oneWon(t, i, race(decide(watch.SchemeActive), decide(watch.SchemeClosed)))
 		st := must(s.Scheme(ctx, sc.ID))(t).Status
 		m := due(t, s)
 		if len(m) != 1 || m[0].Subject != string(st) {

@@ -33,6 +33,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Coordinators", testCoordinators},
 		{"DecideScheme", testDecideScheme},
 		{"DecideSchemeConcurrently", decideConcurrently},
+		{"DecideApplicationConcurrently", decideApplicationConcurrently},
+		{"CloseConcurrently", closeConcurrently},
+		{"DecisionsAudited", testDecisionsAudited},
 		{"RegisterScheme", testRegisterScheme},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
@@ -284,16 +287,16 @@ func testApplications(t *testing.T, s watch.Store) {
 	_, err = s.ApplicationByToken(ctx, token(4))
 	wantKind(t, err, fault.NotFound) // nothing of a refused write remains
 
-	d := must(s.DecideApplication(ctx, a.ID, watch.ApplicationApproved, t0.Add(time.Hour), mail("ada1@example.com")))(t)
+	d := must(s.DecideApplication(ctx, a.ID, watch.ApplicationApproved, t0.Add(time.Hour), watch.AuditEntry{}, mail("ada1@example.com")))(t)
 	if d.Status != watch.ApplicationApproved || !d.Decided.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("decided %+v", d)
 	}
 	equal(t, must(s.Application(ctx, a.ID))(t), d)
-	_, err = s.DecideApplication(ctx, a.ID, watch.ApplicationDeclined, t0)
+	_, err = s.DecideApplication(ctx, a.ID, watch.ApplicationDeclined, t0, watch.AuditEntry{})
 	wantKind(t, err, fault.Conflict)
-	_, err = s.DecideApplication(ctx, b.ID, watch.ApplicationPending, t0)
+	_, err = s.DecideApplication(ctx, b.ID, watch.ApplicationPending, t0, watch.AuditEntry{})
 	wantKind(t, err, fault.Invalid)
-	_, err = s.DecideApplication(ctx, 9999, watch.ApplicationDeclined, t0)
+	_, err = s.DecideApplication(ctx, 9999, watch.ApplicationDeclined, t0, watch.AuditEntry{})
 	wantKind(t, err, fault.NotFound)
 	if due := must(s.ClaimMail(ctx, t0, 0, 10))(t); len(due) != 2 {
 		t.Fatalf("after deciding, %d mails due, want 2", len(due))
@@ -316,26 +319,26 @@ func testMessages(t *testing.T, s watch.Store) {
 	if list := must(s.ListMessages(ctx, sc.ID))(t); len(list) != 1 || list[0].ID != m.ID {
 		t.Fatalf("list %+v", list)
 	}
-	r1 := must(s.AddReply(ctx, watch.Reply{MessageID: m.ID, AuthorID: coord.ID, Text: "Tuesday.", Created: t0.Add(time.Minute)},
+	r1 := must(s.AddReply(ctx, watch.Reply{MessageID: m.ID, AuthorID: coord.ID, Text: "Tuesday.", Created: t0.Add(time.Minute)}, watch.AuditEntry{},
 		mail("bob@example.com")))(t)
-	r2 := must(s.AddReply(ctx, watch.Reply{MessageID: m.ID, Text: "Thanks!", Created: t0.Add(2 * time.Minute)}))(t)
+	r2 := must(s.AddReply(ctx, watch.Reply{MessageID: m.ID, Text: "Thanks!", Created: t0.Add(2 * time.Minute)}, watch.AuditEntry{}))(t)
 	got := must(s.Replies(ctx, m.ID))(t)
 	if len(got) != 2 {
 		t.Fatalf("replies %+v", got)
 	}
 	equal(t, got[0], r1)
 	equal(t, got[1], r2)
-	_, err := s.AddReply(ctx, watch.Reply{MessageID: 9999, Text: "x"})
+	_, err := s.AddReply(ctx, watch.Reply{MessageID: 9999, Text: "x"}, watch.AuditEntry{})
 	wantKind(t, err, fault.NotFound)
 
-	noErr(t, s.CloseMessage(ctx, m.ID, t0.Add(time.Hour)))
-	noErr(t, s.CloseMessage(ctx, m.ID, t0.Add(2*time.Hour)))
+	noErr(t, s.CloseMessage(ctx, m.ID, t0.Add(time.Hour), watch.AuditEntry{}))
+	wantKind(t, s.CloseMessage(ctx, m.ID, t0.Add(2*time.Hour), watch.AuditEntry{}), fault.Conflict)
 	if c := must(s.Message(ctx, m.ID))(t).Closed; !c.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("closed at %v", c)
 	}
-	_, err = s.AddReply(ctx, watch.Reply{MessageID: m.ID, Text: "late"})
+	_, err = s.AddReply(ctx, watch.Reply{MessageID: m.ID, Text: "late"}, watch.AuditEntry{})
 	wantKind(t, err, fault.Conflict)
-	wantKind(t, s.CloseMessage(ctx, 9999, t0), fault.NotFound)
+	wantKind(t, s.CloseMessage(ctx, 9999, t0, watch.AuditEntry{}), fault.NotFound)
 
 	noErr(t, s.WithdrawMessage(ctx, token(1)))
 	_, err = s.Message(ctx, m.ID)
@@ -497,11 +500,11 @@ func testTeamEdits(t *testing.T, s watch.Store) {
 	ctx := context.Background()
 	staff := user(t, s, "s@example.com", watch.RoleStaff, "leicestershire")
 	e1 := must(s.RecordTeamEdit(ctx, watch.TeamEdit{Force: "leicestershire", Neighbourhood: "NC04", Field: "priorities",
-		Old: "", New: "Parking", By: staff.ID, At: t0}))(t)
+		Old: "", New: "Parking", By: staff.ID, At: t0}, watch.AuditEntry{}))(t)
 	e2 := must(s.RecordTeamEdit(ctx, watch.TeamEdit{Force: "leicestershire", Neighbourhood: "NC04", Field: "priorities",
-		Old: "Parking", New: "Speeding", By: staff.ID, At: t0.Add(time.Hour)}))(t)
+		Old: "Parking", New: "Speeding", By: staff.ID, At: t0.Add(time.Hour)}, watch.AuditEntry{}))(t)
 	must(s.RecordTeamEdit(ctx, watch.TeamEdit{Force: "leicestershire", Neighbourhood: "NC05", Field: "team",
-		New: "[]", By: staff.ID, At: t0}))(t)
+		New: "[]", By: staff.ID, At: t0}, watch.AuditEntry{}))(t)
 	got := must(s.TeamEdits(ctx, "leicestershire", "NC04"))(t)
 	if len(got) != 2 {
 		t.Fatalf("edits %+v", got)
@@ -512,7 +515,7 @@ func testTeamEdits(t *testing.T, s watch.Store) {
 	if len(ov) != 1 || ov["priorities"] != "Speeding" {
 		t.Fatalf("overrides %v", ov)
 	}
-	_, err := s.RecordTeamEdit(ctx, watch.TeamEdit{Force: "leicestershire", Neighbourhood: "NC04", Field: "team", By: 9999, At: t0})
+	_, err := s.RecordTeamEdit(ctx, watch.TeamEdit{Force: "leicestershire", Neighbourhood: "NC04", Field: "team", By: 9999, At: t0}, watch.AuditEntry{})
 	wantKind(t, err, fault.NotFound)
 }
 
@@ -523,11 +526,11 @@ func testSweep(t *testing.T, s watch.Store) {
 	old := must(s.CreateApplication(ctx, application(sc.ID, 1)))(t)
 	recent := must(s.CreateApplication(ctx, application(sc.ID, 2)))(t)
 	pending := must(s.CreateApplication(ctx, application(sc.ID, 3)))(t)
-	must(s.DecideApplication(ctx, old.ID, watch.ApplicationDeclined, t0))(t)
-	must(s.DecideApplication(ctx, recent.ID, watch.ApplicationApproved, t0.Add(48*time.Hour)))(t)
+	must(s.DecideApplication(ctx, old.ID, watch.ApplicationDeclined, t0, watch.AuditEntry{}))(t)
+	must(s.DecideApplication(ctx, recent.ID, watch.ApplicationApproved, t0.Add(48*time.Hour), watch.AuditEntry{}))(t)
 	closed := must(s.CreateMessage(ctx, watch.Message{SchemeID: sc.ID, Name: "B", Email: "b@example.com", Text: "x", TokenHash: token(10), Created: t0}))(t)
 	open := must(s.CreateMessage(ctx, watch.Message{SchemeID: sc.ID, Name: "B", Email: "b@example.com", Text: "y", TokenHash: token(11), Created: t0}))(t)
-	noErr(t, s.CloseMessage(ctx, closed.ID, t0))
+	noErr(t, s.CloseMessage(ctx, closed.ID, t0, watch.AuditEntry{}))
 	noErr(t, s.CreateSession(ctx, watch.Session{TokenHash: token(20), UserID: u.ID, Created: t0, Expires: t0.Add(time.Hour)}))
 	noErr(t, s.CreateSession(ctx, watch.Session{TokenHash: token(21), UserID: u.ID, Created: t0, Expires: t0.Add(100 * time.Hour)}))
 	must(s.RecordSignInFailure(ctx, "k", t0, t0))(t)
@@ -568,7 +571,7 @@ func testValidation(t *testing.T, s watch.Store) {
 		{"message too long", second(s.CreateMessage(ctx, watch.Message{SchemeID: sc.ID, Name: "B", Email: "b@example.com",
 			Text: long, TokenHash: token(2)})), fault.TooLarge},
 		{"user with a bad role", second(s.CreateUser(ctx, watch.User{Email: "x@example.com", PasswordHash: "h", Role: "root"})), fault.Invalid},
-		{"reply empty", second(s.AddReply(ctx, watch.Reply{MessageID: 1})), fault.Invalid},
+		{"reply empty", second(s.AddReply(ctx, watch.Reply{MessageID: 1}, watch.AuditEntry{})), fault.Invalid},
 		{"audit without an action", s.Audit(ctx, watch.AuditEntry{Subject: "application"}), fault.Invalid},
 	} {
 		if !fault.Is(c.err, c.kind) {
