@@ -305,11 +305,11 @@ func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request, snap *sna
 		return err
 	}
 	fid := pathVar(r, "featureId")
-	n, err := strconv.ParseUint(fid, 10, 32)
-	if err != nil || n >= uint64(ds.Located()) || (len(fid) > 1 && fid[0] == '0') {
+	n, err := strconv.ParseUint(fid, 10, 53)
+	c, ok := ds.CrimeByPublicID(int64(n))
+	if err != nil || !ok || int(c) >= ds.Located() || (len(fid) > 1 && fid[0] == '0') {
 		return fault.Errorf(fault.NotFound, "no feature %q in collection %s", fid, ogcCollection)
 	}
-	c := geo.CrimeID(n)
 	base := s.ogcBase(r) + "/collections/" + ogcCollection
 	b := newCrimeEncoder(snap).appendFeature(getBody(1024), c, ds.PointOf(c))
 	// The feature's closing brace makes way for its links.
