@@ -76,8 +76,8 @@ func (b *Builder) AddStreet(sb *StreetBatch) error {
 		return err
 	}
 	// A crime's id holds its ordinal in its force-month.
-	if sb.Len() > MaxUnitCrimes {
-		return fmt.Errorf("unit %s: %d crimes, more than %d in one force's month", sb.Unit, sb.Len(), MaxUnitCrimes)
+	if sb.Len() > maxUnitCrimes {
+		return fmt.Errorf("unit %s: %d crimes, more than %d in one force's month", sb.Unit, sb.Len(), maxUnitCrimes)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

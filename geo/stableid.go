@@ -161,6 +161,9 @@ func (d *Dataset) buildForceKeys() {
 	}
 }
 
+// maxUnitCrimes is MaxUnitCrimes, lowered by tests.
+var maxUnitCrimes = MaxUnitCrimes
+
 // numStdForces is how many forces the vocabulary starts with.
 var numStdForces = newVocab(StandardForces, nil).Len()
 

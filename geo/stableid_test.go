@@ -231,3 +231,20 @@ func TestPublicIDLookupMisses(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitCrimesLimit refuses a force-month with more crimes than a crime
+// id's ordinal holds, and takes one with as many.
+func TestUnitCrimesLimit(t *testing.T) {
+	saved := maxUnitCrimes
+	t.Cleanup(func() { maxUnitCrimes = saved })
+	maxUnitCrimes = 50
+	for n, ok := range map[int]bool{50: true, 51: false} {
+		sb := NewStreetBatch(Unit{"kent", MakeMonth(2023, 1)}, 0, "test")
+		for range n {
+			sb.AddStreet(&StreetRow{Month: MakeMonth(2023, 1), CrimeType: []byte("Drugs")})
+		}
+		if err := NewBuilder().AddStreet(sb); (err == nil) != ok {
+			t.Errorf("%d crimes: error %v", n, err)
+		}
+	}
+}
