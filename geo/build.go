@@ -210,6 +210,9 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		defer close(hashed)
 		columnSums = d.hashColumns()
 	}()
+	// Forces are numbered here: stops may add forces to the vocabulary
+	// while the crimes are numbered.
+	d.buildForceKeys()
 	numbered := make(chan struct{})
 	go func() {
 		defer close(numbered)

@@ -173,9 +173,8 @@ func (d *Dataset) unitOf(c int) uint32 {
 }
 
 // buildCrimeIDs numbers each crime within its force-month, in position
-// order, and samples every sampleEvery-th crime's position for lookups.
+// order, once buildForceKeys has numbered the forces, and samples every sampleEvery-th crime's position for lookups.
 func (d *Dataset) buildCrimeIDs() {
-	d.buildForceKeys()
 	n := len(d.month)
 	count := map[uint32]uint32{}
 	for c := range n {
