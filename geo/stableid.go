@@ -233,9 +233,14 @@ func (d *Dataset) CrimeByPublicID(id int64) (CrimeID, bool) {
 		return 0, false
 	}
 	// The crimes of a force-month come in ordinal order, so the one
-	// sought is at most sampleEvery-1 of them past the sample.
-	for c := int(d.unitSample[s]); c < len(d.ord); c++ {
-		if d.unitOf(c) != k {
+	// sought is at most sampleEvery-1 of them past the sample. Other
+	// force-months' crimes lie between: the scan compares the month and
+	// force columns as they are, not each crime's key.
+	m := Month(k >> forceBits)
+	f := Force(slices.Index(d.forceKey, uint16(k&(1<<forceBits-1))))
+	months, forces := d.month, d.force[:len(d.month)]
+	for c := int(d.unitSample[s]); c < len(months); c++ {
+		if months[c] != m || forces[c] != f {
 			continue
 		}
 		switch {
