@@ -43,9 +43,9 @@ func LocationHash(lon, lat float64, street string) int64 {
 // curve position, coordinates and street, an order of the points
 // themselves, not of the files), each taking the first free value from its
 // hash up; values past MaxPublicID wrap to the lowest free ones. A
-// collision in 53 bits is rare (one load of a million points in about 18,000:
-// n²/2 pairs over 2^53 values), and only then can a point's id depend on which other
-// points are loaded.
+// collision in 53 bits is rare (one load of a million points in about
+// 18,000: n²/2 pairs over 2^53 values), and only then can a point's id
+// depend on which other points are loaded.
 func (d *Dataset) buildLocationIDs() {
 	np := len(d.ptLon)
 	type hp struct {
