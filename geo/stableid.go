@@ -173,42 +173,57 @@ func (d *Dataset) unitOf(c int) uint32 {
 }
 
 // buildCrimeIDs numbers each crime within its force-month, in position
-// order, once buildForceKeys has numbered the forces, and samples every sampleEvery-th crime's position for lookups.
+// order, once buildForceKeys has numbered the forces, and samples every
+// sampleEvery-th crime's position for lookups. Consecutive crimes seldom
+// share their force-month (a point's crimes are a few, of several months),
+// so each crime finds its force-month's counter through two slices rather
+// than a map: a row of forces per month present.
 func (d *Dataset) buildCrimeIDs() {
-	n := len(d.month)
-	count := map[uint32]uint32{}
-	for c := range n {
-		count[d.unitOf(c)]++
+	n, nf := len(d.month), len(d.forceKey)
+	row := make([]int32, 1<<16)
+	for i := range row {
+		row[i] = -1
 	}
-	d.unitKey = slices.Sorted(func(yield func(uint32) bool) {
-		for k := range count {
-			if !yield(k) {
-				return
+	var count []uint32 // per slot: row*nf + force
+	for c := range n {
+		m := d.month[c]
+		if row[m] < 0 {
+			row[m] = int32(len(count) / nf)
+			count = append(count, make([]uint32, nf)...)
+		}
+		count[int(row[m])*nf+int(d.force[c])]++
+	}
+	type slotKey struct{ key, slot uint32 }
+	var units []slotKey
+	for m, r := range row {
+		if r < 0 {
+			continue
+		}
+		for f := range nf {
+			if slot := int(r)*nf + f; count[slot] > 0 {
+				units = append(units, slotKey{uint32(m)<<forceBits | uint32(d.forceKey[f]), uint32(slot)})
 			}
 		}
-	})
-	d.unitSampleStart = make([]uint32, len(d.unitKey)+1)
-	at := make(map[uint32]uint32, len(d.unitKey)) // unit -> its index
-	for u, k := range d.unitKey {
-		at[k] = uint32(u)
-		d.unitSampleStart[u+1] = d.unitSampleStart[u] + (count[k]+sampleEvery-1)/sampleEvery
 	}
-	d.unitSample = make([]uint32, d.unitSampleStart[len(d.unitKey)])
+	slices.SortFunc(units, func(a, b slotKey) int { return cmp.Compare(a.key, b.key) })
+	d.unitKey = make([]uint32, len(units))
+	d.unitSampleStart = make([]uint32, len(units)+1)
+	unitOfSlot := make([]uint32, len(count))
+	for u, x := range units {
+		d.unitKey[u] = x.key
+		unitOfSlot[x.slot] = uint32(u)
+		d.unitSampleStart[u+1] = d.unitSampleStart[u] + (count[x.slot]+sampleEvery-1)/sampleEvery
+	}
+	d.unitSample = make([]uint32, d.unitSampleStart[len(units)])
 	d.ord = make([]uint32, n)
-	next := make([]uint32, len(d.unitKey))
-	// Consecutive crimes mostly share their force-month: the map is asked
-	// only when it changes.
-	last, lastU := ^uint32(0), uint32(0)
+	next := make([]uint32, len(units))
 	for c := range n {
-		k := d.unitOf(c)
-		if k != last {
-			last, lastU = k, at[k]
-		}
-		o := next[lastU]
-		next[lastU]++
+		u := unitOfSlot[int(row[d.month[c]])*nf+int(d.force[c])]
+		o := next[u]
+		next[u]++
 		d.ord[c] = o
 		if o%sampleEvery == 0 {
-			d.unitSample[d.unitSampleStart[lastU]+o/sampleEvery] = uint32(c)
+			d.unitSample[d.unitSampleStart[u]+o/sampleEvery] = uint32(c)
 		}
 	}
 }
