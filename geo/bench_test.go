@@ -94,3 +94,32 @@ func BenchmarkResidentBytes(b *testing.B) {
 	b.ReportMetric(bpc, "bytes/crime")
 	b.ReportMetric(float64(benchdata.Dataset(b).Len()), "crimes")
 }
+
+// BenchmarkPublicIDs writes every crime's id and finds a crime by its id,
+// and a snap point by its location id, over the national year.
+func BenchmarkPublicIDs(b *testing.B) {
+	ds := benchDataset(b)
+	b.Run("crime id", func(b *testing.B) {
+		var sum int64
+		for i := 0; b.Loop(); i++ {
+			sum += ds.PublicID(geo.CrimeID(i % ds.Len()))
+		}
+		_ = sum
+	})
+	b.Run("crime by id", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			c := geo.CrimeID(i * 7919 % ds.Len())
+			if got, ok := ds.CrimeByPublicID(ds.PublicID(c)); !ok || got != c {
+				b.Fatalf("crime %d: %d %v", c, got, ok)
+			}
+		}
+	})
+	b.Run("point by location id", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			p := geo.PointID(i * 7919 % ds.NumPoints())
+			if got, ok := ds.PointByLocationID(ds.LocationID(p)); !ok || got != p {
+				b.Fatalf("point %d: %d %v", p, got, ok)
+			}
+		}
+	})
+}

@@ -75,6 +75,10 @@ func (b *Builder) AddStreet(sb *StreetBatch) error {
 	if err := sb.Unit.check(); err != nil {
 		return err
 	}
+	// A crime's id holds its ordinal in its force-month.
+	if sb.Len() > maxUnitCrimes {
+		return fmt.Errorf("unit %s: %d crimes, more than %d in one force's month", sb.Unit, sb.Len(), maxUnitCrimes)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	keep(b, "street", b.street, sb.Unit, sb, func(x *StreetBatch) batchKey { return batchKey{x.Seq, x.Source, x.Len() == 0} })
@@ -188,6 +192,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		defer wg.Done()
 		t0 := time.Now()
 		d.buildTree()
+		d.buildLocationIDs()
 		bs.cellsInOrder(cells)
 		indexTook = time.Since(t0)
 	}()
@@ -204,6 +209,14 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	go func() {
 		defer close(hashed)
 		columnSums = d.hashColumns()
+	}()
+	// Forces are numbered here: stops may add forces to the vocabulary
+	// while the crimes are numbered.
+	d.buildForceKeys()
+	numbered := make(chan struct{})
+	go func() {
+		defer close(numbered)
+		d.buildCrimeIDs()
 	}()
 	d.buildIDIndex(idBuckets)
 	lap("ID index")
@@ -234,6 +247,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	wg.Wait()
 	lap("waited for the R-tree and H3 cells")
 	<-hashed
+	<-numbered
 	d.version = d.versionOf(columnSums)
 	lap("version")
 	st.Phases = append(st.Phases, Phase{"(R-tree and H3 cells, from points merged and ordered on)", indexTook})

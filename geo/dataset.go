@@ -48,6 +48,8 @@ type Dataset struct {
 	ptLSOAName   []uint32
 	ptCell       []h3.Cell
 	ptStart      []uint32 // crimes of point p are ptStart[p]:ptStart[p+1]
+	ptID         []uint64 // location ids; see buildLocationIDs
+	ptByID       []uint32 // points in order of their location ids
 	tree         rtree.RTreeGN[float32, uint32]
 	bound        orb.Bound
 
@@ -56,6 +58,14 @@ type Dataset struct {
 	cat     []Category
 	force   []Force
 	outcome []Outcome
+	// Public crime ids (see buildCrimeIDs): each crime's ordinal in its
+	// force-month, the forces' numbers, and per force-month (by key,
+	// ascending) the positions of every sampleEvery-th crime.
+	ord             []uint32
+	forceKey        []uint16
+	unitKey         []uint32
+	unitSampleStart []uint32
+	unitSample      []uint32
 	// Crime IDs of the crimes that have one, dense, with a rank directory.
 	hasID  []uint64
 	idRank []uint32

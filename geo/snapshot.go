@@ -46,7 +46,7 @@ import (
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 1
+const SnapshotFormat = 2
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -91,6 +91,13 @@ const (
 	secHist
 	secMonths
 	secStops
+	secPtID
+	secPtByID
+	secOrd
+	secForceKey
+	secUnitKey
+	secUnitSampleStart
+	secUnitSample
 	// Then, per resolution r from 0 to FinestRes, the hex level's cells
 	// at secHex+2r and each point's index among them at secHex+2r+1.
 	secHex
@@ -105,6 +112,7 @@ var snapStored = []string{
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
 	"hist", "months", "latest", "stops",
+	"ptID", "ptByID", "ord", "forceKey", "unitKey", "unitSampleStart", "unitSample",
 }
 
 // BuildIdentity is what a snapshot must have been written by to be read: the
@@ -296,6 +304,9 @@ func (d *Dataset) sections() [][]byte {
 	s[secHist] = hist
 	s[secMonths] = rawBytes(d.months)
 	s[secStops] = d.encodeStops()
+	s[secPtID], s[secPtByID] = rawBytes(d.ptID), rawBytes(d.ptByID)
+	s[secOrd], s[secForceKey], s[secUnitKey] = rawBytes(d.ord), rawBytes(d.forceKey), rawBytes(d.unitKey)
+	s[secUnitSampleStart], s[secUnitSample] = rawBytes(d.unitSampleStart), rawBytes(d.unitSample)
 	// The hex levels cost a national year about 20 s on one core to
 	// compute and 70 MB to store: stored, /readyz is true seconds after a
 	// start instead.
@@ -704,6 +715,16 @@ func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 		func() (err error) { d.byID.slots, err = view[uint32](s[secIDSlots], "ID index"); return },
 		func() (err error) { d.hist, err = view[histEntry](s[secHist], "outcome histories"); return },
 		func() (err error) { d.months, err = view[Month](s[secMonths], "distinct months"); return },
+		func() (err error) { d.ptID, err = view[uint64](s[secPtID], "location ids"); return },
+		func() (err error) { d.ptByID, err = view[uint32](s[secPtByID], "points by location id"); return },
+		func() (err error) { d.ord, err = view[uint32](s[secOrd], "crime ordinals"); return },
+		func() (err error) { d.forceKey, err = view[uint16](s[secForceKey], "force keys"); return },
+		func() (err error) { d.unitKey, err = view[uint32](s[secUnitKey], "force-month keys"); return },
+		func() (err error) {
+			d.unitSampleStart, err = view[uint32](s[secUnitSampleStart], "crime id sample starts")
+			return
+		},
+		func() (err error) { d.unitSample, err = view[uint32](s[secUnitSample], "crime id samples"); return },
 	}
 	for _, c := range cols {
 		if err := c(); err != nil {
@@ -776,6 +797,42 @@ func (d *Dataset) checkColumns() error {
 	}
 	if !slices.IsSorted(d.months) || n > 0 && len(d.months) == 0 {
 		return bad("distinct months out of order")
+	}
+	return d.checkPublicIDs()
+}
+
+// checkPublicIDs checks the location and crime id tables against the
+// columns they index, so that no id lookup can fall outside them.
+func (d *Dataset) checkPublicIDs() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrSnapshotCorrupt, fmt.Sprintf(format, a...))
+	}
+	np, n := len(d.ptLon), len(d.month)
+	if len(d.ptID) != np || len(d.ptByID) != np {
+		return bad("%d location ids and %d in id order for %d points", len(d.ptID), len(d.ptByID), np)
+	}
+	for i, p := range d.ptByID {
+		if int(p) >= np || i > 0 && d.ptID[d.ptByID[i-1]] >= d.ptID[p] {
+			return bad("points by location id out of order at %d", i)
+		}
+	}
+	if len(d.ord) != n || len(d.forceKey) != d.forces.Len() {
+		return bad("%d crime ordinals for %d crimes, %d force keys for %d forces", len(d.ord), n, len(d.forceKey), d.forces.Len())
+	}
+	nu := len(d.unitKey)
+	if !slices.IsSorted(d.unitKey) || len(d.unitSampleStart) != nu+1 || d.unitSampleStart[0] != 0 ||
+		int(d.unitSampleStart[nu]) != len(d.unitSample) {
+		return bad("crime id directory of %d force-months and %d samples", nu, len(d.unitSample))
+	}
+	for u := range nu {
+		if d.unitSampleStart[u] > d.unitSampleStart[u+1] {
+			return bad("crime id samples out of order at force-month %d", u)
+		}
+	}
+	for i, c := range d.unitSample {
+		if int(c) >= n {
+			return bad("crime id sample %d names crime %d of %d", i, c, n)
+		}
 	}
 	return nil
 }

@@ -259,7 +259,7 @@ func (s *Server) locateStreet(q string) (*locateBody, error) {
 	seen := map[street]bool{}
 	for _, p := range points {
 		lon, lat := l.ds.PointLonLat(p)
-		c := locateCandidate{Street: l.ds.PointStreet(p), LocationID: int64(p), locatePlace: s.place(lat, lon)}
+		c := locateCandidate{Street: l.ds.PointStreet(p), LocationID: l.ds.LocationID(p), locatePlace: s.place(lat, lon)}
 		key := street{name: strings.ToLower(c.Street)}
 		if c.Neighbourhood != nil {
 			key.force, key.id = *c.Force, c.Neighbourhood.ID

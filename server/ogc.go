@@ -357,10 +357,10 @@ var ogcCrimeSource = ogcSource{
 	},
 	item: func(snap *snapshot, b []byte, n uint64) ([]byte, bool) {
 		ds := snap.ds
-		if n >= uint64(ds.Located()) {
+		c, ok := ds.CrimeByPublicID(int64(n))
+		if !ok || int(c) >= ds.Located() {
 			return b, false
 		}
-		c := geo.CrimeID(n)
 		return newCrimeEncoder(snap).appendFeature(b, c, ds.PointOf(c)), true
 	},
 }
@@ -422,7 +422,7 @@ func (s *Server) handleOGCItem(w http.ResponseWriter, r *http.Request, snap *sna
 		return err
 	}
 	fid := pathVar(r, "featureId")
-	n, err := strconv.ParseUint(fid, 10, 32)
+	n, err := strconv.ParseUint(fid, 10, 53)
 	var b []byte
 	ok := err == nil && (len(fid) == 1 || fid[0] != '0')
 	if ok {

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"crimemap/geo"
 	"crimemap/server"
 )
 
@@ -74,7 +76,7 @@ func TestOGCStatuses(t *testing.T) {
 		{"/ogc/collections/arrests", 404, "no such collection"},
 		{"/ogc/collections/arrests/items", 404, "no such collection"},
 		{"/ogc/collections/arrests/items/1", 404, "no such collection"},
-		{items + "/0", 200, `"rel":"collection"`},
+		{ogcItem(t, 0), 200, `"rel":"collection"`},
 		{items + "/00", 404, "no feature"},
 		{items + "/abc", 404, "no feature"},
 		{items + "/99999999", 404, "no feature"},
@@ -184,7 +186,7 @@ func TestOGCLinksUnderPublicURL(t *testing.T) {
 	s.SetDataset(dataset(t))
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
-	for _, path := range []string{"/ogc/", "/ogc/collections", "/ogc/collections/crimes", "/ogc/collections/crimes/items?limit=1", "/ogc/collections/crimes/items/3"} {
+	for _, path := range []string{"/ogc/", "/ogc/collections", "/ogc/collections/crimes", "/ogc/collections/crimes/items?limit=1", ogcItem(t, 3)} {
 		code, body := get(t, ts, path)
 		var doc struct {
 			Links []struct{ Href, Rel string }
@@ -216,7 +218,7 @@ func TestOGCLinksUnderPublicURL(t *testing.T) {
 // 405 with Allow.
 func TestOGCMethods(t *testing.T) {
 	ts := newServer(t)
-	for _, path := range []string{"/ogc/", "/ogc/collections/crimes/items?limit=3", "/ogc/collections/crimes/items/3", "/openapi.json"} {
+	for _, path := range []string{"/ogc/", "/ogc/collections/crimes/items?limit=3", ogcItem(t, 3), "/openapi.json"} {
 		resp, body := do(t, http.DefaultClient, mustRequest(t, http.MethodHead, ts.URL+path))
 		if resp.StatusCode != 200 || len(body) != 0 || resp.Header.Get("Content-Type") == "" {
 			t.Errorf("HEAD %s: %d, %d bytes, Content-Type %q", path, resp.StatusCode, len(body), resp.Header.Get("Content-Type"))
@@ -226,4 +228,9 @@ func TestOGCMethods(t *testing.T) {
 			t.Errorf("POST %s: %d, Allow %q: %s", path, resp.StatusCode, resp.Header.Get("Allow"), body)
 		}
 	}
+}
+
+// ogcItem is the path of crime c of the test dataset, by its public id.
+func ogcItem(t testing.TB, c geo.CrimeID) string {
+	return "/ogc/collections/crimes/items/" + strconv.FormatInt(dataset(t).PublicID(c), 10)
 }

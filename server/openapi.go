@@ -237,7 +237,7 @@ var apiParams = map[string]param{
 	"poly":           q("poly", str(fmt.Sprintf("lat,lng:lat,lng:... (at most %d points)", MaxPolyPoints))),
 	"boundary":       q("boundary", str("id of a loaded boundary, from /v1/boundaries")),
 	"date":           q("date", obj{"type": "string", "pattern": `^([0-9]{4}-(0[1-9]|1[0-2])|undefined|null)$`, "description": "month (YYYY-MM); the latest when omitted or undefined or null, as JavaScript clients send a date left out"}),
-	"location_id":    q("location_id", integer(0, -1, nil, "snap point id")),
+	"location_id":    q("location_id", integer(0, geo.MaxPublicID, nil, "snap point id (street.id), derived from the point: stable across months")),
 	"cursor":         q("cursor", str("the next page's cursor, valid while the dataset version stays")),
 	"group_by":       q("group_by", str("category, month or category,month")),
 	"res":            q("res", integer(0, geo.FinestRes, nil, "H3 resolution")),

@@ -62,7 +62,7 @@ func crimeCore(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) policeCrimeCore {
 		Category:     ds.Categories().Term(int(ds.Category(c))).Slug,
 		Context:      ds.Context(c),
 		PersistentID: ds.PersistentID(c),
-		ID:           int64(c),
+		ID:           ds.PublicID(c),
 		Month:        ds.Month(c).String(),
 	}
 	if p != geo.NoPoint {
@@ -71,7 +71,7 @@ func crimeCore(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) policeCrimeCore {
 		out.LocationType = &lt
 		out.Location = &policeLocation{
 			Latitude:  formatCoord(lat),
-			Street:    policeStreet{ID: int64(p), Name: ds.PointStreet(p)},
+			Street:    policeStreet{ID: ds.LocationID(p), Name: ds.PointStreet(p)},
 			Longitude: formatCoord(lon),
 		}
 	}
@@ -218,15 +218,16 @@ func (s *Server) handlePoliceStreet(w http.ResponseWriter, r *http.Request, snap
 // locationParam reads location_id or snaps lat/lng to the nearest point.
 func locationParam(r *http.Request, ds *geo.Dataset) (geo.PointID, error) {
 	if v := formValue(r, "location_id"); v != "" {
-		id, err := strconv.ParseUint(v, 10, 32)
+		id, err := strconv.ParseUint(v, 10, 53)
 		if err != nil {
 			return 0, paramError("location_id", "want a location id, got %q", v)
 		}
-		if int(id) >= ds.NumPoints() {
+		p, ok := ds.PointByLocationID(int64(id))
+		if !ok {
 			// data.police.uk's clients tell an unknown id by its 404.
 			return 0, fault.Errorf(fault.NotFound, "unknown location_id %q", v)
 		}
-		return geo.PointID(id), nil
+		return p, nil
 	}
 	lat, lng, ok, err := parseLatLng(r)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ func jsonRoutes(t *testing.T, ds *geo.Dataset) []string {
 		"/api/crimes-street/all-crime?" + at,
 		"/api/crimes-street/burglary?poly=50.90,-1.41:50.92,-1.41:50.92,-1.39:50.90,-1.39",
 		"/api/crimes-at-location?" + at,
-		"/api/crimes-at-location?location_id=0",
+		"/api/crimes-at-location?location_id=" + strconv.FormatInt(ds.LocationID(0), 10),
 		"/api/crimes-no-location?force=hampshire",
 		"/api/crime-categories",
 		"/api/crime-categories?date=2017-02",

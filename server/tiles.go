@@ -236,7 +236,7 @@ func (s *Server) handleClusterExpansion(w http.ResponseWriter, r *http.Request, 
 
 type leafFeature struct {
 	Type       string         `json:"type"`
-	ID         geo.PointID    `json:"id"`
+	ID         int64          `json:"id"`
 	Geometry   leafGeometry   `json:"geometry"`
 	Properties map[string]any `json:"properties"`
 }
@@ -271,13 +271,14 @@ func (s *Server) handleClusterLeaves(w http.ResponseWriter, r *http.Request, sna
 	feats := make([]leafFeature, 0, len(leaves))
 	for _, lf := range leaves {
 		lon, lat := ds.PointLonLat(lf.Point)
-		props := map[string]any{"location_id": lf.Point, "street": ds.PointStreet(lf.Point), "count": lf.Count}
+		id := ds.LocationID(lf.Point)
+		props := map[string]any{"location_id": id, "street": ds.PointStreet(lf.Point), "count": lf.Count}
 		for c, n := range lf.ByCategory {
 			if n > 0 {
 				props[ds.Categories().Term(c).Slug] = n
 			}
 		}
-		feats = append(feats, leafFeature{Type: "Feature", ID: lf.Point,
+		feats = append(feats, leafFeature{Type: "Feature", ID: id,
 			Geometry: leafGeometry{Type: "Point", Coordinates: [2]float64{lon, lat}}, Properties: props})
 	}
 	writeJSON(w, r, http.StatusOK, map[string]any{"type": "FeatureCollection", "total": total, "features": feats})

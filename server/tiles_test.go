@@ -250,8 +250,8 @@ func TestClusterEndpoints(t *testing.T) {
 			Total    int `json:"total"`
 			Features []struct {
 				Properties struct {
-					LocationID geo.PointID `json:"location_id"`
-					Count      int         `json:"count"`
+					LocationID int64 `json:"location_id"`
+					Count      int   `json:"count"`
 				} `json:"properties"`
 			} `json:"features"`
 		}
@@ -261,7 +261,11 @@ func TestClusterEndpoints(t *testing.T) {
 		got := 0
 		for _, l := range fc.Features {
 			n := 0
-			s, e := ds.PointCrimes(l.Properties.LocationID)
+			p, ok := ds.PointByLocationID(l.Properties.LocationID)
+			if !ok {
+				t.Fatalf("leaf location_id %d: no such point", l.Properties.LocationID)
+			}
+			s, e := ds.PointCrimes(p)
 			for c := s; c < e; c++ {
 				if int(ds.Category(c)) == shop {
 					n++

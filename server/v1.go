@@ -124,11 +124,11 @@ func rowOf(ds *geo.Dataset, c geo.CrimeID, p geo.PointID) crimeRow {
 	pt := ds.Point(p)
 	o := ds.Outcomes().Term(int(ds.Outcome(c)))
 	return crimeRow{
-		ID: int64(c), PersistentID: ds.PersistentID(c), Month: ds.Month(c).String(),
+		ID: ds.PublicID(c), PersistentID: ds.PersistentID(c), Month: ds.Month(c).String(),
 		Category: ds.Categories().Term(int(ds.Category(c))).Slug,
 		Force:    ds.Forces().Term(int(ds.Force(c))).Slug,
 		Outcome:  o.Slug, OutcomeName: o.Name,
-		LocationID: int64(p), Street: pt.Street, LSOACode: pt.LSOACode, LSOAName: pt.LSOAName,
+		LocationID: ds.LocationID(p), Street: pt.Street, LSOACode: pt.LSOACode, LSOAName: pt.LSOAName,
 		Context: ds.Context(c), Lon: pt.Lon, Lat: pt.Lat,
 	}
 }
@@ -145,7 +145,8 @@ func parseFormat(r *http.Request, allowed ...string) (string, error) {
 	return f, nil
 }
 
-// cursor values are "<dataset version>.<crime id>": a page is only
+// cursor values are "<dataset version>.<position>", the dataset position of
+// the crime after which the page starts (not its public id): a page is only
 // meaningful within one version.
 func parseCursor(r *http.Request, version string) (int64, error) {
 	v := formValue(r, "cursor")
@@ -411,7 +412,7 @@ func (s *Server) handleStreets(w http.ResponseWriter, r *http.Request, snap *sna
 			continue
 		}
 		lon, lat := snap.ds.PointLonLat(geo.PointID(p))
-		out = append(out, streetHit{LocationID: int64(p), Street: snap.ds.PointStreet(geo.PointID(p)), Latitude: lat, Longitude: lon})
+		out = append(out, streetHit{LocationID: snap.ds.LocationID(geo.PointID(p)), Street: snap.ds.PointStreet(geo.PointID(p)), Latitude: lat, Longitude: lon})
 		if len(out) == limit {
 			break
 		}

@@ -6,6 +6,7 @@
 package stopsearch
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -52,8 +53,8 @@ const NoLocation = ^uint32(0)
 
 // Location is a distinct place stops were recorded at. StreetID and Street
 // are those of the crime snap point at the same coordinates (data.police.uk
-// snaps stops to the same map points); a place with no such point gets an
-// id after every snap point's and no street name.
+// snaps stops to the same map points); a place with no such point gets no
+// street name and an id as such a point would have (see nameLocations).
 type Location struct {
 	Lon, Lat float64
 	StreetID int64
@@ -138,7 +139,7 @@ func New(ds *geo.Dataset) *Index {
 			if !ok {
 				l = uint32(len(x.locs))
 				locOf[key] = l
-				x.locs = append(x.locs, Location{Lon: r.Lon, Lat: r.Lat, StreetID: int64(ds.NumPoints()) + int64(l)})
+				x.locs = append(x.locs, Location{Lon: r.Lon, Lat: r.Lat, StreetID: -1})
 			}
 			x.loc[i] = l
 		}
@@ -160,8 +161,44 @@ func (x *Index) nameLocations(locOf map[[2]float64]uint32) {
 		lon, lat := x.ds.PointLonLat(geo.PointID(p))
 		if l, ok := locOf[[2]float64{lon, lat}]; ok && !named[l] {
 			named[l] = true
-			x.locs[l].StreetID, x.locs[l].Street = int64(p), x.ds.PointStreet(geo.PointID(p))
+			x.locs[l].StreetID, x.locs[l].Street = x.ds.LocationID(geo.PointID(p)), x.ds.PointStreet(geo.PointID(p))
 		}
+	}
+	// A place without a snap point takes the location id a point there
+	// without a street name would, from the data like a point's: the next
+	// free one where a point or another such place holds it, in the order
+	// of their hashes and coordinates.
+	type place struct {
+		h int64
+		l uint32
+	}
+	var rest []place
+	for l := range x.locs {
+		if !named[l] {
+			rest = append(rest, place{geo.LocationHash(x.locs[l].Lon, x.locs[l].Lat, ""), uint32(l)})
+		}
+	}
+	slices.SortFunc(rest, func(a, b place) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
+			return c
+		}
+		la, lb := &x.locs[a.l], &x.locs[b.l]
+		if c := cmp.Compare(la.Lat, lb.Lat); c != 0 {
+			return c
+		}
+		return cmp.Compare(la.Lon, lb.Lon)
+	})
+	taken := make(map[int64]bool, len(rest))
+	for _, r := range rest {
+		id := r.h
+		for {
+			if _, ok := x.ds.PointByLocationID(id); !ok && !taken[id] {
+				break
+			}
+			id = (id + 1) & geo.MaxPublicID
+		}
+		taken[id] = true
+		x.locs[r.l].StreetID = id
 	}
 }
 
@@ -283,7 +320,10 @@ func (x *Index) LocationByStreet(streetID int64) (uint32, bool) {
 // KnownStreet reports whether streetID is a snap point or a stop location.
 func (x *Index) KnownStreet(streetID int64) bool {
 	_, ok := x.byStreet[streetID]
-	return ok || (streetID >= 0 && streetID < int64(x.ds.NumPoints()))
+	if !ok {
+		_, ok = x.ds.PointByLocationID(streetID)
+	}
+	return ok
 }
 
 // AtLocation returns the stops at location l passing f, ascending.

@@ -214,10 +214,10 @@ func TestLocationsNamedBySnapPoints(t *testing.T) {
 			continue
 		}
 		atPoint := points[[2]float64{loc.Lon, loc.Lat}]
-		if loc.StreetID < int64(ds.NumPoints()) {
+		if p, ok := ds.PointByLocationID(loc.StreetID); ok {
 			named++
-			lon, lat := ds.PointLonLat(geo.PointID(loc.StreetID))
-			if !atPoint || lon != loc.Lon || lat != loc.Lat || loc.Street != ds.PointStreet(geo.PointID(loc.StreetID)) {
+			lon, lat := ds.PointLonLat(p)
+			if !atPoint || lon != loc.Lon || lat != loc.Lat || loc.Street != ds.PointStreet(p) {
 				t.Fatalf("stop %d at %v,%v named by point %d at %v,%v %q", id, loc.Lon, loc.Lat, loc.StreetID, lon, lat, loc.Street)
 			}
 		} else if atPoint || loc.Street != "" {

@@ -89,7 +89,7 @@ func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 			a.reset(ix.ncat)
 			ix.addPoint(&a, p, f)
 			if a.total > 0 {
-				feats = append(feats, feature{wx: ix.ptX[p], wy: ix.ptY[p], id: uint64(p), hasID: true,
+				feats = append(feats, feature{wx: ix.ptX[p], wy: ix.ptY[p], id: uint64(ix.ds.LocationID(p)), hasID: true,
 					point: p, total: a.total, byCat: slices.Clone(a.byCat)})
 			}
 			return true
@@ -187,7 +187,7 @@ func (ix *Index) encode(z, x, y int, layer string, feats []feature) []byte {
 			case propCount:
 				w.uintTag(slot, uint64(ft.total))
 			case propLocationID:
-				w.uintTag(slot, uint64(ft.point))
+				w.uintTag(slot, uint64(ix.ds.LocationID(ft.point)))
 			case propStreet:
 				w.strTag(slot, ix.ds.PointStreet(ft.point))
 			case propClusterID:

@@ -222,16 +222,17 @@ func checkZoom(t *testing.T, ix *Index, z int, f *geo.Filter, want expected) {
 			}
 			total += n
 			if l.Name == LayerCrimes {
-				p := geo.PointID(num(t, ft.Properties[propLocationID]))
+				id := num(t, ft.Properties[propLocationID])
+				p, ok := ds.PointByLocationID(int64(id))
+				if !ok || ft.ID != float64(id) {
+					t.Errorf("feature id %v, location_id %v: no such point", ft.ID, id)
+				}
 				if _, dup := byPoint[p]; dup {
 					t.Errorf("point %d in two tiles at zoom %d", p, z)
 				}
 				byPoint[p] = n
 				if s := ft.Properties[propStreet]; s != ds.PointStreet(p) {
 					t.Errorf("point %d street %v, want %q", p, s, ds.PointStreet(p))
-				}
-				if ft.ID != float64(p) {
-					t.Errorf("point %d has feature id %v", p, ft.ID)
 				}
 			} else if v, ok := ft.Properties[propClusterID]; ok {
 				id := uint64(num(t, v))
@@ -280,7 +281,7 @@ func orbLayer(ix *Index, z, x, y int, layer string, feats []feature) mvt.Layers 
 		}
 		if layer == LayerCrimes {
 			g.Properties[propCount] = uint64(ft.total)
-			g.Properties[propLocationID] = uint64(ft.point)
+			g.Properties[propLocationID] = uint64(ix.ds.LocationID(ft.point))
 			g.Properties[propStreet] = ix.ds.PointStreet(ft.point)
 		} else {
 			if ft.hasID {

@@ -1,0 +1,269 @@
+package geo
+
+import (
+	"cmp"
+	"encoding/binary"
+	"math"
+	"slices"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Public ids. A snap point's location id and a crime's id are derived from
+// the data they name, not from positions in the dataset, so that an id a
+// client stored still names the same point or crime after another month is
+// loaded, on every replica, whatever the order the files were read in.
+// Both fit in 53 bits, so JSON readers that hold numbers as doubles keep
+// them exact.
+
+// MaxPublicID is the largest location or crime id: 2^53 - 1.
+const MaxPublicID = 1<<53 - 1
+
+// locationHash maps a snap point's published coordinates and street name
+// to a candidate location id. It is a variable so that tests can force
+// collisions.
+var locationHash = func(lon, lat float64, street string) uint64 {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:], math.Float64bits(lon))
+	binary.LittleEndian.PutUint64(b[8:], math.Float64bits(lat))
+	h := xxhash.New()
+	_, _ = h.Write(b[:])
+	_, _ = h.WriteString(street)
+	return h.Sum64() & MaxPublicID
+}
+
+// LocationHash returns the location id a point at these coordinates with
+// this street name takes unless another point took it first.
+func LocationHash(lon, lat float64, street string) int64 {
+	return int64(locationHash(lon, lat, street))
+}
+
+// buildLocationIDs gives every point its location id, its hash, and builds
+// the lookup. Points whose hashes meet are taken in the points' order (by
+// curve position, coordinates and street, an order of the points
+// themselves, not of the files), each taking the first free value from its
+// hash up; values past MaxPublicID wrap to the lowest free ones. A
+// collision in 53 bits is rare (one load of a million points in about
+// 18,000: n²/2 pairs over 2^53 values), and only then can a point's id
+// depend on which other points are loaded.
+func (d *Dataset) buildLocationIDs() {
+	np := len(d.ptLon)
+	type hp struct {
+		h uint64
+		p uint32
+	}
+	order := make([]hp, np)
+	for p := range np {
+		order[p] = hp{locationHash(d.ptLon[p], d.ptLat[p], d.strs[d.ptStreet[p]]), uint32(p)}
+	}
+	slices.SortFunc(order, func(a, b hp) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.p, b.p)
+	})
+	d.ptID = make([]uint64, np)
+	d.ptByID = make([]uint32, np)
+	var overflow []uint32
+	next := uint64(0) // the lowest value not yet taken by an earlier point
+	for i, x := range order {
+		id := max(x.h, next)
+		if id > MaxPublicID {
+			overflow = append(overflow, x.p)
+			continue
+		}
+		d.ptID[x.p] = id
+		d.ptByID[i] = x.p
+		next = id + 1
+	}
+	if len(overflow) == 0 {
+		return
+	}
+	// The points that ran past the top take the lowest values no point
+	// holds, in the same order.
+	taken := d.ptByID[:np-len(overflow)]
+	free, k := uint64(0), 0
+	for _, p := range overflow {
+		for k < len(taken) && d.ptID[taken[k]] <= free {
+			if d.ptID[taken[k]] == free {
+				free++
+			}
+			k++
+		}
+		d.ptID[p] = free
+		free++
+	}
+	copy(d.ptByID[len(taken):], overflow)
+	slices.SortFunc(d.ptByID, func(a, b uint32) int { return cmp.Compare(d.ptID[a], d.ptID[b]) })
+}
+
+// LocationID returns the public id of snap point p: location_id in /v1/,
+// street.id in /api/.
+func (d *Dataset) LocationID(p PointID) int64 { return int64(d.ptID[p]) }
+
+// PointByLocationID returns the snap point with this location id.
+func (d *Dataset) PointByLocationID(id int64) (PointID, bool) {
+	if id < 0 || id > MaxPublicID {
+		return 0, false
+	}
+	i, ok := slices.BinarySearchFunc(d.ptByID, uint64(id), func(p uint32, id uint64) int {
+		return cmp.Compare(d.ptID[p], id)
+	})
+	if !ok {
+		return 0, false
+	}
+	return PointID(d.ptByID[i]), true
+}
+
+// A crime's id packs its month, its force's number and its ordinal among
+// its force-month's crimes: month << 37 | force << 25 | ordinal. The
+// ordinal counts the force-month's crimes in the dataset's order (by snap
+// point, in the points' own order, then by row in the file; crimes without
+// a location last, by row), which depends on that force-month's file alone.
+// Loading, dropping or revising another force-month never changes it; a
+// revised file of the same force-month may.
+const (
+	ordBits   = 25
+	forceBits = 12
+	// MaxUnitCrimes is the most crimes one force's month can hold.
+	MaxUnitCrimes = 1 << ordBits
+	// stdForceKeys are the force numbers kept for StandardForces, in
+	// their order; the list only grows at its end, so these never change.
+	stdForceKeys = 256
+	// sampleEvery is how many of a force-month's crimes one entry of the
+	// id lookup stands for.
+	sampleEvery = 64
+)
+
+// buildForceKeys numbers the forces for crime ids: a standard force by its
+// place in StandardForces, any other by a hash of its id above those, the
+// next free number in id order where two meet.
+func (d *Dataset) buildForceKeys() {
+	d.forceKey = make([]uint16, d.forces.Len())
+	taken := map[uint16]bool{}
+	var others []int
+	for f := range d.forceKey {
+		if f < numStdForces {
+			d.forceKey[f] = uint16(f)
+			continue
+		}
+		others = append(others, f)
+	}
+	slices.SortFunc(others, func(a, b int) int { return cmp.Compare(d.forces.Term(a).Slug, d.forces.Term(b).Slug) })
+	const span = 1<<forceBits - stdForceKeys
+	for _, f := range others {
+		k := uint16(xxhash.Sum64String(d.forces.Term(f).Slug) % span)
+		for taken[k] {
+			k = (k + 1) % span
+		}
+		taken[k] = true
+		d.forceKey[f] = stdForceKeys + k
+	}
+}
+
+// maxUnitCrimes is MaxUnitCrimes, lowered by tests.
+var maxUnitCrimes = MaxUnitCrimes
+
+// numStdForces is how many forces the vocabulary starts with.
+var numStdForces = newVocab(StandardForces, nil).Len()
+
+// unitOf is the key of a crime's force-month, as its id's top bits.
+func (d *Dataset) unitOf(c int) uint32 {
+	return uint32(d.month[c])<<forceBits | uint32(d.forceKey[d.force[c]])
+}
+
+// buildCrimeIDs numbers each crime within its force-month, in position
+// order, once buildForceKeys has numbered the forces, and samples every
+// sampleEvery-th crime's position for lookups. Consecutive crimes seldom
+// share their force-month (a point's crimes are a few, of several months),
+// so each crime finds its force-month's counter through two slices rather
+// than a map: a row of forces per month present.
+func (d *Dataset) buildCrimeIDs() {
+	n, nf := len(d.month), len(d.forceKey)
+	row := make([]int32, 1<<16)
+	for i := range row {
+		row[i] = -1
+	}
+	var count []uint32 // per slot: row*nf + force
+	for c := range n {
+		m := d.month[c]
+		if row[m] < 0 {
+			row[m] = int32(len(count) / nf)
+			count = append(count, make([]uint32, nf)...)
+		}
+		count[int(row[m])*nf+int(d.force[c])]++
+	}
+	type slotKey struct{ key, slot uint32 }
+	var units []slotKey
+	for m, r := range row {
+		if r < 0 {
+			continue
+		}
+		for f := range nf {
+			if slot := int(r)*nf + f; count[slot] > 0 {
+				units = append(units, slotKey{uint32(m)<<forceBits | uint32(d.forceKey[f]), uint32(slot)})
+			}
+		}
+	}
+	slices.SortFunc(units, func(a, b slotKey) int { return cmp.Compare(a.key, b.key) })
+	d.unitKey = make([]uint32, len(units))
+	d.unitSampleStart = make([]uint32, len(units)+1)
+	unitOfSlot := make([]uint32, len(count))
+	for u, x := range units {
+		d.unitKey[u] = x.key
+		unitOfSlot[x.slot] = uint32(u)
+		d.unitSampleStart[u+1] = d.unitSampleStart[u] + (count[x.slot]+sampleEvery-1)/sampleEvery
+	}
+	d.unitSample = make([]uint32, d.unitSampleStart[len(units)])
+	d.ord = make([]uint32, n)
+	next := make([]uint32, len(units))
+	for c := range n {
+		u := unitOfSlot[int(row[d.month[c]])*nf+int(d.force[c])]
+		o := next[u]
+		next[u]++
+		d.ord[c] = o
+		if o%sampleEvery == 0 {
+			d.unitSample[d.unitSampleStart[u]+o/sampleEvery] = uint32(c)
+		}
+	}
+}
+
+// PublicID returns the id of crime c as the API shows it.
+func (d *Dataset) PublicID(c CrimeID) int64 {
+	return int64(d.unitOf(int(c)))<<ordBits | int64(d.ord[c])
+}
+
+// CrimeByPublicID returns the crime with this id.
+func (d *Dataset) CrimeByPublicID(id int64) (CrimeID, bool) {
+	if id < 0 || id > MaxPublicID {
+		return 0, false
+	}
+	k, o := uint32(id>>ordBits), uint32(id&(MaxUnitCrimes-1))
+	u, ok := slices.BinarySearch(d.unitKey, k)
+	if !ok {
+		return 0, false
+	}
+	s := d.unitSampleStart[u] + o/sampleEvery
+	if s >= d.unitSampleStart[u+1] {
+		return 0, false
+	}
+	// The crimes of a force-month come in ordinal order, so the one
+	// sought is at most sampleEvery-1 of them past the sample. Other
+	// force-months' crimes lie between: the scan compares the month and
+	// force columns as they are, not each crime's key.
+	m := Month(k >> forceBits)
+	f := Force(slices.Index(d.forceKey, uint16(k&(1<<forceBits-1))))
+	months, forces := d.month, d.force[:len(d.month)]
+	for c := int(d.unitSample[s]); c < len(months); c++ {
+		if months[c] != m || forces[c] != f {
+			continue
+		}
+		switch {
+		case d.ord[c] == o:
+			return CrimeID(c), true
+		case d.ord[c] > o:
+			return 0, false
+		}
+	}
+	return 0, false
+}

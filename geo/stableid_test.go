@@ -1,0 +1,250 @@
+package geo
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// idRow is a street row of a synthetic force-month: its point (an index
+// into idPoints, or -1 without a location) and its crime type.
+type idRow struct {
+	pt    int
+	ctype string
+}
+
+type idPoint struct {
+	lon, lat float64
+	street   string
+}
+
+// idPoints are shared by every force-month, as snap points are: some sit
+// at the same coordinates with another street name.
+var idPoints = func() []idPoint {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pts := make([]idPoint, 400)
+	for i := range pts {
+		pts[i] = idPoint{-1.5 + rng.Float64()/2, 50.8 + rng.Float64()/2, fmt.Sprintf("On or near Street %d", i)}
+		if i%10 == 9 {
+			pts[i].lon, pts[i].lat = pts[i-1].lon, pts[i-1].lat
+		}
+	}
+	return pts
+}()
+
+// idUnitRows makes the rows of a force-month from a seed: a revised file
+// of the same force-month is another seed.
+func idUnitRows(seed uint64, n int) []idRow {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	types := []string{"Burglary", "Drugs", "Vehicle crime", "Anti-social behaviour"}
+	rows := make([]idRow, n)
+	for i := range rows {
+		rows[i] = idRow{pt: rng.IntN(len(idPoints)+20) - 20, ctype: types[rng.IntN(len(types))]}
+		if rows[i].pt < 0 {
+			rows[i].pt = -1
+		}
+	}
+	return rows
+}
+
+type idUnit struct {
+	u    Unit
+	seed uint64
+	n    int
+}
+
+// tag is the Crime ID the test gives row i of a unit's file, which names
+// the row in every dataset it is loaded into.
+func (x idUnit) tag(i int) string {
+	s := sha256.Sum256(fmt.Appendf(nil, "%s/%d/%d", x.u, x.seed, i))
+	return hex.EncodeToString(s[:])
+}
+
+func buildIDUnits(t testing.TB, units []idUnit) *Dataset {
+	t.Helper()
+	b := NewBuilder()
+	for _, x := range units {
+		sb := NewStreetBatch(x.u, 0, x.u.String())
+		for i, r := range idUnitRows(x.seed, x.n) {
+			row := StreetRow{CrimeID: []byte(x.tag(i)), Month: x.u.Month, FallsWithin: []byte(x.u.Force),
+				CrimeType: []byte(r.ctype), LastOutcome: []byte("Under investigation")}
+			if r.pt >= 0 {
+				p := idPoints[r.pt]
+				row.HasLocation, row.Lon, row.Lat, row.Location = true, p.lon, p.lat, []byte(p.street)
+				row.LSOACode, row.LSOAName = []byte("E01000001"), []byte("Somewhere 001A")
+			}
+			sb.AddStreet(&row)
+		}
+		if err := b.AddStreet(sb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+type idPointKey struct {
+	lon, lat float64
+	street   string
+}
+
+// publicIDs returns the ids of a dataset's crimes by their tag and of its
+// points by their coordinates and street, and checks that each id is
+// unique, JSON-safe and found again by its lookup.
+func publicIDs(t *testing.T, d *Dataset) (crimes map[string]int64, points map[idPointKey]int64) {
+	t.Helper()
+	crimes, points = map[string]int64{}, map[idPointKey]int64{}
+	seen := map[int64]bool{}
+	for p := range d.NumPoints() {
+		id := d.LocationID(PointID(p))
+		if id < 0 || id > MaxPublicID || seen[id] {
+			t.Fatalf("point %d: location id %d out of range or taken twice", p, id)
+		}
+		seen[id] = true
+		if q, ok := d.PointByLocationID(id); !ok || q != PointID(p) {
+			t.Fatalf("location id %d: found %d, %v; want point %d", id, q, ok, p)
+		}
+		pt := d.Point(PointID(p))
+		points[idPointKey{pt.Lon, pt.Lat, pt.Street}] = id
+	}
+	clear(seen)
+	for c := range d.Len() {
+		id := d.PublicID(CrimeID(c))
+		if id < 0 || id > MaxPublicID || seen[id] {
+			t.Fatalf("crime %d: id %d out of range or taken twice", c, id)
+		}
+		seen[id] = true
+		if got, ok := d.CrimeByPublicID(id); !ok || got != CrimeID(c) {
+			t.Fatalf("crime id %d: found %d, %v; want crime %d", id, got, ok, c)
+		}
+		crimes[d.PersistentID(CrimeID(c))] = id
+	}
+	return crimes, points
+}
+
+// TestPublicIDsStable loads a set of force-months, then the same set with
+// another month, another force and one force-month revised: every crime
+// and point in both keeps its id. The same files in another order give the
+// same ids.
+func TestPublicIDsStable(t *testing.T) {
+	jan, feb, mar := MakeMonth(2023, 1), MakeMonth(2023, 2), MakeMonth(2023, 3)
+	base := []idUnit{
+		{Unit{"hampshire", jan}, 1, 900}, {Unit{"kent", jan}, 2, 700}, {Unit{"zz-other", jan}, 3, 300},
+		{Unit{"hampshire", feb}, 4, 850}, {Unit{"kent", feb}, 5, 650}, {Unit{"zz-other", feb}, 6, 200},
+	}
+	more := append(slices.Clone(base),
+		idUnit{Unit{"hampshire", mar}, 7, 800}, idUnit{Unit{"kent", mar}, 8, 500}, idUnit{Unit{"aa-new", feb}, 9, 400})
+	more[1] = idUnit{Unit{"kent", jan}, 20, 720} // kent's January revised
+
+	c1, p1 := publicIDs(t, buildIDUnits(t, base))
+	c2, p2 := publicIDs(t, buildIDUnits(t, more))
+	revised := map[string]bool{}
+	for i := range base[1].n {
+		revised[base[1].tag(i)] = true
+	}
+	shared := 0
+	for tag, id := range c1 {
+		if revised[tag] {
+			continue
+		}
+		if got, ok := c2[tag]; !ok || got != id {
+			t.Fatalf("crime %s: id %d, then %d (%v)", tag[:8], id, got, ok)
+		}
+		shared++
+	}
+	if shared < 2000 {
+		t.Fatalf("only %d crimes compared", shared)
+	}
+	for k, id := range p1 {
+		if got, ok := p2[k]; ok && got != id {
+			t.Fatalf("point %v: location id %d, then %d", k, id, got)
+		}
+	}
+
+	reversed := slices.Clone(more)
+	slices.Reverse(reversed)
+	c3, p3 := publicIDs(t, buildIDUnits(t, reversed))
+	if !mapsEqual(c2, c3) || !mapsEqual(p2, p3) {
+		t.Fatal("the same files in another order give other ids")
+	}
+}
+
+func mapsEqual[K comparable](a, b map[K]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestLocationIDCollisions forces every point's hash into a few values, or
+// onto the top of the range: ids stay unique, found by their lookup, and
+// independent of the order the files are read in.
+func TestLocationIDCollisions(t *testing.T) {
+	jan, feb := MakeMonth(2023, 1), MakeMonth(2023, 2)
+	units := []idUnit{{Unit{"hampshire", jan}, 1, 600}, {Unit{"kent", feb}, 2, 600}}
+	saved := locationHash
+	t.Cleanup(func() { locationHash = saved })
+	for name, h := range map[string]func(lon, lat float64, street string) uint64{
+		"three values": func(lon, lat float64, street string) uint64 { return saved(lon, lat, street) % 3 },
+		"top of range": func(lon, lat float64, street string) uint64 { return MaxPublicID - saved(lon, lat, street)%3 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			locationHash = h
+			d := buildIDUnits(t, units)
+			_, p1 := publicIDs(t, d)
+			reversed := slices.Clone(units)
+			slices.Reverse(reversed)
+			_, p2 := publicIDs(t, buildIDUnits(t, reversed))
+			if !mapsEqual(p1, p2) {
+				t.Fatal("colliding points numbered by load order")
+			}
+			if _, ok := d.PointByLocationID(int64(d.NumPoints()) + 5); ok {
+				t.Fatal("a free id found a point")
+			}
+		})
+	}
+}
+
+// TestPublicIDLookupMisses checks ids that name nothing.
+func TestPublicIDLookupMisses(t *testing.T) {
+	d := buildIDUnits(t, []idUnit{{Unit{"hampshire", MakeMonth(2023, 1)}, 1, 200}})
+	last := d.PublicID(CrimeID(d.Len() - 1))
+	for _, id := range []int64{-1, 0, MaxPublicID + 1, d.PublicID(0) + int64(d.Len()), last + 1<<ordBits} {
+		if c, ok := d.CrimeByPublicID(id); ok {
+			t.Errorf("crime id %d found crime %d", id, c)
+		}
+	}
+	for _, id := range []int64{-1, MaxPublicID + 1} {
+		if p, ok := d.PointByLocationID(id); ok {
+			t.Errorf("location id %d found point %d", id, p)
+		}
+	}
+}
+
+// TestUnitCrimesLimit refuses a force-month with more crimes than a crime
+// id's ordinal holds, and takes one with as many.
+func TestUnitCrimesLimit(t *testing.T) {
+	saved := maxUnitCrimes
+	t.Cleanup(func() { maxUnitCrimes = saved })
+	maxUnitCrimes = 50
+	for n, ok := range map[int]bool{50: true, 51: false} {
+		sb := NewStreetBatch(Unit{"kent", MakeMonth(2023, 1)}, 0, "test")
+		for range n {
+			sb.AddStreet(&StreetRow{Month: MakeMonth(2023, 1), CrimeType: []byte("Drugs")})
+		}
+		if err := NewBuilder().AddStreet(sb); (err == nil) != ok {
+			t.Errorf("%d crimes: error %v", n, err)
+		}
+	}
+}
