@@ -38,8 +38,12 @@ func TestRepeatedAnswersComeFromTheBodyCache(t *testing.T) {
 		for _, gz := range []bool{false, true} {
 			hits := s.bodies.Stats().Hits
 			first, second := get(s, path, gz), get(s, path, gz)
-			if after := s.bodies.Stats().Hits; after != hits+1 {
-				t.Errorf("GET %s (gzip %v): %d cache hits; want 1", path, gz, after-hits)
+			want := int64(1)
+			if first.Header().Get("Content-Length") == "" && !gz {
+				want = 0 // a plain listing is streamed and not kept
+			}
+			if after := s.bodies.Stats().Hits; after != hits+want {
+				t.Errorf("GET %s (gzip %v): %d cache hits; want %d", path, gz, after-hits, want)
 			}
 			if first.Code != http.StatusOK || second.Code != first.Code || !bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) {
 				t.Errorf("GET %s (gzip %v): %d then %d, %d then %d bytes", path, gz, first.Code, second.Code, first.Body.Len(), second.Body.Len())

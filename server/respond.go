@@ -274,9 +274,13 @@ func (rw *respWriter) startStream() {
 	h := rw.w.Header()
 	h.Del("Content-Length")
 	var dst io.Writer = rw.w
-	if rw.key != "" {
+	// A streamed body is kept gzipped only: plain, it costs mostly its
+	// query and encoding, which a copy of seven times the bytes barely
+	// beats, and it would take the room of seven gzipped ones (a cycle of
+	// plain listings then misses every time and pays for the copy).
+	if rw.key != "" && rw.gzip {
 		rw.before = handlerHeader(h, rw.before)
-		rw.capture = &captureWriter{w: rw.w, limit: rw.s.bodies.maxBody()}
+		rw.capture = &captureWriter{w: rw.w, limit: rw.s.bodies.maxBody(), b: make([]byte, 0, streamChunk)}
 		dst = rw.capture
 	}
 	rw.cacheHeaders(rw.etag)
