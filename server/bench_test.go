@@ -3,7 +3,7 @@ package server_test
 import (
 	"cmp"
 	"fmt"
-	"io"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -32,26 +32,59 @@ func radiusPaths(ds *geo.Dataset, format string) []string {
 	return out
 }
 
+// sinkWriter counts the body and keeps none of it (a recorder without a
+// Body), so a benchmark measures the server rather than a growing buffer.
+type sinkWriter struct {
+	*httptest.ResponseRecorder
+	n int
+}
+
+func (w *sinkWriter) Write(b []byte) (int, error) {
+	w.n += len(b)
+	return w.ResponseRecorder.Write(b)
+}
+
+// benchPaths serves paths in turn, plain and (as map clients and crimemap
+// bench ask) gzipped, each computed afresh ("cold", without the body cache)
+// and repeated from the body cache ("cached").
 func benchPaths(b *testing.B, paths []string) {
-	s := server.New(server.DefaultConfig(), server.Deps{})
 	ds := benchdata.Dataset(b)
 	// SetDataset builds hex columns in the background; build them first so
 	// that work is not measured here.
 	ds.PrepareHex(tiles.HexZoomRes[:]...)
-	s.SetDataset(ds)
-	b.ReportAllocs()
-	b.ResetTimer()
-	bytes := 0
-	for i := 0; i < b.N; i++ {
-		w := httptest.NewRecorder()
-		s.ServeHTTP(w, httptest.NewRequest("GET", paths[i%len(paths)], nil))
-		if w.Code != 200 {
-			b.Fatalf("%s: %d %s", paths[i%len(paths)], w.Code, w.Body)
-		}
-		bytes += w.Body.Len()
+	cold := server.DefaultConfig()
+	cold.BodyCacheBytes = 0
+	for _, run := range []struct {
+		name string
+		cfg  server.Config
+		gzip bool
+	}{
+		{"identity/cold", cold, false}, {"gzip/cold", cold, true},
+		{"identity/cached", server.DefaultConfig(), false}, {"gzip/cached", server.DefaultConfig(), true},
+	} {
+		s := server.New(run.cfg, server.Deps{})
+		s.SetDataset(ds)
+		b.Run(run.name, func(b *testing.B) {
+			b.ReportAllocs()
+			bytes := 0
+			i := 0
+			for b.Loop() {
+				req := httptest.NewRequest("GET", paths[i%len(paths)], nil)
+				if run.gzip {
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
+				w := &sinkWriter{ResponseRecorder: httptest.NewRecorder()}
+				w.Body = nil
+				s.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("%s: %d", paths[i%len(paths)], w.Code)
+				}
+				bytes += w.n
+				i++
+			}
+			b.ReportMetric(float64(bytes)/float64(i), "bytes/op")
+		})
 	}
-	b.ReportMetric(float64(bytes)/float64(b.N), "bytes/op")
-	io.Discard.Write(nil)
 }
 
 // BenchmarkPoliceStreet is data.police.uk's crimes-street: every crime of a

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"crimemap/internal/lru"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -96,11 +98,17 @@ func newMetrics(s *Server) *metrics {
 			Name: "crimemap_tile_cache_hit_ratio",
 			Help: "Share of tile cache lookups that hit since the start (0 before any).",
 		}, cacheStat(func(s *Server) float64 {
-			st := s.tileCache.Stats()
-			if st.Hits+st.Misses == 0 {
-				return 0
-			}
-			return float64(st.Hits) / float64(st.Hits+st.Misses)
+			return hitRatio(s.tileCache.Stats())
+		})),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "crimemap_body_cache_bytes",
+			Help: "Bytes held by the cache of dataset-keyed API answers.",
+		}, cacheStat(func(s *Server) float64 { return float64(s.bodies.Stats().Bytes) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "crimemap_body_cache_hit_ratio",
+			Help: "Share of body cache lookups that hit since the start (0 before any).",
+		}, cacheStat(func(s *Server) float64 {
+			return hitRatio(s.bodies.Stats())
 		})),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "crimemap_dataset_crimes",
@@ -247,4 +255,12 @@ func (s *Server) serveMetrics(base context.Context) (stop func(), err error) {
 	}()
 	s.log.Info("metrics listening", "addr", "http://"+ln.Addr().String()+"/metrics")
 	return func() { _ = hs.Close() }, nil
+}
+
+// hitRatio is the share of a cache's lookups that hit, 0 before any.
+func hitRatio(st lru.Stats) float64 {
+	if st.Hits+st.Misses == 0 {
+		return 0
+	}
+	return float64(st.Hits) / float64(st.Hits+st.Misses)
 }

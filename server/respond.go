@@ -3,8 +3,8 @@ package server
 import (
 	"bytes"
 	"encoding/hex"
+	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,12 +75,17 @@ type respWriter struct {
 	// etag is the validator of the dataset-keyed routes, set before the
 	// handler runs (keyOnVersion); version is that dataset's version.
 	etag, version string
+	// key names the answer in the body cache ("" for none); before is
+	// the header as it stood before the handler ran.
+	key    string
+	before http.Header
 
 	status            int
 	passthrough, done bool // a non-200 status; a 304 already sent
 	streaming         bool
 	buf               []byte
 	zw                *gzip.Writer
+	capture           *captureWriter // a streamed body's copy for the cache
 }
 
 // Unwrap lets http.ResponseController reach the connection.
@@ -129,41 +134,90 @@ func (rw *respWriter) Write(p []byte) (int, error) {
 	return rw.out().Write(p)
 }
 
-func (rw *respWriter) out() interface{ Write([]byte) (int, error) } {
-	if rw.zw != nil {
+func (rw *respWriter) out() io.Writer {
+	switch {
+	case rw.zw != nil:
 		return rw.zw
+	case rw.capture != nil:
+		return rw.capture
 	}
 	return rw.w
 }
 
 // keyOnVersion makes the validator of a GET or HEAD the dataset version
-// with the path and normalised query, and answers 304 at once when the
-// client holds it, before any work. It reports whether it answered.
+// with the path and normalised query, and answers at once, before any work:
+// 304 when the client holds it, or the body cache's copy. It reports
+// whether it answered.
 func (rw *respWriter) keyOnVersion(version string) bool {
 	if !rw.cacheable {
 		return false
 	}
 	rw.version = version
-	rw.etag = versionETag(version, rw.r.URL)
-	if !noneMatch(rw.r.Header.Get("If-None-Match"), rw.etag) {
+	// Encode sorts the keys, so parameter order does not split caches.
+	q := rw.r.URL.Query().Encode()
+	rw.etag = versionETag(version, rw.r.URL.Path, q)
+	if noneMatch(rw.r.Header.Get("If-None-Match"), rw.etag) {
+		rw.cacheHeaders(rw.etag)
+		rw.status, rw.done = http.StatusNotModified, true
+		rw.w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	if rw.s.bodies.off || rw.r.Method != http.MethodGet {
 		return false
 	}
-	rw.cacheHeaders(rw.etag)
-	rw.status, rw.done = http.StatusNotModified, true
-	rw.w.WriteHeader(http.StatusNotModified)
-	return true
+	rw.key = answerKey(version, rw.r.URL.Path, q, rw.gzip)
+	if e, ok := rw.s.bodies.Get(rw.key); ok {
+		rw.serveCached(e)
+		return true
+	}
+	rw.before = rw.w.Header().Clone()
+	return false
 }
 
 // versionETag is the strong validator of a dataset-keyed answer: the same
-// version, path and parameters give the same bytes on every replica.
-func versionETag(version string, u *url.URL) string {
-	// Encode sorts the keys, so parameter order does not split caches.
-	q := u.Query().Encode()
+// version, path and normalised query give the same bytes on every replica.
+func versionETag(version, path, query string) string {
 	h := xxhash.New()
-	_, _ = h.WriteString(u.Path)
+	_, _ = h.WriteString(path)
 	_, _ = h.WriteString("?")
-	_, _ = h.WriteString(q)
+	_, _ = h.WriteString(query)
 	return `"` + version + "-" + strconv.FormatUint(h.Sum64(), 16) + `"`
+}
+
+// answerKey names a representation in the body cache: in full rather than
+// hashed as the ETag is, so two queries can never share an answer.
+func answerKey(version, path, query string, gz bool) string {
+	enc := " identity "
+	if gz {
+		enc = " gzip "
+	}
+	return version + enc + path + "?" + query
+}
+
+// serveCached sends a cached answer as its first sending went out, with a
+// Content-Length since its length is now known.
+func (rw *respWriter) serveCached(e *cachedBody) {
+	h := rw.w.Header()
+	for k, v := range e.header {
+		h[k] = append([]string(nil), v...)
+	}
+	rw.cacheHeaders(rw.etag)
+	if e.gzip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	rw.status, rw.done = http.StatusOK, true
+	if e.whole {
+		http.ServeContent(rw.w, rw.r, "", time.Time{}, bytes.NewReader(e.body))
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	rw.w.WriteHeader(http.StatusOK)
+	_, _ = rw.w.Write(e.body)
+}
+
+// keep stores a sent body in the body cache; it must not be modified after.
+func (rw *respWriter) keep(header http.Header, body []byte, whole bool) {
+	rw.s.bodies.Put(rw.key, &cachedBody{header: header, body: body, gzip: rw.gzip, whole: whole})
 }
 
 // bodyETag is the validator of a held body that no version keys.
@@ -219,11 +273,21 @@ func (rw *respWriter) startStream() {
 	rw.streaming = true
 	h := rw.w.Header()
 	h.Del("Content-Length")
+	var dst io.Writer = rw.w
+	// A streamed body is kept gzipped only: plain, it costs mostly its
+	// query and encoding, which a copy of seven times the bytes barely
+	// beats, and it would take the room of seven gzipped ones (a cycle of
+	// plain listings then misses every time and pays for the copy).
+	if rw.key != "" && rw.gzip {
+		rw.before = handlerHeader(h, rw.before)
+		rw.capture = &captureWriter{w: rw.w, limit: rw.s.bodies.maxBody(), b: make([]byte, 0, streamChunk)}
+		dst = rw.capture
+	}
 	rw.cacheHeaders(rw.etag)
 	if rw.gzip {
 		h.Set("Content-Encoding", "gzip")
 		rw.zw = gzipWriters.Get().(*gzip.Writer)
-		rw.zw.Reset(rw.w)
+		rw.zw.Reset(dst)
 	}
 	rw.w.WriteHeader(http.StatusOK)
 }
@@ -235,10 +299,15 @@ func (rw *respWriter) finish() {
 		return
 	case rw.streaming:
 		if rw.zw != nil {
-			_ = rw.zw.Close()
+			if err := rw.zw.Close(); err != nil && rw.capture != nil {
+				rw.capture.lost = true
+			}
 			rw.zw.Reset(nil)
 			gzipWriters.Put(rw.zw)
 			rw.zw = nil
+		}
+		if c := rw.capture; c != nil && !c.lost {
+			rw.keep(rw.before, c.b, false)
 		}
 		return
 	}
@@ -247,6 +316,10 @@ func (rw *respWriter) finish() {
 		rw.buf = nil
 	}()
 	h := rw.w.Header()
+	var handlerSet http.Header
+	if rw.key != "" {
+		handlerSet = handlerHeader(h, rw.before)
+	}
 	etag := rw.etag
 	head := rw.r.Method == http.MethodHead
 	if etag == "" && rw.cacheable && !head && !strings.Contains(h.Get("Cache-Control"), "no-store") {
@@ -274,6 +347,9 @@ func (rw *respWriter) finish() {
 		body = gzipAppend(zb, body)
 		defer putBody(body)
 		h.Set("Content-Encoding", "gzip")
+	}
+	if rw.key != "" && len(body) <= rw.s.bodies.maxBody() {
+		rw.keep(handlerSet, bytes.Clone(body), true)
 	}
 	h.Del("Content-Length")
 	if !rw.cacheable {

@@ -65,6 +65,9 @@ type Config struct {
 	Tiles            tiles.Options
 	TileCacheBytes   int64
 	TileCacheControl string
+	// BodyCacheBytes bounds the cache of dataset-keyed /api/ and /v1/
+	// answers as sent (0 for none).
+	BodyCacheBytes int64
 	// MetricsAddr, if set, serves /metrics on a listener of its own rather
 	// than beside the public routes.
 	MetricsAddr string
@@ -138,6 +141,7 @@ func DefaultConfig() Config {
 		Tiles:            tiles.DefaultOptions(),
 		TileCacheBytes:   DefaultTileCacheBytes,
 		TileCacheControl: DefaultTileCacheControl,
+		BodyCacheBytes:   DefaultBodyCacheBytes,
 	}
 }
 
@@ -180,6 +184,7 @@ type Server struct {
 	handler http.Handler
 	// tileCache is shared by dataset versions: its keys carry the version.
 	tileCache *tiles.Cache
+	bodies    *bodyCache
 	heavy     *gate
 	hoods     *hoodIndex
 	metrics   *metrics
@@ -203,7 +208,8 @@ func New(cfg Config, deps Deps) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, deps: deps, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait),
+	s := &Server{cfg: cfg, deps: deps, log: log, tileCache: tiles.NewCache(cfg.TileCacheBytes),
+		bodies: newBodyCache(cfg.BodyCacheBytes), heavy: newGate(cfg.MaxHeavy, cfg.HeavyWait),
 		hoods: newHoodIndex(deps.Locator)}
 	s.metrics = newMetrics(s)
 	s.prepareHex = func(ds *geo.Dataset) { ds.PrepareHex(tiles.HexZoomRes[:]...) }

@@ -3,18 +3,16 @@ package tiles
 import (
 	"bytes"
 	"compress/gzip"
-	"container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"hash/maphash"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"crimemap/geo"
+	"crimemap/internal/lru"
 )
 
 // Entry is an encoded tile ready to send.
@@ -59,112 +57,27 @@ var gzipWriters = sync.Pool{New: func() any {
 func (e *Entry) size() int64 { return int64(len(e.Raw) + len(e.Gzip) + len(e.ETag)) }
 
 // Cache holds encoded tiles up to a number of bytes, evicting the least
-// recently used. It is split into shards, each with its own lock, so that
-// concurrent hits on a couple of cores do not queue on one mutex.
-type Cache struct {
-	seed   maphash.Seed
-	shards [cacheShards]cacheShard
-	hits   atomic.Int64
-	misses atomic.Int64
-}
-
-const cacheShards = 16
-
-// entryOverhead approximates the bookkeeping of one entry: list element,
-// map slot, Entry header.
-const entryOverhead = 160
-
-type cacheShard struct {
-	mu    sync.Mutex
-	max   int64
-	size  int64
-	order *list.List // front = most recently used
-	items map[string]*list.Element
-}
-
-type cacheItem struct {
-	key string
-	e   *Entry
-}
+// recently used.
+type Cache struct{ c *lru.Cache[*Entry] }
 
 // NewCache returns a cache holding at most maxBytes of tiles and keys; a
 // cache of 0 bytes holds nothing.
 func NewCache(maxBytes int64) *Cache {
-	c := &Cache{seed: maphash.MakeSeed()}
-	for i := range c.shards {
-		c.shards[i] = cacheShard{max: maxBytes / cacheShards, order: list.New(), items: map[string]*list.Element{}}
-	}
-	return c
-}
-
-func (c *Cache) shard(key string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, key)%cacheShards]
+	return &Cache{c: lru.New(maxBytes, (*Entry).size)}
 }
 
 // Get returns the entry stored under key.
-func (c *Cache) Get(key string) (*Entry, bool) {
-	s := c.shard(key)
-	s.mu.Lock()
-	el, ok := s.items[key]
-	if ok {
-		s.order.MoveToFront(el)
-	}
-	s.mu.Unlock()
-	if !ok {
-		c.misses.Add(1)
-		return nil, false
-	}
-	c.hits.Add(1)
-	return el.Value.(*cacheItem).e, true
-}
+func (c *Cache) Get(key string) (*Entry, bool) { return c.c.Get(key) }
 
 // Put stores e under key, evicting old entries to stay within the bound. An
-// entry bigger than a shard's share is not stored.
-func (c *Cache) Put(key string, e *Entry) {
-	s := c.shard(key)
-	n := e.size() + int64(len(key)) + entryOverhead
-	if n > s.max {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if el, ok := s.items[key]; ok {
-		old := el.Value.(*cacheItem)
-		s.size -= old.e.size() + int64(len(key)) + entryOverhead
-		old.e = e
-		s.order.MoveToFront(el)
-	} else {
-		s.items[key] = s.order.PushFront(&cacheItem{key: key, e: e})
-	}
-	s.size += n
-	for s.size > s.max {
-		el := s.order.Back()
-		it := el.Value.(*cacheItem)
-		s.order.Remove(el)
-		delete(s.items, it.key)
-		s.size -= it.e.size() + int64(len(it.key)) + entryOverhead
-	}
-}
+// entry bigger than a sixteenth of the bound is not stored.
+func (c *Cache) Put(key string, e *Entry) { c.c.Put(key, e) }
 
 // CacheStats reports a cache's use.
-type CacheStats struct {
-	Hits, Misses int64
-	Entries      int
-	Bytes        int64
-}
+type CacheStats = lru.Stats
 
 // Stats returns the cache's counters.
-func (c *Cache) Stats() CacheStats {
-	st := CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load()}
-	for i := range c.shards {
-		s := &c.shards[i]
-		s.mu.Lock()
-		st.Entries += len(s.items)
-		st.Bytes += s.size
-		s.mu.Unlock()
-	}
-	return st
-}
+func (c *Cache) Stats() CacheStats { return c.c.Stats() }
 
 // TileKey identifies a tile of a dataset version for a filter.
 func TileKey(version string, z, x, y int, f *geo.Filter) string {
