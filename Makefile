@@ -36,8 +36,10 @@ build: ## Build the crimemap binary into bin/
 run: build ## Serve the bundled real month on http://$(ADDR) with the map page
 	$(BIN) serve --addr $(ADDR) $(DATA)
 
+# The browser suite runs its pages one after another in one test, which
+# takes longer than go test's default 10 minutes on a busy 2-core host.
 test: ## Run every test (browser and Node-based tests need .ci/run's installs)
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 45m ./...
 
 test-short: ## Run the tests that need nothing but Go
 	$(GO) test -count=1 -short ./...
