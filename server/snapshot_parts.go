@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"crimemap/geo"
@@ -10,9 +11,11 @@ import (
 
 // SnapshotParts returns the indexes SetDataset builds that a snapshot of ds
 // can store, so that a start from it maps them instead: the tile cluster
-// index for the tile options and the street-name index.
+// index for the tile options, the street-name index and the map page's
+// view with the forces present.
 func SnapshotParts(ds *geo.Dataset, opt tiles.Options) []geo.SnapshotPart {
-	return []geo.SnapshotPart{tiles.NewIndex(ds, opt).SnapshotPart(), buildStreetIndex(ds).snapshotPart()}
+	return []geo.SnapshotPart{tiles.NewIndex(ds, opt).SnapshotPart(), buildStreetIndex(ds).snapshotPart(),
+		buildSummary(ds).snapshotPart(ds)}
 }
 
 const streetsPartName = "server/streets"
@@ -75,4 +78,69 @@ func buildStreetIndex(ds *geo.Dataset) streetIndex {
 		idx.lower[p] = strings.ToLower(ds.PointStreet(geo.PointID(p)))
 	}
 	return idx
+}
+
+const summaryPartName = "server/summary"
+
+// summary is what SetDataset works out from every crime besides the
+// indexes: a second and more nationally, so it is stored too.
+type summary struct {
+	view       geo.View
+	forcesUsed geo.Set
+}
+
+func buildSummary(ds *geo.Dataset) summary {
+	s := summary{view: ds.DefaultView()}
+	for c := 0; c < ds.Len(); c++ {
+		s.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
+	}
+	return s
+}
+
+func (s summary) snapshotPart(ds *geo.Dataset) geo.SnapshotPart {
+	var w geo.PartWriter
+	b := s.view.Bounds
+	for _, v := range []uint64{uint64(s.view.From), uint64(s.view.To),
+		math.Float64bits(b.Min[0]), math.Float64bits(b.Min[1]), math.Float64bits(b.Max[0]), math.Float64bits(b.Max[1])} {
+		w.Uint64(v)
+	}
+	var used []uint32
+	for f := range ds.Forces().Len() {
+		if s.forcesUsed.Has(f) {
+			used = append(used, uint32(f))
+		}
+	}
+	geo.PutColumn(&w, used)
+	return geo.SnapshotPart{Name: summaryPartName, Data: w.Bytes()}
+}
+
+func readSummary(ds *geo.Dataset, b []byte) (summary, error) {
+	r := geo.NewPartReader(b, "server summary")
+	var s summary
+	s.view.From, s.view.To = geo.Month(r.Uint64()), geo.Month(r.Uint64())
+	bd := &s.view.Bounds
+	bd.Min[0], bd.Min[1] = math.Float64frombits(r.Uint64()), math.Float64frombits(r.Uint64())
+	bd.Max[0], bd.Max[1] = math.Float64frombits(r.Uint64()), math.Float64frombits(r.Uint64())
+	used := geo.Column[uint32](r)
+	if err := r.Err(); err != nil {
+		return summary{}, err
+	}
+	for _, f := range used {
+		if int(f) >= ds.Forces().Len() {
+			return summary{}, fmt.Errorf("%w: server summary names force %d of %d", geo.ErrSnapshotCorrupt, f, ds.Forces().Len())
+		}
+		s.forcesUsed.Add(int(f))
+	}
+	return s, nil
+}
+
+// newSummary returns the stored summary of a snapshot's dataset, else
+// works it out.
+func newSummary(ds *geo.Dataset) summary {
+	if b := ds.SnapshotPart(summaryPartName); b != nil {
+		if s, err := readSummary(ds, b); err == nil {
+			return s
+		}
+	}
+	return buildSummary(ds)
 }

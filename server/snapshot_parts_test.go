@@ -36,7 +36,7 @@ func TestSnapshotPartsServe(t *testing.T) {
 	}
 	fromCSV, fromSnap := serve(ds), serve(snap)
 
-	paths := []string{"/v1/streets?q=road&limit=100", "/v1/streets?q=high", "/v1/streets?q=on+or+near+st", "/v1/streets?q=zz"}
+	paths := []string{"/", "/v1/streets?q=road&limit=100", "/v1/streets?q=high", "/v1/streets?q=on+or+near+st", "/v1/streets?q=zz"}
 	dense := denseTile(ds, 9)
 	for z := 0; z <= 15; z += 3 {
 		x, y := dense.X>>(9-min(z, 9))<<max(z-9, 0), dense.Y>>(9-min(z, 9))<<max(z-9, 0)

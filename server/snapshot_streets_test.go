@@ -45,3 +45,30 @@ func TestStreetIndexStored(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryStored(t *testing.T) {
+	ds := datasets.Hampshire(t)
+	want := buildSummary(ds)
+	part := want.snapshotPart(ds)
+	got, err := readSummary(ds, part.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("read back %+v, want %+v", got, want)
+	}
+	if got.forcesUsed == (geo.Set{}) {
+		t.Fatal("no force marked used")
+	}
+	bad := geo.PartWriter{}
+	for range 6 {
+		bad.Uint64(0)
+	}
+	geo.PutColumn(&bad, []uint32{uint32(ds.Forces().Len())})
+	if _, err := readSummary(ds, bad.Bytes()); !errors.Is(err, geo.ErrSnapshotCorrupt) {
+		t.Fatalf("a force beyond the vocabulary: %v", err)
+	}
+	if _, err := readSummary(ds, part.Data[:len(part.Data)-1]); !errors.Is(err, geo.ErrSnapshotCorrupt) {
+		t.Fatalf("truncated: %v", err)
+	}
+}
