@@ -32,7 +32,9 @@ import (
 //	u32 n + build identity, u32 n + dataset version,
 //	u32 sections, then per section u32 kind, u32 zero, u64 offset, u64 length, u64 XXH64,
 //	u64 XXH64 of the header up to here;
-//	the sections, each at a multiple of snapAlign.
+//	the sections, each at a multiple of snapAlign: the Dataset's, then the
+//	parts other packages store (see SnapshotPart), named by the directory
+//	section secParts.
 //
 // The fixed-width columns are stored as the Dataset holds them in memory,
 // so a mapped file is used in place: start costs reading the file once to
