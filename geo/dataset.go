@@ -80,6 +80,8 @@ type Dataset struct {
 	months []Month // distinct months, ascending
 	latest Month   // see LatestMonth
 	stops  []StopRecord
+
+	parts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
 }
 
 type histEntry struct {

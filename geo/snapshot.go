@@ -32,7 +32,9 @@ import (
 //	u32 n + build identity, u32 n + dataset version,
 //	u32 sections, then per section u32 kind, u32 zero, u64 offset, u64 length, u64 XXH64,
 //	u64 XXH64 of the header up to here;
-//	the sections, each at a multiple of snapAlign.
+//	the sections, each at a multiple of snapAlign: the Dataset's, then the
+//	parts other packages store (see SnapshotPart), named by the directory
+//	section secParts.
 //
 // The fixed-width columns are stored as the Dataset holds them in memory,
 // so a mapped file is used in place: start costs reading the file once to
@@ -46,7 +48,7 @@ import (
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 2
+const SnapshotFormat = 3
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -101,7 +103,11 @@ const (
 	// Then, per resolution r from 0 to FinestRes, the hex level's cells
 	// at secHex+2r and each point's index among them at secHex+2r+1.
 	secHex
-	secCount = secHex + 2*(FinestRes+1) - 1
+	secHexEnd = secHex + 2*(FinestRes+1) - 1
+	// The names of the parts other packages stored (see SnapshotPart);
+	// part i is the section of kind secCount+1+i.
+	secParts = secHexEnd + 1
+	secCount = secParts
 )
 
 // snapStored lists the Dataset fields a snapshot stores or rebuilds; a test
@@ -111,7 +117,7 @@ var snapStored = []string{
 	"version", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "months", "latest", "stops",
+	"hist", "months", "latest", "stops", "parts",
 	"ptID", "ptByID", "ord", "forceKey", "unitKey", "unitSampleStart", "unitSample",
 }
 
@@ -372,15 +378,19 @@ func (d *Dataset) encodeStops() []byte {
 const stopRowBytes = 1 + 2 + 1 + 8 + 8 + 4*stopStrings
 
 // WriteSnapshot writes d as a snapshot to w.
-func WriteSnapshot(w io.Writer, d *Dataset) error {
-	return writeSnapshot(w, d, SnapshotFormat, BuildIdentity())
+// The parts are stored beside it, each as a checksummed section.
+func WriteSnapshot(w io.Writer, d *Dataset, parts ...SnapshotPart) error {
+	return writeSnapshot(w, d, SnapshotFormat, BuildIdentity(), parts)
 }
 
-func writeSnapshot(w io.Writer, d *Dataset, format uint32, identity string) error {
+func writeSnapshot(w io.Writer, d *Dataset, format uint32, identity string, parts []SnapshotPart) error {
 	if !littleEndian {
 		return errors.New("snapshot: this host is big-endian; snapshots are little-endian")
 	}
-	secs := d.sections()
+	secs, err := withParts(d.sections(), parts)
+	if err != nil {
+		return err
+	}
 	sums := make([]uint64, len(secs))
 	parallel.Each(len(secs), func(k int) { sums[k] = xxhash.Sum64(secs[k]) })
 	nsec := len(secs) - 1
@@ -425,7 +435,7 @@ func alignUp(n uint64) uint64 { return (n + snapAlign - 1) &^ (snapAlign - 1) }
 // WriteSnapshotFile writes d to path through a temporary file beside it,
 // synced and renamed into place, so a reader sees the old file or the new
 // one whole, and a server that has the old one mapped keeps reading it.
-func WriteSnapshotFile(path string, d *Dataset) (err error) {
+func WriteSnapshotFile(path string, d *Dataset, parts ...SnapshotPart) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
@@ -436,7 +446,7 @@ func WriteSnapshotFile(path string, d *Dataset) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if err = WriteSnapshot(f, d); err != nil {
+	if err = WriteSnapshot(f, d, parts...); err != nil {
 		return err
 	}
 	// CreateTemp's 0600 suits a secret; a snapshot is the public data.
@@ -478,6 +488,7 @@ type snapHeader struct {
 	identity string
 	version  string
 	secs     [secCount + 1][]byte
+	parts    [][]byte // by part number
 }
 
 // readSnapHeader checks the header and every section's place and checksum.
@@ -504,45 +515,48 @@ func readSnapHeader(data []byte) (*snapHeader, error) {
 		return nil, fmt.Errorf("%w: written by %q, this is %q", ErrSnapshotBuild, h.identity, BuildIdentity())
 	}
 	n := dec.count(32)
-	if dec.err == nil && n != int(secCount) {
-		return nil, fmt.Errorf("%w: %d sections, want %d", ErrSnapshotCorrupt, n, secCount)
+	if dec.err == nil && (n < int(secCount) || n > int(secCount)+MaxSnapshotParts) {
+		return nil, fmt.Errorf("%w: %d sections, want %d and at most %d parts", ErrSnapshotCorrupt, n, secCount, MaxSnapshotParts)
 	}
-	sums := make([]uint64, secCount+1)
-	var offs [secCount + 1]uint64
+	all := make([][]byte, n+1)
+	sums := make([]uint64, n+1)
+	offs := make([]uint64, n+1)
 	for range n {
 		kind, _ := dec.u32(), dec.u32()
 		off, length, sum := dec.u64(), dec.u64(), dec.u64()
 		if dec.err != nil {
 			break
 		}
-		if kind == 0 || kind > uint32(secCount) || h.secs[kind] != nil {
+		if kind == 0 || kind > uint32(n) || all[kind] != nil {
 			return nil, fmt.Errorf("%w: section kind %d out of place", ErrSnapshotCorrupt, kind)
 		}
 		if off%snapAlign != 0 || off < headLen || off > uint64(len(data)) || length > uint64(len(data))-off {
 			return nil, fmt.Errorf("%w: section %d at %d+%d beyond the file's %d bytes", ErrSnapshotCorrupt, kind, off, length, len(data))
 		}
-		h.secs[kind], sums[kind], offs[kind] = data[off:off+length:off+length], sum, off
+		all[kind], sums[kind], offs[kind] = data[off:off+length:off+length], sum, off
 	}
 	if err := dec.done(); err != nil {
 		return nil, err
 	}
-	if err := checkPadding(data, headLen, &offs, &h.secs); err != nil {
+	if err := checkPadding(data, headLen, offs, all); err != nil {
 		return nil, err
 	}
 	// The sums read every page of the file: this is the I/O of the start,
 	// spread over the cores.
-	bad := make([]bool, secCount+1)
-	parallel.Each(int(secCount), func(k int) { bad[k+1] = xxhash.Sum64(h.secs[k+1]) != sums[k+1] })
+	bad := make([]bool, n+1)
+	parallel.Each(n, func(k int) { bad[k+1] = xxhash.Sum64(all[k+1]) != sums[k+1] })
 	if k := slices.Index(bad, true); k >= 0 {
 		return nil, fmt.Errorf("%w: section %d checksum mismatch", ErrSnapshotCorrupt, k)
 	}
+	copy(h.secs[:], all)
+	h.parts = all[secCount+1:]
 	return h, nil
 }
 
 // checkPadding checks that the bytes between the header and the sections
 // are zero and that the file ends with the last section, so that every
 // byte is either summed or known: any flipped byte is caught.
-func checkPadding(data []byte, headLen uint64, offs *[secCount + 1]uint64, secs *[secCount + 1][]byte) error {
+func checkPadding(data []byte, headLen uint64, offs []uint64, secs [][]byte) error {
 	type span struct{ off, end uint64 }
 	spans := []span{{0, headLen}}
 	for k, s := range secs[1:] {
@@ -578,6 +592,9 @@ func ReadSnapshot(data []byte) (*Dataset, error) {
 	}
 	d := &Dataset{version: h.version}
 	s := h.secs
+	if d.parts, err = readParts(s[secParts], h.parts); err != nil {
+		return nil, err
+	}
 	meta := snapDec{b: s[secMeta], what: "meta"}
 	d.latest = Month(meta.u64())
 	if err := meta.done(); err != nil {
@@ -679,20 +696,26 @@ func (d *Dataset) readStrings(offB, data []byte) error {
 	if err != nil {
 		return err
 	}
+	d.strs, err = stringsAt(off, data, "strings")
+	return err
+}
+
+// stringsAt returns the strings of data that off delimits, in place.
+func stringsAt(off []uint64, data []byte, what string) ([]string, error) {
 	if len(off) == 0 || off[0] != 0 || off[len(off)-1] != uint64(len(data)) {
-		return fmt.Errorf("%w: string offsets do not span the strings", ErrSnapshotCorrupt)
+		return nil, fmt.Errorf("%w: %s: offsets do not span the strings", ErrSnapshotCorrupt, what)
 	}
-	d.strs = make([]string, len(off)-1)
-	for i := range d.strs {
+	out := make([]string, len(off)-1)
+	for i := range out {
 		a, b := off[i], off[i+1]
 		if a > b || b > uint64(len(data)) {
-			return fmt.Errorf("%w: string %d out of order", ErrSnapshotCorrupt, i)
+			return nil, fmt.Errorf("%w: %s: string %d out of order", ErrSnapshotCorrupt, what, i)
 		}
 		if a < b {
-			d.strs[i] = unsafe.String(&data[a], int(b-a))
+			out[i] = unsafe.String(&data[a], int(b-a))
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // readColumns views the fixed-width sections as the Dataset's columns.

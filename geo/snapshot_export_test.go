@@ -41,7 +41,7 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"outcome": same(a.outcome, b.outcome), "hasID": same(a.hasID, b.hasID), "idRank": same(a.idRank, b.idRank),
 		"ids": same(a.ids, b.ids), "byID": same(a.byID.slots, b.byID.slots), "other": same(a.other, b.other),
 		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "months": same(a.months, b.months),
-		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops),
+		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "parts": same(a.parts, b.parts),
 		"ptID": same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ord": same(a.ord, b.ord),
 		"forceKey": same(a.forceKey, b.forceKey), "unitKey": same(a.unitKey, b.unitKey),
 		"unitSampleStart": same(a.unitSampleStart, b.unitSampleStart), "unitSample": same(a.unitSample, b.unitSample),
@@ -86,7 +86,7 @@ func RecomputedVersion(d *Dataset) string { return d.versionOf(d.hashColumns()) 
 
 // WriteSnapshotAs writes a snapshot as another format or build would.
 func WriteSnapshotAs(w io.Writer, d *Dataset, format uint32, identity string) error {
-	return writeSnapshot(w, d, format, identity)
+	return writeSnapshot(w, d, format, identity, nil)
 }
 
 func TestSnapshotStoresEveryField(t *testing.T) {

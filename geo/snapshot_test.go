@@ -265,6 +265,11 @@ func FuzzSnapshotRead(f *testing.F) {
 	f.Add(valid)
 	f.Add(valid[:len(valid)/2])
 	f.Add(snapshotBytes(f, datasets.Southampton()))
+	var withParts bytes.Buffer
+	if err := geo.WriteSnapshot(&withParts, everything(f), testParts()...); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(withParts.Bytes())
 	f.Add([]byte("CMSNAP\r\n\x01\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ds, err := geo.ReadSnapshot(aligned(b))
@@ -278,6 +283,13 @@ func FuzzSnapshotRead(f *testing.F) {
 		}
 		for p := range geo.PointID(ds.NumPoints()) {
 			ds.Point(p)
+		}
+		if b := ds.SnapshotPart("test/a"); b != nil {
+			r := geo.NewPartReader(b, "part a")
+			r.Uint64()
+			geo.Column[uint32](r)
+			r.Strings()
+			_ = r.Err()
 		}
 	})
 }

@@ -239,10 +239,8 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	snap.streets = newStreetIndex(ds)
 	snap.text = newJSONText(ds)
 	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
-	snap.view = ds.DefaultView()
-	for c := 0; c < ds.Len(); c++ {
-		snap.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
-	}
+	sum := newSummary(ds)
+	snap.view, snap.forcesUsed = sum.view, sum.forcesUsed
 	s.state.Store(snap)
 	version := ds.Version()
 	s.metrics.version.Store(&version)

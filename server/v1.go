@@ -378,14 +378,6 @@ type streetIndex struct {
 	lower []string // lower-case street name per point
 }
 
-func newStreetIndex(ds *geo.Dataset) streetIndex {
-	idx := streetIndex{lower: make([]string, ds.NumPoints())}
-	for p := range idx.lower {
-		idx.lower[p] = strings.ToLower(ds.PointStreet(geo.PointID(p)))
-	}
-	return idx
-}
-
 type streetHit struct {
 	LocationID int64   `json:"location_id"`
 	Street     string  `json:"street"`

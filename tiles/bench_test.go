@@ -116,6 +116,20 @@ func BenchmarkNewIndexSynthetic(b *testing.B) {
 	reportIndexMemory(b, ds, ix)
 }
 
+// BenchmarkNewIndexFromSnapshot opens the index stored in a snapshot of
+// the synthetic year, as serve --snapshot does.
+func BenchmarkNewIndexFromSnapshot(b *testing.B) {
+	ds, ix := synthetic(b)
+	snap, _ := reopened(b, ds, ix.SnapshotPart())
+	for b.Loop() {
+		ix = NewIndex(snap, DefaultOptions())
+	}
+	if !fromPart(ix) {
+		b.Fatal("the stored index was not used")
+	}
+	reportIndexMemory(b, snap, ix)
+}
+
 // reportIndexMemory reports the heap an index holds beyond its dataset.
 //
 //lint:ignore SA4009 ix is dropped first, so that the measurement starts without the caller's index

@@ -9,6 +9,7 @@ import (
 	"github.com/tidwall/rtree"
 
 	"crimemap/geo"
+	"crimemap/internal/parallel"
 )
 
 // level is the clustering of one zoom. Clusters are numbered so that the
@@ -93,18 +94,35 @@ func (ix *Index) build() {
 		}
 		ix.levels[z].first = first
 	}
-	for z := range ix.levels {
-		lv := &ix.levels[z]
-		for i := 0; i+1 < len(lv.first); i++ {
-			minX, minY := math.Inf(1), math.Inf(1)
-			maxX, maxY := math.Inf(-1), math.Inf(-1)
-			for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-				minX, maxX = min(minX, ix.ptX[p]), max(maxX, ix.ptX[p])
-				minY, maxY = min(minY, ix.ptY[p]), max(maxY, ix.ptY[p])
-			}
-			lo, hi := geo.Bound32(orb.Bound{Min: orb.Point{minX, minY}, Max: orb.Point{maxX, maxY}})
-			lv.tree.Insert(lo, hi, uint32(i))
+	// The levels' trees are independent.
+	parallel.Each(len(ix.levels), func(z int) { ix.fillTree(z, ix.boxes(z)) })
+}
+
+// boxes returns the bounding boxes of level z's clusters, rounded outwards
+// to float32, as lo x, lo y, hi x, hi y per cluster.
+func (ix *Index) boxes(z int) []float32 {
+	lv := &ix.levels[z]
+	out := make([]float32, 0, 4*max(len(lv.first)-1, 0))
+	for i := 0; i+1 < len(lv.first); i++ {
+		minX, minY := math.Inf(1), math.Inf(1)
+		maxX, maxY := math.Inf(-1), math.Inf(-1)
+		for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
+			minX, maxX = min(minX, ix.ptX[p]), max(maxX, ix.ptX[p])
+			minY, maxY = min(minY, ix.ptY[p]), max(maxY, ix.ptY[p])
 		}
+		lo, hi := geo.Bound32(orb.Bound{Min: orb.Point{minX, minY}, Max: orb.Point{maxX, maxY}})
+		out = append(out, lo[0], lo[1], hi[0], hi[1])
+	}
+	return out
+}
+
+// fillTree inserts level z's clusters into its tree, in cluster order, so
+// that the same boxes always give the same tree.
+func (ix *Index) fillTree(z int, boxes []float32) {
+	lv := &ix.levels[z]
+	for i := 0; 4*i+3 < len(boxes); i++ {
+		b := boxes[4*i : 4*i+4]
+		lv.tree.Insert([2]float32{b[0], b[1]}, [2]float32{b[2], b[3]}, uint32(i))
 	}
 }
 

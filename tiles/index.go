@@ -71,8 +71,12 @@ func NewIndex(ds *geo.Dataset, opt Options) *Index {
 	for p := range np {
 		ix.ptX[p], ix.ptY[p] = Project(ds.PointLonLat(geo.PointID(p)))
 	}
-	ix.build()
-	ix.buildTables()
+	// A snapshot's stored hierarchy and tables serve when they were built
+	// with these options; otherwise they are built again.
+	if b := ds.SnapshotPart(snapshotPartName); b == nil || ix.readPart(b) != nil {
+		ix.build()
+		ix.buildTables()
+	}
 	ix.memoDepthZ = ix.memoDepth()
 	return ix
 }

@@ -11,6 +11,7 @@ import (
 
 	"crimemap/geo"
 	"crimemap/ingest"
+	"crimemap/server"
 )
 
 func init() {
@@ -22,6 +23,10 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	var lf loadFlags
 	lf.register(fs)
 	out := fs.String("out", "", "snapshot file to write (replaced whole: written beside it, then renamed)")
+	// The tile cluster index is stored for these; serve with others builds it.
+	opt := server.DefaultConfig().Tiles
+	fs.IntVar(&opt.CrimesZoom, "crimes-zoom", opt.CrimesZoom, "the crimes zoom serve will be given (its tile cluster index is stored for it)")
+	fs.Float64Var(&opt.Radius, "cluster-radius", opt.Radius, "the cluster radius serve will be given (its tile cluster index is stored for it)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: crimemap snapshot [flags] -out FILE PATH...   (the PATHs serve takes)")
 		fs.PrintDefaults()
@@ -44,7 +49,7 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("snapshot: %d file(s) could not be read; no snapshot written", len(sum.Failed))
 	}
 	start := time.Now()
-	if err := geo.WriteSnapshotFile(*out, ds); err != nil {
+	if err := geo.WriteSnapshotFile(*out, ds, server.SnapshotParts(ds, opt)...); err != nil {
 		return err
 	}
 	fi, err := os.Stat(*out)

@@ -86,6 +86,8 @@ func TestServeFromSnapshot(t *testing.T) {
 		"/v1/hex?res=7",
 		tileOf(14, lon, lat),
 		tileOf(10, lon, lat),
+		tileOf(5, lon, lat),
+		"/v1/streets?q=road&limit=100",
 		"/tiles.json",
 	} {
 		ca, ba := get(t, fromCSV+path)
