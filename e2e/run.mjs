@@ -408,6 +408,7 @@ test('embed-in-iframe', async ({page, shot}) => {
 (await import('./watch.mjs')).register({test, check});
 (await import('./watchmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
 (await import('./basemap.mjs')).register({test, check, idle, getJSON, TIMEOUT}, base);
+(await import('./mapview.mjs')).register({test, check, idle, pageReady, rendered, getJSON, TIMEOUT}, base);
 
 async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimemap-e2e-'));
