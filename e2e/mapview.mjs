@@ -82,7 +82,7 @@ export function register({test, check, idle, pageReady, rendered, getJSON, TIMEO
     await shot('legend-open-phone');
   });
 
-  test('place-search', async ({page, shot, skip}) => {
+  test('place-search', async ({page, shot, skip, expectError}) => {
     const hoodBase = process.env.CRIMEMAP_E2E_HOOD_BASE;
     if (!hoodBase) return skip('CRIMEMAP_E2E_HOOD_BASE is not set (the postcode directory)');
     await page.goto(`${hoodBase}/#9/51.2/-1.3`);
@@ -105,6 +105,7 @@ export function register({test, check, idle, pageReady, rendered, getJSON, TIMEO
     await shot('place-search');
 
     // Errors in words, kept in the status line.
+    expectError('/v1/locate?q=ZZ99');
     await page.fill('#locate-q', 'ZZ99 9ZZ');
     await page.press('#locate-q', 'Enter');
     await page.waitForFunction(() => document.getElementById('locate-msg').dataset.kind === 'error', null, {timeout: TIMEOUT});
