@@ -1,26 +1,28 @@
 package web
 
 // categoryColours gives each data.police.uk crime type a colour. Related
-// types share a hue family (thefts in oranges, violence and disorder in
-// reds, property damage in browns) so a glance at the map tells acquisitive
-// crime from violent crime even where individual colours are hard to tell
-// apart.
+// types share a hue family (thefts in oranges and yellows, violence and
+// weapons in reds, property damage in browns) so a glance at the map tells
+// acquisitive crime from violent crime; within that, the colours differ in
+// lightness as well as hue, so that every pair stays apart for people with
+// protanopia, deuteranopia or tritanopia too (colourvision_test.go holds
+// the palette to that).
 var categoryColours = map[string]string{
-	"anti-social-behaviour":   "#7f7f7f",
-	"bicycle-theft":           "#f2b134",
-	"burglary":                "#8c510a",
-	"criminal-damage-arson":   "#bf812d",
-	"drugs":                   "#1b9e77",
-	"other-theft":             "#fd8d3c",
-	"possession-of-weapons":   "#67000d",
-	"public-order":            "#e7298a",
-	"robbery":                 "#7570b3",
-	"shoplifting":             "#e6ab02",
-	"theft-from-the-person":   "#d95f02",
-	"vehicle-crime":           "#1f78b4",
+	"anti-social-behaviour":   "#7d827c",
+	"bicycle-theft":           "#d5c194",
+	"burglary":                "#604c39",
+	"criminal-damage-arson":   "#ab9679",
+	"drugs":                   "#13ceb6",
+	"other-theft":             "#e95c08",
+	"possession-of-weapons":   "#97090d",
+	"public-order":            "#9e2c7e",
+	"robbery":                 "#9a5ede",
+	"shoplifting":             "#f2bd15",
+	"theft-from-the-person":   "#ed9357",
+	"vehicle-crime":           "#42879e",
 	"violent-crime":           "#d7191c",
-	"other-crime":             "#35978f",
-	"public-disorder-weapons": "#a6761d",
+	"other-crime":             "#346d5f",
+	"public-disorder-weapons": "#9c684c",
 }
 
 // fallbackColour is used for a crime type the archive may add later.

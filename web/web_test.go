@@ -140,7 +140,7 @@ func TestRenderEmbedEscapesAndFormats(t *testing.T) {
 	for _, want := range []string{
 		`1 crime in <time datetime="2017-02">February 2017</time>`,
 		"Burglary &lt;b&gt;",
-		`<span class="swatch" data-colour="#8c510a"></span>`,
+		`<span class="swatch" data-colour="` + CategoryColour("burglary") + `"></span>`,
 		`href="/?lat=50.9&amp;lng=-1.4"`,
 		`"query":"from=2017-02\u0026to=2017-02"`,
 		"Contains &lt;public&gt; sector information",

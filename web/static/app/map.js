@@ -11,6 +11,8 @@ import {
 import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
 import {basemapStyle, raiseLabels} from './basemap.js';
 import {STOP_LAYERS, STOPS_LAYER_IDS, addStopLayers, setStops, loadStopsSource, stopsAt, stopsSummary, stopsLegend} from './stops.js';
+import {anchorPanel, unanchorPanel, boxWithin, LEGEND_DOCKED} from './placement.js';
+import {wireLocate} from './locate.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const colours = config.colours;
@@ -113,6 +115,7 @@ async function main() {
   if (openOnData) map.fitBounds(meta.dataBounds, {padding: besideLegend(map), animate: false});
   wireControls(page);
   wireMap(page);
+  wireLocate(map, $('locate'));
   if (state.near) countNear(page, state.near, {fly: !location.hash});
 }
 
@@ -122,7 +125,8 @@ async function main() {
 function besideLegend(map) {
   const pad = {top: 20, right: 20, bottom: 20, left: 20};
   const el = $('legend');
-  if (!el?.querySelector('details')?.open) return pad;
+  // A legend docked under the map covers none of it.
+  if (!el?.querySelector('details')?.open || !boxWithin(el, map.getContainer())) return pad;
   const box = el.getBoundingClientRect(), c = map.getContainer().getBoundingClientRect();
   if (c.width - box.width > 360) pad.left += box.right - c.left;
   else if (c.height - box.height > 260) pad.bottom += c.bottom - box.top;
@@ -252,7 +256,7 @@ function applyState(page, {tiles = true} = {}) {
 function renderLegend(page) {
   const {state} = page;
   const el = $('legend');
-  const open = el.querySelector('details')?.open ?? (window.innerWidth > 700 && window.innerHeight > 500);
+  const open = el.querySelector('details')?.open ?? window.matchMedia(LEGEND_DOCKED).matches;
   let body;
   if (state.view === 'hotspots') {
     body = [
@@ -372,7 +376,9 @@ async function findStreet(page, q) {
         x.street, h('span', {class: 'coords'}, ` ${x.lat.toFixed(4)}, ${x.lng.toFixed(4)}`))))), {focus: true});
 }
 
-function showPanel(page, title, body, {focus = false, reload = null} = {}) {
+// showPanel opens the panel; given an anchor ([lng, lat]) it opens beside
+// that point, else in its corner.
+function showPanel(page, title, body, {focus = false, reload = null, anchor = null} = {}) {
   const panel = $('panel');
   page.panelReload = reload;
   panel.replaceChildren(
@@ -381,12 +387,19 @@ function showPanel(page, title, body, {focus = false, reload = null} = {}) {
       h('button', {type: 'button', class: 'close', 'aria-label': 'Close the panel', onclick: () => closePanel(page)}, '×')),
     body);
   panel.setAttribute('aria-labelledby', 'panel-title');
+  const wasHidden = panel.hidden;
   panel.hidden = false;
+  const key = anchor ? anchor.join(',') : '';
+  // A reload of the same point's panel stays where it is.
+  if (!anchor) unanchorPanel(panel);
+  else if (wasHidden || panel.dataset.anchor !== key) anchorPanel(page.map, panel, $('legend'), anchor);
+  panel.dataset.anchor = key;
   if (focus) panel.focus();
 }
 
 function closePanel(page) {
   $('panel').hidden = true;
+  $('panel').dataset.anchor = '';
   page.panelReload = null;
   page.map.getSource('selected')?.setData({type: 'FeatureCollection', features: []});
   if (page.state.near) {
@@ -652,14 +665,15 @@ async function showLocation(page, f) {
   const p = f.properties;
   const id = p.location_id;
   const street = p.street || 'This location';
+  const anchor = f.geometry.coordinates;
   map.getSource('selected')?.setData({type: 'Feature', properties: {}, geometry: f.geometry});
   if (id == null) {
-    showPanel(page, street, h('p', {}, 'This point has no location id.'));
+    showPanel(page, street, h('p', {}, 'This point has no location id.'), {anchor});
     return;
   }
   const load = async () => {
     const months = monthsBetween(meta.months, state.from, state.to);
-    showPanel(page, street, h('p', {}, 'Loading…'), {reload: load});
+    showPanel(page, street, h('p', {}, 'Loading…'), {reload: load, anchor});
     try {
       const lists = await Promise.all(months.map(m => getJSON(`/api/crimes-at-location?location_id=${encodeURIComponent(id)}&date=${m}`)));
       const wanted = new Set(state.categories);
@@ -669,9 +683,9 @@ async function showLocation(page, f) {
       showPanel(page, street, h('div', {class: 'location'},
         h('p', {class: 'total'}, h('strong', {}, n(crimes.length)), ` crime${crimes.length === 1 ? '' : 's'}, ${rangeText(state)}`),
         crimes.length ? crimesTable(crimes, colours, names, loadHistory) : h('p', {class: 'empty'}, 'No crimes match the filter here.'),
-        h('p', {class: 'note'}, 'Crimes are mapped to the nearest anonymous map point, not to an address.')), {reload: load});
+        h('p', {class: 'note'}, 'Crimes are mapped to the nearest anonymous map point, not to an address.')), {reload: load, anchor});
     } catch (err) {
-      showPanel(page, street, h('p', {class: 'error'}, `Could not load the crimes: ${err.message}`), {reload: load});
+      showPanel(page, street, h('p', {class: 'error'}, `Could not load the crimes: ${err.message}`), {reload: load, anchor});
     }
   };
   await load();
