@@ -30,12 +30,6 @@ pg_as() {
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/crimemap-pg.XXXXXX")
 chmod 755 "$pg_dir"
 if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir"; fi
-# A port nothing answers on, from the dynamic range.
-for _ in $(seq 50); do
-  pg_port=$((49152 + RANDOM % 16000))
-  (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null || break
-done
-
 pg_stop() {
   pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pg_dir"
@@ -43,8 +37,24 @@ pg_stop() {
 trap pg_stop EXIT
 
 pg_as "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust --no-sync >/dev/null
-pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=on" start >/dev/null
+# A port nothing answers on, from the dynamic range; another process may
+# take it between the probe and the start, so a failed start tries
+# another port, and the last failure shows the server's log.
+pg_started=
+for attempt in 1 2 3 4 5; do
+  for _ in $(seq 50); do
+    pg_port=$((49152 + RANDOM % 16000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null || break
+  done
+  if pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=on" start >/dev/null; then
+    pg_started=1
+    break
+  fi
+  echo "== postgresql did not start on port $pg_port (attempt $attempt):" >&2
+  tail -n 20 "$pg_dir/log" >&2 || true
+done
+[ -n "$pg_started" ] || return 1 2>/dev/null || exit 1
 pg_as "$pg_bin/createdb" -h "$pg_dir" -p "$pg_port" -U postgres crimemap_test
 
 export CRIMEMAP_TEST_POSTGRES="postgres://postgres@127.0.0.1:$pg_port/crimemap_test?sslmode=disable"
