@@ -136,7 +136,7 @@ func TestSnapshotIndexBroken(t *testing.T) {
 	// A part whose checksum holds but whose content does not fit the
 	// dataset is rebuilt, not used.
 	short := geo.SnapshotPart{Name: part.Name, Data: part.Data[:len(part.Data)-8]}
-	got, path := reopened(t, ds, short)
+	got, _ := reopened(t, ds, short)
 	ix := NewIndex(got, Options{})
 	if fromPart(ix) {
 		t.Fatal("a truncated part was used")
@@ -147,7 +147,7 @@ func TestSnapshotIndexBroken(t *testing.T) {
 	sameIndex(t, NewIndex(ds, Options{}), ix)
 
 	// A flipped byte in the stored part refuses the whole snapshot.
-	got, path = reopened(t, ds, part)
+	got, path := reopened(t, ds, part)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
