@@ -164,9 +164,10 @@ func TestNodeDecoder(t *testing.T) {
 				}
 				continue
 			}
-			id := geo.PointID(jsInt(t, ft.Properties[propLocationID]))
-			if int(id) >= ds.NumPoints() || ft.ID == nil || *ft.ID != float64(id) {
-				t.Fatalf("%s: location_id %d, feature id %v", tile.File, id, ft.ID)
+			loc := jsInt(t, ft.Properties[propLocationID])
+			id, ok := ds.PointByLocationID(int64(loc))
+			if !ok || ft.ID == nil || *ft.ID != float64(loc) {
+				t.Fatalf("%s: location_id %d, feature id %v", tile.File, loc, ft.ID)
 			}
 			if ft.Properties[propStreet] != ds.PointStreet(id) {
 				t.Errorf("point %d: street %v, want %q", id, ft.Properties[propStreet], ds.PointStreet(id))
