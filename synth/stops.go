@@ -1,7 +1,6 @@
 package synth
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"math/rand/v2"
@@ -136,16 +135,11 @@ func (m *model) writeStops(cfg Config, dir, month string, mi, fi, count int) (er
 	// A stream of its own per file, apart from the street files' streams.
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed)^0x73746f70, uint64(mi)<<16|uint64(fi))) // "stop"
 	path := filepath.Join(dir, StopsFile(month, force.Slug))
-	f, err := os.Create(path)
+	w, closeFile, err := createBuffered(path, 1<<16)
 	if err != nil {
-		return fmt.Errorf("synth: %w", err)
+		return err
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("synth: %w", cerr)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<16)
+	defer closeFile(&err)
 	w.WriteString(StopsHeader + "\n")
 	mo, _ := geo.ParseMonth(month)
 	days := [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[mo.Num()-1]

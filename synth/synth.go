@@ -406,36 +406,43 @@ func nearestCentre(lon, lat float64) int {
 
 const noLocationFields = ",,No Location,,"
 
+// createBuffered creates path with a writer of size bytes over it. The
+// caller flushes the writer and defers closeFile(&err), which closes the
+// file and reports a failed close unless an earlier error is being
+// returned: a close can be the first sign that the disk was full.
+func createBuffered(path string, size int) (w *bufio.Writer, closeFile func(*error), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("synth: %w", err)
+	}
+	closeFile = func(err *error) {
+		if cerr := f.Close(); *err == nil && cerr != nil {
+			*err = fmt.Errorf("synth: %w", cerr)
+		}
+	}
+	return bufio.NewWriterSize(f, size), closeFile, nil
+}
+
 func (m *model) writeFile(cfg Config, dir, month string, mi, fi, count int) (err error) {
 	force := m.forces[fi]
 	// One stream per (month, force): files are independent of scheduling.
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(mi)<<16|uint64(fi)))
 
 	path := filepath.Join(dir, StreetFile(month, force.Slug))
-	f, err := os.Create(path)
+	w, closeFile, err := createBuffered(path, 1<<18)
 	if err != nil {
-		return fmt.Errorf("synth: %w", err)
+		return err
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("synth: %w", cerr)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<18)
+	defer closeFile(&err)
 
 	var ow *bufio.Writer
 	if cfg.Outcomes {
-		opath := filepath.Join(dir, OutcomesFile(month, force.Slug))
-		of, oerr := os.Create(opath)
-		if oerr != nil {
-			return fmt.Errorf("synth: %w", oerr)
+		var closeOutcomes func(*error)
+		ow, closeOutcomes, err = createBuffered(filepath.Join(dir, OutcomesFile(month, force.Slug)), 1<<16)
+		if err != nil {
+			return err
 		}
-		defer func() {
-			if cerr := of.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("synth: %w", cerr)
-			}
-		}()
-		ow = bufio.NewWriterSize(of, 1<<16)
+		defer closeOutcomes(&err)
 		ow.WriteString(OutcomesHeader + "\n")
 	}
 
