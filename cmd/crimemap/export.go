@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"crimemap/geo"
-	"crimemap/ingest"
 	"crimemap/pmtiles"
 	"crimemap/tiles"
 )
@@ -24,7 +22,7 @@ func init() {
 type exportFilter struct{ from, to, category, force, outcome string }
 
 func runExport(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs, lf := loadFlagSet("export", "usage: crimemap export --pmtiles OUT [--maxzoom 14] [--from --to --category --force --outcome] PATH...")
 	out := fs.String("pmtiles", "", "archive to write (required)")
 	minZoom := fs.Int("minzoom", 0, "shallowest zoom")
 	maxZoom := fs.Int("maxzoom", 14, fmt.Sprintf("deepest zoom, at most %d", tiles.MaxZoom))
@@ -34,12 +32,6 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&ef.category, "category", "", "comma-separated category slugs")
 	fs.StringVar(&ef.force, "force", "", "comma-separated force ids")
 	fs.StringVar(&ef.outcome, "outcome", "", "comma-separated outcome slugs; none for the blank outcome")
-	var lf loadFlags
-	lf.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: crimemap export --pmtiles OUT [--maxzoom 14] [--from --to --category --force --outcome] PATH...")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,11 +46,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("export: no PATH given")
 	}
-	opt, err := lf.options(os.Stderr)
-	if err != nil {
-		return err
-	}
-	ds, sum, err := ingest.Load(ctx, paths, opt)
+	ds, sum, err := lf.load(ctx, paths, nil)
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,22 @@ func (l *loadFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&l.quiet, "quiet", false, "no progress output while loading")
 }
 
+// loadFlagSet is the flag set of a command that loads PATH...: the load
+// flags, and a usage of one line above the flags' defaults (the flag
+// package's own when usage is empty).
+func loadFlagSet(name, usage string) (*flag.FlagSet, *loadFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	lf := new(loadFlags)
+	lf.register(fs)
+	if usage != "" {
+		fs.Usage = func() {
+			fmt.Fprintln(fs.Output(), usage)
+			fs.PrintDefaults()
+		}
+	}
+	return fs, lf
+}
+
 func (l *loadFlags) options(stderr io.Writer) (ingest.Options, error) {
 	log, err := newLogger(l.logLevel, stderr)
 	if err != nil {
@@ -80,14 +96,14 @@ func (l *loadFlags) options(stderr io.Writer) (ingest.Options, error) {
 }
 
 // load loads paths with the flags' options and prints the summary to
-// stdout.
+// stdout, unless stdout is nil.
 func (l *loadFlags) load(ctx context.Context, paths []string, stdout io.Writer) (*geo.Dataset, *ingest.Summary, error) {
 	opt, err := l.options(os.Stderr)
 	if err != nil {
 		return nil, nil, err
 	}
 	ds, sum, err := ingest.Load(ctx, paths, opt)
-	if sum != nil {
+	if sum != nil && stdout != nil {
 		fmt.Fprint(stdout, sum.String())
 	}
 	return ds, sum, err

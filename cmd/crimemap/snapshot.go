@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,18 +18,12 @@ func init() {
 }
 
 func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
-	var lf loadFlags
-	lf.register(fs)
+	fs, lf := loadFlagSet("snapshot", "usage: crimemap snapshot [flags] -out FILE PATH...   (the PATHs serve takes)")
 	out := fs.String("out", "", "snapshot file to write (replaced whole: written beside it, then renamed)")
 	// The tile cluster index is stored for these; serve with others builds it.
 	opt := server.DefaultConfig().Tiles
 	fs.IntVar(&opt.CrimesZoom, "crimes-zoom", opt.CrimesZoom, "the crimes zoom serve will be given (its tile cluster index is stored for it)")
 	fs.Float64Var(&opt.Radius, "cluster-radius", opt.Radius, "the cluster radius serve will be given (its tile cluster index is stored for it)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: crimemap snapshot [flags] -out FILE PATH...   (the PATHs serve takes)")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

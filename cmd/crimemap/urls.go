@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
-	"crimemap/ingest"
 	"crimemap/loadtest"
 )
 
@@ -17,9 +15,7 @@ func init() {
 }
 
 func runURLs(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("urls", flag.ContinueOnError)
-	var lf loadFlags
-	lf.register(fs)
+	fs, lf := loadFlagSet("urls", "")
 	out := fs.String("out", "", "file to write (default standard output)")
 	minZoom := fs.Int("min-zoom", 0, "lowest tile zoom")
 	maxZoom := fs.Int("max-zoom", 16, "highest tile zoom")
@@ -34,11 +30,7 @@ func runURLs(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("urls: no PATH given")
 	}
 	lf.quiet = true
-	opt, err := lf.options(os.Stderr)
-	if err != nil {
-		return err
-	}
-	ds, _, err := ingest.Load(ctx, paths, opt)
+	ds, _, err := lf.load(ctx, paths, nil)
 	if err != nil {
 		return err
 	}
