@@ -28,19 +28,48 @@ function check(cond, msg) {
   if (!cond) throw new Failure(msg);
 }
 
+// bounded settles as p does, or fails naming what it waited for once ms
+// have passed: page.evaluate has no timeout of its own, so a page promise
+// waiting on a map event that never comes would otherwise hang the run.
+function bounded(p, what, ms = TIMEOUT) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Failure(`no ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+// mapState describes what keeps a map from going idle, for a timeout's
+// message.
+const mapState = frame => bounded(frame.evaluate(() => {
+  const m = window.map;
+  return `loaded ${m.loaded()}, tiles loaded ${m.areTilesLoaded()}, moving ${m.isMoving()}, zoom ${m.getZoom().toFixed(2)}`;
+}), 'map state', 5000).catch(err => err.message);
+
 // idle resolves once the map has drawn everything it has asked for.
+// MapLibre fires 'idle' only at the end of a frame, and a tile can finish
+// loading (and the map become loaded) without asking for another frame:
+// waiting for the event alone then waits for ever. So while the map looks
+// settled, it is asked to draw once more, which fires 'idle' if it is.
 async function idle(page, frame = page) {
   await frame.waitForFunction(() => window.map && window.map.loaded !== undefined, null, {timeout: TIMEOUT});
-  await frame.evaluate(() => new Promise(resolve => {
-    const m = window.map;
-    const done = () => resolve();
-    if (!m.loaded() || !m.areTilesLoaded() || m.isMoving()) {
-      m.once('idle', done);
-    } else {
-      m.once('idle', done);
-      m.triggerRepaint();
-    }
-  }));
+  try {
+    await bounded(frame.evaluate(() => new Promise(resolve => {
+      const m = window.map;
+      const nudge = () => {
+        if (m.loaded() && m.areTilesLoaded() && !m.isMoving()) m.triggerRepaint();
+      };
+      const timer = setInterval(nudge, 200);
+      m.once('idle', () => {
+        clearInterval(timer);
+        resolve();
+      });
+      nudge();
+    })), "map 'idle' event");
+  } catch (err) {
+    if (err instanceof Failure) err.message += ` (${await mapState(frame)})`;
+    throw err;
+  }
 }
 
 async function pageReady(page) {
@@ -407,12 +436,7 @@ test('embed-in-iframe', async ({page, shot}) => {
 (await import('./neighbourhood.mjs')).register({test, check, idle, getJSON, TIMEOUT});
 (await import('./watch.mjs')).register({test, check});
 (await import('./watchmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
-// The stop-and-search layer's tests hang (past go test's timeout) since the
-// legend and panel moved; they run only when named in CRIMEMAP_E2E_ONLY
-// until that is fixed.
-if (only.some(n => n.startsWith('stops-'))) {
-  (await import('./stopsmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
-}
+(await import('./stopsmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
 (await import('./basemap.mjs')).register({test, check, idle, getJSON, TIMEOUT}, base);
 (await import('./mapview.mjs')).register({test, check, idle, pageReady, rendered, getJSON, TIMEOUT}, base);
 
