@@ -192,19 +192,8 @@ type Page struct {
 // if ctx ends first.
 func (d *Dataset) PageIn(ctx context.Context, a Area, f *Filter, after int64, limit int) (Page, error) {
 	var pg Page
-	ps, err := d.SortedPointsIn(ctx, a)
-	if err != nil {
-		return pg, err
-	}
-	// Skip points that end before the cursor.
-	i, _ := slices.BinarySearchFunc(ps, after, func(p PointID, after int64) int {
-		if int64(d.ptStart[p+1])-1 <= after {
-			return -1
-		}
-		return 1
-	})
-	for _, p := range ps[i:] {
-		done := !d.PointMatches(p, f, func(c CrimeID) bool {
+	visit := func(p PointID) bool {
+		return d.PointMatches(p, f, func(c CrimeID) bool {
 			if int64(c) <= after {
 				return true
 			}
@@ -216,8 +205,37 @@ func (d *Dataset) PageIn(ctx context.Context, a Area, f *Filter, after int64, li
 			pg.Points = append(pg.Points, p)
 			return true
 		})
-		if done {
-			break
+	}
+	// A point is skipped when all its crimes are at or before the cursor.
+	endsBefore := func(p PointID) bool { return int64(d.ptStart[p+1])-1 <= after }
+	if a == nil {
+		// Every point is in the area and PointID order is already the
+		// crime table's, so the page starts at the cursor's point
+		// without listing or sorting the whole table's points.
+		lo, _ := slices.BinarySearchFunc(d.ptStart[1:], after, func(end uint32, after int64) int {
+			if int64(end)-1 <= after {
+				return -1
+			}
+			return 1
+		})
+		if err := scanAll(ctx, lo, len(d.ptLon), visit); err != nil {
+			return Page{}, err
+		}
+	} else {
+		ps, err := d.SortedPointsIn(ctx, a)
+		if err != nil {
+			return pg, err
+		}
+		i, _ := slices.BinarySearchFunc(ps, after, func(p PointID, _ int64) int {
+			if endsBefore(p) {
+				return -1
+			}
+			return 1
+		})
+		for _, p := range ps[i:] {
+			if !visit(p) {
+				break
+			}
 		}
 	}
 	if pg.More {

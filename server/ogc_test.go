@@ -114,6 +114,8 @@ func TestOGCItemsPageThroughAnArea(t *testing.T) {
 		{"bbox=-1.5,50.8,-1.3,51&limit=700", "bbox=-1.5,50.8,-1.3,51"},
 		{"bbox=-1.5,50.8,-1.3,51&datetime=2017-02-01/2017-02-28&category=burglary,drugs&limit=50", "bbox=-1.5,50.8,-1.3,51&from=2017-02&to=2017-02&category=burglary,drugs"},
 		{"datetime=2017-02-10T12:00:00Z&limit=5000", "bbox=-180,-90,180,90"},
+		{"limit=5000", "bbox=-180,-90,180,90"},
+		{"category=burglary&limit=300", "bbox=-180,-90,180,90&category=burglary"},
 		{"lat=50.9097&lng=-1.4044&radius_m=1000&outcome=none&limit=40", "lat=50.9097&lng=-1.4044&radius_m=1000&outcome=none"},
 	} {
 		want := v1Count(t, ts, tc.counts)
