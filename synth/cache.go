@@ -30,6 +30,9 @@ func CacheDir(cfg Config) string {
 	if cfg.Stops > 0 {
 		name += fmt.Sprintf("-stops%d", cfg.Stops)
 	}
+	if cfg.History {
+		name += "-history"
+	}
 	return filepath.Join(os.TempDir(), name)
 }
 
