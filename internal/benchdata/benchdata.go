@@ -17,12 +17,34 @@ import (
 	"crimemap/synth"
 )
 
-var (
+// loaded is a dataset loaded once per process, with the heap it holds.
+type loaded struct {
 	once     sync.Once
 	dataset  *geo.Dataset
 	resident uint64
 	err      error
-)
+}
+
+var year, history loaded
+
+// get loads dir once: the heap is measured after a collection, so the
+// load's transient buffers are not counted.
+func (l *loaded) get(b testing.TB, dir string) *geo.Dataset {
+	b.Helper()
+	l.once.Do(func() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		l.dataset, _, l.err = ingest.Load(context.Background(), []string{dir}, ingest.Options{})
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		l.resident = after.HeapInuse - before.HeapInuse
+	})
+	if l.err != nil {
+		b.Fatal(l.err)
+	}
+	return l.dataset
+}
 
 // Config is the synthetic year; CRIMEMAP_BENCH_N overrides the crime count
 // for a quicker run.
@@ -55,20 +77,7 @@ func Dir(b testing.TB) string {
 // Dataset loads the synthetic year once per process.
 func Dataset(b testing.TB) *geo.Dataset {
 	b.Helper()
-	d := Dir(b)
-	once.Do(func() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		dataset, _, err = ingest.Load(context.Background(), []string{d}, ingest.Options{})
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		resident = after.HeapInuse - before.HeapInuse
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return dataset
+	return year.get(b, Dir(b))
 }
 
 // BytesPerCrime is the heap the loaded dataset holds, indexes included,
@@ -76,5 +85,26 @@ func Dataset(b testing.TB) *geo.Dataset {
 // transient buffers are not counted.
 func BytesPerCrime(b testing.TB) float64 {
 	ds := Dataset(b)
-	return float64(resident) / float64(ds.Len())
+	return float64(year.resident) / float64(ds.Len())
+}
+
+// HistoryEnv names the folder of the long synthetic history, fifteen years
+// and 90M crimes written by `make synth-history`. It is never generated on
+// demand: the benchmarks over it skip when it is not set.
+const HistoryEnv = "CRIMEMAP_BENCH_HISTORY"
+
+// History loads the long history once per process, or skips the benchmark.
+func History(b testing.TB) *geo.Dataset {
+	b.Helper()
+	d := os.Getenv(HistoryEnv)
+	if d == "" {
+		b.Skip(HistoryEnv + " names no folder: the long history is not generated here (make synth-history)")
+	}
+	return history.get(b, d)
+}
+
+// HistoryBytesPerCrime is BytesPerCrime for the long history.
+func HistoryBytesPerCrime(b testing.TB) float64 {
+	ds := History(b)
+	return float64(history.resident) / float64(ds.Len())
 }
