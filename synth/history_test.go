@@ -137,6 +137,7 @@ func TestHistoryGrowth(t *testing.T) {
 	if total != cfg.N {
 		t.Fatalf("months sum to %d, want %d", total, cfg.N)
 	}
+	t.Logf("2011: %d crimes, 2018: %d, 2025: %d", perYear["2011"], perYear["2018"], perYear["2025"])
 	if y := perYear["2011"]; y < 4_300_000 || y > 4_900_000 {
 		t.Errorf("2011: %d crimes, want about 4.5M", y)
 	}
