@@ -230,3 +230,22 @@ func TestHistoryPoints(t *testing.T) {
 	check("moved (old)", old, 0, int(m.life[moved].moveAt)-1)
 	check("moved (new)", moveTo, int(m.life[moved].moveAt), cfg.Months-1)
 }
+
+// TestMarkerByEra: a dataset starting before the 2013 category change is
+// marked as written with the labels of its era, so an older copy is
+// regenerated; later ones keep the marker they had.
+func TestMarkerByEra(t *testing.T) {
+	late, err := markerContent(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"Version":2,"N":6000000,"Months":12,"Start":"2023-01","Seed":1,"Outcomes":false,"NoLocation":0.015,"CrimesPerPoint":8,"Workers":0}`; string(late) != want {
+		t.Errorf("marker of the national year %s, want %s", late, want)
+	}
+	cfg := DefaultConfig()
+	cfg.Start = "2013-04"
+	early, _ := markerContent(cfg)
+	if !strings.Contains(string(early), `"LabelsByEra":true`) {
+		t.Errorf("marker of a dataset from 2013-04 %s does not mark its labels", early)
+	}
+}
