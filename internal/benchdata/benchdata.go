@@ -103,9 +103,13 @@ func isFile(path string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// History loads the long history once per process, or skips the benchmark.
+// History loads the long history once per process, or skips the benchmark
+// (in -short mode too).
 func History(b testing.TB) *geo.Dataset {
 	b.Helper()
+	if testing.Short() {
+		b.Skip("the long history is skipped in -short mode")
+	}
 	d := os.Getenv(HistoryEnv)
 	if d == "" {
 		b.Skip(HistoryEnv + " names no folder: the long history is not generated here (make synth-history)")
