@@ -54,18 +54,20 @@ func BenchmarkHistoryHexNational(b *testing.B) {
 		f := geo.Filter{From: months[last-11], To: months[last]}
 		b.Run(f.From.String()+"_"+f.To.String(), func(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
+			cpu := make([]time.Duration, 0, b.N)
 			var cells int
 			loop(b, func() {
-				t0 := time.Now()
+				c0, t0 := cpuTime(), time.Now()
 				hc, err := ds.HexCounts(context.Background(), geo.HexQuery{Res: 7, Area: ew, Filter: f})
 				lat = append(lat, time.Since(t0))
+				cpu = append(cpu, cpuTime()-c0)
 				if err != nil {
 					b.Fatal(err)
 				}
 				cells = hc.Len()
 			})
 			b.ReportMetric(float64(cells), "cells")
-			reportLatency(b, lat)
+			reportLatency(b, lat, cpu...)
 		})
 	}
 }
