@@ -25,7 +25,7 @@ basemap: ## Regenerate basemap/land.pmtiles and basemap/glyphs (npm, fonts-noto-
 	cd basemap/source && npm ci --no-audit --no-fund --loglevel=error
 	$(GO) generate ./basemap
 
-.PHONY: help build run test test-short test-postgres race bench bench-watch loadtest reload-check nginx-check lint tools vulncheck fuzz golden clean
+.PHONY: help build run test test-short test-postgres race bench bench-history synth-history bench-watch loadtest reload-check nginx-check lint tools vulncheck fuzz golden clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,16 @@ race: ## The packages that load and query in parallel, under the race detector
 
 bench: ## Benchmarks of ingest, queries, hexes, tiles and HTTP handlers on the 6M-crime synthetic year
 	CRIMEMAP_BENCH=1 $(GO) test -run '^$$' -bench . -benchtime 2s -timeout 60m ./ingest ./geo ./tiles ./server ./analysis
+
+# The long history: fifteen years, 90M crimes, about 20 GB of CSV. `make bench`
+# runs its benchmarks only where CRIMEMAP_BENCH_HISTORY names it.
+HISTORY ?= $(or $(TMPDIR),/tmp)/crimemap-synth-90m
+
+synth-history: ## Write the fifteen-year synthetic history (90M crimes, about 20 GB) into HISTORY (kept when complete)
+	$(GO) run ./cmd/crimemap synth -history -n 90000000 -months 180 -start 2011-01 -seed 1 -reuse -out $(HISTORY)
+
+bench-history: ## Benchmarks over the long history in HISTORY, one package at a time (each loads all of it)
+	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench History -benchtime 400x -timeout 120m ./geo ./tiles
 
 bench-watch: ## Watch form submissions/s and p99 on SQLite and PostgreSQL (a throwaway cluster), alone and beside crime reads
 	bash -c '. .ci/postgres.sh && CRIMEMAP_BENCH=1 $(if $(DURATION),CRIMEMAP_WATCH_BENCH_DURATION=$(DURATION)) \

@@ -30,6 +30,9 @@ func CacheDir(cfg Config) string {
 	if cfg.Stops > 0 {
 		name += fmt.Sprintf("-stops%d", cfg.Stops)
 	}
+	if cfg.History {
+		name += "-history"
+	}
 	return filepath.Join(os.TempDir(), name)
 }
 
@@ -119,10 +122,14 @@ const outputVersion = 2
 
 func markerContent(cfg Config) ([]byte, error) {
 	cfg.Workers = 0 // does not change the output
+	// Months before 2013-05 have been written with the labels of their
+	// era since version 2; the marker says so, so that an older copy of
+	// such a dataset is regenerated while later ones keep their marker.
 	b, err := json.Marshal(struct {
 		Version int
 		Config
-	}{outputVersion, cfg})
+		LabelsByEra bool `json:",omitempty"`
+	}{outputVersion, cfg, cfg.Start < secondSplit})
 	if err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
 	}

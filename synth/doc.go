@@ -16,6 +16,11 @@
 // behaviour has a blank Crime ID and outcome, other crimes a random 64-hex ID.
 // A small share of rows has "No Location" and empty coordinates and LSOA.
 // LSOA codes and names are invented (E01/W01 codes, "<Town> 001A" names).
+// Each month writes the crime types of its era (six until 2011-08, eleven
+// until 2013-04, fourteen since; see CategoryLabels). Config.History makes a
+// long series realistic: volumes that grow over the years and follow the
+// seasons, and snap points added, withdrawn and moved at yearly revisions of
+// the anonymisation map.
 //
 // EnsureDir generates a dataset once into a cache directory and reuses it, so
 // benchmarks across packages share one copy.

@@ -52,6 +52,11 @@ type Config struct {
 	// forces, written by GenerateStops (and Generate) beside the street
 	// files; nationally there are about 50,000 a month.
 	Stops int `json:",omitempty"`
+	// History makes a long series realistic: monthly volumes grow over the
+	// years and follow the seasons, and snap points are added, withdrawn
+	// and moved at yearly revisions of the anonymisation map. Crime type
+	// labels always follow the month's era (see CategoryLabels).
+	History bool `json:",omitempty"`
 	// Workers bounds the files written in parallel; 0 means GOMAXPROCS.
 	Workers int
 }
@@ -130,11 +135,7 @@ func Generate(cfg Config, dir string) error {
 
 	type job struct{ month, force, count int }
 	var jobs []job
-	for mi := range months {
-		n := cfg.N / cfg.Months
-		if mi < cfg.N%cfg.Months {
-			n++
-		}
+	for mi, n := range monthCounts(cfg, months) {
 		for fi, c := range apportion(n, m.forceWeight) {
 			if c > 0 {
 				jobs = append(jobs, job{mi, fi, c})
@@ -183,13 +184,14 @@ func Generate(cfg Config, dir string) error {
 
 // model is the fixed part of a dataset: forces and the snap point pool.
 type model struct {
-	forces      []geo.Term // forces that have at least one centre
-	forceWeight []float64  // share of snap points per force
-	points      [][]int32  // per force, indexes into rec
-	rec         []byte     // per point "lon,lat,Location,LSOA code,LSOA name"
-	recOff      []uint32   // rec[recOff[i]:recOff[i+1]] is point i
-	upper       []byte     // rec with the location upper-cased, as outcomes files write it
-	lsoaRank    []uint32   // per point, its LSOA's place in LSOA name order
+	forces      []geo.Term  // forces that have at least one centre
+	forceWeight []float64   // share of snap points per force
+	points      [][]int32   // per force, indexes into rec
+	rec         []byte      // per point "lon,lat,Location,LSOA code,LSOA name"
+	recOff      []uint32    // rec[recOff[i]:recOff[i+1]] is point i
+	upper       []byte      // rec with the location upper-cased, as outcomes files write it
+	lsoaRank    []uint32    // per point, its LSOA's place in LSOA name order
+	life        []pointLife // per point, with History: when it exists and moves
 	catCum      []float64
 	outCum      []float64
 }
@@ -375,9 +377,12 @@ func buildModel(cfg Config) *model {
 		r, _ := slices.BinarySearch(names, name)
 		m.lsoaRank[i] = uint32(r)
 	}
+	if cfg.History {
+		m.addHistory(cfg)
+	}
 	if cfg.Outcomes {
 		m.upper = make([]byte, len(m.rec))
-		for i := 0; i < npts; i++ {
+		for i := 0; i < len(m.recOff)-1; i++ {
 			r := m.rec[m.recOff[i]:m.recOff[i+1]]
 			u := m.upper[m.recOff[i]:m.recOff[i+1]]
 			copy(u, r)
@@ -450,6 +455,7 @@ func (m *model) writeFile(cfg Config, dir, month string, mi, fi, count int) (err
 	// prefix is ",YYYY-MM,<force>,<force>," after the Crime ID.
 	prefix := []byte("," + month + "," + force.Name + "," + force.Name + ",")
 	pts := m.points[fi]
+	labels := eraNames[era(month)]
 	// Rows are written in the order data.police.uk writes them: one run
 	// per LSOA, by LSOA name, anti-social behaviour first within an LSOA,
 	// rows without a location last. Readers meet the points of a
@@ -484,13 +490,13 @@ func (m *model) writeFile(cfg Config, dir, month string, mi, fi, count int) (err
 			// u² favours the first points of the pool: a few snap points
 			// (shopping centres, stations) collect many crimes, most few.
 			u := rng.Float64()
-			pt = int(pts[int(u*u*float64(len(pts)))])
+			pt = m.resolve(pts, int(u*u*float64(len(pts))), mi)
 			lines = append(lines, m.rec[m.recOff[pt]:m.recOff[pt+1]]...)
 		} else {
 			lines = append(lines, noLocationFields...)
 		}
 		lines = append(lines, ',')
-		lines = append(lines, categoryShares[cat].name...)
+		lines = append(lines, labels[cat]...)
 		lines = append(lines, ',')
 		lines = append(lines, outcome...)
 		lines = append(lines, ",\n"...)

@@ -40,15 +40,22 @@ func benchTiles(b *testing.B, ds *geo.Dataset, ix *Index) {
 	m := ds.LatestMonth()
 	var outcome geo.Filter
 	outcome.Outcomes.Add(1)
+	benchTileFilters(b, ds, ix, []namedFilter{{"all", geo.Filter{}}, {"month", geo.Filter{From: m, To: m}}, {"outcome", outcome}})
+}
+
+type namedFilter struct {
+	name string
+	f    geo.Filter
+}
+
+// benchTileFilters renders data-weighted tiles of each band with each filter.
+func benchTileFilters(b *testing.B, ds *geo.Dataset, ix *Index, filters []namedFilter) {
 	for _, band := range zoomBands {
 		var ts [][3]int
 		for z := band[0]; z <= band[1]; z++ {
 			ts = append(ts, SampleTiles(ds, z, 200, 1)...)
 		}
-		for _, v := range []struct {
-			name string
-			f    geo.Filter
-		}{{"all", geo.Filter{}}, {"month", geo.Filter{From: m, To: m}}, {"outcome", outcome}} {
+		for _, v := range filters {
 			b.Run(fmt.Sprintf("z%d-%d/%s", band[0], band[1], v.name), func(b *testing.B) {
 				lat := make([]time.Duration, 0, b.N)
 				cpu := make([]time.Duration, 0, b.N)

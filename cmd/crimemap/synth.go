@@ -26,6 +26,7 @@ func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&cfg.Outcomes, "outcomes", false, "also write outcomes files")
 	fs.Float64Var(&cfg.NoLocation, "no-location", def.NoLocation, "share of rows without a location")
 	fs.IntVar(&cfg.Stops, "stops", 0, "stop-and-search rows in total (nationally about 50,000 a month)")
+	fs.BoolVar(&cfg.History, "history", false, "a realistic long series: volumes growing over the years and by season, snap points added, withdrawn and moved at yearly revisions")
 	fs.IntVar(&cfg.Workers, "workers", 0, "files written at once (0 = number of CPUs)")
 	out := fs.String("out", "", "output directory (required)")
 	reuse := fs.Bool("reuse", false, "leave the output directory as it is when it already holds what these flags write, as the benchmarks' cache does")

@@ -17,12 +17,38 @@ import (
 	"crimemap/synth"
 )
 
-var (
+// loaded is a dataset loaded once per process, with the heap it holds.
+type loaded struct {
 	once     sync.Once
 	dataset  *geo.Dataset
 	resident uint64
 	err      error
-)
+}
+
+var year, history loaded
+
+// get loads dir once: the heap is measured after a collection, so the
+// load's transient buffers are not counted.
+func (l *loaded) get(b testing.TB, dir string) *geo.Dataset {
+	b.Helper()
+	l.once.Do(func() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		if isFile(dir) {
+			l.dataset, l.err = geo.OpenSnapshot(dir)
+		} else {
+			l.dataset, _, l.err = ingest.Load(context.Background(), []string{dir}, ingest.Options{})
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		l.resident = after.HeapInuse - before.HeapInuse
+	})
+	if l.err != nil {
+		b.Fatal(l.err)
+	}
+	return l.dataset
+}
 
 // Config is the synthetic year; CRIMEMAP_BENCH_N overrides the crime count
 // for a quicker run.
@@ -55,20 +81,7 @@ func Dir(b testing.TB) string {
 // Dataset loads the synthetic year once per process.
 func Dataset(b testing.TB) *geo.Dataset {
 	b.Helper()
-	d := Dir(b)
-	once.Do(func() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		dataset, _, err = ingest.Load(context.Background(), []string{d}, ingest.Options{})
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		resident = after.HeapInuse - before.HeapInuse
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return dataset
+	return year.get(b, Dir(b))
 }
 
 // BytesPerCrime is the heap the loaded dataset holds, indexes included,
@@ -76,5 +89,40 @@ func Dataset(b testing.TB) *geo.Dataset {
 // transient buffers are not counted.
 func BytesPerCrime(b testing.TB) float64 {
 	ds := Dataset(b)
-	return float64(resident) / float64(ds.Len())
+	return float64(year.resident) / float64(ds.Len())
+}
+
+// HistoryEnv names the folder of the long synthetic history, fifteen years
+// and 90M crimes written by `make synth-history`, or a snapshot of it
+// (`crimemap snapshot`), which opens in seconds rather than minutes. It is
+// never generated on demand: the benchmarks over it skip when it is not set.
+const HistoryEnv = "CRIMEMAP_BENCH_HISTORY"
+
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// History loads the long history once per process, or skips the benchmark
+// (in -short mode too).
+func History(b testing.TB) *geo.Dataset {
+	b.Helper()
+	if testing.Short() {
+		b.Skip("the long history is skipped in -short mode")
+	}
+	d := os.Getenv(HistoryEnv)
+	if d == "" {
+		b.Skip(HistoryEnv + " names no folder: the long history is not generated here (make synth-history)")
+	}
+	return history.get(b, d)
+}
+
+// HistoryBytesPerCrime is BytesPerCrime for the long history loaded from
+// its CSVs; a snapshot maps its columns outside the heap, so it is skipped.
+func HistoryBytesPerCrime(b testing.TB) float64 {
+	if isFile(os.Getenv(HistoryEnv)) {
+		b.Skip(HistoryEnv + " names a snapshot: resident bytes are measured on the CSVs")
+	}
+	ds := History(b)
+	return float64(history.resident) / float64(ds.Len())
 }
