@@ -242,6 +242,20 @@ func NewInterner() *Interner {
 	return &Interner{t: newStrTable(), terms: newStrTable()}
 }
 
+// dropLookups lets go of what only adding rows needs: the lookup tables of
+// points, strings and LSOA pairs, a third of a parsed load. The points
+// and strings themselves stay; no row may be added afterwards.
+func (in *Interner) dropLookups() {
+	in.find = pointTable{}
+	in.t.ids, in.terms.ids, in.pairs, in.pairIDs = nil, nil, nil, nil
+	in.stage, in.staged, in.pairKey, in.lastKey = nil, nil, nil, nil
+}
+
+// release lets go of the batch's rows once Build has placed them.
+func (b *StreetBatch) release() {
+	b.crimes, b.ids, b.lsoa, b.other, b.in = nil, nil, nil, nil, nil
+}
+
 // NewStreetBatchIn starts an empty batch whose strings and points go into in.
 func NewStreetBatchIn(u Unit, seq int, source string, in *Interner) *StreetBatch {
 	return &StreetBatch{Unit: u, Seq: seq, Source: source, in: in}
