@@ -121,6 +121,11 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 					sum.record(src, res, err, log)
 					mu.Unlock()
 				}
+				// No other file meets this force's Interner: its
+				// lookup tables need not wait for Build.
+				if w.strs != nil {
+					w.strs.Seal()
+				}
 			}
 		})
 		closeAll()
