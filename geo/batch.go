@@ -242,6 +242,28 @@ func NewInterner() *Interner {
 	return &Interner{t: newStrTable(), terms: newStrTable()}
 }
 
+// Seal looks up the points of the rows still staged and lets go of the
+// lookup tables of points, strings and LSOA pairs, which only adding rows
+// needs: about a fifth of a parsed load, not held until Build once the
+// Interner's files are parsed. No row may be added afterwards.
+func (in *Interner) Seal() {
+	in.flush()
+	in.dropLookups()
+}
+
+// dropLookups lets go of what only adding rows needs. The points and
+// strings themselves stay; no row may be added afterwards.
+func (in *Interner) dropLookups() {
+	in.find = pointTable{}
+	in.t.ids, in.terms.ids, in.pairs, in.pairIDs = nil, nil, nil, nil
+	in.stage, in.staged, in.pairKey, in.lastKey = nil, nil, nil, nil
+}
+
+// release lets go of the batch's rows once Build has placed them.
+func (b *StreetBatch) release() {
+	b.crimes, b.ids, b.lsoa, b.other, b.in = nil, nil, nil, nil, nil
+}
+
 // NewStreetBatchIn starts an empty batch whose strings and points go into in.
 func NewStreetBatchIn(u Unit, seq int, source string, in *Interner) *StreetBatch {
 	return &StreetBatch{Unit: u, Seq: seq, Source: source, in: in}

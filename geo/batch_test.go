@@ -27,3 +27,30 @@ func TestLSOAPairs(t *testing.T) {
 		})
 	}
 }
+
+// Seal looks up the points of rows still staged, so that Build finds every
+// row placed, and lets go of the lookup tables.
+func TestSealLooksUpStagedRows(t *testing.T) {
+	in := NewInterner()
+	sb := NewStreetBatchIn(Unit{Force: "hampshire", Month: 1}, 1, "test", in)
+	const rows = stageRows + stageRows/2
+	for i := range rows {
+		sb.AddStreet(&StreetRow{Month: 1, HasLocation: true, Lon: -1.4 + float64(i%7)*0.001, Lat: 50.9,
+			Location: []byte("On or near Street"), LSOACode: []byte("E01"), LSOAName: []byte("Name"), CrimeType: []byte("Burglary")})
+	}
+	if len(in.staged) == 0 {
+		t.Fatal("no row is staged: the test proves nothing")
+	}
+	in.Seal()
+	for i, c := range sb.crimes {
+		if c.pt == pendingPoint || c.pt == noPoint {
+			t.Fatalf("row %d has no point after Seal", i)
+		}
+	}
+	if len(in.pts) != 7 {
+		t.Errorf("%d points, want 7", len(in.pts))
+	}
+	if in.find.slots != nil || in.t.ids != nil || in.pairs != nil {
+		t.Error("lookup tables kept after Seal")
+	}
+}

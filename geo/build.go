@@ -21,6 +21,19 @@ type Builder struct {
 	stops     map[Unit]*StopBatch
 	replaced  []Replacement
 	keptOlder []Replacement
+	release   bool
+}
+
+// ReleaseRows has Build let go of the street batches' rows, and of their
+// Interners' lookup tables, as soon as it has used them, so that the
+// collector reclaims the parsed load while the dataset is built rather
+// than after: for a caller handing its batches over for good, as a load
+// does. Build leaves those batches empty, and their Interners take no
+// more rows.
+func (b *Builder) ReleaseRows() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.release = true
 }
 
 // Replacement records a batch that another batch of the same unit
@@ -172,7 +185,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		st.Phases = append(st.Phases, Phase{name, now.Sub(t0)})
 		t0 = now
 	}
-	bs := &building{d: d, batches: sortedUnits(b.street)}
+	bs := &building{d: d, batches: sortedUnits(b.street), release: b.release}
 	bs.mark()
 	// Cells need only the points used, and keep every core busy while
 	// the strings are merged on one.
@@ -245,6 +258,10 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	st.StopAndSearch = len(d.stops)
 	lap("outcomes joined")
 	wg.Wait()
+	if bs.release {
+		// The cells were the last use of the Interners' points.
+		bs.tables, bs.tabOf = nil, nil
+	}
 	lap("waited for the R-tree and H3 cells")
 	<-hashed
 	<-numbered

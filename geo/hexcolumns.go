@@ -113,7 +113,9 @@ func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
 		}
 		of[p] = lastI
 	}
-	return &hexLevel{cells: slices.Clip(cells), of: of}
+	// The sorted copy holds a cell per point; a coarse level has a few
+	// hundred distinct ones, and a level lives as long as its dataset.
+	return &hexLevel{cells: slices.Clone(cells), of: of}
 }
 
 // PointCellAt returns the cell at resolution res containing snap point p.

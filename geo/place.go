@@ -21,6 +21,7 @@ type building struct {
 	tabOf   []*table       // per batch
 	forceOf []Force        // per batch
 	n, np   int            // crimes, points
+	release bool           // let go of rows and lookups once used (Builder.ReleaseRows)
 }
 
 // table is an Interner (shared by the batches of its files)
@@ -89,6 +90,11 @@ func (bs *building) mark() {
 		}
 		bs.tabOf[bi] = t
 		bs.n += len(sb.crimes)
+	}
+	if bs.release {
+		for _, t := range bs.tables {
+			t.in.dropLookups()
+		}
 	}
 	// Each table is marked by a goroutine of its own: a pass over every
 	// crime, and tables share nothing. Counting the crimes per point here
@@ -487,6 +493,9 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 						d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[lp.lsoaCode], t.str[lp.lsoaName]
 					}
 				}
+			}
+			if bs.release {
+				sb.release()
 			}
 		}
 	})

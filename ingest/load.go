@@ -96,6 +96,8 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 
 	prog := startProgress(opt.Progress, srcs)
 	b := geo.NewBuilder()
+	// The batches are the load's alone: Build may empty them as it goes.
+	b.ReleaseRows()
 	var mu sync.Mutex
 	work := make(chan []*source)
 	// The archives are closed, and done closed, when the last worker is
@@ -118,6 +120,11 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 					mu.Lock()
 					sum.record(src, res, err, log)
 					mu.Unlock()
+				}
+				// No other file meets this force's Interner: its
+				// lookup tables need not wait for Build.
+				if w.strs != nil {
+					w.strs.Seal()
 				}
 			}
 		})

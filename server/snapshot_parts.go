@@ -72,10 +72,20 @@ func newStreetIndex(ds *geo.Dataset) streetIndex {
 	return buildStreetIndex(ds)
 }
 
+// buildStreetIndex lowers each distinct street name once: a name is shared
+// by many snap points, and a copy per point would hold tens of megabytes
+// nationally, twice over while a reload builds the next index beside it.
 func buildStreetIndex(ds *geo.Dataset) streetIndex {
 	idx := streetIndex{lower: make([]string, ds.NumPoints())}
+	lowered := map[string]string{}
 	for p := range idx.lower {
-		idx.lower[p] = strings.ToLower(ds.PointStreet(geo.PointID(p)))
+		name := ds.PointStreet(geo.PointID(p))
+		l, ok := lowered[name]
+		if !ok {
+			l = strings.ToLower(name)
+			lowered[name] = l
+		}
+		idx.lower[p] = l
 	}
 	return idx
 }

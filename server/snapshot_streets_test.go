@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -70,5 +71,34 @@ func TestSummaryStored(t *testing.T) {
 	}
 	if _, err := readSummary(ds, part.Data[:len(part.Data)-1]); !errors.Is(err, geo.ErrSnapshotCorrupt) {
 		t.Fatalf("truncated: %v", err)
+	}
+}
+
+// Points on one street share its lower-case name rather than holding a
+// copy each.
+func TestStreetIndexSharesNames(t *testing.T) {
+	ds := datasets.Hampshire(t)
+	idx := buildStreetIndex(ds)
+	first := map[string]*byte{}
+	shared := 0
+	for p, s := range idx.lower {
+		if s == "" {
+			continue
+		}
+		if s != strings.ToLower(ds.PointStreet(geo.PointID(p))) {
+			t.Fatalf("point %d: %q, want the lower case of %q", p, s, ds.PointStreet(geo.PointID(p)))
+		}
+		d, ok := first[s]
+		if !ok {
+			first[s] = unsafe.StringData(s)
+			continue
+		}
+		if d != unsafe.StringData(s) {
+			t.Fatalf("point %d: a copy of %q of its own", p, s)
+		}
+		shared++
+	}
+	if shared == 0 {
+		t.Fatal("no two points share a street: the test proves nothing")
 	}
 }

@@ -400,33 +400,44 @@ func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt 
 	}
 }
 
-// reloadMemoryFactor bounds the Go runtime's memory during a reload, as a
-// multiple of what it held before.
-const reloadMemoryFactor = 2
-
-// boundReloadMemory sets a soft memory limit of reloadMemoryFactor times
-// what the runtime holds now, unless a lower one is set (GOMEMLIMIT), and
-// returns the undo. A reload keeps the old dataset live while it builds
-// the new one beside it; unbounded, the collector would let the load's
-// garbage grow as large again as everything live, and the process would
-// need nearly three times its steady memory.
+// boundReloadMemory sets a soft memory limit for a reload (reloadLimit of
+// what the runtime holds and of the live heap now), unless a lower one is
+// set (GOMEMLIMIT), and returns the undo. A reload keeps the old dataset
+// live while it builds the new one beside it; unbounded, the collector
+// would let the load's garbage grow as large again as everything live, and
+// the process would need nearly three times its steady memory.
 func boundReloadMemory() (restore func()) {
 	prev := debug.SetMemoryLimit(-1)
-	if held := runtimeMemoryHeld(); held > 0 && reloadMemoryFactor*held < prev {
-		debug.SetMemoryLimit(reloadMemoryFactor * held)
+	if held, live := runtimeMemory(); held > 0 {
+		if limit := reloadLimit(held, live); limit < prev {
+			debug.SetMemoryLimit(limit)
+		}
 	}
 	return func() { debug.SetMemoryLimit(prev) }
 }
 
-// runtimeMemoryHeld is the memory the Go runtime has mapped and not given
-// back to the system.
-func runtimeMemoryHeld() int64 {
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+// reloadLimit is a reload's memory limit given what the runtime holds and
+// the heap live at the last collection. What is live stays until the swap,
+// and a load needs about 1.35 times the dataset and indexes it builds at
+// its peak, so 2.75 times the live heap leaves the collector room to work
+// in; between 1.5 and 2 times what is held, since a process that has
+// served for a while holds far more than is live, and one just collected
+// holds little more.
+func reloadLimit(held, live int64) int64 {
+	return min(2*held, max(held*3/2, live*11/4))
+}
+
+// runtimeMemory returns the memory the Go runtime has mapped and not given
+// back to the system, and the heap live at the last collection.
+func runtimeMemory() (held, live int64) {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}, {Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
-		return 0
+	for _, v := range s {
+		if v.Value.Kind() != metrics.KindUint64 {
+			return 0, 0
+		}
 	}
-	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64()), int64(s[2].Value.Uint64())
 }
 
 // readAdminToken reads the admin bearer token from name ("" for none).
