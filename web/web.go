@@ -91,7 +91,7 @@ func mustGzipText(f fs.FS) map[string][]byte {
 			return err
 		}
 		switch path.Ext(p) {
-		case ".js", ".mjs", ".css", ".svg", ".txt":
+		case ".js", ".mjs", ".css", ".svg", ".txt", ".json":
 		default:
 			return nil
 		}
