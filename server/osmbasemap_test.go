@@ -139,3 +139,53 @@ func gunzip(t *testing.T, s string) string {
 	}
 	return string(b)
 }
+
+// TestOSMBasemapPages checks the pages are told of the archive and that
+// everything the vendored style asks for is served from the binary.
+func TestOSMBasemapPages(t *testing.T) {
+	ts, _ := osmServer(t)
+	for _, path := range []string{"/", "/embed?lat=50.9097&lng=-1.4044"} {
+		if _, body := fetch(t, ts, path); !strings.Contains(body, `"osmBasemap":true`) {
+			t.Errorf("%s: the page is not told of the basemap", path)
+		}
+	}
+	if _, body := fetch(t, ts, "/embed?lat=50.9097&lng=-1.4044"); !strings.Contains(body, "Map data © OpenStreetMap contributors") || strings.Contains(body, "Coastline") {
+		t.Errorf("the embed does not credit the basemap's OpenStreetMap data")
+	}
+	_, body := fetch(t, ts, "/static/protomaps/light.json")
+	var layers []struct {
+		ID     string `json:"id"`
+		Source string `json:"source"`
+		Layout struct {
+			Font any `json:"text-font"`
+		} `json:"layout"`
+	}
+	if err := json.Unmarshal([]byte(body), &layers); err != nil || len(layers) < 20 {
+		t.Fatalf("style layers: %v, %d layers", err, len(layers))
+	}
+	for _, l := range layers {
+		if l.Source != "" && l.Source != "protomaps" {
+			t.Errorf("layer %s reads source %q", l.ID, l.Source)
+		}
+	}
+	for _, path := range []string{
+		"/static/protomaps/sprites/light.json", "/static/protomaps/sprites/light.png",
+		"/static/protomaps/sprites/light@2x.json", "/static/protomaps/sprites/light@2x.png",
+		"/static/protomaps/LICENSE.txt",
+		"/fonts/Noto Sans Regular/0-255.pbf", "/fonts/Noto Sans Medium/0-255.pbf", "/fonts/Noto Sans Italic/0-255.pbf",
+	} {
+		if resp, body := fetch(t, ts, strings.ReplaceAll(path, " ", "%20")); resp.StatusCode != http.StatusOK || len(body) == 0 {
+			t.Errorf("%s: status %d, %d bytes", path, resp.StatusCode, len(body))
+		}
+	}
+	_, body = fetch(t, ts, "/static/protomaps/sprites/light.json")
+	var sprite map[string]any
+	if err := json.Unmarshal([]byte(body), &sprite); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"townspot", "arrow", "generic_shield-3char", "train_station", "cafe"} {
+		if sprite[name] == nil {
+			t.Errorf("sprite sheet lacks %s", name)
+		}
+	}
+}
