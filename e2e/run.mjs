@@ -416,7 +416,7 @@ if (only.some(n => n.startsWith('stops-'))) {
 (await import('./basemap.mjs')).register({test, check, idle, getJSON, TIMEOUT}, base);
 (await import('./mapview.mjs')).register({test, check, idle, pageReady, rendered, getJSON, TIMEOUT}, base);
 (await import('./osmbasemap.mjs')).register({test, check, idle, rendered, TIMEOUT});
-(await import('./mapaxe.mjs')).register({test, check, idle, pageReady}, base);
+(await import('./mapaxe.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT}, base);
 
 async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimemap-e2e-'));
