@@ -134,3 +134,32 @@ func TestOpenOSMRefusesWhatItCannotServe(t *testing.T) {
 		})
 	}
 }
+
+// FuzzOpenOSM feeds OpenOSM arbitrary files: it refuses or serves them,
+// never panics, and an archive it opens reads its tiles without panicking.
+func FuzzOpenOSM(f *testing.F) {
+	var good bytes.Buffer
+	if _, err := osmarchive.Write(&good, pmtiles.Gzip); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good.Bytes())
+	f.Add(good.Bytes()[:pmtiles.HeaderLen])
+	f.Add([]byte("PMTiles\x03"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(dir, "fuzz.pmtiles")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o, err := basemap.OpenOSM(path)
+		if err != nil {
+			return
+		}
+		defer o.Close()
+		l := o.Layer()
+		for z := 0; z <= 14; z += 7 {
+			_, _ = l.Tile(context.Background(), z, 0, 0, tiles.Params{})
+		}
+		_ = l.TileJSON("/t/{z}/{x}/{y}", tiles.Params{})
+	})
+}
