@@ -163,3 +163,35 @@ func FuzzOpenOSM(f *testing.F) {
 		_ = l.TileJSON("/t/{z}/{x}/{y}", tiles.Params{})
 	})
 }
+
+// BenchmarkOSMTile serves every tile of the test archive as a cache miss
+// does: read, gunzip, then the cache entry's hash and gzip. Its tiles are a
+// few features each; a real Protomaps z14 tile is tens to hundreds of
+// kilobytes, so this measures the path, not a real archive's tail.
+func BenchmarkOSMTile(b *testing.B) {
+	var buf bytes.Buffer
+	want, err := osmarchive.Write(&buf, pmtiles.Gzip)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "uk.pmtiles")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	o, err := basemap.OpenOSM(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer o.Close()
+	l := o.Layer()
+	var keys [][3]int
+	for k := range want {
+		keys = append(keys, k)
+	}
+	for i := 0; b.Loop(); i++ {
+		k := keys[i%len(keys)]
+		if _, _, err := tiles.CachedTileHit(context.Background(), nil, l, k[0], k[1], k[2], tiles.Params{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
