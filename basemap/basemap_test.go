@@ -106,15 +106,17 @@ func TestLandTiles(t *testing.T) {
 }
 
 func TestGlyphRanges(t *testing.T) {
-	for _, start := range GlyphRanges {
-		rng := strconv.Itoa(start) + "-" + strconv.Itoa(start+255)
-		b, err := Glyphs(Font, rng)
-		if err != nil || len(b) == 0 {
-			t.Fatalf("Glyphs(%s): %d bytes, %v", rng, len(b), err)
-		}
-		n := checkGlyphs(t, b)
-		if n < 150 {
-			t.Errorf("range %s holds %d glyphs", rng, n)
+	for _, font := range Fonts {
+		for _, start := range GlyphRanges {
+			rng := strconv.Itoa(start) + "-" + strconv.Itoa(start+255)
+			b, err := Glyphs(font, rng)
+			if err != nil || len(b) == 0 {
+				t.Fatalf("Glyphs(%s, %s): %d bytes, %v", font, rng, len(b), err)
+			}
+			n := checkGlyphs(t, b)
+			if n < 150 {
+				t.Errorf("%s range %s holds %d glyphs", font, rng, n)
+			}
 		}
 	}
 	if b, err := Glyphs(Font, "19968-20223"); err != nil || len(b) != 0 {
@@ -123,6 +125,35 @@ func TestGlyphRanges(t *testing.T) {
 	for _, bad := range []string{"", "0-254", "1-256", "a-b", "-256-0", "65536-65791", "0-255-1"} {
 		if _, err := Glyphs(Font, bad); !errors.Is(err, ErrNoGlyphs) {
 			t.Errorf("Glyphs(%q) = %v, want ErrNoGlyphs", bad, err)
+		}
+	}
+}
+
+func TestGlyphStacks(t *testing.T) {
+	glyphs := func(stack string) string {
+		b, err := Glyphs(stack, "0-255")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	regular, italic := glyphs(Font), glyphs(FontItalic)
+	if regular == italic {
+		t.Fatal("the italic's glyphs are the regular's")
+	}
+	tests := []struct {
+		stack string
+		want  string
+	}{
+		{"Noto Sans Italic", italic},
+		{"Open Sans Regular, Noto Sans Italic", italic},
+		{"Noto Sans Medium", regular},
+		{"Noto Sans Devanagari Regular v1", regular},
+		{"Open Sans Regular,Arial Unicode MS Regular", regular},
+	}
+	for _, tc := range tests {
+		if glyphs(tc.stack) != tc.want {
+			t.Errorf("stack %q is not drawn with the font it should be", tc.stack)
 		}
 	}
 }

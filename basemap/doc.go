@@ -7,3 +7,4 @@ package basemap
 
 //go:generate go run ./internal/genland -in source/node_modules/@geo-maps/earth-lands-10m/map.geo.json -out land.pmtiles
 //go:generate go run ./internal/genglyphs -font /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf -name "Noto Sans Regular" -out glyphs
+//go:generate go run ./internal/genglyphs -font /usr/share/fonts/truetype/noto/NotoSans-Italic.ttf -name "Noto Sans Italic" -out glyphs

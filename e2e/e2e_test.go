@@ -129,6 +129,7 @@ func TestBrowser(t *testing.T) {
 	teams := teamServer(ctx, t, ds, kmls, log, watchStore(ctx, t))
 	watchBase, watchGone := watchServer(ctx, t, ds, kmls, log)
 	stops, stopCSVs := stopsServer(ctx, t, log)
+	osm := osmServer(t, ds, log)
 
 	shots := os.Getenv("CRIMEMAP_E2E_SCREENSHOTS")
 	if shots == "" {
@@ -143,7 +144,7 @@ func TestBrowser(t *testing.T) {
 	}
 	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Env = append(os.Environ(), "CRIMEMAP_CHROMIUM="+chromium, "CRIMEMAP_E2E_STYLED_BASE="+tsStyled.URL, "CRIMEMAP_E2E_MULTI_BASE="+multi.URL, "CRIMEMAP_E2E_HOOD_BASE="+teams.URL, "CRIMEMAP_E2E_WATCH_BASE="+watchBase,
-		"CRIMEMAP_E2E_STOPS_BASE="+stops.URL, "CRIMEMAP_E2E_STOPS_CSV="+strings.Join(stopCSVs, string(filepath.ListSeparator)))
+		"CRIMEMAP_E2E_STOPS_BASE="+stops.URL, "CRIMEMAP_E2E_OSM_BASE="+osm.URL, "CRIMEMAP_E2E_STOPS_CSV="+strings.Join(stopCSVs, string(filepath.ListSeparator)))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -3,22 +3,12 @@
 // month with the team-data fixtures, the ONSPD sample and the Southampton
 // boundaries. Each page is also checked with axe-core: no serious or
 // critical violation.
-import {createRequire} from 'node:module';
-import fs from 'node:fs';
-
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import * as axe from './axe.mjs';
 
 export function register({test, check, idle, getJSON, TIMEOUT}) {
   const hoodBase = process.env.CRIMEMAP_E2E_HOOD_BASE;
 
-  // axe runs through the DevTools protocol, which the page's CSP does not
-  // govern, so the page needs no change to be checked.
-  async function accessible(page) {
-    await page.evaluate(axeSource);
-    const res = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
-    const bad = res.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
-    check(bad.length === 0, `axe: ${bad.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', ')}`).join('; ')}`);
-  }
+  const accessible = page => axe.accessible(page, check);
 
   async function search(page, q) {
     await page.goto(`${hoodBase}/neighbourhoods`);

@@ -439,6 +439,8 @@ test('embed-in-iframe', async ({page, shot}) => {
 (await import('./stopsmap.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT});
 (await import('./basemap.mjs')).register({test, check, idle, getJSON, TIMEOUT}, base);
 (await import('./mapview.mjs')).register({test, check, idle, pageReady, rendered, getJSON, TIMEOUT}, base);
+(await import('./osmbasemap.mjs')).register({test, check, idle, rendered, TIMEOUT});
+(await import('./mapaxe.mjs')).register({test, check, idle, pageReady, rendered, TIMEOUT}, base);
 
 async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crimemap-e2e-'));

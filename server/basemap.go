@@ -15,6 +15,14 @@ import (
 func landTiles(*snapshot) tiles.Layer       { return basemap.LandLayer() }
 func labelTiles(snap *snapshot) tiles.Layer { return basemap.LabelLayer(snap.ds) }
 
+// osmTiles is the --basemap archive, nil without one.
+func (s *Server) osmTiles(*snapshot) tiles.Layer {
+	if s.deps.Basemap == nil {
+		return nil
+	}
+	return s.deps.Basemap.Layer()
+}
+
 // handleGlyphs serves GET /fonts/{stack}/{range}.pbf, the glyphs the
 // default style's labels are drawn with, from the binary.
 func (s *Server) handleGlyphs(w http.ResponseWriter, r *http.Request) {

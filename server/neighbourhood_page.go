@@ -500,7 +500,7 @@ func (s *Server) parseEmbedNeighbourhood(r *http.Request, ds *geo.Dataset) (web.
 	b := reg.Area.Bound()
 	c := b.Center()
 	p = web.EmbedPage{Lat: c[1], Lng: c[0], FitRadius: true, Place: html.UnescapeString(reg.Name), Boundary: rings(reg.Area),
-		StyleURL: s.cfg.StyleURL, Attribution: geo.Attribution}
+		StyleURL: s.cfg.StyleURL, OSMBasemap: s.deps.Basemap != nil, Attribution: geo.Attribution}
 	p.Zoom = zoomForRadius(geo.Distance(b.Min[0], b.Min[1], b.Max[0], b.Max[1]) / 2)
 	q := url.Values{}
 	for _, k := range pageFilterParams {

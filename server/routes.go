@@ -85,6 +85,7 @@ func (s *Server) router() *mux.Router {
 		{tile: "/tiles/stops/{z}/{x}/{y}.mvt", json: "/tiles/stops.json", params: []string{"from", "to", "force"}, layer: stopTiles},
 		{tile: "/tiles/land/{z}/{x}/{y}.mvt", json: "/tiles/land.json", layer: landTiles},
 		{tile: "/tiles/labels/{z}/{x}/{y}.mvt", json: "/tiles/labels.json", layer: labelTiles},
+		{tile: "/tiles/osm/{z}/{x}/{y}.mvt", json: "/tiles/osm.json", layer: s.osmTiles},
 	} {
 		r.HandleFunc(tl.tile, s.withSnapshot(s.handleTile(tl))).Methods(get...)
 		r.HandleFunc(tl.json, s.withSnapshot(s.handleTileJSON(tl))).Methods(get...)

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"crimemap/basemap"
 	"crimemap/boundary"
 	"crimemap/geo"
 	"crimemap/locate"
@@ -118,6 +119,10 @@ type Deps struct {
 	// Reload asks for the crime data to be loaded again, without waiting;
 	// nil leaves POST /admin/reload answering 404.
 	Reload func()
+	// Basemap is a full OpenStreetMap basemap archive, served under
+	// /tiles/osm/ and drawn by the pages instead of the default basemap;
+	// nil leaves those routes answering 404.
+	Basemap *basemap.OSM
 }
 
 // DefaultMaxConns is the default bound on open connections: a browser

@@ -33,7 +33,8 @@ type tileLayer struct {
 	// params are the query parameters the tiles read, in the order their
 	// URLs carry them; res is parsed only for a layer naming it.
 	params []string
-	layer  func(snap *snapshot) tiles.Layer
+	// layer returns nil for a layer this server does not have.
+	layer func(snap *snapshot) tiles.Layer
 }
 
 // crimeTiles and hexTiles are the crime layers of a dataset's tiles.
@@ -74,6 +75,9 @@ func (s *Server) handleTile(tl *tileLayer) snapshotHandler {
 			return err
 		}
 		layer := tl.layer(snap)
+		if layer == nil {
+			return ErrRouteNotFound
+		}
 		e, hit, err := tiles.CachedTileHit(r.Context(), s.tileCache, layer, z, x, y, p)
 		if err != nil {
 			// Only here: errors.As puts re on the heap.
@@ -189,6 +193,9 @@ func (s *Server) handleTileJSON(tl *tileLayer) snapshotHandler {
 			return err
 		}
 		layer := tl.layer(snap)
+		if layer == nil {
+			return ErrRouteNotFound
+		}
 		w.Header().Set("Cache-Control", s.cfg.CacheControl)
 		writeJSON(w, r, http.StatusOK, layer.TileJSON(s.tileTemplate(r, tl.tile, layer.Version(), tl.params), p))
 		return nil

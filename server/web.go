@@ -74,7 +74,7 @@ func (s *Server) pagePolicy() string {
 func (s *Server) handleMapPage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
 	if err := web.RenderMap(&buf, web.MapPage{
-		Attribution: geo.Attribution, StyleURL: s.cfg.StyleURL,
+		Attribution: geo.Attribution, StyleURL: s.cfg.StyleURL, OSMBasemap: s.deps.Basemap != nil,
 		HexTiles: s.routeExists(hexProbe), Hotspots: s.routeExists(hotspotsProbe), Watch: s.deps.Watch != nil,
 	}); err != nil {
 		writeError(w, r, err)
@@ -162,7 +162,7 @@ func (s *Server) parseEmbed(r *http.Request, ds *geo.Dataset) (web.EmbedPage, er
 			q.Set(k, v)
 		}
 	}
-	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL, Attribution: geo.Attribution}
+	p = web.EmbedPage{Lat: lat, Lng: lng, RadiusM: radius, Zoom: zoom, FitRadius: fit, StyleURL: s.cfg.StyleURL, OSMBasemap: s.deps.Basemap != nil, Attribution: geo.Attribution}
 	if f.From == 0 && f.To == 0 {
 		// Without a month, the latest of the point's force: another
 		// force's later month would count nothing here.

@@ -91,7 +91,7 @@ func mustGzipText(f fs.FS) map[string][]byte {
 			return err
 		}
 		switch path.Ext(p) {
-		case ".js", ".mjs", ".css", ".svg", ".txt":
+		case ".js", ".mjs", ".css", ".svg", ".txt", ".json":
 		default:
 			return nil
 		}
@@ -151,6 +151,9 @@ type MapPage struct {
 	Hotspots bool
 	// Watch tells the page that /v1/watch/schemes has a store behind it.
 	Watch bool
+	// OSMBasemap tells the page that /tiles/osm/ serves a --basemap
+	// archive, drawn instead of the default basemap.
+	OSMBasemap bool
 }
 
 // EmbedPage is the compact map for an iframe. Its summary is rendered on the
@@ -182,6 +185,7 @@ type EmbedPage struct {
 	// MapURL opens the full map at the same place and filter.
 	MapURL      string
 	StyleURL    string
+	OSMBasemap  bool
 	Attribution string
 }
 
@@ -216,6 +220,7 @@ func TopTypes(counts []TypeCount, n int) []TypeCount {
 // server renders into the embed summary and those the map draws agree.
 type pageConfig struct {
 	StyleURL    string            `json:"styleURL"`
+	OSMBasemap  bool              `json:"osmBasemap,omitempty"`
 	HexTiles    bool              `json:"hexTiles"`
 	Hotspots    bool              `json:"hotspots"`
 	Watch       bool              `json:"watch"`
@@ -240,7 +245,7 @@ func RenderMap(w io.Writer, p MapPage) error {
 	data := struct {
 		MapPage
 		Config pageConfig
-	}{p, pageConfig{StyleURL: p.StyleURL, HexTiles: p.HexTiles, Hotspots: p.Hotspots, Watch: p.Watch, Colours: categoryColours, Attribution: p.Attribution}}
+	}{p, pageConfig{StyleURL: p.StyleURL, OSMBasemap: p.OSMBasemap, HexTiles: p.HexTiles, Hotspots: p.Hotspots, Watch: p.Watch, Colours: categoryColours, Attribution: p.Attribution}}
 	if err := pages.ExecuteTemplate(w, "map.html", data); err != nil {
 		return fmt.Errorf("render map page: %w", err)
 	}
@@ -253,7 +258,7 @@ func RenderEmbed(w io.Writer, p EmbedPage) error {
 		EmbedPage
 		Config pageConfig
 	}{p, pageConfig{
-		StyleURL: p.StyleURL, Colours: categoryColours, Attribution: p.Attribution,
+		StyleURL: p.StyleURL, OSMBasemap: p.OSMBasemap, Colours: categoryColours, Attribution: p.Attribution,
 		Embed: &embedConfig{Lat: p.Lat, Lng: p.Lng, RadiusM: p.RadiusM, Zoom: p.Zoom, Fit: p.FitRadius, Query: p.Query, Boundary: p.Boundary},
 	}}
 	if err := pages.ExecuteTemplate(w, "embed.html", data); err != nil {

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"crimemap/basemap"
 	"crimemap/boundary"
 	"crimemap/geo"
 	"crimemap/ingest"
@@ -147,6 +148,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&cfg.CacheControl, "cache-control", cfg.CacheControl, "Cache-Control of responses whose URL does not carry the dataset version")
 	fs.StringVar(&cfg.FrameAncestors, "frame-ancestors", cfg.FrameAncestors, "CSP frame-ancestors for /embed (empty allows any site to frame it)")
 	fs.StringVar(&cfg.StyleURL, "style", cfg.StyleURL, "URL of a MapLibre style drawn under the crime layers")
+	basemapFile := fs.String("basemap", "", "PMTiles archive of an OpenStreetMap basemap in the Protomaps schema (a Protomaps build, e.g. cut to the UK), served at /tiles/osm/ and drawn with the vendored Protomaps style")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "absolute URL the service is reached at, for the tile URLs of TileJSON (empty: root-relative URLs)")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "HTTP read timeout")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "HTTP write timeout")
@@ -223,6 +225,16 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log := opt.Logger
 	deps := server.Deps{Log: log, AccessLog: log}
+	if *basemapFile != "" {
+		osm, err := basemap.OpenOSM(*basemapFile)
+		if err != nil {
+			return fmt.Errorf("serve: --basemap: %w", err)
+		}
+		defer osm.Close()
+		deps.Basemap = osm
+		h := osm.Header()
+		log.Info("basemap archive", "file", *basemapFile, "minzoom", h.MinZoom, "maxzoom", h.MaxZoom, "tiles", h.AddressedTiles)
+	}
 	if boundaries != "" {
 		set, err := boundary.Load(strings.Split(boundaries, string(os.PathListSeparator))...)
 		if err != nil {

@@ -22,6 +22,8 @@ func TestServeRejectsBadOpsFlags(t *testing.T) {
 		{[]string{"-smtp-from", "w@x.example"}, "--smtp"},
 		{[]string{"-smtp", "imap://relay.example", "-smtp-from", "w@x.example"}, "smtp"},
 		{[]string{"-smtp", "smtp://relay.example", "-smtp-from", "nobody"}, "from address"},
+		{[]string{"-basemap", "testdata-that-does-not-exist.pmtiles"}, "--basemap"},
+		{[]string{"-basemap", "serve_flags_test.go"}, "--basemap: serve_flags_test.go: basemap: archive cannot be served: pmtiles: corrupt archive: no PMTiles magic"},
 	}
 	for _, tc := range tests {
 		args := append(append([]string{"-addr", "127.0.0.1:0", "-quiet"}, tc.args...), "testdata-that-is-never-read")

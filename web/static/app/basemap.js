@@ -26,9 +26,44 @@ async function source(path) {
     maxzoom: tj.maxzoom, attribution: tj.attribution, bounds: tj.bounds};
 }
 
-// basemapStyle is the default style: the plain style where the server has
+// The vendored Protomaps style (make vendor-protomaps): its layers, light
+// flavour with English names, and its sprite sheet.
+const PROTOMAPS = '/static/protomaps/';
+
+// osmStyle draws the server's --basemap archive (/tiles/osm.json) with the
+// Protomaps layers, its glyphs from /fonts/ and its sprites from the binary;
+// the plain style where either cannot be had.
+async function osmStyle() {
+  let osm, layers;
+  try {
+    [osm, layers] = await Promise.all([source('/tiles/osm.json'), getJSON(PROTOMAPS + 'light.json')]);
+  } catch (err) {
+    console.warn('no OpenStreetMap basemap; plain background:', err.message);
+    return plainStyle();
+  }
+  return {
+    version: 8,
+    glyphs: location.origin + '/fonts/{fontstack}/{range}.pbf',
+    sprite: location.origin + PROTOMAPS + 'sprites/light',
+    sources: {protomaps: osm},
+    layers,
+  };
+}
+
+// blankMissingImages gives an icon the sprite sheet lacks (another
+// country's road shields) an empty image, so its label is still drawn and
+// MapLibre does not warn on every tile.
+export function blankMissingImages(map) {
+  map.on('styleimagemissing', e => {
+    if (!map.hasImage(e.id)) map.addImage(e.id, {width: 1, height: 1, data: new Uint8Array(4)});
+  });
+}
+
+// basemapStyle is the default style, or with osm (the server has
+// --basemap) the OpenStreetMap one: the plain style where the server has
 // no basemap tiles.
-export async function basemapStyle() {
+export async function basemapStyle(osm = false) {
+  if (osm) return osmStyle();
   let land, labels;
   try {
     [land, labels] = await Promise.all([source('/tiles/land.json'), source('/tiles/labels.json')]);

@@ -2,7 +2,7 @@
 // the compact map around the same point, radius and filter.
 import * as maplibregl from '/static/maplibre-gl/maplibre-gl.mjs';
 import {getJSON, withQuery, absoluteTemplate} from './api.js';
-import {basemapStyle, raiseLabels} from './basemap.js';
+import {basemapStyle, raiseLabels, blankMissingImages} from './basemap.js';
 import {addCrimeLayers, addNearLayers, setNear, circlePolygon, addBoundaryLayer} from './layers.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
@@ -17,16 +17,17 @@ for (const el of document.querySelectorAll('.swatch[data-colour]')) {
 async function main() {
   const map = new maplibregl.Map({
     container: 'map',
-    style: config.styleURL || await basemapStyle(),
+    style: config.styleURL || await basemapStyle(config.osmBasemap),
     center: [e.lng, e.lat],
     zoom: e.zoom,
     maxZoom: 19,
-    // The summary beside the map carries the data's and the default
-    // basemap's attribution; the map's own control is only needed for
+    // The summary beside the map carries the data's and the server's own
+    // basemaps' attribution; the map's own control is only needed for
     // another basemap's.
     attributionControl: config.styleURL ? {compact: true} : false,
     cooperativeGestures: true,
   });
+  blankMissingImages(map);
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-right');
   if (e.fit) {
     // A neighbourhood fits its boundary, a point its circle.

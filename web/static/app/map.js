@@ -9,7 +9,7 @@ import {
   WATCH_LAYERS, WATCH_COLOUR, addWatchLayers, watchQuery,
 } from './layers.js';
 import {h, n, swatch, monthName, countsSection, crimesTable} from './panel.js';
-import {basemapStyle, raiseLabels} from './basemap.js';
+import {basemapStyle, raiseLabels, blankMissingImages} from './basemap.js';
 import {STOP_LAYERS, STOPS_LAYER_IDS, addStopLayers, setStops, loadStopsSource, stopsAt, stopsSummary, stopsLegend} from './stops.js';
 import {anchorPanel, unanchorPanel, boxWithin, LEGEND_DOCKED} from './placement.js';
 import {wireLocate} from './locate.js';
@@ -55,7 +55,7 @@ async function main() {
   const openOnData = !location.hash && meta.dataBounds;
   const map = new maplibregl.Map({
     container: 'map',
-    style: styleURL || await basemapStyle(),
+    style: styleURL || await basemapStyle(config.osmBasemap),
     bounds: meta.dataBounds || undefined,
     fitBoundsOptions: {padding: 20},
     center: meta.dataBounds ? undefined : meta.center?.slice(0, 2),
@@ -67,6 +67,7 @@ async function main() {
   });
   // Exposed for tests and for pages that script the map.
   window.map = map;
+  blankMissingImages(map);
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), 'top-left');
   map.addControl(new maplibregl.ScaleControl({unit: 'metric'}), 'bottom-left');
   map.on('error', e => {
