@@ -58,14 +58,18 @@ type Dataset struct {
 	cat     []Category
 	force   []Force
 	outcome []Outcome
-	// Public crime ids (see buildCrimeIDs): each crime's ordinal in its
-	// force-month, the forces' numbers, and per force-month (by key,
-	// ascending) the positions of every sampleEvery-th crime.
-	ord             []uint32
+	// Public crime ids (see buildCrimeIDs): the low bits of each crime's
+	// ordinal in its force-month, the forces' numbers, per force-month
+	// (by key, ascending) the positions of every sampleEvery-th crime, and
+	// from those (see markBigUnits) the crimes where an ordinal's high
+	// bits step, key<<32 | position, ascending, and their forces.
+	ordLow          []uint16
 	forceKey        []uint16
 	unitKey         []uint32
 	unitSampleStart []uint32
 	unitSample      []uint32
+	bigBounds       []uint64
+	bigForces       [4]uint64
 	// Crime IDs of the crimes that have one, dense, with a rank directory.
 	hasID  []uint64
 	idRank []uint32

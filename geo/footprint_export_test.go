@@ -27,7 +27,7 @@ func Footprint(d *Dataset) []ColumnBytes {
 		{"cat", capBytes(d.cat)},
 		{"force", capBytes(d.force)},
 		{"outcome", capBytes(d.outcome)},
-		{"ord", capBytes(d.ord)},
+		{"ordLow", capBytes(d.ordLow)},
 		{"crime id directory (forceKey, unitKey, samples)", capBytes(d.forceKey) + capBytes(d.unitKey) + capBytes(d.unitSampleStart) + capBytes(d.unitSample)},
 		{"hasID+idRank", capBytes(d.hasID) + capBytes(d.idRank)},
 		{"ids", capBytes(d.ids)},

@@ -118,7 +118,7 @@ var snapStored = []string{
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
 	"hist", "months", "latest", "stops", "parts",
-	"ptID", "ptByID", "ord", "forceKey", "unitKey", "unitSampleStart", "unitSample",
+	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 
 // BuildIdentity is what a snapshot must have been written by to be read: the
@@ -311,7 +311,7 @@ func (d *Dataset) sections() [][]byte {
 	s[secMonths] = rawBytes(d.months)
 	s[secStops] = d.encodeStops()
 	s[secPtID], s[secPtByID] = rawBytes(d.ptID), rawBytes(d.ptByID)
-	s[secOrd], s[secForceKey], s[secUnitKey] = rawBytes(d.ord), rawBytes(d.forceKey), rawBytes(d.unitKey)
+	s[secOrd], s[secForceKey], s[secUnitKey] = rawBytes(d.ordLow), rawBytes(d.forceKey), rawBytes(d.unitKey)
 	s[secUnitSampleStart], s[secUnitSample] = rawBytes(d.unitSampleStart), rawBytes(d.unitSample)
 	// The hex levels cost a national year about 20 s on one core to
 	// compute and 70 MB to store: stored, /readyz is true seconds after a
@@ -629,6 +629,7 @@ func (d *Dataset) readRest(s *[secCount + 1][]byte) error {
 	if err := d.checkColumns(); err != nil {
 		return err
 	}
+	d.markBigUnits()
 	if err := d.readMaps(s[secOther], s[secCtx]); err != nil {
 		return err
 	}
@@ -740,7 +741,7 @@ func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 		func() (err error) { d.months, err = view[Month](s[secMonths], "distinct months"); return },
 		func() (err error) { d.ptID, err = view[uint64](s[secPtID], "location ids"); return },
 		func() (err error) { d.ptByID, err = view[uint32](s[secPtByID], "points by location id"); return },
-		func() (err error) { d.ord, err = view[uint32](s[secOrd], "crime ordinals"); return },
+		func() (err error) { d.ordLow, err = view[uint16](s[secOrd], "crime ordinals"); return },
 		func() (err error) { d.forceKey, err = view[uint16](s[secForceKey], "force keys"); return },
 		func() (err error) { d.unitKey, err = view[uint32](s[secUnitKey], "force-month keys"); return },
 		func() (err error) {
@@ -839,8 +840,8 @@ func (d *Dataset) checkPublicIDs() error {
 			return bad("points by location id out of order at %d", i)
 		}
 	}
-	if len(d.ord) != n || len(d.forceKey) != d.forces.Len() {
-		return bad("%d crime ordinals for %d crimes, %d force keys for %d forces", len(d.ord), n, len(d.forceKey), d.forces.Len())
+	if len(d.ordLow) != n || len(d.forceKey) != d.forces.Len() {
+		return bad("%d crime ordinals for %d crimes, %d force keys for %d forces", len(d.ordLow), n, len(d.forceKey), d.forces.Len())
 	}
 	nu := len(d.unitKey)
 	if !slices.IsSorted(d.unitKey) || len(d.unitSampleStart) != nu+1 || d.unitSampleStart[0] != 0 ||

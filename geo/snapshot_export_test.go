@@ -42,9 +42,10 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"ids": same(a.ids, b.ids), "byID": same(a.byID.slots, b.byID.slots), "other": same(a.other, b.other),
 		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "months": same(a.months, b.months),
 		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "parts": same(a.parts, b.parts),
-		"ptID": same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ord": same(a.ord, b.ord),
+		"ptID": same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ordLow": same(a.ordLow, b.ordLow),
 		"forceKey": same(a.forceKey, b.forceKey), "unitKey": same(a.unitKey, b.unitKey),
 		"unitSampleStart": same(a.unitSampleStart, b.unitSampleStart), "unitSample": same(a.unitSample, b.unitSample),
+		"bigBounds": same(a.bigBounds, b.bigBounds), "bigForces": a.bigForces == b.bigForces,
 	}
 	var diff []string
 	for _, f := range slices.Sorted(maps.Keys(checks)) {

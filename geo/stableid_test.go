@@ -248,3 +248,33 @@ func TestUnitCrimesLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestCrimeOrdinals checks the ordinal part of every crime id against its
+// definition: a force-month's crimes, in position order, are numbered from
+// zero without gaps, across several blocks of samples and past the
+// ordinals the low bits hold. Every id finds its crime.
+func TestCrimeOrdinals(t *testing.T) {
+	jan, feb := MakeMonth(2023, 1), MakeMonth(2023, 2)
+	d := buildIDUnits(t, []idUnit{
+		{Unit{"hampshire", jan}, 1, 3*sampleEvery + 5}, {Unit{"kent", jan}, 2, 2<<ordLowBits + 3},
+		{Unit{"hampshire", feb}, 3, 1}, {Unit{"kent", feb}, 4, 2*sampleEvery - 1},
+	})
+	if len(d.bigBounds) != 2 {
+		t.Fatalf("%d steps of the high bits, want 2", len(d.bigBounds))
+	}
+	next := map[int64]int64{}
+	for c := range d.Len() {
+		id := d.PublicID(CrimeID(c))
+		key, ord := id>>ordBits, id&(MaxUnitCrimes-1)
+		if ord != next[key] {
+			t.Fatalf("crime %d: ordinal %d, want %d", c, ord, next[key])
+		}
+		if got, ok := d.CrimeByPublicID(id); !ok || got != CrimeID(c) {
+			t.Fatalf("crime id %d: found %d, %v; want crime %d", id, got, ok, c)
+		}
+		next[key]++
+	}
+	if len(next) != 4 || next[int64(d.unitOf(0))] == 0 {
+		t.Fatalf("force-months %v", next)
+	}
+}
