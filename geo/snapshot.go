@@ -20,6 +20,7 @@ import (
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
 
 	"crimemap/internal/parallel"
@@ -42,13 +43,12 @@ import (
 // build identity, any length or any checksum is not what this build
 // expects. The R-tree is rebuilt on open (a few tens of milliseconds for a
 // million points) rather than stored: its layout is the library's. The hex
-// levels are stored; the hex counts by month and category are rebuilt from
-// them on first use, as after a load.
+// levels and the hex counts by month and category are stored.
 
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 3
+const SnapshotFormat = 4
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -104,9 +104,14 @@ const (
 	// at secHex+2r and each point's index among them at secHex+2r+1.
 	secHex
 	secHexEnd = secHex + 2*(FinestRes+1) - 1
+	// Then, per resolution r from 0 to CubeMaxRes, the hex counts by
+	// month and category: at secCube+4r the cells' starts, then the keys,
+	// the counts and the cells' centres.
+	secCube    = secHexEnd + 1
+	secCubeEnd = secCube + 4*(CubeMaxRes+1) - 1
 	// The names of the parts other packages stored (see SnapshotPart);
 	// part i is the section of kind secCount+1+i.
-	secParts = secHexEnd + 1
+	secParts = secCubeEnd + 1
 	secCount = secParts
 )
 
@@ -319,6 +324,12 @@ func (d *Dataset) sections() [][]byte {
 	for r := range FinestRes + 1 {
 		lv := d.hexLevel(r)
 		s[secHex+snapKind(2*r)], s[secHex+snapKind(2*r+1)] = rawBytes(lv.cells), rawBytes(lv.of)
+	}
+	// So are the counts by month and category, which a start would
+	// otherwise rebuild before /readyz (2.5 s for a national year).
+	for r := range CubeMaxRes + 1 {
+		c, k := d.hexCube(r), secCube+snapKind(4*r)
+		s[k], s[k+1], s[k+2], s[k+3] = rawBytes(c.start), rawBytes(c.key), rawBytes(c.n), rawBytes(c.center)
 	}
 	return s
 }
@@ -659,6 +670,66 @@ func (d *Dataset) readHexLevels(s *[secCount + 1][]byte) error {
 	hl := d.hexLevels()
 	for r, lv := range levels {
 		hl.once[r].Do(func() { hl.lv[r] = lv })
+	}
+	return d.readHexCubes(s, levels)
+}
+
+// readHexCubes installs the stored hex counts by month and category as if
+// they had been built, once each agrees with its level and names only the
+// dataset's months and categories.
+func (d *Dataset) readHexCubes(s *[secCount + 1][]byte, levels []*hexLevel) error {
+	cubes := make([]*hexCube, CubeMaxRes+1)
+	for r := range cubes {
+		k := secCube + snapKind(4*r)
+		c := &hexCube{}
+		var err error
+		if c.start, err = view[uint32](s[k], "hex count starts"); err != nil {
+			return err
+		}
+		if c.key, err = view[uint32](s[k+1], "hex count keys"); err != nil {
+			return err
+		}
+		if c.n, err = view[uint32](s[k+2], "hex counts"); err != nil {
+			return err
+		}
+		if c.center, err = view[orb.Point](s[k+3], "hex centres"); err != nil {
+			return err
+		}
+		if err := d.checkHexCube(c, len(levels[r].cells)); err != nil {
+			return fmt.Errorf("%w: hex counts at resolution %d: %w", ErrSnapshotCorrupt, r, err)
+		}
+		cubes[r] = c
+	}
+	hc := cachedFor[hexCubes](&cubeCache, d)
+	for r, c := range cubes {
+		hc.once[r].Do(func() { hc.cube[r] = c })
+	}
+	return nil
+}
+
+// checkHexCube checks that a stored cube's lookups stay inside its columns
+// and the query's tables: its starts, one per cell and one more, step up
+// to its entries, and each key holds a month the dataset has and a known
+// category.
+func (d *Dataset) checkHexCube(c *hexCube, cells int) error {
+	if len(c.start) != cells+1 || len(c.center) != cells || c.start[0] != 0 ||
+		int(c.start[cells]) != len(c.key) || len(c.n) != len(c.key) {
+		return fmt.Errorf("%d starts, %d centres, %d keys and %d counts for %d cells", len(c.start), len(c.center), len(c.key), len(c.n), cells)
+	}
+	for i := range cells {
+		if c.start[i] > c.start[i+1] {
+			return fmt.Errorf("starts out of order at cell %d", i)
+		}
+	}
+	var known [1 << 16 / 64]uint64
+	for _, m := range d.months {
+		known[m/64] |= 1 << (m % 64)
+	}
+	nc := uint32(d.categories.Len())
+	for _, k := range c.key {
+		if m := k >> 8; k&0xff >= nc || m >= 1<<16 || known[m/64]&(1<<(m%64)) == 0 {
+			return fmt.Errorf("key %#x", k)
+		}
 	}
 	return nil
 }

@@ -71,11 +71,30 @@ func HexLevelsBuilt(d *Dataset) bool {
 	return true
 }
 
-// HexLevelsEqual reports whether two datasets have the same hex levels.
+// HexCubesBuilt reports whether every hex count cube of d is built,
+// without building any.
+func HexCubesBuilt(d *Dataset) bool {
+	hc := cachedFor[hexCubes](&cubeCache, d)
+	for r := range CubeMaxRes + 1 {
+		if hc.cube[r] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// HexLevelsEqual reports whether two datasets have the same hex levels and
+// hex count cubes.
 func HexLevelsEqual(a, b *Dataset) bool {
 	for r := range FinestRes + 1 {
 		la, lb := a.hexLevel(r), b.hexLevel(r)
 		if !slices.Equal(la.cells, lb.cells) || !slices.Equal(la.of, lb.of) {
+			return false
+		}
+	}
+	for r := range CubeMaxRes + 1 {
+		ca, cb := a.hexCube(r), b.hexCube(r)
+		if !slices.Equal(ca.start, cb.start) || !slices.Equal(ca.key, cb.key) || !slices.Equal(ca.n, cb.n) || !slices.Equal(ca.center, cb.center) {
 			return false
 		}
 	}
