@@ -78,8 +78,11 @@ type Dataset struct {
 	other  map[uint32]string
 	ctx    map[uint32]uint32
 
-	// Outcome histories, ordered by crime then month.
-	hist []histEntry
+	// Outcome histories, ordered by crime then month: the entries of the
+	// crimes 64w..64w+63 are hist[histStart[w]:histStart[w+1]]; both are
+	// empty when no crime has a history.
+	histStart []uint32
+	hist      []histEntry
 
 	months []Month // distinct months, ascending
 	latest Month   // see LatestMonth
@@ -88,10 +91,52 @@ type Dataset struct {
 	parts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
 }
 
-type histEntry struct {
+// histEntry is an entry of an outcome history in four bytes rather than
+// the eight of a struct: its crime's place among the 64 of its histStart
+// word, its month and its outcome, as off<<24 | month<<8 | outcome. A long
+// history has about one entry for each crime with a Crime ID.
+type histEntry uint32
+
+func newHistEntry(crime uint32, m Month, o Outcome) histEntry {
+	return histEntry(crime%64<<24 | uint32(m)<<8 | uint32(o))
+}
+
+func (e histEntry) off() uint32      { return uint32(e) >> 24 }
+func (e histEntry) month() Month     { return Month(e >> 8) }
+func (e histEntry) outcome() Outcome { return Outcome(e) }
+
+// histRow is an outcome history entry as a build collects them.
+type histRow struct {
 	crime   uint32
 	month   Month
 	outcome Outcome
+}
+
+// packHist keeps rows, sorted by crime, as the dataset's histories.
+func (d *Dataset) packHist(rows []histRow) {
+	d.histStart, d.hist = nil, nil
+	if len(rows) == 0 {
+		return
+	}
+	d.histStart = make([]uint32, (len(d.month)+63)/64+1)
+	d.hist = make([]histEntry, len(rows))
+	for i, r := range rows {
+		d.histStart[r.crime/64+1]++
+		d.hist[i] = newHistEntry(r.crime, r.month, r.outcome)
+	}
+	for w := 1; w < len(d.histStart); w++ {
+		d.histStart[w] += d.histStart[w-1]
+	}
+}
+
+// eachHist calls fn for every outcome history entry, in order, with its
+// crime.
+func (d *Dataset) eachHist(fn func(crime uint32, e histEntry)) {
+	for w := 0; w+1 < len(d.histStart); w++ {
+		for _, e := range d.hist[d.histStart[w]:d.histStart[w+1]] {
+			fn(uint32(w)*64+e.off(), e)
+		}
+	}
 }
 
 // OutcomeEvent is one entry of a crime's outcome history.
@@ -275,12 +320,14 @@ func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 // OutcomeHistory returns the outcome events joined to crime c from outcomes
 // files, oldest first.
 func (d *Dataset) OutcomeHistory(c CrimeID) []OutcomeEvent {
-	i, _ := slices.BinarySearchFunc(d.hist, uint32(c), func(h histEntry, c uint32) int {
-		return int(int64(h.crime) - int64(c))
-	})
+	if int(c/64)+1 >= len(d.histStart) {
+		return nil
+	}
 	var out []OutcomeEvent
-	for ; i < len(d.hist) && d.hist[i].crime == uint32(c); i++ {
-		out = append(out, OutcomeEvent{Month: d.hist[i].month, Outcome: d.hist[i].outcome})
+	for _, e := range d.hist[d.histStart[c/64]:d.histStart[c/64+1]] {
+		if e.off() == uint32(c%64) {
+			out = append(out, OutcomeEvent{Month: e.month(), Outcome: e.outcome()})
+		}
 	}
 	return out
 }

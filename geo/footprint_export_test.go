@@ -32,7 +32,7 @@ func Footprint(d *Dataset) []ColumnBytes {
 		{"hasID+idRank", capBytes(d.hasID) + capBytes(d.idRank)},
 		{"ids", capBytes(d.ids)},
 		{"byID", capBytes(d.byID.slots)},
-		{"hist", capBytes(d.hist)},
+		{"hist", capBytes(d.hist) + capBytes(d.histStart)},
 		{"points (lon, lat, street, LSOA, cell, start, ids)", capBytes(d.ptLon) + capBytes(d.ptLat) + capBytes(d.ptStreet) + capBytes(d.ptLSOACode) + capBytes(d.ptLSOAName) + capBytes(d.ptCell) + capBytes(d.ptStart) + capBytes(d.ptID) + capBytes(d.ptByID)},
 		{"strings", strs},
 		{"months, stops", capBytes(d.months) + capBytes(d.stops)},

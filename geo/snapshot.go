@@ -100,6 +100,7 @@ const (
 	secUnitKey
 	secUnitSampleStart
 	secUnitSample
+	secHistStart
 	// Then, per resolution r from 0 to FinestRes, the hex level's cells
 	// at secHex+2r and each point's index among them at secHex+2r+1.
 	secHex
@@ -122,7 +123,7 @@ var snapStored = []string{
 	"version", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "months", "latest", "stops", "parts",
+	"hist", "histStart", "months", "latest", "stops", "parts",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 
@@ -304,15 +305,7 @@ func (d *Dataset) sections() [][]byte {
 	s[secHasID], s[secIDRank], s[secIDs], s[secIDSlots] = rawBytes(d.hasID), rawBytes(d.idRank), rawBytes(d.ids), rawBytes(d.byID.slots)
 	s[secOther] = encodeByCrime(d.other, (*snapEnc).str)
 	s[secCtx] = encodeByCrime(d.ctx, (*snapEnc).u32)
-	// Written field by field: the struct's padding byte is not guaranteed
-	// to be zero, and the file should be the same bytes for the same data.
-	hist := make([]byte, 0, 8*len(d.hist))
-	for _, h := range d.hist {
-		hist = binary.LittleEndian.AppendUint32(hist, h.crime)
-		hist = binary.LittleEndian.AppendUint16(hist, uint16(h.month))
-		hist = append(hist, byte(h.outcome), 0)
-	}
-	s[secHist] = hist
+	s[secHistStart], s[secHist] = rawBytes(d.histStart), rawBytes(d.hist)
 	s[secMonths] = rawBytes(d.months)
 	s[secStops] = d.encodeStops()
 	s[secPtID], s[secPtByID] = rawBytes(d.ptID), rawBytes(d.ptByID)
@@ -809,6 +802,7 @@ func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 		func() (err error) { d.ids, err = view[crimeID](s[secIDs], "Crime IDs"); return },
 		func() (err error) { d.byID.slots, err = view[uint32](s[secIDSlots], "ID index"); return },
 		func() (err error) { d.hist, err = view[histEntry](s[secHist], "outcome histories"); return },
+		func() (err error) { d.histStart, err = view[uint32](s[secHistStart], "outcome history starts"); return },
 		func() (err error) { d.months, err = view[Month](s[secMonths], "distinct months"); return },
 		func() (err error) { d.ptID, err = view[uint64](s[secPtID], "location ids"); return },
 		func() (err error) { d.ptByID, err = view[uint32](s[secPtByID], "points by location id"); return },
@@ -885,15 +879,41 @@ func (d *Dataset) checkColumns() error {
 			return bad("ID index names crime %d of %d", int(sl)-1, n)
 		}
 	}
-	for i, e := range d.hist {
-		if int(e.crime) >= n || int(e.outcome) >= d.outcomes.Len() || i > 0 && d.hist[i-1].crime > e.crime {
-			return bad("outcome history entry %d", i)
-		}
+	if err := d.checkHist(); err != nil {
+		return bad("%v", err)
 	}
 	if !slices.IsSorted(d.months) || n > 0 && len(d.months) == 0 {
 		return bad("distinct months out of order")
 	}
 	return d.checkPublicIDs()
+}
+
+// checkHist checks that the outcome histories' starts step up through
+// their entries, one per word of crimes and one more, and that every entry
+// names a crime and an outcome there are.
+func (d *Dataset) checkHist() error {
+	hs, n := d.histStart, len(d.month)
+	if len(hs) == 0 {
+		if len(d.hist) != 0 {
+			return fmt.Errorf("%d outcome history entries without starts", len(d.hist))
+		}
+		return nil
+	}
+	if len(hs) != (n+63)/64+1 || hs[0] != 0 || int(hs[len(hs)-1]) != len(d.hist) {
+		return fmt.Errorf("%d outcome history starts for %d crimes and %d entries", len(hs), n, len(d.hist))
+	}
+	for w := range len(hs) - 1 {
+		if hs[w] > hs[w+1] {
+			return fmt.Errorf("outcome history starts out of order at %d", w)
+		}
+	}
+	var err error
+	d.eachHist(func(crime uint32, e histEntry) {
+		if err == nil && (int(crime) >= n || int(e.outcome()) >= d.outcomes.Len()) {
+			err = fmt.Errorf("outcome history entry of crime %d", crime)
+		}
+	})
+	return err
 }
 
 // checkPublicIDs checks the location and crime id tables against the
@@ -999,14 +1019,3 @@ func (d *Dataset) readStops(b []byte) error {
 	}
 	return dec.done()
 }
-
-// The hist section is read in place as histEntry: these fail to compile if
-// its layout moves from the one written.
-const (
-	_ = uint8(unsafe.Sizeof(histEntry{}) - 8)
-	_ = uint8(8 - unsafe.Sizeof(histEntry{}))
-	_ = uint8(unsafe.Offsetof(histEntry{}.month) - 4)
-	_ = uint8(4 - unsafe.Offsetof(histEntry{}.month))
-	_ = uint8(unsafe.Offsetof(histEntry{}.outcome) - 6)
-	_ = uint8(6 - unsafe.Offsetof(histEntry{}.outcome))
-)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -276,5 +277,60 @@ func TestCrimeOrdinals(t *testing.T) {
 	}
 	if len(next) != 4 || next[int64(d.unitOf(0))] == 0 {
 		t.Fatalf("force-months %v", next)
+	}
+}
+
+// TestOutcomeHistories joins outcome rows of two months to crimes on both
+// sides of the words the histories are kept by: each crime gets its rows
+// ordered by month, rows of one month in the order of their files.
+func TestOutcomeHistories(t *testing.T) {
+	jan, feb, mar := MakeMonth(2023, 1), MakeMonth(2023, 2), MakeMonth(2023, 3)
+	x := idUnit{Unit{"hampshire", jan}, 1, 200}
+	b := NewBuilder()
+	sb := NewStreetBatch(x.u, 0, "street")
+	for i := range x.n {
+		row := StreetRow{CrimeID: []byte(x.tag(i)), Month: jan, CrimeType: []byte("Burglary")}
+		if i%3 > 0 {
+			p := idPoints[i%len(idPoints)]
+			row.HasLocation, row.Lon, row.Lat, row.Location = true, p.lon, p.lat, []byte(p.street)
+		}
+		sb.AddStreet(&row)
+	}
+	if err := b.AddStreet(sb); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{}
+	for k, m := range []Month{mar, feb} {
+		ob := NewOutcomeBatch(Unit{"hampshire", m}, k, "outcomes")
+		for i := range x.n {
+			if i%7 == k {
+				continue
+			}
+			for j := range 1 + i%2 {
+				o := fmt.Sprintf("Outcome %d-%d", i%5, j)
+				ob.AddOutcome(&OutcomeRow{CrimeID: []byte(x.tag(i)), Month: m, OutcomeType: []byte(o)})
+				want[x.tag(i)] = append(want[x.tag(i)], m.String()+" "+o)
+			}
+		}
+		if err := b.AddOutcomes(ob); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range d.Len() {
+		tag := d.PersistentID(CrimeID(c))
+		// March's file came first, but February's rows go first.
+		w := want[tag]
+		slices.SortStableFunc(w, func(a, b string) int { return strings.Compare(a[:7], b[:7]) })
+		var got []string
+		for _, e := range d.OutcomeHistory(CrimeID(c)) {
+			got = append(got, e.Month.String()+" "+d.Outcomes().Term(int(e.Outcome)).Name)
+		}
+		if !slices.Equal(got, w) {
+			t.Fatalf("crime %d (%s): history %q, want %q", c, tag[:8], got, w)
+		}
 	}
 }
