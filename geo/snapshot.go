@@ -861,14 +861,11 @@ func (d *Dataset) checkColumns() error {
 		return err
 	}
 	words := (n + 63) / 64
-	if len(d.hasID) != words || len(d.idRank) != words {
-		return bad("ID directory of %d and %d words for %d crimes", len(d.hasID), len(d.idRank), n)
+	if len(d.hasID) != words || !slices.Equal(d.idRank, idRanks(d.hasID)) {
+		return bad("ID directory of %d words and %d ranks for %d crimes does not add up", len(d.hasID), len(d.idRank), n)
 	}
 	rank := 0
-	for w, x := range d.hasID {
-		if int(d.idRank[w]) != rank {
-			return bad("ID rank %d is %d, want %d", w, d.idRank[w], rank)
-		}
+	for _, x := range d.hasID {
 		rank += bits.OnesCount64(x)
 	}
 	if rank != len(d.ids) || len(d.byID.slots) != idSlots(len(d.ids)) {
