@@ -116,6 +116,27 @@ func BenchmarkResidentBytes(b *testing.B) {
 	b.ReportMetric(float64(benchdata.Dataset(b).Len()), "crimes")
 }
 
+// BenchmarkResidentColumns logs the resident bytes per crime of each column
+// and index; what the listed columns do not account for (the R-tree, the
+// maps, the vocabularies) is the rest.
+func BenchmarkResidentColumns(b *testing.B) {
+	bpc := benchdata.BytesPerCrime(b)
+	ds := benchdata.Dataset(b)
+	for b.Loop() {
+	}
+	n := float64(ds.Len())
+	listed := 0.0
+	for _, c := range geo.Footprint(ds) {
+		b.Logf("%-50s %6.2f bytes/crime", c.Name, float64(c.Bytes)/n)
+		listed += float64(c.Bytes) / n
+	}
+	ids, hist, points, other, ctx := geo.FootprintCounts(ds)
+	b.Logf("%-50s %6.2f bytes/crime", "rest (R-tree, maps, vocabularies)", bpc-listed)
+	b.Logf("crimes %d, with a 64-hex ID %d, outcome history entries %d, points %d, other IDs %d, contexts %d",
+		ds.Len(), ids, hist, points, other, ctx)
+	b.ReportMetric(bpc, "bytes/crime")
+}
+
 // BenchmarkPublicIDs writes every crime's id and finds a crime by its id,
 // and a snap point by its location id, over the national year.
 func BenchmarkPublicIDs(b *testing.B) {
@@ -124,6 +145,14 @@ func BenchmarkPublicIDs(b *testing.B) {
 		var sum int64
 		for i := 0; b.Loop(); i++ {
 			sum += ds.PublicID(geo.CrimeID(i % ds.Len()))
+		}
+		_ = sum
+	})
+	// Scattered crimes miss the cache as a listing's first crimes do.
+	b.Run("crime id scattered", func(b *testing.B) {
+		var sum int64
+		for i := 0; b.Loop(); i++ {
+			sum += ds.PublicID(geo.CrimeID(i * 7919 % ds.Len()))
 		}
 		_ = sum
 	})

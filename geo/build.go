@@ -347,6 +347,7 @@ func Bound32(b orb.Bound) (lo, hi [2]float32) {
 
 // joinOutcomes attaches each outcome row to every crime with its Crime ID.
 func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
+	var hist []histRow
 	for _, ob := range batches {
 		st.OutcomesNoID += ob.NoID
 		// The batch's strings hold Crime IDs too: a string only ever
@@ -382,16 +383,17 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
 			}
 			st.OutcomesJoined++
 			for _, c := range crimes {
-				d.hist = append(d.hist, histEntry{crime: uint32(c), month: r.month, outcome: terms[r.outcome]})
+				hist = append(hist, histRow{crime: uint32(c), month: r.month, outcome: terms[r.outcome]})
 			}
 		}
 	}
-	slices.SortStableFunc(d.hist, func(a, b histEntry) int {
+	slices.SortStableFunc(hist, func(a, b histRow) int {
 		if c := cmp.Compare(a.crime, b.crime); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.month, b.month)
 	})
+	d.packHist(hist)
 }
 
 // hilbert maps a coordinate to its position along a Hilbert curve over a

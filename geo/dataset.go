@@ -58,15 +58,20 @@ type Dataset struct {
 	cat     []Category
 	force   []Force
 	outcome []Outcome
-	// Public crime ids (see buildCrimeIDs): each crime's ordinal in its
-	// force-month, the forces' numbers, and per force-month (by key,
-	// ascending) the positions of every sampleEvery-th crime.
-	ord             []uint32
+	// Public crime ids (see buildCrimeIDs): the low bits of each crime's
+	// ordinal in its force-month, the forces' numbers, per force-month
+	// (by key, ascending) the positions of every sampleEvery-th crime, and
+	// from those (see markBigUnits) the crimes where an ordinal's high
+	// bits step, key<<32 | position, ascending, and their forces.
+	ordLow          []uint16
 	forceKey        []uint16
 	unitKey         []uint32
 	unitSampleStart []uint32
 	unitSample      []uint32
-	// Crime IDs of the crimes that have one, dense, with a rank directory.
+	bigBounds       []uint64
+	bigForces       [4]uint64
+	// Crime IDs of the crimes that have one, dense, with a rank directory
+	// (one entry per rankWords words of hasID).
 	hasID  []uint64
 	idRank []uint32
 	ids    []crimeID
@@ -74,8 +79,11 @@ type Dataset struct {
 	other  map[uint32]string
 	ctx    map[uint32]uint32
 
-	// Outcome histories, ordered by crime then month.
-	hist []histEntry
+	// Outcome histories, ordered by crime then month: the entries of the
+	// crimes 64w..64w+63 are hist[histStart[w]:histStart[w+1]]; both are
+	// empty when no crime has a history.
+	histStart []uint32
+	hist      []histEntry
 
 	months []Month // distinct months, ascending
 	latest Month   // see LatestMonth
@@ -84,10 +92,52 @@ type Dataset struct {
 	parts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
 }
 
-type histEntry struct {
+// histEntry is an entry of an outcome history in four bytes rather than
+// the eight of a struct: its crime's place among the 64 of its histStart
+// word, its month and its outcome, as off<<24 | month<<8 | outcome. A long
+// history has about one entry for each crime with a Crime ID.
+type histEntry uint32
+
+func newHistEntry(crime uint32, m Month, o Outcome) histEntry {
+	return histEntry(crime%64<<24 | uint32(m)<<8 | uint32(o))
+}
+
+func (e histEntry) off() uint32      { return uint32(e) >> 24 }
+func (e histEntry) month() Month     { return Month(e >> 8) }
+func (e histEntry) outcome() Outcome { return Outcome(e) }
+
+// histRow is an outcome history entry as a build collects them.
+type histRow struct {
 	crime   uint32
 	month   Month
 	outcome Outcome
+}
+
+// packHist keeps rows, sorted by crime, as the dataset's histories.
+func (d *Dataset) packHist(rows []histRow) {
+	d.histStart, d.hist = nil, nil
+	if len(rows) == 0 {
+		return
+	}
+	d.histStart = make([]uint32, (len(d.month)+63)/64+1)
+	d.hist = make([]histEntry, len(rows))
+	for i, r := range rows {
+		d.histStart[r.crime/64+1]++
+		d.hist[i] = newHistEntry(r.crime, r.month, r.outcome)
+	}
+	for w := 1; w < len(d.histStart); w++ {
+		d.histStart[w] += d.histStart[w-1]
+	}
+}
+
+// eachHist calls fn for every outcome history entry, in order, with its
+// crime.
+func (d *Dataset) eachHist(fn func(crime uint32, e histEntry)) {
+	for w := 0; w+1 < len(d.histStart); w++ {
+		for _, e := range d.hist[d.histStart[w]:d.histStart[w+1]] {
+			fn(uint32(w)*64+e.off(), e)
+		}
+	}
 }
 
 // OutcomeEvent is one entry of a crime's outcome history.
@@ -242,13 +292,24 @@ func (d *Dataset) PersistentID(c CrimeID) string {
 	return d.other[uint32(c)]
 }
 
+// rankWords is how many words of hasID one idRank entry stands for: eight
+// words are one cache line, so counting the bits of the words before c's
+// in its group reads no more memory than c's own word, and the directory
+// costs half a bit a crime rather than four.
+const rankWords = 8
+
 func (d *Dataset) idIndex(c CrimeID) (int, bool) {
-	w := d.hasID[c/64]
+	wi := int(c / 64)
+	w := d.hasID[wi]
 	bit := uint64(1) << (c % 64)
 	if w&bit == 0 {
 		return 0, false
 	}
-	return int(d.idRank[c/64]) + bits.OnesCount64(w&(bit-1)), true
+	r := int(d.idRank[wi/rankWords]) + bits.OnesCount64(w&(bit-1))
+	for _, x := range d.hasID[wi&^(rankWords-1) : wi] {
+		r += bits.OnesCount64(x)
+	}
+	return r, true
 }
 
 // CrimesByPersistentID returns every crime with this Crime ID (IDs are not
@@ -271,12 +332,14 @@ func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 // OutcomeHistory returns the outcome events joined to crime c from outcomes
 // files, oldest first.
 func (d *Dataset) OutcomeHistory(c CrimeID) []OutcomeEvent {
-	i, _ := slices.BinarySearchFunc(d.hist, uint32(c), func(h histEntry, c uint32) int {
-		return int(int64(h.crime) - int64(c))
-	})
+	if int(c/64)+1 >= len(d.histStart) {
+		return nil
+	}
 	var out []OutcomeEvent
-	for ; i < len(d.hist) && d.hist[i].crime == uint32(c); i++ {
-		out = append(out, OutcomeEvent{Month: d.hist[i].month, Outcome: d.hist[i].outcome})
+	for _, e := range d.hist[d.histStart[c/64]:d.histStart[c/64+1]] {
+		if e.off() == uint32(c%64) {
+			out = append(out, OutcomeEvent{Month: e.month(), Outcome: e.outcome()})
+		}
 	}
 	return out
 }

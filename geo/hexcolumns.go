@@ -47,16 +47,20 @@ type hexLevels struct {
 // cleanup removes the entry, so a replaced dataset is still collected.
 var hexCache sync.Map // weak.Pointer[Dataset] -> *hexLevels
 
-func (d *Dataset) hexLevels() *hexLevels {
+func (d *Dataset) hexLevels() *hexLevels { return cachedFor[hexLevels](&hexCache, d) }
+
+// cachedFor returns d's entry in cache, adding an empty one first; the
+// entry goes when d is collected.
+func cachedFor[T any](cache *sync.Map, d *Dataset) *T {
 	key := weak.Make(d)
-	if v, ok := hexCache.Load(key); ok {
-		return v.(*hexLevels)
+	if v, ok := cache.Load(key); ok {
+		return v.(*T)
 	}
-	v, loaded := hexCache.LoadOrStore(key, &hexLevels{})
+	v, loaded := cache.LoadOrStore(key, new(T))
 	if !loaded {
-		runtime.AddCleanup(d, func(k weak.Pointer[Dataset]) { hexCache.Delete(k) }, key)
+		runtime.AddCleanup(d, func(k weak.Pointer[Dataset]) { cache.Delete(k) }, key)
 	}
-	return v.(*hexLevels)
+	return v.(*T)
 }
 
 // PrepareHex computes the cell columns of the given resolutions (and the
@@ -148,16 +152,7 @@ type hexCubes struct {
 var cubeCache sync.Map // weak.Pointer[Dataset] -> *hexCubes
 
 func (d *Dataset) hexCube(res int) *hexCube {
-	key := weak.Make(d)
-	v, ok := cubeCache.Load(key)
-	if !ok {
-		var loaded bool
-		v, loaded = cubeCache.LoadOrStore(key, &hexCubes{})
-		if !loaded {
-			runtime.AddCleanup(d, func(k weak.Pointer[Dataset]) { cubeCache.Delete(k) }, key)
-		}
-	}
-	hc := v.(*hexCubes)
+	hc := cachedFor[hexCubes](&cubeCache, d)
 	hc.once[res].Do(func() { hc.cube[res] = d.buildHexCube(res) })
 	return hc.cube[res]
 }

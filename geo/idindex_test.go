@@ -71,13 +71,10 @@ func TestIDIndex(t *testing.T) {
 			// lookupID checks candidates against d.ids by rank; with
 			// every position holding an ID, rank and position agree.
 			d.hasID = make([]uint64, (len(tc.ids)+63)/64)
-			d.idRank = make([]uint32, len(d.hasID))
 			for pos := range tc.ids {
 				d.hasID[pos/64] |= 1 << (pos % 64)
 			}
-			for w := range d.idRank {
-				d.idRank[w] = uint32(w * 64)
-			}
+			d.idRank = idRanks(d.hasID)
 			for id, positions := range want {
 				got := d.lookupID(id, nil)
 				slices.Sort(got)
@@ -93,6 +90,32 @@ func TestIDIndex(t *testing.T) {
 			}
 			if filled != len(tc.ids) {
 				t.Errorf("%s, %d parts: %d slots filled, want %d", tc.name, parts, filled, len(tc.ids))
+			}
+		}
+	}
+}
+
+// TestIDRankDirectory checks every crime's rank among the crimes with an
+// ID against a count, over words on both sides of the directory's groups.
+func TestIDRankDirectory(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	for _, n := range []int{1, 63, 64, 511, 512, 513, 3000} {
+		d := &Dataset{hasID: make([]uint64, (n+63)/64)}
+		for c := range n {
+			if rng.IntN(4) > 0 {
+				d.hasID[c/64] |= 1 << (c % 64)
+			}
+		}
+		d.idRank = idRanks(d.hasID)
+		rank := 0
+		for c := range n {
+			has := d.hasID[c/64]&(1<<(c%64)) != 0
+			k, ok := d.idIndex(CrimeID(c))
+			if ok != has || ok && k != rank {
+				t.Fatalf("%d crimes: crime %d: rank %d, %v; want %d, %v", n, c, k, ok, rank, has)
+			}
+			if has {
+				rank++
 			}
 		}
 	}

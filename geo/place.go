@@ -515,7 +515,6 @@ func (d *Dataset) columns(packed []uint64) {
 	d.force = make([]Force, n)
 	d.outcome = make([]Outcome, n)
 	d.hasID = make([]uint64, (n+63)/64)
-	d.idRank = make([]uint32, len(d.hasID))
 	nw := len(d.hasID)
 	workers := parallel.Cores(nw)
 	parallel.Run(workers, func(k int) {
@@ -529,11 +528,21 @@ func (d *Dataset) columns(packed []uint64) {
 			d.hasID[p/64] |= (v & packedID) << (p % 64)
 		}
 	})
+	d.idRank = idRanks(d.hasID)
+}
+
+// idRanks returns the rank directory of hasID: per rankWords words, the
+// bits set before them.
+func idRanks(hasID []uint64) []uint32 {
+	ranks := make([]uint32, (len(hasID)+rankWords-1)/rankWords)
 	var r uint32
-	for w := range d.hasID {
-		d.idRank[w] = r
-		r += uint32(bits.OnesCount64(d.hasID[w]))
+	for w, x := range hasID {
+		if w%rankWords == 0 {
+			ranks[w/rankWords] = r
+		}
+		r += uint32(bits.OnesCount64(x))
 	}
+	return ranks
 }
 
 // radixSortHigh32 sorts keys by their top 32 bits, stably, in two passes

@@ -20,6 +20,7 @@ import (
 	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
 
 	"crimemap/internal/parallel"
@@ -42,13 +43,12 @@ import (
 // build identity, any length or any checksum is not what this build
 // expects. The R-tree is rebuilt on open (a few tens of milliseconds for a
 // million points) rather than stored: its layout is the library's. The hex
-// levels are stored; the hex counts by month and category are rebuilt from
-// them on first use, as after a load.
+// levels and the hex counts by month and category are stored.
 
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 3
+const SnapshotFormat = 4
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -100,13 +100,19 @@ const (
 	secUnitKey
 	secUnitSampleStart
 	secUnitSample
+	secHistStart
 	// Then, per resolution r from 0 to FinestRes, the hex level's cells
 	// at secHex+2r and each point's index among them at secHex+2r+1.
 	secHex
 	secHexEnd = secHex + 2*(FinestRes+1) - 1
+	// Then, per resolution r from 0 to CubeMaxRes, the hex counts by
+	// month and category: at secCube+4r the cells' starts, then the keys,
+	// the counts and the cells' centres.
+	secCube    = secHexEnd + 1
+	secCubeEnd = secCube + 4*(CubeMaxRes+1) - 1
 	// The names of the parts other packages stored (see SnapshotPart);
 	// part i is the section of kind secCount+1+i.
-	secParts = secHexEnd + 1
+	secParts = secCubeEnd + 1
 	secCount = secParts
 )
 
@@ -117,8 +123,8 @@ var snapStored = []string{
 	"version", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "months", "latest", "stops", "parts",
-	"ptID", "ptByID", "ord", "forceKey", "unitKey", "unitSampleStart", "unitSample",
+	"hist", "histStart", "months", "latest", "stops", "parts",
+	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 
 // BuildIdentity is what a snapshot must have been written by to be read: the
@@ -299,19 +305,11 @@ func (d *Dataset) sections() [][]byte {
 	s[secHasID], s[secIDRank], s[secIDs], s[secIDSlots] = rawBytes(d.hasID), rawBytes(d.idRank), rawBytes(d.ids), rawBytes(d.byID.slots)
 	s[secOther] = encodeByCrime(d.other, (*snapEnc).str)
 	s[secCtx] = encodeByCrime(d.ctx, (*snapEnc).u32)
-	// Written field by field: the struct's padding byte is not guaranteed
-	// to be zero, and the file should be the same bytes for the same data.
-	hist := make([]byte, 0, 8*len(d.hist))
-	for _, h := range d.hist {
-		hist = binary.LittleEndian.AppendUint32(hist, h.crime)
-		hist = binary.LittleEndian.AppendUint16(hist, uint16(h.month))
-		hist = append(hist, byte(h.outcome), 0)
-	}
-	s[secHist] = hist
+	s[secHistStart], s[secHist] = rawBytes(d.histStart), rawBytes(d.hist)
 	s[secMonths] = rawBytes(d.months)
 	s[secStops] = d.encodeStops()
 	s[secPtID], s[secPtByID] = rawBytes(d.ptID), rawBytes(d.ptByID)
-	s[secOrd], s[secForceKey], s[secUnitKey] = rawBytes(d.ord), rawBytes(d.forceKey), rawBytes(d.unitKey)
+	s[secOrd], s[secForceKey], s[secUnitKey] = rawBytes(d.ordLow), rawBytes(d.forceKey), rawBytes(d.unitKey)
 	s[secUnitSampleStart], s[secUnitSample] = rawBytes(d.unitSampleStart), rawBytes(d.unitSample)
 	// The hex levels cost a national year about 20 s on one core to
 	// compute and 70 MB to store: stored, /readyz is true seconds after a
@@ -319,6 +317,12 @@ func (d *Dataset) sections() [][]byte {
 	for r := range FinestRes + 1 {
 		lv := d.hexLevel(r)
 		s[secHex+snapKind(2*r)], s[secHex+snapKind(2*r+1)] = rawBytes(lv.cells), rawBytes(lv.of)
+	}
+	// So are the counts by month and category, which a start would
+	// otherwise rebuild before /readyz (2.5 s for a national year).
+	for r := range CubeMaxRes + 1 {
+		c, k := d.hexCube(r), secCube+snapKind(4*r)
+		s[k], s[k+1], s[k+2], s[k+3] = rawBytes(c.start), rawBytes(c.key), rawBytes(c.n), rawBytes(c.center)
 	}
 	return s
 }
@@ -629,6 +633,7 @@ func (d *Dataset) readRest(s *[secCount + 1][]byte) error {
 	if err := d.checkColumns(); err != nil {
 		return err
 	}
+	d.markBigUnits()
 	if err := d.readMaps(s[secOther], s[secCtx]); err != nil {
 		return err
 	}
@@ -658,6 +663,66 @@ func (d *Dataset) readHexLevels(s *[secCount + 1][]byte) error {
 	hl := d.hexLevels()
 	for r, lv := range levels {
 		hl.once[r].Do(func() { hl.lv[r] = lv })
+	}
+	return d.readHexCubes(s, levels)
+}
+
+// readHexCubes installs the stored hex counts by month and category as if
+// they had been built, once each agrees with its level and names only the
+// dataset's months and categories.
+func (d *Dataset) readHexCubes(s *[secCount + 1][]byte, levels []*hexLevel) error {
+	cubes := make([]*hexCube, CubeMaxRes+1)
+	for r := range cubes {
+		k := secCube + snapKind(4*r)
+		c := &hexCube{}
+		var err error
+		if c.start, err = view[uint32](s[k], "hex count starts"); err != nil {
+			return err
+		}
+		if c.key, err = view[uint32](s[k+1], "hex count keys"); err != nil {
+			return err
+		}
+		if c.n, err = view[uint32](s[k+2], "hex counts"); err != nil {
+			return err
+		}
+		if c.center, err = view[orb.Point](s[k+3], "hex centres"); err != nil {
+			return err
+		}
+		if err := d.checkHexCube(c, len(levels[r].cells)); err != nil {
+			return fmt.Errorf("%w: hex counts at resolution %d: %w", ErrSnapshotCorrupt, r, err)
+		}
+		cubes[r] = c
+	}
+	hc := cachedFor[hexCubes](&cubeCache, d)
+	for r, c := range cubes {
+		hc.once[r].Do(func() { hc.cube[r] = c })
+	}
+	return nil
+}
+
+// checkHexCube checks that a stored cube's lookups stay inside its columns
+// and the query's tables: its starts, one per cell and one more, step up
+// to its entries, and each key holds a month the dataset has and a known
+// category.
+func (d *Dataset) checkHexCube(c *hexCube, cells int) error {
+	if len(c.start) != cells+1 || len(c.center) != cells || c.start[0] != 0 ||
+		int(c.start[cells]) != len(c.key) || len(c.n) != len(c.key) {
+		return fmt.Errorf("%d starts, %d centres, %d keys and %d counts for %d cells", len(c.start), len(c.center), len(c.key), len(c.n), cells)
+	}
+	for i := range cells {
+		if c.start[i] > c.start[i+1] {
+			return fmt.Errorf("starts out of order at cell %d", i)
+		}
+	}
+	var known [1 << 16 / 64]uint64
+	for _, m := range d.months {
+		known[m/64] |= 1 << (m % 64)
+	}
+	nc := uint32(d.categories.Len())
+	for _, k := range c.key {
+		if m := k >> 8; k&0xff >= nc || m >= 1<<16 || known[m/64]&(1<<(m%64)) == 0 {
+			return fmt.Errorf("key %#x", k)
+		}
 	}
 	return nil
 }
@@ -737,10 +802,11 @@ func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 		func() (err error) { d.ids, err = view[crimeID](s[secIDs], "Crime IDs"); return },
 		func() (err error) { d.byID.slots, err = view[uint32](s[secIDSlots], "ID index"); return },
 		func() (err error) { d.hist, err = view[histEntry](s[secHist], "outcome histories"); return },
+		func() (err error) { d.histStart, err = view[uint32](s[secHistStart], "outcome history starts"); return },
 		func() (err error) { d.months, err = view[Month](s[secMonths], "distinct months"); return },
 		func() (err error) { d.ptID, err = view[uint64](s[secPtID], "location ids"); return },
 		func() (err error) { d.ptByID, err = view[uint32](s[secPtByID], "points by location id"); return },
-		func() (err error) { d.ord, err = view[uint32](s[secOrd], "crime ordinals"); return },
+		func() (err error) { d.ordLow, err = view[uint16](s[secOrd], "crime ordinals"); return },
 		func() (err error) { d.forceKey, err = view[uint16](s[secForceKey], "force keys"); return },
 		func() (err error) { d.unitKey, err = view[uint32](s[secUnitKey], "force-month keys"); return },
 		func() (err error) {
@@ -795,14 +861,11 @@ func (d *Dataset) checkColumns() error {
 		return err
 	}
 	words := (n + 63) / 64
-	if len(d.hasID) != words || len(d.idRank) != words {
-		return bad("ID directory of %d and %d words for %d crimes", len(d.hasID), len(d.idRank), n)
+	if len(d.hasID) != words || !slices.Equal(d.idRank, idRanks(d.hasID)) {
+		return bad("ID directory of %d words and %d ranks for %d crimes does not add up", len(d.hasID), len(d.idRank), n)
 	}
 	rank := 0
-	for w, x := range d.hasID {
-		if int(d.idRank[w]) != rank {
-			return bad("ID rank %d is %d, want %d", w, d.idRank[w], rank)
-		}
+	for _, x := range d.hasID {
 		rank += bits.OnesCount64(x)
 	}
 	if rank != len(d.ids) || len(d.byID.slots) != idSlots(len(d.ids)) {
@@ -813,15 +876,41 @@ func (d *Dataset) checkColumns() error {
 			return bad("ID index names crime %d of %d", int(sl)-1, n)
 		}
 	}
-	for i, e := range d.hist {
-		if int(e.crime) >= n || int(e.outcome) >= d.outcomes.Len() || i > 0 && d.hist[i-1].crime > e.crime {
-			return bad("outcome history entry %d", i)
-		}
+	if err := d.checkHist(); err != nil {
+		return bad("%v", err)
 	}
 	if !slices.IsSorted(d.months) || n > 0 && len(d.months) == 0 {
 		return bad("distinct months out of order")
 	}
 	return d.checkPublicIDs()
+}
+
+// checkHist checks that the outcome histories' starts step up through
+// their entries, one per word of crimes and one more, and that every entry
+// names a crime and an outcome there are.
+func (d *Dataset) checkHist() error {
+	hs, n := d.histStart, len(d.month)
+	if len(hs) == 0 {
+		if len(d.hist) != 0 {
+			return fmt.Errorf("%d outcome history entries without starts", len(d.hist))
+		}
+		return nil
+	}
+	if len(hs) != (n+63)/64+1 || hs[0] != 0 || int(hs[len(hs)-1]) != len(d.hist) {
+		return fmt.Errorf("%d outcome history starts for %d crimes and %d entries", len(hs), n, len(d.hist))
+	}
+	for w := range len(hs) - 1 {
+		if hs[w] > hs[w+1] {
+			return fmt.Errorf("outcome history starts out of order at %d", w)
+		}
+	}
+	var err error
+	d.eachHist(func(crime uint32, e histEntry) {
+		if err == nil && (int(crime) >= n || int(e.outcome()) >= d.outcomes.Len()) {
+			err = fmt.Errorf("outcome history entry of crime %d", crime)
+		}
+	})
+	return err
 }
 
 // checkPublicIDs checks the location and crime id tables against the
@@ -839,8 +928,8 @@ func (d *Dataset) checkPublicIDs() error {
 			return bad("points by location id out of order at %d", i)
 		}
 	}
-	if len(d.ord) != n || len(d.forceKey) != d.forces.Len() {
-		return bad("%d crime ordinals for %d crimes, %d force keys for %d forces", len(d.ord), n, len(d.forceKey), d.forces.Len())
+	if len(d.ordLow) != n || len(d.forceKey) != d.forces.Len() {
+		return bad("%d crime ordinals for %d crimes, %d force keys for %d forces", len(d.ordLow), n, len(d.forceKey), d.forces.Len())
 	}
 	nu := len(d.unitKey)
 	if !slices.IsSorted(d.unitKey) || len(d.unitSampleStart) != nu+1 || d.unitSampleStart[0] != 0 ||
@@ -927,14 +1016,3 @@ func (d *Dataset) readStops(b []byte) error {
 	}
 	return dec.done()
 }
-
-// The hist section is read in place as histEntry: these fail to compile if
-// its layout moves from the one written.
-const (
-	_ = uint8(unsafe.Sizeof(histEntry{}) - 8)
-	_ = uint8(8 - unsafe.Sizeof(histEntry{}))
-	_ = uint8(unsafe.Offsetof(histEntry{}.month) - 4)
-	_ = uint8(4 - unsafe.Offsetof(histEntry{}.month))
-	_ = uint8(unsafe.Offsetof(histEntry{}.outcome) - 6)
-	_ = uint8(6 - unsafe.Offsetof(histEntry{}.outcome))
-)

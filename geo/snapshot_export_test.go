@@ -40,11 +40,12 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"month": same(a.month, b.month), "cat": same(a.cat, b.cat), "force": same(a.force, b.force),
 		"outcome": same(a.outcome, b.outcome), "hasID": same(a.hasID, b.hasID), "idRank": same(a.idRank, b.idRank),
 		"ids": same(a.ids, b.ids), "byID": same(a.byID.slots, b.byID.slots), "other": same(a.other, b.other),
-		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "months": same(a.months, b.months),
+		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "histStart": same(a.histStart, b.histStart), "months": same(a.months, b.months),
 		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "parts": same(a.parts, b.parts),
-		"ptID": same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ord": same(a.ord, b.ord),
+		"ptID": same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ordLow": same(a.ordLow, b.ordLow),
 		"forceKey": same(a.forceKey, b.forceKey), "unitKey": same(a.unitKey, b.unitKey),
 		"unitSampleStart": same(a.unitSampleStart, b.unitSampleStart), "unitSample": same(a.unitSample, b.unitSample),
+		"bigBounds": same(a.bigBounds, b.bigBounds), "bigForces": a.bigForces == b.bigForces,
 	}
 	var diff []string
 	for _, f := range slices.Sorted(maps.Keys(checks)) {
@@ -70,11 +71,30 @@ func HexLevelsBuilt(d *Dataset) bool {
 	return true
 }
 
-// HexLevelsEqual reports whether two datasets have the same hex levels.
+// HexCubesBuilt reports whether every hex count cube of d is built,
+// without building any.
+func HexCubesBuilt(d *Dataset) bool {
+	hc := cachedFor[hexCubes](&cubeCache, d)
+	for r := range CubeMaxRes + 1 {
+		if hc.cube[r] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// HexLevelsEqual reports whether two datasets have the same hex levels and
+// hex count cubes.
 func HexLevelsEqual(a, b *Dataset) bool {
 	for r := range FinestRes + 1 {
 		la, lb := a.hexLevel(r), b.hexLevel(r)
 		if !slices.Equal(la.cells, lb.cells) || !slices.Equal(la.of, lb.of) {
+			return false
+		}
+	}
+	for r := range CubeMaxRes + 1 {
+		ca, cb := a.hexCube(r), b.hexCube(r)
+		if !slices.Equal(ca.start, cb.start) || !slices.Equal(ca.key, cb.key) || !slices.Equal(ca.n, cb.n) || !slices.Equal(ca.center, cb.center) {
 			return false
 		}
 	}

@@ -114,8 +114,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !geo.HexLevelsBuilt(got) {
-				t.Fatal("the hex levels were not read from the snapshot")
+			if !geo.HexLevelsBuilt(got) || !geo.HexCubesBuilt(got) {
+				t.Fatal("the hex levels or counts were not read from the snapshot")
 			}
 			if d := geo.SnapshotDiff(ds, got); len(d) > 0 {
 				t.Fatalf("read back differs in %v", d)

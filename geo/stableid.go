@@ -174,10 +174,10 @@ func (d *Dataset) unitOf(c int) uint32 {
 
 // buildCrimeIDs numbers each crime within its force-month, in position
 // order, once buildForceKeys has numbered the forces, and samples every
-// sampleEvery-th crime's position for lookups. Consecutive crimes seldom
-// share their force-month (a point's crimes are a few, of several months),
-// so each crime finds its force-month's counter through two slices rather
-// than a map: a row of forces per month present.
+// sampleEvery-th crime's position for lookups. A crime keeps only the low
+// 16 bits of its ordinal, two bytes rather than four: a force-month seldom
+// holds more crimes (the Metropolitan Police's about 90,000 do), and for
+// those the samples give the rest (see markBigUnits).
 func (d *Dataset) buildCrimeIDs() {
 	n, nf := len(d.month), len(d.forceKey)
 	row := make([]int32, 1<<16)
@@ -215,22 +215,70 @@ func (d *Dataset) buildCrimeIDs() {
 		d.unitSampleStart[u+1] = d.unitSampleStart[u] + (count[x.slot]+sampleEvery-1)/sampleEvery
 	}
 	d.unitSample = make([]uint32, d.unitSampleStart[len(units)])
-	d.ord = make([]uint32, n)
+	d.ordLow = make([]uint16, n)
 	next := make([]uint32, len(units))
 	for c := range n {
 		u := unitOfSlot[int(row[d.month[c]])*nf+int(d.force[c])]
 		o := next[u]
 		next[u]++
-		d.ord[c] = o
+		d.ordLow[c] = uint16(o)
 		if o%sampleEvery == 0 {
 			d.unitSample[d.unitSampleStart[u]+o/sampleEvery] = uint32(c)
+		}
+	}
+	d.markBigUnits()
+}
+
+// ordLowBits is how many low bits of its ordinal a crime keeps.
+const ordLowBits = 16
+
+// markBigUnits finds, from the samples, the crimes whose ordinal is a
+// nonzero multiple of 1<<ordLowBits (each 1<<ordLowBits/sampleEvery-th
+// sample of a force-month), and marks the forces they belong to.
+func (d *Dataset) markBigUnits() {
+	const every = 1 << ordLowBits / sampleEvery
+	d.bigBounds, d.bigForces = nil, [4]uint64{}
+	for u, key := range d.unitKey {
+		for s := d.unitSampleStart[u] + every; s < d.unitSampleStart[u+1]; s += every {
+			d.bigBounds = append(d.bigBounds, uint64(key)<<32|uint64(d.unitSample[s]))
+			if f := slices.Index(d.forceKey, uint16(key&(1<<forceBits-1))); f >= 0 {
+				d.bigForces[f/64] |= 1 << (f % 64)
+			}
 		}
 	}
 }
 
 // PublicID returns the id of crime c as the API shows it.
 func (d *Dataset) PublicID(c CrimeID) int64 {
-	return int64(d.unitOf(int(c)))<<ordBits | int64(d.ord[c])
+	key := d.unitOf(int(c))
+	o := uint32(d.ordLow[c])
+	if f := d.force[c]; d.bigForces[f/64]&(1<<(f%64)) != 0 {
+		o |= d.ordinalHigh(c, key) << ordLowBits
+	}
+	return int64(key)<<ordBits | int64(o)
+}
+
+// ordinalHigh returns the high bits of crime c's ordinal in its
+// force-month, whose key is key: the number of the force-month's crimes at
+// or before c whose ordinal is a nonzero multiple of 1<<ordLowBits. The
+// search is branch-free: the entries are few and the loads cached, so
+// mispredicted branches would be most of its cost.
+func (d *Dataset) ordinalHigh(c CrimeID, key uint32) uint32 {
+	b := d.bigBounds
+	x := uint64(key)<<32 | uint64(c)
+	// i ends as the number of entries at or before x.
+	i := 0
+	for n := len(b); n > 0; n /= 2 {
+		if j := i + n/2; b[j] <= x {
+			i = j + 1
+			n--
+		}
+	}
+	hi := uint32(0)
+	for ; i > 0 && uint32(b[i-1]>>32) == key; i-- {
+		hi++
+	}
+	return hi
 }
 
 // CrimeByPublicID returns the crime with this id.
@@ -248,20 +296,23 @@ func (d *Dataset) CrimeByPublicID(id int64) (CrimeID, bool) {
 		return 0, false
 	}
 	// The crimes of a force-month come in ordinal order, so the one
-	// sought is at most sampleEvery-1 of them past the sample. Other
-	// force-months' crimes lie between: the scan compares the month and
-	// force columns as they are, not each crime's key.
+	// sought is at most sampleEvery-1 of them past the sample, the one
+	// whose low bits are o's (a block of samples never straddles a
+	// multiple of 1<<ordLowBits). Other force-months' crimes lie between: the
+	// scan compares the month and force columns as they are, not each
+	// crime's key.
 	m := Month(k >> forceBits)
 	f := Force(slices.Index(d.forceKey, uint16(k&(1<<forceBits-1))))
-	months, forces := d.month, d.force[:len(d.month)]
+	low := uint16(o)
+	months, forces, lows := d.month, d.force[:len(d.month)], d.ordLow[:len(d.month)]
 	for c := int(d.unitSample[s]); c < len(months); c++ {
 		if months[c] != m || forces[c] != f {
 			continue
 		}
 		switch {
-		case d.ord[c] == o:
+		case lows[c] == low:
 			return CrimeID(c), true
-		case d.ord[c] > o:
+		case lows[c] > low:
 			return 0, false
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -245,6 +246,91 @@ func TestUnitCrimesLimit(t *testing.T) {
 		}
 		if err := NewBuilder().AddStreet(sb); (err == nil) != ok {
 			t.Errorf("%d crimes: error %v", n, err)
+		}
+	}
+}
+
+// TestCrimeOrdinals checks the ordinal part of every crime id against its
+// definition: a force-month's crimes, in position order, are numbered from
+// zero without gaps, across several blocks of samples and past the
+// ordinals the low bits hold. Every id finds its crime.
+func TestCrimeOrdinals(t *testing.T) {
+	jan, feb := MakeMonth(2023, 1), MakeMonth(2023, 2)
+	d := buildIDUnits(t, []idUnit{
+		{Unit{"hampshire", jan}, 1, 3*sampleEvery + 5}, {Unit{"kent", jan}, 2, 2<<ordLowBits + 3},
+		{Unit{"hampshire", feb}, 3, 1}, {Unit{"kent", feb}, 4, 2*sampleEvery - 1},
+	})
+	if len(d.bigBounds) != 2 {
+		t.Fatalf("%d steps of the high bits, want 2", len(d.bigBounds))
+	}
+	next := map[int64]int64{}
+	for c := range d.Len() {
+		id := d.PublicID(CrimeID(c))
+		key, ord := id>>ordBits, id&(MaxUnitCrimes-1)
+		if ord != next[key] {
+			t.Fatalf("crime %d: ordinal %d, want %d", c, ord, next[key])
+		}
+		if got, ok := d.CrimeByPublicID(id); !ok || got != CrimeID(c) {
+			t.Fatalf("crime id %d: found %d, %v; want crime %d", id, got, ok, c)
+		}
+		next[key]++
+	}
+	if len(next) != 4 || next[int64(d.unitOf(0))] == 0 {
+		t.Fatalf("force-months %v", next)
+	}
+}
+
+// TestOutcomeHistories joins outcome rows of two months to crimes on both
+// sides of the words the histories are kept by: each crime gets its rows
+// ordered by month, rows of one month in the order of their files.
+func TestOutcomeHistories(t *testing.T) {
+	jan, feb, mar := MakeMonth(2023, 1), MakeMonth(2023, 2), MakeMonth(2023, 3)
+	x := idUnit{Unit{"hampshire", jan}, 1, 200}
+	b := NewBuilder()
+	sb := NewStreetBatch(x.u, 0, "street")
+	for i := range x.n {
+		row := StreetRow{CrimeID: []byte(x.tag(i)), Month: jan, CrimeType: []byte("Burglary")}
+		if i%3 > 0 {
+			p := idPoints[i%len(idPoints)]
+			row.HasLocation, row.Lon, row.Lat, row.Location = true, p.lon, p.lat, []byte(p.street)
+		}
+		sb.AddStreet(&row)
+	}
+	if err := b.AddStreet(sb); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{}
+	for k, m := range []Month{mar, feb} {
+		ob := NewOutcomeBatch(Unit{"hampshire", m}, k, "outcomes")
+		for i := range x.n {
+			if i%7 == k {
+				continue
+			}
+			for j := range 1 + i%2 {
+				o := fmt.Sprintf("Outcome %d-%d", i%5, j)
+				ob.AddOutcome(&OutcomeRow{CrimeID: []byte(x.tag(i)), Month: m, OutcomeType: []byte(o)})
+				want[x.tag(i)] = append(want[x.tag(i)], m.String()+" "+o)
+			}
+		}
+		if err := b.AddOutcomes(ob); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range d.Len() {
+		tag := d.PersistentID(CrimeID(c))
+		// March's file came first, but February's rows go first.
+		w := want[tag]
+		slices.SortStableFunc(w, func(a, b string) int { return strings.Compare(a[:7], b[:7]) })
+		var got []string
+		for _, e := range d.OutcomeHistory(CrimeID(c)) {
+			got = append(got, e.Month.String()+" "+d.Outcomes().Term(int(e.Outcome)).Name)
+		}
+		if !slices.Equal(got, w) {
+			t.Fatalf("crime %d (%s): history %q, want %q", c, tag[:8], got, w)
 		}
 	}
 }

@@ -134,9 +134,9 @@ func (d *Dataset) hashCrimes(w *hashWriter) {
 func (d *Dataset) versionOf(columnSums []byte) string {
 	w := newHashWriter()
 	w.bytes(columnSums)
-	for _, e := range d.hist {
-		w.u64(uint64(e.crime)<<24 | uint64(e.month)<<8 | uint64(e.outcome))
-	}
+	d.eachHist(func(crime uint32, e histEntry) {
+		w.u64(uint64(crime)<<24 | uint64(e.month())<<8 | uint64(e.outcome()))
+	})
 	for _, t := range [][]Term{d.categories.terms, d.outcomes.terms, d.forces.terms} {
 		w.u64(uint64(len(t)))
 		for _, x := range t {
