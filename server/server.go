@@ -68,6 +68,9 @@ type Config struct {
 	// BodyCacheBytes bounds the cache of dataset-keyed /api/ and /v1/
 	// answers as sent (0 for none).
 	BodyCacheBytes int64
+	// ListingCacheBytes bounds the cache of crimes encoded for listings,
+	// by snap point and month (0 for none).
+	ListingCacheBytes int64
 	// MetricsAddr, if set, serves /metrics on a listener of its own rather
 	// than beside the public routes.
 	MetricsAddr string
@@ -142,6 +145,8 @@ func DefaultConfig() Config {
 		TileCacheBytes:   DefaultTileCacheBytes,
 		TileCacheControl: DefaultTileCacheControl,
 		BodyCacheBytes:   DefaultBodyCacheBytes,
+
+		ListingCacheBytes: DefaultListingCacheBytes,
 	}
 }
 
@@ -159,6 +164,7 @@ type snapshot struct {
 	forcesUsed geo.Set
 	tiles      *tiles.Index
 	text       jsonText
+	listings   *listingCache
 	// view is where the map page opens.
 	view geo.View
 	// warm is set once the hex cell columns are built.
@@ -238,6 +244,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	snap.stops = stopsearch.New(ds)
 	snap.streets = newStreetIndex(ds)
 	snap.text = newJSONText(ds)
+	snap.listings = newListingCache(s.cfg.ListingCacheBytes)
 	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
 	sum := newSummary(ds)
 	snap.view, snap.forcesUsed = sum.view, sum.forcesUsed

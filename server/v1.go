@@ -242,7 +242,7 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, snap *snap
 		cw.Flush()
 		return nil
 	}
-	enc := newCrimeEncoder(snap)
+	lw := newListingWriter(snap, featureFormat)
 	w.Header().Set("Content-Type", "application/geo+json")
 	sb := newStreamBody(w, r)
 	sb.b = append(sb.b, `{"type":"FeatureCollection","features":[`...)
@@ -250,7 +250,7 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, snap *snap
 		if i > 0 {
 			sb.b = append(sb.b, ',')
 		}
-		sb.b = enc.appendFeature(sb.b, c, pg.Points[i])
+		sb.b = lw.appendCrime(sb.b, c, pg.Points[i])
 		sb.maybeFlush()
 	}
 	sb.b = append(sb.b, `],"dataset_version":`...)
