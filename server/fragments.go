@@ -1,14 +1,18 @@
 package server
 
 import (
+	"context"
+	"math/rand/v2"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"crimemap/geo"
 )
 
 // DefaultListingCacheBytes bounds the cache of encoded crimes behind the
 // listings (listingCache).
-const DefaultListingCacheBytes = 64 << 20
+const DefaultListingCacheBytes = 128 << 20
 
 // listingFormat is the JSON form a listing gives each crime.
 type listingFormat uint8
@@ -25,27 +29,26 @@ const (
 // never changes under it (each dataset version has its own), so nothing is
 // ever invalidated.
 //
-// It is bounded in bytes by two generations per shard: entries go into the
-// current one, and when that is full the previous one is dropped and the
-// current one takes its place; a hit in the previous generation moves the
-// entry forward. That keeps what listings keep using at the cost of one map
-// lookup, where an LRU list would cost a list update per crime run.
+// It is bounded in bytes and evicts points at random: a least recently
+// used order would cost a list update per point listed, and loses
+// everything once listings cycle through more than it holds (as a load
+// test's URL list does), where random eviction still keeps its share. A
+// lookup is one atomic load of the point's slot, without a lock or a hash:
+// a listing makes hundreds, and a large map's probes missed the CPU caches.
 type listingCache struct {
-	shards [listingShards]listingShard
+	slots []atomic.Pointer[pointRuns] // by point and format
+	mu    sync.Mutex
+	held  []int // slots holding runs
+	size  int64
+	max   int64
 }
 
-const listingShards = 16
-
-type listingShard struct {
-	mu        sync.Mutex
-	cur, prev map[listingKey]*encodedRun
-	size, max int64 // bytes in cur; a generation's bound
-}
-
-type listingKey struct {
-	p geo.PointID
-	m geo.Month
-	f listingFormat
+// pointRuns are the runs of one point and format, one a month; a slot's
+// value is replaced, never changed, so readers need no lock.
+type pointRuns struct {
+	months []geo.Month
+	runs   []*encodedRun
+	bytes  int64
 }
 
 // encodedRun is the JSON of the crimes first.. of one point and month,
@@ -56,54 +59,70 @@ type encodedRun struct {
 	b     []byte
 }
 
-// runOverhead approximates the map slot and headers of one entry.
+// runOverhead approximates the headers of one run and its slot's share.
 const runOverhead = 96
 
 func (e *encodedRun) bytes() int64 { return int64(len(e.b)+4*len(e.offs)) + runOverhead }
 
-// newListingCache returns a cache of at most maxBytes, or nil for none.
-func newListingCache(maxBytes int64) *listingCache {
+// listingFormats is the number of listingFormat values.
+const listingFormats = 2
+
+// newListingCache returns a cache of at most maxBytes for a dataset of
+// points snap points, or nil for none. Its slots take 16 bytes a point
+// beyond the bound.
+func newListingCache(maxBytes int64, points int) *listingCache {
 	if maxBytes <= 0 {
 		return nil
 	}
-	c := &listingCache{}
-	for i := range c.shards {
-		c.shards[i] = listingShard{cur: map[listingKey]*encodedRun{}, max: maxBytes / (2 * listingShards)}
-	}
-	return c
+	return &listingCache{slots: make([]atomic.Pointer[pointRuns], points*listingFormats), max: maxBytes}
 }
 
-func (c *listingCache) get(k listingKey) *encodedRun {
-	s := &c.shards[k.p%listingShards]
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.cur[k]; ok {
-		return e
+func slot(p geo.PointID, f listingFormat) int { return int(p)*listingFormats + int(f) }
+
+func (c *listingCache) get(p geo.PointID, m geo.Month, f listingFormat) *encodedRun {
+	if pr := c.slots[slot(p, f)].Load(); pr != nil {
+		for i, x := range pr.months {
+			if x == m {
+				return pr.runs[i]
+			}
+		}
 	}
-	e, ok := s.prev[k]
-	if ok {
-		s.add(k, e)
-	}
-	return e
+	return nil
 }
 
-func (c *listingCache) put(k listingKey, e *encodedRun) {
-	s := &c.shards[k.p%listingShards]
-	s.mu.Lock()
-	s.add(k, e)
-	s.mu.Unlock()
-}
-
-func (s *listingShard) add(k listingKey, e *encodedRun) {
+func (c *listingCache) put(p geo.PointID, m geo.Month, f listingFormat, e *encodedRun) {
 	n := e.bytes()
-	if n > s.max {
+	if n > c.max/16 {
 		return
 	}
-	if s.size+n > s.max {
-		s.prev, s.cur, s.size = s.cur, make(map[listingKey]*encodedRun, len(s.cur)), 0
+	s := slot(p, f)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.size+n > c.max && len(c.held) > 0 {
+		c.evict(rand.IntN(len(c.held)))
 	}
-	s.cur[k] = e
-	s.size += n
+	old := c.slots[s].Load()
+	pr := &pointRuns{months: []geo.Month{m}, runs: []*encodedRun{e}, bytes: n}
+	if old != nil {
+		if slices.Contains(old.months, m) {
+			return
+		}
+		pr.months, pr.runs = append(slices.Clip(old.months), m), append(slices.Clip(old.runs), e)
+		pr.bytes = old.bytes + n
+	} else {
+		c.held = append(c.held, s)
+	}
+	c.size += n
+	c.slots[s].Store(pr)
+}
+
+// evict drops the runs of the slot held[i].
+func (c *listingCache) evict(i int) {
+	s, last := c.held[i], len(c.held)-1
+	c.size -= c.slots[s].Load().bytes
+	c.slots[s].Store(nil)
+	c.held[i] = c.held[last]
+	c.held = c.held[:last]
 }
 
 // listingWriter gives the JSON of crimes in one format, from the cache
@@ -143,11 +162,15 @@ func (w *listingWriter) appendCrime(b []byte, c geo.CrimeID, p geo.PointID) []by
 
 // load finds or encodes the run of crime c's point and month.
 func (w *listingWriter) load(c geo.CrimeID, p geo.PointID) *encodedRun {
+	return w.pointMonth(p, w.enc.ds.Month(c))
+}
+
+// pointMonth finds or encodes the run of point p in month m.
+func (w *listingWriter) pointMonth(p geo.PointID, m geo.Month) *encodedRun {
 	ds := w.enc.ds
-	k := listingKey{p: p, m: ds.Month(c), f: w.f}
-	r := w.cache.get(k)
+	r := w.cache.get(p, m, w.f)
 	if r == nil {
-		s, e := ds.MonthSpan(p, &geo.Filter{From: k.m, To: k.m})
+		s, e := ds.MonthSpan(p, &geo.Filter{From: m, To: m})
 		offs := make([]uint32, 0, e-s+1)
 		b := w.buf[:0]
 		for x := s; x < e; x++ {
@@ -160,8 +183,39 @@ func (w *listingWriter) load(c geo.CrimeID, p geo.PointID) *encodedRun {
 		// its bytes, which the bound would not see.
 		r = &encodedRun{first: s, offs: offs, b: append([]byte(nil), b...)}
 		w.buf = b
-		w.cache.put(k, r)
+		w.cache.put(p, m, w.f, r)
 	}
 	w.run, w.runP = r, p
 	return r
+}
+
+// firstPageRuns lists the first page of /v1/crimes as whole runs, one a
+// point in table order, when the filter selects one month and no terms and
+// the page holds every crime (at most limit): the common one-mile listing,
+// copied a point at a time rather than a crime at a time. It reports false
+// when that does not apply, or without the cache.
+func firstPageRuns(ctx context.Context, snap *snapshot, a geo.Area, f *geo.Filter, limit int) ([]*encodedRun, bool, error) {
+	if snap.listings == nil || f.From == 0 || f.From != f.To ||
+		!f.Categories.Empty() || !f.Forces.Empty() || !f.Outcomes.Empty() {
+		return nil, false, nil
+	}
+	ds := snap.ds
+	ps, err := ds.SortedPointsIn(ctx, a)
+	if err != nil {
+		return nil, false, err
+	}
+	w := newListingWriter(snap, featureFormat)
+	runs := make([]*encodedRun, 0, len(ps))
+	n := 0
+	for _, p := range ps {
+		if s, e := ds.MonthSpan(p, f); s == e {
+			continue
+		}
+		r := w.pointMonth(p, f.From)
+		if n += len(r.offs) - 1; n > limit {
+			return nil, false, nil
+		}
+		runs = append(runs, r)
+	}
+	return runs, true, nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"crimemap/geo"
@@ -170,15 +171,20 @@ func (lc *listingCase) v1Path(ds *geo.Dataset) string {
 	return path
 }
 
-func (lc *listingCase) v1Body(t *testing.T, ds *geo.Dataset) []byte {
+// v1Body is the body of the first page of at most limit crimes.
+func (lc *listingCase) v1Body(t *testing.T, ds *geo.Dataset, limit int) []byte {
 	fc := struct {
 		Type           string   `json:"type"`
 		Features       []object `json:"features"`
 		DatasetVersion string   `json:"dataset_version"`
 		NextCursor     *string  `json:"next_cursor"`
 	}{Type: "FeatureCollection", Features: []object{}, DatasetVersion: ds.Version()}
-	for _, h := range lc.hits {
+	for _, h := range lc.hits[:min(limit, len(lc.hits))] {
 		fc.Features = append(fc.Features, refFeatureOf(ds, h.c, h.p))
+	}
+	if len(lc.hits) > limit {
+		next := fmt.Sprintf("%s.%d", ds.Version(), lc.hits[limit-1].c)
+		fc.NextCursor = &next
 	}
 	return encodeRef(t, fc)
 }
@@ -286,8 +292,10 @@ func TestListingsMatchEncodingJSON(t *testing.T) {
 				servers = append(servers, s)
 			}
 			for _, lc := range cases {
+				short := strings.Replace(lc.v1Path(ds), "limit=10000", "limit=3", 1)
 				for _, l := range []struct{ path, want string }{
-					{lc.v1Path(ds), string(lc.v1Body(t, ds))},
+					{lc.v1Path(ds), string(lc.v1Body(t, ds, 10000))},
+					{short, string(lc.v1Body(t, ds, 3))},
 					{lc.policePath(ds), string(lc.policeBody(t, ds))},
 				} {
 					for i, s := range servers {
@@ -301,5 +309,38 @@ func TestListingsMatchEncodingJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestListingCacheBound: the cache never holds more than its bound, keeps
+// what fits, and refuses a run larger than a sixteenth of it.
+func TestListingCacheBound(t *testing.T) {
+	const bound, points = 64 << 10, 1000
+	c := newListingCache(bound, points)
+	run := func(n int) *encodedRun { return &encodedRun{offs: make([]uint32, 2), b: make([]byte, n)} }
+	for i := range 5000 {
+		c.put(geo.PointID(i%points), geo.Month(i%7), listingFormat(i%2), run(100+i%300))
+		held := int64(0)
+		for s := range c.slots {
+			if pr := c.slots[s].Load(); pr != nil {
+				for _, r := range pr.runs {
+					held += r.bytes()
+				}
+			}
+		}
+		if held > bound || held != c.size {
+			t.Fatalf("after %d runs the cache holds %d bytes and counts %d; bound %d", i+1, held, c.size, bound)
+		}
+	}
+	c.put(7, 100, policeFormat, run(100))
+	if c.get(7, 100, policeFormat) == nil || c.get(7, 100, featureFormat) != nil {
+		t.Error("the latest run is not held under its point, month and format alone")
+	}
+	c.put(8, 100, policeFormat, run(bound/16))
+	if c.get(8, 100, policeFormat) != nil {
+		t.Error("a run over a sixteenth of the bound is held")
+	}
+	if newListingCache(0, points) != nil {
+		t.Error("a cache of 0 bytes is not off")
 	}
 }

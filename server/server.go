@@ -244,7 +244,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	snap.stops = stopsearch.New(ds)
 	snap.streets = newStreetIndex(ds)
 	snap.text = newJSONText(ds)
-	snap.listings = newListingCache(s.cfg.ListingCacheBytes)
+	snap.listings = newListingCache(s.cfg.ListingCacheBytes, ds.NumPoints())
 	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
 	sum := newSummary(ds)
 	snap.view, snap.forcesUsed = sum.view, sum.forcesUsed
