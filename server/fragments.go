@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -200,17 +201,22 @@ func firstPageRuns(ctx context.Context, snap *snapshot, a geo.Area, f *geo.Filte
 		return nil, false, nil
 	}
 	ds := snap.ds
-	ps, err := ds.SortedPointsIn(ctx, a)
-	if err != nil {
-		return nil, false, err
+	// Only the points with crimes in the month are sorted into table
+	// order, most of a circle's having none.
+	var ps []geo.PointID
+	for p := range ds.PointsIn(ctx, a) {
+		if s, e := ds.MonthSpan(p, f); s != e {
+			ps = append(ps, p)
+		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("crimes in area: %w", err)
+	}
+	slices.Sort(ps)
 	w := newListingWriter(snap, featureFormat)
 	runs := make([]*encodedRun, 0, len(ps))
 	n := 0
 	for _, p := range ps {
-		if s, e := ds.MonthSpan(p, f); s == e {
-			continue
-		}
 		r := w.pointMonth(p, f.From)
 		if n += len(r.offs) - 1; n > limit {
 			return nil, false, nil
