@@ -344,3 +344,43 @@ func TestListingCacheBound(t *testing.T) {
 		t.Error("a cache of 0 bytes is not off")
 	}
 }
+
+// TestListingCacheConcurrent: listings served at once from a cache too
+// small for them, so runs are added and evicted while others read them,
+// are the answers the cache gives one at a time (run with -race).
+func TestListingCacheConcurrent(t *testing.T) {
+	ds := datasets.Hampshire(t)
+	cases := randomCases(ds, 12, rand.New(rand.NewPCG(3, 4)))
+	cfg := DefaultConfig()
+	cfg.BodyCacheBytes, cfg.ListingCacheBytes = 0, 32<<10
+	s := New(cfg, Deps{})
+	s.SetDataset(ds)
+	var paths []string
+	want := map[string]string{}
+	for _, lc := range cases {
+		for _, p := range []string{lc.v1Path(ds), lc.policePath(ds)} {
+			paths = append(paths, p)
+			want[p] = string(getListing(t, s, p, false))
+		}
+	}
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 3 * len(paths) {
+				p := paths[(i+g*7)%len(paths)]
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, p, nil))
+				if w.Body.String() != want[p] {
+					errs <- fmt.Errorf("GET %s at once with others differs from alone", p)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
