@@ -36,8 +36,12 @@ func putBody(b []byte) {
 
 // streamChunk is how much of a listing is encoded before it is handed to
 // the client: a 10,000-crime answer is about 4.5 MB, and a client reading
-// slowly would otherwise keep all of it alive per request.
-const streamChunk = 64 << 10
+// slowly would otherwise keep all of it alive per request. It still holds
+// a dense one-mile listing (up to about 900 KB) whole: each write of a
+// response costs a system call and a wake-up of the client, and on
+// loopback a 350 KB listing in one write went out at 1.7 times the rate
+// of the same in 64 KB pieces.
+const streamChunk = 1 << 20
 
 // streamBody encodes a listing into a pooled buffer and writes it out a
 // chunk at a time. An answer that fits in one chunk, or one to a HEAD
@@ -50,8 +54,18 @@ type streamBody struct {
 	b    []byte
 }
 
+// chunks recycles the buffers of streamBody apart from bodies, so a short
+// answer never takes one and leaves the next listing to fault in a fresh
+// megabyte.
+var chunks sync.Pool
+
 func newStreamBody(w http.ResponseWriter, r *http.Request) *streamBody {
-	return &streamBody{w: w, head: r.Method == http.MethodHead, b: getBody(streamChunk + 4<<10)}
+	b, ok := chunks.Get().(*[]byte)
+	if !ok {
+		s := make([]byte, 0, streamChunk+16<<10)
+		b = &s
+	}
+	return &streamBody{w: w, head: r.Method == http.MethodHead, b: (*b)[:0]}
 }
 
 // maybeFlush writes the buffer once a chunk's worth is there.
@@ -78,7 +92,9 @@ func (s *streamBody) finish() {
 		s.w.Header().Set("Content-Length", strconv.Itoa(len(s.b)))
 	}
 	s.write()
-	putBody(s.b)
+	if b := s.b; cap(b) <= 2*streamChunk {
+		chunks.Put(&b)
+	}
 	s.b = nil
 }
 

@@ -178,7 +178,7 @@ func writePoliceCrimes(w http.ResponseWriter, r *http.Request, snap *snapshot, h
 		}
 		return cmp.Compare(a.c, b.c)
 	})
-	enc := newCrimeEncoder(snap)
+	lw := newListingWriter(snap, policeFormat)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	sb := newStreamBody(w, r)
 	sb.b = append(sb.b, '[')
@@ -186,7 +186,7 @@ func writePoliceCrimes(w http.ResponseWriter, r *http.Request, snap *snapshot, h
 		if i > 0 {
 			sb.b = append(sb.b, ',')
 		}
-		sb.b = enc.appendPolice(sb.b, h.c, h.p)
+		sb.b = lw.appendCrime(sb.b, h.c, h.p)
 		sb.maybeFlush()
 	}
 	sb.b = append(sb.b, "]\n"...)

@@ -28,9 +28,8 @@ import (
 // would need everything before it encoded first) and has an ETag only when
 // keyed on the dataset version.
 
-// bufferedBody is the longest body held whole; streamBody writes in
-// chunks of streamChunk, so a short listing arrives in one Write.
-const bufferedBody = 2 * streamChunk
+// bufferedBody is the longest body held whole.
+const bufferedBody = 128 << 10
 
 // revalidate is sent with a 200 of a route whose body does not follow the
 // dataset version (team data, boundaries, Watch schemes) unless the handler
@@ -85,7 +84,12 @@ type respWriter struct {
 	streaming         bool
 	buf               []byte
 	zw                *gzip.Writer
-	capture           *captureWriter // a streamed body's copy for the cache
+	// zout gathers what zw writes, for zdst, so each chunk the handler
+	// writes goes out in one write rather than in one per deflate block.
+	zout    *sliceWriter
+	zdst    io.Writer
+	werr    error          // the first failed write of a streamed body
+	capture *captureWriter // a streamed body's copy for the cache
 }
 
 // Unwrap lets http.ResponseController reach the connection.
@@ -116,7 +120,7 @@ func (rw *respWriter) Write(p []byte) (int, error) {
 	case rw.done:
 		return len(p), nil
 	case rw.streaming:
-		return rw.out().Write(p)
+		return rw.streamWrite(p)
 	}
 	if len(rw.buf)+len(p) <= bufferedBody {
 		if rw.buf == nil {
@@ -126,12 +130,36 @@ func (rw *respWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	rw.startStream()
-	if _, err := rw.out().Write(rw.buf); err != nil {
+	if _, err := rw.streamWrite(rw.buf); err != nil {
 		return 0, err
 	}
 	putBody(rw.buf)
 	rw.buf = nil
-	return rw.out().Write(p)
+	return rw.streamWrite(p)
+}
+
+// streamWrite passes p on, compressed when the client accepts gzip; once
+// a write has failed (the client went away) nothing more is compressed.
+func (rw *respWriter) streamWrite(p []byte) (int, error) {
+	if rw.werr != nil {
+		return 0, rw.werr
+	}
+	n, err := rw.out().Write(p)
+	if err == nil {
+		err = rw.drain()
+	}
+	rw.werr = err
+	return n, err
+}
+
+// drain writes out what the compressor has produced so far.
+func (rw *respWriter) drain() error {
+	if rw.zout == nil || len(rw.zout.b) == 0 {
+		return nil
+	}
+	_, err := rw.zdst.Write(rw.zout.b)
+	rw.zout.b = rw.zout.b[:0]
+	return err
 }
 
 func (rw *respWriter) out() io.Writer {
@@ -287,7 +315,8 @@ func (rw *respWriter) startStream() {
 	if rw.gzip {
 		h.Set("Content-Encoding", "gzip")
 		rw.zw = gzipWriters.Get().(*gzip.Writer)
-		rw.zw.Reset(dst)
+		rw.zout, rw.zdst = &sliceWriter{b: getBody(64 << 10)}, dst
+		rw.zw.Reset(rw.zout)
 	}
 	rw.w.WriteHeader(http.StatusOK)
 }
@@ -299,12 +328,20 @@ func (rw *respWriter) finish() {
 		return
 	case rw.streaming:
 		if rw.zw != nil {
-			if err := rw.zw.Close(); err != nil && rw.capture != nil {
+			err := rw.werr
+			if err == nil {
+				if err = rw.zw.Close(); err == nil {
+					err = rw.drain()
+				}
+			}
+			if err != nil && rw.capture != nil {
 				rw.capture.lost = true
 			}
 			rw.zw.Reset(nil)
 			gzipWriters.Put(rw.zw)
 			rw.zw = nil
+			putBody(rw.zout.b)
+			rw.zout = nil
 		}
 		if c := rw.capture; c != nil && !c.lost {
 			rw.keep(rw.before, c.b, false)

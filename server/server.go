@@ -69,6 +69,9 @@ type Config struct {
 	// BodyCacheBytes bounds the cache of dataset-keyed /api/ and /v1/
 	// answers as sent (0 for none).
 	BodyCacheBytes int64
+	// ListingCacheBytes bounds the cache of crimes encoded for listings,
+	// by snap point and month (0 for none).
+	ListingCacheBytes int64
 	// MetricsAddr, if set, serves /metrics on a listener of its own rather
 	// than beside the public routes.
 	MetricsAddr string
@@ -147,6 +150,8 @@ func DefaultConfig() Config {
 		TileCacheBytes:   DefaultTileCacheBytes,
 		TileCacheControl: DefaultTileCacheControl,
 		BodyCacheBytes:   DefaultBodyCacheBytes,
+
+		ListingCacheBytes: DefaultListingCacheBytes,
 	}
 }
 
@@ -164,6 +169,7 @@ type snapshot struct {
 	forcesUsed geo.Set
 	tiles      *tiles.Index
 	text       jsonText
+	listings   *listingCache
 	// view is where the map page opens.
 	view geo.View
 	// warm is set once the hex cell columns are built.
@@ -243,6 +249,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	snap.stops = stopsearch.New(ds)
 	snap.streets = newStreetIndex(ds)
 	snap.text = newJSONText(ds)
+	snap.listings = newListingCache(s.cfg.ListingCacheBytes, ds.NumPoints())
 	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
 	sum := newSummary(ds)
 	snap.view, snap.forcesUsed = sum.view, sum.forcesUsed

@@ -218,6 +218,25 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, snap *snap
 	if err != nil {
 		return err
 	}
+	if format == "geojson" && after < 0 {
+		runs, ok, err := firstPageRuns(r.Context(), snap, a, &f, limit)
+		if err != nil {
+			return err
+		}
+		if ok {
+			w.Header().Set("X-Dataset-Version", ds.Version())
+			writeCrimeCollection(w, r, ds, "", func(sb *streamBody) {
+				for i, run := range runs {
+					if i > 0 {
+						sb.b = append(sb.b, ',')
+					}
+					sb.b = append(sb.b, run.b[:len(run.b)-1]...)
+					sb.maybeFlush()
+				}
+			})
+			return nil
+		}
+	}
 	pg, err := ds.PageIn(r.Context(), a, &f, after, limit)
 	if err != nil {
 		return err
@@ -242,17 +261,26 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, snap *snap
 		cw.Flush()
 		return nil
 	}
-	enc := newCrimeEncoder(snap)
+	lw := newListingWriter(snap, featureFormat)
+	writeCrimeCollection(w, r, ds, next, func(sb *streamBody) {
+		for i, c := range pg.Crimes {
+			if i > 0 {
+				sb.b = append(sb.b, ',')
+			}
+			sb.b = lw.appendCrime(sb.b, c, pg.Points[i])
+			sb.maybeFlush()
+		}
+	})
+	return nil
+}
+
+// writeCrimeCollection writes a /v1/crimes FeatureCollection whose features
+// features appends, with next as its next_cursor ("" for none).
+func writeCrimeCollection(w http.ResponseWriter, r *http.Request, ds *geo.Dataset, next string, features func(*streamBody)) {
 	w.Header().Set("Content-Type", "application/geo+json")
 	sb := newStreamBody(w, r)
 	sb.b = append(sb.b, `{"type":"FeatureCollection","features":[`...)
-	for i, c := range pg.Crimes {
-		if i > 0 {
-			sb.b = append(sb.b, ',')
-		}
-		sb.b = enc.appendFeature(sb.b, c, pg.Points[i])
-		sb.maybeFlush()
-	}
+	features(sb)
 	sb.b = append(sb.b, `],"dataset_version":`...)
 	sb.b = appendJSONString(sb.b, ds.Version())
 	sb.b = append(sb.b, `,"next_cursor":`...)
@@ -263,7 +291,6 @@ func (s *Server) handleCrimes(w http.ResponseWriter, r *http.Request, snap *snap
 	}
 	sb.b = append(sb.b, "}\n"...)
 	sb.finish()
-	return nil
 }
 
 type countItem struct {

@@ -158,6 +158,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&cfg.Tiles.Radius, "cluster-radius", cfg.Tiles.Radius, "cluster radius in pixels of a 512-pixel tile")
 	fs.Int64Var(&cfg.TileCacheBytes, "tile-cache-bytes", cfg.TileCacheBytes, "memory bound of the in-process cache of encoded tiles")
 	fs.Int64Var(&cfg.BodyCacheBytes, "body-cache-bytes", cfg.BodyCacheBytes, "memory bound of the in-process cache of dataset-keyed /api/ and /v1/ answers (0 for none)")
+	fs.Int64Var(&cfg.ListingCacheBytes, "listing-cache-bytes", cfg.ListingCacheBytes, "memory bound of the in-process cache of crimes encoded for listings, by snap point and month (0 for none)")
 	fs.StringVar(&cfg.TileCacheControl, "tile-cache-control", cfg.TileCacheControl, "Cache-Control of tiles whose URL carries the dataset version")
 	var boundaries string
 	fs.StringVar(&boundaries, "boundaries", "", "force and neighbourhood boundary KML files or folders (data.police.uk layout), separated by "+string(os.PathListSeparator))
