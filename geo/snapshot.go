@@ -23,6 +23,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
 
+	"crimemap/fault"
 	"crimemap/internal/parallel"
 )
 
@@ -440,6 +441,11 @@ func alignUp(n uint64) uint64 { return (n + snapAlign - 1) &^ (snapAlign - 1) }
 // synced and renamed into place, so a reader sees the old file or the new
 // one whole, and a server that has the old one mapped keeps reading it.
 func WriteSnapshotFile(path string, d *Dataset, parts ...SnapshotPart) (err error) {
+	// The file is written beside path and renamed over it, which would
+	// replace a device such as /dev/null, a pipe or a link with a file.
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return fault.Errorf(fault.Invalid, "snapshot: %s is not a regular file (%v)", path, fi.Mode().Type())
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)

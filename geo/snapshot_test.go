@@ -14,6 +14,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"crimemap/fault"
 	"crimemap/geo"
 	"crimemap/ingest"
 	"crimemap/internal/testsupport"
@@ -158,6 +159,45 @@ func TestOpenSnapshotFile(t *testing.T) {
 	os.WriteFile(empty, nil, 0o644)
 	if _, err := geo.OpenSnapshot(empty); !errors.Is(err, geo.ErrSnapshotCorrupt) {
 		t.Fatalf("empty file: %v", err)
+	}
+}
+
+// TestWriteSnapshotOverOnlyAFile: the snapshot is renamed over its path,
+// so a path that is a link, a directory or a device (-out /dev/null) is
+// refused and left as it was.
+func TestWriteSnapshotOverOnlyAFile(t *testing.T) {
+	ds := everything(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("kept"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{link, sub} {
+		err := geo.WriteSnapshotFile(path, ds)
+		if !fault.Is(err, fault.Invalid) {
+			t.Errorf("%s: %v, want an invalid-kind error", filepath.Base(path), err)
+		}
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi, err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "kept" {
+		t.Errorf("the link's target was written: %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("files left behind: %v", entries)
+	}
+	// Over an existing regular file it is replaced.
+	if err := geo.WriteSnapshotFile(target, ds); err != nil {
+		t.Fatal(err)
 	}
 }
 
