@@ -150,6 +150,60 @@ func (ix *Index) addPoint(a *agg, p geo.PointID, f *geo.Filter) {
 	a.sy += float64(n) * ix.ptY[p]
 }
 
+// addPointRange adds the crimes of point p that pass a filter the count
+// tables answer (months and categories only). It gives addPoint's sums, but
+// a point's crimes are narrowed to the month range by a binary search only
+// at an end the range cuts: over a long range most points need neither,
+// and geo.CountByCategory searches at both ends whenever the filter has them.
+func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
+	if !q.tables {
+		ix.addPoint(a, p, f)
+		return
+	}
+	ds := ix.ds
+	s, e := ds.PointCrimes(p)
+	if s == e {
+		return
+	}
+	if f.From != 0 && ds.Month(s) < f.From {
+		s = ix.searchMonth(s, e, f.From)
+	}
+	if f.To != 0 && s < e && ds.Month(e-1) > f.To {
+		e = ix.searchMonth(s, e, f.To+1)
+	}
+	n := uint32(0)
+	if q.allCats {
+		for c := s; c < e; c++ {
+			a.byCat[ds.Category(c)]++
+		}
+		n = uint32(e - s)
+	} else {
+		for c := s; c < e; c++ {
+			if k := ds.Category(c); q.pass[k] {
+				a.byCat[k]++
+				n++
+			}
+		}
+	}
+	a.total += n
+	a.sx += float64(n) * ix.ptX[p]
+	a.sy += float64(n) * ix.ptY[p]
+}
+
+// searchMonth returns the first crime in [lo, hi) whose month is at least m;
+// a point's crimes are ordered by month.
+func (ix *Index) searchMonth(lo, hi geo.CrimeID, m geo.Month) geo.CrimeID {
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if ix.ds.Month(mid) < m {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
 // clusterAgg computes the filtered aggregate of cluster i of level z.
 func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 	a.reset(ix.ncat)
@@ -178,7 +232,7 @@ func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 		return
 	}
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		ix.addPoint(a, p, f)
+		ix.addPointRange(a, p, f, q)
 	}
 }
 
@@ -187,14 +241,19 @@ type query struct {
 	tables       bool
 	memo         *filterMemo // sums for a filter the tables cannot answer
 	allCats      bool
+	pass         [geo.MaxTerms]bool // categories passing, when not allCats
 	rowLo, rowHi int
 }
 
 func (ix *Index) newQuery(f *geo.Filter) query {
 	lo, hi := ix.monthRows(f)
-	return query{
+	q := query{
 		tables:  tablesAnswer(f),
 		allCats: f.Categories.Empty(),
 		rowLo:   lo, rowHi: hi,
 	}
+	for c := range q.pass {
+		q.pass[c] = f.Categories.Has(c)
+	}
+	return q
 }
