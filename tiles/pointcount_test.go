@@ -76,3 +76,68 @@ func TestAddPointRangeMatchesAddPoint(t *testing.T) {
 		t.Fatal("no cases")
 	}
 }
+
+// TestSeekMonth checks seekMonth against a plain search on every span of
+// every point's crimes, for every month around them.
+func TestSeekMonth(t *testing.T) {
+	ds := monthsDataset(t)
+	ix := NewIndex(ds, DefaultOptions())
+	first, last := ds.Months()[0], ds.Months()[len(ds.Months())-1]
+	for p := range ds.NumPoints() {
+		s, e := ds.PointCrimes(geo.PointID(p))
+		for lo := s; lo <= e; lo++ {
+			for hi := lo; hi <= e; hi++ {
+				for m := first - 1; m <= last+2; m++ {
+					want := lo
+					for want < hi && ds.Month(want) < m {
+						want++
+					}
+					if got := ix.seekMonth(lo, hi, m); got != want {
+						t.Fatalf("point %d, crimes [%d, %d), month %v: got %d, want %d", p, lo, hi, m, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTableZoom checks that every cluster of the zooms up to TableZoom with
+// MinTableCrimes gets a table whatever the budget, that no other does
+// beyond it, and that tiles count the same with and without the tables.
+func TestTableZoom(t *testing.T) {
+	ds := hampshire(t)
+	bare := NewIndex(ds, Options{TableBytes: 1, MinTableCrimes: 32, TableZoom: -1})
+	ix := NewIndex(ds, Options{TableBytes: 1, MinTableCrimes: 32, TableZoom: 5})
+	tabled := 0
+	for z := range ix.levels {
+		for i := range len(ix.levels[z].first) - 1 {
+			want := z <= 5 && int(ix.crimesOf(z, i)) >= 32
+			if got := ix.levels[z].table[i] >= 0; got != want {
+				t.Fatalf("zoom %d cluster %d (%d crimes): table %v, want %v", z, i, ix.crimesOf(z, i), got, want)
+			}
+			if bare.levels[z].table[i] >= 0 {
+				t.Fatalf("zoom %d cluster %d has a table with no budget and no table zoom", z, i)
+			}
+			if want {
+				tabled++
+			}
+		}
+	}
+	if tabled == 0 {
+		t.Fatal("no cluster big enough for a table: the test checks nothing")
+	}
+	for name, f := range testFilters(t, ds) {
+		for z := 0; z <= 5; z++ {
+			want := featuresAt(t, bare, z, &f, tilesToVisit(ds, z, false))
+			got := featuresAt(t, ix, z, &f, tilesToVisit(ds, z, false))
+			if len(got) != len(want) {
+				t.Fatalf("%s z%d: %d features with tables, %d without", name, z, len(got), len(want))
+			}
+			for id, n := range want {
+				if got[id] != n {
+					t.Fatalf("%s z%d: cluster %d counts %d with tables, %d without", name, z, id, got[id], n)
+				}
+			}
+		}
+	}
+}
