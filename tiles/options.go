@@ -21,6 +21,13 @@ type Options struct {
 	// MinTableCrimes is the size below which a cluster gets no table: its
 	// crimes are counted directly.
 	MinTableCrimes int
+	// TableZoom is the deepest zoom whose clusters all get a table (those of
+	// MinTableCrimes or more) besides the largest within TableBytes: a tile
+	// of these zooms holds clusters of tens of thousands of crimes over a
+	// long history, too many to count over a month range, and the zooms'
+	// clusters are few, bounded by the area of the data rather than its
+	// crimes. Negative for none.
+	TableZoom int
 }
 
 // DefaultOptions returns the options of the public service: clusters of 40 px
@@ -28,7 +35,7 @@ type Options struct {
 // tiles under 10,000 features and 500 KB.
 func DefaultOptions() Options {
 	return Options{CrimesZoom: 14, Radius: 40, TileSize: 512, MaxFeatures: 10000, MaxBytes: 500_000,
-		TableBytes: 64 << 20, MinTableCrimes: 256}
+		TableBytes: 64 << 20, MinTableCrimes: 256, TableZoom: 8}
 }
 
 func (o Options) withDefaults() Options {
@@ -54,6 +61,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MinTableCrimes <= 0 {
 		o.MinTableCrimes = d.MinTableCrimes
+	}
+	if o.TableZoom == 0 {
+		o.TableZoom = d.TableZoom
 	}
 	return o
 }

@@ -87,7 +87,7 @@ func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 				return true
 			}
 			a.reset(ix.ncat)
-			ix.addPoint(&a, p, f)
+			ix.addPointRange(&a, p, f, &q)
 			if a.total > 0 {
 				feats = append(feats, feature{wx: ix.ptX[p], wy: ix.ptY[p], id: uint64(ix.ds.LocationID(p)), hasID: true,
 					point: p, total: a.total, byCat: slices.Clone(a.byCat)})

@@ -21,7 +21,7 @@ const snapshotPartName = "tiles/clusters"
 
 // snapshotPartLayout is the layout of the part; raise it when the part
 // changes what it holds.
-const snapshotPartLayout = 1
+const snapshotPartLayout = 2
 
 // errOtherOptions marks a stored index built with other options, which is
 // rebuilt rather than used.
@@ -58,6 +58,7 @@ func (ix *Index) putOptions(w *geo.PartWriter) {
 	w.Uint64(math.Float64bits(o.TileSize))
 	w.Uint64(uint64(o.TableBytes))
 	w.Uint64(uint64(o.MinTableCrimes))
+	w.Uint64(uint64(o.TableZoom))
 }
 
 // readPart installs a stored hierarchy and its tables, in place. It

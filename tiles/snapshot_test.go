@@ -116,6 +116,7 @@ func TestSnapshotIndexOtherOptions(t *testing.T) {
 	got, _ := reopened(t, ds, NewIndex(ds, Options{}).SnapshotPart())
 	for _, opt := range []Options{
 		{CrimesZoom: 12}, {Radius: 60}, {TileSize: 256}, {TableBytes: 1 << 20}, {MinTableCrimes: 1000},
+		{TableZoom: 3},
 	} {
 		ix := NewIndex(got, opt)
 		if fromPart(ix) {

@@ -8,7 +8,8 @@ import (
 	"crimemap/internal/parallel"
 )
 
-// buildTables gives count tables to the largest clusters within the budget.
+// buildTables gives count tables to the largest clusters within the
+// budget, and to every cluster of the zooms up to TableZoom.
 func (ix *Index) buildTables() {
 	rows := len(ix.months) + 1
 	per := int64(rows*ix.ncat) * (4 + 8 + 8)
@@ -39,7 +40,19 @@ func (ix *Index) buildTables() {
 		return cmp.Compare(a.i, b.i)
 	})
 	nt := min(int64(len(cands)), ix.opt.TableBytes/max(per, 1))
-	cands = cands[:nt]
+	// The coarse zooms' clusters left out by the budget follow, in the same
+	// order (filtered in place). They are not counted against the budget:
+	// taken from it, they would leave the largest clusters of the next
+	// zooms without tables, whose tiles then scan hundreds of thousands of
+	// crimes over a long history.
+	kept := cands[:nt]
+	for _, cd := range cands[nt:] {
+		if cd.z <= ix.opt.TableZoom {
+			kept = append(kept, cd)
+		}
+	}
+	cands = kept
+	nt = int64(len(cands))
 	size := int(nt) * rows * ix.ncat
 	ix.tabN = make([]uint32, size)
 	ix.tabX = make([]float64, size)
@@ -150,6 +163,93 @@ func (ix *Index) addPoint(a *agg, p geo.PointID, f *geo.Filter) {
 	a.sy += float64(n) * ix.ptY[p]
 }
 
+// addPointRange adds the crimes of point p that pass a filter the count
+// tables answer (months and categories only). It gives addPoint's sums, but
+// narrows the point's crimes to the month range with seekMonth rather than
+// geo.CountByCategory's binary search at each end of the range, whose
+// dependent loads across the point were half the CPU of a filtered
+// long-range tile.
+func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
+	if !q.tables {
+		ix.addPoint(a, p, f)
+		return
+	}
+	ds := ix.ds
+	s, e := ds.PointCrimes(p)
+	if f.From != 0 {
+		s = ix.seekMonth(s, e, f.From)
+	}
+	if f.To != 0 {
+		e = ix.seekMonth(s, e, f.To+1)
+	}
+	n := uint32(0)
+	if q.allCats {
+		for c := s; c < e; c++ {
+			a.byCat[ds.Category(c)]++
+		}
+		n = uint32(e - s)
+	} else {
+		for c := s; c < e; c++ {
+			if k := ds.Category(c); q.pass[k] {
+				a.byCat[k]++
+				n++
+			}
+		}
+	}
+	a.total += n
+	a.sx += float64(n) * ix.ptX[p]
+	a.sy += float64(n) * ix.ptY[p]
+}
+
+// seekMonth returns the first crime in [lo, hi) whose month is at least m,
+// or hi; a point's crimes are ordered by month. Most points lie wholly on
+// one side of a range's end, which the first and last crimes show. Else a
+// point's crimes are spread fairly evenly over its months, so the search
+// starts where m would fall were they even and widens from there, touching
+// a cache line or two instead of a chain of them across the point.
+func (ix *Index) seekMonth(lo, hi geo.CrimeID, m geo.Month) geo.CrimeID {
+	ds := ix.ds
+	if lo >= hi || ds.Month(lo) >= m {
+		return lo
+	}
+	last := hi - 1
+	mlo, mhi := ds.Month(lo), ds.Month(last)
+	if mhi < m {
+		return hi
+	}
+	// The answer b is in (a, b]: month(a) < m <= month(b).
+	a, b := lo, last
+	g := lo + geo.CrimeID(uint64(last-lo)*uint64(m-mlo)/uint64(mhi-mlo))
+	if ds.Month(g) < m {
+		a = g
+		step := geo.CrimeID(1)
+		for a+step < b && ds.Month(a+step) < m {
+			a += step
+			step *= 2
+		}
+		b = min(b, a+step)
+	} else {
+		b = g
+		step := geo.CrimeID(1)
+		for b-step > a && ds.Month(b-step) >= m {
+			b -= step
+			step *= 2
+		}
+		if b-step > a {
+			a = b - step
+		}
+	}
+	for b-a > 1 {
+		mid := a + (b-a)/2
+		if ds.Month(mid) < m {
+			a = mid
+		} else {
+			b = mid
+		}
+	}
+	return b
+}
+
 // clusterAgg computes the filtered aggregate of cluster i of level z.
 func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 	a.reset(ix.ncat)
@@ -178,7 +278,7 @@ func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 		return
 	}
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		ix.addPoint(a, p, f)
+		ix.addPointRange(a, p, f, q)
 	}
 }
 
@@ -187,14 +287,19 @@ type query struct {
 	tables       bool
 	memo         *filterMemo // sums for a filter the tables cannot answer
 	allCats      bool
+	pass         [geo.MaxTerms]bool // categories passing, when not allCats
 	rowLo, rowHi int
 }
 
 func (ix *Index) newQuery(f *geo.Filter) query {
 	lo, hi := ix.monthRows(f)
-	return query{
+	q := query{
 		tables:  tablesAnswer(f),
 		allCats: f.Categories.Empty(),
 		rowLo:   lo, rowHi: hi,
 	}
+	for c := range q.pass {
+		q.pass[c] = f.Categories.Has(c)
+	}
+	return q
 }
