@@ -163,6 +163,9 @@ func TestHexCountsMatchBruteForce(t *testing.T) {
 		{"everything res 6 scanned", 6, nil, Filter{Forces: allForces}, func(csvCrime) bool { return true }},
 		{"everything res 6 precomputed", 6, nil, Filter{}, func(csvCrime) bool { return true }},
 		{"months res 4 precomputed", 4, nil, Filter{From: m1601, To: m1606}, func(r csvCrime) bool { return r.Month >= m1601 && r.Month <= m1606 }},
+		{"later months and categories res 5 precomputed", 5, nil, Filter{From: MakeMonth(2016, 3), To: MakeMonth(2017, 1), Categories: cats}, func(r csvCrime) bool {
+			return r.Month >= MakeMonth(2016, 3) && r.Month <= MakeMonth(2017, 1) && (r.Type == "Burglary" || r.Type == "Anti-social behaviour")
+		}},
 		{"everything res 13", 13, nil, Filter{}, func(csvCrime) bool { return true }},
 		{"city box res 10", 10, london, Filter{}, func(csvCrime) bool { return true }},
 		{"city box res 0", 0, london, Filter{}, func(csvCrime) bool { return true }},

@@ -333,12 +333,22 @@ func (d *Dataset) hexFromCube(out *HexCounts, q HexQuery, m *matcher, first Mont
 		var total int32
 		clear(catRow)
 		clear(monthRow)
-		for j := cube.start[i]; j < cube.start[i+1]; j++ {
-			k := cube.key[j]
-			if k < lo || k > hi || !m.cats[k&0xff] {
+		// A cell's keys ascend by month, so a month range is one run of
+		// them: over a long history most of a cell lies outside it.
+		keys, ns := cube.key[cube.start[i]:cube.start[i+1]], cube.n[cube.start[i]:cube.start[i+1]]
+		j := 0
+		if len(keys) > 0 && keys[0] < lo {
+			j, _ = slices.BinarySearch(keys, lo)
+		}
+		for ; j < len(keys); j++ {
+			k := keys[j]
+			if k > hi {
+				break
+			}
+			if !m.cats[k&0xff] {
 				continue
 			}
-			n := int32(cube.n[j])
+			n := int32(ns[j])
 			total += n
 			catRow[k&0xff] += n
 			if q.ByMonth {

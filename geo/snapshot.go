@@ -708,8 +708,9 @@ func (d *Dataset) readHexCubes(s *[secCount + 1][]byte, levels []*hexLevel) erro
 
 // checkHexCube checks that a stored cube's lookups stay inside its columns
 // and the query's tables: its starts, one per cell and one more, step up
-// to its entries, and each key holds a month the dataset has and a known
-// category.
+// to its entries, each key holds a month the dataset has and a known
+// category, and a cell's keys strictly ascend, as its month-range scans
+// assume.
 func (d *Dataset) checkHexCube(c *hexCube, cells int) error {
 	if len(c.start) != cells+1 || len(c.center) != cells || c.start[0] != 0 ||
 		int(c.start[cells]) != len(c.key) || len(c.n) != len(c.key) {
@@ -728,6 +729,13 @@ func (d *Dataset) checkHexCube(c *hexCube, cells int) error {
 	for _, k := range c.key {
 		if m := k >> 8; k&0xff >= nc || m >= 1<<16 || known[m/64]&(1<<(m%64)) == 0 {
 			return fmt.Errorf("key %#x", k)
+		}
+	}
+	for i := range cells {
+		for j := c.start[i] + 1; j < c.start[i+1]; j++ {
+			if c.key[j] <= c.key[j-1] {
+				return fmt.Errorf("keys out of order in cell %d", i)
+			}
 		}
 	}
 	return nil
