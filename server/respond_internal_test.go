@@ -126,7 +126,13 @@ func TestStreamedGzipMemoryIsBounded(t *testing.T) {
 		runtime.ReadMemStats(&after)
 		least = min(least, after.TotalAlloc-before.TotalAlloc)
 	}
-	if w.n == 0 || least > uint64(plain.Body.Len()/4) {
-		t.Errorf("a %d-byte listing (%d gzipped) allocated %d bytes; want under a quarter of it", plain.Body.Len(), w.n, least)
+	// One chunk may be allocated afresh: the race detector makes sync.Pool
+	// drop items at random. A listing held whole would cost its length
+	// at least twice over as its buffer grew.
+	if plain.Body.Len() < 2*streamChunk {
+		t.Fatalf("a %d-byte listing fits in two %d-byte chunks; it would not show streaming", plain.Body.Len(), streamChunk)
+	}
+	if bound := uint64(streamChunk + plain.Body.Len()/4); w.n == 0 || least > bound {
+		t.Errorf("a %d-byte listing (%d gzipped) allocated %d bytes; want under one %d-byte chunk and a quarter of the listing, %d", plain.Body.Len(), w.n, least, streamChunk, bound)
 	}
 }
