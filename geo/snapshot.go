@@ -479,12 +479,19 @@ func WriteSnapshotFile(path string, d *Dataset, parts ...SnapshotPart) (err erro
 // mapping is never released: the Dataset's columns and strings are the
 // file's pages. Replace a snapshot by renaming a new file over it (as
 // WriteSnapshotFile does), never by writing into it.
-func OpenSnapshot(path string) (*Dataset, error) {
+func OpenSnapshot(path string) (*Dataset, error) { return OpenSnapshotChecked(path, nil) }
+
+// OpenSnapshotChecked is OpenSnapshot with a check of the snapshot's parts
+// (see SnapshotPart) once its checksums hold and before its Dataset is
+// built: an error from check refuses the snapshot and releases the mapping.
+// It lets a caller refuse a snapshot made from other files than those it
+// is given, without paying for the Dataset.
+func OpenSnapshotChecked(path string, check func(part func(name string) []byte) error) (*Dataset, error) {
 	data, err := mapSnapshot(path)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
-	d, err := ReadSnapshot(data)
+	d, err := readSnapshot(data, check)
 	if err != nil {
 		unmapSnapshot(data)
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
@@ -592,7 +599,9 @@ func checkPadding(data []byte, headLen uint64, offs []uint64, secs [][]byte) err
 // ReadSnapshot returns the Dataset of a snapshot held in data, which must
 // stay unchanged for the Dataset's life: its columns are used in place, so
 // data must start 8-byte aligned (a mapping does), else it is refused.
-func ReadSnapshot(data []byte) (*Dataset, error) {
+func ReadSnapshot(data []byte) (*Dataset, error) { return readSnapshot(data, nil) }
+
+func readSnapshot(data []byte, check func(part func(name string) []byte) error) (*Dataset, error) {
 	if !littleEndian {
 		return nil, fmt.Errorf("%w: this host is big-endian; snapshots are little-endian", ErrSnapshotFormat)
 	}
@@ -604,6 +613,11 @@ func ReadSnapshot(data []byte) (*Dataset, error) {
 	s := h.secs
 	if d.parts, err = readParts(s[secParts], h.parts); err != nil {
 		return nil, err
+	}
+	if check != nil {
+		if err := check(d.SnapshotPart); err != nil {
+			return nil, err
+		}
 	}
 	meta := snapDec{b: s[secMeta], what: "meta"}
 	d.latest = Month(meta.u64())

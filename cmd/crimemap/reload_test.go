@@ -124,6 +124,13 @@ func TestReadAdminToken(t *testing.T) {
 func startServe(t *testing.T, tmp string, args ...string) (base, data, src string) {
 	t.Helper()
 	data, src = copyTestMonth(t, tmp)
+	return serveData(t, tmp, data, args...), data, src
+}
+
+// serveData runs serve on the data path data, keeping its store in tmp,
+// and returns its base URL.
+func serveData(t *testing.T, tmp, data string, args ...string) string {
+	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -135,7 +142,7 @@ func startServe(t *testing.T, tmp string, args ...string) (base, data, src strin
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return "http://" + addr, data, src
+	return "http://" + addr
 }
 
 // copyTestMonth copies the bundled month into tmp/police-uk and returns

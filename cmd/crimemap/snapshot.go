@@ -10,6 +10,7 @@ import (
 
 	"crimemap/geo"
 	"crimemap/ingest"
+	"crimemap/reload"
 	"crimemap/server"
 )
 
@@ -32,6 +33,12 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errors.New("snapshot: -out FILE and at least one PATH are required")
 	}
+	// Scanned before the load, so that a file changed during it makes the
+	// snapshot stale rather than silently part of it.
+	files, err := reload.Scan(paths)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
 	ds, sum, err := lf.load(ctx, paths, stdout)
 	if err != nil {
 		return err
@@ -42,7 +49,8 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("snapshot: %d file(s) could not be read; no snapshot written", len(sum.Failed))
 	}
 	start := time.Now()
-	if err := geo.WriteSnapshotFile(*out, ds, server.SnapshotParts(ds, opt)...); err != nil {
+	if err := geo.WriteSnapshotFile(*out, ds, append(server.SnapshotParts(ds, opt),
+		geo.SnapshotPart{Name: dataFilesPart, Data: files.Manifest(paths)})...); err != nil {
 		return err
 	}
 	fi, err := os.Stat(*out)
@@ -54,14 +62,22 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
+// dataFilesPart is the snapshot part listing the data files the snapshot
+// was made from (reload.Snapshot.Manifest).
+const dataFilesPart = "data-files"
+
 // startDataset is the dataset serve starts with: the snapshot's when one is
-// given and this build can read it, else the one loaded from paths. A
-// refused snapshot is logged with its reason; serving goes on from the
-// files, which are the source of truth.
-func startDataset(ctx context.Context, snapshot string, paths []string, opt ingest.Options) (*geo.Dataset, *ingest.Summary, error) {
+// given, this build can read it and it was made from the files now under
+// paths (base, their scan), else the one loaded from paths. A refused
+// snapshot is logged with its reason; serving goes on from the files,
+// which are the source of truth: a snapshot older than a new month's files
+// would otherwise be served as current until the next reload.
+func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (*geo.Dataset, *ingest.Summary, error) {
 	if snapshot != "" {
 		start := time.Now()
-		ds, err := geo.OpenSnapshot(snapshot)
+		ds, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
+			return sameFiles(part(dataFilesPart), base, paths)
+		})
 		if err == nil {
 			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
 			return ds, nil, nil
@@ -69,4 +85,16 @@ func startDataset(ctx context.Context, snapshot string, paths []string, opt inge
 		opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
 	}
 	return ingest.Load(ctx, paths, opt)
+}
+
+// sameFiles checks a snapshot's list of data files against the scan of
+// paths now.
+func sameFiles(list []byte, now reload.Snapshot, paths []string) error {
+	switch {
+	case list == nil:
+		return errors.New("it holds no list of its data files")
+	case now == nil:
+		return errors.New("the data paths could not be scanned")
+	}
+	return reload.CompareManifest(list, now, paths)
 }

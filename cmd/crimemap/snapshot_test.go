@@ -12,8 +12,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"crimemap/geo"
 	"crimemap/ingest"
+	"crimemap/reload"
 )
 
 // writeTestSnapshot runs crimemap snapshot on paths and returns the file.
@@ -56,18 +59,24 @@ func get(t *testing.T, url string) (int, []byte) {
 
 // TestServeFromSnapshot serves the same month from its CSVs and from a
 // snapshot of them, and compares the version and the bytes of counts,
-// listings and tiles. The snapshot server is also given a second month's
-// file: had it loaded the CSVs rather than the snapshot, its version would
-// differ.
+// listings and tiles. The snapshot server's data path is another folder
+// whose file has the same name, size and time but one row moved to another
+// month: the snapshot is taken for it, and had the server loaded the CSVs
+// instead, its version would differ.
 func TestServeFromSnapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("serves the test data twice")
 	}
 	fromCSV, data, src := startServe(t, t.TempDir())
 	snap := writeTestSnapshot(t, data)
-	march := filepath.Join(t.TempDir(), "2017-03", "2017-03-hampshire-street.csv")
-	writeFile(t, march, strings.ReplaceAll(src, ",2017-02,", ",2017-03,"))
-	fromSnap, _, _ := startServe(t, t.TempDir(), "-snapshot", snap, filepath.Dir(march))
+	tmp := t.TempDir()
+	moved := strings.Replace(src, ",2017-02,", ",2017-01,", 1)
+	if moved == src {
+		t.Fatal("no row to move")
+	}
+	copyWithTime(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"),
+		filepath.Join(tmp, "police-uk", "2017-02", "2017-02-hampshire-street.csv"), moved)
+	fromSnap := serveData(t, tmp, filepath.Join(tmp, "police-uk"), "-snapshot", snap)
 
 	a := waitHealth(t, fromCSV, func(h serveHealth) bool { return h.Version != "" })
 	b := waitHealth(t, fromSnap, func(h serveHealth) bool { return h.Version != "" })
@@ -133,11 +142,11 @@ func TestStartDatasetRefusesSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, sum, err := startDataset(context.Background(), path, []string{data}, opt)
+			ds, sum, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
 			if err != nil || sum == nil {
 				t.Fatalf("fell back to the CSVs: %v, summary %v", err, sum)
 			}
-			want, _, err := startDataset(context.Background(), snap, nil, opt)
+			want, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
 			if err != nil || ds.Version() != want.Version() {
 				t.Fatalf("version %s from the CSVs, %s from the snapshot (%v)", ds.Version(), want.Version(), err)
 			}
@@ -164,5 +173,110 @@ func TestSnapshotRefusesFailedFile(t *testing.T) {
 	}
 	if err := runSnapshot(context.Background(), []string{"../../testdata/police-uk"}, io.Discard); err == nil {
 		t.Fatal("no -out accepted")
+	}
+}
+
+// TestStartDatasetRefusesStaleSnapshot: a snapshot is served only for the
+// files it was made from; after a new month, a revised or removed file,
+// or without its list of files, the start loads the CSVs, and says why.
+func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
+	for _, tc := range []struct {
+		name, why string
+		change    func(t *testing.T, data string) (snap string, base reload.Snapshot)
+	}{
+		{"unchanged", "", nil},
+		{"month added", "1 (2017-03/2017-03-hampshire-street.csv) added", func(t *testing.T, data string) (string, reload.Snapshot) {
+			writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), "Crime ID,Month\n")
+			return "", scan(t, data)
+		}},
+		{"file revised", "1 (2017-02/2017-02-hampshire-street.csv (modified", func(t *testing.T, data string) (string, reload.Snapshot) {
+			f := filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv")
+			if err := os.Chtimes(f, time.Now(), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			return "", scan(t, data)
+		}},
+		{"file removed", "1 (2017-02/2017-02-hampshire-street.csv) removed", func(t *testing.T, data string) (string, reload.Snapshot) {
+			// A second month is loaded and then removed, so some data is left.
+			f := filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv")
+			march := filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv")
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, march, strings.ReplaceAll(string(b), ",2017-02,", ",2017-03,"))
+			snap := writeTestSnapshot(t, data)
+			if err := os.Remove(f); err != nil {
+				t.Fatal(err)
+			}
+			return snap, scan(t, data)
+		}},
+		{"no list of files", "holds no list of its data files", func(t *testing.T, data string) (string, reload.Snapshot) {
+			ds, _, err := ingest.Load(context.Background(), []string{data}, ingest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap := filepath.Join(t.TempDir(), "bare.snap")
+			if err := geo.WriteSnapshotFile(snap, ds); err != nil {
+				t.Fatal(err)
+			}
+			return snap, scan(t, data)
+		}},
+		{"paths not scanned", "could not be scanned", func(t *testing.T, data string) (string, reload.Snapshot) {
+			return "", nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, _ := copyTestMonth(t, t.TempDir())
+			snap := writeTestSnapshot(t, data)
+			base := scan(t, data)
+			if tc.change != nil {
+				var s string
+				if s, base = tc.change(t, data); s != "" {
+					snap = s
+				}
+			}
+			var log bytes.Buffer
+			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
+			ds, sum, err := startDataset(context.Background(), snap, []string{data}, base, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.why == "" {
+				if sum != nil || !strings.Contains(log.String(), "dataset opened from snapshot") {
+					t.Fatalf("snapshot not used:\n%s", log.String())
+				}
+				return
+			}
+			if sum == nil || !strings.Contains(log.String(), "snapshot refused") || !strings.Contains(log.String(), tc.why) {
+				t.Fatalf("want the CSVs loaded because %q; summary %v, log:\n%s", tc.why, sum, log.String())
+			}
+			want, _, err := ingest.Load(context.Background(), []string{data}, ingest.Options{})
+			if err != nil || ds.Version() != want.Version() {
+				t.Fatalf("version %s, the CSVs' %s (%v)", ds.Version(), want.Version(), err)
+			}
+		})
+	}
+}
+
+func scan(t *testing.T, paths ...string) reload.Snapshot {
+	t.Helper()
+	s, err := reload.Scan(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// copyWithTime writes body to dst with src's modification time.
+func copyWithTime(t *testing.T, src, dst, body string) {
+	t.Helper()
+	fi, err := os.Stat(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dst, body)
+	if err := os.Chtimes(dst, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
 	}
 }

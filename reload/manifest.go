@@ -1,0 +1,134 @@
+package reload
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// A manifest is a scan written down beside what was built from the files
+// (a snapshot), so that a later start can tell whether the files are still
+// the ones it was built from. Each file is named by the position of its data
+// path among the paths given and its path within that data path, so the
+// same files under another folder (a replica's mount, say) compare equal;
+// sizes and modification times are compared as --watch compares them, so a
+// copy must keep the times (rsync -a, cp -p).
+type manifest struct {
+	Format int            `json:"format"`
+	Files  []manifestFile `json:"files"`
+}
+
+type manifestFile struct {
+	Path  int    `json:"path"` // position of the data path
+	Name  string `json:"name"` // slash-separated, within the data path; "." for a data path that is a file
+	Size  int64  `json:"size"`
+	MTime int64  `json:"mtime_ns"`
+}
+
+const manifestFormat = 1
+
+// MaxManifest bounds an encoded manifest: about 80 bytes a file, so a
+// million files.
+const MaxManifest = 80 << 20
+
+// Manifest encodes the scan s of paths canonically: the same files give
+// the same bytes.
+func (s Snapshot) Manifest(paths []string) []byte {
+	m := manifest{Format: manifestFormat, Files: make([]manifestFile, 0, len(s))}
+	for p, st := range s {
+		i, name := place(paths, p)
+		m.Files = append(m.Files, manifestFile{Path: i, Name: name, Size: st.size, MTime: st.mtime.UnixNano()})
+	}
+	slices.SortFunc(m.Files, func(a, b manifestFile) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), strings.Compare(a.Name, b.Name))
+	})
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err) // ints and strings always encode
+	}
+	return b
+}
+
+// place names the file at p by the first data path that holds it.
+func place(paths []string, p string) (int, string) {
+	for i, root := range paths {
+		rel, err := filepath.Rel(root, p)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return i, filepath.ToSlash(rel)
+		}
+	}
+	return -1, filepath.ToSlash(p) // not under any path: Scan never gives one
+}
+
+// CompareManifest reports how the files of the manifest then (as Manifest
+// wrote it) differ from the scan now: nil when they are the same, else an
+// error naming how many files were added, changed and removed, with the
+// first few of each.
+func CompareManifest(then []byte, now Snapshot, paths []string) error {
+	if len(then) > MaxManifest {
+		return fmt.Errorf("file list of %d bytes, at most %d", len(then), MaxManifest)
+	}
+	var old manifest
+	if err := json.Unmarshal(then, &old); err != nil {
+		return fmt.Errorf("file list unreadable: %w", err)
+	}
+	if old.Format != manifestFormat {
+		return fmt.Errorf("file list of format %d, this build reads %d", old.Format, manifestFormat)
+	}
+	var cur manifest
+	if err := json.Unmarshal(now.Manifest(paths), &cur); err != nil {
+		return fmt.Errorf("file list: %w", err)
+	}
+	key := func(f manifestFile) string { return fmt.Sprintf("%d/%s", f.Path, f.Name) }
+	was := make(map[string]manifestFile, len(old.Files))
+	for _, f := range old.Files {
+		was[key(f)] = f
+	}
+	var added, changed, removed []string
+	for _, f := range cur.Files {
+		k := key(f)
+		o, ok := was[k]
+		switch {
+		case !ok:
+			added = append(added, f.Name)
+		case o != f:
+			changed = append(changed, f.Name+changeOf(o, f))
+		}
+		delete(was, k)
+	}
+	for _, f := range old.Files {
+		if _, ok := was[key(f)]; ok {
+			removed = append(removed, f.Name)
+		}
+	}
+	if len(added)+len(changed)+len(removed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the data files differ from the ones it was built from: %s added, %s changed, %s removed",
+		some(added), some(changed), some(removed))
+}
+
+func changeOf(o, f manifestFile) string {
+	if o.Size != f.Size {
+		return fmt.Sprintf(" (%d bytes, was %d)", f.Size, o.Size)
+	}
+	return fmt.Sprintf(" (modified %s, was %s)", time.Unix(0, f.MTime).UTC().Format(time.RFC3339), time.Unix(0, o.MTime).UTC().Format(time.RFC3339))
+}
+
+// some is a count with the first three names.
+func some(names []string) string {
+	if len(names) == 0 {
+		return "0"
+	}
+	slices.Sort(names)
+	const shown = 3
+	s := fmt.Sprintf("%d (%s", len(names), strings.Join(names[:min(shown, len(names))], ", "))
+	if len(names) > shown {
+		s += ", ..."
+	}
+	return s + ")"
+}

@@ -1,0 +1,138 @@
+package reload
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCompareManifest writes a manifest of a folder, changes the files in
+// each way a new data drop can, and checks what the comparison says.
+func TestCompareManifest(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, dir string) string // returns the data path to scan now
+		want   string                                // "" for no difference
+	}{
+		{"unchanged", func(t *testing.T, dir string) string { return dir }, ""},
+		{"another folder, times kept", func(t *testing.T, dir string) string {
+			moved := filepath.Join(t.TempDir(), "mnt")
+			if err := os.Rename(dir, moved); err != nil {
+				t.Fatal(err)
+			}
+			return moved
+		}, ""},
+		{"month added", func(t *testing.T, dir string) string {
+			write(t, filepath.Join(dir, "2017-03", "2017-03-kent-street.csv"), "x")
+			return dir
+		}, "1 (2017-03/2017-03-kent-street.csv) added, 0 changed, 0 removed"},
+		{"file revised, same size", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "2017-02", "2017-02-kent-street.csv")
+			write(t, p, "b")
+			touch(t, p, time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC))
+			return dir
+		}, "0 added, 1 (2017-02/2017-02-kent-street.csv (modified 2020-01-02T03:04:05Z, was 2017-03-01T00:00:00Z)) changed, 0 removed"},
+		{"file grew", func(t *testing.T, dir string) string {
+			write(t, filepath.Join(dir, "2017-02", "2017-02-kent-street.csv"), "abc")
+			return dir
+		}, "0 added, 1 (2017-02/2017-02-kent-street.csv (3 bytes, was 1)) changed, 0 removed"},
+		{"force removed", func(t *testing.T, dir string) string {
+			if err := os.Remove(filepath.Join(dir, "2017-02", "2017-02-kent-street.csv")); err != nil {
+				t.Fatal(err)
+			}
+			return dir
+		}, "0 added, 0 changed, 1 (2017-02/2017-02-kent-street.csv) removed"},
+		{"many added", func(t *testing.T, dir string) string {
+			for _, f := range []string{"a", "b", "c", "d"} {
+				write(t, filepath.Join(dir, f), "x")
+			}
+			return dir
+		}, "4 (a, b, c, ...) added"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "police-uk")
+			for _, f := range []string{"2017-02/2017-02-kent-street.csv", "2017-02/2017-02-hampshire-street.csv"} {
+				p := filepath.Join(dir, filepath.FromSlash(f))
+				write(t, p, "a")
+				touch(t, p, time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC))
+			}
+			then, err := Scan([]string{dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := then.Manifest([]string{dir})
+			path := tc.change(t, dir)
+			now, err := Scan([]string{path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CompareManifest(m, now, []string{path})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("differs: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("err %v, want it to say %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestManifestIsCanonical: the same files give the same bytes, whatever
+// the map's order, and a file is named by the first data path holding it.
+func TestManifestIsCanonical(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"b.csv", "a.csv", "sub/c.csv"} {
+		write(t, filepath.Join(dir, f), f)
+	}
+	paths := []string{filepath.Join(dir, "sub"), dir}
+	s, err := Scan(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := string(s.Manifest(paths))
+	for range 20 {
+		if got := string(s.Manifest(paths)); got != first {
+			t.Fatalf("manifest changed between calls:\n%s\n%s", first, got)
+		}
+	}
+	for _, want := range []string{`{"path":0,"name":"c.csv"`, `{"path":1,"name":"a.csv"`, `{"path":1,"name":"b.csv"`} {
+		if !strings.Contains(first, want) {
+			t.Errorf("manifest %s lacks %s", first, want)
+		}
+	}
+}
+
+func TestCompareManifestRefusesBadLists(t *testing.T) {
+	for _, tc := range []struct{ name, list, want string }{
+		{"not json", "PK\x03\x04", "unreadable"},
+		{"other format", `{"format":2,"files":[]}`, "format 2"},
+		{"too long", strings.Repeat(" ", MaxManifest+1), "at most"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CompareManifest([]byte(tc.list), Snapshot{}, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzCompareManifest: a stored file list is outside input (a snapshot
+// file); any bytes give an answer, never a panic.
+func FuzzCompareManifest(f *testing.F) {
+	now := Snapshot{"/d/a.csv": fileState{size: 1, mtime: time.Unix(5, 0)}}
+	f.Add(now.Manifest([]string{"/d"}))
+	f.Add([]byte(`{"format":1,"files":[{"path":-7,"name":"","size":-1,"mtime_ns":0}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = CompareManifest(b, now, []string{"/d"})
+	})
+}
+
+func touch(t *testing.T, p string, at time.Time) {
+	t.Helper()
+	if err := os.Chtimes(p, at, at); err != nil {
+		t.Fatal(err)
+	}
+}
