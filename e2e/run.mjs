@@ -273,6 +273,14 @@ test('hex-view', async ({page, tiles, shot, skip}) => {
   check(hexes.length > 0, 'no hexagon rendered');
   const pts = await rendered(page, ['crime-clusters', 'crime-points']);
   check(pts.length === 0, 'points still drawn in the hex view');
+  // The colour scale and the legend's top follow the hexagons loaded.
+  await page.waitForFunction(() => {
+    const m = window.map;
+    if (!m.isSourceLoaded('hex')) return false;
+    const max = Math.max(0, ...m.querySourceFeatures('hex', {sourceLayer: 'hexes'}).map(f => Number(f.properties.count) || 0));
+    const top = document.querySelector('#legend .ramp-labels span:last-child')?.textContent.replace(/\D/g, '');
+    return max > 0 && window.crimemap.hexMax === max && top === String(max);
+  }, null, {timeout: TIMEOUT});
   const box = await page.locator('#map canvas').boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector('#panel table.by-type, #panel p.empty', {timeout: TIMEOUT});

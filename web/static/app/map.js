@@ -493,17 +493,29 @@ function wireMap(page) {
     if (page.state.watch) loadWatch(page);
   });
   // The hex ramp follows what is on screen, so the scale stays useful from
-  // county-wide cells down to street-level ones.
-  map.on('idle', () => {
-    if (page.state.view !== 'hexes' || !map.getSource('hex')) return;
-    const counts = map.querySourceFeatures('hex', {sourceLayer: 'hexes'}).map(f => Number(f.properties.count) || 0);
-    const max = counts.length ? Math.max(...counts) : 0;
-    if (max && max !== page.hexMax) {
-      page.hexMax = max;
-      map.setPaintProperty(L.hexes, 'fill-color', hexRamp(max));
-      renderLegend(page);
-    }
+  // county-wide cells down to street-level ones. 'idle' alone is not
+  // enough: when the last tile arrives with no frame pending, MapLibre
+  // may draw no further frame and so fire no 'idle' until the next move,
+  // leaving the old scale on the new cells.
+  const rescale = () => updateHexScale(page);
+  map.on('idle', rescale);
+  map.on('sourcedata', e => {
+    if (e.sourceId === 'hex' && e.isSourceLoaded) rescale();
   });
+}
+
+// updateHexScale spreads the hex ramp over the counts of the hexagons
+// loaded, and says so in the legend.
+function updateHexScale(page) {
+  const {map} = page;
+  if (page.state.view !== 'hexes' || !map.getSource('hex')) return;
+  const counts = map.querySourceFeatures('hex', {sourceLayer: 'hexes'}).map(f => Number(f.properties.count) || 0);
+  const max = counts.length ? Math.max(...counts) : 0;
+  if (max && max !== page.hexMax) {
+    page.hexMax = max;
+    map.setPaintProperty(L.hexes, 'fill-color', hexRamp(max));
+    renderLegend(page);
+  }
 }
 
 // applyStops shows the stop-and-search layer for the state, reading its
