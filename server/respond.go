@@ -129,6 +129,9 @@ func (rw *respWriter) Write(p []byte) (int, error) {
 		rw.buf = append(rw.buf, p...)
 		return len(p), nil
 	}
+	if rw.buf == nil && rw.w.Header().Get("Content-Length") == strconv.Itoa(len(p)) {
+		return rw.writeWhole(p)
+	}
 	rw.startStream()
 	if _, err := rw.streamWrite(rw.buf); err != nil {
 		return 0, err
@@ -136,6 +139,37 @@ func (rw *respWriter) Write(p []byte) (int, error) {
 	putBody(rw.buf)
 	rw.buf = nil
 	return rw.streamWrite(p)
+}
+
+// writeWhole sends a body too long to hold that the handler wrote in one
+// piece with its Content-Length (streamBody's answer of one chunk): in one
+// write with its length, compressed whole when the client accepts gzip,
+// rather than chunked, which costs the connection a write for each chunk's
+// header and one for the end. Like a streamed body it takes no Range and is
+// kept in the body cache only gzipped.
+func (rw *respWriter) writeWhole(p []byte) (int, error) {
+	rw.done = true
+	h := rw.w.Header()
+	var handlerSet http.Header
+	if rw.key != "" && rw.gzip {
+		handlerSet = handlerHeader(h, rw.before)
+	}
+	rw.cacheHeaders(rw.etag)
+	body := p
+	if rw.gzip {
+		body = gzipAppend(getBody(len(p)/4+64), p)
+		defer putBody(body)
+		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		if handlerSet != nil && len(body) <= rw.s.bodies.maxBody() {
+			rw.keep(handlerSet, bytes.Clone(body), false)
+		}
+	}
+	rw.w.WriteHeader(http.StatusOK)
+	if _, err := rw.w.Write(body); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // streamWrite passes p on, compressed when the client accepts gzip; once

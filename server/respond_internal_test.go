@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"testing"
 
 	kgzip "github.com/klauspost/compress/gzip"
@@ -47,6 +48,50 @@ func TestGzipListingsAreStreamed(t *testing.T) {
 		}
 		if zipped.Header().Get("ETag") == "" {
 			t.Errorf("GET %s: a streamed answer keyed on the version has no ETag", path)
+		}
+	}
+}
+
+// TestOneChunkListingsHaveALength: a listing too long to hold but short
+// enough to encode in one chunk goes out in one write with its
+// Content-Length, plain or compressed whole, rather than chunked.
+func TestOneChunkListingsHaveALength(t *testing.T) {
+	s := fuzzServer(t)
+	for _, path := range []string{
+		"/v1/crimes?bbox=-1.6,50.8,-1.2,51.0&limit=1000",
+		"/api/crimes-street/all-crime?lat=50.9097&lng=-1.4044",
+	} {
+		var plain []byte
+		for _, gz := range []bool{false, true} {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			if gz {
+				req.Header.Set("Accept-Encoding", "gzip")
+			}
+			w := &writeRecorder{ResponseRecorder: httptest.NewRecorder()}
+			s.ServeHTTP(w, req)
+			body := w.Body.Bytes()
+			if w.Code != http.StatusOK || w.writes != 1 || w.Header().Get("Content-Length") != strconv.Itoa(len(body)) {
+				t.Fatalf("GET %s (gzip %v): %d in %d writes, Content-Length %q of %d bytes", path, gz, w.Code,
+					w.writes, w.Header().Get("Content-Length"), len(body))
+			}
+			if !gz {
+				if len(body) <= bufferedBody || len(body) >= streamChunk {
+					t.Fatalf("GET %s: %d bytes; the test wants a listing longer than the %d held whole and shorter than a chunk",
+						path, len(body), bufferedBody)
+				}
+				plain = body
+				continue
+			}
+			if w.Header().Get("Content-Encoding") != "gzip" || w.Header().Get("ETag") == "" {
+				t.Errorf("GET %s: Content-Encoding %q, ETag %q", path, w.Header().Get("Content-Encoding"), w.Header().Get("ETag"))
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, plain) {
+				t.Errorf("GET %s: inflates to %d bytes (%v); want the %d plain ones", path, len(got), err, len(plain))
+			}
 		}
 	}
 }
