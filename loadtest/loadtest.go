@@ -179,17 +179,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		tg[i] = g
 	}
 
-	tr := newTransport(cfg.Concurrency)
-	defer tr.CloseIdleConnections()
-	client := &http.Client{
-		Transport: tr,
-		Timeout:   timeout,
-		// A redirect could lead off the loopback; report it as it is.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	prepared, err := prepareTargets(cfg.Targets, cfg.Header)
+	if err != nil {
+		return Result{}, err
 	}
 
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
+	end, _ := runCtx.Deadline()
 	var next atomic.Int64
 	perWorker := make([][]sample, cfg.Concurrency)
 	var wg sync.WaitGroup
@@ -198,15 +195,19 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, 32<<10)
+			c := newClient(timeout)
+			defer c.close()
+			defer context.AfterFunc(runCtx, c.interrupt)()
 			for runCtx.Err() == nil {
 				i := next.Add(1) - 1
 				if cfg.MaxRequests > 0 && i >= int64(cfg.MaxRequests) {
 					return
 				}
 				ti := int(i % int64(len(cfg.Targets)))
-				s := do(runCtx, client, cfg.Targets[ti].URL, cfg.Header, buf)
-				if s.err && runCtx.Err() != nil {
+				s := do(runCtx, c, &prepared[ti])
+				// A connection's deadline can pass just before the context's
+				// timer fires.
+				if s.err && (runCtx.Err() != nil || !time.Now().Before(end)) {
 					return // cut off by the end of the run, not the server's fault
 				}
 				s.group = tg[ti]
@@ -245,62 +246,15 @@ func (cfg Config) validate() error {
 	return nil
 }
 
-// newTransport keeps one idle connection per worker, so the load is all
-// keep-alive, and refuses any connection that does not reach a loopback
-// address, whatever "localhost" resolves to.
-func newTransport(conc int) *http.Transport {
-	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := d.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			if ta, ok := c.RemoteAddr().(*net.TCPAddr); !ok || !ta.IP.IsLoopback() {
-				c.Close()
-				return nil, fmt.Errorf("%w: connected to %s", ErrNotLoopback, c.RemoteAddr())
-			}
-			return c, nil
-		},
-		MaxIdleConns:        conc * 2,
-		MaxIdleConnsPerHost: conc * 2,
-		IdleConnTimeout:     90 * time.Second,
-		// Count bodies as sent; a caller wanting gzip asks for it in Header.
-		DisableCompression: true,
-		ForceAttemptHTTP2:  false,
-	}
-}
-
-func do(ctx context.Context, client *http.Client, u string, h http.Header, buf []byte) sample {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return sample{err: true, msg: err.Error()}
-	}
-	for k, vs := range h {
-		req.Header[k] = vs
-	}
+func do(ctx context.Context, c *client, t *preparedTarget) sample {
 	t0 := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		return sample{err: true, dur: time.Since(t0), msg: err.Error()}
-	}
-	var n int64
-	for {
-		k, rerr := resp.Body.Read(buf)
-		n += int64(k)
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			resp.Body.Close()
-			return sample{err: true, dur: time.Since(t0), bytes: n, msg: rerr.Error()}
-		}
-	}
-	resp.Body.Close()
+	n, status, err := c.do(ctx, t)
 	s := sample{dur: time.Since(t0), bytes: n}
-	if resp.StatusCode >= 400 {
-		s.err = true
-		s.msg = fmt.Sprintf("%s: %s", u, resp.Status)
+	switch {
+	case err != nil:
+		s.err, s.msg = true, err.Error()
+	case status >= 400:
+		s.err, s.msg = true, fmt.Sprintf("%s: %d %s", t.url, status, http.StatusText(status))
 	}
 	return s
 }

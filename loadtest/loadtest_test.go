@@ -1,8 +1,10 @@
 package loadtest
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -149,7 +151,7 @@ func TestRunDurationBound(t *testing.T) {
 	// 2 workers × 200ms / 40ms = at most 10 complete requests; those cut off
 	// at the deadline are neither counted nor errors.
 	if res.Total.Requests > 10 || res.Total.Requests < 4 || res.Total.Errors != 0 {
-		t.Errorf("%d requests, %d errors; want 4..10 and 0", res.Total.Requests, res.Total.Errors)
+		t.Errorf("%d requests, %d errors; want 4..10 and 0: %s", res.Total.Requests, res.Total.Errors, res.Total.FirstError)
 	}
 }
 
@@ -358,5 +360,67 @@ func BenchmarkRun(b *testing.B) {
 		if _, err := Run(context.Background(), cfg); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRunConnectionReuse covers the connection handling of a worker: a
+// server that closes after each answer, saying so or not, and chunked
+// bodies, counted as their decoded length.
+func TestRunConnectionReuse(t *testing.T) {
+	const body = "0123456789"
+	tests := []struct {
+		name  string
+		reply string
+	}{
+		{"close announced", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 10\r\n\r\n" + body},
+		{"close unannounced", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + body},
+		{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n0123\r\n6\r\n456789\r\n0\r\n\r\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			var conns atomic.Int64
+			go func() {
+				for {
+					c, err := l.Accept()
+					if err != nil {
+						return
+					}
+					conns.Add(1)
+					go func() {
+						defer c.Close()
+						br := bufio.NewReader(c)
+						for {
+							req, err := http.ReadRequest(br)
+							if err != nil {
+								return
+							}
+							req.Body.Close()
+							if _, err := io.WriteString(c, tc.reply); err != nil || tc.name != "chunked" {
+								return // one answer a connection
+							}
+						}
+					}()
+				}
+			}()
+			res, err := Run(context.Background(), Config{
+				Targets: targets("http://"+l.Addr().String(), "g", "/a"), Concurrency: 2,
+				Duration: time.Minute, MaxRequests: 20,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total.Requests != 20 || res.Total.Errors != 0 || res.Total.Bytes != 20*int64(len(body)) {
+				t.Errorf("%d requests, %d errors (%s), %d bytes; want 20, 0, %d",
+					res.Total.Requests, res.Total.Errors, res.Total.FirstError, res.Total.Bytes, 20*len(body))
+			}
+			if tc.name == "chunked" && conns.Load() > 2 {
+				t.Errorf("%d connections for 2 workers kept alive", conns.Load())
+			}
+		})
 	}
 }

@@ -129,6 +129,9 @@ func (rw *respWriter) Write(p []byte) (int, error) {
 		rw.buf = append(rw.buf, p...)
 		return len(p), nil
 	}
+	if rw.buf == nil && rw.w.Header().Get("Content-Length") == strconv.Itoa(len(p)) {
+		return rw.writeWhole(p)
+	}
 	rw.startStream()
 	if _, err := rw.streamWrite(rw.buf); err != nil {
 		return 0, err
@@ -136,6 +139,37 @@ func (rw *respWriter) Write(p []byte) (int, error) {
 	putBody(rw.buf)
 	rw.buf = nil
 	return rw.streamWrite(p)
+}
+
+// writeWhole sends a body too long to hold that the handler wrote in one
+// piece with its Content-Length (streamBody's answer of one chunk): in one
+// write with its length, compressed whole when the client accepts gzip,
+// rather than chunked, which costs the connection a write for each chunk's
+// header and one for the end. Like a streamed body it takes no Range and is
+// kept in the body cache only gzipped.
+func (rw *respWriter) writeWhole(p []byte) (int, error) {
+	rw.done = true
+	h := rw.w.Header()
+	var handlerSet http.Header
+	if rw.key != "" && rw.gzip {
+		handlerSet = handlerHeader(h, rw.before)
+	}
+	rw.cacheHeaders(rw.etag)
+	body := p
+	if rw.gzip {
+		body = gzipAppend(getBody(len(p)/4+64), p)
+		defer putBody(body)
+		h.Set("Content-Encoding", "gzip")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		if handlerSet != nil && len(body) <= rw.s.bodies.maxBody() {
+			rw.keep(handlerSet, bytes.Clone(body), false)
+		}
+	}
+	rw.w.WriteHeader(http.StatusOK)
+	if _, err := rw.w.Write(body); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // streamWrite passes p on, compressed when the client accepts gzip; once
@@ -389,7 +423,10 @@ func (rw *respWriter) finish() {
 		rw.keep(handlerSet, bytes.Clone(body), true)
 	}
 	h.Del("Content-Length")
-	if !rw.cacheable {
+	if !rw.cacheable || plainGet(rw.r, h) {
+		if rw.cacheable {
+			h.Set("Accept-Ranges", "bytes")
+		}
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		rw.w.WriteHeader(http.StatusOK)
 		_, _ = rw.w.Write(body)
@@ -398,6 +435,18 @@ func (rw *respWriter) finish() {
 	// ServeContent answers Range and If-Range on the bytes sent; the
 	// preconditions it shares with noneMatch were decided above.
 	http.ServeContent(rw.w, rw.r, "", time.Time{}, bytes.NewReader(body))
+}
+
+// plainGet reports whether http.ServeContent would send a held body whole
+// and as it is, adding only Accept-Ranges and Content-Length: a GET with
+// neither a range nor a precondition it decides (with no modification time
+// it ignores the date ones) of a body whose type is set. Such a body is
+// written in one piece, where ServeContent copies it in pieces of 32 KiB,
+// a system call each, and leaves a gzipped one to be sent chunked.
+func plainGet(r *http.Request, h http.Header) bool {
+	q := r.Header
+	return r.Method == http.MethodGet && h.Get("Content-Type") != "" &&
+		q.Get("Range") == "" && q.Get("If-Range") == "" && q.Get("If-Match") == "" && q.Get("If-None-Match") == ""
 }
 
 // sliceWriter appends what is written to a byte slice.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"testing"
 
 	kgzip "github.com/klauspost/compress/gzip"
@@ -47,6 +48,65 @@ func TestGzipListingsAreStreamed(t *testing.T) {
 		}
 		if zipped.Header().Get("ETag") == "" {
 			t.Errorf("GET %s: a streamed answer keyed on the version has no ETag", path)
+		}
+	}
+}
+
+// TestListingsGoInOneWrite: a listing short enough to hold, or too long to
+// hold but short enough to encode in one chunk, goes out in one write with
+// its Content-Length, plain or compressed whole, rather than chunked or in
+// pieces; a held one still takes ranges.
+func TestListingsGoInOneWrite(t *testing.T) {
+	s := fuzzServer(t)
+	for _, tc := range []struct {
+		path string
+		held bool
+	}{
+		{"/v1/crimes?lat=50.9097&lng=-1.4044&radius_m=300", true},
+		{"/v1/crimes?bbox=-1.6,50.8,-1.2,51.0&limit=1000", false},
+		{"/api/crimes-street/all-crime?lat=50.9097&lng=-1.4044", false},
+	} {
+		var plain []byte
+		for _, gz := range []bool{false, true} {
+			req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+			if gz {
+				req.Header.Set("Accept-Encoding", "gzip")
+			}
+			w := &writeRecorder{ResponseRecorder: httptest.NewRecorder()}
+			s.ServeHTTP(w, req)
+			body := w.Body.Bytes()
+			if w.Code != http.StatusOK || w.writes != 1 || w.Header().Get("Content-Length") != strconv.Itoa(len(body)) {
+				t.Fatalf("GET %s (gzip %v): %d in %d writes, Content-Length %q of %d bytes", tc.path, gz, w.Code,
+					w.writes, w.Header().Get("Content-Length"), len(body))
+			}
+			if got := w.Header().Get("Accept-Ranges"); (got == "bytes") != tc.held {
+				t.Errorf("GET %s (gzip %v): Accept-Ranges %q", tc.path, gz, got)
+			}
+			if !gz {
+				if (len(body) <= bufferedBody) != tc.held || len(body) >= streamChunk {
+					t.Fatalf("GET %s: %d bytes; the test wants it held whole %v (at most %d bytes), and shorter than a chunk",
+						tc.path, len(body), tc.held, bufferedBody)
+				}
+				plain = body
+				continue
+			}
+			if w.Header().Get("Content-Encoding") != "gzip" || w.Header().Get("ETag") == "" {
+				t.Errorf("GET %s: Content-Encoding %q, ETag %q", tc.path, w.Header().Get("Content-Encoding"), w.Header().Get("ETag"))
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, plain) {
+				t.Errorf("GET %s: inflates to %d bytes (%v); want the %d plain ones", tc.path, len(got), err, len(plain))
+			}
+		}
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		req.Header.Set("Range", "bytes=0-9")
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		if want := map[bool]int{true: http.StatusPartialContent, false: http.StatusOK}[tc.held]; w.Code != want {
+			t.Errorf("GET %s with a range: %d, want %d", tc.path, w.Code, want)
 		}
 	}
 }

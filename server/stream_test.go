@@ -11,11 +11,12 @@ import (
 // writeRecorder records the largest single Write of a response.
 type writeRecorder struct {
 	*httptest.ResponseRecorder
-	largest int
+	largest, writes int
 }
 
 func (w *writeRecorder) Write(b []byte) (int, error) {
 	w.largest = max(w.largest, len(b))
+	w.writes++
 	return w.ResponseRecorder.Write(b)
 }
 
