@@ -348,7 +348,19 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
 	// Count into a dense month span, then fold into the dataset's months.
 	dense := make([]int, k.NumCategories*span)
+	// A circle's cells that lie wholly inside it are read from the
+	// precomputed counts, and their points are skipped below.
+	var inside *insideCells
+	if c, ok := a.(*Circle); ok && f.Forces.Empty() && f.Outcomes.Empty() {
+		if inside = d.cellsInside(c); inside != nil {
+			defer inside.release()
+			inside.count(f, dense, first, span)
+		}
+	}
 	tally := func(dense []int, p PointID) {
+		if inside != nil && inside.has(p) {
+			return
+		}
 		s, e := d.MonthSpan(p, f)
 		months, cats := d.month[s:e], d.cat[s:e]
 		if f.termsFree() {
