@@ -1,12 +1,12 @@
 package geo
 
-// CellsInside returns how many cells wholly inside c a count reads from the
+// CircleCells returns how many cells a count over c reads from the
 // precomputed counts rather than crime by crime.
-func CellsInside(d *Dataset, c *Circle) int {
-	in := d.cellsInside(c)
-	if in == nil {
+func CircleCells(d *Dataset, c *Circle) int {
+	cc := d.circleCells(c)
+	if cc == nil {
 		return 0
 	}
-	defer in.release()
-	return len(in.idx)
+	defer cc.release()
+	return len(cc.idx)
 }

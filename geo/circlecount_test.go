@@ -68,9 +68,10 @@ func TestCircleCountsMatchBruteForce(t *testing.T) {
 	circles := []struct {
 		name             string
 		lon, lat, radius float64
-		inside           bool // whether whole cells fit once the cubes are built
+		inside           bool // whether cells are read whole once the cubes are built
 	}{
-		{"1 mile", lon, lat, 1609.344, false},
+		{"500 m", lon, lat, 500, false},
+		{"1 mile", lon, lat, 1609.344, true},
 		{"3 km off centre", lon + 0.02, lat - 0.01, 3000, true},
 		{"5 km", lon, lat, 5000, true},
 		{"5 km on the edge", lon + 0.1, lat + 0.03, 5000, true},
@@ -87,7 +88,7 @@ func TestCircleCountsMatchBruteForce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := geo.CellsInside(ds, c); (n > 0) != (built && cc.inside) {
+			if n := geo.CircleCells(ds, c); (n > 0) != (built && cc.inside) {
 				t.Errorf("%s, cubes built %v: %d cells inside", cc.name, built, n)
 			}
 			for _, tf := range filters {

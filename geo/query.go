@@ -348,17 +348,20 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
 	// Count into a dense month span, then fold into the dataset's months.
 	dense := make([]int, k.NumCategories*span)
-	// A circle's cells that lie wholly inside it are read from the
-	// precomputed counts, and their points are skipped below.
-	var inside *insideCells
+	// A circle's cells that are mostly inside it are read from the
+	// precomputed counts, and only the points that makes wrong are
+	// counted crime by crime.
+	scanned, sign := a, func(PointID) int { return 1 }
 	if c, ok := a.(*Circle); ok && f.Forces.Empty() && f.Outcomes.Empty() {
-		if inside = d.cellsInside(c); inside != nil {
-			defer inside.release()
-			inside.count(f, dense, first, span)
+		if cc := d.circleCells(c); cc != nil {
+			defer cc.release()
+			cc.count(f, dense, first, span)
+			scanned, sign = cc, func(p PointID) int { return cc.sign(d, p) }
 		}
 	}
 	tally := func(dense []int, p PointID) {
-		if inside != nil && inside.has(p) {
+		n := sign(p)
+		if n == 0 {
 			return
 		}
 		s, e := d.MonthSpan(p, f)
@@ -366,24 +369,24 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 		if f.termsFree() {
 			// The common case reads two columns in a tight loop.
 			for i, c := range cats {
-				dense[int(c)*span+int(months[i]-first)]++
+				dense[int(c)*span+int(months[i]-first)] += n
 			}
 			return
 		}
 		for c := s; c < e; c++ {
 			if d.matchTerms(c, f) {
-				dense[int(d.cat[c])*span+int(d.month[c]-first)]++
+				dense[int(d.cat[c])*span+int(d.month[c]-first)] += n
 			}
 		}
 	}
-	if b := areaBound(a); a != nil && b.Max[0]-b.Min[0] > parallelWidth && parallel.Cores(2) > 1 {
+	if b := areaBound(scanned); a != nil && b.Max[0]-b.Min[0] > parallelWidth && parallel.Cores(2) > 1 {
 		// A wide area is counted in two halves at once, split at a
 		// meridian: west of it on one core, the rest on another.
 		mid := (b.Min[0] + b.Max[0]) / 2
 		// half counts into into the points of the area on one side of mid,
 		// searching bnd; a point on the meridian counts in the east.
 		half := func(into []int, bnd orb.Bound, west bool) error {
-			return d.scanArea(ctx, a, bnd, func(p PointID) bool {
+			return d.scanArea(ctx, scanned, bnd, func(p PointID) bool {
 				if (d.ptLon[p] < mid) == west {
 					tally(into, p)
 				}
@@ -401,7 +404,7 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 		for i, v := range west {
 			dense[i] += v
 		}
-	} else if err := d.scan(ctx, a, func(p PointID) bool {
+	} else if err := d.scan(ctx, scanned, func(p PointID) bool {
 		tally(dense, p)
 		return true
 	}); err != nil {
