@@ -9,52 +9,35 @@ import (
 )
 
 // maxCircleRings bounds the rings of cells around a circle's centre that a
-// count reads from the precomputed counts (3k(k+1)+1 cells for k rings): a
-// circle that needs more reads a coarser resolution's.
+// count tests for lying wholly inside it (3k(k+1)+1 cells for k rings): a
+// circle that needs more reads a coarser resolution's counts.
 const maxCircleRings = 8
 
-// How a circle count treats the crimes of a level cell.
-const (
-	// byCrime cells are counted crime by crime, the points inside the circle.
-	byCrime = iota
-	// wholeCell cells lie wholly inside the circle: their precomputed
-	// counts are the answer, and their points are skipped.
-	wholeCell
-	// lessOutside cells have their centre inside the circle: their
-	// precomputed counts are added, and the crimes of their points
-	// outside the circle, usually the fewer, are taken away.
-	lessOutside
-)
-
 // circleCells is the part of a circle count answered from a cube: the level
-// cells read whole, with the box the points still counted crime by crime
-// lie in. It is an Area, of that box: which of its points count, and how,
-// is up to sign.
+// cells wholly inside the circle, whose points the scan skips. It is the
+// Area the rest of the count scans: the circle, less the tree's groups that
+// lie inside one of those cells.
+//
+// Cells only partly inside are counted crime by crime: taking the crimes
+// of their points outside the circle from their precomputed counts means
+// scanning a box a cell wider, and measured over the national year and the
+// long history that costs as much as it saves.
 type circleCells struct {
-	c    *Circle
+	*Circle
 	lv   *hexLevel
 	cube *hexCube
-	idx  []uint32 // level indexes of the cells read whole
-	// kind[i] is the treatment of level cell i, byCrime unless listed in
-	// idx; it is one of the level's recycled slot tables.
-	kind  []int32
-	bound orb.Bound
-	// disks lie inside the cells read whole, one for each where it has
-	// a valid radius.
-	disks []cellDisk
+	idx  []uint32 // level indexes of the cells
+	// whole[i] is non-zero for the level cells listed in idx; it is one
+	// of the level's recycled slot tables.
+	whole []int32
+	// disks lie inside the cells, one for each where it has a radius.
+	disks []*Circle
 }
 
-// cellDisk is a circle inside a cell, and whether the cell is wholly
-// inside the circle counted.
-type cellDisk struct {
-	in    *Circle
-	whole bool
-}
-
-// circleCells picks the cells of c to read whole at the finest resolution
-// with a built cube whose cells around c number at most maxCircleRings
-// rings, or returns nil when none is worth it. A query never waits for a
-// cube to be built: it counts crime by crime meanwhile.
+// circleCells finds the cells with crimes wholly inside c at the finest
+// resolution with a built cube whose cells around c number at most
+// maxCircleRings rings, or returns nil when there are none. A query never
+// waits for a cube to be built: it counts crime by crime meanwhile.
 func (d *Dataset) circleCells(c *Circle) *circleCells {
 	for res := CubeMaxRes; res >= 0; res-- {
 		cube := d.builtCube(res)
@@ -66,11 +49,11 @@ func (d *Dataset) circleCells(c *Circle) *circleCells {
 		// within its circumradius e of its centre, and the centres of
 		// ring k are at least 1.5·k·e from the middle one's.
 		e := circumradius(CellShapeOf(centre))
-		if c.Radius < e {
+		if c.Radius < 2*e {
 			// Too few cells of this size fit, and coarser ones fit fewer.
 			return nil
 		}
-		rings := int(math.Ceil((c.Radius + e) / (1.4 * e)))
+		rings := int(math.Ceil(c.Radius / (1.4 * e)))
 		if rings > maxCircleRings && res > 0 {
 			continue
 		}
@@ -89,40 +72,56 @@ func circumradius(s *CellShape) float64 {
 	return e
 }
 
-// circleCellsAt returns the cells at res within rings of centre to read
-// whole for c, or nil when there are none.
+// circleCellsAt returns the cells at res within rings of centre wholly
+// inside c, or nil when there are none.
 func (d *Dataset) circleCellsAt(c *Circle, res int, cube *hexCube, centre h3.Cell, rings int) *circleCells {
 	// Near a pentagon the disk may leave zero cells, which no level holds.
 	disk := h3.GridDisk(centre, rings)
 	lv := d.hexLevel(res)
-	cc := &circleCells{c: c, lv: lv, cube: cube, bound: c.Bound()}
-	var kinds []int32
+	cc := &circleCells{Circle: c, lv: lv, cube: cube}
 	for _, cell := range disk {
 		i, ok := slices.BinarySearch(lv.cells, cell)
 		if !ok {
 			continue // no snap point in it
 		}
-		kind := cc.kindOf(cell, cube.center[i])
-		if kind == byCrime {
+		// A cell wholly inside has its centre more than its inradius, over
+		// 0.86 of its circumradius, inside the rim: most fail on that.
+		ctr := cube.center[i]
+		if Distance(c.Lon, c.Lat, ctr[0], ctr[1]) > c.Radius-1 {
+			continue
+		}
+		// A cell is wholly inside when its vertices are: H3 edges are
+		// great circle arcs, and a circle smaller than a hemisphere holds
+		// every arc between two of its points. The metre of margin
+		// outweighs any rounding in the vertices and in assigning points
+		// to cells, so every point of such a cell passes Contains.
+		s := CellShapeOf(cell)
+		if !c.holdsAll(s.Vertices, c.Radius-1) {
 			continue
 		}
 		cc.idx = append(cc.idx, uint32(i))
-		kinds = append(kinds, kind)
-		// The metre of margin outweighs any rounding in the vertices and
-		// in assigning points to cells.
-		s := CellShapeOf(cell)
 		if in, err := NewCircle(s.Center[0], s.Center[1], inradius(s)-1); err == nil {
-			cc.disks = append(cc.disks, cellDisk{in, kind == wholeCell})
+			cc.disks = append(cc.disks, in)
 		}
 	}
 	if len(cc.idx) == 0 {
 		return nil
 	}
-	cc.kind = lv.getSlots()
-	for j, i := range cc.idx {
-		cc.kind[i] = kinds[j]
+	cc.whole = lv.getSlots()
+	for _, i := range cc.idx {
+		cc.whole[i] = 1
 	}
 	return cc
+}
+
+// holdsAll reports whether every vertex is within limit metres of c's centre.
+func (c *Circle) holdsAll(vs []orb.Point, limit float64) bool {
+	for _, v := range vs {
+		if Distance(c.Lon, c.Lat, v[0], v[1]) > limit {
+			return false
+		}
+	}
+	return true
 }
 
 // inradius returns a radius about a cell's centre within which every point
@@ -150,94 +149,31 @@ func inradius(s *CellShape) float64 {
 	return least * EarthRadius
 }
 
-// kindOf returns how a count over the circle treats cell, whose centre is
-// ctr, growing the box to scan when that takes in points outside it.
-func (cc *circleCells) kindOf(cell h3.Cell, ctr orb.Point) int32 {
-	c := cc.c
-	if Distance(c.Lon, c.Lat, ctr[0], ctr[1]) > c.Radius {
-		return byCrime
-	}
-	// A cell is wholly inside when its vertices are: H3 edges are great
-	// circle arcs, and a circle smaller than a hemisphere holds every arc
-	// between two of its points. The metre of margin outweighs any
-	// rounding in the vertices and in assigning points to cells, so every
-	// point of such a cell passes Contains.
-	if c.holdsAll(CellShapeOf(cell).Vertices, c.Radius-1) {
-		return wholeCell
-	}
-	// The points of the cell outside the circle must be in the scanned
-	// box; one across the antimeridian would not be.
-	b := CellBound(cell)
-	if b.Min[0] < -180 || b.Max[0] > 180 {
-		return byCrime
-	}
-	cc.bound = cc.bound.Union(b)
-	return lessOutside
-}
-
-// holdsAll reports whether every vertex is within limit metres of c's centre.
-func (c *Circle) holdsAll(vs []orb.Point, limit float64) bool {
-	for _, v := range vs {
-		if Distance(c.Lon, c.Lat, v[0], v[1]) > limit {
-			return false
-		}
-	}
-	return true
-}
-
-// classifyBox implements boxClassifier: a box inside a cell read whole, and
-// for a cell less the points outside the circle inside the circle too,
-// holds no point that counts here. A box's farthest point from a small
-// circle's centre is one of its corners: along a parallel the distance
-// grows with the difference in longitude, and along a meridian it has one
-// minimum.
+// classifyBox implements boxClassifier: a box inside a disk inside one of
+// the cells holds only points counted from the cube. A box's farthest point
+// from a small disk's centre is one of its corners: along a parallel the
+// distance grows with the difference in longitude, and along a meridian it
+// has one minimum.
 func (cc *circleCells) classifyBox(b orb.Bound) (in, decided bool) {
-	corners := func(c *Circle) bool {
-		return c.Contains(b.Min[0], b.Min[1]) && c.Contains(b.Max[0], b.Max[1]) &&
-			c.Contains(b.Min[0], b.Max[1]) && c.Contains(b.Max[0], b.Min[1])
-	}
 	for _, k := range cc.disks {
-		cb := k.in.bound
-		if b.Min[0] < cb.Min[0] || b.Min[1] < cb.Min[1] || b.Max[0] > cb.Max[0] || b.Max[1] > cb.Max[1] || !corners(k.in) {
+		kb := k.bound
+		if b.Min[0] < kb.Min[0] || b.Min[1] < kb.Min[1] || b.Max[0] > kb.Max[0] || b.Max[1] > kb.Max[1] {
 			continue
 		}
-		if k.whole || corners(cc.c) {
+		if k.Contains(b.Min[0], b.Min[1]) && k.Contains(b.Max[0], b.Max[1]) &&
+			k.Contains(b.Min[0], b.Max[1]) && k.Contains(b.Max[0], b.Min[1]) {
 			return false, true
 		}
-		break
 	}
 	return false, false
 }
 
-// Bound implements Area: the circle's box, grown to hold the cells whose
-// points outside the circle are taken away.
-func (cc *circleCells) Bound() orb.Bound { return cc.bound }
-
-// Contains implements Area: every point of the box is visited, and sign
-// says what each one counts for.
-func (cc *circleCells) Contains(lon, lat float64) bool { return true }
-
-// sign returns what the crimes of point p, inside the box, count for: 1 to
-// add them, -1 to take them away from their cell's precomputed counts, 0 to
-// skip them.
-func (cc *circleCells) sign(d *Dataset, p PointID) int {
-	switch cc.kind[cc.lv.of[p]] {
-	case wholeCell:
-		return 0
-	case lessOutside:
-		if cc.c.Contains(d.ptLon[p], d.ptLat[p]) {
-			return 0
-		}
-		return -1
-	}
-	if cc.c.Contains(d.ptLon[p], d.ptLat[p]) {
-		return 1
-	}
-	return 0
-}
+// counts reports whether the crimes of point p, inside the circle, are
+// counted one by one rather than from the cube.
+func (cc *circleCells) counts(p PointID) bool { return cc.whole[cc.lv.of[p]] == 0 }
 
 // release returns the slot table for reuse; cc must not be used after.
-func (cc *circleCells) release() { cc.lv.putSlots(cc.kind, cc.idx) }
+func (cc *circleCells) release() { cc.lv.putSlots(cc.whole, cc.idx) }
 
 // count adds the cells' crimes passing f, whose terms may only name
 // categories, into dense, indexed category·span + month offset from first.

@@ -68,10 +68,10 @@ func TestCircleCountsMatchBruteForce(t *testing.T) {
 	circles := []struct {
 		name             string
 		lon, lat, radius float64
-		inside           bool // whether cells are read whole once the cubes are built
+		inside           bool // whether whole cells fit once the cubes are built
 	}{
 		{"500 m", lon, lat, 500, false},
-		{"1 mile", lon, lat, 1609.344, true},
+		{"1 mile", lon, lat, 1609.344, false},
 		{"3 km off centre", lon + 0.02, lat - 0.01, 3000, true},
 		{"5 km", lon, lat, 5000, true},
 		{"5 km on the edge", lon + 0.1, lat + 0.03, 5000, true},

@@ -348,20 +348,18 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
 	// Count into a dense month span, then fold into the dataset's months.
 	dense := make([]int, k.NumCategories*span)
-	// A circle's cells that are mostly inside it are read from the
-	// precomputed counts, and only the points that makes wrong are
-	// counted crime by crime.
-	scanned, sign := a, func(PointID) int { return 1 }
+	// A circle's cells that lie wholly inside it are read from the
+	// precomputed counts, and their points are skipped below.
+	scanned, counts := a, func(PointID) bool { return true }
 	if c, ok := a.(*Circle); ok && f.Forces.Empty() && f.Outcomes.Empty() {
 		if cc := d.circleCells(c); cc != nil {
 			defer cc.release()
 			cc.count(f, dense, first, span)
-			scanned, sign = cc, func(p PointID) int { return cc.sign(d, p) }
+			scanned, counts = cc, cc.counts
 		}
 	}
 	tally := func(dense []int, p PointID) {
-		n := sign(p)
-		if n == 0 {
+		if !counts(p) {
 			return
 		}
 		s, e := d.MonthSpan(p, f)
@@ -369,17 +367,17 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 		if f.termsFree() {
 			// The common case reads two columns in a tight loop.
 			for i, c := range cats {
-				dense[int(c)*span+int(months[i]-first)] += n
+				dense[int(c)*span+int(months[i]-first)]++
 			}
 			return
 		}
 		for c := s; c < e; c++ {
 			if d.matchTerms(c, f) {
-				dense[int(d.cat[c])*span+int(d.month[c]-first)] += n
+				dense[int(d.cat[c])*span+int(d.month[c]-first)]++
 			}
 		}
 	}
-	if b := areaBound(scanned); a != nil && b.Max[0]-b.Min[0] > parallelWidth && parallel.Cores(2) > 1 {
+	if b := areaBound(a); a != nil && b.Max[0]-b.Min[0] > parallelWidth && parallel.Cores(2) > 1 {
 		// A wide area is counted in two halves at once, split at a
 		// meridian: west of it on one core, the rest on another.
 		mid := (b.Min[0] + b.Max[0]) / 2
