@@ -168,9 +168,9 @@ func (cc *circleCells) classifyBox(b orb.Bound) (in, decided bool) {
 	return false, false
 }
 
-// counts reports whether the crimes of point p, inside the circle, are
+// byCrime reports whether the crimes of point p, inside the circle, are
 // counted one by one rather than from the cube.
-func (cc *circleCells) counts(p PointID) bool { return cc.whole[cc.lv.of[p]] == 0 }
+func (cc *circleCells) byCrime(p PointID) bool { return cc.whole[cc.lv.of[p]] == 0 }
 
 // release returns the slot table for reuse; cc must not be used after.
 func (cc *circleCells) release() { cc.lv.putSlots(cc.whole, cc.idx) }

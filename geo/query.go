@@ -350,16 +350,16 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	dense := make([]int, k.NumCategories*span)
 	// A circle's cells that lie wholly inside it are read from the
 	// precomputed counts, and their points are skipped below.
-	scanned, counts := a, func(PointID) bool { return true }
+	scanned, byCrime := a, func(PointID) bool { return true }
 	if c, ok := a.(*Circle); ok && f.Forces.Empty() && f.Outcomes.Empty() {
 		if cc := d.circleCells(c); cc != nil {
 			defer cc.release()
 			cc.count(f, dense, first, span)
-			scanned, counts = cc, cc.counts
+			scanned, byCrime = cc, cc.byCrime
 		}
 	}
 	tally := func(dense []int, p PointID) {
-		if !counts(p) {
+		if !byCrime(p) {
 			return
 		}
 		s, e := d.MonthSpan(p, f)
