@@ -80,8 +80,10 @@ func BenchmarkCounts5km(b *testing.B) {
 }
 
 // benchCounts5km counts by category and month, every month of ds, within
-// 5 km of the 200 densest snap points in turn.
+// 5 km of the 200 densest snap points in turn. The hex counts are prepared
+// first, as serve prepares them on start.
 func benchCounts5km(b *testing.B, ds *geo.Dataset) {
+	prepare(b, ds, geo.CubeMaxRes)
 	centres := denseCentres(ds, 200)
 	f := geo.Filter{}
 	lat := make([]time.Duration, 0, b.N)

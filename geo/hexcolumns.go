@@ -1,9 +1,11 @@
 package geo
 
 import (
+	"math"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"weak"
 
 	"crimemap/internal/parallel"
@@ -147,14 +149,60 @@ type hexCube struct {
 type hexCubes struct {
 	once [CubeMaxRes + 1]sync.Once
 	cube [CubeMaxRes + 1]*hexCube
+	// built holds each cube once it is complete, for queries that would
+	// rather do without it than wait for it to be built.
+	built [CubeMaxRes + 1]atomic.Pointer[hexCube]
+}
+
+// install makes the cube of resolution r the one build returns, unless it
+// is already made, and returns it.
+func (hc *hexCubes) install(r int, build func() *hexCube) *hexCube {
+	hc.once[r].Do(func() {
+		hc.cube[r] = build()
+		hc.built[r].Store(hc.cube[r])
+	})
+	return hc.cube[r]
 }
 
 var cubeCache sync.Map // weak.Pointer[Dataset] -> *hexCubes
 
 func (d *Dataset) hexCube(res int) *hexCube {
 	hc := cachedFor[hexCubes](&cubeCache, d)
-	hc.once[res].Do(func() { hc.cube[res] = d.buildHexCube(res) })
-	return hc.cube[res]
+	return hc.install(res, func() *hexCube { return d.buildHexCube(res) })
+}
+
+// builtCube returns the cube of resolution res if it is built, else nil.
+func (d *Dataset) builtCube(res int) *hexCube {
+	return cachedFor[hexCubes](&cubeCache, d).built[res].Load()
+}
+
+// run returns the keys and counts of level cell i within the keys lo..hi
+// (month<<8 | category bounds, inclusive): a cell's keys ascend by month,
+// so a month range is one run of them, and over a long history most of a
+// cell lies outside it.
+func (c *hexCube) run(i int, lo, hi uint32) (keys, ns []uint32) {
+	keys, ns = c.key[c.start[i]:c.start[i+1]], c.n[c.start[i]:c.start[i+1]]
+	j := 0
+	if len(keys) > 0 && keys[0] < lo {
+		j, _ = slices.BinarySearch(keys, lo)
+	}
+	e := len(keys)
+	if e > j && keys[e-1] > hi {
+		e, _ = slices.BinarySearch(keys, hi+1)
+	}
+	return keys[j:e], ns[j:e]
+}
+
+// keyRange returns the inclusive cube key bounds of f's month range.
+func keyRange(f *Filter) (lo, hi uint32) {
+	lo, hi = 0, math.MaxUint32
+	if f.From != 0 {
+		lo = uint32(f.From) << 8
+	}
+	if f.To != 0 {
+		hi = uint32(f.To)<<8 | 0xff
+	}
+	return lo, hi
 }
 
 func (d *Dataset) buildHexCube(res int) *hexCube {

@@ -321,30 +321,14 @@ func (d *Dataset) hexFromCube(out *HexCounts, q HexQuery, m *matcher, first Mont
 	lv := d.hexLevel(q.Res)
 	cube := d.hexCube(q.Res)
 	nc, nm := out.NumCategories, len(out.Months)
-	var lo, hi uint32 = 0, math.MaxUint32
-	if q.Filter.From != 0 {
-		lo = uint32(q.Filter.From) << 8
-	}
-	if q.Filter.To != 0 {
-		hi = uint32(q.Filter.To)<<8 | 0xff
-	}
+	lo, hi := keyRange(&q.Filter)
 	catRow, monthRow := make([]int32, nc), make([]int32, nm)
 	for i := range lv.cells {
 		var total int32
 		clear(catRow)
 		clear(monthRow)
-		// A cell's keys ascend by month, so a month range is one run of
-		// them: over a long history most of a cell lies outside it.
-		keys, ns := cube.key[cube.start[i]:cube.start[i+1]], cube.n[cube.start[i]:cube.start[i+1]]
-		j := 0
-		if len(keys) > 0 && keys[0] < lo {
-			j, _ = slices.BinarySearch(keys, lo)
-		}
-		for ; j < len(keys); j++ {
-			k := keys[j]
-			if k > hi {
-				break
-			}
+		keys, ns := cube.run(i, lo, hi)
+		for j, k := range keys {
 			if !m.cats[k&0xff] {
 				continue
 			}
@@ -401,24 +385,17 @@ func (d *Dataset) HexCountsInBound(res int, b orb.Bound, f Filter, byCategory bo
 	m := d.newMatcher(&f)
 	out := &HexCounts{Res: res, NumCategories: d.categories.Len()}
 	nc := out.NumCategories
-	var lo, hi uint32 = 0, math.MaxUint32
-	if f.From != 0 {
-		lo = uint32(f.From) << 8
-	}
-	if f.To != 0 {
-		hi = uint32(f.To)<<8 | 0xff
-	}
+	lo, hi := keyRange(&f)
 	row := make([]int32, nc)
 	for i, ctr := range cube.center {
 		if !inB(ctr) {
 			continue
 		}
-		keys := cube.key[cube.start[i]:cube.start[i+1]]
-		ns := cube.n[cube.start[i]:cube.start[i+1]]
+		keys, ns := cube.run(i, lo, hi)
 		var total int32
 		clear(row)
 		for j, k := range keys {
-			if k < lo || k > hi || !m.cats[k&0xff] {
+			if !m.cats[k&0xff] {
 				continue
 			}
 			total += int32(ns[j])

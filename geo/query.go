@@ -348,7 +348,20 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
 	// Count into a dense month span, then fold into the dataset's months.
 	dense := make([]int, k.NumCategories*span)
+	// A circle's cells that lie wholly inside it are read from the
+	// precomputed counts, and their points are skipped below.
+	scanned, byCrime := a, func(PointID) bool { return true }
+	if c, ok := a.(*Circle); ok && f.Forces.Empty() && f.Outcomes.Empty() {
+		if cc := d.circleCells(c); cc != nil {
+			defer cc.release()
+			cc.count(f, dense, first, span)
+			scanned, byCrime = cc, cc.byCrime
+		}
+	}
 	tally := func(dense []int, p PointID) {
+		if !byCrime(p) {
+			return
+		}
 		s, e := d.MonthSpan(p, f)
 		months, cats := d.month[s:e], d.cat[s:e]
 		if f.termsFree() {
@@ -371,7 +384,7 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 		// half counts into into the points of the area on one side of mid,
 		// searching bnd; a point on the meridian counts in the east.
 		half := func(into []int, bnd orb.Bound, west bool) error {
-			return d.scanArea(ctx, a, bnd, func(p PointID) bool {
+			return d.scanArea(ctx, scanned, bnd, func(p PointID) bool {
 				if (d.ptLon[p] < mid) == west {
 					tally(into, p)
 				}
@@ -389,7 +402,7 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 		for i, v := range west {
 			dense[i] += v
 		}
-	} else if err := d.scan(ctx, a, func(p PointID) bool {
+	} else if err := d.scan(ctx, scanned, func(p PointID) bool {
 		tally(dense, p)
 		return true
 	}); err != nil {

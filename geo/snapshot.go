@@ -715,7 +715,7 @@ func (d *Dataset) readHexCubes(s *[secCount + 1][]byte, levels []*hexLevel) erro
 	}
 	hc := cachedFor[hexCubes](&cubeCache, d)
 	for r, c := range cubes {
-		hc.once[r].Do(func() { hc.cube[r] = c })
+		hc.install(r, func() *hexCube { return c })
 	}
 	return nil
 }

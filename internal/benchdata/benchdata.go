@@ -117,6 +117,21 @@ func History(b testing.TB) *geo.Dataset {
 	return history.get(b, d)
 }
 
+// HistorySnapshot returns the snapshot of the long history that
+// CRIMEMAP_BENCH_HISTORY names, or skips the benchmark when it names none
+// (or names the CSVs' folder), and in -short mode.
+func HistorySnapshot(b testing.TB) string {
+	b.Helper()
+	if testing.Short() {
+		b.Skip("the long history is skipped in -short mode")
+	}
+	p := os.Getenv(HistoryEnv)
+	if !isFile(p) {
+		b.Skip(HistoryEnv + " names no snapshot (crimemap snapshot of make synth-history's folder)")
+	}
+	return p
+}
+
 // HistoryBytesPerCrime is BytesPerCrime for the long history loaded from
 // its CSVs; a snapshot maps its columns outside the heap, so it is skipped.
 func HistoryBytesPerCrime(b testing.TB) float64 {
