@@ -106,8 +106,8 @@ func TestSeekMonth(t *testing.T) {
 // beyond it, and that tiles count the same with and without the tables.
 func TestTableZoom(t *testing.T) {
 	ds := hampshire(t)
-	bare := NewIndex(ds, Options{TableBytes: 1, MinTableCrimes: 32, TableZoom: -1})
-	ix := NewIndex(ds, Options{TableBytes: 1, MinTableCrimes: 32, TableZoom: 5})
+	bare := NewIndex(ds, Options{TableBytes: 1, TableBytesPerCrime: -1, MinTableCrimes: 32, TableZoom: -1})
+	ix := NewIndex(ds, Options{TableBytes: 1, TableBytesPerCrime: -1, MinTableCrimes: 32, TableZoom: 5})
 	tabled := 0
 	for z := range ix.levels {
 		for i := range len(ix.levels[z].first) - 1 {
