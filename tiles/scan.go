@@ -129,7 +129,7 @@ func (ix *Index) seekMonths(lo, hi []geo.CrimeID, m geo.Month, out []geo.CrimeID
 	}
 	for j := range n {
 		if lo[j] < hi[j] && mlo[j] < m && mhi[j] >= m {
-			g[j] = guessCrime(lo[j], hi[j], m, mlo[j], mhi[j])
+			g[j] = ix.guessCrime(lo[j], hi[j], m, mlo[j], mhi[j])
 			mg[j] = ds.Month(g[j])
 		}
 	}

@@ -322,15 +322,61 @@ func (ix *Index) seekMonth(lo, hi geo.CrimeID, m geo.Month) geo.CrimeID {
 	if mlo >= m || mhi < m {
 		return ix.seekFrom(lo, hi, m, mlo, mhi, 0, 0)
 	}
-	g := guessCrime(lo, hi, m, mlo, mhi)
+	g := ix.guessCrime(lo, hi, m, mlo, mhi)
 	return ix.seekFrom(lo, hi, m, mlo, mhi, g, ds.Month(g))
 }
 
 // guessCrime returns where month m would start among the crimes [lo, hi)
-// of months mlo..mhi, mlo < m <= mhi, were they spread evenly over them.
-func guessCrime(lo, hi geo.CrimeID, m, mlo, mhi geo.Month) geo.CrimeID {
+// of months mlo..mhi, mlo < m <= mhi, were they spread over those months as
+// all the crimes are (see monthShares), or evenly without them; crimes grew
+// over the years, so an even spread guesses early.
+func (ix *Index) guessCrime(lo, hi geo.CrimeID, m, mlo, mhi geo.Month) geo.CrimeID {
 	last := hi - 1
+	cum := ix.monthCum
+	if k := int(mhi-ix.firstMonth) + 1; len(cum) > 0 && mlo >= ix.firstMonth && k < len(cum) {
+		b := cum[mlo-ix.firstMonth]
+		if den := cum[k] - b; den > 0 {
+			return lo + geo.CrimeID(uint64(last-lo)*(cum[m-ix.firstMonth]-b)/den)
+		}
+	}
 	return lo + geo.CrimeID(uint64(last-lo)*uint64(m-mlo)/uint64(mhi-mlo))
+}
+
+// monthShares sets monthCum from the tables of zoom 0, whose clusters hold
+// every located crime: monthCum[k] counts the crimes before month
+// firstMonth+k, from the first month to one past the last. Without tables
+// at zoom 0 it stays empty.
+func (ix *Index) monthShares() {
+	ix.monthCum = nil
+	if len(ix.levels) == 0 || len(ix.months) == 0 {
+		return
+	}
+	ix.firstMonth = ix.months[0]
+	span := int(ix.months[len(ix.months)-1]-ix.firstMonth) + 1
+	rows := len(ix.months) + 1
+	byRow := make([]uint64, rows)
+	for _, t := range ix.levels[0].table {
+		if t < 0 {
+			return
+		}
+		base := int(t) * rows * ix.ncat
+		for r := range rows {
+			for _, n := range ix.tabN[base+r*ix.ncat : base+(r+1)*ix.ncat] {
+				byRow[r] += uint64(n)
+			}
+		}
+	}
+	// Row r counts the months before months[r]; months without crimes
+	// take the count of the next month with some.
+	cum := make([]uint64, span+1)
+	r := 0
+	for k := range cum {
+		for r < len(ix.months) && int(ix.months[r]-ix.firstMonth) < k {
+			r++
+		}
+		cum[k] = byRow[r]
+	}
+	ix.monthCum = cum
 }
 
 // seekFrom is seekMonth given the months mlo and mhi of the first and last
