@@ -33,11 +33,11 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 			x[j], y[j] = ix.ptX[p], ix.ptY[p]
 		}
 		n := len(b)
-		if f.From != 0 {
-			ix.seekMonths(s[:n], e[:n], f.From, s[:n])
+		if q.from != 0 {
+			ix.seekMonths(s[:n], e[:n], q.from, s[:n])
 		}
-		if f.To != 0 {
-			ix.seekMonths(s[:n], e[:n], f.To+1, e[:n])
+		if q.to != 0 {
+			ix.seekMonths(s[:n], e[:n], q.to+1, e[:n])
 		}
 		for j := range n {
 			if s[j] < e[j] {

@@ -271,11 +271,11 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 		return
 	}
 	s, e := ix.ds.PointCrimes(p)
-	if f.From != 0 {
-		s = ix.seekMonth(s, e, f.From)
+	if q.from != 0 {
+		s = ix.seekMonth(s, e, q.from)
 	}
-	if f.To != 0 {
-		e = ix.seekMonth(s, e, f.To+1)
+	if q.to != 0 {
+		e = ix.seekMonth(s, e, q.to+1)
 	}
 	n := uint32(0)
 	if s < e {
@@ -488,12 +488,15 @@ func (ix *Index) addTable(a *agg, t int, f *geo.Filter, q *query) {
 
 // query holds what a request's filter implies, worked out once per tile.
 type query struct {
-	tables       bool
-	memo         *filterMemo // sums for a filter the tables cannot answer
-	allCats      bool
-	pass         [geo.MaxTerms]bool   // categories passing, when not allCats
-	passN        [geo.MaxTerms]uint32 // 1 for a passing category, else 0
-	one          int                  // the only passing category, or -1
+	tables  bool
+	memo    *filterMemo // sums for a filter the tables cannot answer
+	allCats bool
+	pass    [geo.MaxTerms]bool   // categories passing, when not allCats
+	passN   [geo.MaxTerms]uint32 // 1 for a passing category, else 0
+	one     int                  // the only passing category, or -1
+	// The filter's months, 0 at an end that takes in all the data's months
+	// on that side, which no point's crimes need be searched for.
+	from, to     geo.Month
 	rowLo, rowHi int
 }
 
@@ -504,6 +507,14 @@ func (ix *Index) newQuery(f *geo.Filter) query {
 		allCats: f.Categories.Empty(),
 		rowLo:   lo, rowHi: hi,
 		one: -1,
+	}
+	if n := len(ix.months); n > 0 {
+		if f.From > ix.months[0] {
+			q.from = f.From
+		}
+		if f.To != 0 && f.To < ix.months[n-1] {
+			q.to = f.To
+		}
 	}
 	passing := 0
 	for c := range q.pass {
