@@ -20,7 +20,6 @@ type layerWriter struct {
 	feats  []byte // encoded Feature messages, each with its field header
 	n      int
 	tags   []uint32
-	body   []byte
 }
 
 func newLayerWriter(name string, keys []string) *layerWriter {
@@ -109,31 +108,33 @@ func (w *layerWriter) point(hasID bool, id uint64, x, y int) {
 }
 
 // tile returns the encoded tile holding this one layer, or nil without
-// features.
+// features. Its length is known ahead, so it is written in one piece.
 func (w *layerWriter) tile() []byte {
 	if w.n == 0 {
 		return nil
 	}
-	body := w.body[:0]
-	body = append(body, 0x0a)
-	body = binary.AppendUvarint(body, uint64(len(w.name)))
-	body = append(body, w.name...)
-	body = append(body, w.feats...)
+	n := 1 + uvarintLen(uint64(len(w.name))) + len(w.name) + len(w.feats) + len(w.values) + 1 + uvarintLen(Extent) + 2
 	for _, slot := range w.used {
 		k := w.keys[slot]
-		body = append(body, 0x1a)
-		body = binary.AppendUvarint(body, uint64(len(k)))
-		body = append(body, k...)
+		n += 1 + uvarintLen(uint64(len(k))) + len(k)
 	}
-	body = append(body, w.values...)
-	body = append(body, 0x28)
-	body = binary.AppendUvarint(body, Extent)
-	body = append(body, 0x78, 2) // version 2 of the specification
-	w.body = body
-	out := make([]byte, 0, len(body)+6)
+	out := make([]byte, 0, 1+uvarintLen(uint64(n))+n)
 	out = append(out, 0x1a)
-	out = binary.AppendUvarint(out, uint64(len(body)))
-	return append(out, body...)
+	out = binary.AppendUvarint(out, uint64(n))
+	out = append(out, 0x0a)
+	out = binary.AppendUvarint(out, uint64(len(w.name)))
+	out = append(out, w.name...)
+	out = append(out, w.feats...)
+	for _, slot := range w.used {
+		k := w.keys[slot]
+		out = append(out, 0x1a)
+		out = binary.AppendUvarint(out, uint64(len(k)))
+		out = append(out, k...)
+	}
+	out = append(out, w.values...)
+	out = append(out, 0x28)
+	out = binary.AppendUvarint(out, Extent)
+	return append(out, 0x78, 2) // version 2 of the specification
 }
 
 func zigzag(v int32) uint32 { return uint32((v << 1) ^ (v >> 31)) }

@@ -19,6 +19,7 @@ type level struct {
 	child []uint32 // children of i: child[i]:child[i+1] in the next level
 	first []uint32 // points of i: perm[first[i]:first[i+1]]
 	table []int32  // count table of i, or -1
+	below []bool   // whether a cluster below i has a table; nil at the deepest level
 	// Bounding boxes of the members, rounded outwards to float32. A
 	// cluster's position for a filter is clamped into its box, so that the
 	// search for a tile's clusters finds every cluster the tile owns.

@@ -29,11 +29,14 @@ type Index struct {
 	// Count tables, concatenated: table t holds rows 0..len(months) of ncat
 	// cumulative counts and count-weighted world coordinates, row m covering
 	// months[:m].
-	tabN      []uint32
-	tabX      []float64
-	tabY      []float64
-	crimeKeys []keySlot
-	clustKeys []keySlot
+	tabN []uint32
+	tabX []float64
+	tabY []float64
+	// Crimes before each month, from the first (see monthShares).
+	monthCum   []uint64
+	firstMonth geo.Month
+	crimeKeys  []keySlot
+	clustKeys  []keySlot
 
 	memoDepthZ int // deepest zoom with per-filter sums, see memo.go
 	memo       memoCache
@@ -77,6 +80,7 @@ func NewIndex(ds *geo.Dataset, opt Options) *Index {
 		ix.build()
 		ix.buildTables()
 	}
+	ix.monthShares()
 	ix.memoDepthZ = ix.memoDepth()
 	return ix
 }

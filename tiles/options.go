@@ -15,14 +15,17 @@ type Options struct {
 	MaxFeatures int
 	MaxBytes    int
 	// TableBytes is the memory given to precomputed month x category count
-	// tables of the largest clusters, which make a filtered low-zoom tile cost
-	// a few table lookups per cluster instead of a scan of its crimes.
-	TableBytes int64
+	// tables of the clusters costliest to count, which make a filtered tile
+	// cost a few table lookups per cluster instead of a scan of its crimes:
+	// at most TableBytes, or TableBytesPerCrime per located crime where that
+	// is more (negative for none).
+	TableBytes         int64
+	TableBytesPerCrime float64
 	// MinTableCrimes is the size below which a cluster gets no table: its
 	// crimes are counted directly.
 	MinTableCrimes int
 	// TableZoom is the deepest zoom whose clusters all get a table (those of
-	// MinTableCrimes or more) besides the largest within TableBytes: a tile
+	// MinTableCrimes or more) besides those the budget gives: a tile
 	// of these zooms holds clusters of tens of thousands of crimes over a
 	// long history, too many to count over a month range, and the zooms'
 	// clusters are few, bounded by the area of the data rather than its
@@ -35,7 +38,7 @@ type Options struct {
 // tiles under 10,000 features and 500 KB.
 func DefaultOptions() Options {
 	return Options{CrimesZoom: 14, Radius: 40, TileSize: 512, MaxFeatures: 10000, MaxBytes: 500_000,
-		TableBytes: 64 << 20, MinTableCrimes: 256, TableZoom: 8}
+		TableBytes: 64 << 20, TableBytesPerCrime: 2.25, MinTableCrimes: 256, TableZoom: 5}
 }
 
 func (o Options) withDefaults() Options {
@@ -58,6 +61,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TableBytes <= 0 {
 		o.TableBytes = d.TableBytes
+	}
+	if o.TableBytesPerCrime == 0 {
+		o.TableBytesPerCrime = d.TableBytesPerCrime
 	}
 	if o.MinTableCrimes <= 0 {
 		o.MinTableCrimes = d.MinTableCrimes

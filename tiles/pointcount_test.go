@@ -81,8 +81,20 @@ func TestAddPointRangeMatchesAddPoint(t *testing.T) {
 // every point's crimes, for every month around them.
 func TestSeekMonth(t *testing.T) {
 	ds := monthsDataset(t)
-	ix := NewIndex(ds, DefaultOptions())
 	first, last := ds.Months()[0], ds.Months()[len(ds.Months())-1]
+	// Guessing evenly, and from the share of every month in all crimes,
+	// which a table at zoom 0 gives.
+	even := NewIndex(ds, DefaultOptions())
+	shares := NewIndex(ds, Options{MinTableCrimes: 1})
+	if even.monthCum != nil || shares.monthCum == nil {
+		t.Fatalf("month shares %v and %v: want none, then some", even.monthCum, shares.monthCum)
+	}
+	for _, ix := range []*Index{even, shares} {
+		seekEveryMonth(t, ds, ix, first, last)
+	}
+}
+
+func seekEveryMonth(t *testing.T, ds *geo.Dataset, ix *Index, first, last geo.Month) {
 	for p := range ds.NumPoints() {
 		s, e := ds.PointCrimes(geo.PointID(p))
 		for lo := s; lo <= e; lo++ {
@@ -106,8 +118,8 @@ func TestSeekMonth(t *testing.T) {
 // beyond it, and that tiles count the same with and without the tables.
 func TestTableZoom(t *testing.T) {
 	ds := hampshire(t)
-	bare := NewIndex(ds, Options{TableBytes: 1, MinTableCrimes: 32, TableZoom: -1})
-	ix := NewIndex(ds, Options{TableBytes: 1, MinTableCrimes: 32, TableZoom: 5})
+	bare := NewIndex(ds, Options{TableBytes: 1, TableBytesPerCrime: -1, MinTableCrimes: 32, TableZoom: -1})
+	ix := NewIndex(ds, Options{TableBytes: 1, TableBytesPerCrime: -1, MinTableCrimes: 32, TableZoom: 5})
 	tabled := 0
 	for z := range ix.levels {
 		for i := range len(ix.levels[z].first) - 1 {

@@ -21,7 +21,7 @@ const snapshotPartName = "tiles/clusters"
 
 // snapshotPartLayout is the layout of the part; raise it when the part
 // changes what it holds.
-const snapshotPartLayout = 2
+const snapshotPartLayout = 3
 
 // errOtherOptions marks a stored index built with other options, which is
 // rebuilt rather than used.
@@ -59,6 +59,7 @@ func (ix *Index) putOptions(w *geo.PartWriter) {
 	w.Uint64(uint64(o.TableBytes))
 	w.Uint64(uint64(o.MinTableCrimes))
 	w.Uint64(uint64(o.TableZoom))
+	w.Uint64(math.Float64bits(o.TableBytesPerCrime))
 }
 
 // readPart installs a stored hierarchy and its tables, in place. It
@@ -101,6 +102,7 @@ func (ix *Index) readPart(b []byte) error {
 		return fmt.Errorf("%w: count tables of %d, %d and %d values", geo.ErrSnapshotCorrupt, len(tabN), len(tabX), len(tabY))
 	}
 	ix.perm, ix.levels, ix.tabN, ix.tabX, ix.tabY = perm, levels, tabN, tabX, tabY
+	ix.markTabledBelow()
 	parallel.Each(len(ix.levels), func(z int) { ix.fillTree(z, boxes[z]) })
 	return nil
 }

@@ -8,52 +8,60 @@ import (
 	"crimemap/internal/parallel"
 )
 
-// buildTables gives count tables to the largest clusters within the
-// budget, and to every cluster of the zooms up to TableZoom.
+// Costs of a filtered cluster, in about nanoseconds, that choose which
+// clusters get tables: a point's scan waits on memory for its range and
+// months, then counts its crimes; a table is two rows of lookups.
+const (
+	costPoint = 256
+	costCrime = 1
+	costTable = 800
+)
+
+// buildTables gives count tables to every cluster of the zooms up to
+// TableZoom, and within the budget to the clusters whose count would cost
+// most without one. A cluster without a table is counted from its
+// children's tables where they have them, so a table serves every zoom
+// above its own; the clusters are chosen from the deepest zoom up, each
+// taking a table when the cost of counting it from below exceeds a bound,
+// the least bound the budget allows. That spends the memory where a tile
+// would otherwise scan the most, whatever its zoom.
 func (ix *Index) buildTables() {
 	rows := len(ix.months) + 1
 	per := int64(rows*ix.ncat) * (4 + 8 + 8)
-	type cand struct {
-		z, i   int
-		crimes uint32
+	budget := max(ix.opt.TableBytes, int64(ix.opt.TableBytesPerCrime*float64(ix.ds.Located())))
+	maxTables := budget / max(per, 1)
+	crimes, leafCost := ix.clusterCrimes()
+	// The count of tables falls as the bound rises; find the least bound
+	// within the budget.
+	lo, hi := int64(0), int64(1)
+	for ix.chooseTables(crimes, leafCost, hi, nil) > maxTables {
+		hi *= 2
 	}
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		if ix.chooseTables(crimes, leafCost, mid, nil) > maxTables {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	type cand struct{ z, i int }
 	var cands []cand
-	for z := range ix.levels {
-		lv := &ix.levels[z]
-		n := len(lv.first) - 1
-		lv.table = make([]int32, n)
-		for i := range n {
-			lv.table[i] = -1
-			c := ix.crimesOf(z, i)
-			if int(c) >= ix.opt.MinTableCrimes {
-				cands = append(cands, cand{z, i, c})
-			}
-		}
-	}
+	ix.chooseTables(crimes, leafCost, hi, func(z, i int) { cands = append(cands, cand{z, i}) })
 	slices.SortFunc(cands, func(a, b cand) int {
-		if c := cmp.Compare(b.crimes, a.crimes); c != 0 {
-			return c
-		}
 		if c := cmp.Compare(a.z, b.z); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.i, b.i)
 	})
-	nt := min(int64(len(cands)), ix.opt.TableBytes/max(per, 1))
-	// The coarse zooms' clusters left out by the budget follow, in the same
-	// order (filtered in place). They are not counted against the budget:
-	// taken from it, they would leave the largest clusters of the next
-	// zooms without tables, whose tiles then scan hundreds of thousands of
-	// crimes over a long history.
-	kept := cands[:nt]
-	for _, cd := range cands[nt:] {
-		if cd.z <= ix.opt.TableZoom {
-			kept = append(kept, cd)
+	for z := range ix.levels {
+		lv := &ix.levels[z]
+		lv.table = make([]int32, len(lv.first)-1)
+		for i := range lv.table {
+			lv.table[i] = -1
 		}
 	}
-	cands = kept
-	nt = int64(len(cands))
-	size := int(nt) * rows * ix.ncat
+	size := len(cands) * rows * ix.ncat
 	ix.tabN = make([]uint32, size)
 	ix.tabX = make([]float64, size)
 	ix.tabY = make([]float64, size)
@@ -82,6 +90,94 @@ func (ix *Index) buildTables() {
 			ix.fillTable(t, cands[t].z, cands[t].i, rows, first, rowOf)
 		}
 	})
+	ix.markTabledBelow()
+}
+
+// clusterCrimes returns the crimes of every cluster by level, and the cost
+// of scanning each cluster of the deepest level point by point.
+func (ix *Index) clusterCrimes() (crimes [][]uint32, leafCost []int64) {
+	zc := len(ix.levels) - 1
+	crimes = make([][]uint32, len(ix.levels))
+	if zc < 0 {
+		return crimes, nil
+	}
+	lv := &ix.levels[zc]
+	n := len(lv.first) - 1
+	crimes[zc] = make([]uint32, n)
+	leafCost = make([]int64, n)
+	for i := range n {
+		for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
+			s, e := ix.ds.PointCrimes(p)
+			crimes[zc][i] += uint32(e - s)
+			leafCost[i] += costPoint + costCrime*int64(e-s)
+		}
+	}
+	for z := zc - 1; z >= 0; z-- {
+		ch := ix.levels[z].child
+		crimes[z] = make([]uint32, len(ch)-1)
+		for i := range crimes[z] {
+			for c := ch[i]; c < ch[i+1]; c++ {
+				crimes[z][i] += crimes[z+1][c]
+			}
+		}
+	}
+	return crimes, leafCost
+}
+
+// chooseTables picks, from the deepest level up, the clusters that get a
+// table when a cluster's count from below may cost at most bound, calling
+// take for each (when not nil), and returns how many it picked beyond
+// those of the zooms up to TableZoom.
+func (ix *Index) chooseTables(crimes [][]uint32, leafCost []int64, bound int64, take func(z, i int)) int64 {
+	zc := len(ix.levels) - 1
+	var cost, below []int64
+	var picked int64
+	for z := zc; z >= 0; z-- {
+		n := len(crimes[z])
+		cost = make([]int64, n)
+		for i := range n {
+			if z == zc {
+				cost[i] = leafCost[i]
+			} else {
+				ch := ix.levels[z].child
+				for c := ch[i]; c < ch[i+1]; c++ {
+					cost[i] += below[c]
+				}
+			}
+			if int(crimes[z][i]) < ix.opt.MinTableCrimes {
+				continue
+			}
+			forced := z <= ix.opt.TableZoom
+			if forced || cost[i] > bound {
+				if !forced {
+					picked++
+				}
+				cost[i] = costTable
+				if take != nil {
+					take(z, i)
+				}
+			}
+		}
+		below = cost
+	}
+	return picked
+}
+
+// markTabledBelow notes for each cluster whether a cluster below it has a
+// table, so that a count descends only where one does.
+func (ix *Index) markTabledBelow() {
+	for z := len(ix.levels) - 2; z >= 0; z-- {
+		lv, next := &ix.levels[z], &ix.levels[z+1]
+		lv.below = make([]bool, len(lv.first)-1)
+		for i := range lv.below {
+			for c := lv.child[i]; c < lv.child[i+1]; c++ {
+				if next.table[c] >= 0 || (next.below != nil && next.below[c]) {
+					lv.below[i] = true
+					break
+				}
+			}
+		}
+	}
 }
 
 // fillTable counts the crimes of cluster i of level z into table t.
@@ -174,53 +270,133 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 		ix.addPoint(a, p, f)
 		return
 	}
-	ds := ix.ds
-	s, e := ds.PointCrimes(p)
-	if f.From != 0 {
-		s = ix.seekMonth(s, e, f.From)
+	s, e := ix.ds.PointCrimes(p)
+	if q.from != 0 {
+		s = ix.seekMonth(s, e, q.from)
 	}
-	if f.To != 0 {
-		e = ix.seekMonth(s, e, f.To+1)
+	if q.to != 0 {
+		e = ix.seekMonth(s, e, q.to+1)
 	}
 	n := uint32(0)
-	if q.allCats {
-		for c := s; c < e; c++ {
-			a.byCat[ds.Category(c)]++
-		}
-		n = uint32(e - s)
-	} else {
-		for c := s; c < e; c++ {
-			if k := ds.Category(c); q.pass[k] {
-				a.byCat[k]++
-				n++
-			}
-		}
+	if s < e {
+		n = ix.countCats(a, s, e, ix.ds.Category(s), q)
 	}
 	a.total += n
 	a.sx += float64(n) * ix.ptX[p]
 	a.sy += float64(n) * ix.ptY[p]
 }
 
-// seekMonth returns the first crime in [lo, hi) whose month is at least m,
-// or hi; a point's crimes are ordered by month. Most points lie wholly on
-// one side of a range's end, which the first and last crimes show. Else a
-// point's crimes are spread fairly evenly over its months, so the search
-// starts where m would fall were they even and widens from there, touching
-// a cache line or two instead of a chain of them across the point.
-func (ix *Index) seekMonth(lo, hi geo.CrimeID, m geo.Month) geo.CrimeID {
+// countCats adds to a.byCat the crimes of [s, e), s < e, whose category
+// passes, and returns how many; first is the category of crime s.
+func (ix *Index) countCats(a *agg, s, e geo.CrimeID, first geo.Category, q *query) uint32 {
 	ds := ix.ds
-	if lo >= hi || ds.Month(lo) >= m {
+	if q.allCats {
+		a.byCat[first]++
+		for c := s + 1; c < e; c++ {
+			a.byCat[ds.Category(c)]++
+		}
+		return uint32(e - s)
+	}
+	n := uint32(0)
+	if q.pass[first] {
+		a.byCat[first]++
+		n++
+	}
+	for c := s + 1; c < e; c++ {
+		if k := ds.Category(c); q.pass[k] {
+			a.byCat[k]++
+			n++
+		}
+	}
+	return n
+}
+
+// seekMonth returns the first crime in [lo, hi) whose month is at least m,
+// or hi; a point's crimes are ordered by month.
+func (ix *Index) seekMonth(lo, hi geo.CrimeID, m geo.Month) geo.CrimeID {
+	if lo >= hi {
 		return lo
 	}
+	ds := ix.ds
+	mlo, mhi := ds.Month(lo), ds.Month(hi-1)
+	if mlo >= m || mhi < m {
+		return ix.seekFrom(lo, hi, m, mlo, mhi, 0, 0)
+	}
+	g := ix.guessCrime(lo, hi, m, mlo, mhi)
+	return ix.seekFrom(lo, hi, m, mlo, mhi, g, ds.Month(g))
+}
+
+// guessCrime returns where month m would start among the crimes [lo, hi)
+// of months mlo..mhi, mlo < m <= mhi, were they spread over those months as
+// all the crimes are (see monthShares), or evenly without them; crimes grew
+// over the years, so an even spread guesses early.
+func (ix *Index) guessCrime(lo, hi geo.CrimeID, m, mlo, mhi geo.Month) geo.CrimeID {
 	last := hi - 1
-	mlo, mhi := ds.Month(lo), ds.Month(last)
+	cum := ix.monthCum
+	if k := int(mhi-ix.firstMonth) + 1; len(cum) > 0 && mlo >= ix.firstMonth && k < len(cum) {
+		b := cum[mlo-ix.firstMonth]
+		if den := cum[k] - b; den > 0 {
+			return lo + geo.CrimeID(uint64(last-lo)*(cum[m-ix.firstMonth]-b)/den)
+		}
+	}
+	return lo + geo.CrimeID(uint64(last-lo)*uint64(m-mlo)/uint64(mhi-mlo))
+}
+
+// monthShares sets monthCum from the tables of zoom 0, whose clusters hold
+// every located crime: monthCum[k] counts the crimes before month
+// firstMonth+k, from the first month to one past the last. Without tables
+// at zoom 0 it stays empty.
+func (ix *Index) monthShares() {
+	ix.monthCum = nil
+	if len(ix.levels) == 0 || len(ix.months) == 0 {
+		return
+	}
+	ix.firstMonth = ix.months[0]
+	span := int(ix.months[len(ix.months)-1]-ix.firstMonth) + 1
+	rows := len(ix.months) + 1
+	byRow := make([]uint64, rows)
+	for _, t := range ix.levels[0].table {
+		if t < 0 {
+			return
+		}
+		base := int(t) * rows * ix.ncat
+		for r := range rows {
+			for _, n := range ix.tabN[base+r*ix.ncat : base+(r+1)*ix.ncat] {
+				byRow[r] += uint64(n)
+			}
+		}
+	}
+	// Row r counts the months before months[r]; months without crimes
+	// take the count of the next month with some.
+	cum := make([]uint64, span+1)
+	r := 0
+	for k := range cum {
+		for r < len(ix.months) && int(ix.months[r]-ix.firstMonth) < k {
+			r++
+		}
+		cum[k] = byRow[r]
+	}
+	ix.monthCum = cum
+}
+
+// seekFrom is seekMonth given the months mlo and mhi of the first and last
+// crimes of a non-empty [lo, hi), and, when mlo < m <= mhi, the guess g of
+// guessCrime and its month mg. Most points lie wholly on one side of a
+// range's end, which the first and last crimes show. Else a point's crimes
+// are spread fairly evenly over its months, so the search starts at the
+// guess and widens from there, touching a cache line or two instead of a
+// chain of them across the point.
+func (ix *Index) seekFrom(lo, hi geo.CrimeID, m, mlo, mhi geo.Month, g geo.CrimeID, mg geo.Month) geo.CrimeID {
+	if lo >= hi || mlo >= m {
+		return lo
+	}
 	if mhi < m {
 		return hi
 	}
+	ds := ix.ds
 	// The answer b is in (a, b]: month(a) < m <= month(b).
-	a, b := lo, last
-	g := lo + geo.CrimeID(uint64(last-lo)*uint64(m-mlo)/uint64(mhi-mlo))
-	if ds.Month(g) < m {
+	a, b := lo, hi-1
+	if mg < m {
 		a = g
 		step := geo.CrimeID(1)
 		for a+step < b && ds.Month(a+step) < m {
@@ -253,41 +429,74 @@ func (ix *Index) seekMonth(lo, hi geo.CrimeID, m geo.Month) geo.CrimeID {
 // clusterAgg computes the filtered aggregate of cluster i of level z.
 func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 	a.reset(ix.ncat)
-	lv := &ix.levels[z]
 	if q.memo != nil && z <= ix.memoDepthZ {
 		q.memo.agg(a, z, i, ix.ncat)
 		return
 	}
-	if t := lv.table[i]; t >= 0 && q.tables {
-		rows := len(ix.months) + 1
-		base := int(t) * rows * ix.ncat
-		lo, hi := base+q.rowLo*ix.ncat, base+q.rowHi*ix.ncat
-		for c := range ix.ncat {
-			if !q.allCats && !f.Categories.Has(c) {
-				continue
-			}
-			n := ix.tabN[hi+c] - ix.tabN[lo+c]
-			if n == 0 {
-				continue
-			}
-			a.byCat[c] = n
-			a.total += n
-			a.sx += ix.tabX[hi+c] - ix.tabX[lo+c]
-			a.sy += ix.tabY[hi+c] - ix.tabY[lo+c]
-		}
+	if !q.tables {
+		lv := &ix.levels[z]
+		ix.addPointsRange(a, ix.perm[lv.first[i]:lv.first[i+1]], f, q)
 		return
 	}
-	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		ix.addPointRange(a, p, f, q)
+	ix.tableAgg(a, z, i, f, q)
+}
+
+// tableAgg adds the aggregate of cluster i of level z from its table, or
+// else from its children's, down to the points of the deepest level. Points
+// are met in the order of a plain scan of the cluster, so a cluster without
+// tables below it sums exactly as that scan does.
+func (ix *Index) tableAgg(a *agg, z, i int, f *geo.Filter, q *query) {
+	lv := &ix.levels[z]
+	if t := lv.table[i]; t >= 0 {
+		ix.addTable(a, int(t), f, q)
+		return
+	}
+	if z+1 == len(ix.levels) || !ix.tabledBelow(z, i) {
+		ix.addPointsRange(a, ix.perm[lv.first[i]:lv.first[i+1]], f, q)
+		return
+	}
+	for c := lv.child[i]; c < lv.child[i+1]; c++ {
+		ix.tableAgg(a, z+1, int(c), f, q)
+	}
+}
+
+// tabledBelow reports whether a cluster of level z has a table among its
+// descendants.
+func (ix *Index) tabledBelow(z, i int) bool {
+	return ix.levels[z].below != nil && ix.levels[z].below[i]
+}
+
+// addTable adds the counts and sums of table t over the query's months.
+func (ix *Index) addTable(a *agg, t int, f *geo.Filter, q *query) {
+	rows := len(ix.months) + 1
+	base := t * rows * ix.ncat
+	lo, hi := base+q.rowLo*ix.ncat, base+q.rowHi*ix.ncat
+	for c := range ix.ncat {
+		if !q.allCats && !f.Categories.Has(c) {
+			continue
+		}
+		n := ix.tabN[hi+c] - ix.tabN[lo+c]
+		if n == 0 {
+			continue
+		}
+		a.byCat[c] += n
+		a.total += n
+		a.sx += ix.tabX[hi+c] - ix.tabX[lo+c]
+		a.sy += ix.tabY[hi+c] - ix.tabY[lo+c]
 	}
 }
 
 // query holds what a request's filter implies, worked out once per tile.
 type query struct {
-	tables       bool
-	memo         *filterMemo // sums for a filter the tables cannot answer
-	allCats      bool
-	pass         [geo.MaxTerms]bool // categories passing, when not allCats
+	tables  bool
+	memo    *filterMemo // sums for a filter the tables cannot answer
+	allCats bool
+	pass    [geo.MaxTerms]bool   // categories passing, when not allCats
+	passN   [geo.MaxTerms]uint32 // 1 for a passing category, else 0
+	one     int                  // the only passing category, or -1
+	// The filter's months, 0 at an end that takes in all the data's months
+	// on that side, which no point's crimes need be searched for.
+	from, to     geo.Month
 	rowLo, rowHi int
 }
 
@@ -297,9 +506,27 @@ func (ix *Index) newQuery(f *geo.Filter) query {
 		tables:  tablesAnswer(f),
 		allCats: f.Categories.Empty(),
 		rowLo:   lo, rowHi: hi,
+		one: -1,
 	}
+	if n := len(ix.months); n > 0 {
+		if f.From > ix.months[0] {
+			q.from = f.From
+		}
+		if f.To != 0 && f.To < ix.months[n-1] {
+			q.to = f.To
+		}
+	}
+	passing := 0
 	for c := range q.pass {
 		q.pass[c] = f.Categories.Has(c)
+		if q.pass[c] {
+			q.passN[c] = 1
+			q.one = c
+			passing++
+		}
+	}
+	if q.allCats || passing != 1 {
+		q.one = -1
 	}
 	return q
 }

@@ -1,0 +1,139 @@
+package tiles
+
+import "crimemap/geo"
+
+// scanBatch is how many points a cluster's scan takes at a time.
+const scanBatch = 32
+
+// addPointsRange adds the crimes of the points pts, as addPointRange does
+// one by one, with the same sums in the same order. The crimes of a
+// cluster's points lie far apart in the crime table, so each step of a
+// point's count waits on memory: its range, the months at its ends, the
+// month near the range's start, its categories. Taken one point at a time
+// those waits add up, and they were most of a filtered long-range tile's
+// time. Here each step is taken for a batch of points before the next, so
+// that the batch's loads are independent and wait together.
+func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *query) {
+	if !q.tables {
+		for _, p := range pts {
+			ix.addPoint(a, p, f)
+		}
+		return
+	}
+	ds := ix.ds
+	var h catHist
+	var s, e [scanBatch]geo.CrimeID
+	var x, y [scanBatch]float64
+	var first [scanBatch]geo.Category
+	for len(pts) > 0 {
+		b := pts[:min(len(pts), scanBatch)]
+		pts = pts[len(b):]
+		for j, p := range b {
+			s[j], e[j] = ds.PointCrimes(p)
+			x[j], y[j] = ix.ptX[p], ix.ptY[p]
+		}
+		n := len(b)
+		if q.from != 0 {
+			ix.seekMonths(s[:n], e[:n], q.from, s[:n])
+		}
+		if q.to != 0 {
+			ix.seekMonths(s[:n], e[:n], q.to+1, e[:n])
+		}
+		for j := range n {
+			if s[j] < e[j] {
+				first[j] = ds.Category(s[j])
+			}
+		}
+		for j := range n {
+			if s[j] >= e[j] {
+				continue
+			}
+			c := ix.histCats(&h, s[j], e[j], first[j], q)
+			a.total += c
+			a.sx += float64(c) * x[j]
+			a.sy += float64(c) * y[j]
+		}
+	}
+	for c := range ix.ncat {
+		if q.allCats || q.pass[c] {
+			a.byCat[c] += h[0][c] + h[1][c] + h[2][c] + h[3][c]
+		}
+	}
+}
+
+// catHist counts crimes by category in four histograms taken in turn, so
+// that a run of crimes of one category, common at a point, does not wait
+// on the count it has just raised.
+type catHist [4][geo.MaxTerms]uint32
+
+// histCats counts every crime of [s, e), s < e, into h by category, and
+// returns how many pass q; first is the category of crime s. Only the
+// passing categories of h are read afterwards, so where one category
+// passes, only its count is kept.
+func (ix *Index) histCats(h *catHist, s, e geo.CrimeID, first geo.Category, q *query) uint32 {
+	ds := ix.ds
+	c := s + 1
+	if q.one >= 0 {
+		n := q.passN[first]
+		for ; c+4 <= e; c += 4 {
+			n += q.passN[ds.Category(c)] + q.passN[ds.Category(c+1)] + q.passN[ds.Category(c+2)] + q.passN[ds.Category(c+3)]
+		}
+		for ; c < e; c++ {
+			n += q.passN[ds.Category(c)]
+		}
+		h[0][q.one] += n
+		return n
+	}
+	h[0][first]++
+	if q.allCats {
+		for ; c+4 <= e; c += 4 {
+			h[1][ds.Category(c)]++
+			h[2][ds.Category(c+1)]++
+			h[3][ds.Category(c+2)]++
+			h[0][ds.Category(c+3)]++
+		}
+		for ; c < e; c++ {
+			h[1][ds.Category(c)]++
+		}
+		return uint32(e - s)
+	}
+	n := q.passN[first]
+	for ; c+4 <= e; c += 4 {
+		k0, k1, k2, k3 := ds.Category(c), ds.Category(c+1), ds.Category(c+2), ds.Category(c+3)
+		h[1][k0]++
+		h[2][k1]++
+		h[3][k2]++
+		h[0][k3]++
+		n += q.passN[k0] + q.passN[k1] + q.passN[k2] + q.passN[k3]
+	}
+	for ; c < e; c++ {
+		k := ds.Category(c)
+		h[1][k]++
+		n += q.passN[k]
+	}
+	return n
+}
+
+// seekMonths sets out[j] to seekMonth(lo[j], hi[j], m) for a batch of at
+// most scanBatch spans, loading each step's months for the whole batch
+// before the next step. out may be lo or hi.
+func (ix *Index) seekMonths(lo, hi []geo.CrimeID, m geo.Month, out []geo.CrimeID) {
+	ds := ix.ds
+	var mlo, mhi, mg [scanBatch]geo.Month
+	var g [scanBatch]geo.CrimeID
+	n := len(lo)
+	for j := range n {
+		if lo[j] < hi[j] {
+			mlo[j], mhi[j] = ds.Month(lo[j]), ds.Month(hi[j]-1)
+		}
+	}
+	for j := range n {
+		if lo[j] < hi[j] && mlo[j] < m && mhi[j] >= m {
+			g[j] = ix.guessCrime(lo[j], hi[j], m, mlo[j], mhi[j])
+			mg[j] = ds.Month(g[j])
+		}
+	}
+	for j := range n {
+		out[j] = ix.seekFrom(lo[j], hi[j], m, mlo[j], mhi[j], g[j], mg[j])
+	}
+}
