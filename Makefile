@@ -65,7 +65,7 @@ synth-history: ## Write the fifteen-year synthetic history (90M crimes, about 20
 	$(GO) run ./cmd/crimemap synth -history -n 90000000 -months 180 -start 2011-01 -seed 1 -reuse -out $(HISTORY)
 
 bench-history: ## Benchmarks over the long history in HISTORY, one package at a time (each loads all of it)
-	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench History -benchtime 400x -timeout 120m ./geo ./tiles
+	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench History -benchtime 400x -timeout 120m ./geo ./tiles ./ingest
 
 bench-watch: ## Watch form submissions/s and p99 on SQLite and PostgreSQL (a throwaway cluster), alone and beside crime reads
 	bash -c '. .ci/postgres.sh && CRIMEMAP_BENCH=1 $(if $(DURATION),CRIMEMAP_WATCH_BENCH_DURATION=$(DURATION)) \

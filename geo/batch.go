@@ -96,17 +96,31 @@ const (
 	pendingPoint = math.MaxUint32 - 1
 )
 
-// rawCrime is one street row as a batch holds it: 20 bytes. What a row has
-// in common with others of its snap point (street, LSOA, coordinates) lives
+// rawCrime is one street row as a batch holds it: 12 bytes, as every row
+// of a load is held at once before Build places it. What a row has in
+// common with others of its snap point (street, LSOA, coordinates) lives
 // in its Interner's point table; Crime IDs, 32 bytes that anti-social
-// behaviour rows lack, sit in the batch's ids beside it.
+// behaviour rows lack, sit in the batch's ids beside it, and the rare
+// Context in its contexts.
 type rawCrime struct {
 	pt        uint32 // the Interner's point, noPoint, or pendingPoint until looked up
-	crimeType uint32 // strings of the Interner
-	outcome   uint32
-	context   uint32
+	crimeType term   // terms of the Interner
+	outcome   term
 	month     Month
 	hasID     bool // a 64-hex Crime ID, the next of the batch's ids
+}
+
+// term is a crime type or outcome in its Interner's terms. Those a load
+// admits are a few hundred at most (MaxTerms of each); an Interner given
+// more than maxTerm fails its Build, as it holds more than a vocabulary
+// can take.
+type term uint16
+
+const maxTerm = 1<<16 - 1
+
+// contextRow is the Context of a row that has one.
+type contextRow struct {
+	row, context uint32 // context: strings of the Interner's contexts
 }
 
 // lsoaOverride is the LSOA of a row that differs from its point's first.
@@ -130,6 +144,7 @@ type StreetBatch struct {
 	ids    []crimeID // the Crime IDs of the rows with hasID, in row order
 	lsoa   []lsoaOverride
 	other  []otherID
+	ctx    []contextRow
 	// fallsWithin is the first row's "Falls within": the force's name
 	// when its id is not a standard one.
 	fallsWithin string
@@ -156,8 +171,13 @@ type Interner struct {
 	// cache.
 	terms   strTable
 	termIDs termCache
-	pts     []localPoint
-	find    pointTable
+	// contexts holds the Context column's strings, beside terms so that
+	// those stay few.
+	contexts strTable
+	// tooManyTerms is set when terms outgrew a term.
+	tooManyTerms bool
+	pts          []localPoint
+	find         pointTable
 	// pairs numbers the LSOA (code, name) pairs met, keyed by the code's
 	// length, code and name; pairIDs holds each pair's two strings.
 	// lastKey is the key last looked up, and lastPair its pair.
@@ -239,7 +259,7 @@ type localPoint struct {
 
 // NewInterner returns an empty Interner.
 func NewInterner() *Interner {
-	return &Interner{t: newStrTable(), terms: newStrTable()}
+	return &Interner{t: newStrTable(), terms: newStrTable(), contexts: newStrTable()}
 }
 
 // Seal looks up the points of the rows still staged and lets go of the
@@ -255,13 +275,13 @@ func (in *Interner) Seal() {
 // strings themselves stay; no row may be added afterwards.
 func (in *Interner) dropLookups() {
 	in.find = pointTable{}
-	in.t.ids, in.terms.ids, in.pairs, in.pairIDs = nil, nil, nil, nil
+	in.t.ids, in.terms.ids, in.contexts.ids, in.pairs, in.pairIDs = nil, nil, nil, nil, nil
 	in.stage, in.staged, in.pairKey, in.lastKey = nil, nil, nil, nil
 }
 
 // release lets go of the batch's rows once Build has placed them.
 func (b *StreetBatch) release() {
-	b.crimes, b.ids, b.lsoa, b.other, b.in = nil, nil, nil, nil, nil
+	b.crimes, b.ids, b.lsoa, b.other, b.ctx, b.in = nil, nil, nil, nil, nil, nil
 }
 
 // NewStreetBatchIn starts an empty batch whose strings and points go into in.
@@ -343,11 +363,11 @@ func (b *StreetBatch) AddStreet(r *StreetRow) {
 	c := rawCrime{
 		pt:        noPoint,
 		month:     r.Month,
-		crimeType: in.termIDs.id(&in.terms, r.CrimeType),
-		outcome:   in.termIDs.id(&in.terms, r.LastOutcome),
+		crimeType: in.term(r.CrimeType),
+		outcome:   in.term(r.LastOutcome),
 	}
 	if len(r.Context) > 0 {
-		c.context = in.terms.idAgain(&b.lastContext, r.Context)
+		b.ctx = append(b.ctx, contextRow{row, in.contexts.idAgain(&b.lastContext, r.Context)})
 	}
 	if r.HasLocation {
 		c.pt = pendingPoint
@@ -364,6 +384,17 @@ func (b *StreetBatch) AddStreet(r *StreetRow) {
 	if r.HasLocation {
 		in.stageRow(b, row, r)
 	}
+}
+
+// term returns the term of a crime type or outcome; beyond maxTerm it
+// marks the Interner, whose Build then fails.
+func (in *Interner) term(b []byte) term {
+	k := in.termIDs.id(&in.terms, b)
+	if k > maxTerm {
+		in.tooManyTerms = true
+		return 0
+	}
+	return term(k)
 }
 
 type rawOutcome struct {

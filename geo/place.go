@@ -31,6 +31,7 @@ type table struct {
 	in               *Interner
 	str              []uint32 // the Interner's strings -> global strings
 	term             []uint32 // its terms -> global strings
+	context          []uint32 // its contexts -> global strings
 	cat              []Category
 	outcome          []Outcome
 	seenCat, seenOut []bool
@@ -65,7 +66,6 @@ type part struct {
 	unloc    cursor            // the next position and ID rank of a crime without a point
 	other    map[uint32]string // to merge into d.other
 	ctxID    map[uint32]uint32 // to merge into d.ctx
-	ids      *idBuckets        // the part's crimes with an ID, for the ID index
 }
 
 // mark builds the tables and marks the points, crime types and outcomes
@@ -82,7 +82,7 @@ func (bs *building) mark() {
 		if t == nil {
 			in := sb.in
 			nt := len(in.terms.strs)
-			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt),
+			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt), context: make([]uint32, len(in.contexts.strs)),
 				cat: make([]Category, nt), outcome: make([]Outcome, nt),
 				seenCat: make([]bool, nt), seenOut: make([]bool, nt), cnt: make([]counter, len(in.pts))}
 			tables[in] = t
@@ -128,7 +128,10 @@ func (bs *building) resolve() error {
 	d := bs.d
 	n := 0
 	for _, t := range bs.tables {
-		n += len(t.in.t.strs) + len(t.in.terms.strs)
+		if t.in.tooManyTerms {
+			return fmt.Errorf("more than %d crime types and outcome categories in one Interner", maxTerm)
+		}
+		n += len(t.in.t.strs) + len(t.in.terms.strs) + len(t.in.contexts.strs)
 	}
 	// Sized once: the tables' strings are mostly distinct, and a map
 	// grown step by step to hundreds of thousands of entries rehashes
@@ -140,6 +143,9 @@ func (bs *building) resolve() error {
 		}
 		for i, s := range t.in.terms.strs {
 			t.term[i] = global.idString(s)
+		}
+		for i, s := range t.in.contexts.strs {
+			t.context[i] = global.idString(s)
 		}
 	}
 	// Terms not in the standard vocabularies are numbered in name order:
@@ -411,21 +417,19 @@ func (bs *building) starts(parts []part) (located, nIDs int) {
 const packedID = 1
 
 // place puts every crime at its position, one goroutine per part, and
-// each Crime ID in its slot of d.ids. A crime's columns go to its
+// records in rank the rank each Crime ID of d.ids (gathered from the
+// batches, which idStart locates) is to move to. A crime's columns go to its
 // position as one word, split into the columns in order afterwards: one
-// scattered write per crime rather than five. Each crime with an ID also
-// goes to the part's ID buckets. A point's LSOA is that of
+// scattered write per crime rather than five. A point's LSOA is that of
 // the crime placed at its first position, the first in batch order.
-func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuckets) {
+func (bs *building) place(parts []part, idStart []int) (packed []uint64, rank []uint32) {
 	d := bs.d
-	d.ids = make([]crimeID, nIDs)
+	nIDs := len(d.ids)
+	rank = make([]uint32, nIDs)
 	packed = make([]uint64, bs.n)
-	ids = make([]*idBuckets, len(parts))
 	parallel.Run(len(parts), func(w int) {
 		pt := &parts[w]
 		pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
-		pt.ids = newIDBuckets(idSlots(nIDs), nIDs/len(parts))
-		ids[w] = pt.ids
 		// The backward part takes its batches, and their rows, last
 		// first, and moves its cursors down before each crime.
 		step, bi, bEnd := 1, pt.b0, pt.b1
@@ -437,10 +441,10 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 			t := bs.tabOf[bi]
 			force := uint64(bs.forceOf[bi]) << 16
 			k, kEnd := 0, len(sb.crimes)
-			oi, idk, ov := 0, 0, 0
+			oi, idk, ov, ci := 0, idStart[bi], 0, 0
 			if pt.backward {
 				k, kEnd = len(sb.crimes)-1, -1
-				oi, idk, ov = len(sb.other)-1, len(sb.ids)-1, len(sb.lsoa)-1
+				oi, idk, ov, ci = len(sb.other)-1, idStart[bi+1]-1, len(sb.lsoa)-1, len(sb.ctx)-1
 			}
 			for ; k != kEnd; k += step {
 				c := &sb.crimes[k]
@@ -469,16 +473,16 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 				v := uint64(c.month)<<32 | uint64(t.cat[c.crimeType])<<24 | force | uint64(t.outcome[c.outcome])<<8
 				if c.hasID {
 					v |= packedID
-					d.ids[idRank] = sb.ids[idk]
-					pt.ids.add(&sb.ids[idk], pos)
+					rank[idk] = idRank
 					idk += step
 				} else if oi >= 0 && oi < len(sb.other) && sb.other[oi].row == uint32(k) {
 					pt.other[pos] = sb.other[oi].id
 					oi += step
 				}
 				packed[pos] = v
-				if c.context != 0 {
-					pt.ctxID[pos] = t.term[c.context]
+				if ci >= 0 && ci < len(sb.ctx) && sb.ctx[ci].row == uint32(k) {
+					pt.ctxID[pos] = t.context[sb.ctx[ci].context]
+					ci += step
 				}
 				var o *lsoaOverride
 				if ov >= 0 && ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
@@ -503,7 +507,7 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 		maps.Copy(d.other, parts[w].other)
 		maps.Copy(d.ctx, parts[w].ctxID)
 	}
-	return packed, ids
+	return packed, rank
 }
 
 // columns splits the packed words into the crime columns, in ranges of
