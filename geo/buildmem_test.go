@@ -8,12 +8,50 @@ import (
 	"unsafe"
 )
 
-// A row as a batch holds it is 12 bytes: every row of a load is held at
-// once until Build places it, and its 32-bit terms and Context were 8 of
-// the 20 it took.
+// A row as a batch holds it is 8 bytes: every row of a load is held at
+// once until Build places it, and its three 32-bit terms and Context were
+// 12 of the 20 it took.
 func TestRawCrimeSize(t *testing.T) {
-	if got := unsafe.Sizeof(rawCrime{}); got != 12 {
-		t.Errorf("rawCrime takes %d bytes, want 12", got)
+	if got := unsafe.Sizeof(rawCrime{}); got != 8 {
+		t.Errorf("rawCrime takes %d bytes, want 8", got)
+	}
+}
+
+// Rows beyond an Interner's kinds keep their crime type and outcome, in
+// both parts of placement.
+func TestWideKinds(t *testing.T) {
+	const types, outcomes = 200, 200 // 40,000 pairs, more than kindWide
+	b := NewBuilder()
+	b.ReleaseRows()
+	in := NewInterner()
+	for f := range 2 {
+		sb := NewStreetBatchIn(Unit{Force: "force-" + strconv.Itoa(f), Month: 1}, f, "test", in)
+		for i := range types * outcomes / 2 {
+			i += f * types * outcomes / 2
+			sb.AddStreet(&StreetRow{Month: 1, CrimeType: []byte("type " + strconv.Itoa(i%types)),
+				LastOutcome: []byte("outcome " + strconv.Itoa(i/types)), HasLocation: true, Lon: -1, Lat: 51 + float64(i%7)*0.01,
+				Location: []byte("On or near Street")})
+		}
+		if err := b.AddStreet(sb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(in.kinds) != kindWide {
+		t.Fatalf("%d kinds, want them all used", len(in.kinds))
+	}
+	d, _, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[[2]string]int{}
+	for c := range d.Len() {
+		seen[[2]string{d.Categories().Term(int(d.Category(CrimeID(c)))).Name, d.Outcomes().Term(int(d.Outcome(CrimeID(c)))).Name}]++
+	}
+	for i := range types * outcomes {
+		k := [2]string{"type " + strconv.Itoa(i%types), "outcome " + strconv.Itoa(i/types)}
+		if seen[k] != 1 {
+			t.Fatalf("%q: %d crimes, want 1", k, seen[k])
+		}
 	}
 }
 

@@ -35,6 +35,9 @@ type table struct {
 	cat              []Category
 	outcome          []Outcome
 	seenCat, seenOut []bool
+	seenKind         []bool
+	kindCat          []Category // per kind of the Interner
+	kindOut          []Outcome
 	cnt              []counter // per point: the crimes of kept batches there
 	unloc            counter   // crimes of kept batches without a point
 	rank             []uint32  // point -> global point
@@ -84,7 +87,8 @@ func (bs *building) mark() {
 			nt := len(in.terms.strs)
 			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt), context: make([]uint32, len(in.contexts.strs)),
 				cat: make([]Category, nt), outcome: make([]Outcome, nt),
-				seenCat: make([]bool, nt), seenOut: make([]bool, nt), cnt: make([]counter, len(in.pts))}
+				seenCat: make([]bool, nt), seenOut: make([]bool, nt), seenKind: make([]bool, len(in.kinds)),
+				cnt: make([]counter, len(in.pts))}
 			tables[in] = t
 			bs.tables = append(bs.tables, t)
 		}
@@ -107,16 +111,26 @@ func (bs *building) mark() {
 			}
 			for i := range sb.crimes {
 				c := &sb.crimes[i]
-				t.seenCat[c.crimeType] = true
-				t.seenOut[c.outcome] = true
+				if k := c.kind &^ kindHasID; k != kindWide {
+					t.seenKind[k] = true
+				}
 				cp := &t.unloc
 				if c.pt != noPoint {
 					cp = &t.cnt[c.pt]
 				}
 				cp.all++
-				if c.hasID {
+				if c.hasID() {
 					cp.ids++
 				}
+			}
+			for _, w := range sb.wide {
+				t.seenCat[w.cat], t.seenOut[w.out] = true, true
+			}
+		}
+		for k, seen := range t.seenKind {
+			if seen {
+				p := t.in.kinds[k]
+				t.seenCat[p[0]], t.seenOut[p[1]] = true, true
 			}
 		}
 	})
@@ -189,7 +203,14 @@ func (bs *building) resolve() error {
 				t.outcome[s] = Outcome(outIDs[strs[s]])
 			}
 		}
-		t.seenCat, t.seenOut = nil, nil
+		t.kindCat, t.kindOut = make([]Category, len(t.in.kinds)), make([]Outcome, len(t.in.kinds))
+		for k, seen := range t.seenKind {
+			if seen {
+				p := t.in.kinds[k]
+				t.kindCat[k], t.kindOut[k] = t.cat[p[0]], t.outcome[p[1]]
+			}
+		}
+		t.seenCat, t.seenOut, t.seenKind = nil, nil, nil
 	}
 	for bi, sb := range bs.batches {
 		f, err := d.forceFor(sb.Unit.Force, sb)
@@ -441,10 +462,10 @@ func (bs *building) place(parts []part, idStart []int) (packed []uint64, rank []
 			t := bs.tabOf[bi]
 			force := uint64(bs.forceOf[bi]) << 16
 			k, kEnd := 0, len(sb.crimes)
-			oi, idk, ov, ci := 0, idStart[bi], 0, 0
+			oi, idk, ov, ci, wi := 0, idStart[bi], 0, 0, 0
 			if pt.backward {
 				k, kEnd = len(sb.crimes)-1, -1
-				oi, idk, ov, ci = len(sb.other)-1, idStart[bi+1]-1, len(sb.lsoa)-1, len(sb.ctx)-1
+				oi, idk, ov, ci, wi = len(sb.other)-1, idStart[bi+1]-1, len(sb.lsoa)-1, len(sb.ctx)-1, len(sb.wide)-1
 			}
 			for ; k != kEnd; k += step {
 				c := &sb.crimes[k]
@@ -458,20 +479,29 @@ func (bs *building) place(parts []part, idStart []int) (packed []uint64, rank []
 				if pt.backward {
 					cp.all--
 					pos = cp.all
-					if c.hasID {
+					if c.hasID() {
 						cp.ids--
 						idRank = cp.ids
 					}
 				} else {
 					pos = cp.all
 					cp.all++
-					if c.hasID {
+					if c.hasID() {
 						idRank = cp.ids
 						cp.ids++
 					}
 				}
-				v := uint64(c.month)<<32 | uint64(t.cat[c.crimeType])<<24 | force | uint64(t.outcome[c.outcome])<<8
-				if c.hasID {
+				var cat Category
+				var out Outcome
+				if kd := c.kind &^ kindHasID; kd != kindWide {
+					cat, out = t.kindCat[kd], t.kindOut[kd]
+				} else {
+					w := &sb.wide[wi]
+					cat, out = t.cat[w.cat], t.outcome[w.out]
+					wi += step
+				}
+				v := uint64(c.month)<<32 | uint64(cat)<<24 | force | uint64(out)<<8
+				if c.hasID() {
 					v |= packedID
 					rank[idk] = idRank
 					idk += step
