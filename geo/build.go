@@ -187,7 +187,6 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	}
 	bs := &building{d: d, batches: sortedUnits(b.street), release: b.release}
 	bs.mark()
-	bs.collect()
 	// Cells need only the points used, and keep every core busy while
 	// the strings are merged on one.
 	cells := bs.startCells()
