@@ -68,7 +68,7 @@ synth-history: ## Write the fifteen-year synthetic history (90M crimes, about 20
 # which opens in seconds; the start benchmarks need one, and each of their
 # runs maps it anew, so they run a few times only.
 bench-history: ## Benchmarks over the long history in HISTORY, one package at a time (each loads all of it)
-	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench History -skip HistoryStart -benchtime 400x -timeout 120m ./geo ./tiles
+	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench History -skip HistoryStart -benchtime 400x -timeout 120m ./geo ./tiles ./ingest
 	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench HistoryStart -benchtime 3x -timeout 30m ./geo ./tiles
 
 bench-watch: ## Watch form submissions/s and p99 on SQLite and PostgreSQL (a throwaway cluster), alone and beside crime reads

@@ -96,17 +96,48 @@ const (
 	pendingPoint = math.MaxUint32 - 1
 )
 
-// rawCrime is one street row as a batch holds it: 20 bytes. What a row has
-// in common with others of its snap point (street, LSOA, coordinates) lives
-// in its Interner's point table; Crime IDs, 32 bytes that anti-social
-// behaviour rows lack, sit in the batch's ids beside it.
+// rawCrime is one street row as a batch holds it: 8 bytes, as every row
+// of a load is held at once before Build places it. What a row has in
+// common with others of its snap point (street, LSOA, coordinates) lives
+// in its Interner's point table, and its crime type and outcome in its
+// Interner's kinds; Crime IDs, 32 bytes that anti-social behaviour rows
+// lack, sit in the batch's ids beside it, and the rare Context in its
+// contexts.
 type rawCrime struct {
-	pt        uint32 // the Interner's point, noPoint, or pendingPoint until looked up
-	crimeType uint32 // strings of the Interner
-	outcome   uint32
-	context   uint32
-	month     Month
-	hasID     bool // a 64-hex Crime ID, the next of the batch's ids
+	pt    uint32 // the Interner's point, noPoint, or pendingPoint until looked up
+	kind  uint16 // the Interner's kind, or kindWide; with kindHasID
+	month Month
+}
+
+// A row's kind is its crime type and outcome: a force's files have a few
+// hundred pairs of them. kindHasID marks a row with a 64-hex Crime ID, the
+// next of the batch's ids; kindWide one whose pair is in its batch's wide,
+// once the Interner has kindWide kinds.
+const (
+	kindHasID = 1 << 15
+	kindWide  = kindHasID - 1
+)
+
+func (c *rawCrime) hasID() bool { return c.kind&kindHasID != 0 }
+
+// wideKind is the crime type and outcome of a row beyond its Interner's
+// kinds.
+type wideKind struct {
+	row      uint32
+	cat, out term
+}
+
+// term is a crime type or outcome in its Interner's terms. Those a load
+// admits are a few hundred at most (MaxTerms of each); an Interner given
+// more than maxTerm fails its Build, as it holds more than a vocabulary
+// can take.
+type term uint16
+
+const maxTerm = 1<<16 - 1
+
+// contextRow is the Context of a row that has one.
+type contextRow struct {
+	row, context uint32 // context: strings of the Interner's contexts
 }
 
 // lsoaOverride is the LSOA of a row that differs from its point's first.
@@ -130,6 +161,8 @@ type StreetBatch struct {
 	ids    []crimeID // the Crime IDs of the rows with hasID, in row order
 	lsoa   []lsoaOverride
 	other  []otherID
+	ctx    []contextRow
+	wide   []wideKind
 	// fallsWithin is the first row's "Falls within": the force's name
 	// when its id is not a standard one.
 	fallsWithin string
@@ -156,8 +189,17 @@ type Interner struct {
 	// cache.
 	terms   strTable
 	termIDs termCache
-	pts     []localPoint
-	find    pointTable
+	// contexts holds the Context column's strings, beside terms so that
+	// those stay few.
+	contexts strTable
+	// tooManyTerms is set when terms outgrew a term.
+	tooManyTerms bool
+	// kinds holds the (crime type, outcome) pairs met, kindOf their
+	// kinds by crime type and outcome, plus one.
+	kinds  [][2]term
+	kindOf [][]uint16
+	pts    []localPoint
+	find   pointTable
 	// pairs numbers the LSOA (code, name) pairs met, keyed by the code's
 	// length, code and name; pairIDs holds each pair's two strings.
 	// lastKey is the key last looked up, and lastPair its pair.
@@ -239,7 +281,7 @@ type localPoint struct {
 
 // NewInterner returns an empty Interner.
 func NewInterner() *Interner {
-	return &Interner{t: newStrTable(), terms: newStrTable()}
+	return &Interner{t: newStrTable(), terms: newStrTable(), contexts: newStrTable()}
 }
 
 // Seal looks up the points of the rows still staged and lets go of the
@@ -255,13 +297,13 @@ func (in *Interner) Seal() {
 // strings themselves stay; no row may be added afterwards.
 func (in *Interner) dropLookups() {
 	in.find = pointTable{}
-	in.t.ids, in.terms.ids, in.pairs, in.pairIDs = nil, nil, nil, nil
+	in.t.ids, in.terms.ids, in.contexts.ids, in.pairs, in.pairIDs, in.kindOf = nil, nil, nil, nil, nil, nil
 	in.stage, in.staged, in.pairKey, in.lastKey = nil, nil, nil, nil
 }
 
 // release lets go of the batch's rows once Build has placed them.
 func (b *StreetBatch) release() {
-	b.crimes, b.ids, b.lsoa, b.other, b.in = nil, nil, nil, nil, nil
+	b.crimes, b.ids, b.lsoa, b.other, b.ctx, b.wide, b.in = nil, nil, nil, nil, nil, nil, nil
 }
 
 // NewStreetBatchIn starts an empty batch whose strings and points go into in.
@@ -340,21 +382,20 @@ func (b *StreetBatch) AddStreet(r *StreetRow) {
 	if row == 0 {
 		b.fallsWithin = string(r.FallsWithin)
 	}
-	c := rawCrime{
-		pt:        noPoint,
-		month:     r.Month,
-		crimeType: in.termIDs.id(&in.terms, r.CrimeType),
-		outcome:   in.termIDs.id(&in.terms, r.LastOutcome),
+	c := rawCrime{pt: noPoint, month: r.Month}
+	cat, out := in.term(r.CrimeType), in.term(r.LastOutcome)
+	if c.kind = in.kind(cat, out); c.kind == kindWide {
+		b.wide = append(b.wide, wideKind{row, cat, out})
 	}
 	if len(r.Context) > 0 {
-		c.context = in.terms.idAgain(&b.lastContext, r.Context)
+		b.ctx = append(b.ctx, contextRow{row, in.contexts.idAgain(&b.lastContext, r.Context)})
 	}
 	if r.HasLocation {
 		c.pt = pendingPoint
 	}
 	if len(r.CrimeID) > 0 {
 		if id, ok := parseCrimeID(r.CrimeID); ok {
-			c.hasID = true
+			c.kind |= kindHasID
 			b.ids = append(b.ids, id)
 		} else {
 			b.other = append(b.other, otherID{row: row, id: string(r.CrimeID)})
@@ -364,6 +405,40 @@ func (b *StreetBatch) AddStreet(r *StreetRow) {
 	if r.HasLocation {
 		in.stageRow(b, row, r)
 	}
+}
+
+// term returns the term of a crime type or outcome; beyond maxTerm it
+// marks the Interner, whose Build then fails.
+func (in *Interner) term(b []byte) term {
+	k := in.termIDs.id(&in.terms, b)
+	if k > maxTerm {
+		in.tooManyTerms = true
+		return 0
+	}
+	return term(k)
+}
+
+// kind returns the kind of a crime type and outcome, adding it when it is
+// new, or kindWide when the Interner has no room for more.
+func (in *Interner) kind(cat, out term) uint16 {
+	if int(cat) < len(in.kindOf) && int(out) < len(in.kindOf[cat]) {
+		if k := in.kindOf[cat][out]; k != 0 {
+			return k - 1
+		}
+	}
+	if len(in.kinds) == kindWide {
+		return kindWide
+	}
+	if int(cat) >= len(in.kindOf) {
+		in.kindOf = append(in.kindOf, make([][]uint16, int(cat)+1-len(in.kindOf))...)
+	}
+	if row := in.kindOf[cat]; int(out) >= len(row) {
+		in.kindOf[cat] = append(row, make([]uint16, int(out)+1-len(row))...)
+	}
+	k := uint16(len(in.kinds))
+	in.kinds = append(in.kinds, [2]term{cat, out})
+	in.kindOf[cat][out] = k + 1
+	return k
 }
 
 type rawOutcome struct {

@@ -195,6 +195,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	}
 	lap("strings and terms")
 	bs.mergePoints()
+	bs.collect()
 	lap("points merged and ordered")
 	// The R-tree needs only the points, so it is built while the crimes
 	// are placed.
@@ -211,9 +212,14 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	}()
 	parts := bs.parts()
 	located, nIDs := bs.starts(parts)
-	packed, idBuckets := bs.place(parts, nIDs)
+	idStart := bs.gatherIDs(nIDs)
+	packed, rank := bs.place(parts, idStart)
+	permuteIDs(d.ids, rank)
+	bs.collect()
 	lap("crimes placed")
 	d.columns(packed)
+	bs.collect()
+	idBuckets := d.idBuckets()
 	lap("columns")
 	// The columns are final, so the version hash starts on them while the
 	// ID index is built and outcomes are joined.

@@ -31,9 +31,13 @@ type table struct {
 	in               *Interner
 	str              []uint32 // the Interner's strings -> global strings
 	term             []uint32 // its terms -> global strings
+	context          []uint32 // its contexts -> global strings
 	cat              []Category
 	outcome          []Outcome
 	seenCat, seenOut []bool
+	seenKind         []bool
+	kindCat          []Category // per kind of the Interner
+	kindOut          []Outcome
 	cnt              []counter // per point: the crimes of kept batches there
 	unloc            counter   // crimes of kept batches without a point
 	rank             []uint32  // point -> global point
@@ -65,7 +69,6 @@ type part struct {
 	unloc    cursor            // the next position and ID rank of a crime without a point
 	other    map[uint32]string // to merge into d.other
 	ctxID    map[uint32]uint32 // to merge into d.ctx
-	ids      *idBuckets        // the part's crimes with an ID, for the ID index
 }
 
 // mark builds the tables and marks the points, crime types and outcomes
@@ -82,9 +85,10 @@ func (bs *building) mark() {
 		if t == nil {
 			in := sb.in
 			nt := len(in.terms.strs)
-			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt),
+			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt), context: make([]uint32, len(in.contexts.strs)),
 				cat: make([]Category, nt), outcome: make([]Outcome, nt),
-				seenCat: make([]bool, nt), seenOut: make([]bool, nt), cnt: make([]counter, len(in.pts))}
+				seenCat: make([]bool, nt), seenOut: make([]bool, nt), seenKind: make([]bool, len(in.kinds)),
+				cnt: make([]counter, len(in.pts))}
 			tables[in] = t
 			bs.tables = append(bs.tables, t)
 		}
@@ -107,16 +111,26 @@ func (bs *building) mark() {
 			}
 			for i := range sb.crimes {
 				c := &sb.crimes[i]
-				t.seenCat[c.crimeType] = true
-				t.seenOut[c.outcome] = true
+				if k := c.kind &^ kindHasID; k != kindWide {
+					t.seenKind[k] = true
+				}
 				cp := &t.unloc
 				if c.pt != noPoint {
 					cp = &t.cnt[c.pt]
 				}
 				cp.all++
-				if c.hasID {
+				if c.hasID() {
 					cp.ids++
 				}
+			}
+			for _, w := range sb.wide {
+				t.seenCat[w.cat], t.seenOut[w.out] = true, true
+			}
+		}
+		for k, seen := range t.seenKind {
+			if seen {
+				p := t.in.kinds[k]
+				t.seenCat[p[0]], t.seenOut[p[1]] = true, true
 			}
 		}
 	})
@@ -128,7 +142,10 @@ func (bs *building) resolve() error {
 	d := bs.d
 	n := 0
 	for _, t := range bs.tables {
-		n += len(t.in.t.strs) + len(t.in.terms.strs)
+		if t.in.tooManyTerms {
+			return fmt.Errorf("more than %d crime types and outcome categories in one Interner", maxTerm)
+		}
+		n += len(t.in.t.strs) + len(t.in.terms.strs) + len(t.in.contexts.strs)
 	}
 	// Sized once: the tables' strings are mostly distinct, and a map
 	// grown step by step to hundreds of thousands of entries rehashes
@@ -140,6 +157,9 @@ func (bs *building) resolve() error {
 		}
 		for i, s := range t.in.terms.strs {
 			t.term[i] = global.idString(s)
+		}
+		for i, s := range t.in.contexts.strs {
+			t.context[i] = global.idString(s)
 		}
 	}
 	// Terms not in the standard vocabularies are numbered in name order:
@@ -183,7 +203,14 @@ func (bs *building) resolve() error {
 				t.outcome[s] = Outcome(outIDs[strs[s]])
 			}
 		}
-		t.seenCat, t.seenOut = nil, nil
+		t.kindCat, t.kindOut = make([]Category, len(t.in.kinds)), make([]Outcome, len(t.in.kinds))
+		for k, seen := range t.seenKind {
+			if seen {
+				p := t.in.kinds[k]
+				t.kindCat[k], t.kindOut[k] = t.cat[p[0]], t.outcome[p[1]]
+			}
+		}
+		t.seenCat, t.seenOut, t.seenKind = nil, nil, nil
 	}
 	for bi, sb := range bs.batches {
 		f, err := d.forceFor(sb.Unit.Force, sb)
@@ -411,21 +438,19 @@ func (bs *building) starts(parts []part) (located, nIDs int) {
 const packedID = 1
 
 // place puts every crime at its position, one goroutine per part, and
-// each Crime ID in its slot of d.ids. A crime's columns go to its
+// records in rank the rank each Crime ID of d.ids (gathered from the
+// batches, which idStart locates) is to move to. A crime's columns go to its
 // position as one word, split into the columns in order afterwards: one
-// scattered write per crime rather than five. Each crime with an ID also
-// goes to the part's ID buckets. A point's LSOA is that of
+// scattered write per crime rather than five. A point's LSOA is that of
 // the crime placed at its first position, the first in batch order.
-func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuckets) {
+func (bs *building) place(parts []part, idStart []int) (packed []uint64, rank []uint32) {
 	d := bs.d
-	d.ids = make([]crimeID, nIDs)
+	nIDs := len(d.ids)
+	rank = make([]uint32, nIDs)
 	packed = make([]uint64, bs.n)
-	ids = make([]*idBuckets, len(parts))
 	parallel.Run(len(parts), func(w int) {
 		pt := &parts[w]
 		pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
-		pt.ids = newIDBuckets(idSlots(nIDs), nIDs/len(parts))
-		ids[w] = pt.ids
 		// The backward part takes its batches, and their rows, last
 		// first, and moves its cursors down before each crime.
 		step, bi, bEnd := 1, pt.b0, pt.b1
@@ -437,10 +462,10 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 			t := bs.tabOf[bi]
 			force := uint64(bs.forceOf[bi]) << 16
 			k, kEnd := 0, len(sb.crimes)
-			oi, idk, ov := 0, 0, 0
+			oi, idk, ov, ci, wi := 0, idStart[bi], 0, 0, 0
 			if pt.backward {
 				k, kEnd = len(sb.crimes)-1, -1
-				oi, idk, ov = len(sb.other)-1, len(sb.ids)-1, len(sb.lsoa)-1
+				oi, idk, ov, ci, wi = len(sb.other)-1, idStart[bi+1]-1, len(sb.lsoa)-1, len(sb.ctx)-1, len(sb.wide)-1
 			}
 			for ; k != kEnd; k += step {
 				c := &sb.crimes[k]
@@ -454,31 +479,40 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 				if pt.backward {
 					cp.all--
 					pos = cp.all
-					if c.hasID {
+					if c.hasID() {
 						cp.ids--
 						idRank = cp.ids
 					}
 				} else {
 					pos = cp.all
 					cp.all++
-					if c.hasID {
+					if c.hasID() {
 						idRank = cp.ids
 						cp.ids++
 					}
 				}
-				v := uint64(c.month)<<32 | uint64(t.cat[c.crimeType])<<24 | force | uint64(t.outcome[c.outcome])<<8
-				if c.hasID {
+				var cat Category
+				var out Outcome
+				if kd := c.kind &^ kindHasID; kd != kindWide {
+					cat, out = t.kindCat[kd], t.kindOut[kd]
+				} else {
+					w := &sb.wide[wi]
+					cat, out = t.cat[w.cat], t.outcome[w.out]
+					wi += step
+				}
+				v := uint64(c.month)<<32 | uint64(cat)<<24 | force | uint64(out)<<8
+				if c.hasID() {
 					v |= packedID
-					d.ids[idRank] = sb.ids[idk]
-					pt.ids.add(&sb.ids[idk], pos)
+					rank[idk] = idRank
 					idk += step
 				} else if oi >= 0 && oi < len(sb.other) && sb.other[oi].row == uint32(k) {
 					pt.other[pos] = sb.other[oi].id
 					oi += step
 				}
 				packed[pos] = v
-				if c.context != 0 {
-					pt.ctxID[pos] = t.term[c.context]
+				if ci >= 0 && ci < len(sb.ctx) && sb.ctx[ci].row == uint32(k) {
+					pt.ctxID[pos] = t.context[sb.ctx[ci].context]
+					ci += step
 				}
 				var o *lsoaOverride
 				if ov >= 0 && ov < len(sb.lsoa) && sb.lsoa[ov].row == uint32(k) {
@@ -503,7 +537,7 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 		maps.Copy(d.other, parts[w].other)
 		maps.Copy(d.ctx, parts[w].ctxID)
 	}
-	return packed, ids
+	return packed, rank
 }
 
 // columns splits the packed words into the crime columns, in ranges of

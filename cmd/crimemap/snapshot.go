@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"crimemap/geo"
@@ -49,8 +50,15 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("snapshot: %d file(s) could not be read; no snapshot written", len(sum.Failed))
 	}
 	start := time.Now()
-	if err := geo.WriteSnapshotFile(*out, ds, append(server.SnapshotParts(ds, opt),
-		geo.SnapshotPart{Name: dataFilesPart, Data: files.Manifest(paths)})...); err != nil {
+	// Each step's garbage goes back to the system before the next step
+	// allocates: the load's before the tile index is built, the tile
+	// index's build before the hex columns are, so that no two of them
+	// add to the peak.
+	debug.FreeOSMemory()
+	parts := server.SnapshotParts(ds, opt)
+	debug.FreeOSMemory()
+	parts = append(parts, geo.SnapshotPart{Name: dataFilesPart, Data: files.Manifest(paths)})
+	if err := geo.WriteSnapshotFile(*out, ds, parts...); err != nil {
 		return err
 	}
 	fi, err := os.Stat(*out)
