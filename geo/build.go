@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -213,7 +212,9 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	located, nIDs := bs.starts(parts)
 	packed, idBuckets := bs.place(parts, nIDs)
 	lap("crimes placed")
-	d.columns(packed)
+	if err := d.columns(packed); err != nil {
+		return nil, st, err
+	}
 	lap("columns")
 	// The columns are final, so the version hash starts on them while the
 	// ID index is built and outcomes are joined.
@@ -234,7 +235,6 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	d.buildIDIndex(idBuckets)
 	lap("ID index")
 
-	d.months = distinctMonths(d.month)
 	d.latest = latestMonth(d.month, d.months)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
 	d.joinOutcomes(sortedUnits(b.outcomes), &st)
@@ -285,22 +285,6 @@ func (d *Dataset) forceFor(id string, sb *StreetBatch) (Force, error) {
 		return 0, fmt.Errorf("force %q: more than %d forces", id, MaxTerms)
 	}
 	return Force(d.forces.add(Term{Slug: id, Name: name})), nil
-}
-
-func distinctMonths(ms []Month) []Month {
-	var seen [1 << 16 / 64]uint64
-	for _, m := range ms {
-		seen[m/64] |= 1 << (m % 64)
-	}
-	var out []Month
-	for w, bitsW := range seen {
-		for bitsW != 0 {
-			b := bits.TrailingZeros64(bitsW)
-			out = append(out, Month(w*64+b))
-			bitsW &= bitsW - 1
-		}
-	}
-	return out
 }
 
 // treeGroup is how many points, consecutive in Hilbert order, share one

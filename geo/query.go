@@ -345,22 +345,23 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	if len(k.Months) == 0 {
 		return k, nil
 	}
-	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
-	// Count into a dense month span, then fold into the dataset's months.
-	dense := make([]int, k.NumCategories*span)
+	// k.Months is a run of the dataset's months, so a crime's month index
+	// less the run's first is its column.
+	first, span := d.monthIndex(k.Months[0]), len(k.Months)
+	dense := k.cells
 	tally := func(dense []int, p PointID) {
 		s, e := d.MonthSpan(p, f)
 		months, cats := d.month[s:e], d.cat[s:e]
 		if f.termsFree() {
 			// The common case reads two columns in a tight loop.
 			for i, c := range cats {
-				dense[int(c)*span+int(months[i]-first)]++
+				dense[int(c)*span+int(months[i])-first]++
 			}
 			return
 		}
 		for c := s; c < e; c++ {
 			if d.matchTerms(c, f) {
-				dense[int(d.cat[c])*span+int(d.month[c]-first)]++
+				dense[int(d.cat[c])*span+int(d.month[c])-first]++
 			}
 		}
 	}
@@ -397,15 +398,11 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	}
 	if a == nil {
 		for c := range d.NoLocation(f) {
-			dense[int(d.cat[c])*span+int(d.month[c]-first)]++
+			dense[int(d.cat[c])*span+int(d.month[c])-first]++
 		}
 	}
-	for ci := 0; ci < k.NumCategories; ci++ {
-		for mi, m := range k.Months {
-			v := dense[ci*span+int(m-first)]
-			k.cells[ci*len(k.Months)+mi] = v
-			k.Total += v
-		}
+	for _, v := range k.cells {
+		k.Total += v
 	}
 	return k, nil
 }

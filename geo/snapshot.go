@@ -49,7 +49,7 @@ import (
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 4
+const SnapshotFormat = 5
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -807,7 +807,7 @@ func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 		func() (err error) { d.ptLSOAName, err = view[uint32](s[secPtLSOAName], "LSOA names"); return },
 		func() (err error) { d.ptCell, err = view[h3.Cell](s[secPtCell], "H3 cells"); return },
 		func() (err error) { d.ptStart, err = view[uint32](s[secPtStart], "point starts"); return },
-		func() (err error) { d.month, err = view[Month](s[secMonth], "months"); return },
+		func() (err error) { d.month, err = view[uint8](s[secMonth], "months"); return },
 		func() (err error) { d.cat, err = view[Category](s[secCat], "categories"); return },
 		func() (err error) { d.force, err = view[Force](s[secForce], "forces"); return },
 		func() (err error) { d.outcome, err = view[Outcome](s[secOutcome], "outcomes"); return },
@@ -893,8 +893,8 @@ func (d *Dataset) checkColumns() error {
 	if err := d.checkHist(); err != nil {
 		return bad("%v", err)
 	}
-	if !slices.IsSorted(d.months) || n > 0 && len(d.months) == 0 {
-		return bad("distinct months out of order")
+	if !slices.IsSorted(d.months) || n > 0 && len(d.months) == 0 || len(d.months) > MaxMonths {
+		return bad("%d distinct months, or out of order", len(d.months))
 	}
 	return d.checkPublicIDs()
 }
@@ -965,9 +965,9 @@ func (d *Dataset) checkPublicIDs() error {
 
 // checkTerms checks that every crime's terms are in the vocabularies.
 func (d *Dataset) checkTerms() error {
-	nc, no, nf := d.categories.Len(), d.outcomes.Len(), d.forces.Len()
+	nc, no, nf, nm := d.categories.Len(), d.outcomes.Len(), d.forces.Len(), len(d.months)
 	for c := range d.month {
-		if int(d.cat[c]) >= nc || int(d.outcome[c]) >= no || int(d.force[c]) >= nf {
+		if int(d.cat[c]) >= nc || int(d.outcome[c]) >= no || int(d.force[c]) >= nf || int(d.month[c]) >= nm {
 			return fmt.Errorf("%w: crime %d names a term beyond the vocabularies", ErrSnapshotCorrupt, c)
 		}
 	}
