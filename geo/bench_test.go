@@ -173,3 +173,20 @@ func BenchmarkPublicIDs(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCrimesByPersistentID finds crimes by their 64-hex Crime ID,
+// scattered over the national year, as an outcomes join does.
+func BenchmarkCrimesByPersistentID(b *testing.B) {
+	ds := benchDataset(b)
+	var ids []string
+	for c := 0; c < ds.Len() && len(ids) < 4096; c += 1471 {
+		if id := ds.PersistentID(geo.CrimeID(c)); len(id) == 64 {
+			ids = append(ids, id)
+		}
+	}
+	for i := 0; b.Loop(); i++ {
+		if len(ds.CrimesByPersistentID(ids[i%len(ids)])) == 0 {
+			b.Fatalf("%s not found", ids[i%len(ids)])
+		}
+	}
+}

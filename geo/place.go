@@ -424,7 +424,7 @@ func (bs *building) place(parts []part, nIDs int) (packed []uint64, ids []*idBuc
 	parallel.Run(len(parts), func(w int) {
 		pt := &parts[w]
 		pt.other, pt.ctxID = map[uint32]string{}, map[uint32]uint32{}
-		pt.ids = newIDBuckets(idSlots(nIDs), nIDs/len(parts))
+		pt.ids = newIDBuckets(nIDs, nIDs/len(parts))
 		ids[w] = pt.ids
 		// The backward part takes its batches, and their rows, last
 		// first, and moves its cursors down before each crime.
