@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"cmp"
 	"encoding/binary"
 	"math/bits"
 	"slices"
@@ -58,19 +57,28 @@ func (x *idIndex) at(i int) uint32 {
 	return uint32(v & (1<<x.width - 1))
 }
 
-// set stores position pos as entry i; goroutines may set entries that
-// share a word.
-func (x *idIndex) set(i int, pos uint32) {
+// set stores position pos as entry i. The words edge0 and edge1 are
+// shared with another goroutine's entries and are written atomically; the
+// rest are the caller's alone.
+func (x *idIndex) set(i int, pos uint32, edge0, edge1 uint) {
 	bit := uint(i) * x.width
 	w, off := bit/64, bit%64
-	atomic.OrUint64(&x.packed[w], uint64(pos)<<off)
+	or := func(w uint, v uint64) {
+		if w == edge0 || w == edge1 {
+			atomic.OrUint64(&x.packed[w], v)
+		} else {
+			x.packed[w] |= v
+		}
+	}
+	or(w, uint64(pos)<<off)
 	if off+x.width > 64 {
-		atomic.OrUint64(&x.packed[w+1], uint64(pos)>>(64-off))
+		or(w+1, uint64(pos)>>(64-off))
 	}
 }
 
-// idPair is a crime with a 64-hex ID as the index takes it in.
-type idPair struct{ key, pos uint32 }
+// idPair is a crime with a 64-hex ID as the index takes it in, as
+// key<<32 | position: pairs sort as the index orders them.
+type idPair uint64
 
 // idBuckets sorts the crimes with an ID by their key's top bits as they
 // are placed, into buckets of a few thousand, so the index is built by
@@ -96,7 +104,7 @@ func newIDBuckets(n, expect int) *idBuckets {
 // add records that the crime at pos has the ID id.
 func (ib *idBuckets) add(id *crimeID, pos uint32) {
 	k := binary.BigEndian.Uint64(id[:8]) >> ib.shift
-	ib.b[k] = append(ib.b[k], idPair{idKey(id), pos})
+	ib.b[k] = append(ib.b[k], idPair(uint64(idKey(id))<<32|uint64(pos)))
 }
 
 // buildIDIndex indexes every crime with an ID from the buckets that
@@ -116,24 +124,32 @@ func (d *Dataset) buildIDIndex(bks []*idBuckets) {
 			start[k+1] += len(ib.b[k])
 		}
 	}
-	counts := make([]uint32, len(x.dir))
 	workers := min(parallel.Cores(nb), 8)
+	counts := make([][]uint32, workers) // per goroutine, of each run
 	parallel.Run(workers, func(w int) {
+		k0, k1 := nb*w/workers, nb*(w+1)/workers
+		// The first and last words of the goroutine's entries may hold
+		// its neighbours' entries too.
+		edge0, edge1 := uint(start[k0])*x.width/64, (uint(start[k1])*x.width+63)/64-1
+		counts[w] = make([]uint32, len(x.dir))
 		var run []idPair
-		for k := nb * w / workers; k < nb*(w+1)/workers; k++ {
+		for k := k0; k < k1; k++ {
 			run = run[:0]
 			for _, ib := range bks {
 				run = append(run, ib.b[k]...)
 			}
-			slices.SortFunc(run, func(a, b idPair) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.pos, b.pos)) })
+			slices.Sort(run)
 			for i, p := range run {
-				x.set(start[k]+i, p.pos)
-				atomic.AddUint32(&counts[uint64(p.key)>>x.shift], 1)
+				x.set(start[k]+i, uint32(p), edge0, edge1)
+				counts[w][uint64(p)>>(32+x.shift)]++
 			}
 		}
 	})
 	for b := range len(x.dir) - 1 {
-		x.dir[b+1] = x.dir[b] + counts[b]
+		x.dir[b+1] = x.dir[b]
+		for _, cw := range counts {
+			x.dir[b+1] += cw[b]
+		}
 	}
 	d.byID = x
 }
