@@ -107,7 +107,8 @@ func benchCounts5km(b *testing.B, ds *geo.Dataset) {
 }
 
 // BenchmarkResidentBytes reports the loaded dataset's heap per crime, indexes
-// included: target at most 48 bytes.
+// included: target at most 48 bytes. Tiles' BenchmarkResidentBytes adds the
+// tile index, which a server holds beside it.
 func BenchmarkResidentBytes(b *testing.B) {
 	bpc := benchdata.BytesPerCrime(b)
 	for i := 0; i < b.N; i++ {
