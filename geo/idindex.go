@@ -132,13 +132,15 @@ func (d *Dataset) buildIDIndex(bks []*idBuckets) {
 		// its neighbours' entries too.
 		edge0, edge1 := uint(start[k0])*x.width/64, (uint(start[k1])*x.width+63)/64-1
 		counts[w] = make([]uint32, len(x.dir))
-		var run []idPair
+		var run, tmp []idPair
 		for k := k0; k < k1; k++ {
 			run = run[:0]
 			for _, ib := range bks {
 				run = append(run, ib.b[k]...)
 			}
-			slices.Sort(run)
+			// A bucket's keys share their top bits: only the rest are
+			// sorted.
+			run, tmp = sortPairs(run, tmp, 64-bks[0].shift)
 			for i, p := range run {
 				x.set(start[k]+i, uint32(p), edge0, edge1)
 				counts[w][uint64(p)>>(32+x.shift)]++
@@ -152,6 +154,43 @@ func (d *Dataset) buildIDIndex(bks []*idBuckets) {
 		}
 	}
 	d.byID = x
+}
+
+// sortPairs sorts pairs whose keys share their top `same` bits, by key
+// then position, and returns them with a buffer for the next call. It
+// sorts by the keys' other bits in radix passes of at most 11 bits, then
+// orders the few pairs of equal keys by position: at 16M IDs, several
+// times quicker than a comparison sort (BenchmarkBuildIDIndex).
+func sortPairs(run, tmp []idPair, same uint) ([]idPair, []idPair) {
+	tmp = slices.Grow(tmp[:0], len(run))[:len(run)]
+	rest := 32 - same
+	passes := (rest + 10) / 11
+	var count [1 << 11]int
+	for p := range passes {
+		lo := 32 + rest*p/passes
+		w := 32 + rest*(p+1)/passes - lo
+		mask := uint64(1)<<w - 1
+		clear(count[:1<<w])
+		for _, x := range run {
+			count[uint64(x)>>lo&mask]++
+		}
+		sum := 0
+		for i, c := range count[:1<<w] {
+			count[i], sum = sum, sum+c
+		}
+		for _, x := range run {
+			b := uint64(x) >> lo & mask
+			tmp[count[b]] = x
+			count[b]++
+		}
+		run, tmp = tmp, run
+	}
+	for i := 1; i < len(run); i++ {
+		for j := i; j > 0 && run[j]>>32 == run[j-1]>>32 && run[j] < run[j-1]; j-- {
+			run[j], run[j-1] = run[j-1], run[j]
+		}
+	}
+	return run, tmp
 }
 
 // idKeyAt is the key of the ID of entry i.

@@ -127,3 +127,30 @@ func TestIDRankDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestSortPairs checks the radix sort of a bucket's pairs against a
+// comparison sort, for buckets of every width of shared top bits and with
+// keys repeated at several positions.
+func TestSortPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var tmp []idPair
+	for _, same := range []uint{0, 1, 7, 14, 16, 20, 31} {
+		for _, n := range []int{0, 1, 2, 100, 5000} {
+			top := rng.Uint64() >> 32 &^ (1<<(32-same) - 1)
+			run := make([]idPair, n)
+			for i := range run {
+				key := top | rng.Uint64()>>(32+same)
+				if i > 0 && i%4 == 0 {
+					key = uint64(run[i-1]) >> 32 // a repeated key
+				}
+				run[i] = idPair(key<<32 | uint64(rng.Uint32()))
+			}
+			want := slices.Sorted(slices.Values(run))
+			var got []idPair
+			got, tmp = sortPairs(slices.Clone(run), tmp, same)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d shared bits, %d pairs: not sorted", same, n)
+			}
+		}
+	}
+}
