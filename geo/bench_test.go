@@ -109,7 +109,8 @@ func benchCounts5km(b *testing.B, ds *geo.Dataset) {
 }
 
 // BenchmarkResidentBytes reports the loaded dataset's heap per crime, indexes
-// included: target at most 48 bytes.
+// included: target at most 48 bytes. Tiles' BenchmarkResidentBytes adds the
+// tile index, which a server holds beside it.
 func BenchmarkResidentBytes(b *testing.B) {
 	bpc := benchdata.BytesPerCrime(b)
 	for i := 0; i < b.N; i++ {
@@ -174,4 +175,21 @@ func BenchmarkPublicIDs(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCrimesByPersistentID finds crimes by their 64-hex Crime ID,
+// scattered over the national year, as an outcomes join does.
+func BenchmarkCrimesByPersistentID(b *testing.B) {
+	ds := benchDataset(b)
+	var ids []string
+	for c := 0; c < ds.Len() && len(ids) < 4096; c += 1471 {
+		if id := ds.PersistentID(geo.CrimeID(c)); len(id) == 64 {
+			ids = append(ids, id)
+		}
+	}
+	for i := 0; b.Loop(); i++ {
+		if len(ds.CrimesByPersistentID(ids[i%len(ids)])) == 0 {
+			b.Fatalf("%s not found", ids[i%len(ids)])
+		}
+	}
 }

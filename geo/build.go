@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -217,7 +216,9 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	permuteIDs(d.ids, rank)
 	bs.collect()
 	lap("crimes placed")
-	d.columns(packed)
+	if err := d.columns(packed); err != nil {
+		return nil, st, err
+	}
 	bs.collect()
 	idBuckets := d.idBuckets()
 	lap("columns")
@@ -240,7 +241,6 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	d.buildIDIndex(idBuckets)
 	lap("ID index")
 
-	d.months = distinctMonths(d.month)
 	d.latest = latestMonth(d.month, d.months)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
 	d.joinOutcomes(sortedUnits(b.outcomes), &st)
@@ -291,22 +291,6 @@ func (d *Dataset) forceFor(id string, sb *StreetBatch) (Force, error) {
 		return 0, fmt.Errorf("force %q: more than %d forces", id, MaxTerms)
 	}
 	return Force(d.forces.add(Term{Slug: id, Name: name})), nil
-}
-
-func distinctMonths(ms []Month) []Month {
-	var seen [1 << 16 / 64]uint64
-	for _, m := range ms {
-		seen[m/64] |= 1 << (m % 64)
-	}
-	var out []Month
-	for w, bitsW := range seen {
-		for bitsW != 0 {
-			b := bits.TrailingZeros64(bitsW)
-			out = append(out, Month(w*64+b))
-			bitsW &= bitsW - 1
-		}
-	}
-	return out
 }
 
 // treeGroup is how many points, consecutive in Hilbert order, share one

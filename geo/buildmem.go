@@ -132,7 +132,7 @@ func (d *Dataset) idBuckets() []*idBuckets {
 		for _, x := range d.hasID[w0:w1] {
 			n += bits.OnesCount64(x)
 		}
-		ib := newIDBuckets(idSlots(len(d.ids)), n)
+		ib := newIDBuckets(len(d.ids), n)
 		for w := w0; w < w1; w++ {
 			for x := d.hasID[w]; x != 0; x &= x - 1 {
 				ib.add(&d.ids[r], uint32(w*64+bits.TrailingZeros64(x)))

@@ -176,16 +176,24 @@ func (cc *circleCells) byCrime(p PointID) bool { return cc.whole[cc.lv.of[p]] ==
 func (cc *circleCells) release() { cc.lv.putSlots(cc.whole, cc.idx) }
 
 // count adds the cells' crimes passing f, whose terms may only name
-// categories, into dense, indexed category·span + month offset from first.
-func (cc *circleCells) count(f *Filter, dense []int, first Month, span int) {
+// categories, into dense, indexed category·span + the column of its month
+// in months, the run of the dataset's months counted.
+func (cc *circleCells) count(f *Filter, dense []int, months []Month, span int) {
 	lo, hi := keyRange(f)
 	anyCat := f.Categories.Empty()
+	// The cube's keys hold month values, the counts' columns index months:
+	// col maps one to the other over the run.
+	first := months[0]
+	col := make([]int, int(months[len(months)-1]-first)+1)
+	for i, m := range months {
+		col[m-first] = i
+	}
 	for _, i := range cc.idx {
 		keys, ns := cc.cube.run(int(i), lo, hi)
 		for j, k := range keys {
 			cat := int(k & 0xff)
 			if anyCat || f.Categories.Has(cat) {
-				dense[cat*span+int(Month(k>>8)-first)] += int(ns[j])
+				dense[cat*span+col[Month(k>>8)-first]] += int(ns[j])
 			}
 		}
 	}

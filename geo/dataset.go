@@ -54,7 +54,9 @@ type Dataset struct {
 	bound        orb.Bound
 
 	// Crimes, grouped by point, by month within a point; unlocated ones last.
-	month   []Month
+	// A crime's month is its index in months: one byte rather than two,
+	// and ascending as the months are, so month order is index order.
+	month   []uint8
 	cat     []Category
 	force   []Force
 	outcome []Outcome
@@ -186,19 +188,18 @@ func (d *Dataset) LatestMonth() Month { return d.latest }
 const LatestShare = 100
 
 // latestMonth is LatestMonth's rule over the crimes' months.
-func latestMonth(months []Month, distinct []Month) Month {
+func latestMonth(months []uint8, distinct []Month) Month {
 	if len(distinct) == 0 {
 		return 0
 	}
-	lo := distinct[0]
-	counts := make([]int, int(distinct[len(distinct)-1]-lo)+1)
+	var counts [MaxMonths]int
 	for _, m := range months {
-		counts[m-lo]++
+		counts[m]++
 	}
-	busiest := slices.Max(counts)
-	for i := len(counts) - 1; ; i-- {
+	busiest := slices.Max(counts[:])
+	for i := len(distinct) - 1; ; i-- {
 		if counts[i]*LatestShare >= busiest {
-			return lo + Month(i)
+			return distinct[i]
 		}
 	}
 }
@@ -264,7 +265,23 @@ func (d *Dataset) PointOf(c CrimeID) PointID {
 }
 
 // Month returns the month of crime c.
-func (d *Dataset) Month(c CrimeID) Month { return d.month[c] }
+func (d *Dataset) Month(c CrimeID) Month { return d.months[d.month[c]] }
+
+// MaxMonths is how many distinct months a dataset can hold: a crime's
+// month is a one-byte index into them. 256 months are 21 years and 4
+// months; data.police.uk's archive starts in December 2010.
+const MaxMonths = 256
+
+// ErrTooManyMonths is returned by a load whose crimes span more distinct
+// months than MaxMonths.
+var ErrTooManyMonths = fault.New(fault.Invalid, "geo: more distinct months than a dataset can hold (256)")
+
+// monthIndex returns the index in months of the first month at or after m,
+// len(months) if none is.
+func (d *Dataset) monthIndex(m Month) int {
+	i, _ := slices.BinarySearch(d.months, m)
+	return i
+}
 
 // Category returns the category of crime c.
 func (d *Dataset) Category(c CrimeID) Category { return d.cat[c] }
@@ -364,7 +381,7 @@ func (d *Dataset) Crime(c CrimeID) Crime {
 // crimeAt is Crime for a caller that already knows the crime's point.
 func (d *Dataset) crimeAt(c CrimeID, p PointID) Crime {
 	return Crime{
-		ID: c, PersistentID: d.PersistentID(c), Month: d.month[c], Category: d.cat[c],
+		ID: c, PersistentID: d.PersistentID(c), Month: d.Month(c), Category: d.cat[c],
 		Force: d.force[c], Outcome: d.outcome[c], Point: p, Context: d.Context(c),
 	}
 }

@@ -24,7 +24,7 @@ type Filter struct {
 
 // Matches reports whether crime c passes the filter.
 func (d *Dataset) Matches(c CrimeID, f *Filter) bool {
-	m := d.month[c]
+	m := d.Month(c)
 	if (f.From != 0 && m < f.From) || (f.To != 0 && m > f.To) {
 		return false
 	}
@@ -64,9 +64,10 @@ func (d *Dataset) MonthSpan(p PointID, f *Filter) (start, end CrimeID) {
 
 // searchMonth returns the first crime in [lo, hi) whose month is >= m.
 func (d *Dataset) searchMonth(lo, hi uint32, m Month) uint32 {
+	mi := d.monthIndex(m)
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		if d.month[mid] < m {
+		if int(d.month[mid]) < mi {
 			lo = mid + 1
 		} else {
 			hi = mid

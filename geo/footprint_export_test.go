@@ -31,7 +31,7 @@ func Footprint(d *Dataset) []ColumnBytes {
 		{"crime id directory (forceKey, unitKey, samples)", capBytes(d.forceKey) + capBytes(d.unitKey) + capBytes(d.unitSampleStart) + capBytes(d.unitSample)},
 		{"hasID+idRank", capBytes(d.hasID) + capBytes(d.idRank)},
 		{"ids", capBytes(d.ids)},
-		{"byID", capBytes(d.byID.slots)},
+		{"byID", capBytes(d.byID.packed) + capBytes(d.byID.dir)},
 		{"hist", capBytes(d.hist) + capBytes(d.histStart)},
 		{"points (lon, lat, street, LSOA, cell, start, ids)", capBytes(d.ptLon) + capBytes(d.ptLat) + capBytes(d.ptStreet) + capBytes(d.ptLSOACode) + capBytes(d.ptLSOAName) + capBytes(d.ptCell) + capBytes(d.ptStart) + capBytes(d.ptID) + capBytes(d.ptByID)},
 		{"strings", strs},

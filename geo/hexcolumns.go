@@ -221,7 +221,7 @@ func (d *Dataset) buildHexCube(res int) *hexCube {
 	for p := range d.ptLon {
 		ci := lv.of[p]
 		for c := d.ptStart[p]; c < d.ptStart[p+1]; c++ {
-			keys[next[ci]] = uint32(d.month[c])<<8 | uint32(d.cat[c])
+			keys[next[ci]] = uint32(d.months[d.month[c]])<<8 | uint32(d.cat[c])
 			next[ci]++
 		}
 	}

@@ -98,6 +98,11 @@ func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error)
 	}
 	nm := len(out.Months)
 	nc := out.NumCategories
+	// A crime's column is its month index less that of the first column.
+	var firstIx int
+	if nm > 0 {
+		firstIx = d.monthIndex(first)
+	}
 	m := d.newMatcher(f)
 	breakdown := q.ByCategory || q.ByMonth
 	if q.Res <= CubeMaxRes && m.catOnly && d.coversAll(q.Area) {
@@ -150,7 +155,7 @@ func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error)
 					acc.byCat[int(sl)*nc+int(d.cat[c])]++
 				}
 				if q.ByMonth {
-					acc.byMonth[int(sl)*nm+int(monthCol[d.month[c]-first])]++
+					acc.byMonth[int(sl)*nm+int(d.month[c])-firstIx]++
 				}
 			}
 		}
@@ -281,9 +286,9 @@ func (d *Dataset) CountCells(ctx context.Context, cells []h3.Cell, f *Filter) (*
 	if len(k.Months) == 0 {
 		return out, nil
 	}
-	first := k.Months[0]
-	span := int(k.Months[len(k.Months)-1]-first) + 1
-	dense := make([]int, k.NumCategories*span)
+	// As in Count: k.Months is a run of the dataset's months.
+	first, span := d.monthIndex(k.Months[0]), len(k.Months)
+	dense := k.cells
 	free := f.termsFree()
 	seen := map[PointID]bool{}
 	for _, c := range cells {
@@ -299,19 +304,15 @@ func (d *Dataset) CountCells(ctx context.Context, cells []h3.Cell, f *Filter) (*
 			s, e := d.MonthSpan(p, f)
 			for cr := s; cr < e; cr++ {
 				if free || d.matchTerms(cr, f) {
-					dense[int(d.cat[cr])*span+int(d.month[cr]-first)]++
+					dense[int(d.cat[cr])*span+int(d.month[cr])-first]++
 					out.Count[i]++
 				}
 			}
 			return true
 		})
 	}
-	for ci := 0; ci < k.NumCategories; ci++ {
-		for mi, m := range k.Months {
-			v := dense[ci*span+int(m-first)]
-			k.cells[ci*len(k.Months)+mi] = v
-			k.Total += v
-		}
+	for _, v := range k.cells {
+		k.Total += v
 	}
 	return out, nil
 }

@@ -15,7 +15,8 @@ import (
 // each package's binary loads the whole history.
 
 // BenchmarkHistoryResidentBytes reports the long history's heap per crime,
-// indexes included: target at most 36 bytes.
+// indexes included. The target, at most 36 bytes, counts the tile index
+// too: tiles' BenchmarkHistoryResidentBytes reports the two together.
 func BenchmarkHistoryResidentBytes(b *testing.B) {
 	bpc := benchdata.HistoryBytesPerCrime(b)
 	for b.Loop() {

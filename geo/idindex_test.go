@@ -9,8 +9,9 @@ import (
 )
 
 // TestIDIndex builds the ID index from one or two parts' buckets and looks
-// every ID up, against a scan of the IDs. The cases crowd the table where
-// its goroutines' slot ranges meet and where it wraps.
+// every ID up, against a scan of the IDs. The cases crowd one key, where
+// interpolation gains nothing, at the middle of the keys, at the end, and
+// over a quarter of them.
 func TestIDIndex(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	random := func(n int) []crimeID {
@@ -22,9 +23,8 @@ func TestIDIndex(t *testing.T) {
 		}
 		return ids
 	}
-	// crowd gives 500 of 40,000 IDs the first eight bytes, and so the
-	// home slot, h(i): enough slots for several buckets and goroutines,
-	// few enough crowded IDs that probing through them all stays quick.
+	// crowd gives 500 of 40,000 IDs the first eight bytes h(i): enough
+	// IDs for several buckets and goroutines.
 	crowd := func(h func(i int) uint64) []crimeID {
 		ids := random(40_000)
 		for i := range 500 {
@@ -47,17 +47,16 @@ func TestIDIndex(t *testing.T) {
 			return ids
 		}()},
 		// Just below the middle, where two goroutines' ranges meet.
-		{"one home mid-table", crowd(func(int) uint64 { return 1<<63 - 1 })},
-		{"homes at the end wrap", crowd(func(i int) uint64 { return math.MaxUint64 - uint64(i%7) })},
+		{"one key mid-range", crowd(func(int) uint64 { return 1<<63 - 1 })},
+		{"keys at the end", crowd(func(i int) uint64 { return math.MaxUint64 - uint64(i%7) })},
 		{"crowded quarter", crowd(func(i int) uint64 { return 1<<62 + uint64(i)<<40 })},
 	}
 	for _, tc := range cases {
 		for _, parts := range []int{1, 2} {
-			d := &Dataset{ids: tc.ids}
-			n := idSlots(len(tc.ids))
+			d := &Dataset{ids: tc.ids, month: make([]uint8, len(tc.ids))}
 			var bks []*idBuckets
 			for range parts {
-				bks = append(bks, newIDBuckets(n, len(tc.ids)/parts))
+				bks = append(bks, newIDBuckets(len(tc.ids), len(tc.ids)/parts))
 			}
 			// Positions are the IDs' ranks here; parts take alternate ones.
 			for pos := range tc.ids {
@@ -82,14 +81,22 @@ func TestIDIndex(t *testing.T) {
 					t.Fatalf("%s, %d parts: %x at %v, want %v", tc.name, parts, id[:8], got, positions)
 				}
 			}
-			filled := 0
-			for _, s := range d.byID.slots {
-				if s != 0 {
-					filled++
+			// IDs not there: random ones, and ones sharing the key and
+			// the first eight bytes of one that is.
+			absent := random(50)
+			for i, id := range tc.ids[:min(len(tc.ids), 50)] {
+				copy(absent[i][:8], id[:8])
+			}
+			for _, id := range absent {
+				if _, ok := want[id]; ok {
+					continue
+				}
+				if got := d.lookupID(id, nil); len(got) != 0 {
+					t.Fatalf("%s, %d parts: %x found at %v", tc.name, parts, id[:8], got)
 				}
 			}
-			if filled != len(tc.ids) {
-				t.Errorf("%s, %d parts: %d slots filled, want %d", tc.name, parts, filled, len(tc.ids))
+			if err := d.checkIDIndex(len(tc.ids)); err != nil {
+				t.Errorf("%s, %d parts: %v", tc.name, parts, err)
 			}
 		}
 	}
@@ -116,6 +123,33 @@ func TestIDRankDirectory(t *testing.T) {
 			}
 			if has {
 				rank++
+			}
+		}
+	}
+}
+
+// TestSortPairs checks the radix sort of a bucket's pairs against a
+// comparison sort, for buckets of every width of shared top bits and with
+// keys repeated at several positions.
+func TestSortPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var tmp []idPair
+	for _, same := range []uint{0, 1, 7, 14, 16, 20, 31} {
+		for _, n := range []int{0, 1, 2, 100, 5000} {
+			top := rng.Uint64() >> 32 &^ (1<<(32-same) - 1)
+			run := make([]idPair, n)
+			for i := range run {
+				key := top | rng.Uint64()>>(32+same)
+				if i > 0 && i%4 == 0 {
+					key = uint64(run[i-1]) >> 32 // a repeated key
+				}
+				run[i] = idPair(key<<32 | uint64(rng.Uint32()))
+			}
+			want := slices.Sorted(slices.Values(run))
+			var got []idPair
+			got, tmp = sortPairs(slices.Clone(run), tmp, same)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d shared bits, %d pairs: not sorted", same, n)
 			}
 		}
 	}

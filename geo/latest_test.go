@@ -23,7 +23,12 @@ func TestLatestMonth(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sorted := slices.Compact(slices.Sorted(slices.Values(tc.months)))
-			if got := latestMonth(tc.months, sorted); got != tc.want {
+			idx := make([]uint8, len(tc.months))
+			for i, m := range tc.months {
+				k, _ := slices.BinarySearch(sorted, m)
+				idx[i] = uint8(k)
+			}
+			if got := latestMonth(idx, sorted); got != tc.want {
 				t.Errorf("latestMonth = %s, want %s", got, tc.want)
 			}
 		})

@@ -541,10 +541,19 @@ func (bs *building) place(parts []part, idStart []int) (packed []uint64, rank []
 }
 
 // columns splits the packed words into the crime columns, in ranges of
-// whole hasID words on every core, and ranks the crimes with an ID.
-func (d *Dataset) columns(packed []uint64) {
+// whole hasID words on every core, and ranks the crimes with an ID. It
+// fails when the crimes have more distinct months than MaxMonths.
+func (d *Dataset) columns(packed []uint64) error {
 	n := len(packed)
-	d.month = make([]Month, n)
+	d.months = distinctMonths(packed)
+	if nm := len(d.months); nm > MaxMonths {
+		return fmt.Errorf("%w: %d months from %s to %s", ErrTooManyMonths, nm, d.months[0], d.months[nm-1])
+	}
+	index := make([]uint8, 1<<16)
+	for i, m := range d.months {
+		index[m] = uint8(i)
+	}
+	d.month = make([]uint8, n)
 	d.cat = make([]Category, n)
 	d.force = make([]Force, n)
 	d.outcome = make([]Outcome, n)
@@ -555,7 +564,7 @@ func (d *Dataset) columns(packed []uint64) {
 		w0, w1 := nw*k/workers, nw*(k+1)/workers
 		for p := w0 * 64; p < min(w1*64, n); p++ {
 			v := packed[p]
-			d.month[p] = Month(v >> 32)
+			d.month[p] = index[uint16(v>>32)]
 			d.cat[p] = Category(v >> 24)
 			d.force[p] = Force(v >> 16)
 			d.outcome[p] = Outcome(v >> 8)
@@ -563,6 +572,36 @@ func (d *Dataset) columns(packed []uint64) {
 		}
 	})
 	d.idRank = idRanks(d.hasID)
+	return nil
+}
+
+// distinctMonths returns the distinct months of the packed crimes (see
+// place), ascending.
+func distinctMonths(packed []uint64) []Month {
+	workers := parallel.Cores(len(packed) / 65536)
+	seenBy := make([][1 << 16 / 64]uint64, workers)
+	parallel.Run(workers, func(w int) {
+		seen := &seenBy[w]
+		for _, v := range packed[len(packed)*w/workers : len(packed)*(w+1)/workers] {
+			m := uint16(v >> 32)
+			seen[m/64] |= 1 << (m % 64)
+		}
+	})
+	var seen [1 << 16 / 64]uint64
+	for w := range seenBy {
+		for i, x := range seenBy[w] {
+			seen[i] |= x
+		}
+	}
+	var out []Month
+	for w, bitsW := range seen {
+		for bitsW != 0 {
+			b := bits.TrailingZeros64(bitsW)
+			out = append(out, Month(w*64+b))
+			bitsW &= bitsW - 1
+		}
+	}
+	return out
 }
 
 // idRanks returns the rank directory of hasID: per rankWords words, the

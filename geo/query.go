@@ -345,16 +345,17 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	if len(k.Months) == 0 {
 		return k, nil
 	}
-	first, span := k.Months[0], int(k.Months[len(k.Months)-1]-k.Months[0])+1
-	// Count into a dense month span, then fold into the dataset's months.
-	dense := make([]int, k.NumCategories*span)
+	// k.Months is a run of the dataset's months, so a crime's month index
+	// less the run's first is its column.
+	first, span := d.monthIndex(k.Months[0]), len(k.Months)
+	dense := k.cells
 	// A circle's cells that lie wholly inside it are read from the
 	// precomputed counts, and their points are skipped below.
 	scanned, byCrime := a, func(PointID) bool { return true }
 	if c, ok := a.(*Circle); ok && f.Forces.Empty() && f.Outcomes.Empty() {
 		if cc := d.circleCells(c); cc != nil {
 			defer cc.release()
-			cc.count(f, dense, first, span)
+			cc.count(f, dense, k.Months, span)
 			scanned, byCrime = cc, cc.byCrime
 		}
 	}
@@ -367,13 +368,13 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 		if f.termsFree() {
 			// The common case reads two columns in a tight loop.
 			for i, c := range cats {
-				dense[int(c)*span+int(months[i]-first)]++
+				dense[int(c)*span+int(months[i])-first]++
 			}
 			return
 		}
 		for c := s; c < e; c++ {
 			if d.matchTerms(c, f) {
-				dense[int(d.cat[c])*span+int(d.month[c]-first)]++
+				dense[int(d.cat[c])*span+int(d.month[c])-first]++
 			}
 		}
 	}
@@ -410,15 +411,11 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	}
 	if a == nil {
 		for c := range d.NoLocation(f) {
-			dense[int(d.cat[c])*span+int(d.month[c]-first)]++
+			dense[int(d.cat[c])*span+int(d.month[c])-first]++
 		}
 	}
-	for ci := 0; ci < k.NumCategories; ci++ {
-		for mi, m := range k.Months {
-			v := dense[ci*span+int(m-first)]
-			k.cells[ci*len(k.Months)+mi] = v
-			k.Total += v
-		}
+	for _, v := range k.cells {
+		k.Total += v
 	}
 	return k, nil
 }

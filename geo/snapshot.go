@@ -49,7 +49,7 @@ import (
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 4
+const SnapshotFormat = 5
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -102,6 +102,7 @@ const (
 	secUnitSampleStart
 	secUnitSample
 	secHistStart
+	secIDDir
 	// Then, per resolution r from 0 to FinestRes, the hex level's cells
 	// at secHex+2r and each point's index among them at secHex+2r+1.
 	secHex
@@ -303,7 +304,8 @@ func (d *Dataset) sections() [][]byte {
 	s[secPtStreet], s[secPtLSOACode], s[secPtLSOAName] = rawBytes(d.ptStreet), rawBytes(d.ptLSOACode), rawBytes(d.ptLSOAName)
 	s[secPtCell], s[secPtStart] = rawBytes(d.ptCell), rawBytes(d.ptStart)
 	s[secMonth], s[secCat], s[secForce], s[secOutcome] = rawBytes(d.month), rawBytes(d.cat), rawBytes(d.force), rawBytes(d.outcome)
-	s[secHasID], s[secIDRank], s[secIDs], s[secIDSlots] = rawBytes(d.hasID), rawBytes(d.idRank), rawBytes(d.ids), rawBytes(d.byID.slots)
+	s[secHasID], s[secIDRank], s[secIDs], s[secIDSlots] = rawBytes(d.hasID), rawBytes(d.idRank), rawBytes(d.ids), rawBytes(d.byID.packed)
+	s[secIDDir] = rawBytes(d.byID.dir)
 	s[secOther] = encodeByCrime(d.other, (*snapEnc).str)
 	s[secCtx] = encodeByCrime(d.ctx, (*snapEnc).u32)
 	s[secHistStart], s[secHist] = rawBytes(d.histStart), rawBytes(d.hist)
@@ -821,14 +823,15 @@ func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 		func() (err error) { d.ptLSOAName, err = view[uint32](s[secPtLSOAName], "LSOA names"); return },
 		func() (err error) { d.ptCell, err = view[h3.Cell](s[secPtCell], "H3 cells"); return },
 		func() (err error) { d.ptStart, err = view[uint32](s[secPtStart], "point starts"); return },
-		func() (err error) { d.month, err = view[Month](s[secMonth], "months"); return },
+		func() (err error) { d.month, err = view[uint8](s[secMonth], "months"); return },
 		func() (err error) { d.cat, err = view[Category](s[secCat], "categories"); return },
 		func() (err error) { d.force, err = view[Force](s[secForce], "forces"); return },
 		func() (err error) { d.outcome, err = view[Outcome](s[secOutcome], "outcomes"); return },
 		func() (err error) { d.hasID, err = view[uint64](s[secHasID], "ID bits"); return },
 		func() (err error) { d.idRank, err = view[uint32](s[secIDRank], "ID ranks"); return },
 		func() (err error) { d.ids, err = view[crimeID](s[secIDs], "Crime IDs"); return },
-		func() (err error) { d.byID.slots, err = view[uint32](s[secIDSlots], "ID index"); return },
+		func() (err error) { d.byID.packed, err = view[uint64](s[secIDSlots], "ID index"); return },
+		func() (err error) { d.byID.dir, err = view[uint32](s[secIDDir], "ID index directory"); return },
 		func() (err error) { d.hist, err = view[histEntry](s[secHist], "outcome histories"); return },
 		func() (err error) { d.histStart, err = view[uint32](s[secHistStart], "outcome history starts"); return },
 		func() (err error) { d.months, err = view[Month](s[secMonths], "distinct months"); return },
@@ -896,21 +899,38 @@ func (d *Dataset) checkColumns() error {
 	for _, x := range d.hasID {
 		rank += bits.OnesCount64(x)
 	}
-	if rank != len(d.ids) || len(d.byID.slots) != idSlots(len(d.ids)) {
-		return bad("%d Crime IDs, %d marked, %d index slots", len(d.ids), rank, len(d.byID.slots))
-	}
-	for _, sl := range d.byID.slots {
-		if int(sl) > n {
-			return bad("ID index names crime %d of %d", int(sl)-1, n)
-		}
+	if err := d.checkIDIndex(rank); err != nil {
+		return bad("%v", err)
 	}
 	if err := d.checkHist(); err != nil {
 		return bad("%v", err)
 	}
-	if !slices.IsSorted(d.months) || n > 0 && len(d.months) == 0 {
-		return bad("distinct months out of order")
+	if !slices.IsSorted(d.months) || n > 0 && len(d.months) == 0 || len(d.months) > MaxMonths {
+		return bad("%d distinct months, or out of order", len(d.months))
 	}
 	return d.checkPublicIDs()
+}
+
+// checkIDIndex checks that the ID index has one entry per ID, each a
+// crime there is, and a directory that steps up through them. An entry
+// naming a crime without an ID would find no crime, not fail; checking
+// for one would read the ID bits at random for every entry on each start.
+func (d *Dataset) checkIDIndex(marked int) error {
+	n, nIDs := len(d.month), len(d.ids)
+	x := &d.byID
+	x.width, x.shift = idWidth(n), 32-idDirBits(nIDs)
+	if marked != nIDs || len(x.packed) != idPackedWords(nIDs, x.width) || len(x.dir) != 1<<(32-x.shift)+1 {
+		return fmt.Errorf("%d Crime IDs, %d marked, ID index of %d words and %d runs", nIDs, marked, len(x.packed), len(x.dir))
+	}
+	if x.dir[0] != 0 || int(x.dir[len(x.dir)-1]) != nIDs || !slices.IsSorted(x.dir) {
+		return fmt.Errorf("ID index directory does not step up to %d IDs", nIDs)
+	}
+	for i := range nIDs {
+		if pos := x.at(i); int(pos) >= n {
+			return fmt.Errorf("ID index entry %d names crime %d of %d", i, pos, n)
+		}
+	}
+	return nil
 }
 
 // checkHist checks that the outcome histories' starts step up through
@@ -979,9 +999,9 @@ func (d *Dataset) checkPublicIDs() error {
 
 // checkTerms checks that every crime's terms are in the vocabularies.
 func (d *Dataset) checkTerms() error {
-	nc, no, nf := d.categories.Len(), d.outcomes.Len(), d.forces.Len()
+	nc, no, nf, nm := d.categories.Len(), d.outcomes.Len(), d.forces.Len(), len(d.months)
 	for c := range d.month {
-		if int(d.cat[c]) >= nc || int(d.outcome[c]) >= no || int(d.force[c]) >= nf {
+		if int(d.cat[c]) >= nc || int(d.outcome[c]) >= no || int(d.force[c]) >= nf || int(d.month[c]) >= nm {
 			return fmt.Errorf("%w: crime %d names a term beyond the vocabularies", ErrSnapshotCorrupt, c)
 		}
 	}

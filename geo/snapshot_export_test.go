@@ -39,7 +39,7 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"tree": a.tree.Len() == b.tree.Len() && same(tree(a), tree(b)), "bound": a.bound == b.bound,
 		"month": same(a.month, b.month), "cat": same(a.cat, b.cat), "force": same(a.force, b.force),
 		"outcome": same(a.outcome, b.outcome), "hasID": same(a.hasID, b.hasID), "idRank": same(a.idRank, b.idRank),
-		"ids": same(a.ids, b.ids), "byID": same(a.byID.slots, b.byID.slots), "other": same(a.other, b.other),
+		"ids": same(a.ids, b.ids), "byID": same(a.byID, b.byID), "other": same(a.other, b.other),
 		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "histStart": same(a.histStart, b.histStart), "months": same(a.months, b.months),
 		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "parts": same(a.parts, b.parts),
 		"ptID": same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ordLow": same(a.ordLow, b.ordLow),

@@ -169,7 +169,7 @@ var numStdForces = newVocab(StandardForces, nil).Len()
 
 // unitOf is the key of a crime's force-month, as its id's top bits.
 func (d *Dataset) unitOf(c int) uint32 {
-	return uint32(d.month[c])<<forceBits | uint32(d.forceKey[d.force[c]])
+	return uint32(d.months[d.month[c]])<<forceBits | uint32(d.forceKey[d.force[c]])
 }
 
 // buildCrimeIDs numbers each crime within its force-month, in position
@@ -180,7 +180,7 @@ func (d *Dataset) unitOf(c int) uint32 {
 // those the samples give the rest (see markBigUnits).
 func (d *Dataset) buildCrimeIDs() {
 	n, nf := len(d.month), len(d.forceKey)
-	row := make([]int32, 1<<16)
+	row := make([]int32, MaxMonths)
 	for i := range row {
 		row[i] = -1
 	}
@@ -201,7 +201,7 @@ func (d *Dataset) buildCrimeIDs() {
 		}
 		for f := range nf {
 			if slot := int(r)*nf + f; count[slot] > 0 {
-				units = append(units, slotKey{uint32(m)<<forceBits | uint32(d.forceKey[f]), uint32(slot)})
+				units = append(units, slotKey{uint32(d.months[m])<<forceBits | uint32(d.forceKey[f]), uint32(slot)})
 			}
 		}
 	}
@@ -301,7 +301,8 @@ func (d *Dataset) CrimeByPublicID(id int64) (CrimeID, bool) {
 	// multiple of 1<<ordLowBits). Other force-months' crimes lie between: the
 	// scan compares the month and force columns as they are, not each
 	// crime's key.
-	m := Month(k >> forceBits)
+	// The force-month exists, so its month is one of the dataset's.
+	m := uint8(d.monthIndex(Month(k >> forceBits)))
 	f := Force(slices.Index(d.forceKey, uint16(k&(1<<forceBits-1))))
 	low := uint16(o)
 	months, forces, lows := d.month, d.force[:len(d.month)], d.ordLow[:len(d.month)]

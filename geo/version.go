@@ -112,11 +112,14 @@ func (d *Dataset) hashCrimes(w *hashWriter) {
 	// A buffer's worth at a time: a call per crime would cost more than
 	// the hash.
 	const step = 8 << 10
+	// The month goes in as the two bytes of its value, not its index, so a
+	// version does not depend on how the column is stored.
 	for c0 := 0; c0 < len(d.month); c0 += step {
 		c1 := min(c0+step, len(d.month))
 		w.room(5 * (c1 - c0))
 		for c := c0; c < c1; c++ {
-			w.buf = append(w.buf, byte(d.month[c]), byte(d.month[c]>>8), byte(d.cat[c]), byte(d.outcome[c]), byte(d.force[c]))
+			m := d.months[d.month[c]]
+			w.buf = append(w.buf, byte(m), byte(m>>8), byte(d.cat[c]), byte(d.outcome[c]), byte(d.force[c]))
 		}
 	}
 	for _, c := range slices.Sorted(maps.Keys(d.other)) {

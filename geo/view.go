@@ -53,7 +53,7 @@ func (d *Dataset) mostForcesLatest() Month {
 		if counts[f] == nil {
 			counts[f] = make([]int, span)
 		}
-		counts[f][d.month[c]-lo]++
+		counts[f][d.Month(CrimeID(c))-lo]++
 	}
 	covering := make([]int, span)
 	forces := 0

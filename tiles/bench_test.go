@@ -141,15 +141,50 @@ func BenchmarkNewIndexFromSnapshot(b *testing.B) {
 //
 //lint:ignore SA4009 ix is dropped first, so that the measurement starts without the caller's index
 func reportIndexMemory(b *testing.B, ds *geo.Dataset, ix *Index) {
-	var before, after runtime.MemStats
 	ix = nil
+	heap, ix := indexHeap(ds)
+	b.ReportMetric(float64(heap)/(1<<20), "index-MiB")
+	b.ReportMetric(float64(ds.NumPoints()), "points")
+	runtime.KeepAlive(ix)
+}
+
+// indexHeap builds ds's index and returns the heap it holds beyond the
+// dataset, measured between collections so the build's transient buffers
+// are not counted.
+func indexHeap(ds *geo.Dataset) (int64, *Index) {
+	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ix = NewIndex(ds, DefaultOptions())
+	ix := NewIndex(ds, DefaultOptions())
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "index-MiB")
-	b.ReportMetric(float64(ds.NumPoints()), "points")
+	return int64(after.HeapInuse) - int64(before.HeapInuse), ix
+}
+
+// BenchmarkResidentBytes reports the heap per crime a server holds for the
+// national year's crimes: the dataset with its indexes (geo's
+// BenchmarkResidentBytes) and the tile index with its count tables.
+func BenchmarkResidentBytes(b *testing.B) {
+	reportResident(b, benchdata.Dataset(b), benchdata.BytesPerCrime(b))
+}
+
+// BenchmarkHistoryResidentBytes is BenchmarkResidentBytes over the fifteen
+// years (CRIMEMAP_BENCH_HISTORY, a folder of CSVs): target at most 36
+// bytes per crime in all.
+func BenchmarkHistoryResidentBytes(b *testing.B) {
+	bpc := benchdata.HistoryBytesPerCrime(b)
+	reportResident(b, benchdata.History(b), bpc)
+}
+
+func reportResident(b *testing.B, ds *geo.Dataset, geoBPC float64) {
+	heap, ix := indexHeap(ds)
+	for b.Loop() {
+	}
+	n := float64(ds.Len())
+	b.ReportMetric(geoBPC, "geo-bytes/crime")
+	b.ReportMetric(float64(heap)/n, "tiles-bytes/crime")
+	b.ReportMetric(geoBPC+float64(heap)/n, "bytes/crime")
+	b.ReportMetric(n, "crimes")
 	runtime.KeepAlive(ix)
 }
 
