@@ -419,11 +419,16 @@ func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt 
 // live while it builds the new one beside it; unbounded, the collector
 // would let the load's garbage grow as large again as everything live, and
 // the process would need nearly three times its steady memory.
-func boundReloadMemory() (restore func()) {
+func boundReloadMemory() (restore func()) { return boundMemory(reloadLimit) }
+
+// boundMemory sets the soft memory limit that limit gives for what the
+// runtime holds and the live heap now, unless a lower one is set
+// (GOMEMLIMIT), and returns the undo.
+func boundMemory(limit func(held, live int64) int64) (restore func()) {
 	prev := debug.SetMemoryLimit(-1)
 	if held, live := runtimeMemory(); held > 0 {
-		if limit := reloadLimit(held, live); limit < prev {
-			debug.SetMemoryLimit(limit)
+		if l := limit(held, live); l < prev {
+			debug.SetMemoryLimit(l)
 		}
 	}
 	return func() { debug.SetMemoryLimit(prev) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"time"
@@ -55,6 +56,7 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	// index's build before the hex columns are, so that no two of them
 	// add to the peak.
 	debug.FreeOSMemory()
+	defer boundMemory(snapshotLimit)()
 	parts := server.SnapshotParts(ds, opt)
 	debug.FreeOSMemory()
 	parts = append(parts, geo.SnapshotPart{Name: dataFilesPart, Data: files.Manifest(paths)})
@@ -68,6 +70,21 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "snapshot %s: dataset version %s, %d crimes, %d bytes, written in %s\n",
 		*out, ds.Version(), ds.Len(), fi.Size(), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// snapshotLimit is the soft memory limit while the snapshot command builds
+// what it stores beside the loaded dataset (the tile index, the hex levels
+// and counts), given the live heap then: those add about a tenth to it,
+// but by default (GOGC=100) the collector would let their build's garbage
+// grow as large as everything live before collecting, and the command
+// would peak at twice the dataset. A batch command can spend the
+// collections. Before any collection the live heap is not known (0), and
+// there is no limit.
+func snapshotLimit(_, live int64) int64 {
+	if live <= 0 {
+		return math.MaxInt64
+	}
+	return live * 7 / 5
 }
 
 // dataFilesPart is the snapshot part listing the data files the snapshot

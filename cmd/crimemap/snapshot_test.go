@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -279,4 +281,37 @@ func copyWithTime(t *testing.T, src, dst, body string) {
 	if err := os.Chtimes(dst, fi.ModTime(), fi.ModTime()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestSnapshotLimit: while the snapshot command builds what it stores
+// beside the dataset, the collector keeps the heap within 1.4 times what
+// was live after the load, and a lower limit set beforehand stands.
+func TestSnapshotLimit(t *testing.T) {
+	const gib = 1 << 30
+	if got := snapshotLimit(8*gib, 3*gib); got != 3*gib*7/5 {
+		t.Errorf("limit %d for 3 GiB live, want %d", got, 3*gib*7/5)
+	}
+	if got := snapshotLimit(gib, 0); got != math.MaxInt64 {
+		t.Errorf("limit %d before any collection, want none", got)
+	}
+	runtime.GC() // so that the live heap is known
+	orig := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(orig)
+	debug.SetMemoryLimit(math.MaxInt64)
+	restore := boundMemory(snapshotLimit)
+	_, live := runtimeMemory()
+	// A collection between the two reads of the live heap moves it a little.
+	if got := debug.SetMemoryLimit(-1); got < live || got > 2*live {
+		t.Errorf("limit %d with %d live, want about %d", got, live, live*7/5)
+	}
+	restore()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit after the build %d, want none", got)
+	}
+	debug.SetMemoryLimit(1 << 20)
+	restore = boundMemory(snapshotLimit)
+	if got := debug.SetMemoryLimit(-1); got != 1<<20 {
+		t.Errorf("a lower limit set beforehand became %d", got)
+	}
+	restore()
 }
