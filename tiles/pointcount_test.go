@@ -138,8 +138,16 @@ func TestTableZoom(t *testing.T) {
 	if tabled == 0 {
 		t.Fatal("no cluster big enough for a table: the test checks nothing")
 	}
+	sameCountsAsScan(t, ds, ix, bare, 5)
+}
+
+// sameCountsAsScan checks that the tiles of zooms 0..maxZoom count every
+// cluster alike with ix's tables and with bare, which has none, under
+// every test filter.
+func sameCountsAsScan(t *testing.T, ds *geo.Dataset, ix, bare *Index, maxZoom int) {
+	t.Helper()
 	for name, f := range testFilters(t, ds) {
-		for z := 0; z <= 5; z++ {
+		for z := 0; z <= maxZoom; z++ {
 			want := featuresAt(t, bare, z, &f, tilesToVisit(ds, z, false))
 			got := featuresAt(t, ix, z, &f, tilesToVisit(ds, z, false))
 			if len(got) != len(want) {

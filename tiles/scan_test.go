@@ -70,20 +70,7 @@ func TestTablesBelow(t *testing.T) {
 	if descends == 0 {
 		t.Fatal("no cluster counted from tables below it: the test checks nothing")
 	}
-	for name, f := range testFilters(t, ds) {
-		for z := range ix.levels {
-			want := featuresAt(t, bare, z, &f, tilesToVisit(ds, z, false))
-			got := featuresAt(t, ix, z, &f, tilesToVisit(ds, z, false))
-			if len(got) != len(want) {
-				t.Fatalf("%s z%d: %d features with tables, %d without", name, z, len(got), len(want))
-			}
-			for id, n := range want {
-				if got[id] != n {
-					t.Fatalf("%s z%d: cluster %d counts %d with tables, %d without", name, z, id, got[id], n)
-				}
-			}
-		}
-	}
+	sameCountsAsScan(t, ds, ix, bare, len(ix.levels)-1)
 }
 
 // TestTableBudget checks that the tables chosen beyond the table zooms fit
