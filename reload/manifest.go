@@ -38,19 +38,24 @@ const MaxManifest = 80 << 20
 // Manifest encodes the scan s of paths canonically: the same files give
 // the same bytes.
 func (s Snapshot) Manifest(paths []string) []byte {
-	m := manifest{Format: manifestFormat, Files: make([]manifestFile, 0, len(s))}
-	for p, st := range s {
-		i, name := place(paths, p)
-		m.Files = append(m.Files, manifestFile{Path: i, Name: name, Size: st.size, MTime: st.mtime.UnixNano()})
-	}
-	slices.SortFunc(m.Files, func(a, b manifestFile) int {
-		return cmp.Or(cmp.Compare(a.Path, b.Path), strings.Compare(a.Name, b.Name))
-	})
-	b, err := json.Marshal(m)
+	b, err := json.Marshal(manifest{Format: manifestFormat, Files: s.files(paths)})
 	if err != nil {
 		panic(err) // ints and strings always encode
 	}
 	return b
+}
+
+// files lists the scan's files as a manifest names them, in order.
+func (s Snapshot) files(paths []string) []manifestFile {
+	fs := make([]manifestFile, 0, len(s))
+	for p, st := range s {
+		i, name := place(paths, p)
+		fs = append(fs, manifestFile{Path: i, Name: name, Size: st.size, MTime: st.mtime.UnixNano()})
+	}
+	slices.SortFunc(fs, func(a, b manifestFile) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), strings.Compare(a.Name, b.Name))
+	})
+	return fs
 }
 
 // place names the file at p by the first data path that holds it.
@@ -79,17 +84,13 @@ func CompareManifest(then []byte, now Snapshot, paths []string) error {
 	if old.Format != manifestFormat {
 		return fmt.Errorf("file list of format %d, this build reads %d", old.Format, manifestFormat)
 	}
-	var cur manifest
-	if err := json.Unmarshal(now.Manifest(paths), &cur); err != nil {
-		return fmt.Errorf("file list: %w", err)
-	}
 	key := func(f manifestFile) string { return fmt.Sprintf("%d/%s", f.Path, f.Name) }
 	was := make(map[string]manifestFile, len(old.Files))
 	for _, f := range old.Files {
 		was[key(f)] = f
 	}
 	var added, changed, removed []string
-	for _, f := range cur.Files {
+	for _, f := range now.files(paths) {
 		k := key(f)
 		o, ok := was[k]
 		switch {
