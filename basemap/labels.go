@@ -67,11 +67,10 @@ func Places(ds *geo.Dataset) []Place {
 			a = &acc{}
 			by[name] = a
 		}
-		start, end := ds.PointCrimes(pt.ID)
 		a.lon += pt.Lon
 		a.lat += pt.Lat
 		a.points++
-		a.crimes += int(end - start)
+		a.crimes += ds.PointLen(pt.ID)
 	}
 	out := make([]Place, 0, len(by))
 	for name, a := range by {

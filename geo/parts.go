@@ -47,3 +47,26 @@ func (d *Dataset) PointLen(p PointID) int {
 	}
 	return n
 }
+
+// MonthCrimes returns the crimes of snap point p in month m: one range,
+// as a month lies in one part.
+func (d *Dataset) MonthCrimes(p PointID, m Month) (start, end CrimeID) {
+	f := Filter{From: m, To: m}
+	for k := range d.NumParts() {
+		if d.PartInFilter(k, &f) {
+			return d.PartMonthSpan(k, p, &f)
+		}
+	}
+	return 0, 0
+}
+
+// LastCrime returns the latest crime of snap point p, or false when it has
+// none.
+func (d *Dataset) LastCrime(p PointID) (CrimeID, bool) {
+	for k := d.NumParts() - 1; k >= 0; k-- {
+		if s, e := d.PartCrimes(k, p); s < e {
+			return e - 1, true
+		}
+	}
+	return 0, false
+}

@@ -82,7 +82,7 @@ func writeRadiusURLs(w io.Writer, ds *geo.Dataset, n int) error {
 	for p := range ps {
 		ps[p] = geo.PointID(p)
 	}
-	size := func(p geo.PointID) int { s, e := ds.PointCrimes(p); return int(e - s) }
+	size := ds.PointLen
 	slices.SortFunc(ps, func(a, b geo.PointID) int { return size(b) - size(a) })
 	m := ds.LatestMonth()
 	for _, p := range ps[:min(max(n, 0), len(ps))] {

@@ -171,7 +171,7 @@ func (w *listingWriter) pointMonth(p geo.PointID, m geo.Month) *encodedRun {
 	ds := w.enc.ds
 	r := w.cache.get(p, m, w.f)
 	if r == nil {
-		s, e := ds.MonthSpan(p, &geo.Filter{From: m, To: m})
+		s, e := ds.MonthCrimes(p, m)
 		offs := make([]uint32, 0, e-s+1)
 		b := w.buf[:0]
 		for x := s; x < e; x++ {
@@ -205,7 +205,7 @@ func firstPageRuns(ctx context.Context, snap *snapshot, a geo.Area, f *geo.Filte
 	// order, most of a circle's having none.
 	var ps []geo.PointID
 	for p := range ds.PointsIn(ctx, a) {
-		if s, e := ds.MonthSpan(p, f); s != e {
+		if s, e := ds.MonthCrimes(p, f.From); s != e {
 			ps = append(ps, p)
 		}
 	}

@@ -358,7 +358,7 @@ var ogcCrimeSource = ogcSource{
 	item: func(snap *snapshot, b []byte, n uint64) ([]byte, bool) {
 		ds := snap.ds
 		c, ok := ds.CrimeByPublicID(int64(n))
-		if !ok || int(c) >= ds.Located() {
+		if !ok || ds.PointOf(c) == geo.NoPoint {
 			return b, false
 		}
 		return newCrimeEncoder(snap).appendFeature(b, c, ds.PointOf(c)), true

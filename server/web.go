@@ -203,8 +203,11 @@ func (s *Server) pointMonth(ds *geo.Dataset, lng, lat float64) (geo.Month, strin
 		return 0, "", false
 	}
 	// A point's crimes are in month order: the last is its latest force's.
-	_, end := ds.PointCrimes(pt)
-	force := ds.Forces().Term(int(ds.Force(end - 1)))
+	last, ok := ds.LastCrime(pt)
+	if !ok {
+		return 0, "", false
+	}
+	force := ds.Forces().Term(int(ds.Force(last)))
 	if m, ok := s.hoods.forceLatest(ds)[force.Slug]; ok {
 		return m, force.Name, true
 	}
