@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -69,48 +70,90 @@ func place(paths []string, p string) (int, string) {
 	return -1, filepath.ToSlash(p) // not under any path: Scan never gives one
 }
 
+// Diff is how the files under the data paths changed between two scans.
+type Diff struct {
+	// Added are the files that are new, by their paths now, in order.
+	Added []string
+	// Changed and Removed name the other differences, for messages.
+	Changed, Removed []string
+	addedNames       []string // Added as the data paths name them
+}
+
+// Same reports whether nothing changed.
+func (d Diff) Same() bool { return len(d.Added)+len(d.Changed)+len(d.Removed) == 0 }
+
+// OnlyAdded reports whether files were added and nothing else changed:
+// what a new month's drop looks like, which a load can add to the dataset
+// without reading the other files again.
+func (d Diff) OnlyAdded() bool { return len(d.Added) > 0 && len(d.Changed)+len(d.Removed) == 0 }
+
+func (d Diff) String() string {
+	return fmt.Sprintf("%s added, %s changed, %s removed", some(d.addedNames), some(d.Changed), some(d.Removed))
+}
+
+// Since compares the scan s of paths with an earlier scan then of the same
+// paths.
+func (s Snapshot) Since(then Snapshot, paths []string) Diff {
+	return diff(then.files(paths), s, paths)
+}
+
+// ManifestDiff compares the files of the manifest then (as Manifest wrote
+// it) with the scan now of paths.
+func ManifestDiff(then []byte, now Snapshot, paths []string) (Diff, error) {
+	if len(then) > MaxManifest {
+		return Diff{}, fmt.Errorf("file list of %d bytes, at most %d", len(then), MaxManifest)
+	}
+	var old manifest
+	if err := json.Unmarshal(then, &old); err != nil {
+		return Diff{}, fmt.Errorf("file list unreadable: %w", err)
+	}
+	if old.Format != manifestFormat {
+		return Diff{}, fmt.Errorf("file list of format %d, this build reads %d", old.Format, manifestFormat)
+	}
+	return diff(old.Files, now, paths), nil
+}
+
+// diff compares the files then, as a manifest names them, with the scan now.
+func diff(then []manifestFile, now Snapshot, paths []string) Diff {
+	key := func(f manifestFile) string { return fmt.Sprintf("%d/%s", f.Path, f.Name) }
+	was := make(map[string]manifestFile, len(then))
+	for _, f := range then {
+		was[key(f)] = f
+	}
+	var d Diff
+	for _, p := range slices.Sorted(maps.Keys(now)) {
+		i, name := place(paths, p)
+		st := now[p]
+		f := manifestFile{Path: i, Name: name, Size: st.size, MTime: st.mtime.UnixNano()}
+		k := key(f)
+		o, ok := was[k]
+		switch {
+		case !ok:
+			d.Added = append(d.Added, p)
+			d.addedNames = append(d.addedNames, f.Name)
+		case o != f:
+			d.Changed = append(d.Changed, f.Name+changeOf(o, f))
+		}
+		delete(was, k)
+	}
+	for _, f := range then {
+		if _, ok := was[key(f)]; ok {
+			d.Removed = append(d.Removed, f.Name)
+		}
+	}
+	return d
+}
+
 // CompareManifest reports how the files of the manifest then (as Manifest
 // wrote it) differ from the scan now: nil when they are the same, else an
 // error naming how many files were added, changed and removed, with the
 // first few of each.
 func CompareManifest(then []byte, now Snapshot, paths []string) error {
-	if len(then) > MaxManifest {
-		return fmt.Errorf("file list of %d bytes, at most %d", len(then), MaxManifest)
+	d, err := ManifestDiff(then, now, paths)
+	if err != nil || d.Same() {
+		return err
 	}
-	var old manifest
-	if err := json.Unmarshal(then, &old); err != nil {
-		return fmt.Errorf("file list unreadable: %w", err)
-	}
-	if old.Format != manifestFormat {
-		return fmt.Errorf("file list of format %d, this build reads %d", old.Format, manifestFormat)
-	}
-	key := func(f manifestFile) string { return fmt.Sprintf("%d/%s", f.Path, f.Name) }
-	was := make(map[string]manifestFile, len(old.Files))
-	for _, f := range old.Files {
-		was[key(f)] = f
-	}
-	var added, changed, removed []string
-	for _, f := range now.files(paths) {
-		k := key(f)
-		o, ok := was[k]
-		switch {
-		case !ok:
-			added = append(added, f.Name)
-		case o != f:
-			changed = append(changed, f.Name+changeOf(o, f))
-		}
-		delete(was, k)
-	}
-	for _, f := range old.Files {
-		if _, ok := was[key(f)]; ok {
-			removed = append(removed, f.Name)
-		}
-	}
-	if len(added)+len(changed)+len(removed) == 0 {
-		return nil
-	}
-	return fmt.Errorf("the data files differ from the ones it was built from: %s added, %s changed, %s removed",
-		some(added), some(changed), some(removed))
+	return fmt.Errorf("the data files differ from the ones it was built from: %s", d)
 }
 
 func changeOf(o, f manifestFile) string {
@@ -125,7 +168,7 @@ func some(names []string) string {
 	if len(names) == 0 {
 		return "0"
 	}
-	slices.Sort(names)
+	names = slices.Sorted(slices.Values(names))
 	const shown = 3
 	s := fmt.Sprintf("%d (%s", len(names), strings.Join(names[:min(shown, len(names))], ", "))
 	if len(names) > shown {

@@ -15,41 +15,44 @@ func TestCompareManifest(t *testing.T) {
 		name   string
 		change func(t *testing.T, dir string) string // returns the data path to scan now
 		want   string                                // "" for no difference
+		// onlyAdded says whether the change is files added and nothing
+		// else: a drop that can be added to the dataset as it is.
+		onlyAdded bool
 	}{
-		{"unchanged", func(t *testing.T, dir string) string { return dir }, ""},
+		{"unchanged", func(t *testing.T, dir string) string { return dir }, "", false},
 		{"another folder, times kept", func(t *testing.T, dir string) string {
 			moved := filepath.Join(t.TempDir(), "mnt")
 			if err := os.Rename(dir, moved); err != nil {
 				t.Fatal(err)
 			}
 			return moved
-		}, ""},
+		}, "", false},
 		{"month added", func(t *testing.T, dir string) string {
 			write(t, filepath.Join(dir, "2017-03", "2017-03-kent-street.csv"), "x")
 			return dir
-		}, "1 (2017-03/2017-03-kent-street.csv) added, 0 changed, 0 removed"},
+		}, "1 (2017-03/2017-03-kent-street.csv) added, 0 changed, 0 removed", true},
 		{"file revised, same size", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "2017-02", "2017-02-kent-street.csv")
 			write(t, p, "b")
 			touch(t, p, time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC))
 			return dir
-		}, "0 added, 1 (2017-02/2017-02-kent-street.csv (modified 2020-01-02T03:04:05Z, was 2017-03-01T00:00:00Z)) changed, 0 removed"},
+		}, "0 added, 1 (2017-02/2017-02-kent-street.csv (modified 2020-01-02T03:04:05Z, was 2017-03-01T00:00:00Z)) changed, 0 removed", false},
 		{"file grew", func(t *testing.T, dir string) string {
 			write(t, filepath.Join(dir, "2017-02", "2017-02-kent-street.csv"), "abc")
 			return dir
-		}, "0 added, 1 (2017-02/2017-02-kent-street.csv (3 bytes, was 1)) changed, 0 removed"},
+		}, "0 added, 1 (2017-02/2017-02-kent-street.csv (3 bytes, was 1)) changed, 0 removed", false},
 		{"force removed", func(t *testing.T, dir string) string {
 			if err := os.Remove(filepath.Join(dir, "2017-02", "2017-02-kent-street.csv")); err != nil {
 				t.Fatal(err)
 			}
 			return dir
-		}, "0 added, 0 changed, 1 (2017-02/2017-02-kent-street.csv) removed"},
+		}, "0 added, 0 changed, 1 (2017-02/2017-02-kent-street.csv) removed", false},
 		{"many added", func(t *testing.T, dir string) string {
 			for _, f := range []string{"a", "b", "c", "d"} {
 				write(t, filepath.Join(dir, f), "x")
 			}
 			return dir
-		}, "4 (a, b, c, ...) added"},
+		}, "4 (a, b, c, ...) added", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "police-uk")
@@ -74,6 +77,21 @@ func TestCompareManifest(t *testing.T) {
 				t.Fatalf("differs: %v", err)
 			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 				t.Fatalf("err %v, want it to say %q", err, tc.want)
+			}
+			d, err := ManifestDiff(m, now, []string{path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.OnlyAdded() != tc.onlyAdded || d.Same() != (tc.want == "") {
+				t.Fatalf("diff %v: only added %v, same %v", d, d.OnlyAdded(), d.Same())
+			}
+			for _, p := range d.Added {
+				if _, err := os.Stat(p); err != nil || !strings.HasPrefix(p, path) {
+					t.Fatalf("added %q is not a file under %s: %v", p, path, err)
+				}
+			}
+			if since := now.Since(then, []string{path}); path == dir && since.String() != d.String() {
+				t.Fatalf("scan since scan: %v, manifest: %v", since, d)
 			}
 		})
 	}
