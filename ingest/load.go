@@ -68,6 +68,39 @@ type source struct {
 // when ctx ends: then it returns ctx.Err() promptly, even while a file is
 // blocked in a read, leaving that read to finish on its own.
 func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
+	return load(ctx, paths, opt, (*geo.Builder).Build)
+}
+
+// ErrNotLater is returned by Extend when the files hold a month that is
+// not later than every month of the dataset: they are no new month's drop,
+// and the caller loads every file instead.
+var ErrNotLater = geo.ErrNotLater
+
+// Extend reads the files of a new month's drop (street, outcomes and
+// stop-and-search files whose months are all later than base's) and
+// returns base with them added: only those files are parsed, and only
+// their part of the dataset is built and indexed; base itself is
+// unchanged and goes on answering. The result is what Load gives for
+// base's files and these together. Files that hold an earlier month fail
+// with ErrNotLater; the summary then describes the files read.
+func Extend(ctx context.Context, base *geo.Dataset, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
+	return load(ctx, paths, opt, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) {
+		month, st, err := b.BuildOn(base)
+		if err != nil {
+			return nil, st, err
+		}
+		t0 := time.Now()
+		ds, err := geo.Append(base, month)
+		st.Phases = append(st.Phases, geo.Phase{Name: "appended", Took: time.Since(t0)})
+		if err == nil {
+			st.Crimes, st.Located, st.Points = ds.Len(), ds.Located(), ds.NumPoints()
+		}
+		return ds, st, err
+	})
+}
+
+// load parses paths into a Builder and builds it with build.
+func load(ctx context.Context, paths []string, opt Options, build func(*geo.Builder) (*geo.Dataset, geo.BuildStats, error)) (*geo.Dataset, *Summary, error) {
 	start := time.Now()
 	log := opt.Logger
 	if log == nil {
@@ -151,7 +184,7 @@ feed:
 	}
 	prog.parsed()
 	parsed := time.Since(start)
-	ds, st, err := b.Build()
+	ds, st, err := build(b)
 	prog.finish()
 	if err != nil {
 		return nil, sum, fmt.Errorf("ingest: build dataset: %w", err)

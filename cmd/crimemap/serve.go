@@ -321,7 +321,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv.SetDataset(ds)
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
-	rf.start(ctx, srv, reloads, hup, paths, base, opt)
+	rf.start(ctx, &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: base}, reloads, hup, base)
 	return <-errc
 }
 
@@ -342,9 +342,9 @@ func (f *reloadFlags) register(fs *flag.FlagSet) {
 // start runs the reloads asked for by SIGHUP, POST /admin/reload and, with
 // --watch, settled file changes: one at a time, requests made meanwhile
 // coalescing into one more.
-func (f *reloadFlags) start(ctx context.Context, srv *server.Server, reloads *reload.Requests, hup <-chan os.Signal, paths []string, base reload.Snapshot, opt ingest.Options) {
-	log := opt.Logger
-	go reloads.Serve(ctx, func(ctx context.Context) { reloadDataset(ctx, srv, paths, opt) })
+func (f *reloadFlags) start(ctx context.Context, rl *reloader, reloads *reload.Requests, hup <-chan os.Signal, base reload.Snapshot) {
+	log, paths := rl.opt.Logger, rl.paths
+	go reloads.Serve(ctx, rl.reload)
 	go func() {
 		for {
 			select {
@@ -365,14 +365,31 @@ func (f *reloadFlags) start(ctx context.Context, srv *server.Server, reloads *re
 	}
 }
 
-// reloadDataset loads paths beside the dataset being served and swaps the
+// reloader reloads the dataset being served. It remembers the dataset it
+// last set and the scan of the files that dataset was loaded from, so that
+// a drop that only adds files (a new month) is read alone and added to the
+// dataset rather than every file being read again.
+type reloader struct {
+	srv    *server.Server
+	paths  []string
+	opt    ingest.Options
+	ds     *geo.Dataset
+	loaded reload.Snapshot // nil when unknown: the next reload reads every file
+}
+
+// reload loads the files beside the dataset being served and swaps the
 // new one in; a load that fails, misses a file or has no crimes keeps the
 // old one, since serving part of the data would look like a fall in crime.
-func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt ingest.Options) {
-	log := opt.Logger
+func (rl *reloader) reload(ctx context.Context) {
+	log := rl.opt.Logger
 	start := time.Now()
 	defer boundReloadMemory()()
-	ds, sum, err := ingest.Load(ctx, paths, opt)
+	now, err := reload.Scan(rl.paths)
+	if err != nil {
+		log.Warn("reload: scan of the data paths", "err", err)
+		now = nil
+	}
+	ds, sum, how, err := rl.load(ctx, now)
 	if ctx.Err() != nil {
 		return
 	}
@@ -390,13 +407,14 @@ func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt 
 	}
 	elapsed := time.Since(start)
 	if err != nil {
-		srv.ReportReload(elapsed, err)
+		rl.srv.ReportReload(elapsed, err)
 		log.Error("reload failed; the old dataset keeps serving", "err", err)
 		return
 	}
-	srv.SetDataset(ds)
-	srv.ReportReload(elapsed, nil)
-	log.Info("dataset reloaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", elapsed.Round(time.Millisecond))
+	rl.srv.SetDataset(ds)
+	rl.ds, rl.loaded = ds, now
+	rl.srv.ReportReload(elapsed, nil)
+	log.Info("dataset reloaded", "how", how, "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", elapsed.Round(time.Millisecond))
 	// The replaced dataset is garbage now, but for requests still on it:
 	// collect it, and keep the limit while the new dataset's hex columns
 	// are built, so that neither the old dataset nor that build's garbage
@@ -404,13 +422,30 @@ func reloadDataset(ctx context.Context, srv *server.Server, paths []string, opt 
 	runtime.GC()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	for !srv.Ready() {
+	for !rl.srv.Ready() {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
 	}
+}
+
+// load reads the files as they are now: only the added ones when that is
+// all that changed since the dataset was loaded and they hold later
+// months, else all of them. how says which.
+func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (*geo.Dataset, *ingest.Summary, string, error) {
+	if rl.ds != nil && rl.loaded != nil && now != nil {
+		if d := now.Since(rl.loaded, rl.paths); d.OnlyAdded() {
+			ds, sum, err := ingest.Extend(ctx, rl.ds, d.Added, rl.opt)
+			if !errors.Is(err, ingest.ErrNotLater) {
+				return ds, sum, "added files", err
+			}
+			rl.opt.Logger.Info("reload: the added files hold earlier months; reading every file", "err", err)
+		}
+	}
+	ds, sum, err := ingest.Load(ctx, rl.paths, rl.opt)
+	return ds, sum, "every file", err
 }
 
 // boundReloadMemory sets a soft memory limit for a reload (reloadLimit of

@@ -93,33 +93,55 @@ const dataFilesPart = "data-files"
 
 // startDataset is the dataset serve starts with: the snapshot's when one is
 // given, this build can read it and it was made from the files now under
-// paths (base, their scan), else the one loaded from paths. A refused
-// snapshot is logged with its reason; serving goes on from the files,
-// which are the source of truth: a snapshot older than a new month's files
-// would otherwise be served as current until the next reload.
+// paths (base, their scan), else the one loaded from paths. When files
+// were only added since the snapshot (a new month's drop), the snapshot is
+// opened and those files added to it. A refused snapshot is logged with
+// its reason; serving goes on from the files, which are the source of
+// truth: a snapshot older than a new month's files would otherwise be
+// served as current until the next reload.
 func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (*geo.Dataset, *ingest.Summary, error) {
 	if snapshot != "" {
 		start := time.Now()
+		var added []string
 		ds, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
-			return sameFiles(part(dataFilesPart), base, paths)
+			d, err := filesSince(part(dataFilesPart), base, paths)
+			if err == nil && !d.Same() {
+				if !d.OnlyAdded() {
+					return fmt.Errorf("the data files differ from the ones it was built from: %s", d)
+				}
+				added = d.Added
+			}
+			return err
 		})
 		if err == nil {
 			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-			return ds, nil, nil
+			if len(added) == 0 {
+				return ds, nil, nil
+			}
+			ext, sum, err := ingest.Extend(ctx, ds, added, opt)
+			if err == nil && !sum.HasFailures() {
+				opt.Logger.Info("files added since the snapshot loaded", "files", len(added), "version", ext.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
+				return ext, sum, nil
+			}
+			if ctx.Err() != nil {
+				return nil, sum, err
+			}
+			opt.Logger.Error("files added since the snapshot could not be added to it; loading the data paths instead", "files", len(added), "err", err)
+		} else {
+			opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
 		}
-		opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
 	}
 	return ingest.Load(ctx, paths, opt)
 }
 
-// sameFiles checks a snapshot's list of data files against the scan of
+// filesSince compares a snapshot's list of data files with the scan of
 // paths now.
-func sameFiles(list []byte, now reload.Snapshot, paths []string) error {
+func filesSince(list []byte, now reload.Snapshot, paths []string) (reload.Diff, error) {
 	switch {
 	case list == nil:
-		return errors.New("it holds no list of its data files")
+		return reload.Diff{}, errors.New("it holds no list of its data files")
 	case now == nil:
-		return errors.New("the data paths could not be scanned")
+		return reload.Diff{}, errors.New("the data paths could not be scanned")
 	}
-	return reload.CompareManifest(list, now, paths)
+	return reload.ManifestDiff(list, now, paths)
 }
