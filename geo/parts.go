@@ -70,3 +70,12 @@ func (d *Dataset) LastCrime(p PointID) (CrimeID, bool) {
 	}
 	return 0, false
 }
+
+// PartRange returns the crimes of part k: a range of the crime table.
+func (d *Dataset) PartRange(k int) (start, end CrimeID) { return 0, CrimeID(d.Len()) }
+
+// Extends reports whether d is base with later parts added (see Append):
+// base's parts are d's first base.NumParts() parts, with their crimes, and
+// base's points d's first points. What was worked out from base's crimes
+// then holds for those parts of d, and only the later parts are new.
+func (d *Dataset) Extends(base *Dataset) bool { return d == base }
