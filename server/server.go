@@ -176,14 +176,28 @@ type snapshot struct {
 	warm atomic.Bool
 }
 
-type totals struct{ geo.Counts }
+// totals are counts of runs of months that do not overlap: the dataset's
+// when it was set, then those of each run of months added to it since.
+type totals []geo.Counts
 
-func (t *totals) byCategoryMonth(c geo.Category, m geo.Month) int {
-	i, ok := slices.BinarySearch(t.Months, m)
-	if !ok || int(c) >= t.NumCategories {
-		return 0
+func (t totals) byCategoryMonth(c geo.Category, m geo.Month) int {
+	for _, k := range t {
+		if i, ok := slices.BinarySearch(k.Months, m); ok && int(c) < k.NumCategories {
+			return k.At(c, i)
+		}
 	}
-	return t.At(c, i)
+	return 0
+}
+
+// ByCategory returns the count of category c over every month.
+func (t totals) ByCategory(c geo.Category) int {
+	n := 0
+	for _, k := range t {
+		if int(c) < k.NumCategories {
+			n += k.ByCategory(c)
+		}
+	}
+	return n
 }
 
 // Server answers HTTP requests from a loaded dataset.
@@ -233,10 +247,23 @@ func New(cfg Config, deps Deps) *Server {
 
 // SetDataset installs a dataset (and builds what is derived from it);
 // requests in flight keep the version they started with.
+//
+// A dataset that extends the one being served (a new month added to it)
+// reuses what was worked out from the old one's crimes, the tile index
+// included, and works out only the new months'.
 func (s *Server) SetDataset(ds *geo.Dataset) {
-	// Nothing can cancel this count, so it cannot fail.
-	all, _ := ds.Count(context.Background(), nil, &geo.Filter{})
-	snap := &snapshot{ds: ds, totals: totals{all}, stopForces: map[geo.Month][]string{}}
+	var snap *snapshot
+	if old := s.state.Load(); old != nil && old.ds != ds && ds.Extends(old.ds) {
+		snap = s.extendSnapshot(old, ds)
+	} else {
+		// Nothing can cancel this count, so it cannot fail.
+		all, _ := ds.Count(context.Background(), nil, &geo.Filter{})
+		snap = &snapshot{ds: ds, totals: totals{all}}
+		snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
+		sum := newSummary(ds)
+		snap.view, snap.forcesUsed = sum.view, sum.forcesUsed
+	}
+	snap.stopForces = map[geo.Month][]string{}
 	for _, st := range ds.Stops() {
 		id := ds.Forces().Term(int(st.Force)).Slug
 		if fs := snap.stopForces[st.Month]; !slices.Contains(fs, id) {
@@ -250,9 +277,6 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	snap.streets = newStreetIndex(ds)
 	snap.text = newJSONText(ds)
 	snap.listings = newListingCache(s.cfg.ListingCacheBytes, ds.NumPoints())
-	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
-	sum := newSummary(ds)
-	snap.view, snap.forcesUsed = sum.view, sum.forcesUsed
 	s.state.Store(snap)
 	version := ds.Version()
 	s.metrics.version.Store(&version)
@@ -272,6 +296,30 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		// worth of memory.
 		s.releaseMemory()
 	}()
+}
+
+// extendSnapshot starts the snapshot of ds, which extends old's dataset,
+// from old's: the counts, forces and tile index of old's parts stand, and
+// only ds's later parts are counted and indexed.
+func (s *Server) extendSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
+	snap := &snapshot{ds: ds, totals: slices.Clone(old.totals), forcesUsed: old.forcesUsed, view: ds.DefaultView()}
+	first, _ := ds.PartRange(old.ds.NumParts())
+	if from, _ := ds.PartMonths(old.ds.NumParts()); int(first) < ds.Len() {
+		added, _ := ds.Count(context.Background(), nil, &geo.Filter{From: from})
+		snap.totals = append(snap.totals, added)
+	}
+	for c := first; int(c) < ds.Len(); c++ {
+		snap.forcesUsed.Add(int(ds.Force(c)))
+	}
+	ix, err := old.tiles.Extend(ds)
+	if err != nil {
+		// The index cannot be extended (a new part it cannot take in):
+		// build it whole.
+		s.log.Warn("tile index rebuilt rather than extended", "err", err)
+		ix = tiles.NewIndex(ds, s.cfg.Tiles)
+	}
+	snap.tiles = ix
+	return snap
 }
 
 // snapshotHandler answers from one consistent dataset version; the error it
