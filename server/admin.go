@@ -18,6 +18,12 @@ type reloadReport struct {
 	OK      bool      `json:"ok"`
 	Version string    `json:"version,omitempty"`
 	Error   string    `json:"error,omitempty"`
+	// Read says which files the reload read: "added files" when only a
+	// drop of new files was read and added to the dataset, "every file"
+	// otherwise.
+	Read string `json:"read,omitempty"`
+	// Seconds is how long it took, to the dataset being served.
+	Seconds float64 `json:"seconds"`
 }
 
 // healthDetail is /healthz's answer: the health state and, once a reload
@@ -28,11 +34,12 @@ type healthDetail struct {
 	Reload *reloadReport `json:"reload,omitempty"`
 }
 
-// ReportReload records a reload that took elapsed and failed with err
-// (nil for success) in the metrics and in /healthz.
-func (s *Server) ReportReload(elapsed time.Duration, err error) {
+// ReportReload records a reload that read the files read says, took
+// elapsed and failed with err (nil for success) in the metrics and in
+// /healthz.
+func (s *Server) ReportReload(elapsed time.Duration, read string, err error) {
 	s.ObserveLoad("reload", elapsed, err)
-	rep := &reloadReport{At: time.Now().UTC(), OK: err == nil}
+	rep := &reloadReport{At: time.Now().UTC(), OK: err == nil, Read: read, Seconds: elapsed.Seconds()}
 	if err != nil {
 		rep.Error = err.Error()
 	} else if snap := s.state.Load(); snap != nil {

@@ -80,12 +80,12 @@ func TestHealthReportsReload(t *testing.T) {
 	if _, h := get(); h.Reload != nil {
 		t.Fatalf("reload shown before any: %+v", h.Reload)
 	}
-	s.ReportReload(time.Second, errors.New("ingest: 1 file(s) could not be read"))
+	s.ReportReload(time.Second, "every file", errors.New("ingest: 1 file(s) could not be read"))
 	code, h := get()
 	if code != http.StatusOK || h.Version != ds.Version() || h.Reload == nil || h.Reload.OK || !strings.Contains(h.Reload.Error, "could not be read") {
 		t.Fatalf("after a failed reload: %d %+v %+v", code, h, h.Reload)
 	}
-	s.ReportReload(time.Second, nil)
+	s.ReportReload(time.Second, "every file", nil)
 	if _, h := get(); h.Reload == nil || !h.Reload.OK || h.Reload.Error != "" || h.Reload.Version != ds.Version() {
 		t.Fatalf("after a reload: %+v", h.Reload)
 	}

@@ -407,13 +407,13 @@ func (rl *reloader) reload(ctx context.Context) {
 	}
 	elapsed := time.Since(start)
 	if err != nil {
-		rl.srv.ReportReload(elapsed, err)
+		rl.srv.ReportReload(elapsed, how, err)
 		log.Error("reload failed; the old dataset keeps serving", "err", err)
 		return
 	}
 	rl.srv.SetDataset(ds)
 	rl.ds, rl.loaded = ds, now
-	rl.srv.ReportReload(elapsed, nil)
+	rl.srv.ReportReload(elapsed, how, nil)
 	log.Info("dataset reloaded", "how", how, "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", elapsed.Round(time.Millisecond))
 	// The replaced dataset is garbage now, but for requests still on it:
 	// collect it, and keep the limit while the new dataset's hex columns

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"crimemap/internal/testsupport"
+)
+
+// cityMonths is the shared City of London folder: eighteen months of
+// street, outcomes and stop-and-search files, outcomes reaching back to
+// crimes of earlier months.
+const cityMonths = "city-of-london-2016-01_2017-06-street-outcomes-stopsearch"
+
+// TestAddedMonthAnswersAsOnePiece serves seventeen months of the City of
+// London, drops the eighteenth month's files in and asks for a reload, and checks
+// that the reload read only those files and that every answer (version,
+// counts, listings and their cursors, tiles, hexes, outcome histories,
+// stops) is byte for byte the answer of a server that loaded all eighteen
+// months at once.
+func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serves the data twice")
+	}
+	src := filepath.Join(testsupport.Shared(t), cityMonths)
+	names, err := filepath.Glob(filepath.Join(src, "*.csv"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no files in %s: %v", src, err)
+	}
+	tmp := t.TempDir()
+	whole, grown := filepath.Join(tmp, "whole"), filepath.Join(tmp, "grown")
+	var last []string
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(whole, filepath.Base(n)), string(b))
+		if strings.HasPrefix(filepath.Base(n), "2017-06-") {
+			last = append(last, n)
+			continue
+		}
+		writeFile(t, filepath.Join(grown, filepath.Base(n)), string(b))
+	}
+	one := serveData(t, filepath.Join(tmp, "a"), whole)
+	token := strings.Repeat("t0k3n", 8)
+	tokenFile := filepath.Join(tmp, "admin-token")
+	writeFile(t, tokenFile, token+"\n")
+	ext := serveData(t, filepath.Join(tmp, "b"), grown, "-admin-token-file", tokenFile)
+	want := waitHealth(t, one, func(h serveHealth) bool { return h.Version != "" })
+	before := waitHealth(t, ext, func(h serveHealth) bool { return h.Version != "" })
+	for _, n := range last {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(grown, filepath.Base(n)), string(b))
+	}
+	// One reload for the month's three files, asked for once they are all
+	// there.
+	req, _ := http.NewRequest(http.MethodPost, ext+"/admin/reload", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	got := waitHealth(t, ext, func(h serveHealth) bool { return h.Version != before.Version })
+	var detail struct {
+		Reload struct {
+			OK   bool   `json:"ok"`
+			Read string `json:"read"`
+		} `json:"reload"`
+	}
+	getJSON(t, ext+"/healthz", &detail)
+	if !detail.Reload.OK || detail.Reload.Read != "added files" {
+		t.Fatalf("reload %+v, want the added files read alone", detail.Reload)
+	}
+	if got.Version != want.Version || got.Crimes != want.Crimes {
+		t.Fatalf("after the month was added: version %s, %d crimes; loaded whole: %s, %d", got.Version, got.Crimes, want.Version, want.Crimes)
+	}
+
+	const lat, lng = 51.5149, -0.0905
+	urls := []string{
+		"/v1/meta",
+		"/v1/counts?group_by=category,month",
+		"/v1/counts?group_by=month&lat=51.5149&lng=-0.0905&radius_m=400",
+		"/v1/counts?group_by=category&bbox=-0.1,51.51,-0.08,51.52&from=2016-06&to=2017-06&outcome=none",
+		"/v1/crimes?lat=51.5149&lng=-0.0905&radius_m=800&from=2016-01&to=2017-06&limit=250",
+		"/v1/crimes?lat=51.5149&lng=-0.0905&radius_m=500&from=2017-06&to=2017-06",
+		"/v1/crimes?format=csv&bbox=-0.1,51.51,-0.08,51.52&from=2017-01&to=2017-06&category=theft-from-the-person,other-theft",
+		"/v1/hex?res=9&from=2016-01&to=2017-06",
+		"/v1/hex?res=8&from=2017-06&to=2017-06&format=csv",
+		"/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date=2017-06",
+		"/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date=2016-03",
+		"/api/crimes-no-location?category=all-crime&force=city-of-london&date=2017-06",
+		"/api/outcomes-at-location?lat=51.5149&lng=-0.0905&date=2016-09",
+		"/api/crimes-street-dates",
+		"/api/crime-last-updated",
+		"/api/crime-categories?date=2017-06",
+		"/api/stops-street?lat=51.5149&lng=-0.0905&date=2017-06",
+		"/api/stops-force?force=city-of-london&date=2017-06",
+	}
+	for z := 10; z <= 16; z++ {
+		tile := tileOf(z, lng, lat)
+		hex := strings.Replace(tile, "/tiles/", "/tiles/hex/", 1)
+		urls = append(urls, tile, tile+"?from=2016-01&to=2017-06", tile+"?from=2017-03&to=2017-06&category=other-theft",
+			hex+"?from=2016-01&to=2017-06")
+	}
+	// Pages after the first, and the outcome histories of crimes of every
+	// month, the later months' outcome files reaching back to them.
+	urls = append(urls, nextPages(t, one, urls[4], 3)...)
+	urls = append(urls, outcomeURLs(t, one, "2016-01", "2016-12", "2017-05")...)
+	for _, u := range urls {
+		ws, wb, wh := fetch(t, one+u)
+		gs, gb, gh := fetch(t, ext+u)
+		if ws != http.StatusOK {
+			t.Errorf("%s: %d %s", u, ws, wb)
+		}
+		if ws != gs || string(wb) != string(gb) || wh.Get("ETag") != gh.Get("ETag") || wh.Get("Link") != gh.Get("Link") {
+			t.Errorf("%s: added month %d, %d bytes, ETag %s; loaded whole %d, %d bytes, ETag %s", u, gs, len(gb), gh.Get("ETag"), ws, len(wb), wh.Get("ETag"))
+		}
+	}
+}
+
+// nextPages follows a listing's cursor for up to n pages and returns their
+// paths.
+func nextPages(t *testing.T, base, first string, n int) []string {
+	t.Helper()
+	var out []string
+	u := first
+	link := regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
+	for range n {
+		_, _, h := fetch(t, base+u)
+		m := link.FindStringSubmatch(h.Get("Link"))
+		if m == nil {
+			break
+		}
+		next, err := url.Parse(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		u = next.RequestURI()
+		out = append(out, u)
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s has one page: no cursor to check", first)
+	}
+	return out
+}
+
+// outcomeURLs returns /api/outcomes-for-crime for a few crimes with a
+// Crime ID in each month.
+func outcomeURLs(t *testing.T, base string, months ...string) []string {
+	t.Helper()
+	id := regexp.MustCompile(`"persistent_id":"([0-9a-f]{64})"`)
+	var out []string
+	for _, m := range months {
+		_, b, _ := fetch(t, base+"/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date="+m)
+		ids := id.FindAllStringSubmatch(string(b), -1)
+		for i := 0; i < len(ids) && i < 40; i += 8 {
+			out = append(out, "/api/outcomes-for-crime/"+ids[i][1])
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no crime with a Crime ID to look up")
+	}
+	return out
+}
+
+// getJSON decodes the JSON body of u into v.
+func getJSON(t *testing.T, u string, v any) {
+	t.Helper()
+	_, b, _ := fetch(t, u)
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", u, err)
+	}
+}
+
+// fetch gets u and returns its status, body and headers.
+func fetch(t *testing.T, u string) (status int, body []byte, h http.Header) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, body, resp.Header
+}
