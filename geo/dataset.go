@@ -70,6 +70,11 @@ type Dataset struct {
 	*tablePart
 
 	snapParts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
+
+	// later holds, for a dataset built on a base (Builder.BuildOn), the
+	// outcome rows none of its crimes took, for Append to join to the
+	// base's.
+	later []laterOutcome
 }
 
 // tablePart is the crimes of a run of months with their indexes. Positions in
@@ -117,6 +122,10 @@ type tablePart struct {
 	// empty when no crime has a history.
 	histStart []uint32
 	hist      []histEntry
+	// histMore holds the entries joined to the part's crimes after it was
+	// built (see Append), sorted by crime: a crime's come after its
+	// entries in hist, being of later months.
+	histMore []histRow
 }
 
 // histEntry is an entry of an outcome history in four bytes rather than
@@ -166,15 +175,6 @@ func (pt *tablePart) eachHist(fn func(crime uint32, e histEntry)) {
 			fn(uint32(w)*64+e.off(), e)
 		}
 	}
-}
-
-// histRows returns the part's histories as rows.
-func (pt *tablePart) histRows() []histRow {
-	rows := make([]histRow, 0, len(pt.hist))
-	pt.eachHist(func(c uint32, e histEntry) {
-		rows = append(rows, histRow{crime: c, month: e.month(), outcome: e.outcome()})
-	})
-	return rows
 }
 
 // OutcomeEvent is one entry of a crime's outcome history.
@@ -450,14 +450,17 @@ func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 // files, oldest first.
 func (d *Dataset) OutcomeHistory(c CrimeID) []OutcomeEvent {
 	pt, i := d.at(c)
-	if int(i/64)+1 >= len(pt.histStart) {
-		return nil
-	}
 	var out []OutcomeEvent
-	for _, e := range pt.hist[pt.histStart[i/64]:pt.histStart[i/64+1]] {
-		if e.off() == i%64 {
-			out = append(out, OutcomeEvent{Month: e.month(), Outcome: e.outcome()})
+	if int(i/64)+1 < len(pt.histStart) {
+		for _, e := range pt.hist[pt.histStart[i/64]:pt.histStart[i/64+1]] {
+			if e.off() == i%64 {
+				out = append(out, OutcomeEvent{Month: e.month(), Outcome: e.outcome()})
+			}
 		}
+	}
+	j, _ := slices.BinarySearchFunc(pt.histMore, i, func(r histRow, c uint32) int { return cmp.Compare(r.crime, c) })
+	for ; j < len(pt.histMore) && pt.histMore[j].crime == i; j++ {
+		out = append(out, OutcomeEvent{Month: pt.histMore[j].month, Outcome: pt.histMore[j].outcome})
 	}
 	return out
 }

@@ -130,7 +130,7 @@ var snapStored = []string{
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
 	"hist", "histStart", "months", "latest", "stops", "snapParts",
-	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes",
+	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 
