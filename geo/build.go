@@ -171,13 +171,10 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	st := BuildStats{Replaced: slices.Clone(b.replaced), KeptOlder: slices.Clone(b.keptOlder)}
-	d := &Dataset{
-		categories: newVocab(StandardCategories, categoryAliases),
-		outcomes:   newVocab(StandardOutcomes, nil),
-		forces:     newVocab(StandardForces, forceAliases),
-		other:      map[uint32]string{},
-		ctx:        map[uint32]uint32{},
-	}
+	d := newOnePart(&tablePart{other: map[uint32]string{}, ctx: map[uint32]uint32{}})
+	d.categories = newVocab(StandardCategories, categoryAliases)
+	d.outcomes = newVocab(StandardOutcomes, nil)
+	d.forces = newVocab(StandardForces, forceAliases)
 	t0 := time.Now()
 	lap := func(name string) {
 		now := time.Now()
@@ -272,6 +269,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	<-hashed
 	<-numbered
 	d.version = d.versionOf(columnSums)
+	d.sealOnePart()
 	lap("version")
 	st.Phases = append(st.Phases, Phase{"(R-tree and H3 cells, from points merged and ordered on)", indexTook})
 	return d, st, nil

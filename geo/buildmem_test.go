@@ -122,7 +122,7 @@ func TestGatherIDs(t *testing.T) {
 				}
 				batches = append(batches, sb)
 			}
-			bs := &building{d: &Dataset{}, batches: batches, release: release}
+			bs := &building{d: newOnePart(&tablePart{}), batches: batches, release: release}
 			start := bs.gatherIDs(len(want))
 			if !slices.Equal(bs.d.ids, want) {
 				t.Errorf("gathered %v, want %v", bs.d.ids, want)

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"encoding/hex"
 	"math/bits"
 	"slices"
@@ -47,11 +48,52 @@ type Dataset struct {
 	ptLSOACode   []uint32
 	ptLSOAName   []uint32
 	ptCell       []h3.Cell
-	ptStart      []uint32 // crimes of point p are ptStart[p]:ptStart[p+1]
 	ptID         []uint64 // location ids; see buildLocationIDs
 	ptByID       []uint32 // points in order of their location ids
 	tree         rtree.RTreeGN[float32, uint32]
 	bound        orb.Bound
+
+	months []Month // distinct months, ascending
+	latest Month   // see LatestMonth
+	// monthCrimes counts the crimes of each month, by index in months, so
+	// that a new part's months update LatestMonth without a scan.
+	monthCrimes []int
+	stops       []StopRecord
+	forceKey    []uint16 // see buildForceKeys
+
+	// The crime table, in parts of runs of months, earlier months first.
+	parts []*tablePart
+	// *tablePart is the part a build fills in, and the only part of a dataset
+	// built in one piece or read from a snapshot; it is nil for a dataset
+	// of several parts, so that code written for one part cannot read such
+	// a dataset by mistake.
+	*tablePart
+
+	snapParts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
+
+	// lineage lists the versions of the datasets this one extends (see
+	// Extends), oldest first: versions rather than the datasets, which
+	// must not be kept alive.
+	lineage []string
+
+	// later holds, for a dataset built on a base (Builder.BuildOn), the
+	// outcome rows none of its crimes took, for Append to join to the
+	// base's.
+	later []laterOutcome
+}
+
+// tablePart is the crimes of a run of months with their indexes. Positions in
+// a part's columns are local: crime i of the part is CrimeID lo+i. A part
+// never changes once built, so datasets share their parts.
+type tablePart struct {
+	lo uint32 // the CrimeID of the part's first crime
+	// The part's months are months[mFirst..mLast] of its dataset, and of
+	// every dataset it is later part of: months only grow at their end.
+	mFirst, mLast int
+	// Crimes of point p are ptStart[p]:ptStart[p+1], for the points the
+	// catalogue held when the part was built; later points have no crimes
+	// in it.
+	ptStart []uint32
 
 	// Crimes, grouped by point, by month within a point; unlocated ones last.
 	// A crime's month is its index in months: one byte rather than two,
@@ -66,7 +108,6 @@ type Dataset struct {
 	// from those (see markBigUnits) the crimes where an ordinal's high
 	// bits step, key<<32 | position, ascending, and their forces.
 	ordLow          []uint16
-	forceKey        []uint16
 	unitKey         []uint32
 	unitSampleStart []uint32
 	unitSample      []uint32
@@ -86,12 +127,10 @@ type Dataset struct {
 	// empty when no crime has a history.
 	histStart []uint32
 	hist      []histEntry
-
-	months []Month // distinct months, ascending
-	latest Month   // see LatestMonth
-	stops  []StopRecord
-
-	parts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
+	// histMore holds the entries joined to the part's crimes after it was
+	// built (see Append), sorted by crime: a crime's come after its
+	// entries in hist, being of later months.
+	histMore []histRow
 }
 
 // histEntry is an entry of an outcome history in four bytes rather than
@@ -115,28 +154,29 @@ type histRow struct {
 	outcome Outcome
 }
 
-// packHist keeps rows, sorted by crime, as the dataset's histories.
-func (d *Dataset) packHist(rows []histRow) {
-	d.histStart, d.hist = nil, nil
+// packHist keeps rows, sorted by crime (positions in the part), as the
+// part's histories.
+func (pt *tablePart) packHist(rows []histRow) {
+	pt.histStart, pt.hist = nil, nil
 	if len(rows) == 0 {
 		return
 	}
-	d.histStart = make([]uint32, (len(d.month)+63)/64+1)
-	d.hist = make([]histEntry, len(rows))
+	pt.histStart = make([]uint32, (len(pt.month)+63)/64+1)
+	pt.hist = make([]histEntry, len(rows))
 	for i, r := range rows {
-		d.histStart[r.crime/64+1]++
-		d.hist[i] = newHistEntry(r.crime, r.month, r.outcome)
+		pt.histStart[r.crime/64+1]++
+		pt.hist[i] = newHistEntry(r.crime, r.month, r.outcome)
 	}
-	for w := 1; w < len(d.histStart); w++ {
-		d.histStart[w] += d.histStart[w-1]
+	for w := 1; w < len(pt.histStart); w++ {
+		pt.histStart[w] += pt.histStart[w-1]
 	}
 }
 
 // eachHist calls fn for every outcome history entry, in order, with its
-// crime.
-func (d *Dataset) eachHist(fn func(crime uint32, e histEntry)) {
-	for w := 0; w+1 < len(d.histStart); w++ {
-		for _, e := range d.hist[d.histStart[w]:d.histStart[w+1]] {
+// crime's position in the part.
+func (pt *tablePart) eachHist(fn func(crime uint32, e histEntry)) {
+	for w := 0; w+1 < len(pt.histStart); w++ {
+		for _, e := range pt.hist[pt.histStart[w]:pt.histStart[w+1]] {
 			fn(uint32(w)*64+e.off(), e)
 		}
 	}
@@ -160,11 +200,45 @@ type StopRecord struct {
 func (d *Dataset) Version() string { return d.version }
 
 // Len returns the number of crimes, located or not.
-func (d *Dataset) Len() int { return len(d.month) }
+func (d *Dataset) Len() int {
+	if len(d.parts) == 0 {
+		return 0
+	}
+	last := d.parts[len(d.parts)-1]
+	return int(last.lo) + len(last.month)
+}
 
-// Located returns the number of crimes that have a location; they are the
-// crimes 0..Located()-1.
-func (d *Dataset) Located() int { return int(d.ptStart[len(d.ptStart)-1]) }
+// Located returns the number of crimes that have a location. In each part
+// the located crimes come first: see PartCrimes and NoLocation.
+func (d *Dataset) Located() int {
+	n := 0
+	for _, pt := range d.parts {
+		n += int(pt.located())
+	}
+	return n
+}
+
+// located returns how many of the part's crimes have a location; they are
+// its first ones.
+func (pt *tablePart) located() uint32 { return pt.ptStart[len(pt.ptStart)-1] }
+
+// at returns the part of crime c and c's position in it.
+func (d *Dataset) at(c CrimeID) (*tablePart, uint32) {
+	if len(d.parts) == 1 {
+		return d.parts[0], uint32(c)
+	}
+	pt := d.parts[d.partOf(c)]
+	return pt, uint32(c) - pt.lo
+}
+
+// partOf returns the index of the part holding crime c.
+func (d *Dataset) partOf(c CrimeID) int {
+	k, _ := slices.BinarySearchFunc(d.parts, uint32(c)+1, func(pt *tablePart, t uint32) int { return cmp.Compare(pt.lo, t) })
+	return max(k-1, 0)
+}
+
+// points returns how many points the part has starts for.
+func (pt *tablePart) points() int { return len(pt.ptStart) - 1 }
 
 // NumPoints returns the number of snap points.
 func (d *Dataset) NumPoints() int { return len(d.ptLon) }
@@ -189,14 +263,24 @@ const LatestShare = 100
 
 // latestMonth is LatestMonth's rule over the crimes' months.
 func latestMonth(months []uint8, distinct []Month) Month {
-	if len(distinct) == 0 {
-		return 0
-	}
+	return latestOf(monthCounts(months, len(distinct)), distinct)
+}
+
+// monthCounts counts the crimes of each of n months in a month column.
+func monthCounts(months []uint8, n int) []int {
 	var counts [MaxMonths]int
 	for _, m := range months {
 		counts[m]++
 	}
-	busiest := slices.Max(counts[:])
+	return slices.Clone(counts[:n])
+}
+
+// latestOf is LatestMonth's rule over the crimes of each month.
+func latestOf(counts []int, distinct []Month) Month {
+	if len(distinct) == 0 {
+		return 0
+	}
+	busiest := slices.Max(counts)
 	for i := len(distinct) - 1; ; i-- {
 		if counts[i]*LatestShare >= busiest {
 			return distinct[i]
@@ -246,26 +330,31 @@ func (d *Dataset) PointCell(p PointID) h3.Cell { return d.ptCell[p] }
 // PointStreet returns the street name of snap point p.
 func (d *Dataset) PointStreet(p PointID) string { return d.strs[d.ptStreet[p]] }
 
-// PointCrimes returns the range [start, end) of the crimes at snap point p.
+// PointCrimes returns the range [start, end) of the crimes at snap point p
+// of a dataset of one part; PartCrimes is its form for any dataset.
 func (d *Dataset) PointCrimes(p PointID) (start, end CrimeID) {
-	return CrimeID(d.ptStart[p]), CrimeID(d.ptStart[p+1])
+	return d.PartCrimes(0, p)
 }
 
 // PointOf returns the snap point of crime c, or NoPoint.
 func (d *Dataset) PointOf(c CrimeID) PointID {
-	if int(c) >= d.Located() {
+	pt, i := d.at(c)
+	if i >= pt.located() {
 		return NoPoint
 	}
-	// The first point whose start is beyond c, minus one.
-	i, _ := slices.BinarySearch(d.ptStart, uint32(c)+1)
-	for i > 0 && d.ptStart[i-1] > uint32(c) {
-		i--
+	// The first point whose start is beyond i, minus one.
+	j, _ := slices.BinarySearch(pt.ptStart, i+1)
+	for j > 0 && pt.ptStart[j-1] > i {
+		j--
 	}
-	return PointID(i - 1)
+	return PointID(j - 1)
 }
 
 // Month returns the month of crime c.
-func (d *Dataset) Month(c CrimeID) Month { return d.months[d.month[c]] }
+func (d *Dataset) Month(c CrimeID) Month {
+	pt, i := d.at(c)
+	return d.months[pt.month[i]]
+}
 
 // MaxMonths is how many distinct months a dataset can hold: a crime's
 // month is a one-byte index into them. 256 months are 21 years and 4
@@ -284,17 +373,27 @@ func (d *Dataset) monthIndex(m Month) int {
 }
 
 // Category returns the category of crime c.
-func (d *Dataset) Category(c CrimeID) Category { return d.cat[c] }
+func (d *Dataset) Category(c CrimeID) Category {
+	pt, i := d.at(c)
+	return pt.cat[i]
+}
 
 // Force returns the force of crime c.
-func (d *Dataset) Force(c CrimeID) Force { return d.force[c] }
+func (d *Dataset) Force(c CrimeID) Force {
+	pt, i := d.at(c)
+	return pt.force[i]
+}
 
 // Outcome returns the last outcome category of crime c, as its street file says.
-func (d *Dataset) Outcome(c CrimeID) Outcome { return d.outcome[c] }
+func (d *Dataset) Outcome(c CrimeID) Outcome {
+	pt, i := d.at(c)
+	return pt.outcome[i]
+}
 
 // Context returns the Context column of crime c (empty in every current file).
 func (d *Dataset) Context(c CrimeID) string {
-	if s, ok := d.ctx[uint32(c)]; ok {
+	pt, i := d.at(c)
+	if s, ok := pt.ctx[i]; ok {
 		return d.strs[s]
 	}
 	return ""
@@ -303,10 +402,11 @@ func (d *Dataset) Context(c CrimeID) string {
 // PersistentID returns the Crime ID of c, or "" (anti-social behaviour and
 // British Transport Police rows have none).
 func (d *Dataset) PersistentID(c CrimeID) string {
-	if k, ok := d.idIndex(c); ok {
-		return hex.EncodeToString(d.ids[k][:])
+	pt, i := d.at(c)
+	if k, ok := pt.idIndex(i); ok {
+		return hex.EncodeToString(pt.ids[k][:])
 	}
-	return d.other[uint32(c)]
+	return pt.other[i]
 }
 
 // rankWords is how many words of hasID one idRank entry stands for: eight
@@ -315,15 +415,17 @@ func (d *Dataset) PersistentID(c CrimeID) string {
 // costs half a bit a crime rather than four.
 const rankWords = 8
 
-func (d *Dataset) idIndex(c CrimeID) (int, bool) {
+// idIndex returns the index in ids of the Crime ID of the part's crime c,
+// and whether it has one.
+func (pt *tablePart) idIndex(c uint32) (int, bool) {
 	wi := int(c / 64)
-	w := d.hasID[wi]
+	w := pt.hasID[wi]
 	bit := uint64(1) << (c % 64)
 	if w&bit == 0 {
 		return 0, false
 	}
-	r := int(d.idRank[wi/rankWords]) + bits.OnesCount64(w&(bit-1))
-	for _, x := range d.hasID[wi&^(rankWords-1) : wi] {
+	r := int(pt.idRank[wi/rankWords]) + bits.OnesCount64(w&(bit-1))
+	for _, x := range pt.hasID[wi&^(rankWords-1) : wi] {
 		r += bits.OnesCount64(x)
 	}
 	return r, true
@@ -333,12 +435,15 @@ func (d *Dataset) idIndex(c CrimeID) (int, bool) {
 // unique in real files), in table order.
 func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 	var out []CrimeID
-	if id, ok := parseCrimeID([]byte(s)); ok {
-		out = d.lookupID(id, out)
-	} else if s != "" {
-		for c, o := range d.other {
-			if o == s {
-				out = append(out, CrimeID(c))
+	id, isID := parseCrimeID([]byte(s))
+	for _, pt := range d.parts {
+		if isID {
+			out = pt.lookupID(id, out)
+		} else if s != "" {
+			for c, o := range pt.other {
+				if o == s {
+					out = append(out, CrimeID(pt.lo+c))
+				}
 			}
 		}
 	}
@@ -349,14 +454,18 @@ func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 // OutcomeHistory returns the outcome events joined to crime c from outcomes
 // files, oldest first.
 func (d *Dataset) OutcomeHistory(c CrimeID) []OutcomeEvent {
-	if int(c/64)+1 >= len(d.histStart) {
-		return nil
-	}
+	pt, i := d.at(c)
 	var out []OutcomeEvent
-	for _, e := range d.hist[d.histStart[c/64]:d.histStart[c/64+1]] {
-		if e.off() == uint32(c%64) {
-			out = append(out, OutcomeEvent{Month: e.month(), Outcome: e.outcome()})
+	if int(i/64)+1 < len(pt.histStart) {
+		for _, e := range pt.hist[pt.histStart[i/64]:pt.histStart[i/64+1]] {
+			if e.off() == i%64 {
+				out = append(out, OutcomeEvent{Month: e.month(), Outcome: e.outcome()})
+			}
 		}
+	}
+	j, _ := slices.BinarySearchFunc(pt.histMore, i, func(r histRow, c uint32) int { return cmp.Compare(r.crime, c) })
+	for ; j < len(pt.histMore) && pt.histMore[j].crime == i; j++ {
+		out = append(out, OutcomeEvent{Month: pt.histMore[j].month, Outcome: pt.histMore[j].outcome})
 	}
 	return out
 }
@@ -380,9 +489,10 @@ func (d *Dataset) Crime(c CrimeID) Crime {
 
 // crimeAt is Crime for a caller that already knows the crime's point.
 func (d *Dataset) crimeAt(c CrimeID, p PointID) Crime {
+	pt, i := d.at(c)
 	return Crime{
-		ID: c, PersistentID: d.PersistentID(c), Month: d.Month(c), Category: d.cat[c],
-		Force: d.force[c], Outcome: d.outcome[c], Point: p, Context: d.Context(c),
+		ID: c, PersistentID: d.PersistentID(c), Month: d.months[pt.month[i]], Category: pt.cat[i],
+		Force: pt.force[i], Outcome: pt.outcome[i], Point: p, Context: d.Context(c),
 	}
 }
 
@@ -390,8 +500,9 @@ func (d *Dataset) crimeAt(c CrimeID, p PointID) Crime {
 // it, without allocating for the usual 64-hex-digit IDs. hexDigits reports
 // that it appended one of those, which needs no escaping in any format.
 func (d *Dataset) AppendPersistentID(b []byte, c CrimeID) (out []byte, hexDigits bool) {
-	if k, ok := d.idIndex(c); ok {
-		return hex.AppendEncode(b, d.ids[k][:]), true
+	pt, i := d.at(c)
+	if k, ok := pt.idIndex(i); ok {
+		return hex.AppendEncode(b, pt.ids[k][:]), true
 	}
-	return append(b, d.other[uint32(c)]...), false
+	return append(b, pt.other[i]...), false
 }

@@ -24,21 +24,23 @@ type Filter struct {
 
 // Matches reports whether crime c passes the filter.
 func (d *Dataset) Matches(c CrimeID, f *Filter) bool {
-	m := d.Month(c)
+	pt, i := d.at(c)
+	m := d.months[pt.month[i]]
 	if (f.From != 0 && m < f.From) || (f.To != 0 && m > f.To) {
 		return false
 	}
-	return d.matchTerms(c, f)
+	return pt.matchTerms(i, f)
 }
 
-func (d *Dataset) matchTerms(c CrimeID, f *Filter) bool {
-	if !f.Categories.Empty() && !f.Categories.Has(int(d.cat[c])) {
+// matchTerms reports whether the part's crime i passes the filter's terms.
+func (pt *tablePart) matchTerms(i uint32, f *Filter) bool {
+	if !f.Categories.Empty() && !f.Categories.Has(int(pt.cat[i])) {
 		return false
 	}
-	if !f.Forces.Empty() && !f.Forces.Has(int(d.force[c])) {
+	if !f.Forces.Empty() && !f.Forces.Has(int(pt.force[i])) {
 		return false
 	}
-	if !f.Outcomes.Empty() && !f.Outcomes.Has(int(d.outcome[c])) {
+	if !f.Outcomes.Empty() && !f.Outcomes.Has(int(pt.outcome[i])) {
 		return false
 	}
 	return true
@@ -49,25 +51,55 @@ func (f *Filter) termsFree() bool {
 	return f.Categories.Empty() && f.Forces.Empty() && f.Outcomes.Empty()
 }
 
-// MonthSpan narrows the crimes of point p to those within the filter's month
-// range, by binary search: a point's crimes are ordered by month.
-func (d *Dataset) MonthSpan(p PointID, f *Filter) (start, end CrimeID) {
-	lo, hi := d.ptStart[p], d.ptStart[p+1]
+// monthRange is a filter's month range as indexes into the dataset's
+// months, [lo, hi): found once per query, not once per point.
+type monthRange struct{ lo, hi int }
+
+// monthRangeOf returns the indexes of f's month range.
+func (d *Dataset) monthRangeOf(f *Filter) monthRange {
+	r := monthRange{0, len(d.months)}
 	if f.From != 0 {
-		lo = d.searchMonth(lo, hi, f.From)
+		r.lo = d.monthIndex(f.From)
 	}
 	if f.To != 0 {
-		hi = d.searchMonth(lo, hi, f.To+1)
+		r.hi = d.monthIndex(f.To + 1)
 	}
-	return CrimeID(lo), CrimeID(hi)
+	return r
 }
 
-// searchMonth returns the first crime in [lo, hi) whose month is >= m.
-func (d *Dataset) searchMonth(lo, hi uint32, m Month) uint32 {
-	mi := d.monthIndex(m)
+// holds reports whether the part has crimes of any month of r.
+func (pt *tablePart) holds(r monthRange) bool { return r.lo <= pt.mLast && r.hi > pt.mFirst }
+
+// span returns the positions [s, e) of the part's crimes of point p within
+// the months r, by binary search where r cuts into the part's months: a
+// point's crimes in a part are ordered by month.
+func (pt *tablePart) span(p PointID, r monthRange) (s, e uint32) {
+	if int(p) >= pt.points() || !pt.holds(r) {
+		return 0, 0
+	}
+	s, e = pt.ptStart[p], pt.ptStart[p+1]
+	if r.lo > pt.mFirst {
+		s = pt.searchMonth(s, e, r.lo)
+	}
+	if r.hi <= pt.mLast {
+		e = pt.searchMonth(s, e, r.hi)
+	}
+	return s, e
+}
+
+// MonthSpan narrows the crimes of point p to those within the filter's
+// month range in a dataset of one part; PartMonthSpan is its form for any
+// dataset.
+func (d *Dataset) MonthSpan(p PointID, f *Filter) (start, end CrimeID) {
+	return d.PartMonthSpan(0, p, f)
+}
+
+// searchMonth returns the first of the part's crimes in [lo, hi) whose
+// month index is >= mi.
+func (pt *tablePart) searchMonth(lo, hi uint32, mi int) uint32 {
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		if int(d.month[mid]) < mi {
+		if int(pt.month[mid]) < mi {
 			lo = mid + 1
 		} else {
 			hi = mid
@@ -79,12 +111,15 @@ func (d *Dataset) searchMonth(lo, hi uint32, m Month) uint32 {
 // PointMatches calls fn for each crime of point p that passes the filter, in
 // month order, until fn returns false. It reports whether fn never stopped it.
 func (d *Dataset) PointMatches(p PointID, f *Filter, fn func(CrimeID) bool) bool {
-	s, e := d.MonthSpan(p, f)
+	r := d.monthRangeOf(f)
 	free := f.termsFree()
-	for c := s; c < e; c++ {
-		if free || d.matchTerms(c, f) {
-			if !fn(c) {
-				return false
+	for _, pt := range d.parts {
+		s, e := pt.span(p, r)
+		for i := s; i < e; i++ {
+			if free || pt.matchTerms(i, f) {
+				if !fn(CrimeID(pt.lo + i)) {
+					return false
+				}
 			}
 		}
 	}
@@ -93,14 +128,19 @@ func (d *Dataset) PointMatches(p PointID, f *Filter, fn func(CrimeID) bool) bool
 
 // PointCount returns the number of crimes of point p that pass the filter.
 func (d *Dataset) PointCount(p PointID, f *Filter) int {
-	s, e := d.MonthSpan(p, f)
-	if f.termsFree() {
-		return int(e - s)
-	}
+	r := d.monthRangeOf(f)
+	free := f.termsFree()
 	n := 0
-	for c := s; c < e; c++ {
-		if d.matchTerms(c, f) {
-			n++
+	for _, pt := range d.parts {
+		s, e := pt.span(p, r)
+		if free {
+			n += int(e - s)
+			continue
+		}
+		for i := s; i < e; i++ {
+			if pt.matchTerms(i, f) {
+				n++
+			}
 		}
 	}
 	return n

@@ -211,18 +211,20 @@ func (d *Dataset) buildHexCube(res int) *hexCube {
 	// Counting sort of located crimes by cell, then sort each cell's keys.
 	start := make([]uint32, nc+1)
 	for p := range d.ptLon {
-		start[lv.of[p]+1] += d.ptStart[p+1] - d.ptStart[p]
+		start[lv.of[p]+1] += uint32(d.PointLen(PointID(p)))
 	}
 	for i := 0; i < nc; i++ {
 		start[i+1] += start[i]
 	}
 	next := slices.Clone(start[:nc])
 	keys := make([]uint32, start[nc])
-	for p := range d.ptLon {
-		ci := lv.of[p]
-		for c := d.ptStart[p]; c < d.ptStart[p+1]; c++ {
-			keys[next[ci]] = uint32(d.months[d.month[c]])<<8 | uint32(d.cat[c])
-			next[ci]++
+	for _, pt := range d.parts {
+		for p := range pt.points() {
+			ci := lv.of[p]
+			for c := pt.ptStart[p]; c < pt.ptStart[p+1]; c++ {
+				keys[next[ci]] = uint32(d.months[pt.month[c]])<<8 | uint32(pt.cat[c])
+				next[ci]++
+			}
 		}
 	}
 	cube := &hexCube{start: make([]uint32, nc+1), center: make([]orb.Point, nc)}

@@ -114,22 +114,21 @@ func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error)
 	}
 
 	scan := func(acc *hexAcc, p PointID) {
-		s, e := m.span(p)
-		if s == e {
-			return
-		}
 		var n int32
-		if m.all {
-			n = int32(e - s)
-		} else {
-			for c := s; c < e; c++ {
-				if m.match(c) {
+		for _, pt := range d.parts {
+			s, e := m.span(pt, p)
+			if m.all {
+				n += int32(e - s)
+				continue
+			}
+			for i := s; i < e; i++ {
+				if m.match(pt, i) {
 					n++
 				}
 			}
-			if n == 0 {
-				return
-			}
+		}
+		if n == 0 {
+			return
 		}
 		ci := lv.of[p]
 		sl := acc.slot[ci] - 1
@@ -149,13 +148,16 @@ func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error)
 		if !breakdown {
 			return
 		}
-		for c := s; c < e; c++ {
-			if m.all || m.match(c) {
-				if q.ByCategory {
-					acc.byCat[int(sl)*nc+int(d.cat[c])]++
-				}
-				if q.ByMonth {
-					acc.byMonth[int(sl)*nm+int(d.month[c])-firstIx]++
+		for _, pt := range d.parts {
+			s, e := m.span(pt, p)
+			for i := s; i < e; i++ {
+				if m.all || m.match(pt, i) {
+					if q.ByCategory {
+						acc.byCat[int(sl)*nc+int(pt.cat[i])]++
+					}
+					if q.ByMonth {
+						acc.byMonth[int(sl)*nm+int(pt.month[i])-firstIx]++
+					}
 				}
 			}
 		}
@@ -290,6 +292,7 @@ func (d *Dataset) CountCells(ctx context.Context, cells []h3.Cell, f *Filter) (*
 	first, span := d.monthIndex(k.Months[0]), len(k.Months)
 	dense := k.cells
 	free := f.termsFree()
+	r := d.monthRangeOf(f)
 	seen := map[PointID]bool{}
 	for _, c := range cells {
 		if err := ctx.Err(); err != nil {
@@ -301,11 +304,13 @@ func (d *Dataset) CountCells(ctx context.Context, cells []h3.Cell, f *Filter) (*
 				return true
 			}
 			seen[p] = true
-			s, e := d.MonthSpan(p, f)
-			for cr := s; cr < e; cr++ {
-				if free || d.matchTerms(cr, f) {
-					dense[int(d.cat[cr])*span+int(d.month[cr])-first]++
-					out.Count[i]++
+			for _, pt := range d.parts {
+				s, e := pt.span(p, r)
+				for cr := s; cr < e; cr++ {
+					if free || pt.matchTerms(cr, f) {
+						dense[int(pt.cat[cr])*span+int(pt.month[cr])-first]++
+						out.Count[i]++
+					}
 				}
 			}
 			return true

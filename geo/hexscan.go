@@ -13,11 +13,9 @@ import (
 // matcher is a Filter prepared for a scan: the month range resolved
 // against the dataset and the common category-only case as a lookup table.
 type matcher struct {
-	d *Dataset
-	f *Filter
-	// allMonths is true when the range holds every dataset month, so a
-	// point's crimes need no binary search.
-	allMonths bool
+	d      *Dataset
+	f      *Filter
+	months monthRange
 	// all is true when every crime in the span passes.
 	all     bool
 	catOnly bool
@@ -28,10 +26,7 @@ type matcher struct {
 }
 
 func (d *Dataset) newMatcher(f *Filter) *matcher {
-	m := &matcher{d: d, f: f}
-	if n := len(d.months); n > 0 {
-		m.allMonths = (f.From == 0 || f.From <= d.months[0]) && (f.To == 0 || f.To >= d.months[n-1])
-	}
+	m := &matcher{d: d, f: f, months: d.monthRangeOf(f)}
 	m.all = f.termsFree()
 	m.catOnly = f.Forces.Empty() && f.Outcomes.Empty()
 	for i := range m.cats {
@@ -42,20 +37,19 @@ func (d *Dataset) newMatcher(f *Filter) *matcher {
 	return m
 }
 
-// span returns the crimes of p within the month range.
-func (m *matcher) span(p PointID) (CrimeID, CrimeID) {
-	if m.allMonths {
-		return CrimeID(m.d.ptStart[p]), CrimeID(m.d.ptStart[p+1])
-	}
-	return m.d.MonthSpan(p, m.f)
+// span returns the positions of p's crimes in part pt within the month
+// range; a part wholly inside the range needs no binary search.
+func (m *matcher) span(pt *tablePart, p PointID) (uint32, uint32) {
+	return pt.span(p, m.months)
 }
 
-// match reports whether crime c, already within the month range, passes.
-func (m *matcher) match(c CrimeID) bool {
+// match reports whether the part's crime i, already within the month
+// range, passes.
+func (m *matcher) match(pt *tablePart, i uint32) bool {
 	if m.catOnly {
-		return m.cats[m.d.cat[c]]
+		return m.cats[pt.cat[i]]
 	}
-	return m.cats[m.d.cat[c]] && m.forces[m.d.force[c]] && m.outcomes[m.d.outcome[c]]
+	return m.cats[pt.cat[i]] && m.forces[pt.force[i]] && m.outcomes[pt.outcome[i]]
 }
 
 // visitPoints calls fn(w, p) for every snap point p in the area (nil for

@@ -110,10 +110,10 @@ func (ib *idBuckets) add(id *crimeID, pos uint32) {
 // buildIDIndex indexes every crime with an ID from the buckets that
 // placement filled, which all have the same number of buckets. Each
 // goroutine sorts and stores a range of buckets.
-func (d *Dataset) buildIDIndex(bks []*idBuckets) {
-	x := newIDIndex(len(d.month), len(d.ids))
+func (pt *tablePart) buildIDIndex(bks []*idBuckets) {
+	x := newIDIndex(len(pt.month), len(pt.ids))
 	if len(bks) == 0 {
-		d.byID = x
+		pt.byID = x
 		return
 	}
 	nb := len(bks[0].b)
@@ -153,7 +153,7 @@ func (d *Dataset) buildIDIndex(bks []*idBuckets) {
 			x.dir[b+1] += cw[b]
 		}
 	}
-	d.byID = x
+	pt.byID = x
 }
 
 // sortPairs sorts pairs whose keys share their top `same` bits, by key
@@ -194,15 +194,15 @@ func sortPairs(run, tmp []idPair, same uint) ([]idPair, []idPair) {
 }
 
 // idKeyAt is the key of the ID of entry i.
-func (d *Dataset) idKeyAt(i int) (uint32, uint32) {
-	pos := d.byID.at(i)
-	k, _ := d.idIndex(CrimeID(pos))
-	return idKey(&d.ids[k]), pos
+func (pt *tablePart) idKeyAt(i int) (uint32, uint32) {
+	pos := pt.byID.at(i)
+	k, _ := pt.idIndex(pos)
+	return idKey(&pt.ids[k]), pos
 }
 
 // lookupID appends the positions of the crimes with this ID.
-func (d *Dataset) lookupID(id crimeID, out []CrimeID) []CrimeID {
-	x := &d.byID
+func (pt *tablePart) lookupID(id crimeID, out []CrimeID) []CrimeID {
+	x := &pt.byID
 	if len(x.dir) == 0 {
 		return out
 	}
@@ -218,7 +218,7 @@ func (d *Dataset) lookupID(id crimeID, out []CrimeID) []CrimeID {
 		if step < 8 {
 			g = lo + int((t-kl)*uint64(hi-lo)/(kh-kl))
 		}
-		kg, _ := d.idKeyAt(g)
+		kg, _ := pt.idKeyAt(g)
 		if uint64(kg) < t {
 			lo, kl = g+1, uint64(kg)+1
 		} else {
@@ -226,12 +226,12 @@ func (d *Dataset) lookupID(id crimeID, out []CrimeID) []CrimeID {
 		}
 	}
 	for i := lo; i < int(x.dir[len(x.dir)-1]); i++ {
-		kg, pos := d.idKeyAt(i)
+		kg, pos := pt.idKeyAt(i)
 		if uint64(kg) != t {
 			break
 		}
-		if k, _ := d.idIndex(CrimeID(pos)); d.ids[k] == id {
-			out = append(out, CrimeID(pos))
+		if k, _ := pt.idIndex(pos); pt.ids[k] == id {
+			out = append(out, CrimeID(pt.lo+pos))
 		}
 	}
 	return out

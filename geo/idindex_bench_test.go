@@ -15,7 +15,7 @@ func BenchmarkBuildIDIndex(b *testing.B) {
 	}
 	const n, crimes = 1 << 24, 20_000_000
 	rng := rand.New(rand.NewPCG(3, 4))
-	d := &Dataset{ids: make([]crimeID, n), month: make([]uint8, crimes)}
+	d := newOnePart(&tablePart{ids: make([]crimeID, n), month: make([]uint8, crimes)})
 	for i := range d.ids {
 		for j := 0; j < len(d.ids[i]); j += 8 {
 			binary.BigEndian.PutUint64(d.ids[i][j:], rng.Uint64())

@@ -53,7 +53,7 @@ func TestIDIndex(t *testing.T) {
 	}
 	for _, tc := range cases {
 		for _, parts := range []int{1, 2} {
-			d := &Dataset{ids: tc.ids, month: make([]uint8, len(tc.ids))}
+			d := newOnePart(&tablePart{ids: tc.ids, month: make([]uint8, len(tc.ids))})
 			var bks []*idBuckets
 			for range parts {
 				bks = append(bks, newIDBuckets(len(tc.ids), len(tc.ids)/parts))
@@ -107,7 +107,7 @@ func TestIDIndex(t *testing.T) {
 func TestIDRankDirectory(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	for _, n := range []int{1, 63, 64, 511, 512, 513, 3000} {
-		d := &Dataset{hasID: make([]uint64, (n+63)/64)}
+		d := newOnePart(&tablePart{hasID: make([]uint64, (n+63)/64)})
 		for c := range n {
 			if rng.IntN(4) > 0 {
 				d.hasID[c/64] |= 1 << (c % 64)
@@ -117,7 +117,7 @@ func TestIDRankDirectory(t *testing.T) {
 		rank := 0
 		for c := range n {
 			has := d.hasID[c/64]&(1<<(c%64)) != 0
-			k, ok := d.idIndex(CrimeID(c))
+			k, ok := d.idIndex(uint32(c))
 			if ok != has || ok && k != rank {
 				t.Fatalf("%d crimes: crime %d: rank %d, %v; want %d, %v", n, c, k, ok, rank, has)
 			}

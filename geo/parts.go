@@ -1,5 +1,7 @@
 package geo
 
+import "slices"
+
 // A dataset's crimes are held in parts, each the crimes of a run of months,
 // later parts later months, so that a new month can be added as a part of
 // its own without rebuilding the others. A point's crimes in part k are one
@@ -8,15 +10,16 @@ package geo
 // code outside the package walks a point's crimes.
 
 // NumParts returns how many parts the crime table has.
-func (d *Dataset) NumParts() int { return 1 }
+func (d *Dataset) NumParts() int { return len(d.parts) }
 
 // PartMonths returns the first and last month of part k, or zeros for an
 // empty dataset.
 func (d *Dataset) PartMonths(k int) (first, last Month) {
-	if len(d.months) == 0 {
+	pt := d.parts[k]
+	if pt.mLast < pt.mFirst {
 		return 0, 0
 	}
-	return d.months[0], d.months[len(d.months)-1]
+	return d.months[pt.mFirst], d.months[pt.mLast]
 }
 
 // PartInFilter reports whether part k holds any month of the filter's range.
@@ -28,22 +31,29 @@ func (d *Dataset) PartInFilter(k int, f *Filter) bool {
 // PartCrimes returns the range [start, end) of the crimes of snap point p
 // in part k.
 func (d *Dataset) PartCrimes(k int, p PointID) (start, end CrimeID) {
-	return CrimeID(d.ptStart[p]), CrimeID(d.ptStart[p+1])
+	pt := d.parts[k]
+	if int(p) >= pt.points() {
+		return CrimeID(pt.lo), CrimeID(pt.lo)
+	}
+	return CrimeID(pt.lo + pt.ptStart[p]), CrimeID(pt.lo + pt.ptStart[p+1])
 }
 
 // PartMonthSpan narrows the crimes of point p in part k to those within
 // the filter's month range, by binary search: a point's crimes in a part
 // are ordered by month.
 func (d *Dataset) PartMonthSpan(k int, p PointID, f *Filter) (start, end CrimeID) {
-	return d.MonthSpan(p, f)
+	pt := d.parts[k]
+	s, e := pt.span(p, d.monthRangeOf(f))
+	return CrimeID(pt.lo + s), CrimeID(pt.lo + e)
 }
 
 // PointLen returns how many crimes snap point p has over every month.
 func (d *Dataset) PointLen(p PointID) int {
 	n := 0
-	for k := range d.NumParts() {
-		s, e := d.PartCrimes(k, p)
-		n += int(e - s)
+	for _, pt := range d.parts {
+		if int(p) < pt.points() {
+			n += int(pt.ptStart[p+1] - pt.ptStart[p])
+		}
 	}
 	return n
 }
@@ -72,10 +82,57 @@ func (d *Dataset) LastCrime(p PointID) (CrimeID, bool) {
 }
 
 // PartRange returns the crimes of part k: a range of the crime table.
-func (d *Dataset) PartRange(k int) (start, end CrimeID) { return 0, CrimeID(d.Len()) }
+func (d *Dataset) PartRange(k int) (start, end CrimeID) {
+	pt := d.parts[k]
+	return CrimeID(pt.lo), CrimeID(pt.lo + uint32(len(pt.cat)))
+}
 
 // Extends reports whether d is base with later parts added (see Append):
 // base's parts are d's first base.NumParts() parts, with their crimes, and
 // base's points d's first points. What was worked out from base's crimes
 // then holds for those parts of d, and only the later parts are new.
-func (d *Dataset) Extends(base *Dataset) bool { return d == base }
+// Outcome histories are not crimes' table columns: a later month's
+// outcomes may have added to base's crimes' histories.
+func (d *Dataset) Extends(base *Dataset) bool {
+	if d == base {
+		return true
+	}
+	if !slices.Contains(d.lineage, base.version) || len(base.parts) > len(d.parts) || len(base.ptLon) > len(d.ptLon) {
+		return false
+	}
+	for k, pt := range base.parts {
+		q := d.parts[k]
+		if q.lo != pt.lo || len(q.cat) != len(pt.cat) || q.mFirst != pt.mFirst || q.mLast != pt.mLast {
+			return false
+		}
+	}
+	return true
+}
+
+// newOnePart returns a dataset whose crime table is the one part pt.
+func newOnePart(pt *tablePart) *Dataset {
+	return &Dataset{parts: []*tablePart{pt}, tablePart: pt}
+}
+
+// sealOnePart records, once a dataset of one part has its months and
+// columns, the part's months and the crimes of each month.
+func (d *Dataset) sealOnePart() {
+	d.mFirst, d.mLast = 0, len(d.months)-1
+	d.monthCrimes = monthCounts(d.month, len(d.months))
+}
+
+// ListingKey returns the key of located crime c in listing order, as
+// PageIn's cursors are: point<<32 | the crime's rank among the point's
+// crimes, which is the same however the crime table is cut into parts.
+func (d *Dataset) ListingKey(c CrimeID) int64 {
+	p := d.PointOf(c)
+	k := d.partOf(c)
+	rank := uint32(0)
+	for _, pt := range d.parts[:k] {
+		if int(p) < pt.points() {
+			rank += pt.ptStart[p+1] - pt.ptStart[p]
+		}
+	}
+	pt := d.parts[k]
+	return listingKey(p, rank+uint32(c)-pt.lo-pt.ptStart[p])
+}

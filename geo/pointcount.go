@@ -5,15 +5,25 @@ package geo
 // many there were. Tile rendering calls it for every point of a tile, so it
 // reads the columns directly instead of testing crime by crime.
 func (d *Dataset) CountByCategory(p PointID, f *Filter, byCat []uint32) uint32 {
-	s, e := d.MonthSpan(p, f)
-	cats := d.cat[s:e]
+	r := d.monthRangeOf(f)
 	byCat = byCat[:d.categories.Len()]
+	n := uint32(0)
+	for _, pt := range d.parts {
+		s, e := pt.span(p, r)
+		n += pt.countByCategory(s, e, f, byCat)
+	}
+	return n
+}
+
+// countByCategory is CountByCategory over the part's crimes [s, e).
+func (pt *tablePart) countByCategory(s, e uint32, f *Filter, byCat []uint32) uint32 {
+	cats := pt.cat[s:e]
 	switch {
 	case f.termsFree():
 		for _, c := range cats {
 			byCat[c]++
 		}
-		return uint32(e - s)
+		return e - s
 	case f.Forces.Empty() && f.Outcomes.Empty():
 		n := uint32(0)
 		for _, c := range cats {
@@ -24,7 +34,7 @@ func (d *Dataset) CountByCategory(p PointID, f *Filter, byCat []uint32) uint32 {
 		}
 		return n
 	}
-	forces, outcomes := d.force[s:e], d.outcome[s:e]
+	forces, outcomes := pt.force[s:e], pt.outcome[s:e]
 	anyCat, anyForce, anyOutcome := f.Categories.Empty(), f.Forces.Empty(), f.Outcomes.Empty()
 	n := uint32(0)
 	for i, c := range cats {

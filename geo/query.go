@@ -165,60 +165,84 @@ func (d *Dataset) CrimesIn(ctx context.Context, a Area, f *Filter) iter.Seq2[Poi
 	}
 }
 
-// NoLocation yields the crimes without a location that pass the filter.
+// NoLocation yields the crimes without a location that pass the filter:
+// the last crimes of each part, part by part.
 func (d *Dataset) NoLocation(f *Filter) iter.Seq[CrimeID] {
 	return func(yield func(CrimeID) bool) {
-		for c := CrimeID(d.Located()); int(c) < d.Len(); c++ {
-			if d.Matches(c, f) && !yield(c) {
-				return
+		r := d.monthRangeOf(f)
+		for _, pt := range d.parts {
+			if !pt.holds(r) {
+				continue
+			}
+			for i := pt.located(); int(i) < len(pt.month); i++ {
+				if m := int(pt.month[i]); m >= r.lo && m < r.hi && pt.matchTerms(i, f) && !yield(CrimeID(pt.lo+i)) {
+					return
+				}
 			}
 		}
 	}
 }
 
-// Page is one page of a listing in crime-table order.
+// Page is one page of a listing in listing order: by point, then by month
+// (the order of PointMatches).
 type Page struct {
 	Crimes []CrimeID
 	Points []PointID // the point of each crime
 	// Next is the cursor of the following page: pass it as after. It is only
 	// meaningful when More is true.
-	Next CrimeID
+	Next int64
 	More bool
 }
 
+// listingKey is a crime's place in listing order, point<<32 | rank among
+// the point's crimes: unlike its CrimeID it does not depend on how the
+// crime table is cut into parts, so a cursor means the same crime in a
+// dataset built in one piece and in one built month by month.
+func listingKey(p PointID, rank uint32) int64 { return int64(p)<<32 | int64(rank) }
+
 // PageIn lists up to limit crimes inside the area that pass the filter, in
-// crime-table order, starting after the crime `after` (use -1 for the first
-// page). Pages are stable for one dataset version. It returns ctx's error
-// if ctx ends first.
+// listing order, starting after the crime whose listing key is `after`
+// (use -1 for the first page). Pages are stable for one dataset version.
+// It returns ctx's error if ctx ends first.
 func (d *Dataset) PageIn(ctx context.Context, a Area, f *Filter, after int64, limit int) (Page, error) {
 	var pg Page
+	r := d.monthRangeOf(f)
+	free := f.termsFree()
+	// visit lists the point's crimes after the cursor; the rank counts
+	// every crime of the point, filtered or not, so that it is the same
+	// under every filter.
 	visit := func(p PointID) bool {
-		return d.PointMatches(p, f, func(c CrimeID) bool {
-			if int64(c) <= after {
-				return true
+		rank := uint32(0)
+		for _, pt := range d.parts {
+			if int(p) >= pt.points() {
+				continue
 			}
-			if len(pg.Crimes) == limit {
-				pg.More = true
-				return false
+			s0 := pt.ptStart[p]
+			s, e := pt.span(p, r)
+			for i := s; i < e; i++ {
+				key := listingKey(p, rank+i-s0)
+				if key <= after || !free && !pt.matchTerms(i, f) {
+					continue
+				}
+				if len(pg.Crimes) == limit {
+					pg.More = true
+					return false
+				}
+				pg.Crimes = append(pg.Crimes, CrimeID(pt.lo+i))
+				pg.Points = append(pg.Points, p)
+				pg.Next = key
 			}
-			pg.Crimes = append(pg.Crimes, c)
-			pg.Points = append(pg.Points, p)
-			return true
-		})
+			rank += pt.ptStart[p+1] - s0
+		}
+		return true
 	}
-	// A point is skipped when all its crimes are at or before the cursor.
-	endsBefore := func(p PointID) bool { return int64(d.ptStart[p+1])-1 <= after }
+	// Points before the cursor's have nothing after it.
+	from := PointID(max(after, 0) >> 32)
 	if a == nil {
-		// Every point is in the area and PointID order is already the
-		// crime table's, so the page starts at the cursor's point
-		// without listing or sorting the whole table's points.
-		lo, _ := slices.BinarySearchFunc(d.ptStart[1:], after, func(end uint32, after int64) int {
-			if int64(end)-1 <= after {
-				return -1
-			}
-			return 1
-		})
-		if err := scanAll(ctx, lo, len(d.ptLon), visit); err != nil {
+		// Every point is in the area and PointID order is the listing's,
+		// so the page starts at the cursor's point without listing or
+		// sorting the whole table's points.
+		if err := scanAll(ctx, int(from), len(d.ptLon), visit); err != nil {
 			return Page{}, err
 		}
 	} else {
@@ -226,20 +250,12 @@ func (d *Dataset) PageIn(ctx context.Context, a Area, f *Filter, after int64, li
 		if err != nil {
 			return pg, err
 		}
-		i, _ := slices.BinarySearchFunc(ps, after, func(p PointID, _ int64) int {
-			if endsBefore(p) {
-				return -1
-			}
-			return 1
-		})
+		i, _ := slices.BinarySearch(ps, from)
 		for _, p := range ps[i:] {
 			if !visit(p) {
 				break
 			}
 		}
-	}
-	if pg.More {
-		pg.Next = pg.Crimes[len(pg.Crimes)-1]
 	}
 	return pg, nil
 }
@@ -359,22 +375,26 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 			scanned, byCrime = cc, cc.byCrime
 		}
 	}
+	r := d.monthRangeOf(f)
+	free := f.termsFree()
 	tally := func(dense []int, p PointID) {
 		if !byCrime(p) {
 			return
 		}
-		s, e := d.MonthSpan(p, f)
-		months, cats := d.month[s:e], d.cat[s:e]
-		if f.termsFree() {
-			// The common case reads two columns in a tight loop.
-			for i, c := range cats {
-				dense[int(c)*span+int(months[i])-first]++
+		for _, pt := range d.parts {
+			s, e := pt.span(p, r)
+			months, cats := pt.month[s:e], pt.cat[s:e]
+			if free {
+				// The common case reads two columns in a tight loop.
+				for i, c := range cats {
+					dense[int(c)*span+int(months[i])-first]++
+				}
+				continue
 			}
-			return
-		}
-		for c := s; c < e; c++ {
-			if d.matchTerms(c, f) {
-				dense[int(d.cat[c])*span+int(d.month[c])-first]++
+			for i := s; i < e; i++ {
+				if pt.matchTerms(i, f) {
+					dense[int(pt.cat[i])*span+int(pt.month[i])-first]++
+				}
 			}
 		}
 	}
@@ -411,7 +431,8 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 	}
 	if a == nil {
 		for c := range d.NoLocation(f) {
-			dense[int(d.cat[c])*span+int(d.month[c])-first]++
+			pt, i := d.at(c)
+			dense[int(pt.cat[i])*span+int(pt.month[i])-first]++
 		}
 	}
 	for _, v := range k.cells {

@@ -64,6 +64,9 @@ var (
 	ErrSnapshotFormat  = errors.New("snapshot of another format")
 	ErrSnapshotBuild   = errors.New("snapshot of another build")
 	ErrSnapshotCorrupt = errors.New("snapshot corrupt or truncated")
+	// ErrSnapshotParts refuses a dataset whose crime table is in several
+	// parts (see Append): a snapshot holds one.
+	ErrSnapshotParts = fault.New(fault.Invalid, "snapshot: the dataset has months appended to it; a snapshot holds a dataset built in one piece")
 )
 
 // snapKind names a section.
@@ -118,14 +121,16 @@ const (
 	secCount = secParts
 )
 
-// snapStored lists the Dataset fields a snapshot stores or rebuilds; a test
+// snapStored lists the fields of a Dataset and of its one part that a
+// snapshot stores or rebuilds; a test
 // holds it equal to the struct's fields, so a field added later cannot be
 // silently lost on a restart.
 var snapStored = []string{
 	"version", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "histStart", "months", "latest", "stops", "parts",
+	"hist", "histStart", "months", "latest", "stops", "snapParts",
+	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 
@@ -394,6 +399,9 @@ func writeSnapshot(w io.Writer, d *Dataset, format uint32, identity string, part
 	if !littleEndian {
 		return errors.New("snapshot: this host is big-endian; snapshots are little-endian")
 	}
+	if d.NumParts() != 1 {
+		return ErrSnapshotParts
+	}
 	secs, err := withParts(d.sections(), parts)
 	if err != nil {
 		return err
@@ -611,9 +619,10 @@ func readSnapshot(data []byte, check func(part func(name string) []byte) error) 
 	if err != nil {
 		return nil, err
 	}
-	d := &Dataset{version: h.version}
+	d := newOnePart(&tablePart{})
+	d.version = h.version
 	s := h.secs
-	if d.parts, err = readParts(s[secParts], h.parts); err != nil {
+	if d.snapParts, err = readParts(s[secParts], h.parts); err != nil {
 		return nil, err
 	}
 	if check != nil {
@@ -655,6 +664,7 @@ func (d *Dataset) readRest(s *[secCount + 1][]byte) error {
 	if err := d.checkColumns(); err != nil {
 		return err
 	}
+	d.sealOnePart()
 	d.markBigUnits()
 	if err := d.readMaps(s[secOther], s[secCtx]); err != nil {
 		return err

@@ -41,7 +41,10 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"outcome": same(a.outcome, b.outcome), "hasID": same(a.hasID, b.hasID), "idRank": same(a.idRank, b.idRank),
 		"ids": same(a.ids, b.ids), "byID": same(a.byID, b.byID), "other": same(a.other, b.other),
 		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "histStart": same(a.histStart, b.histStart), "months": same(a.months, b.months),
-		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "parts": same(a.parts, b.parts),
+		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "snapParts": same(a.snapParts, b.snapParts),
+		"parts": len(a.parts) == len(b.parts), "tablePart": (a.tablePart == nil) == (b.tablePart == nil),
+		"lo": a.lo == b.lo, "mFirst": a.mFirst == b.mFirst, "mLast": a.mLast == b.mLast, "monthCrimes": same(a.monthCrimes, b.monthCrimes),
+		"histMore": same(a.histMore, b.histMore), "later": same(a.later, b.later),
 		"ptID": same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ordLow": same(a.ordLow, b.ordLow),
 		"forceKey": same(a.forceKey, b.forceKey), "unitKey": same(a.unitKey, b.unitKey),
 		"unitSampleStart": same(a.unitSampleStart, b.unitSampleStart), "unitSample": same(a.unitSample, b.unitSample),
@@ -112,6 +115,9 @@ func WriteSnapshotAs(w io.Writer, d *Dataset, format uint32, identity string) er
 func TestSnapshotStoresEveryField(t *testing.T) {
 	var fields []string
 	for f := range reflect.TypeFor[Dataset]().Fields() {
+		fields = append(fields, f.Name)
+	}
+	for f := range reflect.TypeFor[tablePart]().Fields() {
 		fields = append(fields, f.Name)
 	}
 	slices.Sort(fields)

@@ -22,7 +22,7 @@ const MaxSnapshotParts = 64
 // SnapshotPart returns the bytes of the part stored under name in the
 // snapshot d was opened from, or nil: for a Dataset built from files, or a
 // snapshot without that part. The bytes must not be changed.
-func (d *Dataset) SnapshotPart(name string) []byte { return d.parts[name] }
+func (d *Dataset) SnapshotPart(name string) []byte { return d.snapParts[name] }
 
 // withParts appends the parts to the Dataset's sections and names them in
 // the directory section.

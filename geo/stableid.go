@@ -250,10 +250,12 @@ func (d *Dataset) markBigUnits() {
 
 // PublicID returns the id of crime c as the API shows it.
 func (d *Dataset) PublicID(c CrimeID) int64 {
-	key := d.unitOf(int(c))
-	o := uint32(d.ordLow[c])
-	if f := d.force[c]; d.bigForces[f/64]&(1<<(f%64)) != 0 {
-		o |= d.ordinalHigh(c, key) << ordLowBits
+	pt, i := d.at(c)
+	f := pt.force[i]
+	key := uint32(d.months[pt.month[i]])<<forceBits | uint32(d.forceKey[f])
+	o := uint32(pt.ordLow[i])
+	if pt.bigForces[f/64]&(1<<(f%64)) != 0 {
+		o |= pt.ordinalHigh(i, key) << ordLowBits
 	}
 	return int64(key)<<ordBits | int64(o)
 }
@@ -263,8 +265,8 @@ func (d *Dataset) PublicID(c CrimeID) int64 {
 // or before c whose ordinal is a nonzero multiple of 1<<ordLowBits. The
 // search is branch-free: the entries are few and the loads cached, so
 // mispredicted branches would be most of its cost.
-func (d *Dataset) ordinalHigh(c CrimeID, key uint32) uint32 {
-	b := d.bigBounds
+func (pt *tablePart) ordinalHigh(c uint32, key uint32) uint32 {
+	b := pt.bigBounds
 	x := uint64(key)<<32 | uint64(c)
 	// i ends as the number of entries at or before x.
 	i := 0
@@ -287,12 +289,19 @@ func (d *Dataset) CrimeByPublicID(id int64) (CrimeID, bool) {
 		return 0, false
 	}
 	k, o := uint32(id>>ordBits), uint32(id&(MaxUnitCrimes-1))
-	u, ok := slices.BinarySearch(d.unitKey, k)
+	// A force-month's crimes are all in the part of its month.
+	mi := d.monthIndex(Month(k >> forceBits))
+	pi := slices.IndexFunc(d.parts, func(pt *tablePart) bool { return pt.mFirst <= mi && mi <= pt.mLast })
+	if pi < 0 {
+		return 0, false
+	}
+	pt := d.parts[pi]
+	u, ok := slices.BinarySearch(pt.unitKey, k)
 	if !ok {
 		return 0, false
 	}
-	s := d.unitSampleStart[u] + o/sampleEvery
-	if s >= d.unitSampleStart[u+1] {
+	s := pt.unitSampleStart[u] + o/sampleEvery
+	if s >= pt.unitSampleStart[u+1] {
 		return 0, false
 	}
 	// The crimes of a force-month come in ordinal order, so the one
@@ -302,17 +311,17 @@ func (d *Dataset) CrimeByPublicID(id int64) (CrimeID, bool) {
 	// scan compares the month and force columns as they are, not each
 	// crime's key.
 	// The force-month exists, so its month is one of the dataset's.
-	m := uint8(d.monthIndex(Month(k >> forceBits)))
+	m := uint8(mi)
 	f := Force(slices.Index(d.forceKey, uint16(k&(1<<forceBits-1))))
 	low := uint16(o)
-	months, forces, lows := d.month, d.force[:len(d.month)], d.ordLow[:len(d.month)]
-	for c := int(d.unitSample[s]); c < len(months); c++ {
+	months, forces, lows := pt.month, pt.force[:len(pt.month)], pt.ordLow[:len(pt.month)]
+	for c := int(pt.unitSample[s]); c < len(months); c++ {
 		if months[c] != m || forces[c] != f {
 			continue
 		}
 		switch {
 		case lows[c] == low:
-			return CrimeID(c), true
+			return CrimeID(pt.lo + uint32(c)), true
 		case lows[c] > low:
 			return 0, false
 		}

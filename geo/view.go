@@ -48,12 +48,13 @@ func (d *Dataset) DefaultView() View {
 func (d *Dataset) mostForcesLatest() Month {
 	lo, span := d.months[0], int(d.months[len(d.months)-1]-d.months[0])+1
 	counts := make([][]int, d.forces.Len())
-	for c := range d.month {
-		f := d.force[c]
-		if counts[f] == nil {
-			counts[f] = make([]int, span)
+	for _, pt := range d.parts {
+		for c, f := range pt.force {
+			if counts[f] == nil {
+				counts[f] = make([]int, span)
+			}
+			counts[f][d.months[pt.month[c]]-lo]++
 		}
-		counts[f][d.Month(CrimeID(c))-lo]++
 	}
 	covering := make([]int, span)
 	forces := 0
@@ -93,7 +94,7 @@ func (d *Dataset) robustBounds() orb.Bound {
 	axis := func(vals []float64) (lo, hi float64) {
 		s := make([]wv, n)
 		for p := range n {
-			s[p] = wv{vals[p], d.ptStart[p+1] - d.ptStart[p]}
+			s[p] = wv{vals[p], uint32(d.PointLen(PointID(p)))}
 		}
 		slices.SortFunc(s, func(a, b wv) int { return cmp.Compare(a.v, b.v) })
 		total := uint64(d.Located())

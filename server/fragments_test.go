@@ -183,7 +183,7 @@ func (lc *listingCase) v1Body(t *testing.T, ds *geo.Dataset, limit int) []byte {
 		fc.Features = append(fc.Features, refFeatureOf(ds, h.c, h.p))
 	}
 	if len(lc.hits) > limit {
-		next := fmt.Sprintf("%s.%d", ds.Version(), lc.hits[limit-1].c)
+		next := fmt.Sprintf("%s.%d", ds.Version(), ds.ListingKey(lc.hits[limit-1].c))
 		fc.NextCursor = &next
 	}
 	return encodeRef(t, fc)

@@ -145,9 +145,9 @@ func parseFormat(r *http.Request, allowed ...string) (string, error) {
 	return f, nil
 }
 
-// cursor values are "<dataset version>.<position>", the dataset position of
-// the crime after which the page starts (not its public id): a page is only
-// meaningful within one version.
+// cursor values are "<dataset version>.<position>", the listing key
+// (geo.Dataset.ListingKey) of the crime after which the page starts, or a
+// stop's position: a page is only meaningful within one version.
 func parseCursor(r *http.Request, version string) (int64, error) {
 	v := formValue(r, "cursor")
 	if v == "" {

@@ -1,0 +1,191 @@
+package geo
+
+import (
+	"cmp"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"slices"
+
+	"crimemap/fault"
+)
+
+// ErrAppend is returned, wrapped, by Append for a month it cannot add to a
+// dataset; the caller then builds the dataset in one piece.
+var ErrAppend = fault.New(fault.Invalid, "geo: cannot append")
+
+// laterOutcome is an outcome row of a month built on a base dataset that
+// none of the month's own crimes took: Append joins it to the base's
+// crimes with its Crime ID, as a build in one piece would have.
+type laterOutcome struct {
+	id      crimeID
+	other   string // the Crime ID when it is not 64 hex digits; id is then zero
+	month   Month
+	outcome Outcome
+}
+
+// Append returns the dataset of base with the crimes of month added as a
+// part of their own. month is a dataset of one part built on base
+// (Builder.BuildOn): its catalogue and vocabularies extend base's, and its
+// months are all later than base's. The result shares base's parts, so
+// it costs about as much as month; a base part whose crimes gain outcome
+// history entries is copied with the new entries. base and month are not
+// changed, and stay usable.
+func Append(base, month *Dataset) (*Dataset, error) {
+	if err := appendable(base, month); err != nil {
+		return nil, err
+	}
+	d := &Dataset{
+		categories: month.categories, outcomes: month.outcomes, forces: month.forces, strs: month.strs,
+		ptLon: month.ptLon, ptLat: month.ptLat, ptStreet: month.ptStreet, ptLSOACode: month.ptLSOACode,
+		ptLSOAName: month.ptLSOAName, ptCell: month.ptCell, ptID: month.ptID, ptByID: month.ptByID,
+		tree: month.tree, bound: month.bound, forceKey: month.forceKey,
+		months:      slices.Concat(base.months, month.months),
+		monthCrimes: slices.Concat(base.monthsCrimes(), month.monthsCrimes()),
+		stops:       slices.Concat(base.stops, month.stops),
+		lineage:     append(slices.Clip(base.lineage), base.version),
+	}
+	d.latest = latestOf(d.monthCrimes, d.months)
+	d.parts = slices.Concat(base.parts, []*tablePart{month.parts[0].rebased(uint32(base.Len()), len(base.months))})
+	d.joinLater(month.later)
+	d.version = appendedVersion(base, month)
+	if len(d.parts) == 1 {
+		// An empty base: the month's part is the whole table.
+		d.tablePart = d.parts[0]
+	}
+	return d, nil
+}
+
+// appendedVersion is the version of base with month appended: a hash of
+// the two versions, which between them fix everything the result can
+// show, the later outcome rows' joins included.
+func appendedVersion(base, month *Dataset) string {
+	w := newHashWriter()
+	w.str(base.version)
+	w.str(month.version)
+	return hex.EncodeToString(binary.BigEndian.AppendUint64(nil, w.sum()))
+}
+
+// appendable checks that month can be appended to base.
+func appendable(base, month *Dataset) error {
+	switch {
+	case month.NumParts() != 1:
+		return fmt.Errorf("%w: the month is in %d parts", ErrAppend, month.NumParts())
+	case len(month.months) == 0:
+		return fmt.Errorf("%w: the month has no crimes", ErrAppend)
+	case len(base.months) > 0 && month.months[0] <= base.months[len(base.months)-1]:
+		return fmt.Errorf("%w: month %v is not later than the dataset's last, %v", ErrAppend, month.months[0], base.months[len(base.months)-1])
+	case len(base.months)+len(month.months) > MaxMonths:
+		return fmt.Errorf("%w: %w", ErrAppend, ErrTooManyMonths)
+	case month.NumPoints() < base.NumPoints() || len(month.strs) < len(base.strs):
+		return fmt.Errorf("%w: the month's catalogue does not extend the dataset's", ErrAppend)
+	case !month.categories.extends(base.categories) || !month.outcomes.extends(base.outcomes) || !month.forces.extends(base.forces):
+		return fmt.Errorf("%w: the month's vocabularies do not extend the dataset's", ErrAppend)
+	case !slices.Equal(month.forceKey[:len(base.forceKey)], base.forceKey):
+		return fmt.Errorf("%w: the month numbers the dataset's forces otherwise", ErrAppend)
+	}
+	return nil
+}
+
+// extends reports whether v holds base's terms, in base's order, first.
+func (v *Vocab) extends(base *Vocab) bool {
+	return len(v.terms) >= len(base.terms) && slices.Equal(v.terms[:len(base.terms)], base.terms)
+}
+
+// monthsCrimes returns the crimes of each month, counting them for a
+// dataset that does not keep them.
+func (d *Dataset) monthsCrimes() []int {
+	if len(d.monthCrimes) == len(d.months) {
+		return d.monthCrimes
+	}
+	counts := make([]int, len(d.months))
+	for _, pt := range d.parts {
+		for i, n := range monthCounts(pt.month, len(d.months)) {
+			counts[i] += n
+		}
+	}
+	return counts
+}
+
+// rebased returns a copy of the part as the part of a dataset in which its
+// first crime is lo and whose months before its own are the first
+// monthOff: its month column is shifted by monthOff. Its other columns
+// and indexes are by position in the part, and are shared.
+func (pt *tablePart) rebased(lo uint32, monthOff int) *tablePart {
+	np := *pt
+	np.lo = lo
+	if monthOff > 0 {
+		np.month = make([]uint8, len(pt.month))
+		for i, m := range pt.month {
+			np.month[i] = m + uint8(monthOff)
+		}
+		np.mFirst, np.mLast = pt.mFirst+monthOff, pt.mLast+monthOff
+	}
+	return &np
+}
+
+// joinLater joins later outcome rows to the crimes of every part but the
+// last, replacing each part that gains entries with a copy holding them
+// beside its packed ones, so that the cost is the rows', not the part's.
+func (d *Dataset) joinLater(rows []laterOutcome) {
+	if len(rows) == 0 {
+		return
+	}
+	base := d.parts[:len(d.parts)-1]
+	gained := make([][]histRow, len(base))
+	var crimes []CrimeID
+	for _, r := range rows {
+		crimes = crimes[:0]
+		if r.other != "" {
+			crimes = d.crimesByOther(base, r.other, crimes)
+		} else {
+			for _, pt := range base {
+				crimes = pt.lookupID(r.id, crimes)
+			}
+		}
+		for _, c := range crimes {
+			k := d.partOf(c)
+			gained[k] = append(gained[k], histRow{crime: uint32(c) - d.parts[k].lo, month: r.month, outcome: r.outcome})
+		}
+	}
+	for k, rows := range gained {
+		if len(rows) == 0 {
+			continue
+		}
+		np := *d.parts[k]
+		// A crime's new entries are of a later month than its old ones,
+		// and among themselves in row order, as a build in one piece
+		// would order them.
+		slices.SortStableFunc(rows, func(a, b histRow) int { return cmp.Compare(a.crime, b.crime) })
+		np.histMore = mergeHist(np.histMore, rows)
+		d.parts[k] = &np
+	}
+}
+
+// crimesByOther appends the crimes of parts whose Crime ID is other, which
+// is not 64 hex digits.
+func (d *Dataset) crimesByOther(parts []*tablePart, other string, out []CrimeID) []CrimeID {
+	for _, pt := range parts {
+		for c, o := range pt.other {
+			if o == other {
+				out = append(out, CrimeID(pt.lo+c))
+			}
+		}
+	}
+	return out
+}
+
+// mergeHist merges two lists of entries sorted by crime into a new one, a
+// crime's entries of old first.
+func mergeHist(old, rows []histRow) []histRow {
+	out := make([]histRow, 0, len(old)+len(rows))
+	i := 0
+	for _, r := range rows {
+		for i < len(old) && old[i].crime <= r.crime {
+			out = append(out, old[i])
+			i++
+		}
+		out = append(out, r)
+	}
+	return append(out, old[i:]...)
+}

@@ -1,0 +1,137 @@
+package geo
+
+// SplitMonths cuts a dataset built in one piece into the dataset of all
+// but its last k months and one dataset for each of those k months, each
+// as Builder.BuildOn builds a month on the datasets before it: the same
+// catalogue and vocabularies, a part of its own crimes with their own
+// histories, and, kept for Append, the outcome rows of its month that
+// joined crimes of earlier months.
+func SplitMonths(d *Dataset, k int) (base *Dataset, months []*Dataset) {
+	cut := len(d.months) - k
+	base = d.sub(0, cut)
+	for m := cut; m < len(d.months); m++ {
+		months = append(months, d.sub(m, m+1))
+	}
+	return base, months
+}
+
+// sub returns the dataset of d's crimes of the months [m0, m1), with the
+// history entries of months before m1, and as later rows the entries of
+// month m0 (when m0 > 0) of crimes of earlier months.
+func (d *Dataset) sub(m0, m1 int) *Dataset {
+	src := d.tablePart
+	r := monthRange{m0, m1}
+	np := d.NumPoints()
+	pt := &tablePart{ptStart: make([]uint32, np+1), other: map[uint32]string{}, ctx: map[uint32]uint32{}}
+	var take []uint32
+	for p := range np {
+		s, e := src.span(PointID(p), r)
+		for i := s; i < e; i++ {
+			take = append(take, i)
+		}
+		pt.ptStart[p+1] = uint32(len(take))
+	}
+	for i := src.located(); int(i) < len(src.month); i++ {
+		if m := int(src.month[i]); m >= m0 && m < m1 {
+			take = append(take, i)
+		}
+	}
+	n := len(take)
+	pt.month, pt.cat, pt.force, pt.outcome = make([]uint8, n), make([]Category, n), make([]Force, n), make([]Outcome, n)
+	pt.hasID = make([]uint64, (n+63)/64)
+	var hist []histRow
+	end := Month(1<<16 - 1)
+	if m1 < len(d.months) {
+		end = d.months[m1]
+	}
+	for j, i := range take {
+		pt.month[j] = src.month[i] - uint8(m0)
+		pt.cat[j], pt.force[j], pt.outcome[j] = src.cat[i], src.force[i], src.outcome[i]
+		if x, ok := src.idIndex(i); ok {
+			pt.hasID[j/64] |= 1 << (j % 64)
+			pt.ids = append(pt.ids, src.ids[x])
+		}
+		if o, ok := src.other[i]; ok {
+			pt.other[uint32(j)] = o
+		}
+		if c, ok := src.ctx[i]; ok {
+			pt.ctx[uint32(j)] = c
+		}
+		for _, e := range d.OutcomeHistory(CrimeID(i)) {
+			if e.Month < end {
+				hist = append(hist, histRow{crime: uint32(j), month: e.Month, outcome: e.Outcome})
+			}
+		}
+	}
+	pt.idRank = idRanks(pt.hasID)
+	pt.packHist(hist)
+	out := &Dataset{
+		categories: d.categories, outcomes: d.outcomes, forces: d.forces, strs: d.strs,
+		ptLon: d.ptLon, ptLat: d.ptLat, ptStreet: d.ptStreet, ptLSOACode: d.ptLSOACode,
+		ptLSOAName: d.ptLSOAName, ptCell: d.ptCell, ptID: d.ptID, ptByID: d.ptByID,
+		tree: d.tree, bound: d.bound, forceKey: d.forceKey,
+		months: d.months[m0:m1], parts: []*tablePart{pt}, tablePart: pt,
+	}
+	first := Month(0)
+	if m0 > 0 {
+		first = d.months[m0]
+	}
+	for _, s := range d.stops {
+		if s.Month >= first && s.Month < end {
+			out.stops = append(out.stops, s)
+		}
+	}
+	out.buildCrimeIDs()
+	out.buildIDIndex(out.idBuckets())
+	out.sealOnePart()
+	out.latest = latestOf(out.monthCrimes, out.months)
+	if m0 > 0 {
+		out.later = d.laterRows(m0)
+	}
+	out.version = out.versionOf(out.hashColumns())
+	return out
+}
+
+// laterRows rebuilds the outcome rows of month index m that joined crimes
+// of earlier months: a row gave one entry to every crime with its Crime
+// ID, so a crime's entries of one key are the rows of that key.
+func (d *Dataset) laterRows(m int) []laterOutcome {
+	type key struct {
+		id      string
+		outcome Outcome
+	}
+	month := d.months[m]
+	rows := map[key]int{}
+	var order []key
+	src := d.tablePart
+	for i := range uint32(len(src.month)) {
+		if int(src.month[i]) >= m {
+			continue
+		}
+		per := map[key]int{}
+		for _, e := range d.OutcomeHistory(CrimeID(i)) {
+			if e.Month != month {
+				continue
+			}
+			k := key{d.PersistentID(CrimeID(i)), e.Outcome}
+			per[k]++
+			if _, ok := rows[k]; !ok {
+				order = append(order, k)
+			}
+			rows[k] = max(rows[k], per[k])
+		}
+	}
+	var out []laterOutcome
+	for _, k := range order {
+		r := laterOutcome{month: month, outcome: k.outcome}
+		if id, ok := parseCrimeID([]byte(k.id)); ok {
+			r.id = id
+		} else {
+			r.other = k.id
+		}
+		for range rows[k] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
