@@ -42,8 +42,7 @@ func (ix *Index) build() {
 	np := ds.NumPoints()
 	cur := make([]item, np)
 	for p := range np {
-		s, e := ds.PointCrimes(geo.PointID(p))
-		cur[p] = item{x: ix.ptX[p], y: ix.ptY[p], w: float64(e - s)}
+		cur[p] = item{x: ix.ptX[p], y: ix.ptY[p], w: float64(ds.PointLen(geo.PointID(p)))}
 	}
 	// byLevel[z] is level z's items in creation order; byLevel[zc+1] the points.
 	byLevel := make([][]item, zc+2)

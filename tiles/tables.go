@@ -107,9 +107,9 @@ func (ix *Index) clusterCrimes() (crimes [][]uint32, leafCost []int64) {
 	leafCost = make([]int64, n)
 	for i := range n {
 		for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-			s, e := ix.ds.PointCrimes(p)
-			crimes[zc][i] += uint32(e - s)
-			leafCost[i] += costPoint + costCrime*int64(e-s)
+			n := ix.ds.PointLen(p)
+			crimes[zc][i] += uint32(n)
+			leafCost[i] += costPoint + costCrime*int64(n)
 		}
 	}
 	for z := zc - 1; z >= 0; z-- {
@@ -188,13 +188,15 @@ func (ix *Index) fillTable(t, z, i, rows int, first geo.Month, rowOf []int32) {
 	n, sx, sy := ix.tabN[base:base+rows*ix.ncat], ix.tabX[base:base+rows*ix.ncat], ix.tabY[base:base+rows*ix.ncat]
 	// Counts land in row month+1, then rows are accumulated.
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		s, e := ds.PointCrimes(p)
 		x, y := ix.ptX[p], ix.ptY[p]
-		for c := s; c < e; c++ {
-			k := int(rowOf[ds.Month(c)-first])*ix.ncat + int(ds.Category(c))
-			n[k]++
-			sx[k] += x
-			sy[k] += y
+		for part := range ds.NumParts() {
+			s, e := ds.PartCrimes(part, p)
+			for c := s; c < e; c++ {
+				k := int(rowOf[ds.Month(c)-first])*ix.ncat + int(ds.Category(c))
+				n[k]++
+				sx[k] += x
+				sy[k] += y
+			}
 		}
 	}
 	for r := 1; r < rows; r++ {
@@ -212,8 +214,7 @@ func (ix *Index) crimesOf(z, i int) uint32 {
 	// A cluster's points are not contiguous in the crime table, so count.
 	var n uint32
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		s, e := ix.ds.PointCrimes(p)
-		n += uint32(e - s)
+		n += uint32(ix.ds.PointLen(p))
 	}
 	return n
 }
@@ -270,16 +271,21 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 		ix.addPoint(a, p, f)
 		return
 	}
-	s, e := ix.ds.PointCrimes(p)
-	if q.from != 0 {
-		s = ix.seekMonth(s, e, q.from)
-	}
-	if q.to != 0 {
-		e = ix.seekMonth(s, e, q.to+1)
-	}
 	n := uint32(0)
-	if s < e {
-		n = ix.countCats(a, s, e, ix.ds.Category(s), q)
+	for part := range ix.ds.NumParts() {
+		if !q.inPart[part] {
+			continue
+		}
+		s, e := ix.ds.PartCrimes(part, p)
+		if q.from != 0 {
+			s = ix.seekMonth(s, e, q.from)
+		}
+		if q.to != 0 {
+			e = ix.seekMonth(s, e, q.to+1)
+		}
+		if s < e {
+			n += ix.countCats(a, s, e, ix.ds.Category(s), q)
+		}
 	}
 	a.total += n
 	a.sx += float64(n) * ix.ptX[p]
@@ -498,6 +504,7 @@ type query struct {
 	// on that side, which no point's crimes need be searched for.
 	from, to     geo.Month
 	rowLo, rowHi int
+	inPart       []bool // parts holding months of the filter
 }
 
 func (ix *Index) newQuery(f *geo.Filter) query {
@@ -507,6 +514,10 @@ func (ix *Index) newQuery(f *geo.Filter) query {
 		allCats: f.Categories.Empty(),
 		rowLo:   lo, rowHi: hi,
 		one: -1,
+	}
+	q.inPart = make([]bool, ix.ds.NumParts())
+	for k := range q.inPart {
+		q.inPart[k] = ix.ds.PartInFilter(k, f)
 	}
 	if n := len(ix.months); n > 0 {
 		if f.From > ix.months[0] {
