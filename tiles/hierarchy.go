@@ -29,20 +29,25 @@ type level struct {
 // item is a cluster under construction.
 type item struct {
 	x, y   float64
-	w      float64 // crimes, the weight of the centre
 	parent uint32
 }
 
 // build clusters greedily from the deepest zoom up, as Supercluster does:
 // each item not yet taken, in order, takes every untaken item within the
-// zoom's radius, and the cluster sits at their count-weighted centre.
+// zoom's radius. Unlike Supercluster, a cluster stands for the next zoom up
+// at its seed's position, not at its members' count-weighted centre, and the
+// points are taken in the dataset's point order: membership then depends on
+// where the points are and in what order, never on their crimes, so points
+// added at the end of the order leave every earlier cluster as it was but
+// for new members (see Extend). Tiles still draw a cluster at the weighted
+// centre of its crimes passing the filter.
 func (ix *Index) build() {
 	ds := ix.ds
 	zc := ix.opt.CrimesZoom - 1
 	np := ds.NumPoints()
 	cur := make([]item, np)
 	for p := range np {
-		cur[p] = item{x: ix.ptX[p], y: ix.ptY[p], w: float64(ds.PointLen(geo.PointID(p)))}
+		cur[p] = item{x: ix.ptX[p], y: ix.ptY[p]}
 	}
 	// byLevel[z] is level z's items in creation order; byLevel[zc+1] the points.
 	byLevel := make([][]item, zc+2)
@@ -172,7 +177,6 @@ func cluster(items []item, r float64) []item {
 		}
 		k := uint32(len(out))
 		it.parent = k
-		sx, sy, sw := it.x*it.w, it.y*it.w, it.w
 		cx, cy := uint32(cells[i]>>32), uint32(cells[i])
 		for dy := -1; dy <= 1; dy++ {
 			for dx := -1; dx <= 1; dx++ {
@@ -188,12 +192,11 @@ func cluster(items []item, r float64) []item {
 					ddx, ddy := o.x-it.x, o.y-it.y
 					if ddx*ddx+ddy*ddy <= r2 {
 						o.parent = k
-						sx, sy, sw = sx+o.x*o.w, sy+o.y*o.w, sw+o.w
 					}
 				}
 			}
 		}
-		out = append(out, item{x: sx / sw, y: sy / sw, w: sw})
+		out = append(out, item{x: it.x, y: it.y})
 	}
 	return out
 }

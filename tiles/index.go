@@ -27,11 +27,11 @@ type Index struct {
 	ncat   int
 	slugs  []string
 	// Count tables, concatenated: table t holds rows 0..len(months) of ncat
-	// cumulative counts and count-weighted world coordinates, row m covering
+	// cumulative counts and count-weighted sums of world coordinates, row m covering
 	// months[:m].
 	tabN []uint32
-	tabX []float64
-	tabY []float64
+	tabX []uint64 // fixed-point, see agg
+	tabY []uint64
 	// Crimes before each month, from the first (see monthShares).
 	monthCum   []uint64
 	firstMonth geo.Month

@@ -6,7 +6,7 @@ import "crimemap/geo"
 const scanBatch = 32
 
 // addPointsRange adds the crimes of the points pts, as addPointRange does
-// one by one, with the same sums in the same order. The crimes of a
+// one by one, with the same sums. The crimes of a
 // cluster's points lie far apart in the crime table, so each step of a
 // point's count waits on memory: its range, the months at its ends, the
 // month near the range's start, its categories. Taken one point at a time
@@ -38,14 +38,14 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 func (ix *Index) scanPart(a *agg, h *catHist, k int, pts []geo.PointID, q *query) {
 	ds := ix.ds
 	var s, e [scanBatch]geo.CrimeID
-	var x, y [scanBatch]float64
+	var x, y [scanBatch]uint64
 	var first [scanBatch]geo.Category
 	for len(pts) > 0 {
 		b := pts[:min(len(pts), scanBatch)]
 		pts = pts[len(b):]
 		for j, p := range b {
 			s[j], e[j] = ds.PartCrimes(k, p)
-			x[j], y[j] = ix.ptX[p], ix.ptY[p]
+			x[j], y[j] = ix.fixedAt(p)
 		}
 		n := len(b)
 		if q.from != 0 {
@@ -65,8 +65,8 @@ func (ix *Index) scanPart(a *agg, h *catHist, k int, pts []geo.PointID, q *query
 			}
 			c := ix.histCats(h, s[j], e[j], first[j], q)
 			a.total += c
-			a.sx += float64(c) * x[j]
-			a.sy += float64(c) * y[j]
+			a.sx += uint64(c) * x[j]
+			a.sy += uint64(c) * y[j]
 		}
 	}
 }

@@ -63,8 +63,8 @@ func (ix *Index) buildTables() {
 	}
 	size := len(cands) * rows * ix.ncat
 	ix.tabN = make([]uint32, size)
-	ix.tabX = make([]float64, size)
-	ix.tabY = make([]float64, size)
+	ix.tabX = make([]uint64, size)
+	ix.tabY = make([]uint64, size)
 	// Row of each month, dense from the first month: a map lookup per crime
 	// would dominate the build.
 	var first geo.Month
@@ -188,7 +188,7 @@ func (ix *Index) fillTable(t, z, i, rows int, first geo.Month, rowOf []int32) {
 	n, sx, sy := ix.tabN[base:base+rows*ix.ncat], ix.tabX[base:base+rows*ix.ncat], ix.tabY[base:base+rows*ix.ncat]
 	// Counts land in row month+1, then rows are accumulated.
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		x, y := ix.ptX[p], ix.ptY[p]
+		x, y := ix.fixedAt(p)
 		for part := range ds.NumParts() {
 			s, e := ds.PartCrimes(part, p)
 			for c := s; c < e; c++ {
@@ -220,11 +220,31 @@ func (ix *Index) crimesOf(z, i int) uint32 {
 }
 
 // agg is a filtered aggregate: counts by category and the count-weighted
-// sum of positions.
+// sum of positions. The positions are fixed-point (see fixed), so the sums
+// are exact: a cluster's position is the same whether its crimes were
+// counted from tables or scanned, and in whatever order.
 type agg struct {
 	byCat  []uint32
 	total  uint32
-	sx, sy float64
+	sx, sy uint64
+}
+
+// fixedBits is the fraction of a world coordinate kept in position sums: a
+// position is under 2^fixedBits and a count under 2^32, so a sum of
+// positions weighted by counts fits 64 bits, exactly.
+const fixedBits = 32
+
+// fixed returns a world coordinate in [0, 1) as a fixed-point integer.
+func fixed(v float64) uint64 { return uint64(v * (1 << fixedBits)) }
+
+// fixedAt returns the fixed-point world position of snap point p.
+func (ix *Index) fixedAt(p geo.PointID) (x, y uint64) { return fixed(ix.ptX[p]), fixed(ix.ptY[p]) }
+
+// centre returns the count-weighted centre of the aggregate's crimes in
+// world coordinates; a.total must not be 0.
+func (a *agg) centre() (x, y float64) {
+	n := float64(a.total)
+	return float64(a.sx) / n / (1 << fixedBits), float64(a.sy) / n / (1 << fixedBits)
 }
 
 func (a *agg) reset(ncat int) {
@@ -256,8 +276,9 @@ func (ix *Index) monthRows(f *geo.Filter) (lo, hi int) {
 func (ix *Index) addPoint(a *agg, p geo.PointID, f *geo.Filter) {
 	n := ix.ds.CountByCategory(p, f, a.byCat)
 	a.total += n
-	a.sx += float64(n) * ix.ptX[p]
-	a.sy += float64(n) * ix.ptY[p]
+	x, y := ix.fixedAt(p)
+	a.sx += uint64(n) * x
+	a.sy += uint64(n) * y
 }
 
 // addPointRange adds the crimes of point p that pass a filter the count
@@ -288,8 +309,9 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 		}
 	}
 	a.total += n
-	a.sx += float64(n) * ix.ptX[p]
-	a.sy += float64(n) * ix.ptY[p]
+	x, y := ix.fixedAt(p)
+	a.sx += uint64(n) * x
+	a.sy += uint64(n) * y
 }
 
 // countCats adds to a.byCat the crimes of [s, e), s < e, whose category
@@ -448,9 +470,8 @@ func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 }
 
 // tableAgg adds the aggregate of cluster i of level z from its table, or
-// else from its children's, down to the points of the deepest level. Points
-// are met in the order of a plain scan of the cluster, so a cluster without
-// tables below it sums exactly as that scan does.
+// else from its children's, down to the points of the deepest level. The
+// sums are exact, so they are those of a plain scan of the cluster.
 func (ix *Index) tableAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 	lv := &ix.levels[z]
 	if t := lv.table[i]; t >= 0 {
