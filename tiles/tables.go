@@ -26,8 +26,7 @@ const (
 // the least bound the budget allows. That spends the memory where a tile
 // would otherwise scan the most, whatever its zoom.
 func (ix *Index) buildTables() {
-	rows := len(ix.months) + 1
-	per := int64(rows*ix.ncat) * (4 + 8 + 8)
+	per := int64((len(ix.months)+1)*ix.ncat) * (4 + 8 + 8)
 	budget := max(ix.opt.TableBytes, int64(ix.opt.TableBytesPerCrime*float64(ix.ds.Located())))
 	maxTables := budget / max(per, 1)
 	crimes, leafCost := ix.clusterCrimes()
@@ -61,23 +60,11 @@ func (ix *Index) buildTables() {
 			lv.table[i] = -1
 		}
 	}
-	size := len(cands) * rows * ix.ncat
+	size := len(cands) * (len(ix.months) + 1) * ix.ncat
 	ix.tabN = make([]uint32, size)
 	ix.tabX = make([]uint64, size)
 	ix.tabY = make([]uint64, size)
-	// Row of each month, dense from the first month: a map lookup per crime
-	// would dominate the build.
-	var first geo.Month
-	if len(ix.months) > 0 {
-		first = ix.months[0]
-	}
-	rowOf := make([]int32, 0)
-	if len(ix.months) > 0 {
-		rowOf = make([]int32, int(ix.months[len(ix.months)-1]-first)+1)
-	}
-	for i, m := range ix.months {
-		rowOf[m-first] = int32(i + 1)
-	}
+	rows := ix.tableRows()
 	for t, cd := range cands {
 		ix.levels[cd.z].table[cd.i] = int32(t)
 	}
@@ -87,7 +74,7 @@ func (ix *Index) buildTables() {
 	workers := parallel.Cores(len(cands))
 	parallel.Run(workers, func(w int) {
 		for t := w; t < len(cands); t += workers {
-			ix.fillTable(t, cands[t].z, cands[t].i, rows, first, rowOf)
+			ix.fillTable(t, cands[t].z, cands[t].i, rows, 0)
 		}
 	})
 	ix.markTabledBelow()
@@ -180,26 +167,60 @@ func (ix *Index) markTabledBelow() {
 	}
 }
 
-// fillTable counts the crimes of cluster i of level z into table t.
-func (ix *Index) fillTable(t, z, i, rows int, first geo.Month, rowOf []int32) {
+// tableRows maps months to the rows of the count tables.
+type tableRows struct {
+	n     int       // rows of a table: one per month and row 0
+	first geo.Month // the first month
+	// Row of each month, dense from the first month: a map lookup per
+	// crime would dominate the build.
+	rowOf []int32
+}
+
+func (ix *Index) tableRows() tableRows {
+	tr := tableRows{n: len(ix.months) + 1}
+	if len(ix.months) > 0 {
+		tr.first = ix.months[0]
+		tr.rowOf = make([]int32, int(ix.months[len(ix.months)-1]-tr.first)+1)
+	}
+	for i, m := range ix.months {
+		tr.rowOf[m-tr.first] = int32(i + 1)
+	}
+	return tr
+}
+
+// fillTable counts the crimes of cluster i of level z into table t, those
+// of months from row r0 on: rows before r0 hold their cumulative counts
+// already (0 for none, 1 for a new table).
+func (ix *Index) fillTable(t, z, i int, tr tableRows, r0 int) {
 	ds := ix.ds
 	lv := &ix.levels[z]
+	rows := tr.n
 	base := t * rows * ix.ncat
 	n, sx, sy := ix.tabN[base:base+rows*ix.ncat], ix.tabX[base:base+rows*ix.ncat], ix.tabY[base:base+rows*ix.ncat]
+	f := geo.Filter{}
+	if r0 > 1 {
+		f.From = ix.months[r0-1]
+	}
 	// Counts land in row month+1, then rows are accumulated.
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
 		x, y := ix.fixedAt(p)
 		for part := range ds.NumParts() {
+			if !ds.PartInFilter(part, &f) {
+				continue
+			}
 			s, e := ds.PartCrimes(part, p)
+			if f.From != 0 {
+				s, e = ds.PartMonthSpan(part, p, &f)
+			}
 			for c := s; c < e; c++ {
-				k := int(rowOf[ds.Month(c)-first])*ix.ncat + int(ds.Category(c))
+				k := int(tr.rowOf[ds.Month(c)-tr.first])*ix.ncat + int(ds.Category(c))
 				n[k]++
 				sx[k] += x
 				sy[k] += y
 			}
 		}
 	}
-	for r := 1; r < rows; r++ {
+	for r := max(r0, 1); r < rows; r++ {
 		for c := range ix.ncat {
 			k := r*ix.ncat + c
 			n[k] += n[k-ix.ncat]
