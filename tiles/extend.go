@@ -196,8 +196,9 @@ func (nx *Index) join(seeds, items []geo.PointID, r float64) (parents []uint32, 
 
 // extendTables gives nx the tables of old, at the numbers their clusters
 // have in nx, with the rows of nx's new months and any new crime
-// categories; cre and nums are extendLevels's. New clusters of the zooms up
-// to TableZoom get tables as a build gives them.
+// categories; cre and nums are extendLevels's. Clusters of the zooms up to
+// TableZoom that have grown to MinTableCrimes get tables, as a build gives
+// them.
 func (nx *Index) extendTables(old *Index, cre, nums [][]uint32) {
 	type cand struct{ z, i int }
 	var cands []cand
@@ -212,13 +213,6 @@ func (nx *Index) extendTables(old *Index, cre, nums [][]uint32) {
 		}
 	}
 	nOld := len(cands)
-	for z := range min(nx.opt.TableZoom+1, len(nx.levels)) {
-		for c := len(cre[z]); c < len(nums[z]); c++ {
-			if i := int(nums[z][c]); int(nx.crimesOf(z, i)) >= nx.opt.MinTableCrimes {
-				cands = append(cands, cand{z, i})
-			}
-		}
-	}
 	for z := range nx.levels {
 		lv := &nx.levels[z]
 		lv.table = make([]int32, len(lv.first)-1)
@@ -228,6 +222,16 @@ func (nx *Index) extendTables(old *Index, cre, nums [][]uint32) {
 	}
 	for t, cd := range cands {
 		nx.levels[cd.z].table[cd.i] = int32(t)
+	}
+	// Clusters without a table are small, so counting them is cheap.
+	for z := range min(nx.opt.TableZoom+1, len(nx.levels)) {
+		lv := &nx.levels[z]
+		for i, t := range lv.table {
+			if t < 0 && int(nx.crimesOf(z, i)) >= nx.opt.MinTableCrimes {
+				lv.table[i] = int32(len(cands))
+				cands = append(cands, cand{z, i})
+			}
+		}
 	}
 	tr := nx.tableRows()
 	oldRows, newRows := len(old.months)+1, tr.n

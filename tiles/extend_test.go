@@ -193,7 +193,10 @@ func TestTablesDoNotChangeTiles(t *testing.T) {
 // extends as it was.
 func TestExtend(t *testing.T) {
 	all := monthsData(t, 400)
-	for _, opt := range []Options{someTables, {}, {MinTableCrimes: 1, TableBytes: 1 << 30}} {
+	// Tables for every cluster of 30 crimes or more: clusters grow into
+	// them as months are added.
+	grown := Options{MinTableCrimes: 30, TableZoom: 13, TableBytes: 1}
+	for _, opt := range []Options{someTables, {}, {MinTableCrimes: 1, TableBytes: 1 << 30}, grown} {
 		ix := NewIndex(all[0], opt)
 		tiles := tileSet(all[5])
 		before := map[[3]int][]byte{}
@@ -208,6 +211,9 @@ func TestExtend(t *testing.T) {
 			}
 			full := NewIndex(all[k], opt)
 			sameLevels(t, next, full)
+			if opt == grown && len(next.tabN) != len(full.tabN) {
+				t.Errorf("month %d: %d table values, a build has %d", k, len(next.tabN), len(full.tabN))
+			}
 			sameTiles(t, next, full, tiles, filtersOf(t, all[k]))
 			cur = next
 		}
