@@ -241,7 +241,7 @@ func (nx *Index) extendTables(old *Index, cre, nums [][]uint32) {
 	parallel.Run(workers, func(w int) {
 		for t := w; t < len(cands); t += workers {
 			if t >= nOld {
-				nx.fillTable(t, cands[t].z, cands[t].i, tr, 0)
+				nx.fillTable(t, cands[t].z, cands[t].i, tr)
 				continue
 			}
 			for r := range oldRows {
@@ -251,10 +251,75 @@ func (nx *Index) extendTables(old *Index, cre, nums [][]uint32) {
 				copy(nx.tabX[to:to+old.ncat], old.tabX[from:from+old.ncat])
 				copy(nx.tabY[to:to+old.ncat], old.tabY[from:from+old.ncat])
 			}
-			if newRows > oldRows {
-				nx.fillTable(t, cands[t].z, cands[t].i, tr, oldRows)
-			}
 		}
 	})
+	if newRows > oldRows {
+		nx.countNewRows(tr, oldRows, nOld)
+		parallel.Each(nOld, func(t int) { nx.accumulate(t, tr, oldRows) })
+	}
 	nx.markTabledBelow()
+}
+
+// countNewRows counts the crimes of the months from row r0 on into tables
+// 0..tables-1, not yet accumulated. Every cluster with a table holds a run
+// of perm, so one walk over the points in perm order meets each point once,
+// with the tables of the clusters holding it: far fewer lookups of a
+// point's crimes than a walk over each table's points.
+func (nx *Index) countNewRows(tr tableRows, r0, tables int) {
+	ds := nx.ds
+	f := geo.Filter{From: nx.months[r0-1]}
+	// The parts holding the new months, and whether each holds only them,
+	// when a point's crimes in it need no search.
+	var parts []int
+	var whole []bool
+	for k := range ds.NumParts() {
+		if ds.PartInFilter(k, &f) {
+			first, _ := ds.PartMonths(k)
+			parts, whole = append(parts, k), append(whole, first >= f.From)
+		}
+	}
+	per := tr.n * nx.ncat
+	cur := make([]int, len(nx.levels))
+	var tabs []int // offsets of the tables of the clusters holding the point
+	stale := true
+	for pos, p := range nx.perm {
+		for z := range nx.levels {
+			for first := nx.levels[z].first; int(first[cur[z]+1]) <= pos; {
+				cur[z]++
+				stale = true
+			}
+		}
+		if stale {
+			tabs = tabs[:0]
+			for z := range nx.levels {
+				if t := int(nx.levels[z].table[cur[z]]); t >= 0 && t < tables {
+					tabs = append(tabs, t*per)
+				}
+			}
+			stale = false
+		}
+		if len(tabs) == 0 {
+			continue
+		}
+		for j, k := range parts {
+			var s, e geo.CrimeID
+			if whole[j] {
+				s, e = ds.PartCrimes(k, p)
+			} else {
+				s, e = ds.PartMonthSpan(k, p, &f)
+			}
+			if s == e {
+				continue
+			}
+			x, y := nx.fixedAt(p)
+			for c := s; c < e; c++ {
+				off := int(tr.rowOf[ds.Month(c)-tr.first])*nx.ncat + int(ds.Category(c))
+				for _, b := range tabs {
+					nx.tabN[b+off]++
+					nx.tabX[b+off] += x
+					nx.tabY[b+off] += y
+				}
+			}
+		}
+	}
 }

@@ -74,7 +74,7 @@ func (ix *Index) buildTables() {
 	workers := parallel.Cores(len(cands))
 	parallel.Run(workers, func(w int) {
 		for t := w; t < len(cands); t += workers {
-			ix.fillTable(t, cands[t].z, cands[t].i, rows, 0)
+			ix.fillTable(t, cands[t].z, cands[t].i, rows)
 		}
 	})
 	ix.markTabledBelow()
@@ -188,30 +188,17 @@ func (ix *Index) tableRows() tableRows {
 	return tr
 }
 
-// fillTable counts the crimes of cluster i of level z into table t, those
-// of months from row r0 on: rows before r0 hold their cumulative counts
-// already (0 for none, 1 for a new table).
-func (ix *Index) fillTable(t, z, i int, tr tableRows, r0 int) {
+// fillTable counts the crimes of cluster i of level z into table t.
+func (ix *Index) fillTable(t, z, i int, tr tableRows) {
 	ds := ix.ds
 	lv := &ix.levels[z]
-	rows := tr.n
-	base := t * rows * ix.ncat
-	n, sx, sy := ix.tabN[base:base+rows*ix.ncat], ix.tabX[base:base+rows*ix.ncat], ix.tabY[base:base+rows*ix.ncat]
-	f := geo.Filter{}
-	if r0 > 1 {
-		f.From = ix.months[r0-1]
-	}
+	base := t * tr.n * ix.ncat
+	n, sx, sy := ix.tabN[base:base+tr.n*ix.ncat], ix.tabX[base:base+tr.n*ix.ncat], ix.tabY[base:base+tr.n*ix.ncat]
 	// Counts land in row month+1, then rows are accumulated.
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
 		x, y := ix.fixedAt(p)
 		for part := range ds.NumParts() {
-			if !ds.PartInFilter(part, &f) {
-				continue
-			}
 			s, e := ds.PartCrimes(part, p)
-			if f.From != 0 {
-				s, e = ds.PartMonthSpan(part, p, &f)
-			}
 			for c := s; c < e; c++ {
 				k := int(tr.rowOf[ds.Month(c)-tr.first])*ix.ncat + int(ds.Category(c))
 				n[k]++
@@ -220,7 +207,15 @@ func (ix *Index) fillTable(t, z, i int, tr tableRows, r0 int) {
 			}
 		}
 	}
-	for r := max(r0, 1); r < rows; r++ {
+	ix.accumulate(t, tr, 1)
+}
+
+// accumulate makes the rows of table t from r0 on cumulative, each adding
+// the one before.
+func (ix *Index) accumulate(t int, tr tableRows, r0 int) {
+	base := t * tr.n * ix.ncat
+	n, sx, sy := ix.tabN[base:base+tr.n*ix.ncat], ix.tabX[base:base+tr.n*ix.ncat], ix.tabY[base:base+tr.n*ix.ncat]
+	for r := max(r0, 1); r < tr.n; r++ {
 		for c := range ix.ncat {
 			k := r*ix.ncat + c
 			n[k] += n[k-ix.ncat]
