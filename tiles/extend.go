@@ -35,8 +35,13 @@ func (ix *Index) Extend(ds *geo.Dataset) (*Index, error) {
 		return nil, err
 	}
 	nx := newBase(ds, ix.opt, ix)
-	cre, nums := nx.extendLevels(ix)
-	nx.extendTables(ix, cre, nums)
+	var renum [][]uint32
+	if len(nx.ptX) == len(ix.perm) {
+		nx.shareLevels(ix)
+	} else {
+		renum = nx.extendLevels(ix)
+	}
+	nx.extendTables(ix, renum)
 	nx.finish()
 	return nx, nil
 }
@@ -68,10 +73,20 @@ func (ix *Index) checkExtension(ds *geo.Dataset) error {
 	return nil
 }
 
+// shareLevels gives nx the hierarchy of old, which has the same points:
+// the clusters, their order and trees are old's, read-only in both.
+func (nx *Index) shareLevels(old *Index) {
+	nx.perm = old.perm
+	nx.levels = make([]level, len(old.levels))
+	for z := range old.levels {
+		lv := &old.levels[z]
+		nx.levels[z] = level{child: lv.child, first: lv.first, tree: lv.tree}
+	}
+}
+
 // extendLevels lays out nx's levels from old's with nx's new points added,
-// and returns for each level the creation order of old's clusters (cre[z][i]
-// of old's cluster i) and nx's numbers by creation order.
-func (nx *Index) extendLevels(old *Index) (cre, nums [][]uint32) {
+// and returns for each level the number in nx of each cluster of old.
+func (nx *Index) extendLevels(old *Index) (renum [][]uint32) {
 	zc := len(old.levels) - 1
 	npOld, np := len(old.perm), len(nx.ptX)
 	// A cluster is created when the greedy pass meets its seed, which comes
@@ -79,7 +94,7 @@ func (nx *Index) extendLevels(old *Index) (cre, nums [][]uint32) {
 	// zoom; clusters are numbered with each parent's children in creation
 	// order, so the seed is the first point of its cluster in perm. Creation
 	// order is seed order.
-	cre = make([][]uint32, zc+1)
+	cre := make([][]uint32, zc+1)
 	seeds := make([][]geo.PointID, zc+1)
 	at := make([]int32, npOld)
 	for i := range at {
@@ -133,8 +148,14 @@ func (nx *Index) extendLevels(old *Index) (cre, nums [][]uint32) {
 		items = grown[len(seeds[z]):]
 		seeds[z] = grown
 	}
-	nums = nx.number(len(seeds[0]), up)
-	return cre, nums
+	nums := nx.number(len(seeds[0]), up)
+	renum = cre
+	for z := range renum {
+		for i, c := range renum[z] {
+			renum[z][i] = nums[z][c]
+		}
+	}
+	return renum
 }
 
 // join assigns items, in order and after every item of the seeds' level,
@@ -196,10 +217,11 @@ func (nx *Index) join(seeds, items []geo.PointID, r float64) (parents []uint32, 
 
 // extendTables gives nx the tables of old, at the numbers their clusters
 // have in nx, with the rows of nx's new months and any new crime
-// categories; cre and nums are extendLevels's. Clusters of the zooms up to
+// categories; renum is extendLevels's, nil where the clusters are old's
+// in old's order. Clusters of the zooms up to
 // TableZoom that have grown to MinTableCrimes get tables, as a build gives
 // them.
-func (nx *Index) extendTables(old *Index, cre, nums [][]uint32) {
+func (nx *Index) extendTables(old *Index, renum [][]uint32) {
 	type cand struct{ z, i int }
 	var cands []cand
 	for z := range old.levels {
@@ -208,7 +230,10 @@ func (nx *Index) extendTables(old *Index, cre, nums [][]uint32) {
 				for len(cands) <= int(t) {
 					cands = append(cands, cand{-1, -1})
 				}
-				cands[t] = cand{z, int(nums[z][cre[z][i]])}
+				if renum != nil {
+					i = int(renum[z][i])
+				}
+				cands[t] = cand{z, i}
 			}
 		}
 	}

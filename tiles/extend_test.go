@@ -69,6 +69,8 @@ func TestExtendLevels(t *testing.T) {
 // monthsData builds datasets of the first k of six months of crimes at
 // fixed snap points (each met in the first month, so that every prefix
 // numbers the points alike) over two forces, with some crimes unlocated.
+// The last month adds a clump of points near Norwich, which the point
+// order puts after the others.
 func monthsData(t *testing.T, nPoints int) []*geo.Dataset {
 	t.Helper()
 	xs, ys := clusteredPoints(nPoints, 2)
@@ -95,6 +97,10 @@ func monthsData(t *testing.T, nPoints int) []*geo.Dataset {
 					row.LastOutcome = []byte("Under investigation")
 				}
 				sb.AddStreet(&row)
+			}
+			for i := range 40 * (k / 5) {
+				sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: 1.5 + 0.0004*float64(i%7), Lat: 52.6 + 0.0003*float64(i%11),
+					Location: []byte("On or near Elsewhere"), CrimeType: []byte(types[i%len(types)]), FallsWithin: []byte(f.name)})
 			}
 			batches = append(batches, sb)
 		}
@@ -193,6 +199,9 @@ func TestTablesDoNotChangeTiles(t *testing.T) {
 // extends as it was.
 func TestExtend(t *testing.T) {
 	all := monthsData(t, 400)
+	if all[5].NumPoints() <= all[4].NumPoints() {
+		t.Fatal("the last month adds no points")
+	}
 	// Tables for every cluster of 30 crimes or more: clusters grow into
 	// them as months are added.
 	grown := Options{MinTableCrimes: 30, TableZoom: 13, TableBytes: 1}
