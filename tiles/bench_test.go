@@ -3,6 +3,7 @@ package tiles
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"crimemap/geo"
+	"crimemap/ingest"
 	"crimemap/internal/benchdata"
 	"crimemap/internal/testsupport"
 
@@ -241,4 +243,30 @@ func BenchmarkCachedTile(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkExtendSynthetic extends the index of the synthetic year's first
+// eleven months by the twelfth, as a reload adding a month does.
+func BenchmarkExtendSynthetic(b *testing.B) {
+	ds, _ := synthetic(b)
+	dir := benchdata.Dir(b)
+	ms := ds.Months()
+	var paths []string
+	for _, m := range ms[:len(ms)-1] {
+		paths = append(paths, filepath.Join(dir, m.String()))
+	}
+	base, _, err := ingest.Load(context.Background(), paths, ingest.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ix := NewIndex(base, DefaultOptions())
+	if _, err := ix.Extend(ds); err != nil {
+		b.Skip(err)
+	}
+	for b.Loop() {
+		if _, err := ix.Extend(ds); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(ds.NumPoints()-base.NumPoints()), "new-points")
 }

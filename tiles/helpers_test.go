@@ -23,3 +23,13 @@ func categoryFilter(tb testing.TB, ds *geo.Dataset, slugs ...string) geo.Filter 
 	}
 	return f
 }
+
+// eachCrime calls fn for every crime of snap point p, part by part.
+func eachCrime(ds *geo.Dataset, p geo.PointID, fn func(c geo.CrimeID)) {
+	for k := range ds.NumParts() {
+		s, e := ds.PartCrimes(k, p)
+		for c := s; c < e; c++ {
+			fn(c)
+		}
+	}
+}

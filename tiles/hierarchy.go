@@ -29,51 +29,76 @@ type level struct {
 // item is a cluster under construction.
 type item struct {
 	x, y   float64
-	w      float64 // crimes, the weight of the centre
 	parent uint32
 }
 
 // build clusters greedily from the deepest zoom up, as Supercluster does:
 // each item not yet taken, in order, takes every untaken item within the
-// zoom's radius, and the cluster sits at their count-weighted centre.
+// zoom's radius. Unlike Supercluster, a cluster stands for the next zoom up
+// at its seed's position, not at its members' count-weighted centre, and the
+// points are taken in the dataset's point order: membership then depends on
+// where the points are and in what order, never on their crimes, so points
+// added at the end of the order leave every earlier cluster as it was but
+// for new members (see Extend). Tiles still draw a cluster at the weighted
+// centre of its crimes passing the filter.
 func (ix *Index) build() {
-	ds := ix.ds
 	zc := ix.opt.CrimesZoom - 1
-	np := ds.NumPoints()
+	np := len(ix.ptX)
 	cur := make([]item, np)
 	for p := range np {
-		s, e := ds.PointCrimes(geo.PointID(p))
-		cur[p] = item{x: ix.ptX[p], y: ix.ptY[p], w: float64(e - s)}
+		cur[p] = item{x: ix.ptX[p], y: ix.ptY[p]}
 	}
 	// byLevel[z] is level z's items in creation order; byLevel[zc+1] the points.
 	byLevel := make([][]item, zc+2)
 	byLevel[zc+1] = cur
 	for z := zc; z >= 0; z-- {
-		r := ix.opt.Radius / (ix.opt.TileSize * float64(uint(1)<<z))
-		byLevel[z] = cluster(byLevel[z+1], r)
+		byLevel[z] = cluster(byLevel[z+1], ix.radius(z))
 	}
+	up := make([][]uint32, zc+1)
+	for z := range up {
+		up[z] = make([]uint32, len(byLevel[z+1]))
+		for i, it := range byLevel[z+1] {
+			up[z][i] = it.parent
+		}
+	}
+	ix.number(len(byLevel[0]), up)
+}
 
+// radius returns the cluster radius of zoom z in world units.
+func (ix *Index) radius(z int) float64 {
+	return ix.opt.Radius / (ix.opt.TileSize * float64(uint(1)<<z))
+}
+
+// number lays out the levels from the clustering in creation order: n0
+// clusters at zoom 0, and up[z][j] the parent at level z of item j of
+// level z+1, the snap points by PointID below the deepest level. It sets
+// the levels' child and first ranges, perm and the trees, and returns for
+// each level the number of each cluster by creation order.
+func (ix *Index) number(n0 int, up [][]uint32) (nums [][]uint32) {
+	zc := len(up) - 1
+	np := len(up[zc])
 	// Number top-down so that children are contiguous: level z+1 is sorted
 	// by the new index of the parent, then by creation order.
 	ix.levels = make([]level, zc+1)
-	newOf := make([]uint32, len(byLevel[0]))
+	newOf := make([]uint32, n0)
 	for i := range newOf {
 		newOf[i] = uint32(i)
 	}
+	nums = make([][]uint32, zc+1)
 	for z := 0; z <= zc; z++ {
-		children := byLevel[z+1]
-		n := len(byLevel[z])
+		nums[z] = newOf
+		n := len(newOf)
 		start := make([]uint32, n+1)
-		for _, c := range children {
-			start[newOf[c.parent]+1]++
+		for _, pa := range up[z] {
+			start[newOf[pa]+1]++
 		}
 		for i := range n {
 			start[i+1] += start[i]
 		}
 		next := slices.Clone(start[:n])
-		childNew := make([]uint32, len(children))
-		for ci, c := range children {
-			pn := newOf[c.parent]
+		childNew := make([]uint32, len(up[z]))
+		for ci, pa := range up[z] {
+			pn := newOf[pa]
 			childNew[ci] = next[pn]
 			next[pn]++
 		}
@@ -97,6 +122,7 @@ func (ix *Index) build() {
 	}
 	// The levels' trees are independent.
 	parallel.Each(len(ix.levels), func(z int) { ix.fillTree(z, ix.boxes(z)) })
+	return nums
 }
 
 // boxes returns the bounding boxes of level z's clusters, rounded outwards
@@ -130,19 +156,14 @@ func (ix *Index) fillTree(z int, boxes []float32) {
 // cluster groups items within distance r of a seed and returns the clusters,
 // setting each item's parent.
 func cluster(items []item, r float64) []item {
-	// World coordinates are in [0, 1), so cell numbers fit 32 bits for any
-	// radius the zooms use; packing them into one word makes the map fast.
 	type cell = uint64
-	cellOf := func(it *item) cell {
-		return uint64(uint32(int64(math.Floor(it.x/r))))<<32 | uint64(uint32(int64(math.Floor(it.y/r))))
-	}
 	// A sorted grid: items ordered by cell, with each cell's run found by a
 	// map, so that a neighbourhood is nine runs.
 	order := make([]uint32, len(items))
 	cells := make([]cell, len(items))
 	for i := range items {
 		order[i] = uint32(i)
-		cells[i] = cellOf(&items[i])
+		cells[i] = cellOf(items[i].x, items[i].y, r)
 	}
 	slices.SortFunc(order, func(a, b uint32) int {
 		if c := cmp.Compare(cells[a], cells[b]); c != 0 {
@@ -173,11 +194,10 @@ func cluster(items []item, r float64) []item {
 		}
 		k := uint32(len(out))
 		it.parent = k
-		sx, sy, sw := it.x*it.w, it.y*it.w, it.w
 		cx, cy := uint32(cells[i]>>32), uint32(cells[i])
 		for dy := -1; dy <= 1; dy++ {
 			for dx := -1; dx <= 1; dx++ {
-				run, ok := runs[uint64(cx+uint32(dx))<<32|uint64(cy+uint32(dy))]
+				run, ok := runs[cellAt(cx, cy, dx, dy)]
 				if !ok {
 					continue
 				}
@@ -186,15 +206,33 @@ func cluster(items []item, r float64) []item {
 					if o.parent != unset {
 						continue
 					}
-					ddx, ddy := o.x-it.x, o.y-it.y
-					if ddx*ddx+ddy*ddy <= r2 {
+					if within(it, o, r2) {
 						o.parent = k
-						sx, sy, sw = sx+o.x*o.w, sy+o.y*o.w, sw+o.w
 					}
 				}
 			}
 		}
-		out = append(out, item{x: sx / sw, y: sy / sw, w: sw})
+		out = append(out, item{x: it.x, y: it.y})
 	}
 	return out
+}
+
+// cellOf returns the cell of a grid of r-wide squares that holds world
+// position (x, y). World coordinates are in [0, 1), so cell numbers fit 32
+// bits for any radius the zooms use; packing them into one word makes maps
+// of cells fast.
+func cellOf(x, y, r float64) uint64 {
+	return uint64(uint32(int64(math.Floor(x/r))))<<32 | uint64(uint32(int64(math.Floor(y/r))))
+}
+
+// cellAt returns the cell dx, dy cells from cell (cx, cy).
+func cellAt(cx, cy uint32, dx, dy int) uint64 {
+	return uint64(cx+uint32(dx))<<32 | uint64(cy+uint32(dy))
+}
+
+// within reports whether item o lies within the distance whose square is
+// r2 of seed it; the test is the same wherever clusters are formed.
+func within(it, o *item, r2 float64) bool {
+	ddx, ddy := o.x-it.x, o.y-it.y
+	return ddx*ddx+ddy*ddy <= r2
 }

@@ -27,11 +27,11 @@ type Index struct {
 	ncat   int
 	slugs  []string
 	// Count tables, concatenated: table t holds rows 0..len(months) of ncat
-	// cumulative counts and count-weighted world coordinates, row m covering
+	// cumulative counts and count-weighted sums of world coordinates, row m covering
 	// months[:m].
 	tabN []uint32
-	tabX []float64
-	tabY []float64
+	tabX []uint64 // fixed-point, see agg
+	tabY []uint64
 	// Crimes before each month, from the first (see monthShares).
 	monthCum   []uint64
 	firstMonth geo.Month
@@ -62,7 +62,21 @@ const (
 // opt.CrimesZoom and precomputes the count tables. It takes about a second
 // per million snap points.
 func NewIndex(ds *geo.Dataset, opt Options) *Index {
-	opt = opt.withDefaults()
+	ix := newBase(ds, opt.withDefaults(), nil)
+	// A snapshot's stored hierarchy and tables serve when they were built
+	// with these options; otherwise they are built again.
+	if b := ds.SnapshotPart(snapshotPartName); b == nil || ix.readPart(b) != nil {
+		ix.build()
+		ix.buildTables()
+	}
+	ix.finish()
+	return ix
+}
+
+// newBase returns an index of ds without levels or tables: its options,
+// keys and point positions, those of the points of prev (when not nil)
+// copied rather than projected again.
+func newBase(ds *geo.Dataset, opt Options, prev *Index) *Index {
 	ix := &Index{ds: ds, opt: opt, months: ds.Months(), ncat: ds.Categories().Len()}
 	for c := 0; c < ix.ncat; c++ {
 		ix.slugs = append(ix.slugs, ds.Categories().Term(c).Slug)
@@ -71,18 +85,21 @@ func NewIndex(ds *geo.Dataset, opt Options) *Index {
 	ix.clustKeys = ix.keySlots(propClusterID, propPointCount, propAbbrev)
 	np := ds.NumPoints()
 	ix.ptX, ix.ptY = make([]float64, np), make([]float64, np)
-	for p := range np {
+	from := 0
+	if prev != nil {
+		from = copy(ix.ptX, prev.ptX)
+		copy(ix.ptY, prev.ptY)
+	}
+	for p := from; p < np; p++ {
 		ix.ptX[p], ix.ptY[p] = Project(ds.PointLonLat(geo.PointID(p)))
 	}
-	// A snapshot's stored hierarchy and tables serve when they were built
-	// with these options; otherwise they are built again.
-	if b := ds.SnapshotPart(snapshotPartName); b == nil || ix.readPart(b) != nil {
-		ix.build()
-		ix.buildTables()
-	}
+	return ix
+}
+
+// finish derives what the levels and tables imply.
+func (ix *Index) finish() {
 	ix.monthShares()
 	ix.memoDepthZ = ix.memoDepth()
-	return ix
 }
 
 func (ix *Index) keySlots(fixed ...string) []keySlot {

@@ -26,7 +26,7 @@ type filterMemo struct {
 	// coordinates per cluster.
 	byCat  [][]uint32
 	total  [][]uint32
-	sx, sy [][]float64
+	sx, sy [][]uint64
 }
 
 type memoCache struct {
@@ -80,14 +80,14 @@ func (ix *Index) fillMemo(m *filterMemo, f *geo.Filter) {
 	depth := ix.memoDepthZ
 	m.byCat = make([][]uint32, depth+1)
 	m.total = make([][]uint32, depth+1)
-	m.sx = make([][]float64, depth+1)
-	m.sy = make([][]float64, depth+1)
+	m.sx = make([][]uint64, depth+1)
+	m.sy = make([][]uint64, depth+1)
 	for z := 0; z <= depth; z++ {
 		n := len(ix.levels[z].first) - 1
 		m.byCat[z] = make([]uint32, n*ix.ncat)
 		m.total[z] = make([]uint32, n)
-		m.sx[z] = make([]float64, n)
-		m.sy[z] = make([]float64, n)
+		m.sx[z] = make([]uint64, n)
+		m.sy[z] = make([]uint64, n)
 	}
 	// Points in perm order walk the deepest memo level's clusters in order.
 	var a agg

@@ -173,12 +173,11 @@ func TestNodeDecoder(t *testing.T) {
 				t.Errorf("point %d: street %v, want %q", id, ft.Properties[propStreet], ds.PointStreet(id))
 			}
 			want := 0
-			s, e := ds.PointCrimes(id)
-			for c := s; c < e; c++ {
+			eachCrime(ds, id, func(c geo.CrimeID) {
 				if ds.Matches(c, &f) {
 					want++
 				}
-			}
+			})
 			if count != want {
 				t.Errorf("point %d: count %d, its crimes %d", id, count, want)
 			}

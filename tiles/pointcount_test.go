@@ -95,8 +95,12 @@ func TestSeekMonth(t *testing.T) {
 }
 
 func seekEveryMonth(t *testing.T, ds *geo.Dataset, ix *Index, first, last geo.Month) {
-	for p := range ds.NumPoints() {
-		s, e := ds.PointCrimes(geo.PointID(p))
+	for p, k := 0, 0; p < ds.NumPoints(); k++ {
+		if k == ds.NumParts() {
+			p, k = p+1, -1
+			continue
+		}
+		s, e := ds.PartCrimes(k, geo.PointID(p))
 		for lo := s; lo <= e; lo++ {
 			for hi := lo; hi <= e; hi++ {
 				for m := first - 1; m <= last+2; m++ {

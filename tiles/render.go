@@ -104,8 +104,9 @@ func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 		if a.total == 0 {
 			return true
 		}
-		wx := clamp(a.sx/float64(a.total), float64(bmin[0]), float64(bmax[0]))
-		wy := clamp(a.sy/float64(a.total), float64(bmin[1]), float64(bmax[1]))
+		cx, cy := a.centre()
+		wx := clamp(cx, float64(bmin[0]), float64(bmax[0]))
+		wy := clamp(cy, float64(bmin[1]), float64(bmax[1]))
 		if owns(wx, wy) {
 			feats = append(feats, feature{wx: wx, wy: wy, id: ix.clusterID(z, int(i)), hasID: true,
 				total: a.total, byCat: slices.Clone(a.byCat)})

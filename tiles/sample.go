@@ -18,9 +18,10 @@ func SampleTiles(ds *geo.Dataset, z, n int, seed uint64) [][3]int {
 	}
 	// Cumulative crime counts by point, so a uniform crime maps to its point.
 	cum := make([]uint32, ds.NumPoints())
+	sum := uint32(0)
 	for p := range cum {
-		_, e := ds.PointCrimes(geo.PointID(p))
-		cum[p] = uint32(e)
+		sum += uint32(ds.PointLen(geo.PointID(p)))
+		cum[p] = sum
 	}
 	rng := rand.New(rand.NewPCG(seed, uint64(z)))
 	out := make([][3]int, n)

@@ -6,7 +6,7 @@ import "crimemap/geo"
 const scanBatch = 32
 
 // addPointsRange adds the crimes of the points pts, as addPointRange does
-// one by one, with the same sums in the same order. The crimes of a
+// one by one, with the same sums. The crimes of a
 // cluster's points lie far apart in the crime table, so each step of a
 // point's count waits on memory: its range, the months at its ends, the
 // month near the range's start, its categories. Taken one point at a time
@@ -20,17 +20,32 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 		}
 		return
 	}
-	ds := ix.ds
 	var h catHist
+	for part := range ix.ds.NumParts() {
+		if q.inPart[part] {
+			ix.scanPart(a, &h, part, pts, q)
+		}
+	}
+	for c := range ix.ncat {
+		if q.allCats || q.pass[c] {
+			a.byCat[c] += h[0][c] + h[1][c] + h[2][c] + h[3][c]
+		}
+	}
+}
+
+// scanPart counts into h the crimes of part k at the points pts, and adds
+// their totals and position sums to a.
+func (ix *Index) scanPart(a *agg, h *catHist, k int, pts []geo.PointID, q *query) {
+	ds := ix.ds
 	var s, e [scanBatch]geo.CrimeID
-	var x, y [scanBatch]float64
+	var x, y [scanBatch]uint64
 	var first [scanBatch]geo.Category
 	for len(pts) > 0 {
 		b := pts[:min(len(pts), scanBatch)]
 		pts = pts[len(b):]
 		for j, p := range b {
-			s[j], e[j] = ds.PointCrimes(p)
-			x[j], y[j] = ix.ptX[p], ix.ptY[p]
+			s[j], e[j] = ds.PartCrimes(k, p)
+			x[j], y[j] = ix.fixedAt(p)
 		}
 		n := len(b)
 		if q.from != 0 {
@@ -48,15 +63,10 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 			if s[j] >= e[j] {
 				continue
 			}
-			c := ix.histCats(&h, s[j], e[j], first[j], q)
+			c := ix.histCats(h, s[j], e[j], first[j], q)
 			a.total += c
-			a.sx += float64(c) * x[j]
-			a.sy += float64(c) * y[j]
-		}
-	}
-	for c := range ix.ncat {
-		if q.allCats || q.pass[c] {
-			a.byCat[c] += h[0][c] + h[1][c] + h[2][c] + h[3][c]
+			a.sx += uint64(c) * x[j]
+			a.sy += uint64(c) * y[j]
 		}
 	}
 }

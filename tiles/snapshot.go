@@ -21,7 +21,7 @@ const snapshotPartName = "tiles/clusters"
 
 // snapshotPartLayout is the layout of the part; raise it when the part
 // changes what it holds.
-const snapshotPartLayout = 3
+const snapshotPartLayout = 4
 
 // errOtherOptions marks a stored index built with other options, which is
 // rebuilt rather than used.
@@ -91,7 +91,7 @@ func (ix *Index) readPart(b []byte) error {
 		lv.child, lv.first, lv.table = geo.Column[uint32](r), geo.Column[uint32](r), geo.Column[int32](r)
 		boxes[z] = geo.Column[float32](r)
 	}
-	tabN, tabX, tabY := geo.Column[uint32](r), geo.Column[float64](r), geo.Column[float64](r)
+	tabN, tabX, tabY := geo.Column[uint32](r), geo.Column[uint64](r), geo.Column[uint64](r)
 	if err := r.Err(); err != nil {
 		return err
 	}

@@ -26,8 +26,7 @@ const (
 // the least bound the budget allows. That spends the memory where a tile
 // would otherwise scan the most, whatever its zoom.
 func (ix *Index) buildTables() {
-	rows := len(ix.months) + 1
-	per := int64(rows*ix.ncat) * (4 + 8 + 8)
+	per := int64((len(ix.months)+1)*ix.ncat) * (4 + 8 + 8)
 	budget := max(ix.opt.TableBytes, int64(ix.opt.TableBytesPerCrime*float64(ix.ds.Located())))
 	maxTables := budget / max(per, 1)
 	crimes, leafCost := ix.clusterCrimes()
@@ -61,23 +60,11 @@ func (ix *Index) buildTables() {
 			lv.table[i] = -1
 		}
 	}
-	size := len(cands) * rows * ix.ncat
+	size := len(cands) * (len(ix.months) + 1) * ix.ncat
 	ix.tabN = make([]uint32, size)
-	ix.tabX = make([]float64, size)
-	ix.tabY = make([]float64, size)
-	// Row of each month, dense from the first month: a map lookup per crime
-	// would dominate the build.
-	var first geo.Month
-	if len(ix.months) > 0 {
-		first = ix.months[0]
-	}
-	rowOf := make([]int32, 0)
-	if len(ix.months) > 0 {
-		rowOf = make([]int32, int(ix.months[len(ix.months)-1]-first)+1)
-	}
-	for i, m := range ix.months {
-		rowOf[m-first] = int32(i + 1)
-	}
+	ix.tabX = make([]uint64, size)
+	ix.tabY = make([]uint64, size)
+	rows := ix.tableRows()
 	for t, cd := range cands {
 		ix.levels[cd.z].table[cd.i] = int32(t)
 	}
@@ -87,7 +74,7 @@ func (ix *Index) buildTables() {
 	workers := parallel.Cores(len(cands))
 	parallel.Run(workers, func(w int) {
 		for t := w; t < len(cands); t += workers {
-			ix.fillTable(t, cands[t].z, cands[t].i, rows, first, rowOf)
+			ix.fillTable(t, cands[t].z, cands[t].i, rows)
 		}
 	})
 	ix.markTabledBelow()
@@ -107,9 +94,9 @@ func (ix *Index) clusterCrimes() (crimes [][]uint32, leafCost []int64) {
 	leafCost = make([]int64, n)
 	for i := range n {
 		for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-			s, e := ix.ds.PointCrimes(p)
-			crimes[zc][i] += uint32(e - s)
-			leafCost[i] += costPoint + costCrime*int64(e-s)
+			n := ix.ds.PointLen(p)
+			crimes[zc][i] += uint32(n)
+			leafCost[i] += costPoint + costCrime*int64(n)
 		}
 	}
 	for z := zc - 1; z >= 0; z-- {
@@ -180,24 +167,55 @@ func (ix *Index) markTabledBelow() {
 	}
 }
 
+// tableRows maps months to the rows of the count tables.
+type tableRows struct {
+	n     int       // rows of a table: one per month and row 0
+	first geo.Month // the first month
+	// Row of each month, dense from the first month: a map lookup per
+	// crime would dominate the build.
+	rowOf []int32
+}
+
+func (ix *Index) tableRows() tableRows {
+	tr := tableRows{n: len(ix.months) + 1}
+	if len(ix.months) > 0 {
+		tr.first = ix.months[0]
+		tr.rowOf = make([]int32, int(ix.months[len(ix.months)-1]-tr.first)+1)
+	}
+	for i, m := range ix.months {
+		tr.rowOf[m-tr.first] = int32(i + 1)
+	}
+	return tr
+}
+
 // fillTable counts the crimes of cluster i of level z into table t.
-func (ix *Index) fillTable(t, z, i, rows int, first geo.Month, rowOf []int32) {
+func (ix *Index) fillTable(t, z, i int, tr tableRows) {
 	ds := ix.ds
 	lv := &ix.levels[z]
-	base := t * rows * ix.ncat
-	n, sx, sy := ix.tabN[base:base+rows*ix.ncat], ix.tabX[base:base+rows*ix.ncat], ix.tabY[base:base+rows*ix.ncat]
+	base := t * tr.n * ix.ncat
+	n, sx, sy := ix.tabN[base:base+tr.n*ix.ncat], ix.tabX[base:base+tr.n*ix.ncat], ix.tabY[base:base+tr.n*ix.ncat]
 	// Counts land in row month+1, then rows are accumulated.
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		s, e := ds.PointCrimes(p)
-		x, y := ix.ptX[p], ix.ptY[p]
-		for c := s; c < e; c++ {
-			k := int(rowOf[ds.Month(c)-first])*ix.ncat + int(ds.Category(c))
-			n[k]++
-			sx[k] += x
-			sy[k] += y
+		x, y := ix.fixedAt(p)
+		for part := range ds.NumParts() {
+			s, e := ds.PartCrimes(part, p)
+			for c := s; c < e; c++ {
+				k := int(tr.rowOf[ds.Month(c)-tr.first])*ix.ncat + int(ds.Category(c))
+				n[k]++
+				sx[k] += x
+				sy[k] += y
+			}
 		}
 	}
-	for r := 1; r < rows; r++ {
+	ix.accumulate(t, tr, 1)
+}
+
+// accumulate makes the rows of table t from r0 on cumulative, each adding
+// the one before.
+func (ix *Index) accumulate(t int, tr tableRows, r0 int) {
+	base := t * tr.n * ix.ncat
+	n, sx, sy := ix.tabN[base:base+tr.n*ix.ncat], ix.tabX[base:base+tr.n*ix.ncat], ix.tabY[base:base+tr.n*ix.ncat]
+	for r := max(r0, 1); r < tr.n; r++ {
 		for c := range ix.ncat {
 			k := r*ix.ncat + c
 			n[k] += n[k-ix.ncat]
@@ -212,18 +230,37 @@ func (ix *Index) crimesOf(z, i int) uint32 {
 	// A cluster's points are not contiguous in the crime table, so count.
 	var n uint32
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
-		s, e := ix.ds.PointCrimes(p)
-		n += uint32(e - s)
+		n += uint32(ix.ds.PointLen(p))
 	}
 	return n
 }
 
 // agg is a filtered aggregate: counts by category and the count-weighted
-// sum of positions.
+// sum of positions. The positions are fixed-point (see fixed), so the sums
+// are exact: a cluster's position is the same whether its crimes were
+// counted from tables or scanned, and in whatever order.
 type agg struct {
 	byCat  []uint32
 	total  uint32
-	sx, sy float64
+	sx, sy uint64
+}
+
+// fixedBits is the fraction of a world coordinate kept in position sums: a
+// position is under 2^fixedBits and a count under 2^32, so a sum of
+// positions weighted by counts fits 64 bits, exactly.
+const fixedBits = 32
+
+// fixed returns a world coordinate in [0, 1) as a fixed-point integer.
+func fixed(v float64) uint64 { return uint64(v * (1 << fixedBits)) }
+
+// fixedAt returns the fixed-point world position of snap point p.
+func (ix *Index) fixedAt(p geo.PointID) (x, y uint64) { return fixed(ix.ptX[p]), fixed(ix.ptY[p]) }
+
+// centre returns the count-weighted centre of the aggregate's crimes in
+// world coordinates; a.total must not be 0.
+func (a *agg) centre() (x, y float64) {
+	n := float64(a.total)
+	return float64(a.sx) / n / (1 << fixedBits), float64(a.sy) / n / (1 << fixedBits)
 }
 
 func (a *agg) reset(ncat int) {
@@ -255,8 +292,9 @@ func (ix *Index) monthRows(f *geo.Filter) (lo, hi int) {
 func (ix *Index) addPoint(a *agg, p geo.PointID, f *geo.Filter) {
 	n := ix.ds.CountByCategory(p, f, a.byCat)
 	a.total += n
-	a.sx += float64(n) * ix.ptX[p]
-	a.sy += float64(n) * ix.ptY[p]
+	x, y := ix.fixedAt(p)
+	a.sx += uint64(n) * x
+	a.sy += uint64(n) * y
 }
 
 // addPointRange adds the crimes of point p that pass a filter the count
@@ -270,20 +308,26 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 		ix.addPoint(a, p, f)
 		return
 	}
-	s, e := ix.ds.PointCrimes(p)
-	if q.from != 0 {
-		s = ix.seekMonth(s, e, q.from)
-	}
-	if q.to != 0 {
-		e = ix.seekMonth(s, e, q.to+1)
-	}
 	n := uint32(0)
-	if s < e {
-		n = ix.countCats(a, s, e, ix.ds.Category(s), q)
+	for part := range ix.ds.NumParts() {
+		if !q.inPart[part] {
+			continue
+		}
+		s, e := ix.ds.PartCrimes(part, p)
+		if q.from != 0 {
+			s = ix.seekMonth(s, e, q.from)
+		}
+		if q.to != 0 {
+			e = ix.seekMonth(s, e, q.to+1)
+		}
+		if s < e {
+			n += ix.countCats(a, s, e, ix.ds.Category(s), q)
+		}
 	}
 	a.total += n
-	a.sx += float64(n) * ix.ptX[p]
-	a.sy += float64(n) * ix.ptY[p]
+	x, y := ix.fixedAt(p)
+	a.sx += uint64(n) * x
+	a.sy += uint64(n) * y
 }
 
 // countCats adds to a.byCat the crimes of [s, e), s < e, whose category
@@ -442,9 +486,8 @@ func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 }
 
 // tableAgg adds the aggregate of cluster i of level z from its table, or
-// else from its children's, down to the points of the deepest level. Points
-// are met in the order of a plain scan of the cluster, so a cluster without
-// tables below it sums exactly as that scan does.
+// else from its children's, down to the points of the deepest level. The
+// sums are exact, so they are those of a plain scan of the cluster.
 func (ix *Index) tableAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 	lv := &ix.levels[z]
 	if t := lv.table[i]; t >= 0 {
@@ -498,6 +541,7 @@ type query struct {
 	// on that side, which no point's crimes need be searched for.
 	from, to     geo.Month
 	rowLo, rowHi int
+	inPart       []bool // parts holding months of the filter
 }
 
 func (ix *Index) newQuery(f *geo.Filter) query {
@@ -507,6 +551,10 @@ func (ix *Index) newQuery(f *geo.Filter) query {
 		allCats: f.Categories.Empty(),
 		rowLo:   lo, rowHi: hi,
 		one: -1,
+	}
+	q.inPart = make([]bool, ix.ds.NumParts())
+	for k := range q.inPart {
+		q.inPart[k] = ix.ds.PartInFilter(k, f)
 	}
 	if n := len(ix.months); n > 0 {
 		if f.From > ix.months[0] {

@@ -27,14 +27,13 @@ type expected struct {
 func bruteForce(ds *geo.Dataset, f *geo.Filter) expected {
 	e := expected{byPoint: map[geo.PointID]int{}, byCat: map[string]int{}}
 	for p := 0; p < ds.NumPoints(); p++ {
-		s, end := ds.PointCrimes(geo.PointID(p))
-		for c := s; c < end; c++ {
+		eachCrime(ds, geo.PointID(p), func(c geo.CrimeID) {
 			if ds.Matches(c, f) {
 				e.total++
 				e.byPoint[geo.PointID(p)]++
 				e.byCat[ds.Categories().Term(int(ds.Category(c))).Slug]++
 			}
-		}
+		})
 	}
 	return e
 }
