@@ -58,6 +58,9 @@ func (d *Dataset) PointLen(p PointID) int {
 
 // newOnePart returns a dataset whose crime table is the one part pt.
 func newOnePart(pt *tablePart) *Dataset {
+	if pt.cubes == nil {
+		pt.cubes = new(hexCubes)
+	}
 	return &Dataset{parts: []*tablePart{pt}, tablePart: pt}
 }
 
