@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -33,6 +34,32 @@ func TestAlignCells(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("level cell %d: %d crimes, want %d", i, got, want)
+		}
+	}
+}
+
+// TestExtendLevel: a level extended by points added to the catalogue is
+// the level built over the whole catalogue.
+func TestExtendLevel(t *testing.T) {
+	// Points scattered over England, some sharing cells.
+	rng := rand.New(rand.NewPCG(1, 2))
+	np := 3000
+	d := &Dataset{ptLon: make([]float64, np), ptLat: make([]float64, np), ptCell: make([]h3.Cell, np)}
+	for p := range np {
+		d.ptLon[p], d.ptLat[p] = -3+rng.Float64()*3, 51+rng.Float64()*2
+		if p%5 == 4 {
+			d.ptLon[p], d.ptLat[p] = d.ptLon[p-1]+1e-6, d.ptLat[p-1]
+		}
+		d.ptCell[p] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, FinestRes)
+	}
+	for _, np0 := range []int{0, 1, np / 2, np - 1, np} {
+		old := &Dataset{ptLon: d.ptLon[:np0], ptLat: d.ptLat[:np0], ptCell: d.ptCell[:np0]}
+		for _, res := range []int{0, 5, 9, FinestRes} {
+			got := d.extendLevel(old.buildHexLevel(res, 1), res)
+			want := d.buildHexLevel(res, 1)
+			if !slices.Equal(got.cells, want.cells) || !slices.Equal(got.of, want.of) {
+				t.Errorf("%d of %d points at resolution %d: extended level differs from the built one", np0, np, res)
+			}
 		}
 	}
 }

@@ -43,6 +43,18 @@ func (lv *hexLevel) putSlots(s []int32, idx []uint32) {
 type hexLevels struct {
 	once [FinestRes + 1]sync.Once
 	lv   [FinestRes + 1]*hexLevel
+	// built holds each level once it is complete, for Append to extend.
+	built [FinestRes + 1]atomic.Pointer[hexLevel]
+}
+
+// install makes the level of resolution r the one build returns, unless
+// it is already made, and returns it.
+func (hl *hexLevels) install(r int, build func() *hexLevel) *hexLevel {
+	hl.once[r].Do(func() {
+		hl.lv[r] = build()
+		hl.built[r].Store(hl.lv[r])
+	})
+	return hl.lv[r]
 }
 
 // hexCache holds the cell columns of live datasets. The key is weak and a
@@ -88,9 +100,7 @@ func (d *Dataset) hexLevel(res int) *hexLevel {
 // hexLevelOn is hexLevel, building the column on workers goroutines if it
 // is not built yet.
 func (d *Dataset) hexLevelOn(res, workers int) *hexLevel {
-	hl := d.hexLevels()
-	hl.once[res].Do(func() { hl.lv[res] = d.buildHexLevel(res, workers) })
-	return hl.lv[res]
+	return d.hexLevels().install(res, func() *hexLevel { return d.buildHexLevel(res, workers) })
 }
 
 func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
@@ -122,6 +132,62 @@ func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
 	// The sorted copy holds a cell per point; a coarse level has a few
 	// hundred distinct ones, and a level lives as long as its dataset.
 	return &hexLevel{cells: slices.Clone(cells), of: of}
+}
+
+// extendLevels gives d, whose catalogue is base's with points added at
+// its end, every level base has built, extended by the new points' cells,
+// rather than computing them again for every point. Without new points
+// the levels are base's own.
+func (d *Dataset) extendLevels(base *Dataset) {
+	from, to := base.hexLevels(), d.hexLevels()
+	for r := range FinestRes + 1 {
+		if old := from.built[r].Load(); old != nil {
+			to.install(r, func() *hexLevel { return d.extendLevel(old, r) })
+		}
+	}
+}
+
+// extendLevel returns level old of resolution res, of the first points of
+// d's catalogue, extended to every point.
+func (d *Dataset) extendLevel(old *hexLevel, res int) *hexLevel {
+	np0, np := len(old.of), len(d.ptLon)
+	if np0 == np {
+		return &hexLevel{cells: old.cells, of: old.of}
+	}
+	cellOf := make([]h3.Cell, np-np0)
+	for i := range cellOf {
+		p := np0 + i
+		if res == FinestRes {
+			cellOf[i] = d.ptCell[p]
+		} else {
+			cellOf[i] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, res)
+		}
+	}
+	added := slices.Compact(slices.Sorted(slices.Values(cellOf)))
+	cells := slices.Compact(slices.Sorted(slices.Values(slices.Concat(old.cells, added))))
+	of := make([]uint32, np)
+	if len(cells) == len(old.cells) {
+		copy(of, old.of)
+	} else {
+		// Old cells keep their order among the new: an old index maps to
+		// its place in the merged list.
+		at := make([]uint32, len(old.cells))
+		j := 0
+		for i, c := range old.cells {
+			for cells[j] != c {
+				j++
+			}
+			at[i] = uint32(j)
+		}
+		for p, i := range old.of {
+			of[p] = at[i]
+		}
+	}
+	for i, c := range cellOf {
+		k, _ := slices.BinarySearch(cells, c)
+		of[np0+i] = uint32(k)
+	}
+	return &hexLevel{cells: cells, of: of}
 }
 
 // PointCellAt returns the cell at resolution res containing snap point p.

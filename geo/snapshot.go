@@ -694,7 +694,7 @@ func (d *Dataset) readHexLevels(s *[secCount + 1][]byte) error {
 	}
 	hl := d.hexLevels()
 	for r, lv := range levels {
-		hl.once[r].Do(func() { hl.lv[r] = lv })
+		hl.install(r, func() *hexLevel { return lv })
 	}
 	return d.readHexCubes(s, levels)
 }
