@@ -49,6 +49,7 @@ func Append(base, month *Dataset) (*Dataset, error) {
 	d.parts = slices.Concat(base.parts, []*tablePart{month.parts[0].rebased(uint32(base.Len()), len(base.months))})
 	d.joinLater(month.later)
 	d.version = appendedVersion(base, month)
+	d.extendLevels(base)
 	if len(d.parts) == 1 {
 		// An empty base: the month's part is the whole table.
 		d.tablePart = d.parts[0]

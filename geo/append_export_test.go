@@ -8,21 +8,30 @@ package geo
 // joined crimes of earlier months.
 func SplitMonths(d *Dataset, k int) (base *Dataset, months []*Dataset) {
 	cut := len(d.months) - k
-	base = d.sub(0, cut)
+	base = d.sub(0, cut, 0)
 	for m := cut; m < len(d.months); m++ {
-		months = append(months, d.sub(m, m+1))
+		months = append(months, d.sub(m, m+1, 0))
 	}
 	return base, months
 }
 
+// NextMonth returns a month to append to d, for the benchmarks: d's last
+// month's crimes, stops and later outcome rows as if they were of the
+// month after, built on d.
+func NextMonth(d *Dataset) *Dataset {
+	n := len(d.months)
+	return d.sub(n-1, n, d.months[n-1]+1)
+}
+
 // sub returns the dataset of d's crimes of the months [m0, m1), with the
 // history entries of months before m1, and as later rows the entries of
-// month m0 (when m0 > 0) of crimes of earlier months.
-func (d *Dataset) sub(m0, m1 int) *Dataset {
+// month m0 (when m0 > 0) of crimes of earlier months. A month as, unless
+// zero, relabels the one month m0.
+func (d *Dataset) sub(m0, m1 int, as Month) *Dataset {
 	src := d.tablePart
 	r := monthRange{m0, m1}
 	np := d.NumPoints()
-	pt := &tablePart{ptStart: make([]uint32, np+1), other: map[uint32]string{}, ctx: map[uint32]uint32{}}
+	pt := &tablePart{ptStart: make([]uint32, np+1), other: map[uint32]string{}, ctx: map[uint32]uint32{}, cubes: new(hexCubes)}
 	var take []uint32
 	for p := range np {
 		s, e := src.span(PointID(p), r)
@@ -81,13 +90,22 @@ func (d *Dataset) sub(m0, m1 int) *Dataset {
 			out.stops = append(out.stops, s)
 		}
 	}
+	if m0 > 0 {
+		out.later = d.laterRows(m0)
+	}
+	if as != 0 {
+		out.months = []Month{as}
+		for i := range out.stops {
+			out.stops[i].Month = as
+		}
+		for i := range out.later {
+			out.later[i].month = as
+		}
+	}
 	out.buildCrimeIDs()
 	out.buildIDIndex(out.idBuckets())
 	out.sealOnePart()
 	out.latest = latestOf(out.monthCrimes, out.months)
-	if m0 > 0 {
-		out.later = d.laterRows(m0)
-	}
 	out.version = out.versionOf(out.hashColumns())
 	return out
 }
@@ -104,23 +122,22 @@ func (d *Dataset) laterRows(m int) []laterOutcome {
 	rows := map[key]int{}
 	var order []key
 	src := d.tablePart
-	for i := range uint32(len(src.month)) {
-		if int(src.month[i]) >= m {
-			continue
+	per, last := map[key]int{}, ^uint32(0)
+	src.eachHist(func(c uint32, e histEntry) {
+		if e.month() != month || int(src.month[c]) >= m {
+			return
 		}
-		per := map[key]int{}
-		for _, e := range d.OutcomeHistory(CrimeID(i)) {
-			if e.Month != month {
-				continue
-			}
-			k := key{d.PersistentID(CrimeID(i)), e.Outcome}
-			per[k]++
-			if _, ok := rows[k]; !ok {
-				order = append(order, k)
-			}
-			rows[k] = max(rows[k], per[k])
+		if c != last {
+			clear(per)
+			last = c
 		}
-	}
+		k := key{d.PersistentID(CrimeID(c)), e.outcome()}
+		per[k]++
+		if _, ok := rows[k]; !ok {
+			order = append(order, k)
+		}
+		rows[k] = max(rows[k], per[k])
+	})
 	var out []laterOutcome
 	for _, k := range order {
 		r := laterOutcome{month: month, outcome: k.outcome}

@@ -18,9 +18,7 @@ func denseCentres(ds *geo.Dataset, n int) []geo.PointID {
 		ps[p] = geo.PointID(p)
 	}
 	slices.SortFunc(ps, func(a, b geo.PointID) int {
-		as, ae := ds.PointCrimes(a)
-		bs, be := ds.PointCrimes(b)
-		return cmp.Compare(be-bs, ae-as)
+		return cmp.Compare(ds.PointLen(b), ds.PointLen(a))
 	})
 	return ps[:min(n, len(ps))]
 }

@@ -25,7 +25,7 @@ const maxCircleRings = 8
 type circleCells struct {
 	*Circle
 	lv   *hexLevel
-	cube *hexCube
+	cube *cubeView
 	idx  []uint32 // level indexes of the cells
 	// whole[i] is non-zero for the level cells listed in idx; it is one
 	// of the level's recycled slot tables.
@@ -74,7 +74,7 @@ func circumradius(s *CellShape) float64 {
 
 // circleCellsAt returns the cells at res within rings of centre wholly
 // inside c, or nil when there are none.
-func (d *Dataset) circleCellsAt(c *Circle, res int, cube *hexCube, centre h3.Cell, rings int) *circleCells {
+func (d *Dataset) circleCellsAt(c *Circle, res int, cube *cubeView, centre h3.Cell, rings int) *circleCells {
 	// Near a pentagon the disk may leave zero cells, which no level holds.
 	disk := h3.GridDisk(centre, rings)
 	lv := d.hexLevel(res)
@@ -189,11 +189,13 @@ func (cc *circleCells) count(f *Filter, dense []int, months []Month, span int) {
 		col[m-first] = i
 	}
 	for _, i := range cc.idx {
-		keys, ns := cc.cube.run(int(i), lo, hi)
-		for j, k := range keys {
-			cat := int(k & 0xff)
-			if anyCat || f.Categories.Has(cat) {
-				dense[cat*span+col[Month(k>>8)-first]] += int(ns[j])
+		for pk := range cc.cube.parts {
+			keys, ns := cc.cube.run(pk, int(i), lo, hi)
+			for j, k := range keys {
+				cat := int(k & 0xff)
+				if anyCat || f.Categories.Has(cat) {
+					dense[cat*span+col[Month(k>>8)-first]] += int(ns[j])
+				}
 			}
 		}
 	}

@@ -131,6 +131,9 @@ type tablePart struct {
 	// built (see Append), sorted by crime: a crime's come after its
 	// entries in hist, being of later months.
 	histMore []histRow
+	// cubes caches the part's counts by cell, month and category, which
+	// every dataset the part is in shares.
+	cubes *hexCubes
 }
 
 // histEntry is an entry of an outcome history in four bytes rather than

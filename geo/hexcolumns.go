@@ -43,6 +43,18 @@ func (lv *hexLevel) putSlots(s []int32, idx []uint32) {
 type hexLevels struct {
 	once [FinestRes + 1]sync.Once
 	lv   [FinestRes + 1]*hexLevel
+	// built holds each level once it is complete, for Append to extend.
+	built [FinestRes + 1]atomic.Pointer[hexLevel]
+}
+
+// install makes the level of resolution r the one build returns, unless
+// it is already made, and returns it.
+func (hl *hexLevels) install(r int, build func() *hexLevel) *hexLevel {
+	hl.once[r].Do(func() {
+		hl.lv[r] = build()
+		hl.built[r].Store(hl.lv[r])
+	})
+	return hl.lv[r]
 }
 
 // hexCache holds the cell columns of live datasets. The key is weak and a
@@ -88,9 +100,7 @@ func (d *Dataset) hexLevel(res int) *hexLevel {
 // hexLevelOn is hexLevel, building the column on workers goroutines if it
 // is not built yet.
 func (d *Dataset) hexLevelOn(res, workers int) *hexLevel {
-	hl := d.hexLevels()
-	hl.once[res].Do(func() { hl.lv[res] = d.buildHexLevel(res, workers) })
-	return hl.lv[res]
+	return d.hexLevels().install(res, func() *hexLevel { return d.buildHexLevel(res, workers) })
 }
 
 func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
@@ -124,6 +134,62 @@ func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
 	return &hexLevel{cells: slices.Clone(cells), of: of}
 }
 
+// extendLevels gives d, whose catalogue is base's with points added at
+// its end, every level base has built, extended by the new points' cells,
+// rather than computing them again for every point. Without new points
+// the levels are base's own.
+func (d *Dataset) extendLevels(base *Dataset) {
+	from, to := base.hexLevels(), d.hexLevels()
+	for r := range FinestRes + 1 {
+		if old := from.built[r].Load(); old != nil {
+			to.install(r, func() *hexLevel { return d.extendLevel(old, r) })
+		}
+	}
+}
+
+// extendLevel returns level old of resolution res, of the first points of
+// d's catalogue, extended to every point.
+func (d *Dataset) extendLevel(old *hexLevel, res int) *hexLevel {
+	np0, np := len(old.of), len(d.ptLon)
+	if np0 == np {
+		return &hexLevel{cells: old.cells, of: old.of}
+	}
+	cellOf := make([]h3.Cell, np-np0)
+	for i := range cellOf {
+		p := np0 + i
+		if res == FinestRes {
+			cellOf[i] = d.ptCell[p]
+		} else {
+			cellOf[i] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, res)
+		}
+	}
+	added := slices.Compact(slices.Sorted(slices.Values(cellOf)))
+	cells := slices.Compact(slices.Sorted(slices.Values(slices.Concat(old.cells, added))))
+	of := make([]uint32, np)
+	if len(cells) == len(old.cells) {
+		copy(of, old.of)
+	} else {
+		// Old cells keep their order among the new: an old index maps to
+		// its place in the merged list.
+		at := make([]uint32, len(old.cells))
+		j := 0
+		for i, c := range old.cells {
+			for cells[j] != c {
+				j++
+			}
+			at[i] = uint32(j)
+		}
+		for p, i := range old.of {
+			of[p] = at[i]
+		}
+	}
+	for i, c := range cellOf {
+		k, _ := slices.BinarySearch(cells, c)
+		of[np0+i] = uint32(k)
+	}
+	return &hexLevel{cells: cells, of: of}
+}
+
 // PointCellAt returns the cell at resolution res containing snap point p.
 func (d *Dataset) PointCellAt(p PointID, res int) h3.Cell {
 	lv := d.hexLevel(res)
@@ -136,44 +202,135 @@ func (d *Dataset) PointCellAt(p PointID, res int) h3.Cell {
 // a coarse resolution reads cells rather than crimes.
 const CubeMaxRes = 7
 
-// hexCube holds, per cell of a level, the crime counts by month and
-// category: entries start[i]:start[i+1] belong to level cell i, sorted by
-// month then category.
+// hexCube holds, per cell of a level, the crime counts of one part by
+// month and category: entries start[i]:start[i+1] belong to level cell i,
+// sorted by month then category. A part's cubes are built once, on the
+// level of the first dataset that needs them, and serve every later
+// dataset the part is in: see cubeView.
 type hexCube struct {
+	cells  []h3.Cell // the level's cells
 	start  []uint32
 	key    []uint32 // month<<8 | category
 	n      []uint32
 	center []orb.Point // lon/lat of each level cell's centre
 }
 
-type hexCubes struct {
+// cubeView is a dataset's counts by cell, month and category at one
+// resolution: the cube of each part, and where the cube's cells lie among
+// the dataset's level's, which hold more cells when later parts brought
+// new points.
+type cubeView struct {
+	center []orb.Point // lon/lat of each level cell's centre
+	parts  []cubePart
+}
+
+// cubePart is a part's cube in a cubeView.
+type cubePart struct {
+	cube *hexCube
+	// at maps a level cell to the cube's, -1 where the cube has none; nil
+	// when the cube's cells are the level's.
+	at []int32
+}
+
+// run returns the keys and counts of level cell i in part k's cube within
+// the keys lo..hi, as hexCube.run.
+func (v *cubeView) run(k, i int, lo, hi uint32) (keys, ns []uint32) {
+	cp := &v.parts[k]
+	if cp.at != nil {
+		if i = int(cp.at[i]); i < 0 {
+			return nil, nil
+		}
+	}
+	return cp.cube.run(i, lo, hi)
+}
+
+// viewOf returns the view of level lv over the parts' cubes.
+func viewOf(lv *hexLevel, cubes []*hexCube) *cubeView {
+	v := &cubeView{}
+	for _, c := range cubes {
+		cp := cubePart{cube: c}
+		if !slices.Equal(c.cells, lv.cells) {
+			cp.at = alignCells(lv.cells, c.cells)
+		} else if v.center == nil {
+			v.center = c.center
+		}
+		v.parts = append(v.parts, cp)
+	}
+	if v.center == nil {
+		v.center = cellCentres(lv.cells)
+	}
+	return v
+}
+
+// alignCells maps each of cells to its index in sub, -1 where sub lacks
+// it; both are ascending.
+func alignCells(cells, sub []h3.Cell) []int32 {
+	at := make([]int32, len(cells))
+	j := 0
+	for i, c := range cells {
+		for j < len(sub) && sub[j] < c {
+			j++
+		}
+		at[i] = -1
+		if j < len(sub) && sub[j] == c {
+			at[i] = int32(j)
+		}
+	}
+	return at
+}
+
+// cellCentres returns the lon/lat centre of each cell.
+func cellCentres(cells []h3.Cell) []orb.Point {
+	out := make([]orb.Point, len(cells))
+	for i, c := range cells {
+		ll := h3.CellToLatLng(c)
+		out[i] = orb.Point{ll.Lng, ll.Lat}
+	}
+	return out
+}
+
+// cubeSlots holds a value per resolution up to CubeMaxRes, each made once.
+type cubeSlots[T any] struct {
 	once [CubeMaxRes + 1]sync.Once
-	cube [CubeMaxRes + 1]*hexCube
-	// built holds each cube once it is complete, for queries that would
-	// rather do without it than wait for it to be built.
-	built [CubeMaxRes + 1]atomic.Pointer[hexCube]
+	v    [CubeMaxRes + 1]*T
+	// built holds each value once it is complete, for queries that would
+	// rather do without it than wait for it to be made.
+	built [CubeMaxRes + 1]atomic.Pointer[T]
 }
 
-// install makes the cube of resolution r the one build returns, unless it
+// install makes the value of resolution r the one build returns, unless it
 // is already made, and returns it.
-func (hc *hexCubes) install(r int, build func() *hexCube) *hexCube {
-	hc.once[r].Do(func() {
-		hc.cube[r] = build()
-		hc.built[r].Store(hc.cube[r])
+func (s *cubeSlots[T]) install(r int, build func() *T) *T {
+	s.once[r].Do(func() {
+		s.v[r] = build()
+		s.built[r].Store(s.v[r])
 	})
-	return hc.cube[r]
+	return s.v[r]
 }
 
-var cubeCache sync.Map // weak.Pointer[Dataset] -> *hexCubes
+// hexCubes holds a part's cubes.
+type hexCubes = cubeSlots[hexCube]
 
-func (d *Dataset) hexCube(res int) *hexCube {
-	hc := cachedFor[hexCubes](&cubeCache, d)
-	return hc.install(res, func() *hexCube { return d.buildHexCube(res) })
+var cubeCache sync.Map // weak.Pointer[Dataset] -> *cubeSlots[cubeView]
+
+// hexCube returns the dataset's counts at res, building the cubes of the
+// parts that have none yet.
+func (d *Dataset) hexCube(res int) *cubeView {
+	views := cachedFor[cubeSlots[cubeView]](&cubeCache, d)
+	return views.install(res, func() *cubeView {
+		lv := d.hexLevel(res)
+		cubes := make([]*hexCube, len(d.parts))
+		for k, pt := range d.parts {
+			cubes[k] = pt.cubes.install(res, func() *hexCube { return d.buildHexCube(lv, pt) })
+		}
+		return viewOf(lv, cubes)
+	})
 }
 
-// builtCube returns the cube of resolution res if it is built, else nil.
-func (d *Dataset) builtCube(res int) *hexCube {
-	return cachedFor[hexCubes](&cubeCache, d).built[res].Load()
+// builtCube returns the counts of resolution res if they are built, else
+// nil.
+func (d *Dataset) builtCube(res int) *cubeView {
+	return cachedFor[cubeSlots[cubeView]](&cubeCache, d).built[res].Load()
 }
 
 // run returns the keys and counts of level cell i within the keys lo..hi
@@ -205,29 +362,27 @@ func keyRange(f *Filter) (lo, hi uint32) {
 	return lo, hi
 }
 
-func (d *Dataset) buildHexCube(res int) *hexCube {
-	lv := d.hexLevel(res)
+// buildHexCube builds the cube of part pt on level lv.
+func (d *Dataset) buildHexCube(lv *hexLevel, pt *tablePart) *hexCube {
 	nc := len(lv.cells)
 	// Counting sort of located crimes by cell, then sort each cell's keys.
 	start := make([]uint32, nc+1)
-	for p := range d.ptLon {
-		start[lv.of[p]+1] += uint32(d.PointLen(PointID(p)))
+	for p := range pt.points() {
+		start[lv.of[p]+1] += pt.ptStart[p+1] - pt.ptStart[p]
 	}
 	for i := 0; i < nc; i++ {
 		start[i+1] += start[i]
 	}
 	next := slices.Clone(start[:nc])
 	keys := make([]uint32, start[nc])
-	for _, pt := range d.parts {
-		for p := range pt.points() {
-			ci := lv.of[p]
-			for c := pt.ptStart[p]; c < pt.ptStart[p+1]; c++ {
-				keys[next[ci]] = uint32(d.months[pt.month[c]])<<8 | uint32(pt.cat[c])
-				next[ci]++
-			}
+	for p := range pt.points() {
+		ci := lv.of[p]
+		for c := pt.ptStart[p]; c < pt.ptStart[p+1]; c++ {
+			keys[next[ci]] = uint32(d.months[pt.month[c]])<<8 | uint32(pt.cat[c])
+			next[ci]++
 		}
 	}
-	cube := &hexCube{start: make([]uint32, nc+1), center: make([]orb.Point, nc)}
+	cube := &hexCube{cells: lv.cells, start: make([]uint32, nc+1), center: make([]orb.Point, nc)}
 	for i := 0; i < nc; i++ {
 		seg := keys[start[i]:start[i+1]]
 		slices.Sort(seg)

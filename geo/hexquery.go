@@ -333,16 +333,18 @@ func (d *Dataset) hexFromCube(out *HexCounts, q HexQuery, m *matcher, first Mont
 		var total int32
 		clear(catRow)
 		clear(monthRow)
-		keys, ns := cube.run(i, lo, hi)
-		for j, k := range keys {
-			if !m.cats[k&0xff] {
-				continue
-			}
-			n := int32(ns[j])
-			total += n
-			catRow[k&0xff] += n
-			if q.ByMonth {
-				monthRow[monthCol[Month(k>>8)-first]] += n
+		for pk := range cube.parts {
+			keys, ns := cube.run(pk, i, lo, hi)
+			for j, k := range keys {
+				if !m.cats[k&0xff] {
+					continue
+				}
+				n := int32(ns[j])
+				total += n
+				catRow[k&0xff] += n
+				if q.ByMonth {
+					monthRow[monthCol[Month(k>>8)-first]] += n
+				}
 			}
 		}
 		if total == 0 {
@@ -397,15 +399,17 @@ func (d *Dataset) HexCountsInBound(res int, b orb.Bound, f Filter, byCategory bo
 		if !inB(ctr) {
 			continue
 		}
-		keys, ns := cube.run(i, lo, hi)
 		var total int32
 		clear(row)
-		for j, k := range keys {
-			if !m.cats[k&0xff] {
-				continue
+		for pk := range cube.parts {
+			keys, ns := cube.run(pk, i, lo, hi)
+			for j, k := range keys {
+				if !m.cats[k&0xff] {
+					continue
+				}
+				total += int32(ns[j])
+				row[k&0xff] += int32(ns[j])
 			}
-			total += int32(ns[j])
-			row[k&0xff] += int32(ns[j])
 		}
 		if total == 0 {
 			continue

@@ -61,7 +61,7 @@ func TestMonthLimit(t *testing.T) {
 		if err != nil || k.Total != tc.want {
 			t.Errorf("%s to %s: %d crimes (%v), want %d", tc.from, tc.to, k.Total, err, tc.want)
 		}
-		s, e := ds.MonthSpan(0, f)
+		s, e := ds.PartMonthSpan(0, 0, f)
 		if int(e-s) != tc.want {
 			t.Errorf("%s to %s: month span of %d crimes, want %d", tc.from, tc.to, e-s, tc.want)
 		}

@@ -111,6 +111,9 @@ func (d *Dataset) Extends(base *Dataset) bool {
 
 // newOnePart returns a dataset whose crime table is the one part pt.
 func newOnePart(pt *tablePart) *Dataset {
+	if pt.cubes == nil {
+		pt.cubes = new(hexCubes)
+	}
 	return &Dataset{parts: []*tablePart{pt}, tablePart: pt}
 }
 

@@ -39,7 +39,7 @@ func TestCountByCategoryMatchesMatches(t *testing.T) {
 				clear(got)
 				clear(want)
 				n := ds.CountByCategory(geo.PointID(p), &f, got)
-				s, e := ds.PointCrimes(geo.PointID(p))
+				s, e := ds.PartCrimes(0, geo.PointID(p))
 				wn := uint32(0)
 				for c := s; c < e; c++ {
 					if ds.Matches(c, &f) {

@@ -130,7 +130,7 @@ var snapStored = []string{
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
 	"hist", "histStart", "months", "latest", "stops", "snapParts",
-	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later",
+	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later", "cubes",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 
@@ -329,7 +329,7 @@ func (d *Dataset) sections() [][]byte {
 	// So are the counts by month and category, which a start would
 	// otherwise rebuild before /readyz (2.5 s for a national year).
 	for r := range CubeMaxRes + 1 {
-		c, k := d.hexCube(r), secCube+snapKind(4*r)
+		c, k := d.hexCube(r).parts[0].cube, secCube+snapKind(4*r)
 		s[k], s[k+1], s[k+2], s[k+3] = rawBytes(c.start), rawBytes(c.key), rawBytes(c.n), rawBytes(c.center)
 	}
 	return s
@@ -694,7 +694,7 @@ func (d *Dataset) readHexLevels(s *[secCount + 1][]byte) error {
 	}
 	hl := d.hexLevels()
 	for r, lv := range levels {
-		hl.once[r].Do(func() { hl.lv[r] = lv })
+		hl.install(r, func() *hexLevel { return lv })
 	}
 	return d.readHexCubes(s, levels)
 }
@@ -706,7 +706,7 @@ func (d *Dataset) readHexCubes(s *[secCount + 1][]byte, levels []*hexLevel) erro
 	cubes := make([]*hexCube, CubeMaxRes+1)
 	for r := range cubes {
 		k := secCube + snapKind(4*r)
-		c := &hexCube{}
+		c := &hexCube{cells: levels[r].cells}
 		var err error
 		if c.start, err = view[uint32](s[k], "hex count starts"); err != nil {
 			return err
@@ -725,9 +725,10 @@ func (d *Dataset) readHexCubes(s *[secCount + 1][]byte, levels []*hexLevel) erro
 		}
 		cubes[r] = c
 	}
-	hc := cachedFor[hexCubes](&cubeCache, d)
+	views := cachedFor[cubeSlots[cubeView]](&cubeCache, d)
 	for r, c := range cubes {
-		hc.install(r, func() *hexCube { return c })
+		d.cubes.install(r, func() *hexCube { return c })
+		views.install(r, func() *cubeView { return viewOf(levels[r], []*hexCube{c}) })
 	}
 	return nil
 }

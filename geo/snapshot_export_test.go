@@ -44,7 +44,7 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "snapParts": same(a.snapParts, b.snapParts),
 		"parts": len(a.parts) == len(b.parts), "tablePart": (a.tablePart == nil) == (b.tablePart == nil),
 		"lo": a.lo == b.lo, "mFirst": a.mFirst == b.mFirst, "mLast": a.mLast == b.mLast, "monthCrimes": same(a.monthCrimes, b.monthCrimes),
-		"histMore": same(a.histMore, b.histMore), "later": same(a.later, b.later),
+		"histMore": same(a.histMore, b.histMore), "cubes": (a.cubes == nil) == (b.cubes == nil), "later": same(a.later, b.later),
 		"ptID": same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ordLow": same(a.ordLow, b.ordLow),
 		"forceKey": same(a.forceKey, b.forceKey), "unitKey": same(a.unitKey, b.unitKey),
 		"unitSampleStart": same(a.unitSampleStart, b.unitSampleStart), "unitSample": same(a.unitSample, b.unitSample),
@@ -77,9 +77,9 @@ func HexLevelsBuilt(d *Dataset) bool {
 // HexCubesBuilt reports whether every hex count cube of d is built,
 // without building any.
 func HexCubesBuilt(d *Dataset) bool {
-	hc := cachedFor[hexCubes](&cubeCache, d)
+	hc := cachedFor[cubeSlots[cubeView]](&cubeCache, d)
 	for r := range CubeMaxRes + 1 {
-		if hc.cube[r] == nil {
+		if hc.v[r] == nil {
 			return false
 		}
 	}
@@ -96,7 +96,7 @@ func HexLevelsEqual(a, b *Dataset) bool {
 		}
 	}
 	for r := range CubeMaxRes + 1 {
-		ca, cb := a.hexCube(r), b.hexCube(r)
+		ca, cb := a.hexCube(r).parts[0].cube, b.hexCube(r).parts[0].cube
 		if !slices.Equal(ca.start, cb.start) || !slices.Equal(ca.key, cb.key) || !slices.Equal(ca.n, cb.n) || !slices.Equal(ca.center, cb.center) {
 			return false
 		}
