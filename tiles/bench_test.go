@@ -270,3 +270,17 @@ func BenchmarkExtendSynthetic(b *testing.B) {
 	}
 	b.ReportMetric(float64(ds.NumPoints()-base.NumPoints()), "new-points")
 }
+
+// BenchmarkExtendLevels adds the synthetic year's last 2,000 snap points to
+// the hierarchy of the others, the part of Extend a month with new points
+// adds to one without.
+func BenchmarkExtendLevels(b *testing.B) {
+	_, ix := synthetic(b)
+	n := len(ix.ptX) - 2000
+	old := &Index{opt: ix.opt, ptX: ix.ptX[:n], ptY: ix.ptY[:n]}
+	old.build()
+	for b.Loop() {
+		nx := &Index{opt: ix.opt, ptX: ix.ptX, ptY: ix.ptY}
+		nx.extendLevels(old)
+	}
+}

@@ -13,7 +13,9 @@
 // Buffer around it (MapLibre draws circles and symbols across tile edges).
 //
 // An Index is built once per dataset (NewIndex) and is read-only afterwards,
-// so tiles are rendered concurrently without locks. Tiles are bounded (see
+// so tiles are rendered concurrently without locks; a dataset with later
+// months added gets a new Index from the old one (Index.Extend), which
+// renders exactly as one built anew. Tiles are bounded (see
 // Options.MaxFeatures and Options.MaxBytes): a tile that would exceed the
 // bounds has its features merged on a grid inside the tile, never dropped.
 //

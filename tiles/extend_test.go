@@ -246,3 +246,33 @@ func TestExtendRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestExtendWhileServing renders tiles of an index while it is extended:
+// under the race detector, Extend must not write what readers read.
+func TestExtendWhileServing(t *testing.T) {
+	all := monthsData(t, 200)
+	for _, ds := range all[4:] {
+		ix := NewIndex(all[3], someTables)
+		tiles := tileSet(all[3])
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for _, tl := range tiles {
+				if _, err := ix.Tile(context.Background(), tl[0], tl[1], tl[2], nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+		nx, err := ix.Extend(ds)
+		<-done
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tl := range tiles[:50] {
+			if _, err := nx.Tile(context.Background(), tl[0], tl[1], tl[2], nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
