@@ -181,7 +181,8 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		st.Phases = append(st.Phases, Phase{name, now.Sub(t0)})
 		t0 = now
 	}
-	bs := &building{d: d, batches: sortedUnits(b.street), release: b.release}
+	outcomes, stops := sortedUnits(b.outcomes), sortedUnits(b.stops)
+	bs := &building{d: d, batches: sortedUnits(b.street), outcomes: outcomes, stops: stops, release: b.release}
 	bs.mark()
 	// Cells need only the points used, and keep every core busy while
 	// the strings are merged on one.
@@ -191,6 +192,9 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	}
 	lap("strings and terms")
 	bs.mergePoints()
+	if bs.np > MaxPoints {
+		return nil, st, fmt.Errorf("%d snap points, more than %d", bs.np, MaxPoints)
+	}
 	bs.collect()
 	lap("points merged and ordered")
 	// The R-tree needs only the points, so it is built while the crimes
@@ -240,8 +244,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 
 	d.latest = latestMonth(d.month, d.months)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
-	d.joinOutcomes(sortedUnits(b.outcomes), &st)
-	stops := sortedUnits(b.stops)
+	d.joinOutcomes(outcomes, &st)
 	n := 0
 	for _, sb := range stops {
 		n += len(sb.Rows)
@@ -291,26 +294,48 @@ func (d *Dataset) forceFor(id string, sb *StreetBatch) (Force, error) {
 	return Force(d.forces.add(Term{Slug: id, Name: name})), nil
 }
 
-// treeGroup is how many points, consecutive in Hilbert order, share one
-// entry of the R-tree. Neighbours on the curve are neighbours on the map,
-// so a group's box is small; a search then scans a few points side by side
-// in the columns instead of visiting each in the tree, and the tree takes
-// an eighth of the inserts to build.
+// treeGroup is how many points, consecutive in point order, at most share
+// one entry of the R-tree. Neighbours on the Hilbert curve are neighbours
+// on the map, so a group's box is small; a search then scans a few points
+// side by side in the columns instead of visiting each in the tree, and
+// the tree takes an eighth of the inserts to build.
 const treeGroup = 8
 
-// buildTree fills the R-tree with the groups of points, in their Hilbert
-// order.
+// groupSpan bounds a group's box, in degrees each way: points are ordered
+// by their first month before the curve, and the points new in a later
+// month are few and far apart, so eight of them in a row could span the
+// country. About 5.5 km north to south and 3.5 km east to west, far more
+// than eight neighbours in a town span; of 0.02, 0.05 and 0.2, 0.05 gave
+// the fastest radius and count queries on a year where half the points
+// are new after the first month.
+const groupSpan = 0.05
+
+// MaxPoints is how many snap points a dataset holds at most: an R-tree
+// entry holds its first point and its size in 32 bits.
+const MaxPoints = 1 << 29
+
+// buildTree fills the R-tree with the groups of points, in point order.
+// A group closes at treeGroup points, or before a point that would take
+// its box past groupSpan. The groups depend only on the points, so a
+// snapshot's tree is rebuilt the same.
 func (d *Dataset) buildTree() {
 	np := len(d.ptLon)
-	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
-	for g0 := 0; g0 < np; g0 += treeGroup {
-		gb := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
-		for p := g0; p < min(g0+treeGroup, np); p++ {
-			gb = gb.Extend(orb.Point{d.ptLon[p], d.ptLat[p]})
+	empty := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	b := empty
+	for g0 := 0; g0 < np; {
+		gb := empty.Extend(orb.Point{d.ptLon[g0], d.ptLat[g0]})
+		p := g0 + 1
+		for ; p < min(g0+treeGroup, np); p++ {
+			nb := gb.Extend(orb.Point{d.ptLon[p], d.ptLat[p]})
+			if nb.Max[0]-nb.Min[0] > groupSpan || nb.Max[1]-nb.Min[1] > groupSpan {
+				break
+			}
+			gb = nb
 		}
 		lo, hi := Bound32(gb)
-		d.tree.Insert(lo, hi, uint32(g0/treeGroup))
+		d.tree.Insert(lo, hi, uint32(g0)<<3|uint32(p-g0-1))
 		b = b.Union(gb)
+		g0 = p
 	}
 	if np == 0 {
 		b = orb.Bound{}
@@ -318,10 +343,11 @@ func (d *Dataset) buildTree() {
 	d.bound = b
 }
 
-// group returns the points of R-tree entry g.
+// group returns the points of R-tree entry g: its first point and, in the
+// low 3 bits, its size less one.
 func (d *Dataset) group(g uint32) (p0, p1 int) {
-	p0 = int(g) * treeGroup
-	return p0, min(p0+treeGroup, len(d.ptLon))
+	p0 = int(g >> 3)
+	return p0, p0 + int(g&(treeGroup-1)) + 1
 }
 
 // Bound32 returns the corners of a float32 box that contains b: each is

@@ -15,39 +15,50 @@ import (
 
 // building is the state of one Build between its steps.
 type building struct {
-	d       *Dataset
-	batches []*StreetBatch // kept street batches, in (month, force) order
-	tables  []*table       // in order of the first batch using each
-	tabOf   []*table       // per batch
-	forceOf []Force        // per batch
-	n, np   int            // crimes, points
-	release bool           // let go of rows and lookups once used (Builder.ReleaseRows)
+	d        *Dataset
+	batches  []*StreetBatch  // kept street batches, in (month, force) order
+	outcomes []*OutcomeBatch // kept outcomes batches, in (month, force) order
+	stops    []*StopBatch    // kept stop-and-search batches, in (month, force) order
+	tables   []*table        // in order of the first batch using each
+	tabOf    []*table        // per batch
+	forceOf  []Force         // per batch
+	n, np    int             // crimes, points
+	release  bool            // let go of rows and lookups once used (Builder.ReleaseRows)
 }
 
 // table is an Interner (shared by the batches of its files)
 // resolved once: its strings to global strings, its crime types and
 // outcomes to terms, and the points its kept batches use to global points.
 type table struct {
-	in               *Interner
-	str              []uint32 // the Interner's strings -> global strings
-	term             []uint32 // its terms -> global strings
-	context          []uint32 // its contexts -> global strings
-	cat              []Category
-	outcome          []Outcome
-	seenCat, seenOut []bool
-	seenKind         []bool
-	kindCat          []Category // per kind of the Interner
-	kindOut          []Outcome
-	cnt              []counter // per point: the crimes of kept batches there
-	unloc            counter   // crimes of kept batches without a point
-	rank             []uint32  // point -> global point
-	cell             []h3.Cell
+	in      *Interner
+	str     []uint32 // the Interner's strings -> global strings
+	term    []uint32 // its terms -> global strings
+	context []uint32 // its contexts -> global strings
+	cat     []Category
+	outcome []Outcome
+	// The first batch (index + 1, 0 for none) using each term as a crime
+	// type or outcome, and each kind: terms are numbered in unit order.
+	firstCat, firstOut []int32
+	firstKind          []int32
+	kindCat            []Category // per kind of the Interner
+	kindOut            []Outcome
+	cnt                []pointCount // per point: the crimes of kept batches there
+	unloc              counter      // crimes of kept batches without a point
+	rank               []uint32     // point -> global point
+	cell               []h3.Cell
 }
 
 // counter counts crimes, and of those crimes with a Crime ID; as a cursor
 // it holds a position, and a rank among crimes with an ID. The two sit
 // together so that placing a crime misses the cache once, not twice.
 type counter struct{ all, ids uint32 }
+
+// pointCount is a table point's counter and the earliest month of its
+// crimes, which orders the points.
+type pointCount struct {
+	counter
+	first Month
+}
 
 // cursor is a part's counter for one point, with the point's first
 // position: the crime placed there gives the point its LSOA. It sits in
@@ -87,8 +98,8 @@ func (bs *building) mark() {
 			nt := len(in.terms.strs)
 			t = &table{in: in, str: make([]uint32, len(in.t.strs)), term: make([]uint32, nt), context: make([]uint32, len(in.contexts.strs)),
 				cat: make([]Category, nt), outcome: make([]Outcome, nt),
-				seenCat: make([]bool, nt), seenOut: make([]bool, nt), seenKind: make([]bool, len(in.kinds)),
-				cnt: make([]counter, len(in.pts))}
+				firstCat: make([]int32, nt), firstOut: make([]int32, nt), firstKind: make([]int32, len(in.kinds)),
+				cnt: make([]pointCount, len(in.pts))}
 			tables[in] = t
 			bs.tables = append(bs.tables, t)
 		}
@@ -109,14 +120,21 @@ func (bs *building) mark() {
 			if bs.tabOf[bi] != t {
 				continue
 			}
+			// Batches come in unit order, so the first to set a term's
+			// or kind's batch is the earliest.
+			at := int32(bi + 1)
 			for i := range sb.crimes {
 				c := &sb.crimes[i]
-				if k := c.kind &^ kindHasID; k != kindWide {
-					t.seenKind[k] = true
+				if k := c.kind &^ kindHasID; k != kindWide && t.firstKind[k] == 0 {
+					t.firstKind[k] = at
 				}
 				cp := &t.unloc
 				if c.pt != noPoint {
-					cp = &t.cnt[c.pt]
+					pc := &t.cnt[c.pt]
+					if pc.all == 0 || c.month < pc.first {
+						pc.first = c.month
+					}
+					cp = &pc.counter
 				}
 				cp.all++
 				if c.hasID() {
@@ -124,16 +142,25 @@ func (bs *building) mark() {
 				}
 			}
 			for _, w := range sb.wide {
-				t.seenCat[w.cat], t.seenOut[w.out] = true, true
+				firstAt(t.firstCat, w.cat, at)
+				firstAt(t.firstOut, w.out, at)
 			}
 		}
-		for k, seen := range t.seenKind {
-			if seen {
+		for k, at := range t.firstKind {
+			if at != 0 {
 				p := t.in.kinds[k]
-				t.seenCat[p[0]], t.seenOut[p[1]] = true, true
+				firstAt(t.firstCat, p[0], at)
+				firstAt(t.firstOut, p[1], at)
 			}
 		}
 	})
+}
+
+// firstAt records batch at as term s's first unless an earlier one is.
+func firstAt[T ~uint8 | ~uint16 | ~uint32](first []int32, s T, at int32) {
+	if first[s] == 0 || at < first[s] {
+		first[s] = at
+	}
 }
 
 // resolve builds the global strings, and numbers crime types, outcomes and
@@ -162,64 +189,133 @@ func (bs *building) resolve() error {
 			t.context[i] = global.idString(s)
 		}
 	}
-	// Terms not in the standard vocabularies are numbered in name order:
-	// which goroutine's table met a name first varies from run to run.
-	intern := func(v *Vocab, seen func(*table) []bool, what string) (map[string]int, error) {
-		var names []string
-		for _, t := range bs.tables {
-			for s, ok := range seen(t) {
-				if ok {
-					names = append(names, t.in.terms.strs[s])
-				}
-			}
-		}
-		slices.Sort(names)
-		names = slices.Compact(names)
-		ids := make(map[string]int, len(names))
-		for _, name := range names {
-			k, ok := v.intern(name)
-			if !ok {
-				return nil, fmt.Errorf("more than %d %s", MaxTerms, what)
-			}
-			ids[name] = k
-		}
-		return ids, nil
-	}
-	catIDs, err := intern(d.categories, func(t *table) []bool { return t.seenCat }, "crime types")
+	catIDs, err := internInUnitOrder(d.categories, bs.termUses(func(t *table) []int32 { return t.firstCat }), "crime types")
 	if err != nil {
 		return err
 	}
-	outIDs, err := intern(d.outcomes, func(t *table) []bool { return t.seenOut }, "outcome categories")
+	outIDs, err := internInUnitOrder(d.outcomes, append(bs.termUses(func(t *table) []int32 { return t.firstOut }), outcomeTermUses(bs.outcomes)...), "outcome categories")
 	if err != nil {
 		return err
 	}
 	for _, t := range bs.tables {
 		strs := t.in.terms.strs
 		for s := range strs {
-			if t.seenCat[s] {
+			if t.firstCat[s] != 0 {
 				t.cat[s] = Category(catIDs[strs[s]])
 			}
-			if t.seenOut[s] {
+			if t.firstOut[s] != 0 {
 				t.outcome[s] = Outcome(outIDs[strs[s]])
 			}
 		}
 		t.kindCat, t.kindOut = make([]Category, len(t.in.kinds)), make([]Outcome, len(t.in.kinds))
-		for k, seen := range t.seenKind {
-			if seen {
+		for k, at := range t.firstKind {
+			if at != 0 {
 				p := t.in.kinds[k]
 				t.kindCat[k], t.kindOut[k] = t.cat[p[0]], t.outcome[p[1]]
 			}
 		}
-		t.seenCat, t.seenOut, t.seenKind = nil, nil, nil
+		t.firstCat, t.firstOut, t.firstKind = nil, nil, nil
 	}
-	for bi, sb := range bs.batches {
-		f, err := d.forceFor(sb.Unit.Force, sb)
-		if err != nil {
-			return err
-		}
-		bs.forceOf[bi] = f
+	if err := bs.numberForces(); err != nil {
+		return err
 	}
 	d.strs = global.strs
+	return nil
+}
+
+// termUse is a term as the first unit using it names it.
+type termUse struct {
+	unit Unit
+	name string
+}
+
+// termUses lists the terms the tables use as first gives them, each with
+// the first unit using it.
+func (bs *building) termUses(first func(*table) []int32) []termUse {
+	var uses []termUse
+	for _, t := range bs.tables {
+		for s, at := range first(t) {
+			if at != 0 {
+				uses = append(uses, termUse{bs.batches[at-1].Unit, t.in.terms.strs[s]})
+			}
+		}
+	}
+	return uses
+}
+
+// outcomeTermUses lists the outcome types of the outcomes batches' rows.
+// A batch's strings hold Crime IDs too: a string only ever read as a Crime
+// ID is no term.
+func outcomeTermUses(batches []*OutcomeBatch) []termUse {
+	var uses []termUse
+	for _, ob := range batches {
+		used := make([]bool, len(ob.strs.strs))
+		for _, r := range ob.rows {
+			used[r.outcome] = true
+		}
+		for i, s := range ob.strs.strs {
+			if used[i] {
+				uses = append(uses, termUse{ob.Unit, s})
+			}
+		}
+	}
+	return uses
+}
+
+// internInUnitOrder numbers the terms not in the vocabulary in the order
+// of the first unit using each, by name within a unit: a later month's new
+// terms then take the next numbers, as they do when the month is built on
+// a dataset of the earlier ones, and the numbers do not depend on which
+// goroutine's table met a name first.
+func internInUnitOrder(v *Vocab, uses []termUse, what string) (map[string]int, error) {
+	slices.SortFunc(uses, func(a, b termUse) int {
+		if c := unitLess(a.unit, b.unit); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.name, b.name)
+	})
+	ids := make(map[string]int, len(uses))
+	for _, u := range uses {
+		if _, done := ids[u.name]; done {
+			continue
+		}
+		k, ok := v.intern(u.name)
+		if !ok {
+			return nil, fmt.Errorf("more than %d %s", MaxTerms, what)
+		}
+		ids[u.name] = k
+	}
+	return ids, nil
+}
+
+// numberForces numbers the forces of the street and stop-and-search
+// batches in unit order. A force that is not a standard one is named by
+// the "Falls within" of its first street batch, else by its id.
+func (bs *building) numberForces() error {
+	d := bs.d
+	named := map[string]*StreetBatch{}
+	for _, sb := range bs.batches {
+		if _, ok := named[sb.Unit.Force]; !ok {
+			named[sb.Unit.Force] = sb
+		}
+	}
+	units := make([]Unit, 0, len(bs.batches)+len(bs.stops))
+	for _, sb := range bs.batches {
+		units = append(units, sb.Unit)
+	}
+	for _, sb := range bs.stops {
+		units = append(units, sb.Unit)
+	}
+	slices.SortFunc(units, unitLess)
+	for _, u := range units {
+		if _, err := d.forceFor(u.Force, named[u.Force]); err != nil {
+			return err
+		}
+	}
+	for bi, sb := range bs.batches {
+		f, _ := d.forces.BySlug(sb.Unit.Force)
+		bs.forceOf[bi] = Force(f)
+	}
 	return nil
 }
 
@@ -255,10 +351,13 @@ func (bs *building) startCells() <-chan struct{} {
 }
 
 // mergePoints merges the tables' points into global points, one per
-// distinct (coordinates, street name), in Hilbert order so that nearby
-// points sit together in memory and in the R-tree: every used point of
-// every table is sorted by curve position, coordinates and street, and
-// equal neighbours are one point.
+// distinct (coordinates, street name), and numbers them by the month of
+// their first crime, then in Hilbert order so that nearby points sit
+// together in memory and in the R-tree: every used point of every table
+// is sorted by curve position, coordinates and street, equal neighbours
+// are one point, and the points are then grouped by first month. A month
+// built on a dataset of the earlier months appends its new points after
+// the others in the same order, so both number every point alike.
 func (bs *building) mergePoints() {
 	d := bs.d
 	type cand struct {
@@ -266,6 +365,7 @@ func (bs *building) mergePoints() {
 		street       uint32 // global string
 		t            uint32 // index in bs.tables
 		p            uint32 // point in the table
+		first        Month
 	}
 	used := 0
 	for _, t := range bs.tables {
@@ -284,7 +384,7 @@ func (bs *building) mergePoints() {
 				continue
 			}
 			lp := &t.in.pts[p]
-			cands = append(cands, cand{hilbert(lp.lon, lp.lat), math.Float64bits(lp.lat), math.Float64bits(lp.lon), t.str[lp.street], uint32(ti), uint32(p)})
+			cands = append(cands, cand{hilbert(lp.lon, lp.lat), math.Float64bits(lp.lat), math.Float64bits(lp.lon), t.str[lp.street], uint32(ti), uint32(p), c.first})
 		}
 	}
 	// Curve positions are below 2^32, so a key of position and candidate
@@ -319,6 +419,7 @@ func (bs *building) mergePoints() {
 		i = j
 	}
 	np := 0
+	first := make([]Month, 0, len(sorted)) // per point in Hilbert order
 	for i := range sorted {
 		c := &sorted[i]
 		if i > 0 {
@@ -326,12 +427,24 @@ func (bs *building) mergePoints() {
 				np++
 			}
 		}
+		if np == len(first) {
+			first = append(first, c.first)
+		} else {
+			first[np] = min(first[np], c.first)
+		}
 		bs.tables[c.t].rank[c.p] = uint32(np)
 	}
 	if len(sorted) > 0 {
 		np++
 	}
 	bs.np = np
+	if order := byFirstMonth(first); order != nil {
+		for i := range sorted {
+			c := &sorted[i]
+			r := &bs.tables[c.t].rank[c.p]
+			*r = order[*r]
+		}
+	}
 	d.ptLon = make([]float64, np)
 	d.ptLat = make([]float64, np)
 	d.ptStreet = make([]uint32, np)
@@ -344,6 +457,29 @@ func (bs *building) mergePoints() {
 		d.ptLat[g] = math.Float64frombits(c.lat)
 		d.ptStreet[g] = c.street
 	}
+}
+
+// byFirstMonth returns where each point of Hilbert order goes when the
+// points are ordered by first month, stably, or nil when they all share
+// one first month.
+func byFirstMonth(first []Month) []uint32 {
+	if len(first) == 0 || !slices.ContainsFunc(first, func(m Month) bool { return m != first[0] }) {
+		return nil
+	}
+	// A counting sort: months are few and points many.
+	start := make([]uint32, 1<<16+1)
+	for _, m := range first {
+		start[int(m)+1]++
+	}
+	for m := 1; m < len(start); m++ {
+		start[m] += start[m-1]
+	}
+	order := make([]uint32, len(first))
+	for p, m := range first {
+		order[p] = start[m]
+		start[m]++
+	}
+	return order
 }
 
 // cellsInOrder puts the tables' cells in point order once they are done.

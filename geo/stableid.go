@@ -119,9 +119,11 @@ func (d *Dataset) PointByLocationID(id int64) (PointID, bool) {
 // its force-month's crimes: month << 37 | force << 25 | ordinal. The
 // ordinal counts the force-month's crimes in the dataset's order (by snap
 // point, in the points' own order, then by row in the file; crimes without
-// a location last, by row), which depends on that force-month's file alone.
-// Loading, dropping or revising another force-month never changes it; a
-// revised file of the same force-month may.
+// a location last, by row). Points are ordered by their first month, so it
+// depends on that force-month's file and on the earlier months': loading a
+// later month never changes it; a revised file of the same force-month
+// may, and so may a change to an earlier month that moves a point's first
+// month.
 const (
 	ordBits   = 25
 	forceBits = 12
