@@ -134,6 +134,9 @@ type tablePart struct {
 	// cubes caches the part's counts by cell, month and category, which
 	// every dataset the part is in shares.
 	cubes *hexCubes
+	// byForceMonth caches the part's counts by force and month, shared
+	// the same way.
+	byForceMonth *forceMonths
 }
 
 // histEntry is an entry of an outcome history in four bytes rather than

@@ -114,6 +114,9 @@ func newOnePart(pt *tablePart) *Dataset {
 	if pt.cubes == nil {
 		pt.cubes = new(hexCubes)
 	}
+	if pt.byForceMonth == nil {
+		pt.byForceMonth = new(forceMonths)
+	}
 	return &Dataset{parts: []*tablePart{pt}, tablePart: pt}
 }
 

@@ -134,6 +134,8 @@ var snapStored = []string{
 	// A snapshot starts a lineage: the datasets a reload may extend are
 	// those served after it.
 	"lineage",
+	// Counted again on first use.
+	"byForceMonth",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 

@@ -3,6 +3,7 @@ package geo
 import (
 	"cmp"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -46,16 +47,8 @@ func (d *Dataset) DefaultView() View {
 // half (forces loaded for different years), the latest month covered by as
 // many forces as any.
 func (d *Dataset) mostForcesLatest() Month {
-	lo, span := d.months[0], int(d.months[len(d.months)-1]-d.months[0])+1
-	counts := make([][]int, d.forces.Len())
-	for _, pt := range d.parts {
-		for c, f := range pt.force {
-			if counts[f] == nil {
-				counts[f] = make([]int, span)
-			}
-			counts[f][d.months[pt.month[c]]-lo]++
-		}
-	}
+	lo, counts := d.ForceMonthCounts()
+	span := int(d.months[len(d.months)-1]-lo) + 1
 	covering := make([]int, span)
 	forces := 0
 	for _, byMonth := range counts {
@@ -117,4 +110,62 @@ func (d *Dataset) robustBounds() orb.Bound {
 	minLon, maxLon := axis(d.ptLon)
 	minLat, maxLat := axis(d.ptLat)
 	return orb.Bound{Min: orb.Point{minLon, minLat}, Max: orb.Point{maxLon, maxLat}}
+}
+
+// forceMonths counts a part's crimes by force and month: by force, the
+// counts by the part's months (index in the dataset's months less the
+// part's first), nil for a force without crimes in the part. They are
+// counted once, on first use, and shared by every dataset the part is in.
+type forceMonths struct {
+	once sync.Once
+	n    [][]int
+}
+
+func (pt *tablePart) forceMonthCounts() [][]int {
+	count := func() [][]int {
+		var n [][]int
+		for c, f := range pt.force {
+			if int(f) >= len(n) {
+				n = append(n, make([][]int, int(f)+1-len(n))...)
+			}
+			if n[f] == nil {
+				n[f] = make([]int, pt.mLast-pt.mFirst+1)
+			}
+			n[f][int(pt.month[c])-pt.mFirst]++
+		}
+		return n
+	}
+	if pt.byForceMonth == nil {
+		return count()
+	}
+	pt.byForceMonth.once.Do(func() { pt.byForceMonth.n = count() })
+	return pt.byForceMonth.n
+}
+
+// ForceMonthCounts returns the crimes of each force by month: by force,
+// the counts of every month from first, the earliest of Months, to the
+// latest, months without crimes included; nil for a force without crimes.
+// Each part is counted once, so a dataset extended by a month counts that
+// month alone.
+func (d *Dataset) ForceMonthCounts() (first Month, counts [][]int) {
+	counts = make([][]int, d.forces.Len())
+	if len(d.months) == 0 {
+		return 0, counts
+	}
+	first = d.months[0]
+	span := int(d.months[len(d.months)-1]-first) + 1
+	for _, pt := range d.parts {
+		for f, byMonth := range pt.forceMonthCounts() {
+			if byMonth == nil {
+				continue
+			}
+			if counts[f] == nil {
+				counts[f] = make([]int, span)
+			}
+			for i, n := range byMonth {
+				counts[f][d.months[pt.mFirst+i]-first] += n
+			}
+		}
+	}
+	return first, counts
 }

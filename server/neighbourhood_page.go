@@ -453,28 +453,17 @@ func (ix *hoodIndex) forceLatest(ds *geo.Dataset) map[string]geo.Month {
 	if v := ix.months; v != nil && v.ds == ds {
 		return v.latest
 	}
-	months := ds.Months()
 	out := map[string]geo.Month{}
-	if len(months) > 0 {
-		lo, span := months[0], int(months[len(months)-1]-months[0])+1
-		counts := make([][]int, ds.Forces().Len())
-		for c := 0; c < ds.Len(); c++ {
-			f := ds.Force(geo.CrimeID(c))
-			if counts[f] == nil {
-				counts[f] = make([]int, span)
-			}
-			counts[f][ds.Month(geo.CrimeID(c))-lo]++
+	lo, counts := ds.ForceMonthCounts()
+	for f, byMonth := range counts {
+		if byMonth == nil {
+			continue
 		}
-		for f, byMonth := range counts {
-			if byMonth == nil {
-				continue
-			}
-			busiest := slices.Max(byMonth)
-			for i := span - 1; i >= 0; i-- {
-				if byMonth[i]*geo.LatestShare >= busiest {
-					out[ds.Forces().Term(f).Slug] = lo + geo.Month(i)
-					break
-				}
+		busiest := slices.Max(byMonth)
+		for i := len(byMonth) - 1; i >= 0; i-- {
+			if byMonth[i]*geo.LatestShare >= busiest {
+				out[ds.Forces().Term(f).Slug] = lo + geo.Month(i)
+				break
 			}
 		}
 	}

@@ -302,14 +302,12 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 // from old's: the counts, forces and tile index of old's parts stand, and
 // only ds's later parts are counted and indexed.
 func (s *Server) extendSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
-	snap := &snapshot{ds: ds, totals: slices.Clone(old.totals), forcesUsed: old.forcesUsed, view: ds.DefaultView()}
-	first, _ := ds.PartRange(old.ds.NumParts())
-	if from, _ := ds.PartMonths(old.ds.NumParts()); int(first) < ds.Len() {
+	sum := buildSummary(ds)
+	snap := &snapshot{ds: ds, totals: slices.Clone(old.totals), forcesUsed: sum.forcesUsed, view: sum.view}
+	if first, _ := ds.PartRange(old.ds.NumParts()); int(first) < ds.Len() {
+		from, _ := ds.PartMonths(old.ds.NumParts())
 		added, _ := ds.Count(context.Background(), nil, &geo.Filter{From: from})
 		snap.totals = append(snap.totals, added)
-	}
-	for c := first; int(c) < ds.Len(); c++ {
-		snap.forcesUsed.Add(int(ds.Force(c)))
 	}
 	ix, err := old.tiles.Extend(ds)
 	if err != nil {

@@ -101,8 +101,11 @@ type summary struct {
 
 func buildSummary(ds *geo.Dataset) summary {
 	s := summary{view: ds.DefaultView()}
-	for c := 0; c < ds.Len(); c++ {
-		s.forcesUsed.Add(int(ds.Force(geo.CrimeID(c))))
+	_, counts := ds.ForceMonthCounts()
+	for f, byMonth := range counts {
+		if byMonth != nil {
+			s.forcesUsed.Add(f)
+		}
 	}
 	return s
 }
