@@ -152,3 +152,14 @@ func (d *Dataset) laterRows(m int) []laterOutcome {
 	}
 	return out
 }
+
+// PartCube returns the counts of part k at res that dataset d reads, to
+// tell whether two datasets share them.
+func PartCube(d *Dataset, res, k int) any { return d.hexCube(res).parts[k].cube }
+
+// HexLevelShared reports whether two datasets read the same cell column
+// at res.
+func HexLevelShared(a, b *Dataset, res int) bool {
+	la, lb := a.hexLevel(res), b.hexLevel(res)
+	return len(la.of) > 0 && &la.of[0] == &lb.of[0]
+}

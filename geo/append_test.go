@@ -284,6 +284,27 @@ func pages(t *testing.T, d *geo.Dataset, a geo.Area, f *geo.Filter) []string {
 	}
 }
 
+// TestAppendReusesBase: an appended dataset reads the base part's hex
+// counts as the base built them, and, with no new points, the base's hex
+// levels themselves.
+func TestAppendReusesBase(t *testing.T) {
+	whole := load(t, filepath.Join(testsupport.Root(t), "testdata", "ingest", "city-of-london"))
+	base, months := geo.SplitMonths(whole, 1)
+	base.PrepareHex(5, 9)
+	d, err := geo.Append(base, months[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if geo.PartCube(d, 5, 0) != geo.PartCube(base, 5, 0) {
+		t.Error("the base part's counts were built again")
+	}
+	for _, res := range []int{5, 9} {
+		if !geo.HexLevelShared(base, d, res) {
+			t.Errorf("the level at %d was built again", res)
+		}
+	}
+}
+
 // TestAppendRefuses: a month that is not later than the dataset's last,
 // or a dataset of several parts to append, is refused.
 func TestAppendRefuses(t *testing.T) {

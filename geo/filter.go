@@ -1,5 +1,10 @@
 package geo
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Set is a set of vocabulary indexes (categories, forces or outcomes).
 // The zero Set is empty; an empty Set in a Filter matches everything.
 type Set struct{ w [MaxTerms / 64]uint64 }
@@ -67,6 +72,18 @@ func (d *Dataset) monthRangeOf(f *Filter) monthRange {
 	return r
 }
 
+// partsIn returns the parts with crimes of any month of r: parts are in
+// month order, so they are a run of them.
+func (d *Dataset) partsIn(r monthRange) []*tablePart {
+	ps := d.parts
+	if len(ps) == 1 {
+		return ps
+	}
+	lo, _ := slices.BinarySearchFunc(ps, r.lo, func(pt *tablePart, m int) int { return cmp.Compare(pt.mLast, m) })
+	hi, _ := slices.BinarySearchFunc(ps, r.hi, func(pt *tablePart, m int) int { return cmp.Compare(pt.mFirst, m) })
+	return ps[lo:max(lo, hi)]
+}
+
 // holds reports whether the part has crimes of any month of r.
 func (pt *tablePart) holds(r monthRange) bool { return r.lo <= pt.mLast && r.hi > pt.mFirst }
 
@@ -113,7 +130,7 @@ func (pt *tablePart) searchMonth(lo, hi uint32, mi int) uint32 {
 func (d *Dataset) PointMatches(p PointID, f *Filter, fn func(CrimeID) bool) bool {
 	r := d.monthRangeOf(f)
 	free := f.termsFree()
-	for _, pt := range d.parts {
+	for _, pt := range d.partsIn(r) {
 		s, e := pt.span(p, r)
 		for i := s; i < e; i++ {
 			if free || pt.matchTerms(i, f) {
@@ -131,7 +148,7 @@ func (d *Dataset) PointCount(p PointID, f *Filter) int {
 	r := d.monthRangeOf(f)
 	free := f.termsFree()
 	n := 0
-	for _, pt := range d.parts {
+	for _, pt := range d.partsIn(r) {
 		s, e := pt.span(p, r)
 		if free {
 			n += int(e - s)

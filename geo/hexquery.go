@@ -115,7 +115,7 @@ func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error)
 
 	scan := func(acc *hexAcc, p PointID) {
 		var n int32
-		for _, pt := range d.parts {
+		for _, pt := range m.parts {
 			s, e := m.span(pt, p)
 			if m.all {
 				n += int32(e - s)
@@ -148,7 +148,7 @@ func (d *Dataset) HexCounts(ctx context.Context, q HexQuery) (*HexCounts, error)
 		if !breakdown {
 			return
 		}
-		for _, pt := range d.parts {
+		for _, pt := range m.parts {
 			s, e := m.span(pt, p)
 			for i := s; i < e; i++ {
 				if m.all || m.match(pt, i) {
@@ -304,7 +304,7 @@ func (d *Dataset) CountCells(ctx context.Context, cells []h3.Cell, f *Filter) (*
 				return true
 			}
 			seen[p] = true
-			for _, pt := range d.parts {
+			for _, pt := range d.partsIn(r) {
 				s, e := pt.span(p, r)
 				for cr := s; cr < e; cr++ {
 					if free || pt.matchTerms(cr, f) {

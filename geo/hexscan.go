@@ -16,6 +16,7 @@ type matcher struct {
 	d      *Dataset
 	f      *Filter
 	months monthRange
+	parts  []*tablePart // those with crimes of the months
 	// all is true when every crime in the span passes.
 	all     bool
 	catOnly bool
@@ -27,6 +28,7 @@ type matcher struct {
 
 func (d *Dataset) newMatcher(f *Filter) *matcher {
 	m := &matcher{d: d, f: f, months: d.monthRangeOf(f)}
+	m.parts = d.partsIn(m.months)
 	m.all = f.termsFree()
 	m.catOnly = f.Forces.Empty() && f.Outcomes.Empty()
 	for i := range m.cats {

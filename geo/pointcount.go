@@ -8,7 +8,7 @@ func (d *Dataset) CountByCategory(p PointID, f *Filter, byCat []uint32) uint32 {
 	r := d.monthRangeOf(f)
 	byCat = byCat[:d.categories.Len()]
 	n := uint32(0)
-	for _, pt := range d.parts {
+	for _, pt := range d.partsIn(r) {
 		s, e := pt.span(p, r)
 		n += pt.countByCategory(s, e, f, byCat)
 	}

@@ -170,10 +170,7 @@ func (d *Dataset) CrimesIn(ctx context.Context, a Area, f *Filter) iter.Seq2[Poi
 func (d *Dataset) NoLocation(f *Filter) iter.Seq[CrimeID] {
 	return func(yield func(CrimeID) bool) {
 		r := d.monthRangeOf(f)
-		for _, pt := range d.parts {
-			if !pt.holds(r) {
-				continue
-			}
+		for _, pt := range d.partsIn(r) {
 			for i := pt.located(); int(i) < len(pt.month); i++ {
 				if m := int(pt.month[i]); m >= r.lo && m < r.hi && pt.matchTerms(i, f) && !yield(CrimeID(pt.lo+i)) {
 					return
@@ -376,12 +373,13 @@ func (d *Dataset) Count(ctx context.Context, a Area, f *Filter) (Counts, error) 
 		}
 	}
 	r := d.monthRangeOf(f)
+	parts := d.partsIn(r)
 	free := f.termsFree()
 	tally := func(dense []int, p PointID) {
 		if !byCrime(p) {
 			return
 		}
-		for _, pt := range d.parts {
+		for _, pt := range parts {
 			s, e := pt.span(p, r)
 			months, cats := pt.month[s:e], pt.cat[s:e]
 			if free {
