@@ -259,28 +259,31 @@ func (nx *Index) extendTables(old *Index, renum [][]uint32) {
 		}
 	}
 	tr := nx.tableRows()
-	oldRows, newRows := len(old.months)+1, tr.n
-	size := len(cands) * newRows * nx.ncat
-	nx.tabN, nx.tabX, nx.tabY = make([]uint32, size), make([]uint64, size), make([]uint64, size)
-	workers := parallel.Cores(len(cands))
-	parallel.Run(workers, func(w int) {
-		for t := w; t < len(cands); t += workers {
-			if t >= nOld {
-				nx.fillTable(t, cands[t].z, cands[t].i, tr)
-				continue
+	oldRows := len(old.tabN)
+	if len(cands) == nOld && nx.ncat == old.ncat {
+		// The old rows serve as they are: they are never written again.
+		nx.ntab = nOld
+		nx.tabN, nx.tabX, nx.tabY = slices.Clip(old.tabN), slices.Clip(old.tabX), slices.Clip(old.tabY)
+		nx.addRows(tr.n - oldRows)
+	} else {
+		// Wider rows: copy the old tables into them and fill the new ones.
+		nx.allocTables(len(cands))
+		parallel.Each(oldRows, func(r int) {
+			for t := range nOld {
+				from, to := t*old.ncat, t*nx.ncat
+				copy(nx.tabN[r][to:to+old.ncat], old.tabN[r][from:from+old.ncat])
+				copy(nx.tabX[r][to:to+old.ncat], old.tabX[r][from:from+old.ncat])
+				copy(nx.tabY[r][to:to+old.ncat], old.tabY[r][from:from+old.ncat])
 			}
-			for r := range oldRows {
-				from := (t*oldRows + r) * old.ncat
-				to := (t*newRows + r) * nx.ncat
-				copy(nx.tabN[to:to+old.ncat], old.tabN[from:from+old.ncat])
-				copy(nx.tabX[to:to+old.ncat], old.tabX[from:from+old.ncat])
-				copy(nx.tabY[to:to+old.ncat], old.tabY[from:from+old.ncat])
-			}
-		}
-	})
-	if newRows > oldRows {
+		})
+		parallel.Each(len(cands)-nOld, func(k int) {
+			t := nOld + k
+			nx.fillTable(t, cands[t].z, cands[t].i, tr)
+		})
+	}
+	if tr.n > oldRows {
 		nx.countNewRows(tr, oldRows, nOld)
-		parallel.Each(nOld, func(t int) { nx.accumulate(t, tr, oldRows) })
+		parallel.Each(nOld, func(t int) { nx.accumulate(t, oldRows) })
 	}
 	nx.markTabledBelow()
 }
@@ -303,7 +306,6 @@ func (nx *Index) countNewRows(tr tableRows, r0, tables int) {
 			parts, whole = append(parts, k), append(whole, first >= f.From)
 		}
 	}
-	per := tr.n * nx.ncat
 	cur := make([]int, len(nx.levels))
 	var tabs []int // offsets of the tables of the clusters holding the point
 	stale := true
@@ -318,7 +320,7 @@ func (nx *Index) countNewRows(tr tableRows, r0, tables int) {
 			tabs = tabs[:0]
 			for z := range nx.levels {
 				if t := int(nx.levels[z].table[cur[z]]); t >= 0 && t < tables {
-					tabs = append(tabs, t*per)
+					tabs = append(tabs, t*nx.ncat)
 				}
 			}
 			stale = false
@@ -338,11 +340,12 @@ func (nx *Index) countNewRows(tr tableRows, r0, tables int) {
 			}
 			x, y := nx.fixedAt(p)
 			for c := s; c < e; c++ {
-				off := int(tr.rowOf[ds.Month(c)-tr.first])*nx.ncat + int(ds.Category(c))
+				r, k := tr.rowOf[ds.Month(c)-tr.first], int(ds.Category(c))
+				n, sx, sy := nx.tabN[r], nx.tabX[r], nx.tabY[r]
 				for _, b := range tabs {
-					nx.tabN[b+off]++
-					nx.tabX[b+off] += x
-					nx.tabY[b+off] += y
+					n[b+k]++
+					sx[b+k] += x
+					sy[b+k] += y
 				}
 			}
 		}

@@ -182,12 +182,12 @@ var someTables = Options{MinTableCrimes: 20, TableZoom: 2, TableBytes: 1 << 14}
 func TestTablesDoNotChangeTiles(t *testing.T) {
 	ds := monthsData(t, 400)[5]
 	none := NewIndex(ds, Options{MinTableCrimes: 1 << 30, TableZoom: -1})
-	if len(none.tabN) != 0 {
-		t.Fatalf("%d table values, want none", len(none.tabN))
+	if none.ntab != 0 {
+		t.Fatalf("%d tables, want none", none.ntab)
 	}
 	for _, opt := range []Options{someTables, {MinTableCrimes: 1, TableBytes: 1 << 30}} {
 		ix := NewIndex(ds, opt)
-		if len(ix.tabN) == 0 {
+		if ix.ntab == 0 {
 			t.Fatal("no tables")
 		}
 		sameTiles(t, ix, none, tileSet(ds), filtersOf(t, ds))
@@ -220,8 +220,8 @@ func TestExtend(t *testing.T) {
 			}
 			full := NewIndex(all[k], opt)
 			sameLevels(t, next, full)
-			if opt == grown && len(next.tabN) != len(full.tabN) {
-				t.Errorf("month %d: %d table values, a build has %d", k, len(next.tabN), len(full.tabN))
+			if opt == grown && next.ntab != full.ntab {
+				t.Errorf("month %d: %d tables, a build has %d", k, next.ntab, full.ntab)
 			}
 			sameTiles(t, next, full, tiles, filtersOf(t, all[k]))
 			cur = next

@@ -26,12 +26,16 @@ type Index struct {
 	months []geo.Month
 	ncat   int
 	slugs  []string
-	// Count tables, concatenated: table t holds rows 0..len(months) of ncat
-	// cumulative counts and count-weighted sums of world coordinates, row m covering
-	// months[:m].
-	tabN []uint32
-	tabX []uint64 // fixed-point, see agg
-	tabY []uint64
+	// Count tables, by row: rows 0..len(months), row m covering months[:m]
+	// cumulatively. Row r of table t is tabN[r][t*ncat:(t+1)*ncat], ncat
+	// counts, with their count-weighted sums of world coordinates (fixed
+	// point, see agg) at the same place in tabX[r] and tabY[r]. Rows are
+	// slices of their own so that an extended index shares the rows of the
+	// index it extends, adding only its new months' rows.
+	tabN [][]uint32
+	tabX [][]uint64
+	tabY [][]uint64
+	ntab int
 	// Crimes before each month, from the first (see monthShares).
 	monthCum   []uint64
 	firstMonth geo.Month

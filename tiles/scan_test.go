@@ -82,7 +82,7 @@ func TestTableBudget(t *testing.T) {
 	last := 0
 	for _, tables := range []int64{3, 10, 40} {
 		ix := NewIndex(ds, Options{TableBytes: tables * per, TableBytesPerCrime: -1, MinTableCrimes: 32, TableZoom: -1})
-		n := len(ix.tabN) / int((len(ix.months)+1)*ix.ncat)
+		n := ix.ntab
 		if n > int(tables) || n <= last {
 			t.Fatalf("budget of %d tables: %d tables, %d with a smaller budget", tables, n, last)
 		}

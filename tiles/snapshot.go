@@ -45,9 +45,12 @@ func (ix *Index) SnapshotPart() geo.SnapshotPart {
 		geo.PutColumn(&w, lv.table)
 		geo.PutColumn(&w, boxes[z])
 	}
-	geo.PutColumn(&w, ix.tabN)
-	geo.PutColumn(&w, ix.tabX)
-	geo.PutColumn(&w, ix.tabY)
+	w.Uint64(uint64(len(ix.tabN)))
+	for r := range ix.tabN {
+		geo.PutColumn(&w, ix.tabN[r])
+		geo.PutColumn(&w, ix.tabX[r])
+		geo.PutColumn(&w, ix.tabY[r])
+	}
 	return geo.SnapshotPart{Name: snapshotPartName, Data: w.Bytes()}
 }
 
@@ -91,17 +94,27 @@ func (ix *Index) readPart(b []byte) error {
 		lv.child, lv.first, lv.table = geo.Column[uint32](r), geo.Column[uint32](r), geo.Column[int32](r)
 		boxes[z] = geo.Column[float32](r)
 	}
-	tabN, tabX, tabY := geo.Column[uint32](r), geo.Column[uint64](r), geo.Column[uint64](r)
+	rows := len(ix.months) + 1
+	if nr := r.Uint64(); nr != uint64(rows) {
+		return fmt.Errorf("%w: count tables of %d rows for %d months", geo.ErrSnapshotCorrupt, nr, len(ix.months))
+	}
+	tabN, tabX, tabY := make([][]uint32, rows), make([][]uint64, rows), make([][]uint64, rows)
+	for k := range rows {
+		tabN[k], tabX[k], tabY[k] = geo.Column[uint32](r), geo.Column[uint64](r), geo.Column[uint64](r)
+	}
 	if err := r.Err(); err != nil {
 		return err
 	}
-	if err := ix.checkPart(perm, levels, boxes, len(tabN)); err != nil {
+	for k := range rows {
+		if len(tabN[k]) != len(tabN[0]) || len(tabX[k]) != len(tabN[0]) || len(tabY[k]) != len(tabN[0]) {
+			return fmt.Errorf("%w: count table row %d of %d, %d and %d values, row 0 of %d", geo.ErrSnapshotCorrupt, k, len(tabN[k]), len(tabX[k]), len(tabY[k]), len(tabN[0]))
+		}
+	}
+	if err := ix.checkPart(perm, levels, boxes, len(tabN[0])); err != nil {
 		return err
 	}
-	if len(tabX) != len(tabN) || len(tabY) != len(tabN) {
-		return fmt.Errorf("%w: count tables of %d, %d and %d values", geo.ErrSnapshotCorrupt, len(tabN), len(tabX), len(tabY))
-	}
 	ix.perm, ix.levels, ix.tabN, ix.tabX, ix.tabY = perm, levels, tabN, tabX, tabY
+	ix.ntab = len(tabN[0]) / ix.ncat
 	ix.markTabledBelow()
 	parallel.Each(len(ix.levels), func(z int) { ix.fillTree(z, boxes[z]) })
 	return nil
@@ -109,7 +122,7 @@ func (ix *Index) readPart(b []byte) error {
 
 // checkPart checks that a stored hierarchy fits the dataset, so that no
 // lookup of a tile can fall outside a column.
-func (ix *Index) checkPart(perm []geo.PointID, levels []level, boxes [][]float32, tabLen int) error {
+func (ix *Index) checkPart(perm []geo.PointID, levels []level, boxes [][]float32, rowLen int) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: tile cluster index: %s", geo.ErrSnapshotCorrupt, fmt.Sprintf(format, a...))
 	}
@@ -124,11 +137,10 @@ func (ix *Index) checkPart(perm []geo.PointID, levels []level, boxes [][]float32
 		}
 		seen[p] = true
 	}
-	per := (len(ix.months) + 1) * ix.ncat
-	if per == 0 || tabLen%per != 0 {
-		return bad("count tables of %d values", tabLen)
+	if ix.ncat == 0 || rowLen%ix.ncat != 0 {
+		return bad("count table rows of %d values", rowLen)
 	}
-	tables := tabLen / per
+	tables := rowLen / ix.ncat
 	for z := range levels {
 		lv := &levels[z]
 		n := len(lv.first) - 1

@@ -188,11 +188,11 @@ func TestCheckPart(t *testing.T) {
 				lv[z] = level{child: slices.Clone(ix.levels[z].child), first: slices.Clone(ix.levels[z].first), table: slices.Clone(ix.levels[z].table)}
 				boxes[z] = ix.boxes(z)
 			}
-			if err := ix.checkPart(perm, lv, boxes, len(ix.tabN)); err != nil {
+			if err := ix.checkPart(perm, lv, boxes, len(ix.tabN[0])); err != nil {
 				t.Fatalf("before breaking: %v", err)
 			}
 			tc.break_(perm, lv)
-			if err := ix.checkPart(perm, lv, boxes, len(ix.tabN)); !errors.Is(err, geo.ErrSnapshotCorrupt) {
+			if err := ix.checkPart(perm, lv, boxes, len(ix.tabN[0])); !errors.Is(err, geo.ErrSnapshotCorrupt) {
 				t.Fatalf("%v, want ErrSnapshotCorrupt", err)
 			}
 		})

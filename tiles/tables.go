@@ -60,10 +60,7 @@ func (ix *Index) buildTables() {
 			lv.table[i] = -1
 		}
 	}
-	size := len(cands) * (len(ix.months) + 1) * ix.ncat
-	ix.tabN = make([]uint32, size)
-	ix.tabX = make([]uint64, size)
-	ix.tabY = make([]uint64, size)
+	ix.allocTables(len(cands))
 	rows := ix.tableRows()
 	for t, cd := range cands {
 		ix.levels[cd.z].table[cd.i] = int32(t)
@@ -188,39 +185,58 @@ func (ix *Index) tableRows() tableRows {
 	return tr
 }
 
+// allocTables gives the index n empty tables, rows len(months)+1.
+func (ix *Index) allocTables(n int) {
+	ix.ntab = n
+	ix.tabN, ix.tabX, ix.tabY = nil, nil, nil
+	ix.addRows(len(ix.months) + 1)
+}
+
+// addRows appends k empty rows to the tables. One allocation holds them,
+// as a build's rows share one.
+func (ix *Index) addRows(k int) {
+	w := ix.ntab * ix.ncat
+	n, x, y := make([]uint32, k*w), make([]uint64, k*w), make([]uint64, k*w)
+	for r := range k {
+		ix.tabN = append(ix.tabN, n[r*w:(r+1)*w:(r+1)*w])
+		ix.tabX = append(ix.tabX, x[r*w:(r+1)*w:(r+1)*w])
+		ix.tabY = append(ix.tabY, y[r*w:(r+1)*w:(r+1)*w])
+	}
+}
+
 // fillTable counts the crimes of cluster i of level z into table t.
 func (ix *Index) fillTable(t, z, i int, tr tableRows) {
 	ds := ix.ds
 	lv := &ix.levels[z]
-	base := t * tr.n * ix.ncat
-	n, sx, sy := ix.tabN[base:base+tr.n*ix.ncat], ix.tabX[base:base+tr.n*ix.ncat], ix.tabY[base:base+tr.n*ix.ncat]
+	off := t * ix.ncat
 	// Counts land in row month+1, then rows are accumulated.
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
 		x, y := ix.fixedAt(p)
 		for part := range ds.NumParts() {
 			s, e := ds.PartCrimes(part, p)
 			for c := s; c < e; c++ {
-				k := int(tr.rowOf[ds.Month(c)-tr.first])*ix.ncat + int(ds.Category(c))
-				n[k]++
-				sx[k] += x
-				sy[k] += y
+				r, k := tr.rowOf[ds.Month(c)-tr.first], off+int(ds.Category(c))
+				ix.tabN[r][k]++
+				ix.tabX[r][k] += x
+				ix.tabY[r][k] += y
 			}
 		}
 	}
-	ix.accumulate(t, tr, 1)
+	ix.accumulate(t, 1)
 }
 
 // accumulate makes the rows of table t from r0 on cumulative, each adding
 // the one before.
-func (ix *Index) accumulate(t int, tr tableRows, r0 int) {
-	base := t * tr.n * ix.ncat
-	n, sx, sy := ix.tabN[base:base+tr.n*ix.ncat], ix.tabX[base:base+tr.n*ix.ncat], ix.tabY[base:base+tr.n*ix.ncat]
-	for r := max(r0, 1); r < tr.n; r++ {
-		for c := range ix.ncat {
-			k := r*ix.ncat + c
-			n[k] += n[k-ix.ncat]
-			sx[k] += sx[k-ix.ncat]
-			sy[k] += sy[k-ix.ncat]
+func (ix *Index) accumulate(t, r0 int) {
+	lo, hi := t*ix.ncat, (t+1)*ix.ncat
+	for r := max(r0, 1); r < len(ix.tabN); r++ {
+		n, prevN := ix.tabN[r][lo:hi], ix.tabN[r-1][lo:hi]
+		x, prevX := ix.tabX[r][lo:hi], ix.tabX[r-1][lo:hi]
+		y, prevY := ix.tabY[r][lo:hi], ix.tabY[r-1][lo:hi]
+		for c := range n {
+			n[c] += prevN[c]
+			x[c] += prevX[c]
+			y[c] += prevY[c]
 		}
 	}
 }
@@ -397,15 +413,14 @@ func (ix *Index) monthShares() {
 	}
 	ix.firstMonth = ix.months[0]
 	span := int(ix.months[len(ix.months)-1]-ix.firstMonth) + 1
-	rows := len(ix.months) + 1
+	rows := len(ix.tabN)
 	byRow := make([]uint64, rows)
 	for _, t := range ix.levels[0].table {
 		if t < 0 {
 			return
 		}
-		base := int(t) * rows * ix.ncat
 		for r := range rows {
-			for _, n := range ix.tabN[base+r*ix.ncat : base+(r+1)*ix.ncat] {
+			for _, n := range ix.tabN[r][int(t)*ix.ncat : int(t+1)*ix.ncat] {
 				byRow[r] += uint64(n)
 			}
 		}
@@ -511,21 +526,20 @@ func (ix *Index) tabledBelow(z, i int) bool {
 
 // addTable adds the counts and sums of table t over the query's months.
 func (ix *Index) addTable(a *agg, t int, f *geo.Filter, q *query) {
-	rows := len(ix.months) + 1
-	base := t * rows * ix.ncat
-	lo, hi := base+q.rowLo*ix.ncat, base+q.rowHi*ix.ncat
-	for c := range ix.ncat {
+	lo, hi := t*ix.ncat, (t+1)*ix.ncat
+	nLo, nHi := ix.tabN[q.rowLo][lo:hi], ix.tabN[q.rowHi][lo:hi]
+	for c := range nHi {
 		if !q.allCats && !f.Categories.Has(c) {
 			continue
 		}
-		n := ix.tabN[hi+c] - ix.tabN[lo+c]
+		n := nHi[c] - nLo[c]
 		if n == 0 {
 			continue
 		}
 		a.byCat[c] += n
 		a.total += n
-		a.sx += ix.tabX[hi+c] - ix.tabX[lo+c]
-		a.sy += ix.tabY[hi+c] - ix.tabY[lo+c]
+		a.sx += ix.tabX[q.rowHi][lo+c] - ix.tabX[q.rowLo][lo+c]
+		a.sy += ix.tabY[q.rowHi][lo+c] - ix.tabY[q.rowLo][lo+c]
 	}
 }
 
