@@ -118,11 +118,12 @@ const (
 	secCount = secParts
 )
 
-// snapStored lists the Dataset fields a snapshot stores or rebuilds; a test
+// snapStored lists the Dataset fields a snapshot stores or rebuilds (sums
+// are computed again when asked for); a test
 // holds it equal to the struct's fields, so a field added later cannot be
 // silently lost on a restart.
 var snapStored = []string{
-	"version", "categories", "outcomes", "forces", "strs",
+	"version", "sums", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
 	"hist", "histStart", "months", "latest", "stops", "parts",
