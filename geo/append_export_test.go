@@ -106,7 +106,7 @@ func (d *Dataset) sub(m0, m1 int, as Month) *Dataset {
 	out.buildIDIndex(out.idBuckets())
 	out.sealOnePart()
 	out.latest = latestOf(out.monthCrimes, out.months)
-	out.version = out.versionOf(out.hashColumns())
+	out.version = out.versionFrom(out.computeSums())
 	return out
 }
 

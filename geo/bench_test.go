@@ -191,3 +191,14 @@ func BenchmarkCrimesByPersistentID(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVersionSums hashes every crime, outcome history entry and stop
+// for the version, as a build does beside the ID index.
+func BenchmarkVersionSums(b *testing.B) {
+	ds := benchdata.Dataset(b)
+	b.ResetTimer()
+	for b.Loop() {
+		geo.ComputeVersionSums(ds)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(ds.Len()), "ns/crime")
+}

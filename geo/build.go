@@ -223,13 +223,13 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	bs.collect()
 	idBuckets := d.idBuckets()
 	lap("columns")
-	// The columns are final, so the version hash starts on them while the
-	// ID index is built and outcomes are joined.
-	var columnSums []byte
+	// The columns are final, so the crimes are hashed for the version
+	// while the ID index is built and outcomes are joined.
+	var sums versionSums
 	hashed := make(chan struct{})
 	go func() {
 		defer close(hashed)
-		columnSums = d.hashColumns()
+		sums = d.crimeSums()
 	}()
 	// Forces are numbered here: stops may add forces to the vocabulary
 	// while the crimes are numbered.
@@ -271,7 +271,10 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	lap("waited for the R-tree and H3 cells")
 	<-hashed
 	<-numbered
-	d.version = d.versionOf(columnSums)
+	sums.add(d.histSums())
+	sums.add(d.stopSums())
+	d.sums = &sums
+	d.version = d.versionFrom(sums)
 	d.sealOnePart()
 	lap("version")
 	st.Phases = append(st.Phases, Phase{"(R-tree and H3 cells, from points merged and ordered on)", indexTook})

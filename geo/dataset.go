@@ -37,6 +37,7 @@ const NoPoint = PointID(^uint32(0))
 // are safe for concurrent use.
 type Dataset struct {
 	version    string
+	sums       *versionSums // what the version sums; nil when opened from a snapshot
 	categories *Vocab
 	outcomes   *Vocab
 	forces     *Vocab

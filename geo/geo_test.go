@@ -387,6 +387,20 @@ func TestVersion(t *testing.T) {
 		{"a Crime ID", func(rs []row) []row { rs[withID].id = strings.Repeat("ab", 32); return rs }},
 		{"a Crime ID not in hex", func(rs []row) []row { rs[withID].id = "not hex"; return rs }},
 		{"another Crime ID not in hex", func(rs []row) []row { rs[withID].id = "not hex either"; return rs }},
+		{"two rows of a point swapped", func(rs []row) []row {
+			// Same point, other crime types: each crime's public id
+			// now shows the other's type.
+			for i := range rs {
+				for j := i + 1; j < len(rs); j++ {
+					if rs[i].located && rs[j].lon == rs[i].lon && rs[j].lat == rs[i].lat && rs[j].street == rs[i].street && rs[j].ctype != rs[i].ctype {
+						rs[i], rs[j] = rs[j], rs[i]
+						return rs
+					}
+				}
+			}
+			t.Fatal("no point with two crime types")
+			return rs
+		}},
 	}
 	seen := map[string]string{base: "the rows as read"}
 	for _, tc := range cases {

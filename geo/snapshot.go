@@ -122,11 +122,12 @@ const (
 )
 
 // snapStored lists the fields of a Dataset and of its one part that a
-// snapshot stores or rebuilds; a test
+// snapshot stores or rebuilds (sums are computed again when asked for); a
+// test
 // holds it equal to the struct's fields, so a field added later cannot be
 // silently lost on a restart.
 var snapStored = []string{
-	"version", "categories", "outcomes", "forces", "strs",
+	"version", "sums", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
 	"hist", "histStart", "months", "latest", "stops", "snapParts",

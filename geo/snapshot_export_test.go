@@ -31,7 +31,7 @@ func SnapshotDiff(a, b *Dataset) []string {
 		return out
 	}
 	checks := map[string]bool{
-		"version": a.version == b.version, "categories": vocab(a.categories, b.categories),
+		"version": a.version == b.version, "sums": a.layoutFreeSums() == b.layoutFreeSums(), "categories": vocab(a.categories, b.categories),
 		"outcomes": vocab(a.outcomes, b.outcomes), "forces": vocab(a.forces, b.forces), "strs": same(a.strs, b.strs),
 		"ptLon": same(a.ptLon, b.ptLon), "ptLat": same(a.ptLat, b.ptLat), "ptStreet": same(a.ptStreet, b.ptStreet),
 		"ptLSOACode": same(a.ptLSOACode, b.ptLSOACode), "ptLSOAName": same(a.ptLSOAName, b.ptLSOAName),
@@ -106,7 +106,7 @@ func HexLevelsEqual(a, b *Dataset) bool {
 }
 
 // RecomputedVersion hashes the dataset's content again, as Build does.
-func RecomputedVersion(d *Dataset) string { return d.versionOf(d.hashColumns()) }
+func RecomputedVersion(d *Dataset) string { return d.versionFrom(d.computeSums()) }
 
 // WriteSnapshotAs writes a snapshot as another format or build would.
 func WriteSnapshotAs(w io.Writer, d *Dataset, format uint32, identity string) error {
