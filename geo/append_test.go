@@ -295,6 +295,12 @@ func TestAppendReusesBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !d.Extends(base) || base.Extends(d) || !d.Extends(d) {
+		t.Errorf("extends its base %v, extended by it %v, extends itself %v", d.Extends(base), base.Extends(d), d.Extends(d))
+	}
+	if s, e := d.PartRange(1); int(s) != base.Len() || int(e) != d.Len() {
+		t.Errorf("the month's part is crimes %d..%d, want %d..%d", s, e, base.Len(), d.Len())
+	}
 	if geo.PartCube(d, 5, 0) != geo.PartCube(base, 5, 0) {
 		t.Error("the base part's counts were built again")
 	}

@@ -142,3 +142,35 @@ func (d *Dataset) ListingKey(c CrimeID) int64 {
 	pt := d.parts[k]
 	return listingKey(p, rank+uint32(c)-pt.lo-pt.ptStart[p])
 }
+
+// PartRange returns the crimes of part k: a range of the crime table.
+func (d *Dataset) PartRange(k int) (start, end CrimeID) {
+	pt := d.parts[k]
+	return CrimeID(pt.lo), CrimeID(pt.lo + uint32(len(pt.month)))
+}
+
+// Extends reports whether d is base with later parts added (see Append):
+// base's parts are d's first base.NumParts() parts, with their crimes, and
+// base's points d's first points. What was worked out from base's crimes
+// then holds for those parts of d, and only the later parts are new.
+func (d *Dataset) Extends(base *Dataset) bool {
+	if d == base {
+		return true
+	}
+	if len(d.parts) < len(base.parts) || d.NumPoints() < base.NumPoints() {
+		return false
+	}
+	for k, b := range base.parts {
+		if !d.parts[k].sameCrimes(b) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameCrimes reports whether two parts hold the same crimes: one is the
+// other, or a copy of it with more outcome history (see Append).
+func (pt *tablePart) sameCrimes(o *tablePart) bool {
+	return pt.lo == o.lo && pt.mFirst == o.mFirst && len(pt.cat) == len(o.cat) &&
+		(len(pt.cat) == 0 || &pt.cat[0] == &o.cat[0])
+}
