@@ -43,7 +43,6 @@ func Append(base, month *Dataset) (*Dataset, error) {
 		months:      slices.Concat(base.months, month.months),
 		monthCrimes: slices.Concat(base.monthsCrimes(), month.monthsCrimes()),
 		stops:       slices.Concat(base.stops, month.stops),
-		lineage:     append(slices.Clip(base.lineage), base.version),
 	}
 	d.latest = latestOf(d.monthCrimes, d.months)
 	d.parts = slices.Concat(base.parts, []*tablePart{month.parts[0].rebased(uint32(base.Len()), len(base.months))})

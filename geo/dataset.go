@@ -72,11 +72,6 @@ type Dataset struct {
 
 	snapParts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
 
-	// lineage lists the versions of the datasets this one extends (see
-	// Extends), oldest first: versions rather than the datasets, which
-	// must not be kept alive.
-	lineage []string
-
 	// later holds, for a dataset built on a base (Builder.BuildOn), the
 	// outcome rows none of its crimes took, for Append to join to the
 	// base's.

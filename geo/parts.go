@@ -1,7 +1,5 @@
 package geo
 
-import "slices"
-
 // A dataset's crimes are held in parts, each the crimes of a run of months,
 // later parts later months, so that a new month can be added as a part of
 // its own without rebuilding the others. A point's crimes in part k are one
@@ -79,34 +77,6 @@ func (d *Dataset) LastCrime(p PointID) (CrimeID, bool) {
 		}
 	}
 	return 0, false
-}
-
-// PartRange returns the crimes of part k: a range of the crime table.
-func (d *Dataset) PartRange(k int) (start, end CrimeID) {
-	pt := d.parts[k]
-	return CrimeID(pt.lo), CrimeID(pt.lo + uint32(len(pt.cat)))
-}
-
-// Extends reports whether d is base with later parts added (see Append):
-// base's parts are d's first base.NumParts() parts, with their crimes, and
-// base's points d's first points. What was worked out from base's crimes
-// then holds for those parts of d, and only the later parts are new.
-// Outcome histories are not crimes' table columns: a later month's
-// outcomes may have added to base's crimes' histories.
-func (d *Dataset) Extends(base *Dataset) bool {
-	if d == base {
-		return true
-	}
-	if !slices.Contains(d.lineage, base.version) || len(base.parts) > len(d.parts) || len(base.ptLon) > len(d.ptLon) {
-		return false
-	}
-	for k, pt := range base.parts {
-		q := d.parts[k]
-		if q.lo != pt.lo || len(q.cat) != len(pt.cat) || q.mFirst != pt.mFirst || q.mLast != pt.mLast {
-			return false
-		}
-	}
-	return true
 }
 
 // newOnePart returns a dataset whose crime table is the one part pt.

@@ -132,9 +132,6 @@ var snapStored = []string{
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
 	"hist", "histStart", "months", "latest", "stops", "snapParts",
 	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later", "cubes",
-	// A snapshot starts a lineage: the datasets a reload may extend are
-	// those served after it.
-	"lineage",
 	// Counted again on first use.
 	"byForceMonth",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
