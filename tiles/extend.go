@@ -277,8 +277,9 @@ func (nx *Index) extendTables(old *Index, renum [][]uint32) {
 			}
 		})
 		parallel.Each(len(cands)-nOld, func(k int) {
+			var sc tableScratch
 			t := nOld + k
-			nx.fillTable(t, cands[t].z, cands[t].i, tr)
+			nx.fillTable(t, cands[t].z, cands[t].i, tr, &sc)
 		})
 	}
 	if tr.n > oldRows {
