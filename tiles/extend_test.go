@@ -276,3 +276,30 @@ func TestExtendWhileServing(t *testing.T) {
 		}
 	}
 }
+
+// TestExtendSnapshot extends an index opened from a snapshot, whose
+// columns are mapped read-only, and stores the extended index in turn.
+func TestExtendSnapshot(t *testing.T) {
+	all := monthsData(t, 300)
+	for _, opt := range []Options{someTables, {MinTableCrimes: 30, TableZoom: 13, TableBytes: 1}} {
+		base := NewIndex(all[4], opt)
+		snap, _ := reopened(t, all[4], base.SnapshotPart())
+		ix := NewIndex(snap, opt)
+		if !fromPart(ix) {
+			t.Fatal("the stored index was not used")
+		}
+		nx, err := ix.Extend(all[5])
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := NewIndex(all[5], opt)
+		tiles := tileSet(all[5])
+		sameTiles(t, nx, full, tiles, filtersOf(t, all[5]))
+		snap2, _ := reopened(t, all[5], nx.SnapshotPart())
+		again := NewIndex(snap2, opt)
+		if !fromPart(again) {
+			t.Fatal("the stored extended index was not used")
+		}
+		sameTiles(t, again, full, tiles, filtersOf(t, all[5]))
+	}
+}
