@@ -98,6 +98,11 @@ func monthsData(t *testing.T, nPoints int) []*geo.Dataset {
 				}
 				sb.AddStreet(&row)
 			}
+			if k == 5 {
+				// A crime type the earlier months lack: a category of its own.
+				sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: 1.5, Lat: 52.6,
+					Location: []byte("On or near Elsewhere"), CrimeType: []byte("Unheard of"), FallsWithin: []byte(f.name)})
+			}
 			for i := range 40 * (k / 5) {
 				sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: 1.5 + 0.0004*float64(i%7), Lat: 52.6 + 0.0003*float64(i%11),
 					Location: []byte("On or near Elsewhere"), CrimeType: []byte(types[i%len(types)]), FallsWithin: []byte(f.name)})
@@ -199,8 +204,8 @@ func TestTablesDoNotChangeTiles(t *testing.T) {
 // extends as it was.
 func TestExtend(t *testing.T) {
 	all := monthsData(t, 400)
-	if all[5].NumPoints() <= all[4].NumPoints() {
-		t.Fatal("the last month adds no points")
+	if all[5].NumPoints() <= all[4].NumPoints() || all[5].Categories().Len() <= all[4].Categories().Len() {
+		t.Fatal("the last month adds no points or no category")
 	}
 	// Tables for every cluster of 30 crimes or more: clusters grow into
 	// them as months are added.
