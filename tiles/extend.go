@@ -54,7 +54,7 @@ func (ix *Index) checkExtension(ds *geo.Dataset) error {
 	}
 	months := ds.Months()
 	if len(months) < len(ix.months) || !slices.Equal(months[:len(ix.months)], ix.months) {
-		return fmt.Errorf("%w: months %v do not follow the index's %v", ErrNotExtension, months, ix.months)
+		return fmt.Errorf("%w: its %d months do not begin with the index's %d", ErrNotExtension, len(months), len(ix.months))
 	}
 	if ds.Categories().Len() < ix.ncat {
 		return fmt.Errorf("%w: %d crime categories, the index has %d", ErrNotExtension, ds.Categories().Len(), ix.ncat)
@@ -277,8 +277,9 @@ func (nx *Index) extendTables(old *Index, renum [][]uint32) {
 			}
 		})
 		parallel.Each(len(cands)-nOld, func(k int) {
+			var sc tableScratch
 			t := nOld + k
-			nx.fillTable(t, cands[t].z, cands[t].i, tr)
+			nx.fillTable(t, cands[t].z, cands[t].i, tr, &sc)
 		})
 	}
 	if tr.n > oldRows {

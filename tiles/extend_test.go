@@ -98,6 +98,11 @@ func monthsData(t *testing.T, nPoints int) []*geo.Dataset {
 				}
 				sb.AddStreet(&row)
 			}
+			if k == 5 {
+				// A crime type the earlier months lack: a category of its own.
+				sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: 1.5, Lat: 52.6,
+					Location: []byte("On or near Elsewhere"), CrimeType: []byte("Unheard of"), FallsWithin: []byte(f.name)})
+			}
 			for i := range 40 * (k / 5) {
 				sb.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: 1.5 + 0.0004*float64(i%7), Lat: 52.6 + 0.0003*float64(i%11),
 					Location: []byte("On or near Elsewhere"), CrimeType: []byte(types[i%len(types)]), FallsWithin: []byte(f.name)})
@@ -199,8 +204,8 @@ func TestTablesDoNotChangeTiles(t *testing.T) {
 // extends as it was.
 func TestExtend(t *testing.T) {
 	all := monthsData(t, 400)
-	if all[5].NumPoints() <= all[4].NumPoints() {
-		t.Fatal("the last month adds no points")
+	if all[5].NumPoints() <= all[4].NumPoints() || all[5].Categories().Len() <= all[4].Categories().Len() {
+		t.Fatal("the last month adds no points or no category")
 	}
 	// Tables for every cluster of 30 crimes or more: clusters grow into
 	// them as months are added.
@@ -274,5 +279,32 @@ func TestExtendWhileServing(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestExtendSnapshot extends an index opened from a snapshot, whose
+// columns are mapped read-only, and stores the extended index in turn.
+func TestExtendSnapshot(t *testing.T) {
+	all := monthsData(t, 300)
+	for _, opt := range []Options{someTables, {MinTableCrimes: 30, TableZoom: 13, TableBytes: 1}} {
+		base := NewIndex(all[4], opt)
+		snap, _ := reopened(t, all[4], base.SnapshotPart())
+		ix := NewIndex(snap, opt)
+		if !fromPart(ix) {
+			t.Fatal("the stored index was not used")
+		}
+		nx, err := ix.Extend(all[5])
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := NewIndex(all[5], opt)
+		tiles := tileSet(all[5])
+		sameTiles(t, nx, full, tiles, filtersOf(t, all[5]))
+		snap2, _ := reopened(t, all[5], nx.SnapshotPart())
+		again := NewIndex(snap2, opt)
+		if !fromPart(again) {
+			t.Fatal("the stored extended index was not used")
+		}
+		sameTiles(t, again, full, tiles, filtersOf(t, all[5]))
 	}
 }

@@ -70,8 +70,9 @@ func (ix *Index) buildTables() {
 	// first.
 	workers := parallel.Cores(len(cands))
 	parallel.Run(workers, func(w int) {
+		var sc tableScratch
 		for t := w; t < len(cands); t += workers {
-			ix.fillTable(t, cands[t].z, cands[t].i, rows)
+			ix.fillTable(t, cands[t].z, cands[t].i, rows, &sc)
 		}
 	})
 	ix.markTabledBelow()
@@ -204,25 +205,54 @@ func (ix *Index) addRows(k int) {
 	}
 }
 
-// fillTable counts the crimes of cluster i of level z into table t.
-func (ix *Index) fillTable(t, z, i int, tr tableRows) {
+// tableScratch is one table laid out whole, rows after rows, for
+// fillTable: counting into it keeps a cluster's updates within a few pages
+// where the rows of the index lie far apart.
+type tableScratch struct {
+	n      []uint32
+	sx, sy []uint64
+}
+
+// fillTable counts the crimes of cluster i of level z into table t, by way
+// of sc (reused from call to call).
+func (ix *Index) fillTable(t, z, i int, tr tableRows, sc *tableScratch) {
 	ds := ix.ds
 	lv := &ix.levels[z]
-	off := t * ix.ncat
+	size := tr.n * ix.ncat
+	if len(sc.n) != size {
+		sc.n, sc.sx, sc.sy = make([]uint32, size), make([]uint64, size), make([]uint64, size)
+	}
+	n, sx, sy := sc.n, sc.sx, sc.sy
+	clear(n)
+	clear(sx)
+	clear(sy)
 	// Counts land in row month+1, then rows are accumulated.
 	for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
 		x, y := ix.fixedAt(p)
 		for part := range ds.NumParts() {
 			s, e := ds.PartCrimes(part, p)
 			for c := s; c < e; c++ {
-				r, k := tr.rowOf[ds.Month(c)-tr.first], off+int(ds.Category(c))
-				ix.tabN[r][k]++
-				ix.tabX[r][k] += x
-				ix.tabY[r][k] += y
+				k := int(tr.rowOf[ds.Month(c)-tr.first])*ix.ncat + int(ds.Category(c))
+				n[k]++
+				sx[k] += x
+				sy[k] += y
 			}
 		}
 	}
-	ix.accumulate(t, 1)
+	off := t * ix.ncat
+	for r := range tr.n {
+		k := r * ix.ncat
+		if r > 0 {
+			for c := range ix.ncat {
+				n[k+c] += n[k+c-ix.ncat]
+				sx[k+c] += sx[k+c-ix.ncat]
+				sy[k+c] += sy[k+c-ix.ncat]
+			}
+		}
+		copy(ix.tabN[r][off:off+ix.ncat], n[k:k+ix.ncat])
+		copy(ix.tabX[r][off:off+ix.ncat], sx[k:k+ix.ncat])
+		copy(ix.tabY[r][off:off+ix.ncat], sy[k:k+ix.ncat])
+	}
 }
 
 // accumulate makes the rows of table t from r0 on cumulative, each adding
