@@ -93,6 +93,8 @@ type Dataset struct {
 	stops  []StopRecord
 
 	parts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
+
+	unjoined []pendingOutcome // BuildOn's outcome rows that matched none of its crimes
 }
 
 // histEntry is an entry of an outcome history in four bytes rather than

@@ -119,14 +119,15 @@ const (
 )
 
 // snapStored lists the Dataset fields a snapshot stores or rebuilds (sums
-// are computed again when asked for); a test
+// are computed again when asked for; unjoined belongs to a BuildOn's
+// result, which is appended rather than stored); a test
 // holds it equal to the struct's fields, so a field added later cannot be
 // silently lost on a restart.
 var snapStored = []string{
 	"version", "sums", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "histStart", "months", "latest", "stops", "parts",
+	"hist", "histStart", "months", "latest", "stops", "parts", "unjoined",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 

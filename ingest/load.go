@@ -40,6 +40,9 @@ type Options struct {
 	// Now gives the load date; nil means time.Now. Rows dated after its
 	// month are rejected (ErrFutureMonth).
 	Now func() time.Time
+	// Base, when set, is the dataset the files are built on
+	// (geo.Builder.BuildOn): they must be of later months.
+	Base *geo.Dataset
 }
 
 // source is one CSV to parse: a file on disk or a zip member.
@@ -151,7 +154,7 @@ feed:
 	}
 	prog.parsed()
 	parsed := time.Since(start)
-	ds, st, err := b.Build()
+	ds, st, err := b.BuildOn(opt.Base)
 	prog.finish()
 	if err != nil {
 		return nil, sum, fmt.Errorf("ingest: build dataset: %w", err)
