@@ -390,20 +390,38 @@ func (bs *building) mergePoints() {
 	if bs.base != nil {
 		nb = bs.base.NumPoints()
 	}
+	// On a base, the points it has keep their numbers; a lookup is a
+	// binary search among its points, so the tables look up on every core.
+	known := make([][]bool, len(bs.tables))
+	if nb > 0 {
+		parallel.Each(len(bs.tables), func(ti int) {
+			t := bs.tables[ti]
+			t.rank = make([]uint32, len(t.in.pts))
+			known[ti] = make([]bool, len(t.in.pts))
+			for p, c := range t.cnt {
+				lp := &t.in.pts[p]
+				if c.all == 0 {
+					continue
+				}
+				if q, ok := bs.base.findPoint(lp.lon, lp.lat, d.strs[t.str[lp.street]]); ok {
+					t.rank[p], known[ti][p] = uint32(q), true
+				}
+			}
+		})
+	}
 	for ti, t := range bs.tables {
-		t.rank = make([]uint32, len(t.in.pts))
+		if nb == 0 {
+			t.rank = make([]uint32, len(t.in.pts))
+		}
 		for p, c := range t.cnt {
 			if c.all == 0 {
 				t.rank[p] = noPoint
 				continue
 			}
-			lp := &t.in.pts[p]
-			if nb > 0 {
-				if q, ok := bs.base.findPoint(lp.lon, lp.lat, d.strs[t.str[lp.street]]); ok {
-					t.rank[p] = uint32(q)
-					continue
-				}
+			if nb > 0 && known[ti][p] {
+				continue
 			}
+			lp := &t.in.pts[p]
 			cands = append(cands, cand{hilbert(lp.lon, lp.lat), math.Float64bits(lp.lat), math.Float64bits(lp.lon), t.str[lp.street], uint32(ti), uint32(p), c.first})
 		}
 	}
