@@ -3,12 +3,15 @@ package geo
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"crimemap/fault"
 )
 
 // Builder gathers batches and builds a Dataset. Batches may be added from
@@ -167,7 +170,51 @@ func sortedUnits[B any](m map[Unit]*B) []*B {
 
 // Build builds the Dataset. The result depends only on the batches kept, not
 // on the order they were added in.
-func (b *Builder) Build() (*Dataset, BuildStats, error) {
+func (b *Builder) Build() (*Dataset, BuildStats, error) { return b.build(nil) }
+
+// ErrNotLater is the error of BuildOn when a batch is of a month no later
+// than every month of the base.
+var ErrNotLater = fault.New(fault.Conflict, "a month no later than the base's")
+
+// BuildOn builds the batches, all of months later than base's, as the
+// crimes to append to base: its points are base's, with the same ids,
+// followed by the points new in these months in the order Build gives
+// them; its vocabularies extend base's; its crimes, their ordinals and
+// public ids, are those a build of base's batches and these together gives
+// these months' crimes. Outcome rows that match none of its crimes are kept
+// to be joined to base's. Base is not changed.
+func (b *Builder) BuildOn(base *Dataset) (*Dataset, BuildStats, error) {
+	if base == nil || base.Len() == 0 {
+		return b.build(nil)
+	}
+	last := base.months[len(base.months)-1]
+	b.mu.Lock()
+	for _, m := range []map[Unit]bool{keysOf(b.street), keysOf(b.outcomes), keysOf(b.stops)} {
+		for u := range m {
+			if u.Month <= last {
+				b.mu.Unlock()
+				return nil, BuildStats{}, fmt.Errorf("%w: unit %s, base up to %s", ErrNotLater, u, last)
+			}
+		}
+	}
+	b.mu.Unlock()
+	return b.build(base)
+}
+
+func keysOf[B any](m map[Unit]*B) map[Unit]bool {
+	out := make(map[Unit]bool, len(m))
+	for u := range m {
+		out[u] = true
+	}
+	return out
+}
+
+// clone returns a copy of v that can grow without changing v.
+func (v *Vocab) clone() *Vocab {
+	return &Vocab{terms: slices.Clone(v.terms), bySlug: maps.Clone(v.bySlug), byName: maps.Clone(v.byName)}
+}
+
+func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	st := BuildStats{Replaced: slices.Clone(b.replaced), KeptOlder: slices.Clone(b.keptOlder)}
@@ -175,6 +222,9 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	d.categories = newVocab(StandardCategories, categoryAliases)
 	d.outcomes = newVocab(StandardOutcomes, nil)
 	d.forces = newVocab(StandardForces, forceAliases)
+	if base != nil {
+		d.categories, d.outcomes, d.forces = base.categories.clone(), base.outcomes.clone(), base.forces.clone()
+	}
 	t0 := time.Now()
 	lap := func(name string) {
 		now := time.Now()
@@ -182,7 +232,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 		t0 = now
 	}
 	outcomes, stops := sortedUnits(b.outcomes), sortedUnits(b.stops)
-	bs := &building{d: d, batches: sortedUnits(b.street), outcomes: outcomes, stops: stops, release: b.release}
+	bs := &building{d: d, base: base, batches: sortedUnits(b.street), outcomes: outcomes, stops: stops, release: b.release}
 	bs.mark()
 	// Cells need only the points used, and keep every core busy while
 	// the strings are merged on one.
@@ -205,7 +255,7 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 	go func() {
 		defer wg.Done()
 		t0 := time.Now()
-		d.buildTree()
+		bs.buildTree()
 		d.buildLocationIDs()
 		bs.cellsInOrder(cells)
 		indexTook = time.Since(t0)
@@ -244,7 +294,11 @@ func (b *Builder) Build() (*Dataset, BuildStats, error) {
 
 	d.latest = latestMonth(d.month, d.months)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
-	d.joinOutcomes(outcomes, &st)
+	later := d.joinOutcomes(outcomes, &st)
+	if base != nil {
+		// Kept for the base's crimes; a dataset of its own keeps none.
+		d.later = later
+	}
 	n := 0
 	for _, sb := range stops {
 		n += len(sb.Rows)
@@ -317,15 +371,32 @@ const groupSpan = 0.05
 // entry holds its first point and its size in 32 bits.
 const MaxPoints = 1 << 29
 
+// buildTree fills the R-tree of a build: on a base, a copy of the base's
+// with the new points' groups added.
+func (bs *building) buildTree() {
+	if bs.base == nil {
+		bs.d.buildTree()
+		return
+	}
+	bs.d.tree = *bs.base.tree.Copy()
+	bs.d.addToTree(bs.base.NumPoints(), bs.base.bound)
+}
+
 // buildTree fills the R-tree with the groups of points, in point order.
 // A group closes at treeGroup points, or before a point that would take
 // its box past groupSpan. The groups depend only on the points, so a
 // snapshot's tree is rebuilt the same.
 func (d *Dataset) buildTree() {
+	empty := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	d.addToTree(0, empty)
+}
+
+// addToTree adds the groups of points from the first on, and sets the
+// bound to b and their boxes.
+func (d *Dataset) addToTree(first int, b orb.Bound) {
 	np := len(d.ptLon)
 	empty := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
-	b := empty
-	for g0 := 0; g0 < np; {
+	for g0 := first; g0 < np; {
 		gb := empty.Extend(orb.Point{d.ptLon[g0], d.ptLat[g0]})
 		p := g0 + 1
 		for ; p < min(g0+treeGroup, np); p++ {
@@ -362,8 +433,9 @@ func Bound32(b orb.Bound) (lo, hi [2]float32) {
 	return lo, hi
 }
 
-// joinOutcomes attaches each outcome row to every crime with its Crime ID.
-func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
+// joinOutcomes attaches each outcome row to every crime with its Crime ID,
+// and returns the rows that matched none.
+func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) (unjoined []laterOutcome) {
 	var hist []histRow
 	for _, ob := range batches {
 		st.OutcomesNoID += ob.NoID
@@ -396,6 +468,11 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
 			}
 			if len(crimes) == 0 {
 				st.OutcomesUnmatch++
+				lo := laterOutcome{id: r.id, month: r.month, outcome: terms[r.outcome]}
+				if r.otherID != 0 {
+					lo.other = ob.strs.strs[r.otherID]
+				}
+				unjoined = append(unjoined, lo)
 				continue
 			}
 			st.OutcomesJoined++
@@ -411,6 +488,7 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) {
 		return cmp.Compare(a.month, b.month)
 	})
 	d.packHist(hist)
+	return unjoined
 }
 
 // hilbert maps a coordinate to its position along a Hilbert curve over a

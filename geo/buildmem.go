@@ -13,9 +13,11 @@ import (
 // without pointers, so a collection costs little. Without it the collector
 // would wait for the heap to double what was live at the last one; and
 // the freed rows, in runs a batch long, seldom fit the next step's large
-// arrays, which would be new memory beside them.
+// arrays, which would be new memory beside them. A build on a base is of
+// a month or so, and a collection would scan the base too: it does not
+// collect.
 func (bs *building) collect() {
-	if bs.release {
+	if bs.release && bs.base == nil {
 		debug.FreeOSMemory()
 	}
 }
@@ -43,7 +45,7 @@ func (bs *building) gatherIDs(nIDs int) (start []int) {
 		}
 		freed += len(sb.ids)
 		sb.ids = nil
-		if freed > nIDs/4 && freed > 1<<16 {
+		if freed > nIDs/4 && freed > 1<<16 && bs.base == nil {
 			debug.FreeOSMemory()
 			freed = 0
 		}

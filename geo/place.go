@@ -16,6 +16,7 @@ import (
 // building is the state of one Build between its steps.
 type building struct {
 	d        *Dataset
+	base     *Dataset        // the dataset built on (BuildOn), or nil
 	batches  []*StreetBatch  // kept street batches, in (month, force) order
 	outcomes []*OutcomeBatch // kept outcomes batches, in (month, force) order
 	stops    []*StopBatch    // kept stop-and-search batches, in (month, force) order
@@ -177,7 +178,16 @@ func (bs *building) resolve() error {
 	// Sized once: the tables' strings are mostly distinct, and a map
 	// grown step by step to hundreds of thousands of entries rehashes
 	// them several times over.
-	global := newStrTableSize(n)
+	var baseStrs []string
+	if bs.base != nil {
+		baseStrs = bs.base.strs
+	}
+	global := newStrTableSize(n + len(baseStrs))
+	// On a base, its strings keep their numbers: its points and contexts
+	// hold them.
+	for _, s := range baseStrs[min(1, len(baseStrs)):] {
+		global.idString(s)
+	}
 	for _, t := range bs.tables {
 		for i, s := range t.in.t.strs {
 			t.str[i] = global.idString(s)
@@ -376,11 +386,39 @@ func (bs *building) mergePoints() {
 		}
 	}
 	cands := make([]cand, 0, used)
+	nb := 0 // the base's points, which keep their numbers
+	if bs.base != nil {
+		nb = bs.base.NumPoints()
+	}
+	// On a base, the points it has keep their numbers; a lookup is a
+	// binary search among its points, so the tables look up on every core.
+	known := make([][]bool, len(bs.tables))
+	if nb > 0 {
+		parallel.Each(len(bs.tables), func(ti int) {
+			t := bs.tables[ti]
+			t.rank = make([]uint32, len(t.in.pts))
+			known[ti] = make([]bool, len(t.in.pts))
+			for p, c := range t.cnt {
+				lp := &t.in.pts[p]
+				if c.all == 0 {
+					continue
+				}
+				if q, ok := bs.base.findPoint(lp.lon, lp.lat, d.strs[t.str[lp.street]]); ok {
+					t.rank[p], known[ti][p] = uint32(q), true
+				}
+			}
+		})
+	}
 	for ti, t := range bs.tables {
-		t.rank = make([]uint32, len(t.in.pts))
+		if nb == 0 {
+			t.rank = make([]uint32, len(t.in.pts))
+		}
 		for p, c := range t.cnt {
 			if c.all == 0 {
 				t.rank[p] = noPoint
+				continue
+			}
+			if nb > 0 && known[ti][p] {
 				continue
 			}
 			lp := &t.in.pts[p]
@@ -437,19 +475,29 @@ func (bs *building) mergePoints() {
 	if len(sorted) > 0 {
 		np++
 	}
-	bs.np = np
-	if order := byFirstMonth(first); order != nil {
-		for i := range sorted {
-			c := &sorted[i]
-			r := &bs.tables[c.t].rank[c.p]
+	order := byFirstMonth(first)
+	for i := range sorted {
+		c := &sorted[i]
+		r := &bs.tables[c.t].rank[c.p]
+		if order != nil {
 			*r = order[*r]
 		}
+		*r += uint32(nb)
 	}
+	np += nb
+	bs.np = np
 	d.ptLon = make([]float64, np)
 	d.ptLat = make([]float64, np)
 	d.ptStreet = make([]uint32, np)
 	d.ptLSOACode = make([]uint32, np)
 	d.ptLSOAName = make([]uint32, np)
+	if b := bs.base; b != nil {
+		copy(d.ptLon, b.ptLon)
+		copy(d.ptLat, b.ptLat)
+		copy(d.ptStreet, b.ptStreet)
+		copy(d.ptLSOACode, b.ptLSOACode)
+		copy(d.ptLSOAName, b.ptLSOAName)
+	}
 	for i := range sorted {
 		c := &sorted[i]
 		g := bs.tables[c.t].rank[c.p]
@@ -457,6 +505,37 @@ func (bs *building) mergePoints() {
 		d.ptLat[g] = math.Float64frombits(c.lat)
 		d.ptStreet[g] = c.street
 	}
+}
+
+// findPoint returns the point at these coordinates with this street name.
+// A point's location id is the hash of the same, or, when earlier points
+// took that value, the next free one: so the point is among the run of
+// consecutive ids from the first at or above the hash.
+func (d *Dataset) findPoint(lon, lat float64, street string) (PointID, bool) {
+	h := locationHash(lon, lat, street)
+	np := len(d.ptByID)
+	is := func(p uint32) bool {
+		return d.ptLon[p] == lon && d.ptLat[p] == lat && d.strs[d.ptStreet[p]] == street
+	}
+	i, _ := slices.BinarySearchFunc(d.ptByID, h, func(p uint32, h uint64) int { return cmp.Compare(d.ptID[p], h) })
+	for ; i < np; i++ {
+		p := d.ptByID[i]
+		if is(p) {
+			return PointID(p), true
+		}
+		if i+1 < np && d.ptID[d.ptByID[i+1]] != d.ptID[p]+1 {
+			break
+		}
+	}
+	// A run that reached the top went on from the lowest free values.
+	if h > MaxPublicID-uint64(np) {
+		for p := range uint32(np) {
+			if is(p) {
+				return PointID(p), true
+			}
+		}
+	}
+	return 0, false
 }
 
 // byFirstMonth returns where each point of Hilbert order goes when the
@@ -486,6 +565,9 @@ func byFirstMonth(first []Month) []uint32 {
 func (bs *building) cellsInOrder(done <-chan struct{}) {
 	<-done
 	bs.d.ptCell = make([]h3.Cell, bs.np)
+	if bs.base != nil {
+		copy(bs.d.ptCell, bs.base.ptCell)
+	}
 	for _, t := range bs.tables {
 		for p, c := range t.cnt {
 			if c.all > 0 {
@@ -581,6 +663,11 @@ const packedID = 1
 // the crime placed at its first position, the first in batch order.
 func (bs *building) place(parts []part, idStart []int) (packed []uint64, rank []uint32) {
 	d := bs.d
+	// A base's point has its LSOA from a crime of the base's months.
+	nb := 0
+	if bs.base != nil {
+		nb = bs.base.NumPoints()
+	}
 	nIDs := len(d.ids)
 	rank = make([]uint32, nIDs)
 	packed = make([]uint64, bs.n)
@@ -655,7 +742,7 @@ func (bs *building) place(parts []part, idStart []int) (packed []uint64, rank []
 					o = &sb.lsoa[ov]
 					ov += step
 				}
-				if rp != noPoint && pos == cp.first {
+				if rp != noPoint && pos == cp.first && int(rp) >= nb {
 					if o != nil {
 						d.ptLSOACode[rp], d.ptLSOAName[rp] = t.str[o.code], t.str[o.name]
 					} else {

@@ -122,8 +122,9 @@ const (
 )
 
 // snapStored lists the fields of a Dataset and of its one part that a
-// snapshot stores or rebuilds (sums are computed again when asked for); a
-// test
+// snapshot stores or rebuilds (sums are computed again when asked for;
+// later belongs to a BuildOn's result, which is appended rather than
+// stored); a test
 // holds it equal to the struct's fields, so a field added later cannot be
 // silently lost on a restart.
 var snapStored = []string{

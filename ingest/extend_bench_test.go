@@ -1,0 +1,40 @@
+package ingest_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+
+	"crimemap/geo"
+	"crimemap/ingest"
+	"crimemap/internal/benchdata"
+)
+
+// BenchmarkExtendHistory adds one month's files to the long history
+// without that month (a snapshot, CRIMEMAP_BENCH_HISTORY), as a monthly
+// update does: CRIMEMAP_BENCH_MONTH names the month's folder. The build's
+// phases are logged.
+func BenchmarkExtendHistory(b *testing.B) {
+	month := os.Getenv("CRIMEMAP_BENCH_MONTH")
+	if month == "" {
+		b.Skip("CRIMEMAP_BENCH_MONTH names no folder")
+	}
+	base, err := geo.OpenSnapshot(benchdata.HistorySnapshot(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sum *ingest.Summary
+	for b.Loop() {
+		var ds *geo.Dataset
+		ds, sum, err = ingest.Extend(context.Background(), base, []string{month}, ingest.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.HasFailures() {
+			b.Fatalf("failed files: %v", sum.Failed)
+		}
+		b.ReportMetric(float64(ds.Len()), "crimes")
+	}
+	b.Logf("phases: %v", sum.Phases)
+}
