@@ -2,8 +2,6 @@ package geo
 
 import (
 	"cmp"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"slices"
 
@@ -46,24 +44,17 @@ func Append(base, month *Dataset) (*Dataset, error) {
 	}
 	d.latest = latestOf(d.monthCrimes, d.months)
 	d.parts = slices.Concat(base.parts, []*tablePart{month.parts[0].rebased(uint32(base.Len()), len(base.months))})
-	d.joinLater(month.later)
-	d.version = appendedVersion(base, month)
+	sums := base.layoutFreeSums()
+	sums.add(month.layoutFreeSums())
+	sums.add(d.joinLater(month.later))
+	d.sums = &sums
+	d.version = d.versionFrom(sums)
 	d.extendLevels(base)
 	if len(d.parts) == 1 {
 		// An empty base: the month's part is the whole table.
 		d.tablePart = d.parts[0]
 	}
 	return d, nil
-}
-
-// appendedVersion is the version of base with month appended: a hash of
-// the two versions, which between them fix everything the result can
-// show, the later outcome rows' joins included.
-func appendedVersion(base, month *Dataset) string {
-	w := newHashWriter()
-	w.str(base.version)
-	w.str(month.version)
-	return hex.EncodeToString(binary.BigEndian.AppendUint64(nil, w.sum()))
 }
 
 // appendable checks that month can be appended to base.
@@ -127,9 +118,10 @@ func (pt *tablePart) rebased(lo uint32, monthOff int) *tablePart {
 // joinLater joins later outcome rows to the crimes of every part but the
 // last, replacing each part that gains entries with a copy holding them
 // beside its packed ones, so that the cost is the rows', not the part's.
-func (d *Dataset) joinLater(rows []laterOutcome) {
+// It returns the entries' part of the version's sums.
+func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 	if len(rows) == 0 {
-		return
+		return sums
 	}
 	base := d.parts[:len(d.parts)-1]
 	gained := make([][]histRow, len(base))
@@ -146,6 +138,8 @@ func (d *Dataset) joinLater(rows []laterOutcome) {
 		for _, c := range crimes {
 			k := d.partOf(c)
 			gained[k] = append(gained[k], histRow{crime: uint32(c) - d.parts[k].lo, month: r.month, outcome: r.outcome})
+			sums.hist += hashKey(d.crimeKeyOf(c), tagHist, uint64(r.month)<<8|uint64(r.outcome), 0)
+			sums.nHist++
 		}
 	}
 	for k, rows := range gained {
@@ -160,6 +154,25 @@ func (d *Dataset) joinLater(rows []laterOutcome) {
 		np.histMore = mergeHist(np.histMore, rows)
 		d.parts[k] = &np
 	}
+	return sums
+}
+
+// crimeKeyOf returns the key of crime c (see crimeKey): its point, and its
+// rank among the point's crimes of its month and force, which are
+// consecutive.
+func (d *Dataset) crimeKeyOf(c CrimeID) crimeKey {
+	pt := d.parts[d.partOf(c)]
+	i := uint32(c) - pt.lo
+	p := d.PointOf(c)
+	start := pt.ptStart[len(pt.ptStart)-1] // the part's crimes without a point
+	if p != NoPoint {
+		start = pt.ptStart[p]
+	}
+	r := i
+	for r > start && pt.month[r-1] == pt.month[i] && pt.force[r-1] == pt.force[i] {
+		r--
+	}
+	return crimeKey{uint64(p)<<32 | uint64(i-r), uint64(d.months[pt.month[i]])<<16 | uint64(pt.force[i])}
 }
 
 // crimesByOther appends the crimes of parts whose Crime ID is other, which

@@ -294,11 +294,7 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 
 	d.latest = latestMonth(d.month, d.months)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
-	later := d.joinOutcomes(outcomes, &st)
-	if base != nil {
-		// Kept for the base's crimes; a dataset of its own keeps none.
-		d.later = later
-	}
+	d.later = d.joinOutcomes(outcomes, &st, base != nil)
 	n := 0
 	for _, sb := range stops {
 		n += len(sb.Rows)
@@ -433,9 +429,11 @@ func Bound32(b orb.Bound) (lo, hi [2]float32) {
 	return lo, hi
 }
 
-// joinOutcomes attaches each outcome row to every crime with its Crime ID,
-// and returns the rows that matched none.
-func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) (unjoined []laterOutcome) {
+// joinOutcomes attaches each outcome row to every crime with its Crime ID.
+// With keepAll (a build on a base) it returns every row too, for Append
+// to join to the base's crimes: a row is of a later month than any of
+// them, and names them as it may name the build's own.
+func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll bool) (unjoined []laterOutcome) {
 	var hist []histRow
 	for _, ob := range batches {
 		st.OutcomesNoID += ob.NoID
@@ -466,13 +464,12 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) (unjoine
 				crimes = d.lookupID(r.id, crimes[:0])
 				slices.Sort(crimes)
 			}
+			if keepAll {
+				// The row may name crimes of the base's months too.
+				unjoined = append(unjoined, laterRow(ob, r, terms))
+			}
 			if len(crimes) == 0 {
 				st.OutcomesUnmatch++
-				lo := laterOutcome{id: r.id, month: r.month, outcome: terms[r.outcome]}
-				if r.otherID != 0 {
-					lo.other = ob.strs.strs[r.otherID]
-				}
-				unjoined = append(unjoined, lo)
 				continue
 			}
 			st.OutcomesJoined++
@@ -489,6 +486,15 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) (unjoine
 	})
 	d.packHist(hist)
 	return unjoined
+}
+
+// laterRow is outcome row r of batch ob as Append joins it.
+func laterRow(ob *OutcomeBatch, r rawOutcome, terms []Outcome) laterOutcome {
+	lo := laterOutcome{id: r.id, month: r.month, outcome: terms[r.outcome]}
+	if r.otherID != 0 {
+		lo.other = ob.strs.strs[r.otherID]
+	}
+	return lo
 }
 
 // hilbert maps a coordinate to its position along a Hilbert curve over a

@@ -135,9 +135,10 @@ func TestBuildOnMatchesOnePiece(t *testing.T) {
 	if n != month.Len() || n == 0 {
 		t.Fatalf("the month has %d crimes, the one-piece build %d of its month", month.Len(), n)
 	}
-	// Two rows name February crimes; two name none at all.
-	if len(month.later) != 4 || st.OutcomesUnmatch != 4 {
-		t.Fatalf("%d rows kept, %d unmatched; want 4", len(month.later), st.OutcomesUnmatch)
+	// Every row is kept for the base's crimes; two name February crimes,
+	// two none at all.
+	if len(month.later) != st.OutcomeRows || st.OutcomesUnmatch != 4 {
+		t.Fatalf("%d rows kept of %d, %d unmatched; want all, and 4", len(month.later), st.OutcomeRows, st.OutcomesUnmatch)
 	}
 	sums := *base.sums
 	sums.add(*month.sums)
