@@ -12,14 +12,18 @@ import (
 // dataset; the caller then builds the dataset in one piece.
 var ErrAppend = fault.New(fault.Invalid, "geo: cannot append")
 
-// laterOutcome is an outcome row of a month built on a base dataset that
-// none of the month's own crimes took: Append joins it to the base's
-// crimes with its Crime ID, as a build in one piece would have.
+// laterOutcome is an outcome row kept for crimes of another build: a row
+// of a month built on a base, which Append joins to the base's crimes with
+// its Crime ID as a build in one piece would have, or a row that matched
+// no crime, which Append joins to a later month's crimes (an outcomes
+// file now and then names a crime that a later month's street file
+// holds).
 type laterOutcome struct {
 	id      crimeID
 	other   string // the Crime ID when it is not 64 hex digits; id is then zero
 	month   Month
 	outcome Outcome
+	joined  bool // the row matched a crime of its own build
 }
 
 // Append returns the dataset of base with the crimes of month added as a
@@ -47,6 +51,7 @@ func Append(base, month *Dataset) (*Dataset, error) {
 	sums := base.layoutFreeSums()
 	sums.add(month.layoutFreeSums())
 	sums.add(d.joinLater(month.later))
+	sums.add(d.joinEarlier(base.unmatched))
 	d.sums = &sums
 	d.version = d.versionFrom(sums)
 	d.extendLevels(base)
@@ -135,6 +140,9 @@ func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 				crimes = pt.lookupID(r.id, crimes)
 			}
 		}
+		if len(crimes) == 0 && !r.joined {
+			d.unmatched = append(d.unmatched, r)
+		}
 		for _, c := range crimes {
 			k := d.partOf(c)
 			gained[k] = append(gained[k], histRow{crime: uint32(c) - d.parts[k].lo, month: r.month, outcome: r.outcome})
@@ -154,6 +162,49 @@ func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 		np.histMore = mergeHist(np.histMore, rows)
 		d.parts[k] = &np
 	}
+	return sums
+}
+
+// joinEarlier joins the outcome rows that matched no crime before to the
+// crimes of the last part, the month appended: such a row is of an earlier
+// month than the crime's own entries, so the part's histories are packed
+// again with the new entries first, as a build in one piece orders them.
+// Rows that still match nothing stay unmatched. It returns the entries'
+// part of the version's sums.
+func (d *Dataset) joinEarlier(rows []laterOutcome) (sums versionSums) {
+	k := len(d.parts) - 1
+	pt := d.parts[k]
+	var gained []histRow
+	var crimes []CrimeID
+	for _, r := range rows {
+		crimes = crimes[:0]
+		if r.other != "" {
+			crimes = d.crimesByOther(d.parts[k:], r.other, crimes)
+		} else {
+			crimes = pt.lookupID(r.id, crimes)
+		}
+		if len(crimes) == 0 {
+			d.unmatched = append(d.unmatched, r)
+			continue
+		}
+		for _, c := range crimes {
+			gained = append(gained, histRow{crime: uint32(c) - pt.lo, month: r.month, outcome: r.outcome})
+			sums.hist += hashKey(d.crimeKeyOf(c), tagHist, uint64(r.month)<<8|uint64(r.outcome), 0)
+			sums.nHist++
+		}
+	}
+	if len(gained) == 0 {
+		return sums
+	}
+	pt.eachHist(func(crime uint32, e histEntry) {
+		gained = append(gained, histRow{crime: crime, month: e.month(), outcome: e.outcome()})
+	})
+	slices.SortStableFunc(gained, func(a, b histRow) int {
+		return cmp.Or(cmp.Compare(a.crime, b.crime), cmp.Compare(a.month, b.month))
+	})
+	np := *pt
+	np.packHist(gained)
+	d.parts[k] = &np
 	return sums
 }
 

@@ -294,7 +294,7 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 
 	d.latest = latestMonth(d.month, d.months)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
-	d.later = d.joinOutcomes(outcomes, &st, base != nil)
+	d.later, d.unmatched = d.joinOutcomes(outcomes, &st, base != nil)
 	n := 0
 	for _, sb := range stops {
 		n += len(sb.Rows)
@@ -429,11 +429,12 @@ func Bound32(b orb.Bound) (lo, hi [2]float32) {
 	return lo, hi
 }
 
-// joinOutcomes attaches each outcome row to every crime with its Crime ID.
-// With keepAll (a build on a base) it returns every row too, for Append
-// to join to the base's crimes: a row is of a later month than any of
-// them, and names them as it may name the build's own.
-func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll bool) (unjoined []laterOutcome) {
+// joinOutcomes attaches each outcome row to every crime with its Crime ID,
+// and returns the rows that matched none. With keepAll (a build on a base)
+// it returns every row too, for Append to join to the base's crimes: a
+// row is of a later month than any of them, and names them as it may name
+// the build's own.
+func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll bool) (all, unmatched []laterOutcome) {
 	var hist []histRow
 	for _, ob := range batches {
 		st.OutcomesNoID += ob.NoID
@@ -466,10 +467,11 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 			}
 			if keepAll {
 				// The row may name crimes of the base's months too.
-				unjoined = append(unjoined, laterRow(ob, r, terms))
+				all = append(all, laterRow(ob, r, terms, len(crimes) > 0))
 			}
 			if len(crimes) == 0 {
 				st.OutcomesUnmatch++
+				unmatched = append(unmatched, laterRow(ob, r, terms, false))
 				continue
 			}
 			st.OutcomesJoined++
@@ -485,12 +487,12 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 		return cmp.Compare(a.month, b.month)
 	})
 	d.packHist(hist)
-	return unjoined
+	return all, unmatched
 }
 
 // laterRow is outcome row r of batch ob as Append joins it.
-func laterRow(ob *OutcomeBatch, r rawOutcome, terms []Outcome) laterOutcome {
-	lo := laterOutcome{id: r.id, month: r.month, outcome: terms[r.outcome]}
+func laterRow(ob *OutcomeBatch, r rawOutcome, terms []Outcome, joined bool) laterOutcome {
+	lo := laterOutcome{id: r.id, month: r.month, outcome: terms[r.outcome], joined: joined}
 	if r.otherID != 0 {
 		lo.other = ob.strs.strs[r.otherID]
 	}

@@ -72,10 +72,12 @@ type Dataset struct {
 
 	snapParts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
 
-	// later holds, for a dataset built on a base (Builder.BuildOn), the
-	// outcome rows none of its crimes took, for Append to join to the
-	// base's.
+	// later holds, for a dataset built on a base (Builder.BuildOn), its
+	// outcome rows, for Append to join to the base's crimes.
 	later []laterOutcome
+	// unmatched holds the outcome rows that matched no crime, for Append
+	// to join to a later month's crimes.
+	unmatched []laterOutcome
 }
 
 // tablePart is the crimes of a run of months with their indexes. Positions in

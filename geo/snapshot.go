@@ -131,7 +131,7 @@ var snapStored = []string{
 	"version", "sums", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "histStart", "months", "latest", "stops", "snapParts",
+	"hist", "histStart", "months", "latest", "stops", "snapParts", "unmatched",
 	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later", "cubes",
 	// Counted again on first use.
 	"byForceMonth",
@@ -406,7 +406,7 @@ func writeSnapshot(w io.Writer, d *Dataset, format uint32, identity string, part
 	if d.NumParts() != 1 {
 		return ErrSnapshotParts
 	}
-	secs, err := withParts(d.sections(), parts)
+	secs, err := withParts(d.sections(), append(slices.Clip(parts), d.unmatchedPart()...))
 	if err != nil {
 		return err
 	}
@@ -633,6 +633,13 @@ func readSnapshot(data []byte, check func(part func(name string) []byte) error) 
 		if err := check(d.SnapshotPart); err != nil {
 			return nil, err
 		}
+	}
+	if b := d.snapParts[unmatchedPartName]; b != nil {
+		if d.unmatched, err = readUnmatched(b); err != nil {
+			return nil, err
+		}
+		// The part is the dataset's own, not one another package stored.
+		delete(d.snapParts, unmatchedPartName)
 	}
 	meta := snapDec{b: s[secMeta], what: "meta"}
 	d.latest = Month(meta.u64())

@@ -143,3 +143,46 @@ func (r *PartReader) Strings() []string {
 	}
 	return out
 }
+
+// unmatchedPartName is the part holding the outcome rows that matched no
+// crime (Dataset.unmatched), which a month appended after a restart from
+// the snapshot may still match.
+const unmatchedPartName = "geo.unmatched-outcomes"
+
+// unmatchedPart returns the dataset's unmatched outcome rows as a part,
+// or none.
+func (d *Dataset) unmatchedPart() []SnapshotPart {
+	if len(d.unmatched) == 0 {
+		return nil
+	}
+	ids := make([]crimeID, len(d.unmatched))
+	months := make([]Month, len(d.unmatched))
+	outcomes := make([]Outcome, len(d.unmatched))
+	others := make([]string, len(d.unmatched))
+	for i, r := range d.unmatched {
+		ids[i], months[i], outcomes[i], others[i] = r.id, r.month, r.outcome, r.other
+	}
+	var w PartWriter
+	PutColumn(&w, ids)
+	PutColumn(&w, months)
+	PutColumn(&w, outcomes)
+	w.PutStrings(others)
+	return []SnapshotPart{{Name: unmatchedPartName, Data: w.Bytes()}}
+}
+
+// readUnmatched reads the unmatched outcome rows of a snapshot's part.
+func readUnmatched(b []byte) ([]laterOutcome, error) {
+	r := NewPartReader(b, "unmatched outcome rows")
+	ids, months, outcomes, others := Column[crimeID](r), Column[Month](r), Column[Outcome](r), r.Strings()
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	if len(months) != len(ids) || len(outcomes) != len(ids) || len(others) != len(ids) {
+		return nil, fmt.Errorf("%w: unmatched outcome rows: columns of %d, %d, %d and %d rows", ErrSnapshotCorrupt, len(ids), len(months), len(outcomes), len(others))
+	}
+	rows := make([]laterOutcome, len(ids))
+	for i := range rows {
+		rows[i] = laterOutcome{id: ids[i], month: months[i], outcome: outcomes[i], other: others[i]}
+	}
+	return rows, nil
+}

@@ -71,26 +71,33 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 	return load(ctx, paths, opt, (*geo.Builder).Build)
 }
 
-// ErrNotLater is returned by Extend when the files hold a month that is
-// not later than every month of the dataset: they are no new month's drop,
-// and the caller loads every file instead.
-var ErrNotLater = geo.ErrNotLater
+// ErrCannotExtend is returned by Extend when the files cannot be added to
+// the dataset as a part of their own: they hold a month that is not later
+// than every month of the dataset, or no crimes (a stop-and-search file
+// alone, say). The caller loads every file instead.
+var ErrCannotExtend = errors.New("the files cannot be added to the dataset")
 
 // Extend reads the files of a new month's drop (street, outcomes and
 // stop-and-search files whose months are all later than base's) and
 // returns base with them added: only those files are parsed, and only
 // their part of the dataset is built and indexed; base itself is
 // unchanged and goes on answering. The result is what Load gives for
-// base's files and these together. Files that hold an earlier month fail
-// with ErrNotLater; the summary then describes the files read.
+// base's files and these together. Files that cannot be added so fail with
+// ErrCannotExtend; the summary then describes the files read.
 func Extend(ctx context.Context, base *geo.Dataset, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
 	return load(ctx, paths, opt, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) {
 		month, st, err := b.BuildOn(base)
+		if errors.Is(err, geo.ErrNotLater) {
+			return nil, st, fmt.Errorf("%w: %w", ErrCannotExtend, err)
+		}
 		if err != nil {
 			return nil, st, err
 		}
 		t0 := time.Now()
 		ds, err := geo.Append(base, month)
+		if errors.Is(err, geo.ErrAppend) {
+			err = fmt.Errorf("%w: %w", ErrCannotExtend, err)
+		}
 		st.Phases = append(st.Phases, geo.Phase{Name: "appended", Took: time.Since(t0)})
 		if err == nil {
 			st.Crimes, st.Located, st.Points = ds.Len(), ds.Located(), ds.NumPoints()

@@ -49,6 +49,11 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 		}
 		writeFile(t, filepath.Join(grown, filepath.Base(n)), string(b))
 	}
+	for _, dir := range []string{"a", "b"} {
+		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	one := serveData(t, filepath.Join(tmp, "a"), whole)
 	token := strings.Repeat("t0k3n", 8)
 	tokenFile := filepath.Join(tmp, "admin-token")

@@ -394,14 +394,14 @@ func (rl *reloader) reload(ctx context.Context) {
 		return
 	}
 	switch {
-	case err != nil:
-	case sum.HasFailures():
+	case sum != nil && sum.HasFailures():
 		names := make([]string, 0, len(sum.Failed))
 		for _, f := range sum.Failed {
 			names = append(names, filepath.Base(f.File))
 		}
 		err = fmt.Errorf("reload: %d file(s) could not be read: %s", len(names), strings.Join(names, ", "))
 		log.Error("reload: unreadable files", "failed", sum.Failed)
+	case err != nil:
 	case ds.Len() == 0:
 		err = errors.New("reload: the data paths hold no crimes")
 	}
@@ -438,10 +438,10 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (*geo.Dataset
 	if rl.ds != nil && rl.loaded != nil && now != nil {
 		if d := now.Since(rl.loaded, rl.paths); d.OnlyAdded() {
 			ds, sum, err := ingest.Extend(ctx, rl.ds, d.Added, rl.opt)
-			if !errors.Is(err, ingest.ErrNotLater) {
+			if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
 				return ds, sum, "added files", err
 			}
-			rl.opt.Logger.Info("reload: the added files hold earlier months; reading every file", "err", err)
+			rl.opt.Logger.Info("reload: the added files cannot be added to the dataset; reading every file", "err", err)
 		}
 	}
 	ds, sum, err := ingest.Load(ctx, rl.paths, rl.opt)
