@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"crimemap/fault"
+	"crimemap/internal/parallel"
 )
 
 // ErrAppend is returned, wrapped, by Append for a month it cannot add to a
@@ -120,45 +121,78 @@ func (pt *tablePart) rebased(lo uint32, monthOff int) *tablePart {
 	return &np
 }
 
+// joinChunk is the fewest later outcome rows worth a core of their own.
+var joinChunk = 4096
+
 // joinLater joins later outcome rows to the crimes of every part but the
 // last, replacing each part that gains entries with a copy holding them
 // beside its packed ones, so that the cost is the rows', not the part's.
-// It returns the entries' part of the version's sums.
+// Rows that match no crime, here or in their own build, are kept as
+// unmatched. It returns the entries' part of the version's sums.
 func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 	if len(rows) == 0 {
 		return sums
 	}
 	base := d.parts[:len(d.parts)-1]
-	gained := make([][]histRow, len(base))
-	var crimes []CrimeID
-	for _, r := range rows {
-		crimes = crimes[:0]
-		if r.other != "" {
-			crimes = d.crimesByOther(base, r.other, crimes)
-		} else {
-			for _, pt := range base {
-				crimes = pt.lookupID(r.id, crimes)
+	// A lookup is a few reads anywhere in a large index, so the rows are
+	// looked up on every core, each worker a run of them; the entries keep
+	// their row's number, and so the rows' order.
+	type joined struct {
+		histRow
+		row int
+	}
+	workers := parallel.Cores(len(rows) / joinChunk)
+	found := make([][][]joined, workers) // per worker, per part
+	matched := make([]bool, len(rows))
+	workerSums := make([]versionSums, workers)
+	parallel.Run(workers, func(w int) {
+		gained := make([][]joined, len(base))
+		var crimes []CrimeID
+		for ri := len(rows) * w / workers; ri < len(rows)*(w+1)/workers; ri++ {
+			r := &rows[ri]
+			crimes = crimes[:0]
+			if r.other != "" {
+				crimes = d.crimesByOther(base, r.other, crimes)
+			} else {
+				for _, pt := range base {
+					crimes = pt.lookupID(r.id, crimes)
+				}
+			}
+			matched[ri] = len(crimes) > 0
+			for _, c := range crimes {
+				k := d.partOf(c)
+				gained[k] = append(gained[k], joined{histRow{crime: uint32(c) - d.parts[k].lo, month: r.month, outcome: r.outcome}, ri})
+				workerSums[w].hist += hashKey(d.crimeKeyOf(c), tagHist, uint64(r.month)<<8|uint64(r.outcome), 0)
+				workerSums[w].nHist++
 			}
 		}
-		if len(crimes) == 0 && !r.joined {
+		found[w] = gained
+	})
+	for _, ws := range workerSums {
+		sums.add(ws)
+	}
+	for ri, r := range rows {
+		if !matched[ri] && !r.joined {
 			d.unmatched = append(d.unmatched, r)
 		}
-		for _, c := range crimes {
-			k := d.partOf(c)
-			gained[k] = append(gained[k], histRow{crime: uint32(c) - d.parts[k].lo, month: r.month, outcome: r.outcome})
-			sums.hist += hashKey(d.crimeKeyOf(c), tagHist, uint64(r.month)<<8|uint64(r.outcome), 0)
-			sums.nHist++
-		}
 	}
-	for k, rows := range gained {
-		if len(rows) == 0 {
+	for k := range base {
+		var js []joined
+		for _, g := range found {
+			js = append(js, g[k]...)
+		}
+		if len(js) == 0 {
 			continue
 		}
-		np := *d.parts[k]
 		// A crime's new entries are of a later month than its old ones,
 		// and among themselves in row order, as a build in one piece
 		// would order them.
-		slices.SortStableFunc(rows, func(a, b histRow) int { return cmp.Compare(a.crime, b.crime) })
+		slices.SortFunc(js, func(a, b joined) int { return cmp.Or(cmp.Compare(a.crime, b.crime), cmp.Compare(a.row, b.row)) })
+		rows := make([]histRow, len(js))
+		for i, j := range js {
+			rows[i] = j.histRow
+		}
+		np := *d.parts[k]
 		np.histMore = mergeHist(np.histMore, rows)
 		d.parts[k] = &np
 	}

@@ -1,5 +1,9 @@
 package geo
 
+// The tests join later outcome rows on several cores even when they are
+// few, as a national month's are.
+func init() { joinChunk = 8 }
+
 // SplitMonths cuts a dataset built in one piece into the dataset of all
 // but its last k months and one dataset for each of those k months, each
 // as Builder.BuildOn builds a month on the datasets before it: the same
@@ -17,11 +21,23 @@ func SplitMonths(d *Dataset, k int) (base *Dataset, months []*Dataset) {
 
 // NextMonth returns a month to append to d, for the benchmarks: d's last
 // month's crimes, stops and later outcome rows as if they were of the
-// month after, built on d.
-func NextMonth(d *Dataset) *Dataset {
+// month after, built on d, with outcome rows for about later more of d's
+// crimes with a Crime ID, spread over them, as a real month's outcomes
+// files give new outcomes to crimes of many months before.
+func NextMonth(d *Dataset, later int) *Dataset {
 	n := len(d.months)
-	return d.sub(n-1, n, d.months[n-1]+1)
+	m := d.sub(n-1, n, d.months[n-1]+1)
+	if step := len(d.ids) / max(later, 1); later > 0 {
+		for k := 0; k < len(d.ids); k += max(step, 1) {
+			m.later = append(m.later, laterOutcome{id: d.ids[k], month: m.months[0], outcome: Outcome(1 + k%(d.outcomes.Len()-1))})
+		}
+	}
+	return m
 }
+
+// LaterRows returns how many outcome rows of a month built on a base are
+// kept for Append to join to the base's crimes.
+func LaterRows(month *Dataset) int { return len(month.later) }
 
 // sub returns the dataset of d's crimes of the months [m0, m1), with the
 // history entries of months before m1, and as later rows the entries of

@@ -72,8 +72,12 @@ type Dataset struct {
 
 	snapParts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
 
-	// later holds, for a dataset built on a base (Builder.BuildOn), its
-	// outcome rows, for Append to join to the base's crimes.
+	// later holds, for a dataset built on a base (Builder.BuildOn), the
+	// outcome rows of its month for Append to join to the base's crimes. A
+	// build in one piece joins a row to every crime with its Crime ID, in
+	// any month, so to answer alike this holds every row whose Crime ID a
+	// base crime may have: those none of the month's crimes took, and,
+	// where IDs repeat across months, those they took too.
 	later []laterOutcome
 	// unmatched holds the outcome rows that matched no crime, for Append
 	// to join to a later month's crimes.
