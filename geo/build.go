@@ -297,11 +297,11 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 
 	d.latest = latestMonth(d.month, d.months)
 	st.Crimes, st.Located, st.Points = bs.n, located, bs.np
-	unjoined := d.joinOutcomes(outcomes, &st)
+	var kept []pendingOutcome
 	if base != nil {
-		// Kept for the base's crimes; a dataset of its own keeps none.
-		d.unjoined = unjoined
+		kept = base.unjoined
 	}
+	d.unjoined, d.carried = d.joinOutcomes(kept, outcomes, &st)
 	n := 0
 	for _, sb := range stops {
 		n += len(sb.Rows)
@@ -436,9 +436,21 @@ func Bound32(b orb.Bound) (lo, hi [2]float32) {
 }
 
 // joinOutcomes attaches each outcome row to every crime with its Crime ID,
-// and returns the rows that matched none.
-func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) (unjoined []pendingOutcome) {
+// first the rows a base kept (see pendingOutcome), then the batches'. It
+// returns the batches' rows that matched none, and the base's.
+func (d *Dataset) joinOutcomes(kept []pendingOutcome, batches []*OutcomeBatch, st *BuildStats) (unjoined, carried []pendingOutcome) {
 	var hist []histRow
+	var crimes []CrimeID
+	for _, p := range kept {
+		crimes = d.crimesOf(p.row, p.otherID, crimes)
+		if len(crimes) == 0 {
+			carried = append(carried, p)
+			continue
+		}
+		for _, c := range crimes {
+			hist = append(hist, histRow{crime: uint32(c), month: p.row.month, outcome: p.outcome})
+		}
+	}
 	for _, ob := range batches {
 		st.OutcomesNoID += ob.NoID
 		// The batch's strings hold Crime IDs too: a string only ever
@@ -458,16 +470,9 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) (unjoine
 				terms[i] = Outcome(k)
 			}
 		}
-		var crimes []CrimeID
 		for _, r := range ob.rows {
 			st.OutcomeRows++
-			if r.otherID != 0 {
-				crimes = d.CrimesByPersistentID(ob.strs.strs[r.otherID])
-			} else {
-				// The ID is already decoded: no round trip through hex.
-				crimes = d.lookupID(r.id, crimes[:0])
-				slices.Sort(crimes)
-			}
+			crimes = d.crimesOf(r, ob.strs.strs[r.otherID], crimes)
 			if len(crimes) == 0 {
 				st.OutcomesUnmatch++
 				unjoined = append(unjoined, pendingOutcome{r, ob.strs.strs[r.otherID], terms[r.outcome]})
@@ -486,11 +491,28 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats) (unjoine
 		return cmp.Compare(a.month, b.month)
 	})
 	d.packHist(hist)
-	return unjoined
+	return unjoined, carried
 }
 
-// pendingOutcome is an outcome row that matched no crime of a dataset
-// built on a base, for the base's crimes to be tried.
+// crimesOf returns the crimes with an outcome row's Crime ID: other when
+// the ID is not 64 hex digits.
+func (d *Dataset) crimesOf(r rawOutcome, other string, buf []CrimeID) []CrimeID {
+	if r.otherID != 0 {
+		return d.CrimesByPersistentID(other)
+	}
+	// The ID is already decoded: no round trip through hex.
+	buf = d.lookupID(r.id, buf[:0])
+	slices.Sort(buf)
+	return buf
+}
+
+// pendingOutcome is an outcome row that matched no crime: a dataset keeps
+// them (unjoined) for the crimes of later months built on it, and a build
+// on a base keeps its own for the base's crimes to be tried (geo.Append)
+// and the base's that its crimes did not match either (carried). A row
+// that matched a crime is not tried again: a Crime ID that names crimes
+// of two months is joined to the later one's only when they are built in
+// one piece.
 type pendingOutcome struct {
 	row     rawOutcome
 	otherID string // the Crime ID when it is not 64 hex digits

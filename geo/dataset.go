@@ -94,7 +94,9 @@ type Dataset struct {
 
 	parts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
 
-	unjoined []pendingOutcome // BuildOn's outcome rows that matched none of its crimes
+	// Outcome rows that matched no crime, and on a BuildOn's result the
+	// base's that its crimes did not match either (see pendingOutcome).
+	unjoined, carried []pendingOutcome
 }
 
 // histEntry is an entry of an outcome history in four bytes rather than

@@ -119,15 +119,17 @@ const (
 )
 
 // snapStored lists the Dataset fields a snapshot stores or rebuilds (sums
-// are computed again when asked for; unjoined belongs to a BuildOn's
-// result, which is appended rather than stored); a test
+// are computed again when asked for; the unjoined outcome rows are not
+// stored, so a month built on an opened snapshot cannot join the earlier
+// months' rows to its crimes, and carried belongs to a BuildOn's result,
+// which is appended rather than stored); a test
 // holds it equal to the struct's fields, so a field added later cannot be
 // silently lost on a restart.
 var snapStored = []string{
 	"version", "sums", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "histStart", "months", "latest", "stops", "parts", "unjoined",
+	"hist", "histStart", "months", "latest", "stops", "parts", "unjoined", "carried",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 
