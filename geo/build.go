@@ -279,10 +279,15 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 	// The columns are final, so the crimes are hashed for the version
 	// while the ID index is built and outcomes are joined.
 	var sums versionSums
-	hashed := make(chan struct{})
+	var catalogue uint64
+	hashed := make(chan struct{}, 2)
 	go func() {
-		defer close(hashed)
+		defer func() { hashed <- struct{}{} }()
 		sums = d.crimeSums()
+	}()
+	go func() {
+		defer func() { hashed <- struct{}{} }()
+		catalogue = d.catalogueSum()
 	}()
 	// Forces are numbered here: stops may add forces to the vocabulary
 	// while the crimes are numbered.
@@ -327,11 +332,12 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 	}
 	lap("waited for the R-tree and H3 cells")
 	<-hashed
+	<-hashed
 	<-numbered
 	sums.add(d.histSums())
 	sums.add(d.stopSums())
 	d.sums = &sums
-	d.version = d.versionFrom(sums)
+	d.version = d.versionWith(sums, catalogue)
 	lap("version")
 	st.Phases = append(st.Phases, Phase{"(R-tree and H3 cells, from points merged and ordered on)", indexTook})
 	return d, st, nil

@@ -358,11 +358,11 @@ func (w *hashWriter) sum() uint64 {
 
 // versionFrom returns the version from the sums and what is hashed in
 // order: the catalogue of points, the vocabularies and the months.
-func (d *Dataset) versionFrom(s versionSums) string {
+func (d *Dataset) versionFrom(s versionSums) string { return d.versionWith(s, d.catalogueSum()) }
+
+// catalogueSum hashes the points in order: coordinates, street and LSOA.
+func (d *Dataset) catalogueSum() uint64 {
 	w := newHashWriter()
-	for _, x := range []uint64{s.crimes, s.hist, s.stops, s.nCrimes, s.nHist, s.nStops} {
-		w.u64(x)
-	}
 	w.u64(uint64(len(d.ptLon)))
 	for p := range d.ptLon {
 		w.u64(math.Float64bits(d.ptLon[p]))
@@ -370,6 +370,15 @@ func (d *Dataset) versionFrom(s versionSums) string {
 		w.str(d.strs[d.ptStreet[p]])
 		w.str(d.strs[d.ptLSOACode[p]])
 		w.str(d.strs[d.ptLSOAName[p]])
+	}
+	return w.sum()
+}
+
+// versionWith is versionFrom with the catalogue's hash already taken.
+func (d *Dataset) versionWith(s versionSums, catalogue uint64) string {
+	w := newHashWriter()
+	for _, x := range []uint64{s.crimes, s.hist, s.stops, s.nCrimes, s.nHist, s.nStops, catalogue} {
+		w.u64(x)
 	}
 	for _, t := range [][]Term{d.categories.terms, d.outcomes.terms, d.forces.terms} {
 		w.u64(uint64(len(t)))
