@@ -178,17 +178,38 @@ func TestSnapshotRefusesFailedFile(t *testing.T) {
 	}
 }
 
+// addedToSnapshot is what the log says when files were added to a
+// snapshot's dataset.
+const addedToSnapshot = "files added since the snapshot loaded"
+
 // TestStartDatasetRefusesStaleSnapshot: a snapshot is served only for the
-// files it was made from; after a new month, a revised or removed file,
-// or without its list of files, the start loads the CSVs, and says why.
+// files it was made from, or with a new month's files added to it; after a
+// revised or removed file, a new file that cannot be added, or without its
+// list of files, the start loads the CSVs, and says why.
 func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 	for _, tc := range []struct {
 		name, why string
 		change    func(t *testing.T, data string) (snap string, base reload.Snapshot)
 	}{
 		{"unchanged", "", nil},
-		{"month added", "1 (2017-03/2017-03-hampshire-street.csv) added", func(t *testing.T, data string) (string, reload.Snapshot) {
+		{"month added", addedToSnapshot, func(t *testing.T, data string) (string, reload.Snapshot) {
+			b, err := os.ReadFile(filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), strings.ReplaceAll(string(b), ",2017-02,", ",2017-03,"))
+			return "", scan(t, data)
+		}},
+		{"unreadable month added", "cannot be added to the dataset", func(t *testing.T, data string) (string, reload.Snapshot) {
 			writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), "Crime ID,Month\n")
+			return "", scan(t, data)
+		}},
+		{"earlier month added", "cannot be added to the dataset", func(t *testing.T, data string) (string, reload.Snapshot) {
+			b, err := os.ReadFile(filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(data, "2017-01", "2017-01-hampshire-street.csv"), strings.ReplaceAll(string(b), ",2017-02,", ",2017-01,"))
 			return "", scan(t, data)
 		}},
 		{"file revised", "1 (2017-02/2017-02-hampshire-street.csv (modified", func(t *testing.T, data string) (string, reload.Snapshot) {
@@ -250,7 +271,12 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 				}
 				return
 			}
-			if sum == nil || !strings.Contains(log.String(), "snapshot refused") || !strings.Contains(log.String(), tc.why) {
+			switch {
+			case tc.why == addedToSnapshot:
+				if sum == nil || !strings.Contains(log.String(), "dataset opened from snapshot") || !strings.Contains(log.String(), addedToSnapshot) {
+					t.Fatalf("want the new month added to the snapshot; summary %v, log:\n%s", sum, log.String())
+				}
+			case sum == nil || !strings.Contains(log.String(), "loading the data paths instead") || !strings.Contains(log.String(), tc.why):
 				t.Fatalf("want the CSVs loaded because %q; summary %v, log:\n%s", tc.why, sum, log.String())
 			}
 			want, _, err := ingest.Load(context.Background(), []string{data}, ingest.Options{})
