@@ -70,13 +70,7 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	}
 	// One reload for the month's three files, asked for once they are all
 	// there.
-	req, _ := http.NewRequest(http.MethodPost, ext+"/admin/reload", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	askReload(t, ext, token)
 	got := waitHealth(t, ext, func(h serveHealth) bool { return h.Version != before.Version })
 	var detail struct {
 		Reload struct {

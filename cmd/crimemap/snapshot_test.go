@@ -178,6 +178,16 @@ func TestSnapshotRefusesFailedFile(t *testing.T) {
 	}
 }
 
+// copyMonthAs copies the bundled month's file under data as month m.
+func copyMonthAs(t *testing.T, data, m string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(data, m, m+"-hampshire-street.csv"), strings.ReplaceAll(string(b), ",2017-02,", ","+m+","))
+}
+
 // addedToSnapshot is what the log says when files were added to a
 // snapshot's dataset.
 const addedToSnapshot = "files added since the snapshot loaded"
@@ -193,11 +203,7 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 	}{
 		{"unchanged", "", nil},
 		{"month added", addedToSnapshot, func(t *testing.T, data string) (string, reload.Snapshot) {
-			b, err := os.ReadFile(filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), strings.ReplaceAll(string(b), ",2017-02,", ",2017-03,"))
+			copyMonthAs(t, data, "2017-03")
 			return "", scan(t, data)
 		}},
 		{"unreadable month added", "cannot be added to the dataset", func(t *testing.T, data string) (string, reload.Snapshot) {
@@ -205,11 +211,7 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			return "", scan(t, data)
 		}},
 		{"earlier month added", "cannot be added to the dataset", func(t *testing.T, data string) (string, reload.Snapshot) {
-			b, err := os.ReadFile(filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			writeFile(t, filepath.Join(data, "2017-01", "2017-01-hampshire-street.csv"), strings.ReplaceAll(string(b), ",2017-02,", ",2017-01,"))
+			copyMonthAs(t, data, "2017-01")
 			return "", scan(t, data)
 		}},
 		{"file revised", "1 (2017-02/2017-02-hampshire-street.csv (modified", func(t *testing.T, data string) (string, reload.Snapshot) {
