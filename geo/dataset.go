@@ -338,12 +338,6 @@ func (d *Dataset) PointCell(p PointID) h3.Cell { return d.ptCell[p] }
 // PointStreet returns the street name of snap point p.
 func (d *Dataset) PointStreet(p PointID) string { return d.strs[d.ptStreet[p]] }
 
-// PointCrimes returns the range [start, end) of the crimes at snap point p
-// of a dataset of one part; PartCrimes is its form for any dataset.
-func (d *Dataset) PointCrimes(p PointID) (start, end CrimeID) {
-	return d.PartCrimes(0, p)
-}
-
 // PointOf returns the snap point of crime c, or NoPoint.
 func (d *Dataset) PointOf(c CrimeID) PointID {
 	pt, i := d.at(c)

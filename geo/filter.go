@@ -104,13 +104,6 @@ func (pt *tablePart) span(p PointID, r monthRange) (s, e uint32) {
 	return s, e
 }
 
-// MonthSpan narrows the crimes of point p to those within the filter's
-// month range in a dataset of one part; PartMonthSpan is its form for any
-// dataset.
-func (d *Dataset) MonthSpan(p PointID, f *Filter) (start, end CrimeID) {
-	return d.PartMonthSpan(0, p, f)
-}
-
 // searchMonth returns the first of the part's crimes in [lo, hi) whose
 // month index is >= mi.
 func (pt *tablePart) searchMonth(lo, hi uint32, mi int) uint32 {

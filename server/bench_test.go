@@ -21,7 +21,7 @@ func radiusPaths(ds *geo.Dataset, format string) []string {
 	for p := range ps {
 		ps[p] = geo.PointID(p)
 	}
-	size := func(p geo.PointID) int { s, e := ds.PointCrimes(p); return int(e - s) }
+	size := ds.PointLen
 	slices.SortFunc(ps, func(a, b geo.PointID) int { return cmp.Compare(size(b), size(a)) })
 	m := ds.LatestMonth()
 	var out []string

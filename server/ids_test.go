@@ -142,7 +142,7 @@ func TestIDsSurviveAnotherMonth(t *testing.T) {
 		if !ok {
 			// Only the revised force-month's rows may have taken a
 			// point away.
-			s, e := a.PointCrimes(p)
+			s, e := a.PartCrimes(0, p)
 			for c := s; c < e; c++ {
 				if !isRevised(c) {
 					t.Fatalf("location id %d of crime %d is not in the second load", a.LocationID(p), c)

@@ -37,7 +37,7 @@ func rawGet(t *testing.T, ts *httptest.Server, path string, header ...string) (*
 func denseTile(ds *geo.Dataset, z int) maptile.Tile {
 	best, most := geo.PointID(0), -1
 	for p := 0; p < ds.NumPoints(); p++ {
-		s, e := ds.PointCrimes(geo.PointID(p))
+		s, e := ds.PartCrimes(0, geo.PointID(p))
 		if int(e-s) > most {
 			best, most = geo.PointID(p), int(e-s)
 		}
@@ -265,7 +265,7 @@ func TestClusterEndpoints(t *testing.T) {
 			if !ok {
 				t.Fatalf("leaf location_id %d: no such point", l.Properties.LocationID)
 			}
-			s, e := ds.PointCrimes(p)
+			s, e := ds.PartCrimes(0, p)
 			for c := s; c < e; c++ {
 				if int(ds.Category(c)) == shop {
 					n++
