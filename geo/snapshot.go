@@ -406,7 +406,8 @@ func writeSnapshot(w io.Writer, d *Dataset, format uint32, identity string, part
 	if d.NumParts() != 1 {
 		return ErrSnapshotParts
 	}
-	secs, err := withParts(d.sections(), append(slices.Clip(parts), d.unmatchedPart()...))
+	own := append(d.unmatchedPart(), d.sumsPart())
+	secs, err := withParts(d.sections(), append(slices.Clip(parts), own...))
 	if err != nil {
 		return err
 	}
@@ -640,6 +641,12 @@ func readSnapshot(data []byte, check func(part func(name string) []byte) error) 
 		}
 		// The part is the dataset's own, not one another package stored.
 		delete(d.snapParts, unmatchedPartName)
+	}
+	if b := d.snapParts[sumsPartName]; b != nil {
+		if d.sums, err = readSums(b); err != nil {
+			return nil, err
+		}
+		delete(d.snapParts, sumsPartName)
 	}
 	meta := snapDec{b: s[secMeta], what: "meta"}
 	d.latest = Month(meta.u64())

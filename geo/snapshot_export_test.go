@@ -105,6 +105,10 @@ func HexLevelsEqual(a, b *Dataset) bool {
 	return true
 }
 
+// StoredSumsHold reports whether a dataset opened from a snapshot has the
+// version sums the snapshot stored, and whether they are its crimes'.
+func StoredSumsHold(d *Dataset) bool { return d.sums != nil && *d.sums == d.computeSums() }
+
 // RecomputedVersion hashes the dataset's content again, as Build does.
 func RecomputedVersion(d *Dataset) string { return d.versionFrom(d.computeSums()) }
 

@@ -186,3 +186,25 @@ func readUnmatched(b []byte) ([]laterOutcome, error) {
 	}
 	return rows, nil
 }
+
+// sumsPartName is the part holding the sums the version is made from
+// (Dataset.sums), so that a month appended after a restart from the
+// snapshot need not hash every crime again to give the new version.
+const sumsPartName = "geo.version-sums"
+
+// sumsPart returns the dataset's version sums as a part.
+func (d *Dataset) sumsPart() SnapshotPart {
+	s := d.layoutFreeSums()
+	var w PartWriter
+	for _, v := range []uint64{s.crimes, s.hist, s.stops, s.nCrimes, s.nHist, s.nStops} {
+		w.Uint64(v)
+	}
+	return SnapshotPart{Name: sumsPartName, Data: w.Bytes()}
+}
+
+// readSums reads the version sums of a snapshot's part.
+func readSums(b []byte) (*versionSums, error) {
+	r := NewPartReader(b, "version sums")
+	s := &versionSums{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}
+	return s, r.Err()
+}

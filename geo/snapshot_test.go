@@ -149,6 +149,9 @@ func TestOpenSnapshotFile(t *testing.T) {
 	if d := geo.SnapshotDiff(ds, got); len(d) > 0 {
 		t.Fatalf("opened snapshot differs in %v", d)
 	}
+	if !geo.StoredSumsHold(got) {
+		t.Fatal("the opened dataset's version sums are not the stored ones, or not its crimes'")
+	}
 	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
 		t.Fatalf("temporary files left beside the snapshot: %v", entries)
 	}

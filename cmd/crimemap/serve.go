@@ -383,13 +383,13 @@ type reloader struct {
 func (rl *reloader) reload(ctx context.Context) {
 	log := rl.opt.Logger
 	start := time.Now()
-	defer boundReloadMemory()()
 	now, err := reload.Scan(rl.paths)
 	if err != nil {
 		log.Warn("reload: scan of the data paths", "err", err)
 		now = nil
 	}
-	ds, sum, how, err := rl.load(ctx, now)
+	ds, sum, how, bounded, err := rl.load(ctx, now)
+	defer bounded()
 	if ctx.Err() != nil {
 		return
 	}
@@ -405,14 +405,15 @@ func (rl *reloader) reload(ctx context.Context) {
 	case ds.Len() == 0:
 		err = errors.New("reload: the data paths hold no crimes")
 	}
-	elapsed := time.Since(start)
 	if err != nil {
-		rl.srv.ReportReload(elapsed, how, err)
+		rl.srv.ReportReload(time.Since(start), how, err)
 		log.Error("reload failed; the old dataset keeps serving", "err", err)
 		return
 	}
 	rl.srv.SetDataset(ds)
 	rl.ds, rl.loaded = ds, now
+	// Until the new dataset serves.
+	elapsed := time.Since(start)
 	rl.srv.ReportReload(elapsed, how, nil)
 	log.Info("dataset reloaded", "how", how, "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", elapsed.Round(time.Millisecond))
 	// The replaced dataset is garbage now, but for requests still on it:
@@ -433,19 +434,23 @@ func (rl *reloader) reload(ctx context.Context) {
 
 // load reads the files as they are now: only the added ones when that is
 // all that changed since the dataset was loaded and they hold later
-// months, else all of them. how says which.
-func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (*geo.Dataset, *ingest.Summary, string, error) {
+// months, else all of them. how says which. A load of every file builds a
+// second dataset beside the one serving, and runs under a soft memory
+// limit that the caller lifts (unbound) once the new dataset is ready;
+// adding files shares the dataset and needs none.
+func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds *geo.Dataset, sum *ingest.Summary, how string, unbound func(), err error) {
 	if rl.ds != nil && rl.loaded != nil && now != nil {
 		if d := now.Since(rl.loaded, rl.paths); d.OnlyAdded() {
 			ds, sum, err := ingest.Extend(ctx, rl.ds, d.Added, rl.opt)
 			if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
-				return ds, sum, "added files", err
+				return ds, sum, "added files", func() {}, err
 			}
 			rl.opt.Logger.Info("reload: the added files cannot be added to the dataset; reading every file", "err", err)
 		}
 	}
-	ds, sum, err := ingest.Load(ctx, rl.paths, rl.opt)
-	return ds, sum, "every file", err
+	unbound = boundReloadMemory()
+	ds, sum, err = ingest.Load(ctx, rl.paths, rl.opt)
+	return ds, sum, "every file", unbound, err
 }
 
 // boundReloadMemory sets a soft memory limit for a reload (reloadLimit of
