@@ -252,9 +252,11 @@ func New(cfg Config, deps Deps) *Server {
 // reuses what was worked out from the old one's crimes, the tile index
 // included, and works out only the new months'.
 func (s *Server) SetDataset(ds *geo.Dataset) {
+	start := time.Now()
 	var snap *snapshot
+	extended := false
 	if old := s.state.Load(); old != nil && old.ds != ds && ds.Extends(old.ds) {
-		snap = s.extendSnapshot(old, ds)
+		snap, extended = s.extendSnapshot(old, ds), true
 	} else {
 		// Nothing can cancel this count, so it cannot fail.
 		all, _ := ds.Count(context.Background(), nil, &geo.Filter{})
@@ -278,6 +280,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	snap.text = newJSONText(ds)
 	snap.listings = newListingCache(s.cfg.ListingCacheBytes, ds.NumPoints())
 	s.state.Store(snap)
+	s.log.Debug("dataset set", "version", ds.Version(), "extended", extended, "elapsed", time.Since(start).Round(time.Millisecond))
 	version := ds.Version()
 	s.metrics.version.Store(&version)
 	// Each H3 resolution's cell column costs a second or more nationally on
@@ -302,6 +305,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 // from old's: the counts, forces and tile index of old's parts stand, and
 // only ds's later parts are counted and indexed.
 func (s *Server) extendSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
+	start := time.Now()
 	sum := buildSummary(ds)
 	snap := &snapshot{ds: ds, totals: slices.Clone(old.totals), forcesUsed: sum.forcesUsed, view: sum.view}
 	if first, _ := ds.PartRange(old.ds.NumParts()); int(first) < ds.Len() {
@@ -317,6 +321,7 @@ func (s *Server) extendSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
 		ix = tiles.NewIndex(ds, s.cfg.Tiles)
 	}
 	snap.tiles = ix
+	s.log.Debug("derived data extended", "elapsed", time.Since(start).Round(time.Millisecond))
 	return snap
 }
 
