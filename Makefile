@@ -66,10 +66,15 @@ synth-history: ## Write the fifteen-year synthetic history (90M crimes, about 20
 
 # HISTORY may name a snapshot of it (crimemap snapshot -out FILE HISTORY),
 # which opens in seconds; the start benchmarks need one, and each of their
-# runs maps it anew, so they run a few times only.
+# runs maps it anew, so they run a few times only. With a snapshot of all
+# but the last month, MONTH names that month's folder, which the new-month
+# benchmark adds to it.
+MONTH ?=
+
 bench-history: ## Benchmarks over the long history in HISTORY, one package at a time (each loads all of it)
-	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench History -skip HistoryStart -benchtime 400x -timeout 120m ./geo ./tiles ./ingest
+	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench History -skip 'HistoryStart|ExtendHistory' -benchtime 400x -timeout 120m ./geo ./tiles ./ingest
 	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench HistoryStart -benchtime 3x -timeout 30m ./geo ./tiles
+	CRIMEMAP_BENCH_HISTORY=$(HISTORY) CRIMEMAP_BENCH_MONTH=$(MONTH) $(GO) test -p 1 -run '^$$' -bench ExtendHistory -benchtime 3x -timeout 30m ./ingest
 
 bench-watch: ## Watch form submissions/s and p99 on SQLite and PostgreSQL (a throwaway cluster), alone and beside crime reads
 	bash -c '. .ci/postgres.sh && CRIMEMAP_BENCH=1 $(if $(DURATION),CRIMEMAP_WATCH_BENCH_DURATION=$(DURATION)) \
