@@ -390,24 +390,10 @@ func (bs *building) mergePoints() {
 	if bs.base != nil {
 		nb = bs.base.NumPoints()
 	}
-	// On a base, the points it has keep their numbers; a lookup is a
-	// binary search among its points, so the tables look up on every core.
+	// On a base, the points it has keep their numbers.
 	known := make([][]bool, len(bs.tables))
 	if nb > 0 {
-		parallel.Each(len(bs.tables), func(ti int) {
-			t := bs.tables[ti]
-			t.rank = make([]uint32, len(t.in.pts))
-			known[ti] = make([]bool, len(t.in.pts))
-			for p, c := range t.cnt {
-				lp := &t.in.pts[p]
-				if c.all == 0 {
-					continue
-				}
-				if q, ok := bs.base.findPoint(lp.lon, lp.lat, d.strs[t.str[lp.street]]); ok {
-					t.rank[p], known[ti][p] = uint32(q), true
-				}
-			}
-		})
+		bs.findBasePoints(known)
 	}
 	for ti, t := range bs.tables {
 		if nb == 0 {
@@ -507,17 +493,67 @@ func (bs *building) mergePoints() {
 	}
 }
 
-// findPoint returns the point at these coordinates with this street name.
-// A point's location id is the hash of the same, or, when earlier points
-// took that value, the next free one: so the point is among the run of
-// consecutive ids from the first at or above the hash.
-func (d *Dataset) findPoint(lon, lat float64, street string) (PointID, bool) {
-	h := locationHash(lon, lat, street)
+// findBasePoints looks the tables' used points up among the base's, and
+// sets the rank and known of those found. The lookups go in order of
+// location id, as the base's points are in ptByID: one pass over those
+// rather than a binary search each, which missed the cache at every step.
+func (bs *building) findBasePoints(known [][]bool) {
+	base, d := bs.base, bs.d
+	type query struct {
+		h     uint64
+		t, p  uint32
+		found bool
+		at    PointID
+	}
+	per := make([][]query, len(bs.tables))
+	parallel.Each(len(bs.tables), func(ti int) {
+		t := bs.tables[ti]
+		t.rank = make([]uint32, len(t.in.pts))
+		known[ti] = make([]bool, len(t.in.pts))
+		for p, c := range t.cnt {
+			if c.all > 0 {
+				lp := &t.in.pts[p]
+				per[ti] = append(per[ti], query{h: locationHash(lp.lon, lp.lat, d.strs[t.str[lp.street]]), t: uint32(ti), p: uint32(p)})
+			}
+		}
+	})
+	qs := slices.Concat(per...)
+	per = nil
+	slices.SortFunc(qs, func(a, b query) int { return cmp.Compare(a.h, b.h) })
+	// Each half of the queries walks its own part of ptByID.
+	parallel.Run(2, func(k int) {
+		part := qs[len(qs)*k/2 : len(qs)*(k+1)/2]
+		i := 0
+		for j := range part {
+			x := &part[j]
+			t := bs.tables[x.t]
+			lp := &t.in.pts[x.p]
+			if j == 0 {
+				i, _ = slices.BinarySearchFunc(base.ptByID, x.h, func(p uint32, h uint64) int { return cmp.Compare(base.ptID[p], h) })
+			}
+			for i < len(base.ptByID) && base.ptID[base.ptByID[i]] < x.h {
+				i++
+			}
+			x.at, x.found = base.findFrom(i, x.h, lp.lon, lp.lat, d.strs[t.str[lp.street]])
+		}
+	})
+	for _, x := range qs {
+		if x.found {
+			bs.tables[x.t].rank[x.p], known[x.t][x.p] = uint32(x.at), true
+		}
+	}
+}
+
+// findFrom returns the point at these coordinates with this street name,
+// whose location hash is h, from the first point of ptByID whose location
+// id is at least h. A point's location id is its hash, or, when earlier
+// points took that value, the next free one: so the point is among the run
+// of consecutive ids from there.
+func (d *Dataset) findFrom(i int, h uint64, lon, lat float64, street string) (PointID, bool) {
 	np := len(d.ptByID)
 	is := func(p uint32) bool {
 		return d.ptLon[p] == lon && d.ptLat[p] == lat && d.strs[d.ptStreet[p]] == street
 	}
-	i, _ := slices.BinarySearchFunc(d.ptByID, h, func(p uint32, h uint64) int { return cmp.Compare(d.ptID[p], h) })
 	for ; i < np; i++ {
 		p := d.ptByID[i]
 		if is(p) {
