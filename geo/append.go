@@ -150,20 +150,12 @@ func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 		var crimes []CrimeID
 		for ri := len(rows) * w / workers; ri < len(rows)*(w+1)/workers; ri++ {
 			r := &rows[ri]
-			crimes = crimes[:0]
-			if r.other != "" {
-				crimes = d.crimesByOther(base, r.other, crimes)
-			} else {
-				for _, pt := range base {
-					crimes = pt.lookupID(r.id, crimes)
-				}
-			}
+			crimes = d.rowCrimes(base, r, crimes[:0])
 			matched[ri] = len(crimes) > 0
 			for _, c := range crimes {
 				k := d.partOf(c)
 				gained[k] = append(gained[k], joined{histRow{crime: uint32(c) - d.parts[k].lo, month: r.month, outcome: r.outcome}, ri})
-				workerSums[w].hist += hashKey(d.crimeKeyOf(c), tagHist, uint64(r.month)<<8|uint64(r.outcome), 0)
-				workerSums[w].nHist++
+				workerSums[w].addEntry(d.crimeKeyOf(c), r.month, r.outcome)
 			}
 		}
 		found[w] = gained
@@ -211,20 +203,14 @@ func (d *Dataset) joinEarlier(rows []laterOutcome) (sums versionSums) {
 	var gained []histRow
 	var crimes []CrimeID
 	for _, r := range rows {
-		crimes = crimes[:0]
-		if r.other != "" {
-			crimes = d.crimesByOther(d.parts[k:], r.other, crimes)
-		} else {
-			crimes = pt.lookupID(r.id, crimes)
-		}
+		crimes = d.rowCrimes(d.parts[k:], &r, crimes[:0])
 		if len(crimes) == 0 {
 			d.unmatched = append(d.unmatched, r)
 			continue
 		}
 		for _, c := range crimes {
 			gained = append(gained, histRow{crime: uint32(c) - pt.lo, month: r.month, outcome: r.outcome})
-			sums.hist += hashKey(d.crimeKeyOf(c), tagHist, uint64(r.month)<<8|uint64(r.outcome), 0)
-			sums.nHist++
+			sums.addEntry(d.crimeKeyOf(c), r.month, r.outcome)
 		}
 	}
 	if len(gained) == 0 {
@@ -258,6 +244,18 @@ func (d *Dataset) crimeKeyOf(c CrimeID) crimeKey {
 		r--
 	}
 	return crimeKey{uint64(p)<<32 | uint64(i-r), uint64(d.months[pt.month[i]])<<16 | uint64(pt.force[i])}
+}
+
+// rowCrimes appends the crimes of parts that outcome row r names by its
+// Crime ID.
+func (d *Dataset) rowCrimes(parts []*tablePart, r *laterOutcome, out []CrimeID) []CrimeID {
+	if r.other != "" {
+		return d.crimesByOther(parts, r.other, out)
+	}
+	for _, pt := range parts {
+		out = pt.lookupID(r.id, out)
+	}
+	return out
 }
 
 // crimesByOther appends the crimes of parts whose Crime ID is other, which

@@ -285,15 +285,25 @@ func monthCounts(months []uint8, n int) []int {
 
 // latestOf is LatestMonth's rule over the crimes of each month.
 func latestOf(counts []int, distinct []Month) Month {
-	if len(distinct) == 0 {
-		return 0
+	if i := LatestIndex(counts); i >= 0 {
+		return distinct[i]
+	}
+	return 0
+}
+
+// LatestIndex applies LatestMonth's rule to a series of counts by month:
+// it returns the index of the latest count of at least 1/LatestShare of
+// the largest, or -1 for an empty series.
+func LatestIndex(counts []int) int {
+	if len(counts) == 0 {
+		return -1
 	}
 	busiest := slices.Max(counts)
-	for i := len(distinct) - 1; ; i-- {
-		if counts[i]*LatestShare >= busiest {
-			return distinct[i]
-		}
+	i := len(counts) - 1
+	for counts[i]*LatestShare < busiest {
+		i--
 	}
+	return i
 }
 
 // Categories returns the crime-category vocabulary.

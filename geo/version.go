@@ -36,6 +36,12 @@ type versionSums struct {
 	nCrimes, nHist, nStops uint64
 }
 
+// addEntry adds an outcome history entry of the crime with key k.
+func (s *versionSums) addEntry(k crimeKey, m Month, o Outcome) {
+	s.hist += hashKey(k, tagHist, uint64(m)<<8|uint64(o), 0)
+	s.nHist++
+}
+
 // add adds the sums of another set of crimes, histories and stops.
 func (s *versionSums) add(o versionSums) {
 	s.crimes += o.crimes
@@ -253,8 +259,7 @@ func (d *Dataset) histSums() versionSums {
 			}
 			for end := int(d.histStart[w+1]); hi < end && d.hist[hi].off() == uint32(c%64); hi++ {
 				e := d.hist[hi]
-				s.hist += hashKey(key, tagHist, uint64(e.month())<<8|uint64(e.outcome()), 0)
-				s.nHist++
+				s.addEntry(key, e.month(), e.outcome())
 			}
 		})
 	})

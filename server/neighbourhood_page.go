@@ -459,13 +459,7 @@ func (ix *hoodIndex) forceLatest(ds *geo.Dataset) map[string]geo.Month {
 		if byMonth == nil {
 			continue
 		}
-		busiest := slices.Max(byMonth)
-		for i := len(byMonth) - 1; i >= 0; i-- {
-			if byMonth[i]*geo.LatestShare >= busiest {
-				out[ds.Forces().Term(f).Slug] = lo + geo.Month(i)
-				break
-			}
-		}
+		out[ds.Forces().Term(f).Slug] = lo + geo.Month(geo.LatestIndex(byMonth))
 	}
 	ix.months = &forceMonths{ds: ds, latest: out}
 	return out

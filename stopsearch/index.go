@@ -236,12 +236,7 @@ func (x *Index) latestMonth() geo.Month {
 	for _, c := range x.codes[DimMonth] {
 		counts[c-1]++
 	}
-	busiest := slices.Max(counts)
-	for i := len(counts) - 1; ; i-- {
-		if counts[i]*geo.LatestShare >= busiest {
-			return x.months[i]
-		}
-	}
+	return x.months[geo.LatestIndex(counts)]
 }
 
 func tristate(s string) int8 {
