@@ -131,3 +131,22 @@ func TestSnapshotStoresEveryField(t *testing.T) {
 		t.Fatalf("Dataset has fields %v, snapshots store %v: a field must be written and read by snapshot.go (and SnapshotFormat raised)", fields, stored)
 	}
 }
+
+// OwnParts returns the parts a snapshot of d stores for the dataset
+// itself: its unmatched outcome rows (nil without any) and its version
+// sums.
+func OwnParts(d *Dataset) (unmatched, sums []byte) {
+	if p := d.unmatchedPart(); len(p) > 0 {
+		unmatched = p[0].Data
+	}
+	return unmatched, d.sumsPart().Data
+}
+
+// ReadOwnParts decodes what OwnParts returns, as a snapshot's read does.
+func ReadOwnParts(unmatched, sums []byte) error {
+	if _, err := readUnmatched(unmatched); err != nil {
+		return err
+	}
+	_, err := readSums(sums)
+	return err
+}

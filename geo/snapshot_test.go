@@ -336,3 +336,19 @@ func FuzzSnapshotRead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSnapshotOwnParts: the dataset's own parts of a snapshot (unmatched
+// outcome rows, version sums) decode or fail with an error, whatever
+// their bytes.
+func FuzzSnapshotOwnParts(f *testing.F) {
+	unmatched, sums := geo.OwnParts(everything(f))
+	f.Add(unmatched, sums)
+	f.Add(unmatched[:len(unmatched)/2], sums[:3])
+	f.Add([]byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, unmatched, sums []byte) {
+		err := geo.ReadOwnParts(aligned(unmatched), aligned(sums))
+		if err != nil && !errors.Is(err, geo.ErrSnapshotCorrupt) {
+			t.Fatalf("error %v does not wrap ErrSnapshotCorrupt", err)
+		}
+	})
+}
