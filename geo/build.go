@@ -256,7 +256,11 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 		defer wg.Done()
 		t0 := time.Now()
 		bs.buildTree()
-		d.buildLocationIDs()
+		if base != nil {
+			d.extendLocationIDs(base)
+		} else {
+			d.buildLocationIDs()
+		}
 		bs.cellsInOrder(cells)
 		indexTook = time.Since(t0)
 	}()

@@ -79,7 +79,9 @@ func TestBuildOnMatchesOnePiece(t *testing.T) {
 	for name, h := range map[string]func(lon, lat float64, street string) uint64{
 		"location hash": saved,
 		"three values":  func(lon, lat float64, street string) uint64 { return saved(lon, lat, street) % 3 },
-		"top of range":  func(lon, lat float64, street string) uint64 { return MaxPublicID - saved(lon, lat, street)%3 },
+		// Runs among the base's points, which the new points miss.
+		"ten thousand values": func(lon, lat float64, street string) uint64 { return saved(lon, lat, street) % 10000 },
+		"top of range":        func(lon, lat float64, street string) uint64 { return MaxPublicID - saved(lon, lat, street)%3 },
 	} {
 		t.Run(name, func(t *testing.T) {
 			locationHash = h
@@ -119,6 +121,12 @@ func testBuildOnMatchesOnePiece(t *testing.T) {
 	for p := range PointID(full.NumPoints()) {
 		if a, b := month.Point(p), full.Point(p); a != b || month.LocationID(p) != full.LocationID(p) {
 			t.Fatalf("point %d: %+v, want %+v", p, a, b)
+		}
+		if q, ok := month.PointByLocationID(full.LocationID(p)); !ok || q != p {
+			t.Fatalf("location id %d finds point %d (%v), want %d", full.LocationID(p), q, ok, p)
+		}
+		if month.PointCell(p) != full.PointCell(p) {
+			t.Fatalf("point %d: cell %v, want %v", p, month.PointCell(p), full.PointCell(p))
 		}
 	}
 	for _, v := range [][2]*Vocab{{month.categories, full.categories}, {month.outcomes, full.outcomes}, {month.forces, full.forces}} {

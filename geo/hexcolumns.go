@@ -163,22 +163,32 @@ func (d *Dataset) extendLevel(old *hexLevel, res int) *hexLevel {
 			cellOf[i] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, res)
 		}
 	}
-	added := slices.Compact(slices.Sorted(slices.Values(cellOf)))
-	cells := slices.Compact(slices.Sorted(slices.Values(slices.Concat(old.cells, added))))
+	// Most of a month's new points lie in cells the level has: those it
+	// lacks are merged into its sorted cells, which are shared otherwise.
+	var fresh []h3.Cell
+	for _, c := range slices.Compact(slices.Sorted(slices.Values(cellOf))) {
+		if _, ok := slices.BinarySearch(old.cells, c); !ok {
+			fresh = append(fresh, c)
+		}
+	}
+	cells := old.cells
 	of := make([]uint32, np)
-	if len(cells) == len(old.cells) {
+	if len(fresh) == 0 {
 		copy(of, old.of)
 	} else {
 		// Old cells keep their order among the new: an old index maps to
 		// its place in the merged list.
+		cells = make([]h3.Cell, 0, len(old.cells)+len(fresh))
 		at := make([]uint32, len(old.cells))
 		j := 0
 		for i, c := range old.cells {
-			for cells[j] != c {
-				j++
+			for ; j < len(fresh) && fresh[j] < c; j++ {
+				cells = append(cells, fresh[j])
 			}
-			at[i] = uint32(j)
+			at[i] = uint32(len(cells))
+			cells = append(cells, c)
 		}
+		cells = append(cells, fresh[j:]...)
 		for p, i := range old.of {
 			of[p] = at[i]
 		}

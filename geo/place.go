@@ -332,8 +332,14 @@ func (bs *building) numberForces() error {
 // startCells computes the H3 cells of the tables' used points on every
 // core, and closes the channel it returns when they are done. Cells need
 // only coordinates, so they need not wait for the points to be merged.
+// On a base it computes none: most points are the base's, which has
+// their cells, and cellsInOrder computes those of the new ones.
 func (bs *building) startCells() <-chan struct{} {
 	done := make(chan struct{})
+	if bs.base != nil {
+		close(done)
+		return done
+	}
 	type span struct {
 		t      *table
 		p0, p1 int
@@ -597,17 +603,25 @@ func byFirstMonth(first []Month) []uint32 {
 	return order
 }
 
-// cellsInOrder puts the tables' cells in point order once they are done.
+// cellsInOrder puts the tables' cells in point order once they are done;
+// on a base, it takes the base's and computes the new points'.
 func (bs *building) cellsInOrder(done <-chan struct{}) {
 	<-done
-	bs.d.ptCell = make([]h3.Cell, bs.np)
+	d := bs.d
+	d.ptCell = make([]h3.Cell, bs.np)
 	if bs.base != nil {
-		copy(bs.d.ptCell, bs.base.ptCell)
+		nb := copy(d.ptCell, bs.base.ptCell)
+		parallel.Each((bs.np-nb+4095)/4096, func(k int) {
+			for p := nb + k*4096; p < min(nb+(k+1)*4096, bs.np); p++ {
+				d.ptCell[p] = h3.LatLngToCell(h3.LatLng{Lat: d.ptLat[p], Lng: d.ptLon[p]}, FinestRes)
+			}
+		})
+		return
 	}
 	for _, t := range bs.tables {
 		for p, c := range t.cnt {
 			if c.all > 0 {
-				bs.d.ptCell[t.rank[p]] = t.cell[p]
+				d.ptCell[t.rank[p]] = t.cell[p]
 			}
 		}
 	}

@@ -97,6 +97,50 @@ func (d *Dataset) buildLocationIDs() {
 	slices.SortFunc(d.ptByID, func(a, b uint32) int { return cmp.Compare(d.ptID[a], d.ptID[b]) })
 }
 
+// extendLocationIDs gives the points past the base's their location ids
+// and keeps the base's, which is what buildLocationIDs gives when no new
+// point's hash meets a value a point holds or another new point's hash,
+// and no run of the base's reached the top: a new point then takes its
+// hash and moves no other point. Otherwise it calls buildLocationIDs.
+// A month brings a few new points to hundreds of thousands: this is
+// their hashes, not every point's.
+func (d *Dataset) extendLocationIDs(base *Dataset) {
+	nb, np := len(base.ptID), len(d.ptLon)
+	type hp struct {
+		h uint64
+		p uint32
+	}
+	add := make([]hp, 0, np-nb)
+	for p := nb; p < np; p++ {
+		add = append(add, hp{locationHash(d.ptLon[p], d.ptLat[p], d.strs[d.ptStreet[p]]), uint32(p)})
+	}
+	slices.SortFunc(add, func(a, b hp) int { return cmp.Compare(a.h, b.h) })
+	idAt := func(i int) uint64 { return base.ptID[base.ptByID[i]] }
+	free := nb == 0 || idAt(nb-1) < MaxPublicID
+	for i := 0; free && i < len(add); i++ {
+		_, taken := slices.BinarySearchFunc(base.ptByID, add[i].h, func(p uint32, h uint64) int { return cmp.Compare(base.ptID[p], h) })
+		free = !taken && (i == 0 || add[i-1].h != add[i].h)
+	}
+	if !free {
+		d.buildLocationIDs()
+		return
+	}
+	d.ptID = make([]uint64, np)
+	copy(d.ptID, base.ptID)
+	d.ptByID = make([]uint32, 0, np)
+	i := 0 // base.ptByID[:i] are in
+	for _, x := range add {
+		j := i
+		for j < nb && idAt(j) < x.h {
+			j++
+		}
+		d.ptByID = append(append(d.ptByID, base.ptByID[i:j]...), x.p)
+		d.ptID[x.p] = x.h
+		i = j
+	}
+	d.ptByID = append(d.ptByID, base.ptByID[i:]...)
+}
+
 // LocationID returns the public id of snap point p: location_id in /v1/,
 // street.id in /api/.
 func (d *Dataset) LocationID(p PointID) int64 { return int64(d.ptID[p]) }
