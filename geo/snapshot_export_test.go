@@ -45,7 +45,7 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"parts": len(a.parts) == len(b.parts), "tablePart": (a.tablePart == nil) == (b.tablePart == nil),
 		"lo": a.lo == b.lo, "mFirst": a.mFirst == b.mFirst, "mLast": a.mLast == b.mLast, "monthCrimes": same(a.monthCrimes, b.monthCrimes),
 		"histMore": same(a.histMore, b.histMore), "cubes": (a.cubes == nil) == (b.cubes == nil), "later": same(a.later, b.later), "unmatched": same(a.unmatched, b.unmatched),
-		"byForceMonth": (a.byForceMonth == nil) == (b.byForceMonth == nil),
+		"byForceMonth": (a.byForceMonth == nil) == (b.byForceMonth == nil) && (a.byForceMonth == nil || same(a.forceMonthCounts(), b.forceMonthCounts())),
 		"ptID":         same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ordLow": same(a.ordLow, b.ordLow),
 		"forceKey": same(a.forceKey, b.forceKey), "unitKey": same(a.unitKey, b.unitKey),
 		"unitSampleStart": same(a.unitSampleStart, b.unitSampleStart), "unitSample": same(a.unitSample, b.unitSample),

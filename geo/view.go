@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"cmp"
 	"slices"
 	"sync"
 
@@ -80,36 +79,71 @@ func (d *Dataset) robustBounds() orb.Bound {
 	if n == 0 || d.Located() == 0 {
 		return d.bound
 	}
-	type wv struct {
-		v float64
-		w uint32
+	w := make([]uint64, n)
+	var total uint64 // d.Located(), as the points' crimes add up
+	for p := range n {
+		w[p] = uint64(d.PointLen(PointID(p)))
+		total += w[p]
 	}
+	cut := total * ViewPercentile / 100
+	s := make([]weighted, n)
 	axis := func(vals []float64) (lo, hi float64) {
-		s := make([]wv, n)
 		for p := range n {
-			s[p] = wv{vals[p], uint32(d.PointLen(PointID(p)))}
+			s[p] = weighted{vals[p], w[p]}
 		}
-		slices.SortFunc(s, func(a, b wv) int { return cmp.Compare(a.v, b.v) })
-		total := uint64(d.Located())
-		cut := total * ViewPercentile / 100
-		var acc uint64
-		lo, hi = s[0].v, s[n-1].v
-		loSet := false
-		for _, e := range s {
-			acc += uint64(e.w)
-			if !loSet && acc > cut {
-				lo, loSet = e.v, true
-			}
-			if acc >= total-cut {
-				hi = e.v
-				break
-			}
-		}
-		return lo, hi
+		// The first call reorders s, which the second takes as it is.
+		return leastReaching(s, cut+1), leastReaching(s, total-cut)
 	}
 	minLon, maxLon := axis(d.ptLon)
 	minLat, maxLat := axis(d.ptLat)
 	return orb.Bound{Min: orb.Point{minLon, minLat}, Max: orb.Point{maxLon, maxLat}}
+}
+
+// weighted is a value with a weight.
+type weighted struct {
+	v float64
+	w uint64
+}
+
+// leastReaching returns the least value v of s whose weight and that of
+// the values below it add up to need, which must be at least 1 and at
+// most s's weight: a weighted quantile. It selects rather than sorts, in
+// expected linear time, and reorders s: the map's default view takes two
+// quantiles of every snap point's coordinates on each new dataset, and
+// sorting 800,000 points twice took a quarter of a second.
+func leastReaching(s []weighted, need uint64) float64 {
+	for {
+		// The median of three guards against runs sorted either way.
+		a, b, c := s[0].v, s[len(s)/2].v, s[len(s)-1].v
+		pivot := max(min(a, b), min(max(a, b), c))
+		// Three ways: below the pivot, equal to it, above it.
+		lt, i, gt := 0, 0, len(s)
+		var below, equal uint64
+		for i < gt {
+			switch x := s[i]; {
+			case x.v < pivot:
+				below += x.w
+				s[lt], s[i] = x, s[lt]
+				lt++
+				i++
+			case x.v > pivot:
+				gt--
+				s[i], s[gt] = s[gt], x
+			default:
+				equal += x.w
+				i++
+			}
+		}
+		switch {
+		case need <= below:
+			s = s[:lt]
+		case need <= below+equal:
+			return pivot
+		default:
+			need -= below + equal
+			s = s[gt:]
+		}
+	}
 }
 
 // forceMonths counts a part's crimes by force and month: by force, the
