@@ -69,14 +69,15 @@ func synthChanging(t testing.TB) *geo.Dataset {
 }
 
 // appended rebuilds whole as its months but the last k, with each of
-// those appended in turn; with prepare, each dataset has its hex levels and
-// counts built before a month is appended to it, so that the next one
-// starts from them.
-func appended(t testing.TB, whole *geo.Dataset, k int, prepare bool) *geo.Dataset {
+// those appended in turn; the first prepare datasets have their hex levels
+// and counts built before a month is appended to them, so that the next
+// one starts from them, and the others extend the levels they were given
+// only when asked.
+func appended(t testing.TB, whole *geo.Dataset, k, prepare int) *geo.Dataset {
 	t.Helper()
 	d, months := geo.SplitMonths(whole, k)
-	for _, m := range months {
-		if prepare {
+	for i, m := range months {
+		if i < prepare {
 			d.PrepareHex(0, 4, 7, 9, geo.FinestRes)
 		}
 		var err error
@@ -108,12 +109,12 @@ func TestAppendAnswersAsOnePiece(t *testing.T) {
 	for _, set := range sets {
 		t.Run(set.name, func(t *testing.T) {
 			whole := set.ds(t)
-			for _, k := range []int{1, 3} {
-				if k >= len(whole.Months()) {
+			for _, c := range []struct{ k, prepared int }{{1, 0}, {3, 3}, {3, 1}} {
+				if c.k >= len(whole.Months()) {
 					continue
 				}
-				t.Run(fmt.Sprintf("%d appended", k), func(t *testing.T) {
-					sameAnswers(t, whole, appended(t, whole, k, k > 1))
+				t.Run(fmt.Sprintf("%d appended, %d prepared", c.k, c.prepared), func(t *testing.T) {
+					sameAnswers(t, whole, appended(t, whole, c.k, c.prepared))
 				})
 			}
 		})
