@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -253,6 +254,21 @@ func New(cfg Config, deps Deps) *Server {
 // included, and works out only the new months'.
 func (s *Server) SetDataset(ds *geo.Dataset) {
 	start := time.Now()
+	// The lookups below share nothing with the snapshot's counts and
+	// tiles, and are made beside them: a new month's swap waits for both.
+	var (
+		wg         sync.WaitGroup
+		stopForces map[geo.Month][]string
+		stops      *stopsearch.Index
+		streets    streetIndex
+		text       jsonText
+	)
+	wg.Go(func() {
+		stopForces = forcesByStopMonth(ds)
+		stops = stopsearch.New(ds)
+		streets = newStreetIndex(ds)
+		text = newJSONText(ds)
+	})
 	var snap *snapshot
 	extended := false
 	if old := s.state.Load(); old != nil && old.ds != ds && ds.Extends(old.ds) {
@@ -265,19 +281,8 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		sum := newSummary(ds)
 		snap.view, snap.forcesUsed = sum.view, sum.forcesUsed
 	}
-	snap.stopForces = map[geo.Month][]string{}
-	for _, st := range ds.Stops() {
-		id := ds.Forces().Term(int(st.Force)).Slug
-		if fs := snap.stopForces[st.Month]; !slices.Contains(fs, id) {
-			snap.stopForces[st.Month] = append(fs, id)
-		}
-	}
-	for _, fs := range snap.stopForces {
-		slices.Sort(fs)
-	}
-	snap.stops = stopsearch.New(ds)
-	snap.streets = newStreetIndex(ds)
-	snap.text = newJSONText(ds)
+	wg.Wait()
+	snap.stopForces, snap.stops, snap.streets, snap.text = stopForces, stops, streets, text
 	snap.listings = newListingCache(s.cfg.ListingCacheBytes, ds.NumPoints())
 	s.state.Store(snap)
 	s.log.Debug("dataset set", "version", ds.Version(), "extended", extended, "elapsed", time.Since(start).Round(time.Millisecond))
@@ -301,11 +306,39 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	}()
 }
 
+// forcesByStopMonth lists, by month, the forces with stop and search
+// records, sorted.
+func forcesByStopMonth(ds *geo.Dataset) map[geo.Month][]string {
+	out := map[geo.Month][]string{}
+	for _, st := range ds.Stops() {
+		id := ds.Forces().Term(int(st.Force)).Slug
+		if fs := out[st.Month]; !slices.Contains(fs, id) {
+			out[st.Month] = append(fs, id)
+		}
+	}
+	for _, fs := range out {
+		slices.Sort(fs)
+	}
+	return out
+}
+
 // extendSnapshot starts the snapshot of ds, which extends old's dataset,
 // from old's: the counts, forces and tile index of old's parts stand, and
 // only ds's later parts are counted and indexed.
 func (s *Server) extendSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
 	start := time.Now()
+	// The tile index is extended beside the counts.
+	var ix *tiles.Index
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		var err error
+		if ix, err = old.tiles.Extend(ds); err != nil {
+			// The index cannot be extended (a new part it cannot take
+			// in): build it whole.
+			s.log.Warn("tile index rebuilt rather than extended", "err", err)
+			ix = tiles.NewIndex(ds, s.cfg.Tiles)
+		}
+	})
 	sum := buildSummary(ds)
 	snap := &snapshot{ds: ds, totals: slices.Clone(old.totals), forcesUsed: sum.forcesUsed, view: sum.view}
 	if first, _ := ds.PartRange(old.ds.NumParts()); int(first) < ds.Len() {
@@ -313,13 +346,7 @@ func (s *Server) extendSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
 		added, _ := ds.Count(context.Background(), nil, &geo.Filter{From: from})
 		snap.totals = append(snap.totals, added)
 	}
-	ix, err := old.tiles.Extend(ds)
-	if err != nil {
-		// The index cannot be extended (a new part it cannot take in):
-		// build it whole.
-		s.log.Warn("tile index rebuilt rather than extended", "err", err)
-		ix = tiles.NewIndex(ds, s.cfg.Tiles)
-	}
+	wg.Wait()
 	snap.tiles = ix
 	s.log.Debug("derived data extended", "elapsed", time.Since(start).Round(time.Millisecond))
 	return snap
