@@ -144,3 +144,25 @@ func (pt *tablePart) sameCrimes(o *tablePart) bool {
 	return pt.lo == o.lo && pt.mFirst == o.mFirst && len(pt.cat) == len(o.cat) &&
 		(len(pt.cat) == 0 || &pt.cat[0] == &o.cat[0])
 }
+
+// Columns is one part's crime types and months, for code that reads many
+// crimes of a part in a row: Dataset.Category and Month first find the
+// crime's part, a search on every call once a dataset has several.
+type Columns struct {
+	lo     CrimeID
+	cat    []Category
+	month  []uint8
+	months []Month
+}
+
+// PartColumns returns the columns of part k.
+func (d *Dataset) PartColumns(k int) Columns {
+	pt := d.parts[k]
+	return Columns{lo: CrimeID(pt.lo), cat: pt.cat, month: pt.month, months: d.months}
+}
+
+// Category returns the crime type of crime c, which must be in the part.
+func (cs *Columns) Category(c CrimeID) Category { return cs.cat[c-cs.lo] }
+
+// Month returns the month of crime c, which must be in the part.
+func (cs *Columns) Month(c CrimeID) Month { return cs.months[cs.month[c-cs.lo]] }

@@ -340,8 +340,9 @@ func (nx *Index) countNewRows(tr tableRows, r0, tables int) {
 				continue
 			}
 			x, y := nx.fixedAt(p)
+			cs := ds.PartColumns(k)
 			for c := s; c < e; c++ {
-				r, k := tr.rowOf[ds.Month(c)-tr.first], int(ds.Category(c))
+				r, k := tr.rowOf[cs.Month(c)-tr.first], int(cs.Category(c))
 				n, sx, sy := nx.tabN[r], nx.tabX[r], nx.tabY[r]
 				for _, b := range tabs {
 					n[b+k]++

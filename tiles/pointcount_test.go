@@ -101,6 +101,7 @@ func seekEveryMonth(t *testing.T, ds *geo.Dataset, ix *Index, first, last geo.Mo
 			continue
 		}
 		s, e := ds.PartCrimes(k, geo.PointID(p))
+		cs := ds.PartColumns(k)
 		for lo := s; lo <= e; lo++ {
 			for hi := lo; hi <= e; hi++ {
 				for m := first - 1; m <= last+2; m++ {
@@ -108,7 +109,7 @@ func seekEveryMonth(t *testing.T, ds *geo.Dataset, ix *Index, first, last geo.Mo
 					for want < hi && ds.Month(want) < m {
 						want++
 					}
-					if got := ix.seekMonth(lo, hi, m); got != want {
+					if got := ix.seekMonth(&cs, lo, hi, m); got != want {
 						t.Fatalf("point %d, crimes [%d, %d), month %v: got %d, want %d", p, lo, hi, m, got, want)
 					}
 				}

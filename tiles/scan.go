@@ -37,6 +37,7 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 // their totals and position sums to a.
 func (ix *Index) scanPart(a *agg, h *catHist, k int, pts []geo.PointID, q *query) {
 	ds := ix.ds
+	cs := ds.PartColumns(k)
 	var s, e [scanBatch]geo.CrimeID
 	var x, y [scanBatch]uint64
 	var first [scanBatch]geo.Category
@@ -49,21 +50,21 @@ func (ix *Index) scanPart(a *agg, h *catHist, k int, pts []geo.PointID, q *query
 		}
 		n := len(b)
 		if q.from != 0 {
-			ix.seekMonths(s[:n], e[:n], q.from, s[:n])
+			ix.seekMonths(&cs, s[:n], e[:n], q.from, s[:n])
 		}
 		if q.to != 0 {
-			ix.seekMonths(s[:n], e[:n], q.to+1, e[:n])
+			ix.seekMonths(&cs, s[:n], e[:n], q.to+1, e[:n])
 		}
 		for j := range n {
 			if s[j] < e[j] {
-				first[j] = ds.Category(s[j])
+				first[j] = cs.Category(s[j])
 			}
 		}
 		for j := range n {
 			if s[j] >= e[j] {
 				continue
 			}
-			c := ix.histCats(h, s[j], e[j], first[j], q)
+			c := histCats(&cs, h, s[j], e[j], first[j], q)
 			a.total += c
 			a.sx += uint64(c) * x[j]
 			a.sy += uint64(c) * y[j]
@@ -79,17 +80,16 @@ type catHist [4][geo.MaxTerms]uint32
 // histCats counts every crime of [s, e), s < e, into h by category, and
 // returns how many pass q; first is the category of crime s. Only the
 // passing categories of h are read afterwards, so where one category
-// passes, only its count is kept.
-func (ix *Index) histCats(h *catHist, s, e geo.CrimeID, first geo.Category, q *query) uint32 {
-	ds := ix.ds
+// passes, only its count is kept. The crimes are of part cs.
+func histCats(cs *geo.Columns, h *catHist, s, e geo.CrimeID, first geo.Category, q *query) uint32 {
 	c := s + 1
 	if q.one >= 0 {
 		n := q.passN[first]
 		for ; c+4 <= e; c += 4 {
-			n += q.passN[ds.Category(c)] + q.passN[ds.Category(c+1)] + q.passN[ds.Category(c+2)] + q.passN[ds.Category(c+3)]
+			n += q.passN[cs.Category(c)] + q.passN[cs.Category(c+1)] + q.passN[cs.Category(c+2)] + q.passN[cs.Category(c+3)]
 		}
 		for ; c < e; c++ {
-			n += q.passN[ds.Category(c)]
+			n += q.passN[cs.Category(c)]
 		}
 		h[0][q.one] += n
 		return n
@@ -97,19 +97,19 @@ func (ix *Index) histCats(h *catHist, s, e geo.CrimeID, first geo.Category, q *q
 	h[0][first]++
 	if q.allCats {
 		for ; c+4 <= e; c += 4 {
-			h[1][ds.Category(c)]++
-			h[2][ds.Category(c+1)]++
-			h[3][ds.Category(c+2)]++
-			h[0][ds.Category(c+3)]++
+			h[1][cs.Category(c)]++
+			h[2][cs.Category(c+1)]++
+			h[3][cs.Category(c+2)]++
+			h[0][cs.Category(c+3)]++
 		}
 		for ; c < e; c++ {
-			h[1][ds.Category(c)]++
+			h[1][cs.Category(c)]++
 		}
 		return uint32(e - s)
 	}
 	n := q.passN[first]
 	for ; c+4 <= e; c += 4 {
-		k0, k1, k2, k3 := ds.Category(c), ds.Category(c+1), ds.Category(c+2), ds.Category(c+3)
+		k0, k1, k2, k3 := cs.Category(c), cs.Category(c+1), cs.Category(c+2), cs.Category(c+3)
 		h[1][k0]++
 		h[2][k1]++
 		h[3][k2]++
@@ -117,7 +117,7 @@ func (ix *Index) histCats(h *catHist, s, e geo.CrimeID, first geo.Category, q *q
 		n += q.passN[k0] + q.passN[k1] + q.passN[k2] + q.passN[k3]
 	}
 	for ; c < e; c++ {
-		k := ds.Category(c)
+		k := cs.Category(c)
 		h[1][k]++
 		n += q.passN[k]
 	}
@@ -125,25 +125,24 @@ func (ix *Index) histCats(h *catHist, s, e geo.CrimeID, first geo.Category, q *q
 }
 
 // seekMonths sets out[j] to seekMonth(lo[j], hi[j], m) for a batch of at
-// most scanBatch spans, loading each step's months for the whole batch
-// before the next step. out may be lo or hi.
-func (ix *Index) seekMonths(lo, hi []geo.CrimeID, m geo.Month, out []geo.CrimeID) {
-	ds := ix.ds
+// most scanBatch spans of part cs, loading each step's months for the
+// whole batch before the next step. out may be lo or hi.
+func (ix *Index) seekMonths(cs *geo.Columns, lo, hi []geo.CrimeID, m geo.Month, out []geo.CrimeID) {
 	var mlo, mhi, mg [scanBatch]geo.Month
 	var g [scanBatch]geo.CrimeID
 	n := len(lo)
 	for j := range n {
 		if lo[j] < hi[j] {
-			mlo[j], mhi[j] = ds.Month(lo[j]), ds.Month(hi[j]-1)
+			mlo[j], mhi[j] = cs.Month(lo[j]), cs.Month(hi[j]-1)
 		}
 	}
 	for j := range n {
 		if lo[j] < hi[j] && mlo[j] < m && mhi[j] >= m {
 			g[j] = ix.guessCrime(lo[j], hi[j], m, mlo[j], mhi[j])
-			mg[j] = ds.Month(g[j])
+			mg[j] = cs.Month(g[j])
 		}
 	}
 	for j := range n {
-		out[j] = ix.seekFrom(lo[j], hi[j], m, mlo[j], mhi[j], g[j], mg[j])
+		out[j] = seekFrom(cs, lo[j], hi[j], m, mlo[j], mhi[j], g[j], mg[j])
 	}
 }

@@ -231,8 +231,9 @@ func (ix *Index) fillTable(t, z, i int, tr tableRows, sc *tableScratch) {
 		x, y := ix.fixedAt(p)
 		for part := range ds.NumParts() {
 			s, e := ds.PartCrimes(part, p)
+			cs := ds.PartColumns(part)
 			for c := s; c < e; c++ {
-				k := int(tr.rowOf[ds.Month(c)-tr.first])*ix.ncat + int(ds.Category(c))
+				k := int(tr.rowOf[cs.Month(c)-tr.first])*ix.ncat + int(cs.Category(c))
 				n[k]++
 				sx[k] += x
 				sy[k] += y
@@ -360,14 +361,15 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 			continue
 		}
 		s, e := ix.ds.PartCrimes(part, p)
+		cs := ix.ds.PartColumns(part)
 		if q.from != 0 {
-			s = ix.seekMonth(s, e, q.from)
+			s = ix.seekMonth(&cs, s, e, q.from)
 		}
 		if q.to != 0 {
-			e = ix.seekMonth(s, e, q.to+1)
+			e = ix.seekMonth(&cs, s, e, q.to+1)
 		}
 		if s < e {
-			n += ix.countCats(a, s, e, ix.ds.Category(s), q)
+			n += countCats(&cs, a, s, e, cs.Category(s), q)
 		}
 	}
 	a.total += n
@@ -377,13 +379,13 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 }
 
 // countCats adds to a.byCat the crimes of [s, e), s < e, whose category
-// passes, and returns how many; first is the category of crime s.
-func (ix *Index) countCats(a *agg, s, e geo.CrimeID, first geo.Category, q *query) uint32 {
-	ds := ix.ds
+// passes, and returns how many; first is the category of crime s. The
+// crimes are of part cs.
+func countCats(cs *geo.Columns, a *agg, s, e geo.CrimeID, first geo.Category, q *query) uint32 {
 	if q.allCats {
 		a.byCat[first]++
 		for c := s + 1; c < e; c++ {
-			a.byCat[ds.Category(c)]++
+			a.byCat[cs.Category(c)]++
 		}
 		return uint32(e - s)
 	}
@@ -393,7 +395,7 @@ func (ix *Index) countCats(a *agg, s, e geo.CrimeID, first geo.Category, q *quer
 		n++
 	}
 	for c := s + 1; c < e; c++ {
-		if k := ds.Category(c); q.pass[k] {
+		if k := cs.Category(c); q.pass[k] {
 			a.byCat[k]++
 			n++
 		}
@@ -402,18 +404,17 @@ func (ix *Index) countCats(a *agg, s, e geo.CrimeID, first geo.Category, q *quer
 }
 
 // seekMonth returns the first crime in [lo, hi) whose month is at least m,
-// or hi; a point's crimes are ordered by month.
-func (ix *Index) seekMonth(lo, hi geo.CrimeID, m geo.Month) geo.CrimeID {
+// or hi; a point's crimes are ordered by month. They are of part cs.
+func (ix *Index) seekMonth(cs *geo.Columns, lo, hi geo.CrimeID, m geo.Month) geo.CrimeID {
 	if lo >= hi {
 		return lo
 	}
-	ds := ix.ds
-	mlo, mhi := ds.Month(lo), ds.Month(hi-1)
+	mlo, mhi := cs.Month(lo), cs.Month(hi-1)
 	if mlo >= m || mhi < m {
-		return ix.seekFrom(lo, hi, m, mlo, mhi, 0, 0)
+		return seekFrom(cs, lo, hi, m, mlo, mhi, 0, 0)
 	}
 	g := ix.guessCrime(lo, hi, m, mlo, mhi)
-	return ix.seekFrom(lo, hi, m, mlo, mhi, g, ds.Month(g))
+	return seekFrom(cs, lo, hi, m, mlo, mhi, g, cs.Month(g))
 }
 
 // guessCrime returns where month m would start among the crimes [lo, hi)
@@ -475,20 +476,19 @@ func (ix *Index) monthShares() {
 // are spread fairly evenly over its months, so the search starts at the
 // guess and widens from there, touching a cache line or two instead of a
 // chain of them across the point.
-func (ix *Index) seekFrom(lo, hi geo.CrimeID, m, mlo, mhi geo.Month, g geo.CrimeID, mg geo.Month) geo.CrimeID {
+func seekFrom(cs *geo.Columns, lo, hi geo.CrimeID, m, mlo, mhi geo.Month, g geo.CrimeID, mg geo.Month) geo.CrimeID {
 	if lo >= hi || mlo >= m {
 		return lo
 	}
 	if mhi < m {
 		return hi
 	}
-	ds := ix.ds
 	// The answer b is in (a, b]: month(a) < m <= month(b).
 	a, b := lo, hi-1
 	if mg < m {
 		a = g
 		step := geo.CrimeID(1)
-		for a+step < b && ds.Month(a+step) < m {
+		for a+step < b && cs.Month(a+step) < m {
 			a += step
 			step *= 2
 		}
@@ -496,7 +496,7 @@ func (ix *Index) seekFrom(lo, hi geo.CrimeID, m, mlo, mhi geo.Month, g geo.Crime
 	} else {
 		b = g
 		step := geo.CrimeID(1)
-		for b-step > a && ds.Month(b-step) >= m {
+		for b-step > a && cs.Month(b-step) >= m {
 			b -= step
 			step *= 2
 		}
@@ -506,7 +506,7 @@ func (ix *Index) seekFrom(lo, hi geo.CrimeID, m, mlo, mhi geo.Month, g geo.Crime
 	}
 	for b-a > 1 {
 		mid := a + (b-a)/2
-		if ds.Month(mid) < m {
+		if cs.Month(mid) < m {
 			a = mid
 		} else {
 			b = mid
