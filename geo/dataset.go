@@ -230,9 +230,11 @@ func (d *Dataset) Located() int {
 // its first ones.
 func (pt *tablePart) located() uint32 { return pt.ptStart[len(pt.ptStart)-1] }
 
-// at returns the part of crime c and c's position in it.
+// at returns the part of crime c and c's position in it. The first part
+// starts at 0 and is most often the history loaded at start, with later
+// parts a month each: a crime is most likely in it.
 func (d *Dataset) at(c CrimeID) (*tablePart, uint32) {
-	if len(d.parts) == 1 {
+	if len(d.parts) == 1 || uint32(c) < d.parts[1].lo {
 		return d.parts[0], uint32(c)
 	}
 	pt := d.parts[d.partOf(c)]
