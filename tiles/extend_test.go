@@ -42,6 +42,23 @@ func sameLevels(t *testing.T, got, want *Index) {
 		if !slices.Equal(g.child, w.child) || !slices.Equal(g.first, w.first) {
 			t.Fatalf("level %d differs: %d clusters, want %d", z, len(g.first)-1, len(w.first)-1)
 		}
+		// The trees hold the boxes of the members, which the build
+		// takes from the level below.
+		for _, ix := range []*Index{got, want} {
+			lv := &ix.levels[z]
+			boxes := ix.boxes(z)
+			n := 0
+			lv.tree.Scan(func(lo, hi [2]float32, i uint32) bool {
+				n++
+				if b := boxes[4*i : 4*i+4]; lo != [2]float32{b[0], b[1]} || hi != [2]float32{b[2], b[3]} {
+					t.Fatalf("level %d, cluster %d: box %v %v in the tree, its members' %v", z, i, lo, hi, b)
+				}
+				return true
+			})
+			if n != len(lv.first)-1 {
+				t.Fatalf("level %d: %d boxes in the tree for %d clusters", z, n, len(lv.first)-1)
+			}
+		}
 	}
 }
 

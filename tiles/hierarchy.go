@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -120,9 +121,53 @@ func (ix *Index) number(n0 int, up [][]uint32) (nums [][]uint32) {
 		}
 		ix.levels[z].first = first
 	}
-	// The levels' trees are independent.
-	parallel.Each(len(ix.levels), func(z int) { ix.fillTree(z, ix.boxes(z)) })
+	// Boxes are made bottom-up, each level's from the one below, and the
+	// levels' trees, which are independent, filled as they come, a core
+	// each; a level's boxes are dropped once its tree and the next level's
+	// boxes are made.
+	var wg sync.WaitGroup
+	slot := make(chan struct{}, parallel.Cores(len(ix.levels)))
+	var below []float32
+	for z := zc; z >= 0; z-- {
+		var bx []float32
+		if z == zc {
+			bx = ix.boxes(z)
+		} else {
+			bx = unionBoxes(below, ix.levels[z].child)
+		}
+		slot <- struct{}{}
+		wg.Go(func() {
+			ix.fillTree(z, bx)
+			<-slot
+		})
+		below = bx
+	}
+	wg.Wait()
 	return nums
+}
+
+// unionBoxes returns the boxes of a level's clusters given those of the
+// level below, whose clusters child[i]:child[i+1] are cluster i's. A box is
+// the union of its children's: rounding outwards to float32 keeps order,
+// so the union of rounded boxes is the rounded box of the members, which
+// is what boxes gives, without reading every member at every level.
+func unionBoxes(below []float32, child []uint32) []float32 {
+	out := make([]float32, 0, 4*max(len(child)-1, 0))
+	for i := 0; i+1 < len(child); i++ {
+		b := below[4*child[i] : 4*child[i+1]]
+		if len(b) == 0 {
+			lo, hi := geo.Bound32(orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}})
+			out = append(out, lo[0], lo[1], hi[0], hi[1])
+			continue
+		}
+		lx, ly, hx, hy := b[0], b[1], b[2], b[3]
+		for k := 4; k < len(b); k += 4 {
+			lx, ly = min(lx, b[k]), min(ly, b[k+1])
+			hx, hy = max(hx, b[k+2]), max(hy, b[k+3])
+		}
+		out = append(out, lx, ly, hx, hy)
+	}
+	return out
 }
 
 // boxes returns the bounding boxes of level z's clusters, rounded outwards
