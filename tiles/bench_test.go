@@ -281,6 +281,7 @@ func BenchmarkExtendLevels(b *testing.B) {
 	old.build()
 	for b.Loop() {
 		nx := &Index{opt: ix.opt, ptX: ix.ptX, ptY: ix.ptY}
-		nx.extendLevels(old)
+		_, wait := nx.extendLevels(old)
+		wait()
 	}
 }

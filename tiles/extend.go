@@ -36,13 +36,17 @@ func (ix *Index) Extend(ds *geo.Dataset) (*Index, error) {
 	}
 	nx := newBase(ds, ix.opt, ix)
 	var renum [][]uint32
+	trees := func() {}
 	if len(nx.ptX) == len(ix.perm) {
 		nx.shareLevels(ix)
 	} else {
-		renum = nx.extendLevels(ix)
+		// The tables do not need the trees, so are extended while the
+		// trees are filled.
+		renum, trees = nx.extendLevels(ix)
 	}
 	nx.extendTables(ix, renum)
 	nx.finish()
+	trees()
 	return nx, nil
 }
 
@@ -85,8 +89,9 @@ func (nx *Index) shareLevels(old *Index) {
 }
 
 // extendLevels lays out nx's levels from old's with nx's new points added,
-// and returns for each level the number in nx of each cluster of old.
-func (nx *Index) extendLevels(old *Index) (renum [][]uint32) {
+// and returns for each level the number in nx of each cluster of old, and
+// number's wait for the trees.
+func (nx *Index) extendLevels(old *Index) (renum [][]uint32, wait func()) {
 	zc := len(old.levels) - 1
 	npOld, np := len(old.perm), len(nx.ptX)
 	// A cluster is created when the greedy pass meets its seed, which comes
@@ -148,14 +153,14 @@ func (nx *Index) extendLevels(old *Index) (renum [][]uint32) {
 		items = grown[len(seeds[z]):]
 		seeds[z] = grown
 	}
-	nums := nx.number(len(seeds[0]), up)
+	nums, wait := nx.number(len(seeds[0]), up)
 	renum = cre
 	for z := range renum {
 		for i, c := range renum[z] {
 			renum[z][i] = nums[z][c]
 		}
 	}
-	return renum
+	return renum, wait
 }
 
 // join assigns items, in order and after every item of the seeds' level,

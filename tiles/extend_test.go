@@ -70,14 +70,17 @@ func TestExtendLevels(t *testing.T) {
 	for _, n := range []int{1, 2, 1500, 2990, 2999, 3000} {
 		old := levelsOf(xs[:n], ys[:n])
 		nx := &Index{opt: old.opt, ptX: xs, ptY: ys}
-		nx.extendLevels(old)
+		_, wait := nx.extendLevels(old)
+		wait()
 		sameLevels(t, nx, full)
 		// Extended again, by the rest in two steps.
 		if n < 2999 {
 			mid := &Index{opt: old.opt, ptX: xs[:n+1], ptY: ys[:n+1]}
-			mid.extendLevels(old)
+			_, wait := mid.extendLevels(old)
+			wait()
 			nx = &Index{opt: old.opt, ptX: xs, ptY: ys}
-			nx.extendLevels(mid)
+			_, wait = nx.extendLevels(mid)
+			wait()
 			sameLevels(t, nx, full)
 		}
 	}

@@ -62,7 +62,8 @@ func (ix *Index) build() {
 			up[z][i] = it.parent
 		}
 	}
-	ix.number(len(byLevel[0]), up)
+	_, wait := ix.number(len(byLevel[0]), up)
+	wait()
 }
 
 // radius returns the cluster radius of zoom z in world units.
@@ -73,9 +74,11 @@ func (ix *Index) radius(z int) float64 {
 // number lays out the levels from the clustering in creation order: n0
 // clusters at zoom 0, and up[z][j] the parent at level z of item j of
 // level z+1, the snap points by PointID below the deepest level. It sets
-// the levels' child and first ranges, perm and the trees, and returns for
-// each level the number of each cluster by creation order.
-func (ix *Index) number(n0 int, up [][]uint32) (nums [][]uint32) {
+// the levels' child and first ranges and perm, and returns for each level
+// the number of each cluster by creation order. The levels' trees are
+// filled in the background: wait returns once they are, and nothing may
+// read them before.
+func (ix *Index) number(n0 int, up [][]uint32) (nums [][]uint32, wait func()) {
 	zc := len(up) - 1
 	np := len(up[zc])
 	// Number top-down so that children are contiguous: level z+1 is sorted
@@ -127,23 +130,27 @@ func (ix *Index) number(n0 int, up [][]uint32) (nums [][]uint32) {
 	// boxes are made.
 	var wg sync.WaitGroup
 	slot := make(chan struct{}, parallel.Cores(len(ix.levels)))
-	var below []float32
-	for z := zc; z >= 0; z-- {
-		var bx []float32
-		if z == zc {
-			bx = ix.boxes(z)
-		} else {
-			bx = unionBoxes(below, ix.levels[z].child)
+	done := make(chan struct{})
+	go func() {
+		var below []float32
+		for z := zc; z >= 0; z-- {
+			var bx []float32
+			if z == zc {
+				bx = ix.boxes(z)
+			} else {
+				bx = unionBoxes(below, ix.levels[z].child)
+			}
+			slot <- struct{}{}
+			wg.Go(func() {
+				ix.fillTree(z, bx)
+				<-slot
+			})
+			below = bx
 		}
-		slot <- struct{}{}
-		wg.Go(func() {
-			ix.fillTree(z, bx)
-			<-slot
-		})
-		below = bx
-	}
-	wg.Wait()
-	return nums
+		wg.Wait()
+		close(done)
+	}()
+	return nums, func() { <-done }
 }
 
 // unionBoxes returns the boxes of a level's clusters given those of the
