@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -9,15 +10,7 @@ import (
 // sortedReaching is leastReaching the plain way: sort, then add up.
 func sortedReaching(s []weighted, need uint64) float64 {
 	s = slices.Clone(s)
-	slices.SortFunc(s, func(a, b weighted) int {
-		switch {
-		case a.v < b.v:
-			return -1
-		case a.v > b.v:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(s, func(a, b weighted) int { return cmp.Compare(a.v, b.v) })
 	var acc uint64
 	for _, x := range s {
 		if acc += x.w; acc >= need {
