@@ -15,8 +15,11 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"path/filepath"
 	"time"
+
+	"crimemap/internal/parallel"
 )
 
 // fileState is what a scan remembers of one file.
@@ -35,9 +38,12 @@ func (s Snapshot) Equal(o Snapshot) bool {
 
 // Scan lists the regular files under paths (files or folders) with their
 // sizes and modification times. A path that does not exist is left out
-// rather than failing: a folder being replaced is briefly absent.
+// rather than failing: a folder being replaced is briefly absent. The
+// folders are read in turn and the files' stats taken on every core: the
+// long history's 7,740 files took 50-100 ms one stat at a time, at the
+// start of every reload.
 func Scan(paths []string) (Snapshot, error) {
-	snap := Snapshot{}
+	var files []string
 	for _, root := range paths {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -46,21 +52,43 @@ func Scan(paths []string) (Snapshot, error) {
 				}
 				return err
 			}
-			if !d.Type().IsRegular() {
-				return nil
+			if d.Type().IsRegular() {
+				files = append(files, p)
 			}
-			info, err := d.Info()
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			snap[p] = fileState{size: info.Size(), mtime: info.ModTime()}
 			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("reload: scan %s: %w", root, err)
+		}
+	}
+	const chunk = 256
+	states := make([]fileState, len(files))
+	found := make([]bool, len(files))
+	errs := make([]error, (len(files)+chunk-1)/chunk)
+	parallel.Each(len(errs), func(k int) {
+		for i := k * chunk; i < min((k+1)*chunk, len(files)); i++ {
+			info, err := os.Lstat(files[i])
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				errs[k] = fmt.Errorf("reload: scan %s: %w", files[i], err)
+				return
+			}
+			// Replaced by something else since the folder was read.
+			if !info.Mode().IsRegular() {
+				continue
+			}
+			states[i], found[i] = fileState{size: info.Size(), mtime: info.ModTime()}, true
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	snap := make(Snapshot, len(files))
+	for i, p := range files {
+		if found[i] {
+			snap[p] = states[i]
 		}
 	}
 	return snap, nil
