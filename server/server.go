@@ -252,7 +252,26 @@ func New(cfg Config, deps Deps) *Server {
 // A dataset that extends the one being served (a new month added to it)
 // reuses what was worked out from the old one's crimes, the tile index
 // included, and works out only the new months'.
-func (s *Server) SetDataset(ds *geo.Dataset) {
+func (s *Server) SetDataset(ds *geo.Dataset) { s.setDataset(s.state.Load(), ds) }
+
+// SetExtended sets ds, which extends base (geo.Append), as SetDataset
+// would after serving base: base's counts, view and tile index are worked
+// out first (from what its snapshot stored, when it was opened from one)
+// and only ds's later parts added to them, rather than all of ds's crimes
+// counted and clustered. Base is never served. It is how a server starts
+// from a snapshot and the months added since: at 90M, the tile index
+// alone took 9 s to build over every point.
+func (s *Server) SetExtended(base, ds *geo.Dataset) {
+	if !ds.Extends(base) {
+		s.SetDataset(ds)
+		return
+	}
+	s.setDataset(s.wholeSnapshot(base), ds)
+}
+
+// setDataset sets ds, extending old's derived data where ds extends old's
+// dataset (old may be nil).
+func (s *Server) setDataset(old *snapshot, ds *geo.Dataset) {
 	start := time.Now()
 	// The lookups below share nothing with the snapshot's counts and
 	// tiles, and are made beside them: a new month's swap waits for both.
@@ -271,15 +290,10 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 	})
 	var snap *snapshot
 	extended := false
-	if old := s.state.Load(); old != nil && old.ds != ds && ds.Extends(old.ds) {
+	if old != nil && old.ds != ds && ds.Extends(old.ds) {
 		snap, extended = s.extendSnapshot(old, ds), true
 	} else {
-		// Nothing can cancel this count, so it cannot fail.
-		all, _ := ds.Count(context.Background(), nil, &geo.Filter{})
-		snap = &snapshot{ds: ds, totals: totals{all}}
-		snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
-		sum := newSummary(ds)
-		snap.view, snap.forcesUsed = sum.view, sum.forcesUsed
+		snap = s.wholeSnapshot(ds)
 	}
 	wg.Wait()
 	snap.stopForces, snap.stops, snap.streets, snap.text = stopForces, stops, streets, text
@@ -304,6 +318,19 @@ func (s *Server) SetDataset(ds *geo.Dataset) {
 		// worth of memory.
 		s.releaseMemory()
 	}()
+}
+
+// wholeSnapshot starts the snapshot of ds from its crimes alone: its
+// counts, view and tile index, the last two read from ds's snapshot parts
+// where it was opened from a snapshot.
+func (s *Server) wholeSnapshot(ds *geo.Dataset) *snapshot {
+	// Nothing can cancel this count, so it cannot fail.
+	all, _ := ds.Count(context.Background(), nil, &geo.Filter{})
+	snap := &snapshot{ds: ds, totals: totals{all}}
+	snap.tiles = tiles.NewIndex(ds, s.cfg.Tiles)
+	sum := newSummary(ds)
+	snap.view, snap.forcesUsed = sum.view, sum.forcesUsed
+	return snap
 }
 
 // forcesByStopMonth lists, by month, the forces with stop and search

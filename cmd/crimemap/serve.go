@@ -301,7 +301,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		log.Warn("scan of the data paths", "err", err)
 	}
-	ds, sum, err := startDataset(ctx, *snapshot, paths, base, opt)
+	ds, from, sum, err := startDataset(ctx, *snapshot, paths, base, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
 		// is shutting down on the same context.
@@ -318,7 +318,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv.SetDataset(ds)
+	if from != nil {
+		// The snapshot's tile index and counts, extended by the months
+		// added since.
+		srv.SetExtended(from, ds)
+	} else {
+		srv.SetDataset(ds)
+	}
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
 	rf.start(ctx, &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: base}, reloads, hup, base)

@@ -95,15 +95,16 @@ const dataFilesPart = "data-files"
 // given, this build can read it and it was made from the files now under
 // paths (base, their scan), else the one loaded from paths. When files
 // were only added since the snapshot (a new month's drop), the snapshot is
-// opened and those files added to it. A refused snapshot is logged with
+// opened and those files added to it, and from is the snapshot's dataset,
+// which ds extends (else nil). A refused snapshot is logged with
 // its reason; serving goes on from the files, which are the source of
 // truth: a snapshot older than a new month's files would otherwise be
 // served as current until the next reload.
-func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (*geo.Dataset, *ingest.Summary, error) {
+func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, err error) {
 	if snapshot != "" {
 		start := time.Now()
 		var added []string
-		ds, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
+		snap, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
 			d, err := filesSince(part(dataFilesPart), base, paths)
 			if err == nil && !d.Same() {
 				if !d.OnlyAdded() {
@@ -114,24 +115,25 @@ func startDataset(ctx context.Context, snapshot string, paths []string, base rel
 			return err
 		})
 		if err == nil {
-			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
+			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", snap.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
 			if len(added) == 0 {
-				return ds, nil, nil
+				return snap, nil, nil, nil
 			}
-			ext, sum, err := ingest.Extend(ctx, ds, added, opt)
+			ext, sum, err := ingest.Extend(ctx, snap, added, opt)
 			if err == nil && !sum.HasFailures() {
 				opt.Logger.Info("files added since the snapshot loaded", "files", len(added), "version", ext.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-				return ext, sum, nil
+				return ext, snap, sum, nil
 			}
 			if ctx.Err() != nil {
-				return nil, sum, err
+				return nil, nil, sum, err
 			}
 			opt.Logger.Error("files added since the snapshot could not be added to it; loading the data paths instead", "files", len(added), "err", err)
 		} else {
 			opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
 		}
 	}
-	return ingest.Load(ctx, paths, opt)
+	ds, sum, err = ingest.Load(ctx, paths, opt)
+	return ds, nil, sum, err
 }
 
 // filesSince compares a snapshot's list of data files with the scan of

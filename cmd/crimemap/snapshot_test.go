@@ -144,11 +144,11 @@ func TestStartDatasetRefusesSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, sum, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
-			if err != nil || sum == nil {
-				t.Fatalf("fell back to the CSVs: %v, summary %v", err, sum)
+			ds, from, sum, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
+			if err != nil || sum == nil || from != nil {
+				t.Fatalf("fell back to the CSVs: %v, summary %v, snapshot's dataset %v", err, sum, from)
 			}
-			want, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
+			want, _, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
 			if err != nil || ds.Version() != want.Version() {
 				t.Fatalf("version %s from the CSVs, %s from the snapshot (%v)", ds.Version(), want.Version(), err)
 			}
@@ -263,9 +263,13 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, sum, err := startDataset(context.Background(), snap, []string{data}, base, opt)
+			ds, from, sum, err := startDataset(context.Background(), snap, []string{data}, base, opt)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The snapshot's dataset is given where ds was added to it.
+			if extended := tc.why == addedToSnapshot; (from != nil) != extended || extended && !ds.Extends(from) {
+				t.Fatalf("snapshot's dataset %v for %q", from, tc.name)
 			}
 			if tc.why == "" {
 				if sum != nil || !strings.Contains(log.String(), "dataset opened from snapshot") {
