@@ -262,7 +262,7 @@ func (s *Server) SetDataset(ds *geo.Dataset) { s.setDataset(s.state.Load(), ds) 
 // from a snapshot and the months added since: at 90M, the tile index
 // alone took 9 s to build over every point.
 func (s *Server) SetExtended(base, ds *geo.Dataset) {
-	if !ds.Extends(base) {
+	if ds == base || !ds.Extends(base) {
 		s.SetDataset(ds)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,7 +28,10 @@ const cityMonths = "city-of-london-2016-01_2017-06-street-outcomes-stopsearch"
 // stops) is byte for byte the answer of a server that loaded all eighteen
 // months at once. So must a server started from a snapshot of the
 // seventeen months with the eighteenth's files beside it, which adds them
-// to the snapshot's dataset and extends its stored tile index.
+// to the snapshot's dataset and extends its stored tile index; and, once
+// the eighteenth month's street file is revised, that server reloaded,
+// which adds the month to the snapshot's dataset again, against a server
+// loading every file as they then are.
 func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if testing.Short() {
 		t.Skip("serves the data twice")
@@ -56,7 +60,7 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", snapFile, grown}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range []string{"a", "b", "c"} {
+	for _, dir := range []string{"a", "b", "c", "d"} {
 		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +96,8 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if got.Version != want.Version || got.Crimes != want.Crimes {
 		t.Fatalf("after the month was added: version %s, %d crimes; loaded whole: %s, %d", got.Version, got.Crimes, want.Version, want.Crimes)
 	}
-	started := serveData(t, filepath.Join(tmp, "c"), grown, "-snapshot", snapFile)
+	// Asked every path twice: without limits.
+	started := serveData(t, filepath.Join(tmp, "c"), grown, "-snapshot", snapFile, "-admin-token-file", tokenFile, "-rate-limit", "api=off,v1=off")
 	if h := waitHealth(t, started, func(h serveHealth) bool { return h.Version != "" }); h.Version != want.Version {
 		t.Fatalf("started from the snapshot and the added month: version %s, want %s", h.Version, want.Version)
 	}
@@ -128,12 +133,49 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	// month, the later months' outcome files reaching back to them.
 	urls = append(urls, nextPages(t, one, urls[4], 3)...)
 	urls = append(urls, outcomeURLs(t, one, "2016-01", "2016-12", "2017-05")...)
+	sameAnswers(t, urls, one, map[string]string{"reloaded with the month": ext, "started with the month": started})
+
+	// The month's street file revised: a row in five gone.
+	for _, dir := range []string{whole, grown} {
+		f := filepath.Join(dir, "2017-06-city-of-london-street.csv")
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(string(b), "\n")
+		var kept strings.Builder
+		for i, l := range lines {
+			if i == 0 || i%5 != 0 {
+				kept.WriteString(l)
+			}
+		}
+		writeFile(t, f, kept.String())
+	}
+	askReload(t, started, token)
+	h := waitHealth(t, started, func(h serveHealth) bool { return h.Version != want.Version })
+	getJSON(t, started+"/healthz", &detail)
+	if !detail.Reload.OK || detail.Reload.Read != "files added since the snapshot" {
+		t.Fatalf("reload %+v, want the files added since the snapshot read alone", detail.Reload)
+	}
+	revised := serveData(t, filepath.Join(tmp, "d"), whole)
+	if w := waitHealth(t, revised, func(h serveHealth) bool { return h.Version != "" }); w.Version != h.Version || w.Crimes != h.Crimes || w.Crimes >= want.Crimes {
+		t.Fatalf("revised month: version %s, %d crimes; loaded whole: %s, %d (%d before)", h.Version, h.Crimes, w.Version, w.Crimes, want.Crimes)
+	}
+	// The cursors name the version: the revised dataset's own pages.
+	urls = append(slices.DeleteFunc(slices.Clone(urls), func(u string) bool { return strings.Contains(u, "cursor=") }), nextPages(t, revised, urls[4], 3)...)
+	sameAnswers(t, urls, revised, map[string]string{"revised month added to the snapshot again": started})
+}
+
+// sameAnswers fetches every path of urls from want and from each server of
+// got, and reports any answer that differs in status, body, ETag or Link.
+func sameAnswers(t *testing.T, urls []string, want string, got map[string]string) {
+	t.Helper()
 	for _, u := range urls {
-		ws, wb, wh := fetch(t, one+u)
+		ws, wb, wh := fetch(t, want+u)
 		if ws != http.StatusOK {
 			t.Errorf("%s: %d %s", u, ws, wb)
 		}
-		for how, srv := range map[string]string{"reloaded with the month": ext, "started with the month": started} {
+		for how, srv := range got {
 			gs, gb, gh := fetch(t, srv+u)
 			if ws != gs || string(wb) != string(gb) || wh.Get("ETag") != gh.Get("ETag") || wh.Get("Link") != gh.Get("Link") {
 				t.Errorf("%s: %s %d, %d bytes, ETag %s; loaded whole %d, %d bytes, ETag %s", u, how, gs, len(gb), gh.Get("ETag"), ws, len(wb), wh.Get("ETag"))

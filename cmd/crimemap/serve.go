@@ -301,7 +301,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		log.Warn("scan of the data paths", "err", err)
 	}
-	ds, from, sum, err := startDataset(ctx, *snapshot, paths, base, opt)
+	ds, snap, sum, err := startDataset(ctx, *snapshot, paths, base, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
 		// is shutting down on the same context.
@@ -318,16 +318,16 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if from != nil {
+	if snap != nil && snap != ds {
 		// The snapshot's tile index and counts, extended by the months
 		// added since.
-		srv.SetExtended(from, ds)
+		srv.SetExtended(snap, ds)
 	} else {
 		srv.SetDataset(ds)
 	}
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
-	rf.start(ctx, &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: base}, reloads, hup, base)
+	rf.start(ctx, &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: base, snap: snap}, reloads, hup, base)
 	return <-errc
 }
 
@@ -381,6 +381,14 @@ type reloader struct {
 	opt    ingest.Options
 	ds     *geo.Dataset
 	loaded reload.Snapshot // nil when unknown: the next reload reads every file
+	// snap is the dataset of the snapshot serve started from, or nil. When
+	// the files differ from the served dataset's by more than added files
+	// but from the snapshot's only by them (a month added since the
+	// snapshot was revised), those files are added to it again: the
+	// months since the snapshot are built, not all of them. It is mapped
+	// from the file and shares its crime table with the served dataset,
+	// so keeping it costs little.
+	snap *geo.Dataset
 }
 
 // reload loads the files beside the dataset being served and swaps the
@@ -394,7 +402,7 @@ func (rl *reloader) reload(ctx context.Context) {
 		log.Warn("reload: scan of the data paths", "err", err)
 		now = nil
 	}
-	ds, sum, how, bounded, err := rl.load(ctx, now)
+	ds, from, sum, how, bounded, err := rl.load(ctx, now)
 	defer bounded()
 	if ctx.Err() != nil {
 		return
@@ -416,7 +424,11 @@ func (rl *reloader) reload(ctx context.Context) {
 		log.Error("reload failed; the old dataset keeps serving", "err", err)
 		return
 	}
-	rl.srv.SetDataset(ds)
+	if from != nil {
+		rl.srv.SetExtended(from, ds)
+	} else {
+		rl.srv.SetDataset(ds)
+	}
 	rl.ds, rl.loaded = ds, now
 	// Until the new dataset serves.
 	elapsed := time.Since(start)
@@ -440,23 +452,41 @@ func (rl *reloader) reload(ctx context.Context) {
 
 // load reads the files as they are now: only the added ones when that is
 // all that changed since the dataset was loaded and they hold later
-// months, else all of them. how says which. A load of every file builds a
-// second dataset beside the one serving, and runs under a soft memory
-// limit that the caller lifts (unbound) once the new dataset is ready;
-// adding files shares the dataset and needs none.
-func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds *geo.Dataset, sum *ingest.Summary, how string, unbound func(), err error) {
+// months; else, when serve started from a snapshot, the files added since
+// the snapshot was written when that is all that changed since it; else
+// all of them. how says which, and from is the dataset the files were
+// added to when it is the snapshot's. A load of every file builds a second
+// dataset beside the one serving, and runs under a soft memory limit that
+// the caller lifts (unbound) once the new dataset is ready; adding files
+// shares the dataset and needs none.
+func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, unbound func(), err error) {
+	log := rl.opt.Logger
 	if rl.ds != nil && rl.loaded != nil && now != nil {
 		if d := now.Since(rl.loaded, rl.paths); d.OnlyAdded() {
 			ds, sum, err := ingest.Extend(ctx, rl.ds, d.Added, rl.opt)
 			if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
-				return ds, sum, "added files", func() {}, err
+				return ds, nil, sum, "added files", func() {}, err
 			}
-			rl.opt.Logger.Info("reload: the added files cannot be added to the dataset; reading every file", "err", err)
+			log.Info("reload: the added files cannot be added to the dataset; reading every file", "err", err)
+		}
+	}
+	if rl.snap != nil && now != nil {
+		d, err := filesSince(rl.snap.SnapshotPart(dataFilesPart), now, rl.paths)
+		switch {
+		case err != nil:
+		case d.Same():
+			return rl.snap, nil, nil, "the snapshot's files", func() {}, nil
+		case d.OnlyAdded():
+			ds, sum, err := ingest.Extend(ctx, rl.snap, d.Added, rl.opt)
+			if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
+				return ds, rl.snap, sum, "files added since the snapshot", func() {}, err
+			}
+			log.Info("reload: the files added since the snapshot cannot be added to it; reading every file", "err", err)
 		}
 	}
 	unbound = boundReloadMemory()
 	ds, sum, err = ingest.Load(ctx, rl.paths, rl.opt)
-	return ds, sum, "every file", unbound, err
+	return ds, nil, sum, "every file", unbound, err
 }
 
 // boundReloadMemory sets a soft memory limit for a reload (reloadLimit of

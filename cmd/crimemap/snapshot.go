@@ -95,16 +95,17 @@ const dataFilesPart = "data-files"
 // given, this build can read it and it was made from the files now under
 // paths (base, their scan), else the one loaded from paths. When files
 // were only added since the snapshot (a new month's drop), the snapshot is
-// opened and those files added to it, and from is the snapshot's dataset,
-// which ds extends (else nil). A refused snapshot is logged with
+// opened and those files added to it. snap is the snapshot's dataset
+// whenever the snapshot was used, ds itself or the dataset ds extends, and
+// nil when the files were loaded instead. A refused snapshot is logged with
 // its reason; serving goes on from the files, which are the source of
 // truth: a snapshot older than a new month's files would otherwise be
 // served as current until the next reload.
-func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, err error) {
+func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (ds, snap *geo.Dataset, sum *ingest.Summary, err error) {
 	if snapshot != "" {
 		start := time.Now()
 		var added []string
-		snap, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
+		opened, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
 			d, err := filesSince(part(dataFilesPart), base, paths)
 			if err == nil && !d.Same() {
 				if !d.OnlyAdded() {
@@ -115,14 +116,14 @@ func startDataset(ctx context.Context, snapshot string, paths []string, base rel
 			return err
 		})
 		if err == nil {
-			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", snap.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
+			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", opened.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
 			if len(added) == 0 {
-				return snap, nil, nil, nil
+				return opened, opened, nil, nil
 			}
-			ext, sum, err := ingest.Extend(ctx, snap, added, opt)
+			ext, sum, err := ingest.Extend(ctx, opened, added, opt)
 			if err == nil && !sum.HasFailures() {
 				opt.Logger.Info("files added since the snapshot loaded", "files", len(added), "version", ext.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-				return ext, snap, sum, nil
+				return ext, opened, sum, nil
 			}
 			if ctx.Err() != nil {
 				return nil, nil, sum, err

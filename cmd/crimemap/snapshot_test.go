@@ -144,9 +144,9 @@ func TestStartDatasetRefusesSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, from, sum, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
-			if err != nil || sum == nil || from != nil {
-				t.Fatalf("fell back to the CSVs: %v, summary %v, snapshot's dataset %v", err, sum, from)
+			ds, opened, sum, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
+			if err != nil || sum == nil || opened != nil {
+				t.Fatalf("fell back to the CSVs: %v, summary %v, snapshot's dataset %v", err, sum, opened)
 			}
 			want, _, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
 			if err != nil || ds.Version() != want.Version() {
@@ -263,13 +263,15 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, from, sum, err := startDataset(context.Background(), snap, []string{data}, base, opt)
+			ds, opened, sum, err := startDataset(context.Background(), snap, []string{data}, base, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The snapshot's dataset is given where ds was added to it.
-			if extended := tc.why == addedToSnapshot; (from != nil) != extended || extended && !ds.Extends(from) {
-				t.Fatalf("snapshot's dataset %v for %q", from, tc.name)
+			// The snapshot's dataset is given whenever it was used: ds
+			// itself, or the dataset ds adds the new month to.
+			used := tc.why == "" || tc.why == addedToSnapshot
+			if (opened != nil) != used || used && (!ds.Extends(opened) || (ds == opened) != (tc.why == "")) {
+				t.Fatalf("snapshot's dataset %v for %q", opened, tc.name)
 			}
 			if tc.why == "" {
 				if sum != nil || !strings.Contains(log.String(), "dataset opened from snapshot") {
