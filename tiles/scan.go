@@ -38,6 +38,7 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 func (ix *Index) scanPart(a *agg, h *catHist, k int, pts []geo.PointID, q *query) {
 	ds := ix.ds
 	cs := ds.PartColumns(k)
+	from, to := q.partMonths(ds, k)
 	var s, e [scanBatch]geo.CrimeID
 	var x, y [scanBatch]uint64
 	var first [scanBatch]geo.Category
@@ -49,11 +50,11 @@ func (ix *Index) scanPart(a *agg, h *catHist, k int, pts []geo.PointID, q *query
 			x[j], y[j] = ix.fixedAt(p)
 		}
 		n := len(b)
-		if q.from != 0 {
-			ix.seekMonths(&cs, s[:n], e[:n], q.from, s[:n])
+		if from != 0 {
+			ix.seekMonths(&cs, s[:n], e[:n], from, s[:n])
 		}
-		if q.to != 0 {
-			ix.seekMonths(&cs, s[:n], e[:n], q.to+1, e[:n])
+		if to != 0 {
+			ix.seekMonths(&cs, s[:n], e[:n], to+1, e[:n])
 		}
 		for j := range n {
 			if s[j] < e[j] {

@@ -362,11 +362,12 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 		}
 		s, e := ix.ds.PartCrimes(part, p)
 		cs := ix.ds.PartColumns(part)
-		if q.from != 0 {
-			s = ix.seekMonth(&cs, s, e, q.from)
+		from, to := q.partMonths(ix.ds, part)
+		if from != 0 {
+			s = ix.seekMonth(&cs, s, e, from)
 		}
-		if q.to != 0 {
-			e = ix.seekMonth(&cs, s, e, q.to+1)
+		if to != 0 {
+			e = ix.seekMonth(&cs, s, e, to+1)
 		}
 		if s < e {
 			n += countCats(&cs, a, s, e, cs.Category(s), q)
@@ -586,6 +587,21 @@ type query struct {
 	from, to     geo.Month
 	rowLo, rowHi int
 	inPart       []bool // parts holding months of the filter
+}
+
+// partMonths returns the query's months for part k of ds: 0 at an end
+// that takes in all the part's months, so that a month's part, which a
+// long range takes in whole, is not searched point by point.
+func (q *query) partMonths(ds *geo.Dataset, k int) (from, to geo.Month) {
+	first, last := ds.PartMonths(k)
+	from, to = q.from, q.to
+	if from <= first {
+		from = 0
+	}
+	if to >= last {
+		to = 0
+	}
+	return from, to
 }
 
 func (ix *Index) newQuery(f *geo.Filter) query {
