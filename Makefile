@@ -68,11 +68,11 @@ synth-history: ## Write the fifteen-year synthetic history (90M crimes, about 20
 # which opens in seconds; the start benchmarks need one, and each of their
 # runs maps it anew, so they run a few times only. With a snapshot of all
 # but the last month, MONTH names that month's folder, which the new-month
-# benchmark adds to it.
+# benchmark adds to it, and the appended-month tiles benchmark serves.
 MONTH ?=
 
 bench-history: ## Benchmarks over the long history in HISTORY, one package at a time (each loads all of it)
-	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench History -skip 'HistoryStart|ExtendHistory' -benchtime 400x -timeout 120m ./geo ./tiles ./ingest
+	CRIMEMAP_BENCH_HISTORY=$(HISTORY) CRIMEMAP_BENCH_MONTH=$(MONTH) $(GO) test -p 1 -run '^$$' -bench History -skip 'HistoryStart|ExtendHistory' -benchtime 400x -timeout 120m ./geo ./tiles ./ingest
 	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench HistoryStart -benchtime 3x -timeout 30m ./geo ./tiles
 	CRIMEMAP_BENCH_HISTORY=$(HISTORY) CRIMEMAP_BENCH_MONTH=$(MONTH) $(GO) test -p 1 -run '^$$' -bench ExtendHistory -benchtime 3x -timeout 30m ./ingest
 
