@@ -49,6 +49,13 @@ func TestLeastReaching(t *testing.T) {
 				if got := leastReaching(slices.Clone(s), need); got != want {
 					t.Errorf("%s, %d values, need %d of %d: %v, want %v", name, n, need, total, got, want)
 				}
+				// Partitions cut short at every round count: the sort
+				// that takes over finds the same value.
+				for _, rounds := range []int{0, 1, 2} {
+					if got := leastReachingWithin(slices.Clone(s), need, rounds); got != want {
+						t.Errorf("%s, %d values, need %d of %d, %d rounds: %v, want %v", name, n, need, total, rounds, got, want)
+					}
+				}
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"cmp"
+	"math/bits"
 	"slices"
 	"sync"
 
@@ -110,9 +112,27 @@ type weighted struct {
 // most s's weight: a weighted quantile. It selects rather than sorts, in
 // expected linear time, and reorders s: the map's default view takes two
 // quantiles of every snap point's coordinates on each new dataset, and
-// sorting 800,000 points twice took a quarter of a second.
+// sorting 800,000 points twice took a quarter of a second. Partitions
+// that keep missing the middle would make it quadratic: past a bound on
+// the rounds, the rest is sorted instead.
 func leastReaching(s []weighted, need uint64) float64 {
-	for {
+	return leastReachingWithin(s, need, 2*bits.Len(uint(len(s)))+8)
+}
+
+// leastReachingWithin is leastReaching, sorting what is left after rounds
+// partitions.
+func leastReachingWithin(s []weighted, need uint64, rounds int) float64 {
+	for ; ; rounds-- {
+		if rounds <= 0 {
+			slices.SortFunc(s, func(a, b weighted) int { return cmp.Compare(a.v, b.v) })
+			for _, x := range s {
+				if x.w >= need {
+					return x.v
+				}
+				need -= x.w
+			}
+			return s[len(s)-1].v
+		}
 		// The median of three guards against runs sorted either way.
 		a, b, c := s[0].v, s[len(s)/2].v, s[len(s)-1].v
 		pivot := max(min(a, b), min(max(a, b), c))
