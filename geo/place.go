@@ -383,15 +383,6 @@ func (bs *building) mergePoints() {
 		p            uint32 // point in the table
 		first        Month
 	}
-	used := 0
-	for _, t := range bs.tables {
-		for _, c := range t.cnt {
-			if c.all > 0 {
-				used++
-			}
-		}
-	}
-	cands := make([]cand, 0, used)
 	nb := 0 // the base's points, which keep their numbers
 	if bs.base != nil {
 		nb = bs.base.NumPoints()
@@ -401,6 +392,17 @@ func (bs *building) mergePoints() {
 	if nb > 0 {
 		bs.findBasePoints(known)
 	}
+	// Sized for the points that take new numbers: on a base, a month's
+	// few new points, not the hundreds of thousands it uses.
+	fresh := 0
+	for ti, t := range bs.tables {
+		for p, c := range t.cnt {
+			if c.all > 0 && (nb == 0 || !known[ti][p]) {
+				fresh++
+			}
+		}
+	}
+	cands := make([]cand, 0, fresh)
 	for ti, t := range bs.tables {
 		if nb == 0 {
 			t.rank = make([]uint32, len(t.in.pts))
@@ -511,20 +513,32 @@ func (bs *building) findBasePoints(known [][]bool) {
 		found bool
 		at    PointID
 	}
-	per := make([][]query, len(bs.tables))
+	// One slice for every table's queries, each table filling its own
+	// run: growing a slice per table and joining them copied tens of
+	// megabytes into fresh pages.
+	at := make([]int, len(bs.tables)+1)
+	for ti, t := range bs.tables {
+		at[ti+1] = at[ti]
+		for _, c := range t.cnt {
+			if c.all > 0 {
+				at[ti+1]++
+			}
+		}
+	}
+	qs := make([]query, at[len(bs.tables)])
 	parallel.Each(len(bs.tables), func(ti int) {
 		t := bs.tables[ti]
 		t.rank = make([]uint32, len(t.in.pts))
 		known[ti] = make([]bool, len(t.in.pts))
+		k := at[ti]
 		for p, c := range t.cnt {
 			if c.all > 0 {
 				lp := &t.in.pts[p]
-				per[ti] = append(per[ti], query{h: locationHash(lp.lon, lp.lat, d.strs[t.str[lp.street]]), t: uint32(ti), p: uint32(p)})
+				qs[k] = query{h: locationHash(lp.lon, lp.lat, d.strs[t.str[lp.street]]), t: uint32(ti), p: uint32(p)}
+				k++
 			}
 		}
 	})
-	qs := slices.Concat(per...)
-	per = nil
 	slices.SortFunc(qs, func(a, b query) int { return cmp.Compare(a.h, b.h) })
 	// Each half of the queries walks its own part of ptByID.
 	parallel.Run(2, func(k int) {
