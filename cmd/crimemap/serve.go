@@ -460,14 +460,21 @@ func (rl *reloader) reload(ctx context.Context) {
 // the caller lifts (unbound) once the new dataset is ready; adding files
 // shares the dataset and needs none.
 func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, unbound func(), err error) {
-	log := rl.opt.Logger
+	// extend adds files to base; ok is false when they cannot be added
+	// and every file is to be read instead.
+	extend := func(base *geo.Dataset, added []string, what string) (ds *geo.Dataset, sum *ingest.Summary, ok bool, err error) {
+		ds, sum, err = ingest.Extend(ctx, base, added, rl.opt)
+		if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
+			return ds, sum, true, err
+		}
+		rl.opt.Logger.Info("reload: the "+what+" cannot be added; reading every file", "err", err)
+		return nil, nil, false, nil
+	}
 	if rl.ds != nil && rl.loaded != nil && now != nil {
 		if d := now.Since(rl.loaded, rl.paths); d.OnlyAdded() {
-			ds, sum, err := ingest.Extend(ctx, rl.ds, d.Added, rl.opt)
-			if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
+			if ds, sum, ok, err := extend(rl.ds, d.Added, "added files"); ok {
 				return ds, nil, sum, "added files", func() {}, err
 			}
-			log.Info("reload: the added files cannot be added to the dataset; reading every file", "err", err)
 		}
 	}
 	if rl.snap != nil && now != nil {
@@ -477,11 +484,9 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 		case d.Same():
 			return rl.snap, nil, nil, "the snapshot's files", func() {}, nil
 		case d.OnlyAdded():
-			ds, sum, err := ingest.Extend(ctx, rl.snap, d.Added, rl.opt)
-			if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
+			if ds, sum, ok, err := extend(rl.snap, d.Added, "files added since the snapshot"); ok {
 				return ds, rl.snap, sum, "files added since the snapshot", func() {}, err
 			}
-			log.Info("reload: the files added since the snapshot cannot be added to it; reading every file", "err", err)
 		}
 	}
 	unbound = boundReloadMemory()
