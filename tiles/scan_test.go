@@ -89,3 +89,131 @@ func TestTableBudget(t *testing.T) {
 		last = n
 	}
 }
+
+// TestTablesSpentOnCostliestTiles checks what the tables are chosen for:
+// the costliest tile, a tile costing the sum of the clusters its zoom's
+// search meets, costs less than with the same number of tables given to
+// the costliest clusters wherever they lie.
+func TestTablesSpentOnCostliestTiles(t *testing.T) {
+	ds := hampshire(t)
+	per := int64((len(ds.Months()) + 1) * ds.Categories().Len() * (4 + 8 + 8))
+	for _, tables := range []int64{10, 40} {
+		ix := NewIndex(ds, Options{TableBytes: tables * per, TableBytesPerCrime: -1, MinTableCrimes: 32, TableZoom: -1})
+		chosen := make([][]bool, len(ix.levels))
+		for z := range ix.levels {
+			for _, tb := range ix.levels[z].table {
+				chosen[z] = append(chosen[z], tb >= 0)
+			}
+		}
+		byCluster := costliestClusters(ix, ix.ntab)
+		got, want := worstTile(ix, chosen), worstTile(ix, byCluster)
+		t.Logf("%d tables: costliest tile %d, %d with tables for the costliest clusters", ix.ntab, got, want)
+		if got >= want {
+			t.Errorf("%d tables: costliest tile %d, not below %d with tables for the costliest clusters", ix.ntab, got, want)
+		}
+	}
+}
+
+// clusterCosts returns the modelled cost of counting each cluster with the
+// given tables: a table's, or its children's, or its points' at the
+// deepest level.
+func clusterCosts(ix *Index, tabled [][]bool) [][]int64 {
+	cost := make([][]int64, len(ix.levels))
+	for z := len(ix.levels) - 1; z >= 0; z-- {
+		lv := &ix.levels[z]
+		cost[z] = make([]int64, len(lv.first)-1)
+		for i := range cost[z] {
+			switch {
+			case tabled[z][i]:
+				cost[z][i] = costTable
+			case z == len(ix.levels)-1:
+				for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
+					cost[z][i] += costPoint + costCrime*int64(ix.ds.PointLen(p))
+				}
+			default:
+				for c := lv.child[i]; c < lv.child[i+1]; c++ {
+					cost[z][i] += cost[z+1][c]
+				}
+			}
+		}
+	}
+	return cost
+}
+
+// worstTile returns the cost of the costliest tile of any clustered zoom:
+// the sum of the costs of the clusters whose boxes meet it.
+func worstTile(ix *Index, tabled [][]bool) int64 {
+	cost := clusterCosts(ix, tabled)
+	var worst int64
+	for z := range ix.levels {
+		byTile := map[[2]int]int64{}
+		bx := ix.boxes(z)
+		n := 1 << z
+		for i := range cost[z] {
+			b := bx[4*i : 4*i+4]
+			for x := tileIndex(b[0], n); x <= tileIndex(b[2], n); x++ {
+				for y := tileIndex(b[1], n); y <= tileIndex(b[3], n); y++ {
+					byTile[[2]int{x, y}] += cost[z][i]
+					worst = max(worst, byTile[[2]int{x, y}])
+				}
+			}
+		}
+	}
+	return worst
+}
+
+// costliestClusters gives at most n tables, deepest level first, to the
+// clusters of MinTableCrimes or more whose count from below would cost
+// more than a bound, the least bound that n allows.
+func costliestClusters(ix *Index, n int) [][]bool {
+	none := make([][]bool, len(ix.levels))
+	crimes := make([][]int, len(ix.levels))
+	for z := range ix.levels {
+		lv := &ix.levels[z]
+		none[z] = make([]bool, len(lv.first)-1)
+		for i := range none[z] {
+			c := 0
+			for _, p := range ix.perm[lv.first[i]:lv.first[i+1]] {
+				c += ix.ds.PointLen(p)
+			}
+			crimes[z] = append(crimes[z], c)
+		}
+	}
+	scan := clusterCosts(ix, none)
+	pick := func(bound int64) ([][]bool, int) {
+		tabled := make([][]bool, len(ix.levels))
+		picked := 0
+		var below []int64
+		for z := len(ix.levels) - 1; z >= 0; z-- {
+			lv := &ix.levels[z]
+			cost := make([]int64, len(none[z]))
+			tabled[z] = make([]bool, len(none[z]))
+			for i := range cost {
+				if below == nil {
+					cost[i] = scan[z][i]
+				} else {
+					for c := lv.child[i]; c < lv.child[i+1]; c++ {
+						cost[i] += below[c]
+					}
+				}
+				if crimes[z][i] >= ix.opt.MinTableCrimes && cost[i] > bound {
+					tabled[z][i], cost[i] = true, costTable
+					picked++
+				}
+			}
+			below = cost
+		}
+		return tabled, picked
+	}
+	lo, hi := int64(0), int64(1)<<40
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		if _, k := pick(mid); k > n {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	tabled, _ := pick(hi)
+	return tabled
+}

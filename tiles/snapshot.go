@@ -21,7 +21,7 @@ const snapshotPartName = "tiles/clusters"
 
 // snapshotPartLayout is the layout of the part; raise it when the part
 // changes what it holds.
-const snapshotPartLayout = 4
+const snapshotPartLayout = 5
 
 // errOtherOptions marks a stored index built with other options, which is
 // rebuilt rather than used.

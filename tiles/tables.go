@@ -18,27 +18,37 @@ const (
 )
 
 // buildTables gives count tables to every cluster of the zooms up to
-// TableZoom, and within the budget to the clusters whose count would cost
-// most without one. A cluster without a table is counted from its
-// children's tables where they have them, so a table serves every zoom
-// above its own; the clusters are chosen from the deepest zoom up, each
-// taking a table when the cost of counting it from below exceeds a bound,
-// the least bound the budget allows. That spends the memory where a tile
-// would otherwise scan the most, whatever its zoom.
+// TableZoom, and within the budget to the clusters that make the costliest
+// tiles cheaper. A cluster without a table is counted from its children's
+// tables where they have them, so a table serves every zoom above its own.
+// A tile counts every cluster of its zoom whose box meets it, so what a
+// request waits for is the sum over a tile's clusters: in a city centre a
+// tile holds hundreds of clusters, each cheap, that add up to the slowest
+// tiles. The clusters are chosen from the deepest zoom up: in each tile
+// whose clusters would cost more than a bound, the costliest take tables
+// until it does not, the least bound the budget allows. Bounding each
+// cluster's cost instead spent the budget on large clusters wherever they
+// were and left dense tiles of small ones at about twice the cost.
 func (ix *Index) buildTables() {
 	per := int64((len(ix.months)+1)*ix.ncat) * (4 + 8 + 8)
 	budget := max(ix.opt.TableBytes, int64(ix.opt.TableBytesPerCrime*float64(ix.ds.Located())))
 	maxTables := budget / max(per, 1)
-	crimes, leafCost := ix.clusterCrimes()
+	ch := tableChooser{ix: ix, tiles: make([]tileClusters, len(ix.levels))}
+	ch.crimes, ch.leafCost = ix.clusterCrimes()
+	parallel.Each(len(ix.levels), func(z int) {
+		if z > ix.opt.TableZoom {
+			ch.tiles[z] = ix.tileClusters(z)
+		}
+	})
 	// The count of tables falls as the bound rises; find the least bound
 	// within the budget.
 	lo, hi := int64(0), int64(1)
-	for ix.chooseTables(crimes, leafCost, hi, nil) > maxTables {
+	for ch.choose(hi, nil) > maxTables {
 		hi *= 2
 	}
 	for lo+1 < hi {
 		mid := lo + (hi-lo)/2
-		if ix.chooseTables(crimes, leafCost, mid, nil) > maxTables {
+		if ch.choose(mid, nil) > maxTables {
 			lo = mid
 		} else {
 			hi = mid
@@ -46,7 +56,7 @@ func (ix *Index) buildTables() {
 	}
 	type cand struct{ z, i int }
 	var cands []cand
-	ix.chooseTables(crimes, leafCost, hi, func(z, i int) { cands = append(cands, cand{z, i}) })
+	ch.choose(hi, func(z, i int) { cands = append(cands, cand{z, i}) })
 	slices.SortFunc(cands, func(a, b cand) int {
 		if c := cmp.Compare(a.z, b.z); c != 0 {
 			return c
@@ -109,36 +119,119 @@ func (ix *Index) clusterCrimes() (crimes [][]uint32, leafCost []int64) {
 	return crimes, leafCost
 }
 
-// chooseTables picks, from the deepest level up, the clusters that get a
-// table when a cluster's count from below may cost at most bound, calling
-// take for each (when not nil), and returns how many it picked beyond
-// those of the zooms up to TableZoom.
-func (ix *Index) chooseTables(crimes [][]uint32, leafCost []int64, bound int64, take func(z, i int)) int64 {
-	zc := len(ix.levels) - 1
+// tileClusters lists the clusters of one level by the tiles of its zoom
+// their boxes meet: the clusters of tile k are members[start[k]:start[k+1]].
+// Tiles that meet no cluster are left out.
+type tileClusters struct {
+	start, members []uint32
+}
+
+// tileClusters returns the clusters of level z by tile.
+func (ix *Index) tileClusters(z int) tileClusters {
+	type pair struct {
+		tile uint64
+		i    uint32
+	}
+	n := 1 << z
+	var pairs []pair
+	ix.levels[z].tree.Scan(func(lo, hi [2]float32, i uint32) bool {
+		x0, y0, x1, y1 := tileIndex(lo[0], n), tileIndex(lo[1], n), tileIndex(hi[0], n), tileIndex(hi[1], n)
+		for x := x0; x <= x1; x++ {
+			for y := y0; y <= y1; y++ {
+				pairs = append(pairs, pair{uint64(x)<<32 | uint64(y), i})
+			}
+		}
+		return true
+	})
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if c := cmp.Compare(a.tile, b.tile); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	tc := tileClusters{members: make([]uint32, len(pairs))}
+	for k, p := range pairs {
+		if k == 0 || p.tile != pairs[k-1].tile {
+			tc.start = append(tc.start, uint32(k))
+		}
+		tc.members[k] = p.i
+	}
+	tc.start = append(tc.start, uint32(len(pairs)))
+	return tc
+}
+
+// tileIndex returns the column or row of the tile, of n a side, holding
+// world coordinate v.
+func tileIndex(v float32, n int) int { return min(max(int(float64(v)*float64(n)), 0), n-1) }
+
+// tableChooser picks the clusters that get tables (see buildTables).
+type tableChooser struct {
+	ix       *Index
+	crimes   [][]uint32 // by level and cluster
+	leafCost []int64    // of the deepest level's clusters, scanned
+	tiles    []tileClusters
+}
+
+// choose picks, from the deepest level up, the clusters that get a table
+// when a tile's clusters may cost at most bound, calling take for each
+// (when not nil), and returns how many it picked beyond those of the zooms
+// up to TableZoom.
+func (ch *tableChooser) choose(bound int64, take func(z, i int)) int64 {
+	opt := &ch.ix.opt
 	var cost, below []int64
+	var cands []uint32
 	var picked int64
-	for z := zc; z >= 0; z-- {
-		n := len(crimes[z])
-		cost = make([]int64, n)
-		for i := range n {
-			if z == zc {
-				cost[i] = leafCost[i]
+	for z := len(ch.ix.levels) - 1; z >= 0; z-- {
+		crimes := ch.crimes[z]
+		cost = make([]int64, len(crimes))
+		tabled := make([]bool, len(crimes))
+		for i := range cost {
+			if below == nil {
+				cost[i] = ch.leafCost[i]
 			} else {
-				ch := ix.levels[z].child
-				for c := ch[i]; c < ch[i+1]; c++ {
+				kids := ch.ix.levels[z].child
+				for c := kids[i]; c < kids[i+1]; c++ {
 					cost[i] += below[c]
 				}
 			}
-			if int(crimes[z][i]) < ix.opt.MinTableCrimes {
+			if z <= opt.TableZoom && int(crimes[i]) >= opt.MinTableCrimes {
+				tabled[i], cost[i] = true, costTable
+			}
+		}
+		tc := &ch.tiles[z]
+		for k := 0; k+1 < len(tc.start); k++ {
+			in := tc.members[tc.start[k]:tc.start[k+1]]
+			var sum int64
+			for _, i := range in {
+				sum += cost[i]
+			}
+			if sum <= bound {
 				continue
 			}
-			forced := z <= ix.opt.TableZoom
-			if forced || cost[i] > bound {
-				if !forced {
-					picked++
+			cands = cands[:0]
+			for _, i := range in {
+				if !tabled[i] && cost[i] > costTable && int(crimes[i]) >= opt.MinTableCrimes {
+					cands = append(cands, i)
 				}
-				cost[i] = costTable
-				if take != nil {
+			}
+			slices.SortFunc(cands, func(a, b uint32) int {
+				if c := cmp.Compare(cost[b], cost[a]); c != 0 {
+					return c
+				}
+				return cmp.Compare(a, b)
+			})
+			for _, i := range cands {
+				if sum <= bound {
+					break
+				}
+				sum -= cost[i] - costTable
+				tabled[i], cost[i] = true, costTable
+				picked++
+			}
+		}
+		if take != nil {
+			for i, t := range tabled {
+				if t {
 					take(z, i)
 				}
 			}
