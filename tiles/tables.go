@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"crimemap/geo"
@@ -40,14 +41,17 @@ func (ix *Index) buildTables() {
 			ch.tiles[z] = ix.tileClusters(z)
 		}
 	})
-	// The count of tables falls as the bound rises; find the least bound
-	// within the budget.
-	lo, hi := int64(0), int64(1)
+	// The count of tables falls as the bound rises; find about the least
+	// bound within the budget, to a thousandth: the bound spans orders of
+	// magnitude, so it is halved on a log scale, and every choice is a
+	// pass over all the clusters.
+	lo, hi := int64(1), int64(1)
 	for ch.choose(hi, nil) > maxTables {
-		hi *= 2
+		lo, hi = hi, hi*16
 	}
-	for lo+1 < hi {
-		mid := lo + (hi-lo)/2
+	for hi-lo > max(hi>>10, 1) {
+		mid := int64(math.Sqrt(float64(lo) * float64(hi)))
+		mid = min(max(mid, lo+1), hi-1)
 		if ch.choose(mid, nil) > maxTables {
 			lo = mid
 		} else {
@@ -170,6 +174,9 @@ type tableChooser struct {
 	crimes   [][]uint32 // by level and cluster
 	leafCost []int64    // of the deepest level's clusters, scanned
 	tiles    []tileClusters
+	// Scratch of each choice, by level and cluster.
+	cost   [][]int64
+	tabled [][]bool
 }
 
 // choose picks, from the deepest level up, the clusters that get a table
@@ -178,13 +185,20 @@ type tableChooser struct {
 // up to TableZoom.
 func (ch *tableChooser) choose(bound int64, take func(z, i int)) int64 {
 	opt := &ch.ix.opt
-	var cost, below []int64
+	if ch.cost == nil {
+		ch.cost, ch.tabled = make([][]int64, len(ch.crimes)), make([][]bool, len(ch.crimes))
+		for z, c := range ch.crimes {
+			ch.cost[z], ch.tabled[z] = make([]int64, len(c)), make([]bool, len(c))
+		}
+	}
+	var below []int64
 	var cands []uint32
 	var picked int64
 	for z := len(ch.ix.levels) - 1; z >= 0; z-- {
 		crimes := ch.crimes[z]
-		cost = make([]int64, len(crimes))
-		tabled := make([]bool, len(crimes))
+		cost, tabled := ch.cost[z], ch.tabled[z]
+		clear(cost)
+		clear(tabled)
 		for i := range cost {
 			if below == nil {
 				cost[i] = ch.leafCost[i]
