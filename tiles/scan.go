@@ -21,11 +21,7 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 		return
 	}
 	var h catHist
-	for part := range ix.ds.NumParts() {
-		if q.inPart[part] {
-			ix.scanPart(a, &h, part, pts, q)
-		}
-	}
+	ix.scanParts(a, &h, pts, q)
 	for c := range ix.ncat {
 		if q.allCats || q.pass[c] {
 			a.byCat[c] += h[0][c] + h[1][c] + h[2][c] + h[3][c]
@@ -33,44 +29,62 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 	}
 }
 
-// scanPart counts into h the crimes of part k at the points pts, and adds
-// their totals and position sums to a.
-func (ix *Index) scanPart(a *agg, h *catHist, k int, pts []geo.PointID, q *query) {
+// scanParts counts into h the crimes of the points pts in the parts the
+// query takes, and adds their totals and position sums to a. Each batch
+// of points is taken through every part before the next, so that a
+// point's position is loaded once however many parts a month's reload
+// has added.
+func (ix *Index) scanParts(a *agg, h *catHist, pts []geo.PointID, q *query) {
 	ds := ix.ds
-	cs := ds.PartColumns(k)
-	from, to := q.partMonths(ds, k)
+	parts := q.scans
 	var s, e [scanBatch]geo.CrimeID
 	var x, y [scanBatch]uint64
+	var n [scanBatch]uint32
 	var first [scanBatch]geo.Category
 	for len(pts) > 0 {
 		b := pts[:min(len(pts), scanBatch)]
 		pts = pts[len(b):]
 		for j, p := range b {
-			s[j], e[j] = ds.PartCrimes(k, p)
 			x[j], y[j] = ix.fixedAt(p)
+			n[j] = 0
 		}
-		n := len(b)
-		if from != 0 {
-			ix.seekMonths(&cs, s[:n], e[:n], from, s[:n])
-		}
-		if to != 0 {
-			ix.seekMonths(&cs, s[:n], e[:n], to+1, e[:n])
-		}
-		for j := range n {
-			if s[j] < e[j] {
-				first[j] = cs.Category(s[j])
+		for i := range parts {
+			pt := &parts[i]
+			for j, p := range b {
+				s[j], e[j] = ds.PartCrimes(pt.k, p)
+			}
+			nb := len(b)
+			if pt.from != 0 {
+				ix.seekMonths(&pt.cs, s[:nb], e[:nb], pt.from, s[:nb])
+			}
+			if pt.to != 0 {
+				ix.seekMonths(&pt.cs, s[:nb], e[:nb], pt.to+1, e[:nb])
+			}
+			for j := range nb {
+				if s[j] < e[j] {
+					first[j] = pt.cs.Category(s[j])
+				}
+			}
+			for j := range nb {
+				if s[j] < e[j] {
+					n[j] += histCats(&pt.cs, h, s[j], e[j], first[j], q)
+				}
 			}
 		}
-		for j := range n {
-			if s[j] >= e[j] {
-				continue
-			}
-			c := histCats(&cs, h, s[j], e[j], first[j], q)
-			a.total += c
-			a.sx += uint64(c) * x[j]
-			a.sy += uint64(c) * y[j]
+		for j := range b {
+			a.total += n[j]
+			a.sx += uint64(n[j]) * x[j]
+			a.sy += uint64(n[j]) * y[j]
 		}
 	}
+}
+
+// partScan is a part a query takes, with its columns and the months to
+// search its points' crimes for (see query.partMonths).
+type partScan struct {
+	k        int
+	cs       geo.Columns
+	from, to geo.Month
 }
 
 // catHist counts crimes by category in four histograms taken in turn, so

@@ -463,21 +463,17 @@ func (ix *Index) addPointRange(a *agg, p geo.PointID, f *geo.Filter, q *query) {
 		return
 	}
 	n := uint32(0)
-	for part := range ix.ds.NumParts() {
-		if !q.inPart[part] {
-			continue
+	for i := range q.scans {
+		pt := &q.scans[i]
+		s, e := ix.ds.PartCrimes(pt.k, p)
+		if pt.from != 0 {
+			s = ix.seekMonth(&pt.cs, s, e, pt.from)
 		}
-		s, e := ix.ds.PartCrimes(part, p)
-		cs := ix.ds.PartColumns(part)
-		from, to := q.partMonths(ix.ds, part)
-		if from != 0 {
-			s = ix.seekMonth(&cs, s, e, from)
-		}
-		if to != 0 {
-			e = ix.seekMonth(&cs, s, e, to+1)
+		if pt.to != 0 {
+			e = ix.seekMonth(&pt.cs, s, e, pt.to+1)
 		}
 		if s < e {
-			n += countCats(&cs, a, s, e, cs.Category(s), q)
+			n += countCats(&pt.cs, a, s, e, pt.cs.Category(s), q)
 		}
 	}
 	a.total += n
@@ -693,7 +689,7 @@ type query struct {
 	// on that side, which no point's crimes need be searched for.
 	from, to     geo.Month
 	rowLo, rowHi int
-	inPart       []bool // parts holding months of the filter
+	scans        []partScan // the parts holding months of the filter
 }
 
 // partMonths returns the query's months for part k of ds: 0 at an end
@@ -719,16 +715,18 @@ func (ix *Index) newQuery(f *geo.Filter) query {
 		rowLo:   lo, rowHi: hi,
 		one: -1,
 	}
-	q.inPart = make([]bool, ix.ds.NumParts())
-	for k := range q.inPart {
-		q.inPart[k] = ix.ds.PartInFilter(k, f)
-	}
 	if n := len(ix.months); n > 0 {
 		if f.From > ix.months[0] {
 			q.from = f.From
 		}
 		if f.To != 0 && f.To < ix.months[n-1] {
 			q.to = f.To
+		}
+	}
+	for k := range ix.ds.NumParts() {
+		if ix.ds.PartInFilter(k, f) {
+			from, to := q.partMonths(ix.ds, k)
+			q.scans = append(q.scans, partScan{k, ix.ds.PartColumns(k), from, to})
 		}
 	}
 	passing := 0
