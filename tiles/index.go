@@ -22,6 +22,10 @@ type Index struct {
 	perm   []geo.PointID
 	ptX    []float64 // world position by PointID
 	ptY    []float64
+	// The fixed-point position (see fixed) of perm[i], x at 2i and y at
+	// 2i+1: a cluster's points are a run of perm, so a scan reads their
+	// positions in a row rather than from two arrays by PointID.
+	permXY []uint32
 
 	months []geo.Month
 	ncat   int
@@ -102,6 +106,11 @@ func newBase(ds *geo.Dataset, opt Options, prev *Index) *Index {
 
 // finish derives what the levels and tables imply.
 func (ix *Index) finish() {
+	ix.permXY = make([]uint32, 2*len(ix.perm))
+	for i, p := range ix.perm {
+		x, y := ix.fixedAt(p)
+		ix.permXY[2*i], ix.permXY[2*i+1] = uint32(x), uint32(y)
+	}
 	ix.monthShares()
 	ix.memoDepthZ = ix.memoDepth()
 }

@@ -5,23 +5,23 @@ import "crimemap/geo"
 // scanBatch is how many points a cluster's scan takes at a time.
 const scanBatch = 32
 
-// addPointsRange adds the crimes of the points pts, as addPointRange does
-// one by one, with the same sums. The crimes of a
+// addPointsRange adds the crimes of the points perm[lo:hi], as
+// addPointRange does one by one, with the same sums. The crimes of a
 // cluster's points lie far apart in the crime table, so each step of a
 // point's count waits on memory: its range, the months at its ends, the
 // month near the range's start, its categories. Taken one point at a time
 // those waits add up, and they were most of a filtered long-range tile's
 // time. Here each step is taken for a batch of points before the next, so
 // that the batch's loads are independent and wait together.
-func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *query) {
+func (ix *Index) addPointsRange(a *agg, lo, hi int, f *geo.Filter, q *query) {
 	if !q.tables {
-		for _, p := range pts {
+		for _, p := range ix.perm[lo:hi] {
 			ix.addPoint(a, p, f)
 		}
 		return
 	}
 	var h catHist
-	ix.scanParts(a, &h, pts, q)
+	ix.scanParts(a, &h, lo, hi, q)
 	for c := range ix.ncat {
 		if q.allCats || q.pass[c] {
 			a.byCat[c] += h[0][c] + h[1][c] + h[2][c] + h[3][c]
@@ -29,23 +29,23 @@ func (ix *Index) addPointsRange(a *agg, pts []geo.PointID, f *geo.Filter, q *que
 	}
 }
 
-// scanParts counts into h the crimes of the points pts in the parts the
-// query takes, and adds their totals and position sums to a. Each batch
+// scanParts counts into h the crimes of the points perm[lo:hi] in the
+// parts the query takes, and adds their totals and position sums to a. Each batch
 // of points is taken through every part before the next, so that a
 // point's position is loaded once however many parts a month's reload
 // has added.
-func (ix *Index) scanParts(a *agg, h *catHist, pts []geo.PointID, q *query) {
+func (ix *Index) scanParts(a *agg, h *catHist, lo, hi int, q *query) {
 	ds := ix.ds
 	parts := q.scans
 	var s, e [scanBatch]geo.CrimeID
 	var x, y [scanBatch]uint64
 	var n [scanBatch]uint32
 	var first [scanBatch]geo.Category
-	for len(pts) > 0 {
-		b := pts[:min(len(pts), scanBatch)]
-		pts = pts[len(b):]
-		for j, p := range b {
-			x[j], y[j] = ix.fixedAt(p)
+	for ; lo < hi; lo += scanBatch {
+		b := ix.perm[lo:min(hi, lo+scanBatch)]
+		xy := ix.permXY[2*lo : 2*(lo+len(b))]
+		for j := range b {
+			x[j], y[j] = uint64(xy[2*j]), uint64(xy[2*j+1])
 			n[j] = 0
 		}
 		for i := range parts {

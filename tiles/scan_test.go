@@ -39,7 +39,7 @@ func TestAddPointsRangeMatchesAddPointRange(t *testing.T) {
 				for _, p := range pts {
 					ix.addPointRange(&want, p, &f, &q)
 				}
-				ix.addPointsRange(&got, pts, &f, &q)
+				ix.addPointsRange(&got, int(lv.first[i]), int(lv.first[i+1]), &f, &q)
 				if got.total != want.total || got.sx != want.sx || got.sy != want.sy || !slices.Equal(got.byCat, want.byCat) {
 					t.Fatalf("%s zoom %d cluster %d: got %+v, want %+v", name, z, i, got, want)
 				}

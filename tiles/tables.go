@@ -628,7 +628,7 @@ func (ix *Index) clusterAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 	}
 	if !q.tables {
 		lv := &ix.levels[z]
-		ix.addPointsRange(a, ix.perm[lv.first[i]:lv.first[i+1]], f, q)
+		ix.addPointsRange(a, int(lv.first[i]), int(lv.first[i+1]), f, q)
 		return
 	}
 	ix.tableAgg(a, z, i, f, q)
@@ -644,7 +644,7 @@ func (ix *Index) tableAgg(a *agg, z, i int, f *geo.Filter, q *query) {
 		return
 	}
 	if z+1 == len(ix.levels) || !ix.tabledBelow(z, i) {
-		ix.addPointsRange(a, ix.perm[lv.first[i]:lv.first[i+1]], f, q)
+		ix.addPointsRange(a, int(lv.first[i]), int(lv.first[i+1]), f, q)
 		return
 	}
 	for c := lv.child[i]; c < lv.child[i+1]; c++ {
