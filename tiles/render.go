@@ -82,19 +82,22 @@ func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 		if y == 1<<z-1 {
 			b.Min[1] = -90
 		}
+		var pts []geo.PointID
 		ix.ds.SearchBound(b, func(p geo.PointID) bool {
-			if !owns(ix.ptX[p], ix.ptY[p]) {
-				return true
+			if owns(ix.ptX[p], ix.ptY[p]) {
+				pts = append(pts, p)
 			}
-			a.reset(ix.ncat)
-			ix.addPointRange(&a, p, f, &q)
+			return true
+		})
+		// In point order, which is the crime table's, the points' crimes
+		// are read in ascending order within each part.
+		slices.Sort(pts)
+		ix.eachPointAgg(pts, f, &q, func(p geo.PointID, a *agg) {
 			if a.total > 0 {
 				feats = append(feats, feature{wx: ix.ptX[p], wy: ix.ptY[p], id: uint64(ix.ds.LocationID(p)), hasID: true,
 					point: p, total: a.total, byCat: slices.Clone(a.byCat)})
 			}
-			return true
 		})
-		slices.SortFunc(feats, func(a, b feature) int { return cmp.Compare(a.point, b.point) })
 		return feats, LayerCrimes
 	}
 	lv := &ix.levels[z]

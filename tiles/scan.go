@@ -79,6 +79,62 @@ func (ix *Index) scanParts(a *agg, h *catHist, lo, hi int, q *query) {
 	}
 }
 
+// eachPointAgg calls fn with the aggregate of each point of pts, in order,
+// as addPointRange gives it. Where the tables answer the filter, the
+// points are counted a batch at a time, as a cluster's are (see
+// addPointsRange): a point tile holds up to thousands of them. a is reused
+// from call to call.
+func (ix *Index) eachPointAgg(pts []geo.PointID, f *geo.Filter, q *query, fn func(p geo.PointID, a *agg)) {
+	var a agg
+	if !q.tables {
+		for _, p := range pts {
+			a.reset(ix.ncat)
+			ix.addPoint(&a, p, f)
+			fn(p, &a)
+		}
+		return
+	}
+	ds := ix.ds
+	var s, e [scanBatch]geo.CrimeID
+	var aggs [scanBatch]agg
+	var first [scanBatch]geo.Category
+	for len(pts) > 0 {
+		b := pts[:min(len(pts), scanBatch)]
+		pts = pts[len(b):]
+		for j := range b {
+			aggs[j].reset(ix.ncat)
+		}
+		for i := range q.scans {
+			pt := &q.scans[i]
+			for j, p := range b {
+				s[j], e[j] = ds.PartCrimes(pt.k, p)
+			}
+			nb := len(b)
+			if pt.from != 0 {
+				ix.seekMonths(&pt.cs, s[:nb], e[:nb], pt.from, s[:nb])
+			}
+			if pt.to != 0 {
+				ix.seekMonths(&pt.cs, s[:nb], e[:nb], pt.to+1, e[:nb])
+			}
+			for j := range nb {
+				if s[j] < e[j] {
+					first[j] = pt.cs.Category(s[j])
+				}
+			}
+			for j := range nb {
+				if s[j] < e[j] {
+					aggs[j].total += countCats(&pt.cs, &aggs[j], s[j], e[j], first[j], q)
+				}
+			}
+		}
+		for j, p := range b {
+			x, y := ix.fixedAt(p)
+			aggs[j].sx, aggs[j].sy = uint64(aggs[j].total)*x, uint64(aggs[j].total)*y
+			fn(p, &aggs[j])
+		}
+	}
+}
+
 // partScan is a part a query takes, with its columns and the months to
 // search its points' crimes for (see query.partMonths).
 type partScan struct {

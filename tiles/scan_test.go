@@ -217,3 +217,41 @@ func costliestClusters(ix *Index, n int) [][]bool {
 	tabled, _ := pick(hi)
 	return tabled
 }
+
+// TestEachPointAggMatchesAddPointRange checks the batched counts of a point
+// tile's points against the point-by-point ones, bit for bit, for every
+// point of the dataset, with filters the tables answer and one they do not.
+func TestEachPointAggMatchesAddPointRange(t *testing.T) {
+	ds := hampshire(t)
+	ix := NewIndex(ds, DefaultOptions())
+	months := ds.Months()
+	mid := months[len(months)/2]
+	filters := testFilters(t, ds)
+	for name, f := range map[string]geo.Filter{"burglary": filters["burglary"], "asb+drugs": filters["asb+drugs"], "all": {}} {
+		f.From, f.To = mid-1, mid+1
+		filters[name+"-range"] = f
+	}
+	pts := make([]geo.PointID, ds.NumPoints())
+	for p := range pts {
+		pts[p] = geo.PointID(p)
+	}
+	for name, f := range filters {
+		q := ix.newQuery(&f)
+		next := 0
+		ix.eachPointAgg(pts, &f, &q, func(p geo.PointID, got *agg) {
+			if p != pts[next] {
+				t.Fatalf("%s: point %d, want %d", name, p, pts[next])
+			}
+			next++
+			var want agg
+			want.reset(ix.ncat)
+			ix.addPointRange(&want, p, &f, &q)
+			if got.total != want.total || got.sx != want.sx || got.sy != want.sy || !slices.Equal(got.byCat, want.byCat) {
+				t.Fatalf("%s point %d: got %+v, want %+v", name, p, *got, want)
+			}
+		})
+		if next != len(pts) {
+			t.Fatalf("%s: %d points of %d", name, next, len(pts))
+		}
+	}
+}
