@@ -15,13 +15,7 @@ import (
 func TestAddPointsRangeMatchesAddPointRange(t *testing.T) {
 	ds := hampshire(t)
 	ix := NewIndex(ds, DefaultOptions())
-	months := ds.Months()
-	mid := months[len(months)/2]
-	filters := testFilters(t, ds)
-	for name, f := range map[string]geo.Filter{"burglary": filters["burglary"], "asb+drugs": filters["asb+drugs"], "all": {}} {
-		f.From, f.To = mid-1, mid+1
-		filters[name+"-range"] = f
-	}
+	filters := scanFilters(t, ds)
 	big := false
 	for name, f := range filters {
 		q := ix.newQuery(&f)
@@ -224,13 +218,7 @@ func costliestClusters(ix *Index, n int) [][]bool {
 func TestEachPointAggMatchesAddPointRange(t *testing.T) {
 	ds := hampshire(t)
 	ix := NewIndex(ds, DefaultOptions())
-	months := ds.Months()
-	mid := months[len(months)/2]
-	filters := testFilters(t, ds)
-	for name, f := range map[string]geo.Filter{"burglary": filters["burglary"], "asb+drugs": filters["asb+drugs"], "all": {}} {
-		f.From, f.To = mid-1, mid+1
-		filters[name+"-range"] = f
-	}
+	filters := scanFilters(t, ds)
 	pts := make([]geo.PointID, ds.NumPoints())
 	for p := range pts {
 		pts[p] = geo.PointID(p)
@@ -254,4 +242,17 @@ func TestEachPointAggMatchesAddPointRange(t *testing.T) {
 			t.Fatalf("%s: %d points of %d", name, next, len(pts))
 		}
 	}
+}
+
+// scanFilters are the test filters with, for one, two and all categories,
+// a month range that cuts points' crimes at both ends.
+func scanFilters(t *testing.T, ds *geo.Dataset) map[string]geo.Filter {
+	months := ds.Months()
+	mid := months[len(months)/2]
+	filters := testFilters(t, ds)
+	for name, f := range map[string]geo.Filter{"burglary": filters["burglary"], "asb+drugs": filters["asb+drugs"], "all": {}} {
+		f.From, f.To = mid-1, mid+1
+		filters[name+"-range"] = f
+	}
+	return filters
 }
