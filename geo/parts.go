@@ -139,10 +139,11 @@ func (d *Dataset) Extends(base *Dataset) bool {
 }
 
 // sameCrimes reports whether two parts hold the same crimes: one is the
-// other, or a copy of it with more outcome history (see Append).
+// other, or a copy of it with more outcome history (see Append). A copy
+// with other last outcomes (see Restate) does not.
 func (pt *tablePart) sameCrimes(o *tablePart) bool {
 	return pt.lo == o.lo && pt.mFirst == o.mFirst && len(pt.cat) == len(o.cat) &&
-		(len(pt.cat) == 0 || &pt.cat[0] == &o.cat[0])
+		(len(pt.cat) == 0 || &pt.cat[0] == &o.cat[0] && &pt.outcome[0] == &o.outcome[0])
 }
 
 // Columns is one part's crime types and months, for code that reads many

@@ -147,6 +147,18 @@ func hashKey(k crimeKey, tag, x, y uint64) uint64 {
 	return hash4(k.k0, k.k1|tag<<56, x, y)
 }
 
+// crimeHash is a crime's hash in the version's crime sum: its key, its
+// Crime ID when it has one (hasID 1; id is read either way, and masked out
+// without one), its type and its outcome.
+func crimeHash(key crimeKey, id *crimeID, hasID uint64, cat Category, out Outcome) uint64 {
+	le := binary.LittleEndian
+	mask := -hasID
+	a := mum(le.Uint64(id[:])^wy0, le.Uint64(id[8:])^wy1) & mask
+	b := mum(le.Uint64(id[16:])^wy2, le.Uint64(id[24:])^wy3) & mask
+	attrs := uint64(cat)<<32 | uint64(out)<<40 | hasID<<48
+	return mum(key.k0^a^wy2, key.k1|tagCrime<<56|attrs^b^wy3)
+}
+
 // keyedString hashes a key and a string.
 func keyedString(k crimeKey, tag uint64, s string) uint64 {
 	return hashKey(k, tag, xxhash.Sum64String(s), uint64(len(s)))
@@ -161,7 +173,6 @@ func (d *Dataset) crimeSums() versionSums {
 	other, ctx := slices.Sorted(maps.Keys(d.other)), slices.Sorted(maps.Keys(d.ctx))
 	spans := d.keySpans()
 	sums := make([]versionSums, len(spans))
-	le := binary.LittleEndian
 	parallel.Each(len(spans), func(k int) {
 		sp := spans[k]
 		s := &sums[k]
@@ -204,14 +215,9 @@ func (d *Dataset) crimeSums() versionSums {
 			// random, and a mispredicted branch cost more than hashing a
 			// Crime ID for nothing.
 			bit := d.hasID[c/64] >> (c % 64) & 1
-			id := ids[min(idk, len(ids)-1)][:]
+			id := &ids[min(idk, len(ids)-1)]
 			idk += int(bit)
-			mask := -bit
-			a := mum(le.Uint64(id)^wy0, le.Uint64(id[8:])^wy1) & mask
-			b := mum(le.Uint64(id[16:])^wy2, le.Uint64(id[24:])^wy3) & mask
-			attrs := uint64(d.cat[c])<<32 | uint64(d.outcome[c])<<40 | bit<<48
-			h := mum(key.k0^a^wy2, key.k1|tagCrime<<56|attrs^b^wy3)
-			s.crimes += h
+			s.crimes += crimeHash(key, id, bit, d.cat[c], d.outcome[c])
 			if oi < len(other) && other[oi] == uint32(c) {
 				s.crimes += keyedString(key, tagOtherID, d.other[uint32(c)])
 				oi++

@@ -74,8 +74,9 @@ func Load(ctx context.Context, paths []string, opt Options) (*geo.Dataset, *Summ
 // ErrCannotExtend is returned by Extend when the files cannot be added to
 // the dataset as a part of their own: they hold a month that is not later
 // than every month of the dataset, or no crimes (a stop-and-search file
-// alone, say). The caller loads every file instead.
-var ErrCannotExtend = errors.New("the files cannot be added to the dataset")
+// alone, say); and by Restate when revised files change more than their
+// crimes' outcomes. The caller loads every file instead.
+var ErrCannotExtend = errors.New("the files cannot be added to the dataset as they are")
 
 // Extend reads the files of a new month's drop (street, outcomes and
 // stop-and-search files whose months are all later than base's) and
@@ -86,24 +87,49 @@ var ErrCannotExtend = errors.New("the files cannot be added to the dataset")
 // ErrCannotExtend; the summary then describes the files read.
 func Extend(ctx context.Context, base *geo.Dataset, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
 	return load(ctx, paths, opt, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) {
-		month, st, err := b.BuildOn(base)
-		if errors.Is(err, geo.ErrNotLater) {
-			return nil, st, fmt.Errorf("%w: %w", ErrCannotExtend, err)
-		}
-		if err != nil {
-			return nil, st, err
-		}
+		return buildThen(b, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) { return b.BuildOn(base) },
+			"appended", func(month *geo.Dataset) (*geo.Dataset, error) { return geo.Append(base, month) }, geo.ErrNotLater, geo.ErrAppend)
+	})
+}
+
+// Restate reads revised street files of force-months base holds and
+// returns base with their crimes' last outcomes as the files now give
+// them (see geo.Restate): data.police.uk publishes a force-month's street
+// file again as its crimes' outcomes move on. Only those files are parsed,
+// and base's parts are shared but for their outcome columns. The result is
+// what Load gives for base's files with these in place of the old ones.
+// Files that change more than outcomes, and outcomes or stop-and-search
+// files, fail with ErrCannotExtend.
+func Restate(ctx context.Context, base *geo.Dataset, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
+	return load(ctx, paths, opt, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) {
+		return buildThen(b, (*geo.Builder).Build,
+			"restated", func(rev *geo.Dataset) (*geo.Dataset, error) { return geo.Restate(base, rev) }, geo.ErrRestate)
+	})
+}
+
+// buildThen builds b with build and makes the dataset from what it built
+// with then, timed as the phase named. An error that is one of refused
+// says the files cannot be taken in as they are, and is returned wrapping
+// ErrCannotExtend.
+func buildThen(b *geo.Builder, build func(*geo.Builder) (*geo.Dataset, geo.BuildStats, error), phase string,
+	then func(*geo.Dataset) (*geo.Dataset, error), refused ...error) (*geo.Dataset, geo.BuildStats, error) {
+	built, st, err := build(b)
+	if err == nil {
 		t0 := time.Now()
-		ds, err := geo.Append(base, month)
-		if errors.Is(err, geo.ErrAppend) {
-			err = fmt.Errorf("%w: %w", ErrCannotExtend, err)
-		}
-		st.Phases = append(st.Phases, geo.Phase{Name: "appended", Took: time.Since(t0)})
+		var ds *geo.Dataset
+		ds, err = then(built)
+		st.Phases = append(st.Phases, geo.Phase{Name: phase, Took: time.Since(t0)})
 		if err == nil {
 			st.Crimes, st.Located, st.Points = ds.Len(), ds.Located(), ds.NumPoints()
+			return ds, st, nil
 		}
-		return ds, st, err
-	})
+	}
+	for _, r := range refused {
+		if errors.Is(err, r) {
+			return nil, st, fmt.Errorf("%w: %w", ErrCannotExtend, err)
+		}
+	}
+	return nil, st, err
 }
 
 // load parses paths into a Builder and builds it with build.

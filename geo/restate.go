@@ -1,0 +1,243 @@
+package geo
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// ErrRestate marks revised street files that change more than their
+// crimes' last outcomes, which Restate cannot apply: they are to be read
+// with every other file instead.
+var ErrRestate = errors.New("the revised files change more than outcomes")
+
+// Restate returns base with the last outcome of every crime of rev's
+// force-months as rev gives it. rev is built (Builder.Build) from revised
+// street files of force-months base holds: data.police.uk publishes a
+// force-month's street file again as its crimes' outcomes move on, the
+// crimes themselves unchanged. Each force-month's crimes must be in rev as
+// in base, point by point in the same order, with the same types, Crime
+// IDs and contexts; else Restate fails with an error wrapping ErrRestate.
+// The result answers as base's files would with the revised ones in
+// their place; it shares everything of base but the outcome column of the
+// parts it changes, which are copied. base is not changed.
+func Restate(base, rev *Dataset) (*Dataset, error) {
+	if len(rev.stops) > 0 || len(rev.later) > 0 || len(rev.unmatched) > 0 || slices.ContainsFunc(rev.parts, func(pt *tablePart) bool { return len(pt.hist) > 0 }) {
+		return nil, fmt.Errorf("%w: outcomes or stop-and-search files are among them", ErrRestate)
+	}
+	units, err := restateUnits(base, rev)
+	if err != nil {
+		return nil, err
+	}
+	baseCrimes := base.unitCrimes(units)
+	var changes []outcomeChange
+	for u, revCrimes := range units {
+		ch, err := matchUnit(base, rev, u, baseCrimes[u], revCrimes)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, ch...)
+	}
+	if len(changes) == 0 {
+		return base, nil
+	}
+	return base.withOutcomes(changes), nil
+}
+
+// Restates reports whether d is base, or base with other last outcomes for
+// some of its crimes (see Restate): the same parts' crimes and points, the
+// outcome columns aside. What was worked out from base's crimes but not
+// their outcomes (counts by type and month, clusters, hex cells) then
+// holds for d.
+func (d *Dataset) Restates(base *Dataset) bool {
+	if d == base {
+		return true
+	}
+	if len(d.parts) != len(base.parts) || d.NumPoints() != base.NumPoints() {
+		return false
+	}
+	for k, pt := range d.parts {
+		o := base.parts[k]
+		if pt.lo != o.lo || pt.mFirst != o.mFirst || len(pt.cat) != len(o.cat) || len(pt.cat) > 0 && &pt.cat[0] != &o.cat[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// unit is a force-month of a dataset: the index of its month in the
+// dataset's months, and its force.
+type unit struct {
+	month int
+	force Force
+}
+
+// outcomeChange is a new last outcome for a crime.
+type outcomeChange struct {
+	crime   CrimeID
+	outcome Outcome
+}
+
+// restateUnits returns rev's crimes by base's force-month, in rev's table
+// order, checking that base holds each force-month.
+func restateUnits(base, rev *Dataset) (map[unit][]CrimeID, error) {
+	forces := make([]Force, rev.forces.Len())
+	for f := range forces {
+		name := rev.forces.Term(f).Name
+		bf, ok := base.forces.ByName(name)
+		if !ok {
+			return nil, fmt.Errorf("%w: force %q is not in the dataset", ErrRestate, name)
+		}
+		forces[f] = Force(bf)
+	}
+	units := map[unit][]CrimeID{}
+	for c := range CrimeID(rev.Len()) {
+		m := rev.Month(c)
+		mi, ok := slices.BinarySearch(base.months, m)
+		if !ok {
+			return nil, fmt.Errorf("%w: month %v is not in the dataset", ErrRestate, m)
+		}
+		u := unit{mi, forces[rev.Force(c)]}
+		units[u] = append(units[u], c)
+	}
+	return units, nil
+}
+
+// unitCrimes returns the crimes of each of the force-months in table
+// order, taking each part holding one of their months in one pass.
+func (d *Dataset) unitCrimes(units map[unit][]CrimeID) map[unit][]CrimeID {
+	out := make(map[unit][]CrimeID, len(units))
+	nf := d.forces.Len()
+	want := make([]bool, len(d.months)*nf)
+	for u := range units {
+		want[u.month*nf+int(u.force)] = true
+	}
+	for _, pt := range d.parts {
+		holds := false
+		for u := range units {
+			holds = holds || (u.month >= pt.mFirst && u.month <= pt.mLast)
+		}
+		if !holds {
+			continue
+		}
+		for i := range pt.month {
+			if want[int(pt.month[i])*nf+int(pt.force[i])] {
+				u := unit{int(pt.month[i]), pt.force[i]}
+				out[u] = append(out[u], CrimeID(pt.lo+uint32(i)))
+			}
+		}
+	}
+	return out
+}
+
+// matchUnit pairs the crimes of force-month u in base with rev's (in rev's
+// table order) and returns the outcomes that differ.
+func matchUnit(base, rev *Dataset, u unit, baseCrimes, revCrimes []CrimeID) ([]outcomeChange, error) {
+	name := fmt.Sprintf("%s %v", base.forces.Term(int(u.force)).Name, base.months[u.month])
+	if len(baseCrimes) != len(revCrimes) {
+		return nil, fmt.Errorf("%w: %s has %d crimes, the dataset %d", ErrRestate, name, len(revCrimes), len(baseCrimes))
+	}
+	// base holds a force-month's crimes by point, in point order, and those
+	// without a location last; within a point, in the order of their rows.
+	// rev's crimes are put in that order by their points in base.
+	points := map[PointID]PointID{}
+	type placed struct {
+		p PointID // in base
+		c CrimeID // in rev
+	}
+	order := make([]placed, len(revCrimes))
+	for i, c := range revCrimes {
+		p := rev.PointOf(c)
+		if p != NoPoint {
+			bp, ok := points[p]
+			if !ok {
+				if bp, ok = base.samePoint(rev.Point(p)); !ok {
+					return nil, fmt.Errorf("%w: %s has a crime at %s, a place the dataset has none at", ErrRestate, name, rev.PointStreet(p))
+				}
+				points[p] = bp
+			}
+			p = bp
+		}
+		order[i] = placed{p, c}
+	}
+	slices.SortStableFunc(order, func(a, b placed) int { return cmp.Compare(a.p, b.p) })
+	var changes []outcomeChange
+	for i, bc := range baseCrimes {
+		rc := order[i].c
+		switch {
+		case base.PointOf(bc) != order[i].p:
+			return nil, fmt.Errorf("%w: %s's crimes are at other places", ErrRestate, name)
+		case base.categories.Term(int(base.Category(bc))).Name != rev.categories.Term(int(rev.Category(rc))).Name,
+			base.PersistentID(bc) != rev.PersistentID(rc), base.Context(bc) != rev.Context(rc):
+			return nil, fmt.Errorf("%w: %s's crimes differ in more than outcome", ErrRestate, name)
+		}
+		on := rev.outcomes.Term(int(rev.Outcome(rc))).Name
+		o, ok := base.outcomes.ByName(on)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s has the outcome %q, which the dataset has not", ErrRestate, name, on)
+		}
+		if Outcome(o) != base.Outcome(bc) {
+			changes = append(changes, outcomeChange{bc, Outcome(o)})
+		}
+	}
+	return changes, nil
+}
+
+// samePoint returns the snap point of d at q's place: the same
+// coordinates, street and LSOA.
+func (d *Dataset) samePoint(q Point) (PointID, bool) {
+	found, ok := PointID(0), false
+	d.SearchBound(orb.Bound{Min: orb.Point{q.Lon, q.Lat}, Max: orb.Point{q.Lon, q.Lat}}, func(p PointID) bool {
+		o := d.Point(p)
+		if o.Lon == q.Lon && o.Lat == q.Lat && o.Street == q.Street && o.LSOACode == q.LSOACode && o.LSOAName == q.LSOAName {
+			found, ok = p, true
+			return false
+		}
+		return true
+	})
+	return found, ok
+}
+
+// withOutcomes returns d with the changes made: the parts they fall in
+// copied with a new outcome column, the version's crime sum moved by the
+// changed crimes' hashes, and everything else shared.
+func (d *Dataset) withOutcomes(changes []outcomeChange) *Dataset {
+	nd := *d
+	nd.parts = slices.Clone(d.parts)
+	sums := d.layoutFreeSums()
+	copied := make([]bool, len(d.parts))
+	for _, ch := range changes {
+		k := d.partOf(ch.crime)
+		if !copied[k] {
+			pt := *d.parts[k]
+			pt.outcome = slices.Clone(pt.outcome)
+			nd.parts[k], copied[k] = &pt, true
+		}
+		old := d.Outcome(ch.crime)
+		pt := nd.parts[k]
+		pt.outcome[uint32(ch.crime)-pt.lo] = ch.outcome
+		sums.crimes += d.crimeHashOf(ch.crime, ch.outcome) - d.crimeHashOf(ch.crime, old)
+	}
+	if len(nd.parts) == 1 {
+		nd.tablePart = nd.parts[0]
+	}
+	nd.sums = &sums
+	nd.version = nd.versionFrom(sums)
+	nd.extendLevels(d)
+	return &nd
+}
+
+// crimeHashOf returns crime c's hash in the version's crime sum were its
+// outcome o.
+func (d *Dataset) crimeHashOf(c CrimeID, o Outcome) uint64 {
+	pt, i := d.at(c)
+	var id crimeID
+	bit := uint64(0)
+	if k, ok := pt.idIndex(i); ok {
+		id, bit = pt.ids[k], 1
+	}
+	return crimeHash(d.crimeKeyOf(c), &id, bit, pt.cat[i], o)
+}
