@@ -74,6 +74,8 @@ func place(paths []string, p string) (int, string) {
 type Diff struct {
 	// Added are the files that are new, by their paths now, in order.
 	Added []string
+	// Revised are the files that changed, by their paths now, in order.
+	Revised []string
 	// Changed and Removed name the other differences, for messages.
 	Changed, Removed []string
 	addedNames       []string // Added as the data paths name them
@@ -132,6 +134,7 @@ func diff(then []manifestFile, now Snapshot, paths []string) Diff {
 			d.Added = append(d.Added, p)
 			d.addedNames = append(d.addedNames, f.Name)
 		case o != f:
+			d.Revised = append(d.Revised, p)
 			d.Changed = append(d.Changed, f.Name+changeOf(o, f))
 		}
 		delete(was, k)

@@ -3,6 +3,7 @@ package reload
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,10 +86,13 @@ func TestCompareManifest(t *testing.T) {
 			if d.OnlyAdded() != tc.onlyAdded || d.Same() != (tc.want == "") {
 				t.Fatalf("diff %v: only added %v, same %v", d, d.OnlyAdded(), d.Same())
 			}
-			for _, p := range d.Added {
+			for _, p := range slices.Concat(d.Added, d.Revised) {
 				if _, err := os.Stat(p); err != nil || !strings.HasPrefix(p, path) {
-					t.Fatalf("added %q is not a file under %s: %v", p, path, err)
+					t.Fatalf("added or revised %q is not a file under %s: %v", p, path, err)
 				}
+			}
+			if len(d.Revised) != len(d.Changed) {
+				t.Fatalf("revised %q, changed %q", d.Revised, d.Changed)
 			}
 			if since := now.Since(then, []string{path}); path == dir && since.String() != d.String() {
 				t.Fatalf("scan since scan: %v, manifest: %v", since, d)

@@ -290,9 +290,12 @@ func (s *Server) setDataset(old *snapshot, ds *geo.Dataset) {
 	})
 	var snap *snapshot
 	extended := false
-	if old != nil && old.ds != ds && ds.Extends(old.ds) {
+	switch {
+	case old != nil && old.ds != ds && ds.Extends(old.ds):
 		snap, extended = s.extendSnapshot(old, ds), true
-	} else {
+	case old != nil && old.ds != ds && ds.Restates(old.ds):
+		snap, extended = s.restatedSnapshot(old, ds), true
+	default:
 		snap = s.wholeSnapshot(ds)
 	}
 	wg.Wait()
@@ -377,6 +380,19 @@ func (s *Server) extendSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
 	snap.tiles = ix
 	s.log.Debug("derived data extended", "elapsed", time.Since(start).Round(time.Millisecond))
 	return snap
+}
+
+// restatedSnapshot starts the snapshot of ds, which restates old's
+// dataset (other last outcomes for some crimes), from old's: the counts by
+// type and month, the forces, the map's view and the tile index's
+// clusters and tables do not depend on outcomes.
+func (s *Server) restatedSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
+	ix, err := old.tiles.Restated(ds)
+	if err != nil {
+		s.log.Warn("tile index rebuilt rather than shared", "err", err)
+		return s.wholeSnapshot(ds)
+	}
+	return &snapshot{ds: ds, totals: old.totals, forcesUsed: old.forcesUsed, view: old.view, tiles: ix}
 }
 
 // snapshotHandler answers from one consistent dataset version; the error it

@@ -50,6 +50,23 @@ func (ix *Index) Extend(ds *geo.Dataset) (*Index, error) {
 	return nx, nil
 }
 
+// Restated returns the index of ds, which restates ix's dataset (see
+// geo.Restate): the same crimes with other last outcomes. The clusters and
+// count tables, which count by month and type, are shared; the sums kept
+// for filters the tables cannot answer, which may filter by outcome,
+// start again. It returns an error wrapping ErrNotExtension where ds does
+// not restate ix's dataset.
+func (ix *Index) Restated(ds *geo.Dataset) (*Index, error) {
+	if !ds.Restates(ix.ds) {
+		return nil, fmt.Errorf("%w: the dataset does not restate the index's", ErrNotExtension)
+	}
+	nx := newBase(ds, ix.opt, ix)
+	nx.levels, nx.perm = ix.levels, ix.perm
+	nx.tabN, nx.tabX, nx.tabY, nx.ntab = ix.tabN, ix.tabX, ix.tabY, ix.ntab
+	nx.finish()
+	return nx, nil
+}
+
 func (ix *Index) checkExtension(ds *geo.Dataset) error {
 	old := ix.ds
 	np := old.NumPoints()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -60,7 +61,7 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", snapFile, grown}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range []string{"a", "b", "c", "d"} {
+	for _, dir := range []string{"a", "b", "c", "d", "e"} {
 		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -164,6 +165,62 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	// The cursors name the version: the revised dataset's own pages.
 	urls = append(slices.DeleteFunc(slices.Clone(urls), func(u string) bool { return strings.Contains(u, "cursor=") }), nextPages(t, revised, urls[4], 3)...)
 	sameAnswers(t, urls, revised, map[string]string{"revised month added to the snapshot again": started})
+
+	// An earlier month's street file published again, its crimes' outcomes
+	// moved on: the served dataset takes the new outcomes alone.
+	for _, dir := range []string{whole, grown} {
+		moveOutcomesOn(t, filepath.Join(dir, "2016-09-city-of-london-street.csv"))
+	}
+	askReload(t, started, token)
+	h = waitHealth(t, started, func(s serveHealth) bool { return s.Version != h.Version })
+	getJSON(t, started+"/healthz", &detail)
+	if !detail.Reload.OK || detail.Reload.Read != "revised outcomes" {
+		t.Fatalf("reload %+v, want the revised outcomes read alone", detail.Reload)
+	}
+	restated := serveData(t, filepath.Join(tmp, "e"), whole)
+	if w := waitHealth(t, restated, func(h serveHealth) bool { return h.Version != "" }); w.Version != h.Version || w.Crimes != h.Crimes {
+		t.Fatalf("revised outcomes: version %s, %d crimes; loaded whole: %s, %d", h.Version, h.Crimes, w.Version, w.Crimes)
+	}
+	urls = append(slices.DeleteFunc(urls, func(u string) bool { return strings.Contains(u, "cursor=") }), nextPages(t, restated, urls[4], 3)...)
+	urls = append(urls, "/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date=2016-09",
+		"/v1/counts?group_by=month&outcome=cautioned", "/v1/crimes?bbox=-0.1,51.51,-0.08,51.52&from=2016-09&to=2016-09&outcome=none")
+	for z := 10; z <= 14; z += 2 {
+		urls = append(urls, tileOf(z, lng, lat)+"?outcome=cautioned", tileOf(z, lng, lat)+"?from=2016-09&to=2016-09&outcome=none")
+	}
+	sameAnswers(t, urls, restated, map[string]string{"outcomes revised": started})
+}
+
+// moveOutcomesOn rewrites a street file with the last outcome of every
+// third crime with a Crime ID moved on, as data.police.uk publishes a
+// month's file again.
+func moveOutcomesOn(t *testing.T, name string) {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := []string{"Investigation complete; no suspect identified", "Offender given a caution", "Unable to prosecute suspect"}
+	moved := 0
+	for i, row := range rows[1:] {
+		if row[0] != "" && i%3 == 0 && row[10] != later[i%len(later)] {
+			row[10] = later[i%len(later)]
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Fatalf("%s: no outcome moved on", name)
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, name, b.String())
 }
 
 // sameAnswers fetches every path of urls from want and from each server of

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -470,10 +471,35 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 		rl.opt.Logger.Info("reload: the "+what+" cannot be added; reading every file", "err", err)
 		return nil, nil, false, nil
 	}
+	// restate gives base the outcomes of revised street files; ok as for
+	// extend.
+	restate := func(base *geo.Dataset, revised []string) (ds *geo.Dataset, sum *ingest.Summary, ok bool, err error) {
+		ds, sum, err = ingest.Restate(ctx, base, revised, rl.opt)
+		if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
+			return ds, sum, true, err
+		}
+		rl.opt.Logger.Info("reload: the revised files change more than outcomes; reading every file", "err", err)
+		return nil, nil, false, nil
+	}
 	if rl.ds != nil && rl.loaded != nil && now != nil {
-		if d := now.Since(rl.loaded, rl.paths); d.OnlyAdded() {
+		d := now.Since(rl.loaded, rl.paths)
+		if d.OnlyAdded() {
 			if ds, sum, ok, err := extend(rl.ds, d.Added, "added files"); ok {
 				return ds, nil, sum, "added files", func() {}, err
+			}
+		}
+		// A month's archive brings its files and the earlier months'
+		// street files again, their crimes' outcomes moved on.
+		if revisedStreetFiles(d) {
+			ds, sum, ok, err := restate(rl.ds, d.Revised)
+			switch {
+			case !ok:
+			case err != nil || len(d.Added) == 0:
+				return ds, nil, sum, "revised outcomes", func() {}, err
+			default:
+				if ds, sum, ok, err := extend(ds, d.Added, "files added beside revised ones"); ok {
+					return ds, nil, sum, "revised outcomes and added files", func() {}, err
+				}
 			}
 		}
 	}
@@ -492,6 +518,14 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 	unbound = boundReloadMemory()
 	ds, sum, err = ingest.Load(ctx, rl.paths, rl.opt)
 	return ds, nil, sum, "every file", unbound, err
+}
+
+// revisedStreetFiles reports whether the files that changed since a scan
+// are street files, with none removed: a revision Restate may apply, with
+// any files added beside them added after.
+func revisedStreetFiles(d reload.Diff) bool {
+	return len(d.Revised) > 0 && len(d.Removed) == 0 &&
+		!slices.ContainsFunc(d.Revised, func(p string) bool { return !strings.HasSuffix(filepath.Base(p), "-street.csv") })
 }
 
 // boundReloadMemory sets a soft memory limit for a reload (reloadLimit of
