@@ -61,7 +61,7 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", snapFile, grown}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range []string{"a", "b", "c", "d", "e"} {
+	for _, dir := range []string{"a", "b", "c", "d", "e", "f"} {
 		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,38 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	for z := 10; z <= 14; z += 2 {
 		urls = append(urls, tileOf(z, lng, lat)+"?outcome=cautioned", tileOf(z, lng, lat)+"?from=2016-09&to=2016-09&outcome=none")
 	}
-	sameAnswers(t, urls, restated, map[string]string{"outcomes revised": started})
+	// A month's archive: the month's files, and an earlier month's street
+	// file again with its outcomes moved on, in one reload.
+	drop := filepath.Join(tmp, "drop")
+	copyFiles := func(from, to string, keep func(name string) bool) {
+		t.Helper()
+		entries, err := os.ReadDir(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if keep(e.Name()) {
+				b, err := os.ReadFile(filepath.Join(from, e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, filepath.Join(to, e.Name()), string(b))
+			}
+		}
+	}
+	const revisedFile = "2016-09-city-of-london-street.csv"
+	copyFiles(whole, drop, func(n string) bool { return !strings.HasPrefix(n, "2017-06-") && n != revisedFile })
+	copyFiles(src, drop, func(n string) bool { return n == revisedFile })
+	archive := serveData(t, filepath.Join(tmp, "f"), drop, "-admin-token-file", tokenFile)
+	before = waitHealth(t, archive, func(h serveHealth) bool { return h.Version != "" })
+	copyFiles(whole, drop, func(n string) bool { return strings.HasPrefix(n, "2017-06-") || n == revisedFile })
+	askReload(t, archive, token)
+	waitHealth(t, archive, func(h serveHealth) bool { return h.Version != before.Version })
+	getJSON(t, archive+"/healthz", &detail)
+	if !detail.Reload.OK || detail.Reload.Read != "revised outcomes and added files" {
+		t.Fatalf("reload %+v, want the revised outcomes and the added files read alone", detail.Reload)
+	}
+	sameAnswers(t, urls, restated, map[string]string{"outcomes revised": started, "a month's archive": archive})
 }
 
 // moveOutcomesOn rewrites a street file with the last outcome of every
