@@ -260,13 +260,24 @@ func (s *Server) SetDataset(ds *geo.Dataset) { s.setDataset(s.state.Load(), ds) 
 // and only ds's later parts added to them, rather than all of ds's crimes
 // counted and clustered. Base is never served. It is how a server starts
 // from a snapshot and the months added since: at 90M, the tile index
-// alone took 9 s to build over every point.
+// alone took 9 s to build over every point. Where base is the dataset
+// served, or restates it (geo.Restate: a month's archive brings earlier
+// street files again with their outcomes moved on), what was worked out
+// for the one served is used.
 func (s *Server) SetExtended(base, ds *geo.Dataset) {
 	if ds == base || !ds.Extends(base) {
 		s.SetDataset(ds)
 		return
 	}
-	s.setDataset(s.wholeSnapshot(base), ds)
+	old := s.state.Load()
+	switch {
+	case old != nil && old.ds == base:
+		s.setDataset(old, ds)
+	case old != nil && base.Restates(old.ds):
+		s.setDataset(s.restatedSnapshot(old, base), ds)
+	default:
+		s.setDataset(s.wholeSnapshot(base), ds)
+	}
 }
 
 // setDataset sets ds, extending old's derived data where ds extends old's

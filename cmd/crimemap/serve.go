@@ -302,7 +302,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		log.Warn("scan of the data paths", "err", err)
 	}
-	ds, snap, sum, err := startDataset(ctx, *snapshot, paths, base, opt)
+	ds, from, snap, sum, err := startDataset(ctx, *snapshot, paths, base, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
 		// is shutting down on the same context.
@@ -319,10 +319,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if snap != nil && snap != ds {
+	if from != nil {
 		// The snapshot's tile index and counts, extended by the months
 		// added since.
-		srv.SetExtended(snap, ds)
+		srv.SetExtended(from, ds)
 	} else {
 		srv.SetDataset(ds)
 	}
@@ -461,46 +461,9 @@ func (rl *reloader) reload(ctx context.Context) {
 // the caller lifts (unbound) once the new dataset is ready; adding files
 // shares the dataset and needs none.
 func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, unbound func(), err error) {
-	// extend adds files to base; ok is false when they cannot be added
-	// and every file is to be read instead.
-	extend := func(base *geo.Dataset, added []string, what string) (ds *geo.Dataset, sum *ingest.Summary, ok bool, err error) {
-		ds, sum, err = ingest.Extend(ctx, base, added, rl.opt)
-		if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
-			return ds, sum, true, err
-		}
-		rl.opt.Logger.Info("reload: the "+what+" cannot be added; reading every file", "err", err)
-		return nil, nil, false, nil
-	}
-	// restate gives base the outcomes of revised street files; ok as for
-	// extend.
-	restate := func(base *geo.Dataset, revised []string) (ds *geo.Dataset, sum *ingest.Summary, ok bool, err error) {
-		ds, sum, err = ingest.Restate(ctx, base, revised, rl.opt)
-		if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
-			return ds, sum, true, err
-		}
-		rl.opt.Logger.Info("reload: the revised files change more than outcomes; reading every file", "err", err)
-		return nil, nil, false, nil
-	}
 	if rl.ds != nil && rl.loaded != nil && now != nil {
-		d := now.Since(rl.loaded, rl.paths)
-		if d.OnlyAdded() {
-			if ds, sum, ok, err := extend(rl.ds, d.Added, "added files"); ok {
-				return ds, nil, sum, "added files", func() {}, err
-			}
-		}
-		// A month's archive brings its files and the earlier months'
-		// street files again, their crimes' outcomes moved on.
-		if revisedStreetFiles(d) {
-			ds, sum, ok, err := restate(rl.ds, d.Revised)
-			switch {
-			case !ok:
-			case err != nil || len(d.Added) == 0:
-				return ds, nil, sum, "revised outcomes", func() {}, err
-			default:
-				if ds, sum, ok, err := extend(ds, d.Added, "files added beside revised ones"); ok {
-					return ds, nil, sum, "revised outcomes and added files", func() {}, err
-				}
-			}
+		if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, now.Since(rl.loaded, rl.paths), "added files", rl.opt); ok {
+			return ds, from, sum, how, func() {}, err
 		}
 	}
 	if rl.snap != nil && now != nil {
@@ -509,9 +472,9 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 		case err != nil:
 		case d.Same():
 			return rl.snap, nil, nil, "the snapshot's files", func() {}, nil
-		case d.OnlyAdded():
-			if ds, sum, ok, err := extend(rl.snap, d.Added, "files added since the snapshot"); ok {
-				return ds, rl.snap, sum, "files added since the snapshot", func() {}, err
+		default:
+			if ds, from, sum, how, ok, err := takeChanges(ctx, rl.snap, d, "files added since the snapshot", rl.opt); ok {
+				return ds, from, sum, how, func() {}, err
 			}
 		}
 	}
@@ -520,12 +483,55 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 	return ds, nil, sum, "every file", unbound, err
 }
 
-// revisedStreetFiles reports whether the files that changed since a scan
-// are street files, with none removed: a revision Restate may apply, with
-// any files added beside them added after.
-func revisedStreetFiles(d reload.Diff) bool {
-	return len(d.Revised) > 0 && len(d.Removed) == 0 &&
-		!slices.ContainsFunc(d.Revised, func(p string) bool { return !strings.HasSuffix(filepath.Base(p), "-street.csv") })
+// onlyStreetFilesRevised reports whether the files d lists as revised are
+// all street files, and there are some.
+func onlyStreetFilesRevised(d reload.Diff) bool {
+	return len(d.Revised) > 0 && !slices.ContainsFunc(d.Revised, func(p string) bool { return !strings.HasSuffix(filepath.Base(p), "-street.csv") })
+}
+
+// takeChanges returns base with the changes d describes taken in without
+// reading every file: the outcomes of street files published again
+// restated (ingest.Restate; a month's archive brings the earlier months'
+// street files so), then the added files added (ingest.Extend). from is
+// the dataset the added files were added to, nil when none were. how says
+// what was read, addedWhat naming the added files. ok is false when d
+// holds other changes (files removed, files other than street files
+// revised) or the files cannot be taken in so: every file is then to be
+// read.
+func takeChanges(ctx context.Context, base *geo.Dataset, d reload.Diff, addedWhat string, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, how string, ok bool, err error) {
+	if d.Same() || len(d.Removed) > 0 || len(d.Revised) > 0 && !onlyStreetFilesRevised(d) {
+		return nil, nil, nil, "", false, nil
+	}
+	// refused reports files that cannot be taken in as they are, as
+	// against files that failed to read.
+	refused := func(what string, err error, sum *ingest.Summary) bool {
+		if !errors.Is(err, ingest.ErrCannotExtend) || sum.HasFailures() {
+			return false
+		}
+		opt.Logger.Info("the "+what+" cannot be taken in alone; reading every file", "err", err)
+		return true
+	}
+	ds = base
+	var read []string
+	if len(d.Revised) > 0 {
+		ds, sum, err = ingest.Restate(ctx, ds, d.Revised, opt)
+		if refused("revised files", err, sum) {
+			return nil, nil, nil, "", false, nil
+		}
+		if err != nil || sum.HasFailures() {
+			return ds, nil, sum, "revised outcomes", true, err
+		}
+		read = append(read, "revised outcomes")
+	}
+	if len(d.Added) > 0 {
+		from = ds
+		ds, sum, err = ingest.Extend(ctx, from, d.Added, opt)
+		if refused(addedWhat, err, sum) {
+			return nil, nil, nil, "", false, nil
+		}
+		read = append(read, addedWhat)
+	}
+	return ds, from, sum, strings.Join(read, " and "), true, err
 }
 
 // boundReloadMemory sets a soft memory limit for a reload (reloadLimit of

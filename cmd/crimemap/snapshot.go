@@ -94,47 +94,47 @@ const dataFilesPart = "data-files"
 // startDataset is the dataset serve starts with: the snapshot's when one is
 // given, this build can read it and it was made from the files now under
 // paths (base, their scan), else the one loaded from paths. When files
-// were only added since the snapshot (a new month's drop), the snapshot is
-// opened and those files added to it. snap is the snapshot's dataset
-// whenever the snapshot was used, ds itself or the dataset ds extends, and
-// nil when the files were loaded instead. A refused snapshot is logged with
-// its reason; serving goes on from the files, which are the source of
-// truth: a snapshot older than a new month's files would otherwise be
-// served as current until the next reload.
-func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (ds, snap *geo.Dataset, sum *ingest.Summary, err error) {
+// were only added since the snapshot (a new month's drop), or street files
+// published again with their outcomes moved on (a month's archive), the
+// snapshot is opened and those changes taken in (see takeChanges). snap is
+// the snapshot's dataset whenever the snapshot was used, and nil when the
+// files were loaded instead; from is the dataset ds extends when files
+// were added to the snapshot's (see server.SetExtended). A refused
+// snapshot is logged with its reason; serving goes on from the files,
+// which are the source of truth: a snapshot older than a new month's files
+// would otherwise be served as current until the next reload.
+func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (ds, from, snap *geo.Dataset, sum *ingest.Summary, err error) {
 	if snapshot != "" {
 		start := time.Now()
-		var added []string
+		var since reload.Diff
 		opened, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
 			d, err := filesSince(part(dataFilesPart), base, paths)
-			if err == nil && !d.Same() {
-				if !d.OnlyAdded() {
-					return fmt.Errorf("the data files differ from the ones it was built from: %s", d)
-				}
-				added = d.Added
+			if err == nil && !d.Same() && (len(d.Removed) > 0 || !d.OnlyAdded() && !onlyStreetFilesRevised(d)) {
+				return fmt.Errorf("the data files differ from the ones it was built from: %s", d)
 			}
+			since = d
 			return err
 		})
 		if err == nil {
 			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", opened.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-			if len(added) == 0 {
-				return opened, opened, nil, nil
+			if since.Same() {
+				return opened, nil, opened, nil, nil
 			}
-			ext, sum, err := ingest.Extend(ctx, opened, added, opt)
-			if err == nil && !sum.HasFailures() {
-				opt.Logger.Info("files added since the snapshot loaded", "files", len(added), "version", ext.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-				return ext, opened, sum, nil
+			ds, from, sum, how, ok, err := takeChanges(ctx, opened, since, "files added since the snapshot", opt)
+			if ok && err == nil && !sum.HasFailures() {
+				opt.Logger.Info("changes since the snapshot taken in", "read", how, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
+				return ds, from, opened, sum, nil
 			}
 			if ctx.Err() != nil {
-				return nil, nil, sum, err
+				return nil, nil, nil, sum, err
 			}
-			opt.Logger.Error("files added since the snapshot could not be added to it; loading the data paths instead", "files", len(added), "err", err)
+			opt.Logger.Error("the changes since the snapshot could not be taken in; loading the data paths instead", "changes", since.String(), "err", err)
 		} else {
 			opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
 		}
 	}
 	ds, sum, err = ingest.Load(ctx, paths, opt)
-	return ds, nil, sum, err
+	return ds, nil, nil, sum, err
 }
 
 // filesSince compares a snapshot's list of data files with the scan of

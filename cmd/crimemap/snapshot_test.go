@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
-	"time"
 
 	"crimemap/geo"
 	"crimemap/ingest"
@@ -144,11 +143,11 @@ func TestStartDatasetRefusesSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, opened, sum, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
+			ds, _, opened, sum, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
 			if err != nil || sum == nil || opened != nil {
 				t.Fatalf("fell back to the CSVs: %v, summary %v, snapshot's dataset %v", err, sum, opened)
 			}
-			want, _, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
+			want, _, _, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
 			if err != nil || ds.Version() != want.Version() {
 				t.Fatalf("version %s from the CSVs, %s from the snapshot (%v)", ds.Version(), want.Version(), err)
 			}
@@ -189,13 +188,14 @@ func copyMonthAs(t *testing.T, data, m string) {
 }
 
 // addedToSnapshot is what the log says when files were added to a
-// snapshot's dataset.
-const addedToSnapshot = "files added since the snapshot loaded"
+// snapshot's dataset, or its outcomes restated.
+const addedToSnapshot = "changes since the snapshot taken in"
 
 // TestStartDatasetRefusesStaleSnapshot: a snapshot is served only for the
-// files it was made from, or with a new month's files added to it; after a
-// revised or removed file, a new file that cannot be added, or without its
-// list of files, the start loads the CSVs, and says why.
+// files it was made from, with a new month's files added to it, or with
+// street files published again with their outcomes moved on; after a file
+// revised otherwise or removed, a new file that cannot be added, or
+// without its list of files, the start loads the CSVs, and says why.
 func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 	for _, tc := range []struct {
 		name, why string
@@ -214,11 +214,26 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			copyMonthAs(t, data, "2017-01")
 			return "", scan(t, data)
 		}},
-		{"file revised", "1 (2017-02/2017-02-hampshire-street.csv (modified", func(t *testing.T, data string) (string, reload.Snapshot) {
+		{"outcomes revised", addedToSnapshot, func(t *testing.T, data string) (string, reload.Snapshot) {
 			f := filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv")
-			if err := os.Chtimes(f, time.Now(), time.Now().Add(time.Hour)); err != nil {
+			b, err := os.ReadFile(f)
+			if err != nil {
 				t.Fatal(err)
 			}
+			revised := strings.Replace(string(b), ",Status update unavailable,", ",Unable to prosecute suspect,", 1)
+			if revised == string(b) {
+				t.Fatal("no crime with its status unavailable to move on")
+			}
+			writeFile(t, f, revised)
+			return "", scan(t, data)
+		}},
+		{"file revised", "1 (2017-02/2017-02-hampshire-street.csv (", func(t *testing.T, data string) (string, reload.Snapshot) {
+			f := filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv")
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, f, string(b[:len(b)/2]))
 			return "", scan(t, data)
 		}},
 		{"file removed", "1 (2017-02/2017-02-hampshire-street.csv) removed", func(t *testing.T, data string) (string, reload.Snapshot) {
@@ -263,14 +278,14 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, opened, sum, err := startDataset(context.Background(), snap, []string{data}, base, opt)
+			ds, _, opened, sum, err := startDataset(context.Background(), snap, []string{data}, base, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// The snapshot's dataset is given whenever it was used: ds
 			// itself, or the dataset ds adds the new month to.
 			used := tc.why == "" || tc.why == addedToSnapshot
-			if (opened != nil) != used || used && (!ds.Extends(opened) || (ds == opened) != (tc.why == "")) {
+			if (opened != nil) != used || used && (!ds.Extends(opened) && !ds.Restates(opened) || (ds == opened) != (tc.why == "")) {
 				t.Fatalf("snapshot's dataset %v for %q", opened, tc.name)
 			}
 			if tc.why == "" {
