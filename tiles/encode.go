@@ -22,9 +22,14 @@ type layerWriter struct {
 	tags   []uint32
 }
 
-func newLayerWriter(name string, keys []string) *layerWriter {
+// newLayerWriter returns the writer of a layer whose features take about
+// uints distinct unsigned values and strs distinct strings (a location or
+// cluster id each, a street each), room made for them from the start:
+// grown from empty, the value tables were rehashed several times over in a
+// tile of thousands of points.
+func newLayerWriter(name string, keys []string, uints, strs int) *layerWriter {
 	w := &layerWriter{name: name, keys: keys, keyIdx: make([]int32, len(keys)),
-		uints: map[uint64]uint32{}, strs: map[string]uint32{}}
+		uints: make(map[uint64]uint32, uints), strs: make(map[string]uint32, strs)}
 	for i := range w.keyIdx {
 		w.keyIdx[i] = -1
 	}

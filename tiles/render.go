@@ -174,7 +174,12 @@ func (ix *Index) encode(z, x, y int, layer string, feats []feature) []byte {
 	for i, k := range keys {
 		names[i] = k.name
 	}
-	w := newLayerWriter(layer, names)
+	// Each feature has an id of its own; a point, its street besides.
+	streets := 0
+	if layer == LayerCrimes {
+		streets = len(feats)
+	}
+	w := newLayerWriter(layer, names, len(feats), streets)
 	// Most features take 20 to 60 bytes; growing the buffer showed in
 	// profiles.
 	w.feats = make([]byte, 0, 48*len(feats))

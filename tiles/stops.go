@@ -108,7 +108,7 @@ func (l stopLayer) Tile(ctx context.Context, z, x, y int, p Params) ([]byte, err
 	if points {
 		keys = l.pointKeys
 	}
-	w := newLayerWriter(LayerStops, keys)
+	w := newLayerWriter(LayerStops, keys, len(order), 0)
 	outcomes := l.x.Terms(stopsearch.DimOutcome)
 	for _, k := range order {
 		c := cells[k]
