@@ -8,6 +8,13 @@
 // points are indexed in an R-tree (github.com/tidwall/rtree) and carry their H3
 // cell (github.com/uber/h3-go/v4) at FinestRes.
 //
+// The crime table is held in parts, runs of months (parts.go): a later
+// month is built on a dataset as a part of its own (Builder.BuildOn) and
+// added by Append, and street files republished with their crimes'
+// outcomes moved on are taken in by Restate (restate.go). Both return a
+// new dataset sharing the old one's parts, which answers as the same files
+// built in one piece would, version included (version.go).
+//
 // H3 code is split by job: cell.go (cell index arithmetic and parsing),
 // cellshape.go (a bounded cache of cell boundaries, shared by tiles and
 // GeoJSON), cellgeojson.go (RFC 7946 cell geometry), hexcolumns.go (the
