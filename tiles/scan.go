@@ -35,7 +35,6 @@ func (ix *Index) addPointsRange(a *agg, lo, hi int, f *geo.Filter, q *query) {
 // point's position is loaded once however many parts a month's reload
 // has added.
 func (ix *Index) scanParts(a *agg, h *catHist, lo, hi int, q *query) {
-	ds := ix.ds
 	parts := q.scans
 	var s, e [scanBatch]geo.CrimeID
 	var x, y [scanBatch]uint64
@@ -50,22 +49,8 @@ func (ix *Index) scanParts(a *agg, h *catHist, lo, hi int, q *query) {
 		}
 		for i := range parts {
 			pt := &parts[i]
-			for j, p := range b {
-				s[j], e[j] = ds.PartCrimes(pt.k, p)
-			}
-			nb := len(b)
-			if pt.from != 0 {
-				ix.seekMonths(&pt.cs, s[:nb], e[:nb], pt.from, s[:nb])
-			}
-			if pt.to != 0 {
-				ix.seekMonths(&pt.cs, s[:nb], e[:nb], pt.to+1, e[:nb])
-			}
-			for j := range nb {
-				if s[j] < e[j] {
-					first[j] = pt.cs.Category(s[j])
-				}
-			}
-			for j := range nb {
+			ix.batchSpans(pt, b, &s, &e, &first)
+			for j := range b {
 				if s[j] < e[j] {
 					n[j] += histCats(&pt.cs, h, s[j], e[j], first[j], q)
 				}
@@ -94,7 +79,6 @@ func (ix *Index) eachPointAgg(pts []geo.PointID, f *geo.Filter, q *query, fn fun
 		}
 		return
 	}
-	ds := ix.ds
 	var s, e [scanBatch]geo.CrimeID
 	var aggs [scanBatch]agg
 	var first [scanBatch]geo.Category
@@ -106,22 +90,8 @@ func (ix *Index) eachPointAgg(pts []geo.PointID, f *geo.Filter, q *query, fn fun
 		}
 		for i := range q.scans {
 			pt := &q.scans[i]
-			for j, p := range b {
-				s[j], e[j] = ds.PartCrimes(pt.k, p)
-			}
-			nb := len(b)
-			if pt.from != 0 {
-				ix.seekMonths(&pt.cs, s[:nb], e[:nb], pt.from, s[:nb])
-			}
-			if pt.to != 0 {
-				ix.seekMonths(&pt.cs, s[:nb], e[:nb], pt.to+1, e[:nb])
-			}
-			for j := range nb {
-				if s[j] < e[j] {
-					first[j] = pt.cs.Category(s[j])
-				}
-			}
-			for j := range nb {
+			ix.batchSpans(pt, b, &s, &e, &first)
+			for j := range b {
 				if s[j] < e[j] {
 					aggs[j].total += countCats(&pt.cs, &aggs[j], s[j], e[j], first[j], q)
 				}
@@ -131,6 +101,27 @@ func (ix *Index) eachPointAgg(pts []geo.PointID, f *geo.Filter, q *query, fn fun
 			x, y := ix.fixedAt(p)
 			aggs[j].sx, aggs[j].sy = uint64(aggs[j].total)*x, uint64(aggs[j].total)*y
 			fn(p, &aggs[j])
+		}
+	}
+}
+
+// batchSpans sets s[j], e[j] to the crimes of point b[j] in part pt
+// within the query's months, and first[j] to the type of crime s[j] where
+// there are any; each step is taken for the whole batch before the next.
+func (ix *Index) batchSpans(pt *partScan, b []geo.PointID, s, e *[scanBatch]geo.CrimeID, first *[scanBatch]geo.Category) {
+	for j, p := range b {
+		s[j], e[j] = ix.ds.PartCrimes(pt.k, p)
+	}
+	n := len(b)
+	if pt.from != 0 {
+		ix.seekMonths(&pt.cs, s[:n], e[:n], pt.from, s[:n])
+	}
+	if pt.to != 0 {
+		ix.seekMonths(&pt.cs, s[:n], e[:n], pt.to+1, e[:n])
+	}
+	for j := range n {
+		if s[j] < e[j] {
+			first[j] = pt.cs.Category(s[j])
 		}
 	}
 }
