@@ -69,10 +69,14 @@ synth-history: ## Write the fifteen-year synthetic history (90M crimes, about 20
 # runs maps it anew, so they run a few times only. With a snapshot of all
 # but the last month, MONTH names that month's folder, which the new-month
 # benchmark adds to it, and the appended-month tiles benchmark serves.
+# MONTHS lists the folders of the last few months (separated by :) for a
+# snapshot of all but those: the parts benchmark adds them as a part each
+# and as one merged part, and renders each tile both ways.
 MONTH ?=
+MONTHS ?=
 
 bench-history: ## Benchmarks over the long history in HISTORY, one package at a time (each loads all of it)
-	CRIMEMAP_BENCH_HISTORY=$(HISTORY) CRIMEMAP_BENCH_MONTH=$(MONTH) $(GO) test -p 1 -run '^$$' -bench History -skip 'HistoryStart|ExtendHistory' -benchtime 400x -timeout 120m ./geo ./tiles ./ingest
+	CRIMEMAP_BENCH_HISTORY=$(HISTORY) CRIMEMAP_BENCH_MONTH=$(MONTH) CRIMEMAP_BENCH_MONTHS=$(MONTHS) $(GO) test -p 1 -run '^$$' -bench History -skip 'HistoryStart|ExtendHistory' -benchtime 400x -timeout 120m ./geo ./tiles ./ingest
 	CRIMEMAP_BENCH_HISTORY=$(HISTORY) $(GO) test -p 1 -run '^$$' -bench HistoryStart -benchtime 3x -timeout 30m ./geo ./tiles
 	CRIMEMAP_BENCH_HISTORY=$(HISTORY) CRIMEMAP_BENCH_MONTH=$(MONTH) $(GO) test -p 1 -run '^$$' -bench ExtendHistory -benchtime 3x -timeout 30m ./ingest
 

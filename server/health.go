@@ -17,6 +17,10 @@ type health struct {
 	Status  string `json:"status"`
 	Version string `json:"version,omitempty"`
 	Crimes  int    `json:"crimes,omitempty"`
+	// Parts is how many parts the crime table is in: one, and one per
+	// month's reload since it was last read in one piece, unless merged
+	// (serve's --max-appended).
+	Parts int `json:"parts,omitempty"`
 	// HexReady tells whether the H3 cell columns are built; until then
 	// the first hex query at each resolution builds its own.
 	HexReady bool `json:"hex_ready"`
@@ -28,7 +32,7 @@ func (s *Server) healthNow() (health, int) {
 	snap := s.state.Load()
 	var h health
 	if snap != nil {
-		h = health{Status: healthLoaded, Version: snap.ds.Version(), Crimes: snap.ds.Len(), HexReady: snap.warm.Load()}
+		h = health{Status: healthLoaded, Version: snap.ds.Version(), Crimes: snap.ds.Len(), Parts: snap.ds.NumParts(), HexReady: snap.warm.Load()}
 		if h.HexReady {
 			h.Status = healthReady
 		}

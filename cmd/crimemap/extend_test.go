@@ -22,6 +22,9 @@ import (
 // crimes of earlier months.
 const cityMonths = "city-of-london-2016-01_2017-06-street-outcomes-stopsearch"
 
+// cityLat, cityLng are a place in the City of London the tests ask about.
+const cityLat, cityLng = 51.5149, -0.0905
+
 // TestAddedMonthAnswersAsOnePiece serves seventeen months of the City of
 // London, drops the eighteenth month's files in and asks for a reload, and checks
 // that the reload read only those files and that every answer (version,
@@ -37,26 +40,8 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if testing.Short() {
 		t.Skip("serves the data twice")
 	}
-	src := filepath.Join(testsupport.Shared(t), cityMonths)
-	names, err := filepath.Glob(filepath.Join(src, "*.csv"))
-	if err != nil || len(names) == 0 {
-		t.Fatalf("no files in %s: %v", src, err)
-	}
 	tmp := t.TempDir()
-	whole, grown := filepath.Join(tmp, "whole"), filepath.Join(tmp, "grown")
-	var last []string
-	for _, n := range names {
-		b, err := os.ReadFile(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(whole, filepath.Base(n)), string(b))
-		if strings.HasPrefix(filepath.Base(n), "2017-06-") {
-			last = append(last, n)
-			continue
-		}
-		writeFile(t, filepath.Join(grown, filepath.Base(n)), string(b))
-	}
+	src, whole, grown, last := cityCopies(t, tmp, func(name string) bool { return strings.HasPrefix(name, "2017-06-") })
 	snapFile := filepath.Join(tmp, "seventeen.snap")
 	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", snapFile, grown}, io.Discard); err != nil {
 		t.Fatal(err)
@@ -103,37 +88,7 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 		t.Fatalf("started from the snapshot and the added month: version %s, want %s", h.Version, want.Version)
 	}
 
-	const lat, lng = 51.5149, -0.0905
-	urls := []string{
-		"/v1/meta",
-		"/v1/counts?group_by=category,month",
-		"/v1/counts?group_by=month&lat=51.5149&lng=-0.0905&radius_m=400",
-		"/v1/counts?group_by=category&bbox=-0.1,51.51,-0.08,51.52&from=2016-06&to=2017-06&outcome=none",
-		"/v1/crimes?lat=51.5149&lng=-0.0905&radius_m=800&from=2016-01&to=2017-06&limit=250",
-		"/v1/crimes?lat=51.5149&lng=-0.0905&radius_m=500&from=2017-06&to=2017-06",
-		"/v1/crimes?format=csv&bbox=-0.1,51.51,-0.08,51.52&from=2017-01&to=2017-06&category=theft-from-the-person,other-theft",
-		"/v1/hex?res=9&from=2016-01&to=2017-06",
-		"/v1/hex?res=8&from=2017-06&to=2017-06&format=csv",
-		"/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date=2017-06",
-		"/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date=2016-03",
-		"/api/crimes-no-location?category=all-crime&force=city-of-london&date=2017-06",
-		"/api/outcomes-at-location?lat=51.5149&lng=-0.0905&date=2016-09",
-		"/api/crimes-street-dates",
-		"/api/crime-last-updated",
-		"/api/crime-categories?date=2017-06",
-		"/api/stops-street?lat=51.5149&lng=-0.0905&date=2017-06",
-		"/api/stops-force?force=city-of-london&date=2017-06",
-	}
-	for z := 10; z <= 16; z++ {
-		tile := tileOf(z, lng, lat)
-		hex := strings.Replace(tile, "/tiles/", "/tiles/hex/", 1)
-		urls = append(urls, tile, tile+"?from=2016-01&to=2017-06", tile+"?from=2017-03&to=2017-06&category=other-theft",
-			hex+"?from=2016-01&to=2017-06")
-	}
-	// Pages after the first, and the outcome histories of crimes of every
-	// month, the later months' outcome files reaching back to them.
-	urls = append(urls, nextPages(t, one, urls[4], 3)...)
-	urls = append(urls, outcomeURLs(t, one, "2016-01", "2016-12", "2017-05")...)
+	urls := cityURLs(t, one)
 	sameAnswers(t, urls, one, map[string]string{"reloaded with the month": ext, "started with the month": started})
 
 	// The month's street file revised: a row in five gone.
@@ -185,7 +140,7 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	urls = append(urls, "/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date=2016-09",
 		"/v1/counts?group_by=month&outcome=cautioned", "/v1/crimes?bbox=-0.1,51.51,-0.08,51.52&from=2016-09&to=2016-09&outcome=none")
 	for z := 10; z <= 14; z += 2 {
-		urls = append(urls, tileOf(z, lng, lat)+"?outcome=cautioned", tileOf(z, lng, lat)+"?from=2016-09&to=2016-09&outcome=none")
+		urls = append(urls, tileOf(z, cityLng, cityLat)+"?outcome=cautioned", tileOf(z, cityLng, cityLat)+"?from=2016-09&to=2016-09&outcome=none")
 	}
 	// A month's archive: the month's files, and an earlier month's street
 	// file again with its outcomes moved on, in one reload.
@@ -219,6 +174,71 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 		t.Fatalf("reload %+v, want the revised outcomes and the added files read alone", detail.Reload)
 	}
 	sameAnswers(t, urls, restated, map[string]string{"outcomes revised": started, "a month's archive": archive})
+}
+
+// cityCopies copies the City of London's files from ../shared into
+// tmp/whole, and those for which held is false into tmp/grown. It returns
+// the shared folder, the two copies, and the shared files held back.
+func cityCopies(t *testing.T, tmp string, held func(name string) bool) (src, whole, grown string, back []string) {
+	t.Helper()
+	src = filepath.Join(testsupport.Shared(t), cityMonths)
+	names, err := filepath.Glob(filepath.Join(src, "*.csv"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no files in %s: %v", src, err)
+	}
+	whole, grown = filepath.Join(tmp, "whole"), filepath.Join(tmp, "grown")
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(whole, filepath.Base(n)), string(b))
+		if held(filepath.Base(n)) {
+			back = append(back, n)
+			continue
+		}
+		writeFile(t, filepath.Join(grown, filepath.Base(n)), string(b))
+	}
+	return src, whole, grown, back
+}
+
+// cityURLs returns the paths the City of London tests compare servers on:
+// counts, listings and their later pages (from base), tiles and hexes at
+// every zoom from 10, outcome histories of crimes of several months, and
+// stops.
+func cityURLs(t *testing.T, base string) []string {
+	t.Helper()
+	urls := []string{
+		"/v1/meta",
+		"/v1/counts?group_by=category,month",
+		"/v1/counts?group_by=month&lat=51.5149&lng=-0.0905&radius_m=400",
+		"/v1/counts?group_by=category&bbox=-0.1,51.51,-0.08,51.52&from=2016-06&to=2017-06&outcome=none",
+		"/v1/crimes?lat=51.5149&lng=-0.0905&radius_m=800&from=2016-01&to=2017-06&limit=250",
+		"/v1/crimes?lat=51.5149&lng=-0.0905&radius_m=500&from=2017-06&to=2017-06",
+		"/v1/crimes?format=csv&bbox=-0.1,51.51,-0.08,51.52&from=2017-01&to=2017-06&category=theft-from-the-person,other-theft",
+		"/v1/hex?res=9&from=2016-01&to=2017-06",
+		"/v1/hex?res=8&from=2017-06&to=2017-06&format=csv",
+		"/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date=2017-06",
+		"/api/crimes-street/all-crime?lat=51.5149&lng=-0.0905&date=2016-03",
+		"/api/crimes-no-location?category=all-crime&force=city-of-london&date=2017-06",
+		"/api/outcomes-at-location?lat=51.5149&lng=-0.0905&date=2016-09",
+		"/api/crimes-street-dates",
+		"/api/crime-last-updated",
+		"/api/crime-categories?date=2017-06",
+		"/api/stops-street?lat=51.5149&lng=-0.0905&date=2017-06",
+		"/api/stops-force?force=city-of-london&date=2017-06",
+	}
+	for z := 10; z <= 16; z++ {
+		tile := tileOf(z, cityLng, cityLat)
+		hex := strings.Replace(tile, "/tiles/", "/tiles/hex/", 1)
+		urls = append(urls, tile, tile+"?from=2016-01&to=2017-06", tile+"?from=2017-03&to=2017-06&category=other-theft",
+			hex+"?from=2016-01&to=2017-06")
+	}
+	// Pages after the first, and the outcome histories of crimes of every
+	// month, the later months' outcome files reaching back to them.
+	urls = append(urls, nextPages(t, base, urls[4], 3)...)
+	urls = append(urls, outcomeURLs(t, base, "2016-01", "2016-12", "2017-05")...)
+	return urls
 }
 
 // moveOutcomesOn rewrites a street file with the last outcome of every

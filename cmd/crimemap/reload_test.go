@@ -20,9 +20,11 @@ import (
 type serveHealth struct {
 	Version string `json:"version"`
 	Crimes  int    `json:"crimes"`
+	Parts   int    `json:"parts"`
 	Reload  *struct {
 		OK    bool   `json:"ok"`
 		Error string `json:"error"`
+		Read  string `json:"read"`
 	} `json:"reload"`
 }
 

@@ -328,7 +328,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
-	rf.start(ctx, &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: base, snap: snap}, reloads, hup, base)
+	rl := &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: base, maxAppended: rf.maxAppended}
+	if snap != nil {
+		rl.setSnapshotRoot(snap)
+	} else {
+		rl.setRoot(ds, base)
+	}
+	rf.start(ctx, rl, reloads, hup, base)
 	return <-errc
 }
 
@@ -337,6 +343,7 @@ type reloadFlags struct {
 	watch            bool
 	interval, settle time.Duration
 	tokenFile        string
+	maxAppended      int
 }
 
 func (f *reloadFlags) register(fs *flag.FlagSet) {
@@ -344,6 +351,7 @@ func (f *reloadFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.interval, "watch-interval", 5*time.Second, "with --watch, how often the data paths are scanned")
 	fs.DurationVar(&f.settle, "watch-settle", 10*time.Second, "with --watch, how long files must stay unchanged before a reload")
 	fs.StringVar(&f.tokenFile, "admin-token-file", "", "file holding the bearer token of POST /admin/reload (without it the route is 404)")
+	fs.IntVar(&f.maxAppended, "max-appended", 3, "months' parts a reload adds to the dataset last read in one piece before it builds the months since as one part again (0 never does)")
 }
 
 // start runs the reloads asked for by SIGHUP, POST /admin/reload and, with
@@ -382,14 +390,46 @@ type reloader struct {
 	opt    ingest.Options
 	ds     *geo.Dataset
 	loaded reload.Snapshot // nil when unknown: the next reload reads every file
-	// snap is the dataset of the snapshot serve started from, or nil. When
-	// the files differ from the served dataset's by more than added files
-	// but from the snapshot's only by them (a month added since the
-	// snapshot was revised), those files are added to it again: the
-	// months since the snapshot are built, not all of them. It is mapped
-	// from the file and shares its crime table with the served dataset,
-	// so keeping it costs little.
-	snap *geo.Dataset
+	// root is the dataset last read in one piece: the snapshot's serve
+	// started from, or the one every file was last loaded into; ds is root
+	// with the changes since taken in. When the files differ from ds's by
+	// more than added files but from root's only by them (a month added
+	// since was revised), those changes are taken in on root: the months
+	// since are built, not all of them. A snapshot's is mapped from the
+	// file, and either shares its crime table with ds but for the outcome
+	// columns of parts whose outcomes were republished since, so keeping
+	// it costs little. nil when there is none.
+	root *geo.Dataset
+	// rootSince compares root's files with the files now; rootName names
+	// root in what a reload reports ("the snapshot").
+	rootSince func(now reload.Snapshot) (reload.Diff, error)
+	rootName  string
+	// maxAppended bounds the parts ds may have beyond root's: each
+	// monthly reload adds one, and every scan of a point's crimes takes
+	// each part in turn. Past it, the months since root are built again
+	// as one part (see mergeParts); 0 never does.
+	maxAppended int
+}
+
+// setRoot makes ds, read in one piece from the files scanned as files, the
+// dataset later changes are taken in on.
+func (rl *reloader) setRoot(ds *geo.Dataset, files reload.Snapshot) {
+	rl.root, rl.rootName = ds, "the last full load"
+	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
+		if files == nil || now == nil {
+			return reload.Diff{}, errors.New("the data paths could not be scanned")
+		}
+		return now.Since(files, rl.paths), nil
+	}
+}
+
+// setSnapshotRoot makes snap, opened from a snapshot, the dataset later
+// changes are taken in on.
+func (rl *reloader) setSnapshotRoot(snap *geo.Dataset) {
+	rl.root, rl.rootName = snap, "the snapshot"
+	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
+		return filesSince(snap.SnapshotPart(dataFilesPart), now, rl.paths)
+	}
 }
 
 // reload loads the files beside the dataset being served and swaps the
@@ -431,6 +471,9 @@ func (rl *reloader) reload(ctx context.Context) {
 		rl.srv.SetDataset(ds)
 	}
 	rl.ds, rl.loaded = ds, now
+	if how == readEveryFile {
+		rl.setRoot(ds, now)
+	}
 	// Until the new dataset serves.
 	elapsed := time.Since(start)
 	rl.srv.ReportReload(elapsed, how, nil)
@@ -449,6 +492,7 @@ func (rl *reloader) reload(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
+	rl.mergeParts(ctx, now)
 }
 
 // load reads the files as they are now: only the added ones when that is
@@ -466,21 +510,70 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 			return ds, from, sum, how, func() {}, err
 		}
 	}
-	if rl.snap != nil && now != nil {
-		d, err := filesSince(rl.snap.SnapshotPart(dataFilesPart), now, rl.paths)
-		switch {
-		case err != nil:
-		case d.Same():
-			return rl.snap, nil, nil, "the snapshot's files", func() {}, nil
-		default:
-			if ds, from, sum, how, ok, err := takeChanges(ctx, rl.snap, d, "files added since the snapshot", rl.opt); ok {
-				return ds, from, sum, how, func() {}, err
-			}
+	if rl.root != nil && rl.root != rl.ds && now != nil {
+		if ds, from, sum, how, ok, err := rl.fromRoot(ctx, now); ok {
+			return ds, from, sum, how, func() {}, err
 		}
 	}
 	unbound = boundReloadMemory()
 	ds, sum, err = ingest.Load(ctx, rl.paths, rl.opt)
-	return ds, nil, sum, "every file", unbound, err
+	return ds, nil, sum, readEveryFile, unbound, err
+}
+
+// readEveryFile is what a reload that reads every file reports.
+const readEveryFile = "every file"
+
+// fromRoot is takeChanges on root for the files now: ok is false when
+// they cannot be taken in so.
+func (rl *reloader) fromRoot(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, ok bool, err error) {
+	d, err := rl.rootSince(now)
+	switch {
+	case err != nil:
+		return nil, nil, nil, "", false, nil
+	case d.Same():
+		return rl.root, nil, nil, rl.rootName + "'s files", true, nil
+	}
+	return takeChanges(ctx, rl.root, d, "files added since "+rl.rootName, rl.opt)
+}
+
+// mergeParts builds the months added since root as one part, when the
+// served dataset has more than maxAppended parts beyond root's, and serves
+// it in place of the dataset of many parts. The files are those the reload
+// that served ds scanned as now, so the two datasets answer alike, version
+// included (parts answer exactly as one piece): a merge whose version
+// differs (a file changed meanwhile) is dropped, the next reload taking
+// the change in. It costs the reading of those months' files again,
+// beside a server that keeps serving the dataset of many parts meanwhile.
+func (rl *reloader) mergeParts(ctx context.Context, now reload.Snapshot) {
+	if rl.root == nil || rl.maxAppended <= 0 || rl.ds.NumParts()-rl.root.NumParts() <= rl.maxAppended || now == nil {
+		return
+	}
+	log := rl.opt.Logger
+	start := time.Now()
+	ds, from, sum, how, ok, err := rl.fromRoot(ctx, now)
+	switch {
+	case ctx.Err() != nil:
+		return
+	case !ok:
+		log.Warn("merge of the appended parts: the files since " + rl.rootName + " cannot be taken in alone; the parts stay")
+		return
+	case err != nil || sum.HasFailures():
+		log.Error("merge of the appended parts failed; the parts stay", "err", err)
+		return
+	case ds.Version() != rl.ds.Version():
+		log.Warn("merge of the appended parts: the files changed meanwhile; the parts stay until the next reload", "version", ds.Version(), "serving", rl.ds.Version())
+		return
+	}
+	parts := rl.ds.NumParts()
+	if from != nil {
+		rl.srv.SetExtended(from, ds)
+	} else {
+		rl.srv.SetDataset(ds)
+	}
+	rl.ds = ds
+	elapsed := time.Since(start)
+	rl.srv.ReportReload(elapsed, "parts merged: "+how, nil)
+	log.Info("appended parts merged", "read", how, "parts", parts, "now", ds.NumParts(), "version", ds.Version(), "elapsed", elapsed.Round(time.Millisecond))
 }
 
 // onlyStreetFilesRevised reports whether the files d lists as revised are
