@@ -14,6 +14,10 @@ type layerWriter struct {
 	keyIdx []int32  // per key slot: index in the layer's key table, or -1
 	used   []int    // key slots in order of first use
 	uints  map[uint64]uint32
+	// small holds, for values under smallValues (most counts), their
+	// index in the value table plus one: an array lookup rather than a
+	// map's, for the value most tags carry.
+	small  [smallValues]uint32
 	strs   map[string]uint32
 	values []byte // encoded Value messages, each with its field header
 	nvals  uint32
@@ -44,14 +48,27 @@ func (w *layerWriter) key(slot int) uint32 {
 	return uint32(w.keyIdx[slot])
 }
 
+// smallValues bounds the values layerWriter.small holds.
+const smallValues = 256
+
 // uintTag appends the tag pair of an unsigned value for key slot.
 func (w *layerWriter) uintTag(slot int, v uint64) {
 	k := w.key(slot)
-	i, ok := w.uints[v]
+	var i uint32
+	ok := false
+	if v < smallValues {
+		i, ok = w.small[v]-1, w.small[v] != 0
+	} else {
+		i, ok = w.uints[v]
+	}
 	if !ok {
 		i = w.nvals
 		w.nvals++
-		w.uints[v] = i
+		if v < smallValues {
+			w.small[v] = i + 1
+		} else {
+			w.uints[v] = i
+		}
 		// Layer.values (4) { uint_value (5) }
 		n := 1 + uvarintLen(v)
 		w.values = append(w.values, 0x22, byte(n), 0x28)

@@ -92,10 +92,17 @@ func (ix *Index) features(z, x, y int, f *geo.Filter) ([]feature, string) {
 		// In point order, which is the crime table's, the points' crimes
 		// are read in ascending order within each part.
 		slices.Sort(pts)
+		// A dense tile has thousands of points: their features and counts
+		// by type are made in two allocations, not one per point.
+		feats = make([]feature, 0, len(pts))
+		cats := make([]uint32, len(pts)*ix.ncat)
 		ix.eachPointAgg(pts, f, &q, func(p geo.PointID, a *agg) {
 			if a.total > 0 {
+				byCat := cats[:ix.ncat:ix.ncat]
+				cats = cats[ix.ncat:]
+				copy(byCat, a.byCat)
 				feats = append(feats, feature{wx: ix.ptX[p], wy: ix.ptY[p], id: uint64(ix.ds.LocationID(p)), hasID: true,
-					point: p, total: a.total, byCat: slices.Clone(a.byCat)})
+					point: p, total: a.total, byCat: byCat})
 			}
 		})
 		return feats, LayerCrimes
@@ -183,6 +190,8 @@ func (ix *Index) encode(z, x, y int, layer string, feats []feature) []byte {
 	// Most features take 20 to 60 bytes; growing the buffer showed in
 	// profiles.
 	w.feats = make([]byte, 0, 48*len(feats))
+	// A value takes 4 to 8 bytes, and a street's some 30.
+	w.values = make([]byte, 0, 8*len(feats)+32*streets)
 	for i := range feats {
 		ft := &feats[i]
 		for slot, k := range keys {
