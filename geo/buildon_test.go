@@ -90,13 +90,20 @@ func TestBuildOnMatchesOnePiece(t *testing.T) {
 	}
 }
 
-func testBuildOnMatchesOnePiece(t *testing.T) {
-	jan, feb, mar := MakeMonth(2023, 1), MakeMonth(2023, 2), MakeMonth(2023, 3)
-	o := onUnits{[]idUnit{
+// threeMonths are the force-months of the BuildOn tests: two forces in
+// January and February, in March one of them and a force of its own.
+func threeMonths() (o onUnits, jan, feb, mar Month) {
+	jan, feb, mar = MakeMonth(2023, 1), MakeMonth(2023, 2), MakeMonth(2023, 3)
+	o = onUnits{[]idUnit{
 		{Unit{"hampshire", jan}, 1, 900}, {Unit{"kent", jan}, 2, 700},
 		{Unit{"hampshire", feb}, 4, 850}, {Unit{"kent", feb}, 5, 650},
 		{Unit{"hampshire", mar}, 7, 800}, {Unit{"zz-new", mar}, 8, 300},
 	}}
+	return o, jan, feb, mar
+}
+
+func testBuildOnMatchesOnePiece(t *testing.T) {
+	o, _, feb, mar := threeMonths()
 	all := func(Unit) bool { return true }
 	full, _, err := o.builder(t, all).Build()
 	if err != nil {

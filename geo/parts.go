@@ -1,5 +1,7 @@
 package geo
 
+import "slices"
+
 // A dataset's crimes are held in parts, each the crimes of a run of months,
 // later parts later months, so that a new month can be added as a part of
 // its own without rebuilding the others. A point's crimes in part k are one
@@ -136,6 +138,18 @@ func (d *Dataset) Extends(base *Dataset) bool {
 		}
 	}
 	return true
+}
+
+// Regroups reports whether d holds base's crimes with its later parts cut
+// otherwise: several months' parts built again as one (serve merges the
+// parts monthly reloads append), the crimes, points, vocabularies and
+// every answer the same. Their versions, which change exactly when an
+// answer does, are then equal, and so are their months, snap points and
+// numbers of crimes; this compares those rather than the crimes one by
+// one, as caches and ETags already take equal versions for equal answers.
+func (d *Dataset) Regroups(base *Dataset) bool {
+	return d != base && d.version == base.version && d.Len() == base.Len() && slices.Equal(d.months, base.months) &&
+		d.categories.Len() == base.categories.Len() && slices.Equal(d.ptLon, base.ptLon) && slices.Equal(d.ptLat, base.ptLat)
 }
 
 // sameCrimes reports whether two parts hold the same crimes: one is the

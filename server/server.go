@@ -274,7 +274,7 @@ func (s *Server) SetExtended(base, ds *geo.Dataset) {
 	case old != nil && old.ds == base:
 		s.setDataset(old, ds)
 	case old != nil && base.Restates(old.ds):
-		s.setDataset(s.restatedSnapshot(old, base), ds)
+		s.setDataset(s.sharedSnapshot(old, base, old.tiles.Restated), ds)
 	default:
 		s.setDataset(s.wholeSnapshot(base), ds)
 	}
@@ -305,7 +305,9 @@ func (s *Server) setDataset(old *snapshot, ds *geo.Dataset) {
 	case old != nil && old.ds != ds && ds.Extends(old.ds):
 		snap, extended = s.extendSnapshot(old, ds), true
 	case old != nil && old.ds != ds && ds.Restates(old.ds):
-		snap, extended = s.restatedSnapshot(old, ds), true
+		snap, extended = s.sharedSnapshot(old, ds, old.tiles.Restated), true
+	case old != nil && ds.Regroups(old.ds):
+		snap, extended = s.sharedSnapshot(old, ds, old.tiles.Regrouped), true
 	default:
 		snap = s.wholeSnapshot(ds)
 	}
@@ -393,12 +395,14 @@ func (s *Server) extendSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
 	return snap
 }
 
-// restatedSnapshot starts the snapshot of ds, which restates old's
-// dataset (other last outcomes for some crimes), from old's: the counts by
-// type and month, the forces, the map's view and the tile index's
-// clusters and tables do not depend on outcomes.
-func (s *Server) restatedSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
-	ix, err := old.tiles.Restated(ds)
+// sharedSnapshot starts the snapshot of ds from old's, where ds restates
+// old's dataset (other last outcomes for some crimes; tiles.Index.Restated)
+// or regroups it (the same crimes in other parts, appended parts merged;
+// tiles.Index.Regrouped), as share says: the counts by type and month, the
+// forces, the map's view and the tile index's clusters and tables stand,
+// as none depends on outcomes or parts.
+func (s *Server) sharedSnapshot(old *snapshot, ds *geo.Dataset, share func(*geo.Dataset) (*tiles.Index, error)) *snapshot {
+	ix, err := share(ds)
 	if err != nil {
 		s.log.Warn("tile index rebuilt rather than shared", "err", err)
 		return s.wholeSnapshot(ds)

@@ -60,11 +60,28 @@ func (ix *Index) Restated(ds *geo.Dataset) (*Index, error) {
 	if !ds.Restates(ix.ds) {
 		return nil, fmt.Errorf("%w: the dataset does not restate the index's", ErrNotExtension)
 	}
+	return ix.sharedWith(ds), nil
+}
+
+// Regrouped returns the index of ds, which holds ix's dataset's crimes in
+// other parts (see geo.Dataset.Regroups): the clusters and count tables
+// are the same, and only where each point's crimes lie changes, which a
+// query reads from the dataset. It returns an error wrapping
+// ErrNotExtension where ds does not regroup ix's dataset.
+func (ix *Index) Regrouped(ds *geo.Dataset) (*Index, error) {
+	if !ds.Regroups(ix.ds) {
+		return nil, fmt.Errorf("%w: the dataset does not regroup the index's", ErrNotExtension)
+	}
+	return ix.sharedWith(ds), nil
+}
+
+// sharedWith returns the index of ds with ix's clusters and tables.
+func (ix *Index) sharedWith(ds *geo.Dataset) *Index {
 	nx := newBase(ds, ix.opt, ix)
 	nx.levels, nx.perm = ix.levels, ix.perm
 	nx.tabN, nx.tabX, nx.tabY, nx.ntab = ix.tabN, ix.tabX, ix.tabY, ix.ntab
 	nx.finish()
-	return nx, nil
+	return nx
 }
 
 func (ix *Index) checkExtension(ds *geo.Dataset) error {

@@ -93,13 +93,24 @@ func TestExtendLevels(t *testing.T) {
 // order puts after the others.
 func monthsData(t *testing.T, nPoints int) []*geo.Dataset {
 	t.Helper()
+	var batches []*geo.StreetBatch
+	var out []*geo.Dataset
+	for _, month := range monthsBatches(nPoints) {
+		batches = append(batches, month...)
+		out = append(out, datasets.Build(t, batches...))
+	}
+	return out
+}
+
+// monthsBatches returns monthsData's street batches, month by month.
+func monthsBatches(nPoints int) [][]*geo.StreetBatch {
 	xs, ys := clusteredPoints(nPoints, 2)
 	types := []string{"Burglary", "Shoplifting", "Drugs", "Vehicle crime", "Anti-social behaviour"}
 	forces := []struct{ id, name string }{{"hampshire", "Hampshire Constabulary"}, {"surrey", "Surrey Police"}}
 	rng := rand.New(rand.NewPCG(3, 4))
-	var batches []*geo.StreetBatch
-	var out []*geo.Dataset
+	var out [][]*geo.StreetBatch
 	for k := range 6 {
+		var batches []*geo.StreetBatch
 		m := geo.MakeMonth(2016, 1+k)
 		for fi, f := range forces {
 			sb := geo.NewStreetBatch(geo.Unit{Force: f.id, Month: m}, 0, f.id)
@@ -129,7 +140,7 @@ func monthsData(t *testing.T, nPoints int) []*geo.Dataset {
 			}
 			batches = append(batches, sb)
 		}
-		out = append(out, datasets.Build(t, batches...))
+		out = append(out, batches)
 	}
 	return out
 }
@@ -256,6 +267,59 @@ func TestExtend(t *testing.T) {
 				t.Fatalf("tile %v of the extended index changed", tl)
 			}
 		}
+	}
+}
+
+// TestRegrouped indexes the first four months, extends the index by the
+// fifth and sixth appended as a part each, then shares it with the same
+// months merged into one part (geo.Dataset.Regroups): that index must
+// render every tile as one built over the merged dataset does, and refuse
+// a dataset that does not regroup its own.
+func TestRegrouped(t *testing.T) {
+	months := monthsBatches(300)
+	build := func(base *geo.Dataset, batches ...[]*geo.StreetBatch) *geo.Dataset {
+		t.Helper()
+		b := geo.NewBuilder()
+		for _, month := range batches {
+			for _, sb := range month {
+				if err := b.AddStreet(sb); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		part, _, err := b.BuildOn(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if base == nil {
+			return part
+		}
+		d, err := geo.Append(base, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	base := build(nil, months[:4]...)
+	appended := build(build(base, months[4]), months[5])
+	merged := build(base, months[4:]...)
+	if appended.NumParts() != 3 || merged.NumParts() != 2 {
+		t.Fatalf("%d and %d parts, want 3 and 2", appended.NumParts(), merged.NumParts())
+	}
+	ix := NewIndex(base, someTables)
+	for _, m := range []*geo.Dataset{build(base, months[4]), appended} {
+		var err error
+		if ix, err = ix.Extend(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rx, err := ix.Regrouped(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTiles(t, rx, NewIndex(merged, someTables), tileSet(merged), filtersOf(t, merged))
+	if _, err := ix.Regrouped(base); !errors.Is(err, ErrNotExtension) {
+		t.Errorf("regrouped as the base: %v, want ErrNotExtension", err)
 	}
 }
 

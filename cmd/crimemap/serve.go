@@ -550,7 +550,9 @@ func (rl *reloader) mergeParts(ctx context.Context, now reload.Snapshot) {
 	}
 	log := rl.opt.Logger
 	start := time.Now()
-	ds, from, sum, how, ok, err := rl.fromRoot(ctx, now)
+	// The served dataset's derived data stands for the merged one (see
+	// geo.Dataset.Regroups), so the dataset it extends is not needed.
+	ds, _, sum, how, ok, err := rl.fromRoot(ctx, now)
 	switch {
 	case ctx.Err() != nil:
 		return
@@ -565,11 +567,7 @@ func (rl *reloader) mergeParts(ctx context.Context, now reload.Snapshot) {
 		return
 	}
 	parts := rl.ds.NumParts()
-	if from != nil {
-		rl.srv.SetExtended(from, ds)
-	} else {
-		rl.srv.SetDataset(ds)
-	}
+	rl.srv.SetDataset(ds)
 	rl.ds = ds
 	elapsed := time.Since(start)
 	rl.srv.ReportReload(elapsed, "parts merged: "+how, nil)
