@@ -210,6 +210,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if rf.interval <= 0 || rf.settle < 0 {
 		return errors.New("serve: --watch-interval must be positive and --watch-settle not negative")
 	}
+	if rf.maxAppended < 0 {
+		return errors.New("serve: --max-appended must not be negative (0 never merges)")
+	}
 	cfg.CORSOrigins = nil
 	for _, o := range strings.Split(cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -18,6 +18,8 @@ func TestServeRejectsBadOpsFlags(t *testing.T) {
 		{[]string{"-rate-limit", "api=fast"}, "--rate-limit"},
 		{[]string{"-trusted-proxies", "10.0.0.0/40"}, "--trusted-proxies"},
 		{[]string{"-log-format", "xml"}, "log format"},
+		{[]string{"-max-appended", "-1"}, "--max-appended"},
+		{[]string{"-max-appended", "three"}, "max-appended"},
 		{[]string{"-smtp", "smtp://relay.example"}, "--smtp-from"},
 		{[]string{"-smtp-from", "w@x.example"}, "--smtp"},
 		{[]string{"-smtp", "imap://relay.example", "-smtp-from", "w@x.example"}, "smtp"},
