@@ -398,10 +398,10 @@ type reloader struct {
 	// with the changes since taken in. When the files differ from ds's by
 	// more than added files but from root's only by them (a month added
 	// since was revised), those changes are taken in on root: the months
-	// since are built, not all of them. A snapshot's is mapped from the
-	// file, and either shares its crime table with ds but for the outcome
-	// columns of parts whose outcomes were republished since, so keeping
-	// it costs little. nil when there is none.
+	// since are built, not all of them. Root shares its crime table with
+	// ds but for the outcome columns of parts whose outcomes were
+	// republished since (and a snapshot's is mapped from the file), so
+	// keeping it costs little. nil when there is none.
 	root *geo.Dataset
 	// rootSince compares root's files with the files now; rootName names
 	// root in what a reload reports ("the snapshot").
