@@ -99,6 +99,21 @@ func (s Snapshot) Since(then Snapshot, paths []string) Diff {
 	return diff(then.files(paths), s, paths)
 }
 
+// Keeping returns the scan s with the files kept (paths of s) as they
+// were in the earlier scan then: the files a load holds when it took in
+// every change since then but to those.
+func (s Snapshot) Keeping(then Snapshot, kept []string) Snapshot {
+	out := maps.Clone(s)
+	for _, p := range kept {
+		if st, ok := then[p]; ok {
+			out[p] = st
+		} else {
+			delete(out, p)
+		}
+	}
+	return out
+}
+
 // ManifestDiff compares the files of the manifest then (as Manifest wrote
 // it) with the scan now of paths.
 func ManifestDiff(then []byte, now Snapshot, paths []string) (Diff, error) {

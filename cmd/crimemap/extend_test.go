@@ -168,10 +168,17 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	before = waitHealth(t, archive, func(h serveHealth) bool { return h.Version != "" })
 	copyFiles(whole, drop, func(n string) bool { return strings.HasPrefix(n, "2017-06-") || n == revisedFile })
 	askReload(t, archive, token)
-	waitHealth(t, archive, func(h serveHealth) bool { return h.Version != before.Version })
-	getJSON(t, archive+"/healthz", &detail)
-	if !detail.Reload.OK || detail.Reload.Read != "revised outcomes and added files" {
-		t.Fatalf("reload %+v, want the revised outcomes and the added files read alone", detail.Reload)
+	// The month first, then the republished file: two reloads, the last
+	// reading the revised outcomes alone.
+	h = waitHealth(t, archive, func(h serveHealth) bool {
+		return h.Version != before.Version && h.Reload != nil && h.Reload.Read == "revised outcomes"
+	})
+	if !h.Reload.OK {
+		t.Fatalf("reload %+v", *h.Reload)
+	}
+	_, metrics, _ := fetch(t, archive+"/metrics")
+	if want := `crimemap_dataset_load_duration_seconds_count{kind="reload"} 2`; !strings.Contains(string(metrics), want) {
+		t.Fatalf("metrics lack %s: the month and the republished file were not taken in a step each", want)
 	}
 	sameAnswers(t, urls, restated, map[string]string{"outcomes revised": started, "a month's archive": archive})
 }

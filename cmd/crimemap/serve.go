@@ -446,7 +446,7 @@ func (rl *reloader) reload(ctx context.Context) {
 		log.Warn("reload: scan of the data paths", "err", err)
 		now = nil
 	}
-	ds, from, sum, how, bounded, err := rl.load(ctx, now)
+	ds, from, sum, how, files, bounded, err := rl.load(ctx, now)
 	defer bounded()
 	if ctx.Err() != nil {
 		return
@@ -473,9 +473,9 @@ func (rl *reloader) reload(ctx context.Context) {
 	} else {
 		rl.srv.SetDataset(ds)
 	}
-	rl.ds, rl.loaded = ds, now
+	rl.ds, rl.loaded = ds, files
 	if how == readEveryFile {
-		rl.setRoot(ds, now)
+		rl.setRoot(ds, files)
 	}
 	// Until the new dataset serves.
 	elapsed := time.Since(start)
@@ -495,32 +495,51 @@ func (rl *reloader) reload(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
+	if !files.Equal(now) {
+		// The republished street files left for this second step.
+		rl.reload(ctx)
+		return
+	}
 	rl.mergeParts(ctx, now)
 }
 
 // load reads the files as they are now: only the added ones when that is
 // all that changed since the dataset was loaded and they hold later
-// months; else, when serve started from a snapshot, the files added since
-// the snapshot was written when that is all that changed since it; else
-// all of them. how says which, and from is the dataset the files were
-// added to when it is the snapshot's. A load of every file builds a second
+// months (and the revised ones alone when they are street files with
+// only their outcomes moved on); else the changes since root when they
+// can be taken in so; else all of them. how says which, and from is the
+// dataset the files were added to. files is the scan of the files ds
+// holds: now, but for the street files left to a second step when a
+// month's archive brings a new month with earlier months' files
+// republished. The new month is then added alone, so that it serves in
+// the time its own files take rather than after every republished file
+// is read, and the outcomes follow. A load of every file builds a second
 // dataset beside the one serving, and runs under a soft memory limit that
 // the caller lifts (unbound) once the new dataset is ready; adding files
 // shares the dataset and needs none.
-func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, unbound func(), err error) {
+func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, files reload.Snapshot, unbound func(), err error) {
+	nop := func() {}
 	if rl.ds != nil && rl.loaded != nil && now != nil {
-		if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, now.Since(rl.loaded, rl.paths), "added files", rl.opt); ok {
-			return ds, from, sum, how, func() {}, err
+		d := now.Since(rl.loaded, rl.paths)
+		if len(d.Added) > 0 && len(d.Removed) == 0 && onlyStreetFilesRevised(d) {
+			first := now.Keeping(rl.loaded, d.Revised)
+			if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, first.Since(rl.loaded, rl.paths), "added files", rl.opt); ok {
+				rl.opt.Logger.Info("reload: the added files first, the republished street files next", "added", len(d.Added), "republished", len(d.Revised))
+				return ds, from, sum, how, first, nop, err
+			}
+		}
+		if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, d, "added files", rl.opt); ok {
+			return ds, from, sum, how, now, nop, err
 		}
 	}
 	if rl.root != nil && rl.root != rl.ds && now != nil {
 		if ds, from, sum, how, ok, err := rl.fromRoot(ctx, now); ok {
-			return ds, from, sum, how, func() {}, err
+			return ds, from, sum, how, now, nop, err
 		}
 	}
 	unbound = boundReloadMemory()
 	ds, sum, err = ingest.Load(ctx, rl.paths, rl.opt)
-	return ds, nil, sum, readEveryFile, unbound, err
+	return ds, nil, sum, readEveryFile, now, unbound, err
 }
 
 // readEveryFile is what a reload that reads every file reports.
