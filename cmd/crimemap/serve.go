@@ -615,6 +615,7 @@ func takeChanges(ctx context.Context, base *geo.Dataset, d reload.Diff, addedWha
 	if d.Same() || len(d.Removed) > 0 || len(d.Revised) > 0 && !onlyStreetFilesRevised(d) {
 		return nil, nil, nil, "", false, nil
 	}
+	defer lowerGCPercent(changesGCPercent)()
 	// refused reports files that cannot be taken in as they are, as
 	// against files that failed to read.
 	refused := func(what string, err error, sum *ingest.Summary) bool {
@@ -645,6 +646,26 @@ func takeChanges(ctx context.Context, base *geo.Dataset, d reload.Diff, addedWha
 		read = append(read, addedWhat)
 	}
 	return ds, from, sum, strings.Join(read, " and "), true, err
+}
+
+// changesGCPercent is the GC percent while changes are taken in. Their
+// build is mostly garbage (rows parsed, then placed), made beside a heap
+// that holds the served dataset's indexes; at the default percent the heap
+// was let grow by as much again before a collection, in pages the build
+// touched for the first time. At 90M, the 6M republished rows of a
+// month's archive took 11.6-12.7 s to take in at 25 against 15.3-16.6 s
+// at 100, at a peak of 4.14 GB against 4.38, and a new month 1.63-1.93 s
+// against 1.72-2.22.
+const changesGCPercent = 25
+
+// lowerGCPercent sets the GC percent to p unless it is lower already (or
+// collection is off), and returns the undo.
+func lowerGCPercent(p int) (restore func()) {
+	prev := debug.SetGCPercent(p)
+	if prev >= 0 && prev < p || prev < 0 {
+		debug.SetGCPercent(prev)
+	}
+	return func() { debug.SetGCPercent(prev) }
 }
 
 // boundReloadMemory sets a soft memory limit for a reload (reloadLimit of
