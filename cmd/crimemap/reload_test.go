@@ -232,6 +232,32 @@ func TestBoundReloadMemory(t *testing.T) {
 	restore()
 }
 
+// TestLowerGCPercent: the percent goes down to the one asked for, never
+// up, and comes back; collection turned off stays off.
+func TestLowerGCPercent(t *testing.T) {
+	saved := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(saved)
+	for _, tt := range []struct {
+		name        string
+		before, ask int
+		want        int
+	}{
+		{"default lowered", 100, 25, 25},
+		{"already lower", 10, 25, 10},
+		{"collection off", -1, 25, -1},
+	} {
+		debug.SetGCPercent(tt.before)
+		restore := lowerGCPercent(tt.ask)
+		if got := debug.SetGCPercent(tt.want); got != tt.want {
+			t.Errorf("%s: %d while lowered, want %d", tt.name, got, tt.want)
+		}
+		restore()
+		if got := debug.SetGCPercent(tt.before); got != tt.before {
+			t.Errorf("%s: %d after, want %d back", tt.name, got, tt.before)
+		}
+	}
+}
+
 // The limit follows the live heap, within 1.5 to 2 times what is held: a
 // serving process holds up to twice its live heap between collections, and
 // a limit of twice that let a reload peak at 2.3 times its steady memory.
