@@ -272,9 +272,10 @@ func TestExtend(t *testing.T) {
 
 // TestRegrouped indexes the first four months, extends the index by the
 // fifth and sixth appended as a part each, then shares it with the same
-// months merged into one part (geo.Dataset.Regroups): that index must
-// render every tile as one built over the merged dataset does, and refuse
-// a dataset that does not regroup its own.
+// months merged into one part (geo.Dataset.Regroups): both must render
+// every tile as one built over the merged dataset does, and as one built
+// over the six months in one piece; and it must refuse a dataset that does
+// not regroup its own.
 func TestRegrouped(t *testing.T) {
 	months := monthsBatches(300)
 	build := func(base *geo.Dataset, batches ...[]*geo.StreetBatch) *geo.Dataset {
@@ -317,7 +318,15 @@ func TestRegrouped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameTiles(t, rx, NewIndex(merged, someTables), tileSet(merged), filtersOf(t, merged))
+	// And as the months built in one piece, whose scans take one part.
+	var all []*geo.StreetBatch
+	for _, month := range months {
+		all = append(all, month...)
+	}
+	one := NewIndex(datasets.Build(t, all...), someTables)
+	tiles, filters := tileSet(merged), filtersOf(t, merged)
+	sameTiles(t, rx, one, tiles, filters)
+	sameTiles(t, ix, one, tiles, filters)
 	if _, err := ix.Regrouped(base); !errors.Is(err, ErrNotExtension) {
 		t.Errorf("regrouped as the base: %v, want ErrNotExtension", err)
 	}
