@@ -521,14 +521,17 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 	nop := func() {}
 	if rl.ds != nil && rl.loaded != nil && now != nil {
 		d := now.Since(rl.loaded, rl.paths)
+		// The added files first when street files were republished beside
+		// them. Refused, they would be refused after the outcomes too (the
+		// same months, points and forces), so the outcomes are not read
+		// for nothing.
 		if len(d.Added) > 0 && len(d.Removed) == 0 && onlyStreetFilesRevised(d) {
 			first := now.Keeping(rl.loaded, d.Revised)
 			if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, first.Since(rl.loaded, rl.paths), "added files", rl.opt); ok {
 				rl.opt.Logger.Info("reload: the added files first, the republished street files next", "added", len(d.Added), "republished", len(d.Revised))
 				return ds, from, sum, how, first, nop, err
 			}
-		}
-		if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, d, "added files", rl.opt); ok {
+		} else if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, d, "added files", rl.opt); ok {
 			return ds, from, sum, how, now, nop, err
 		}
 	}
@@ -661,8 +664,9 @@ const changesGCPercent = 25
 // lowerGCPercent sets the GC percent to p unless it is lower already (or
 // collection is off), and returns the undo.
 func lowerGCPercent(p int) (restore func()) {
+	// Off is -1, below any percent.
 	prev := debug.SetGCPercent(p)
-	if prev >= 0 && prev < p || prev < 0 {
+	if prev < p {
 		debug.SetGCPercent(prev)
 	}
 	return func() { debug.SetGCPercent(prev) }
