@@ -270,6 +270,32 @@ func TestExtend(t *testing.T) {
 	}
 }
 
+// buildOn returns base with the months of batches appended as one part,
+// or those months alone where base is nil.
+func buildOn(t *testing.T, base *geo.Dataset, batches ...[]*geo.StreetBatch) *geo.Dataset {
+	t.Helper()
+	b := geo.NewBuilder()
+	for _, month := range batches {
+		for _, sb := range month {
+			if err := b.AddStreet(sb); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	part, _, err := b.BuildOn(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base == nil {
+		return part
+	}
+	d, err := geo.Append(base, part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // TestRegrouped indexes the first four months, extends the index by the
 // fifth and sixth appended as a part each, then shares it with the same
 // months merged into one part (geo.Dataset.Regroups): both must render
@@ -279,27 +305,7 @@ func TestExtend(t *testing.T) {
 func TestRegrouped(t *testing.T) {
 	months := monthsBatches(300)
 	build := func(base *geo.Dataset, batches ...[]*geo.StreetBatch) *geo.Dataset {
-		t.Helper()
-		b := geo.NewBuilder()
-		for _, month := range batches {
-			for _, sb := range month {
-				if err := b.AddStreet(sb); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		part, _, err := b.BuildOn(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if base == nil {
-			return part
-		}
-		d, err := geo.Append(base, part)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
+		return buildOn(t, base, batches...)
 	}
 	base := build(nil, months[:4]...)
 	appended := build(build(base, months[4]), months[5])

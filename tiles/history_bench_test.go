@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"crimemap/geo"
 	"crimemap/ingest"
@@ -37,21 +39,28 @@ func BenchmarkHistoryTile(b *testing.B) {
 // history as a part of its own and the index extended, as a server has it
 // after a monthly reload.
 func BenchmarkHistoryTileAppended(b *testing.B) {
+	_, ext, ix := appendedHistory(b)
+	benchTileFilters(b, ext, ix, longRanges(ext))
+}
+
+// appendedHistory returns the history, the history with the month
+// CRIMEMAP_BENCH_MONTH names appended as a part, and the index of the
+// latter extended from the history's; it skips b where no month is named.
+func appendedHistory(b *testing.B) (ds, ext *geo.Dataset, ix *Index) {
 	month := os.Getenv("CRIMEMAP_BENCH_MONTH")
 	if month == "" {
 		b.Skip("CRIMEMAP_BENCH_MONTH names no folder")
 	}
-	ds := benchdata.History(b)
+	ds = benchdata.History(b)
 	ext, sum, err := ingest.Extend(context.Background(), ds, []string{month}, ingest.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil || sum.HasFailures() {
 		b.Fatalf("month not appended: %v %v", err, sum.Failed)
 	}
-	ix, err := historyIndex(ds).Extend(ext)
-	if err != nil {
+	if ix, err = historyIndex(ds).Extend(ext); err != nil {
 		b.Fatal(err)
 	}
 	runtime.GC()
-	benchTileFilters(b, ext, ix, longRanges(ext))
+	return ds, ext, ix
 }
 
 // BenchmarkHistoryTileParts is BenchmarkHistoryTile once the months
@@ -89,23 +98,53 @@ func BenchmarkHistoryTileParts(b *testing.B) {
 		b.Fatalf("appended version %s, merged %s", appended.Version(), merged.Version())
 	}
 	runtime.GC()
-	ixs := []*Index{aix, mix}
+	benchPaired(b, merged, map[string]*Index{"appended": aix, "merged": mix})
+}
+
+// BenchmarkHistoryTileRuns is BenchmarkHistoryTileAppended with each tile
+// rendered twice in turn, the order alternating: the appended month's
+// crimes read by runs (see scanRuns), as the index holds them, and point by
+// point, as every part's were before.
+func BenchmarkHistoryTileRuns(b *testing.B) {
+	_, ext, runs := appendedHistory(b)
+	l := runs.runs[ext.NumParts()-1]
+	if l == nil {
+		b.Fatal("the appended month has no runs")
+	}
+	b.Logf("%d runs of %d points, %d bytes", len(l.runs), ext.NumPoints(), runListBytes(l))
+	points := runs.sharedWith(ext)
+	points.partRuns(0)
+	runtime.GC()
+	benchPaired(b, ext, map[string]*Index{"runs": runs, "points": points})
+}
+
+// runListBytes returns the bytes l holds.
+func runListBytes(l *runList) int {
+	return len(l.runs)*int(unsafe.Sizeof(permRun{})) + 4*len(l.dir)
+}
+
+// benchPaired renders the tiles of benchTileFilters' bands under the long
+// ranges with each index of ixs in turn, the order rotating from tile to
+// tile, so that the host's noise falls on all alike, and reports the p50
+// and p99 of CPU per tile of each, by name.
+func benchPaired(b *testing.B, ds *geo.Dataset, ixs map[string]*Index) {
+	names := slices.Sorted(maps.Keys(ixs))
 	for _, band := range zoomBands {
 		var ts [][3]int
 		for z := band[0]; z <= band[1]; z++ {
-			ts = append(ts, SampleTiles(merged, z, 200, 1)...)
+			ts = append(ts, SampleTiles(ds, z, 200, 1)...)
 		}
-		for _, v := range longRanges(merged) {
+		for _, v := range longRanges(ds) {
 			b.Run(fmt.Sprintf("z%d-%d/%s", band[0], band[1], v.name), func(b *testing.B) {
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
-				var cpu [2][]time.Duration
+				cpu := make([][]time.Duration, len(names))
 				for i := 0; b.Loop(); i++ {
 					t := ts[i%len(ts)]
-					for k := range 2 {
-						w := (i + k) % 2
+					for k := range names {
+						w := (i + k) % len(names)
 						c0, _ := testsupport.ThreadCPU()
-						raw, err := ixs[w].Tile(context.Background(), t[0], t[1], t[2], &v.f)
+						_, err := ixs[names[w]].Tile(context.Background(), t[0], t[1], t[2], &v.f)
 						c1, ok := testsupport.ThreadCPU()
 						if err != nil {
 							b.Fatal(err)
@@ -114,10 +153,9 @@ func BenchmarkHistoryTileParts(b *testing.B) {
 							b.Skip("no per-thread CPU clock here")
 						}
 						cpu[w] = append(cpu[w], time.Duration(c1-c0))
-						_ = raw
 					}
 				}
-				for w, name := range []string{"appended", "merged"} {
+				for w, name := range names {
 					slices.Sort(cpu[w])
 					b.ReportMetric(float64(cpu[w][len(cpu[w])/2].Microseconds()), name+"-p50-cpu-µs")
 					b.ReportMetric(float64(cpu[w][len(cpu[w])*99/100].Microseconds()), name+"-p99-cpu-µs")
@@ -150,4 +188,13 @@ func longRanges(ds *geo.Dataset) []namedFilter {
 	since2013.From, since2013.To = months[min(28, last)], months[last]
 	fiveYears := geo.Filter{From: months[max(0, last-59)], To: months[last]}
 	return []namedFilter{{"burglary-since-2013-05", since2013}, {"five-years", fiveYears}}
+}
+
+// BenchmarkHistoryTileOneVsAppended renders each tile of
+// BenchmarkHistoryTileAppended in turn with the appended index and with
+// the index of the history without the month: what a month appended as a
+// part costs a tile, the host's noise falling on both alike.
+func BenchmarkHistoryTileOneVsAppended(b *testing.B) {
+	ds, ext, ix := appendedHistory(b)
+	benchPaired(b, ext, map[string]*Index{"one": historyIndex(ds), "appended": ix})
 }

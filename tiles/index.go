@@ -26,6 +26,10 @@ type Index struct {
 	// 2i+1: a cluster's points are a run of perm, so a scan reads their
 	// positions in a row rather than from two arrays by PointID.
 	permXY []uint32
+	// For each part of the dataset, the points of perm with crimes in it,
+	// in perm order, where fewer than half the points have any (a month a
+	// reload appended); nil for the other parts (see partRuns).
+	runs []*runList
 
 	months []geo.Month
 	ncat   int
@@ -111,6 +115,7 @@ func (ix *Index) finish() {
 		x, y := ix.fixedAt(p)
 		ix.permXY[2*i], ix.permXY[2*i+1] = uint32(x), uint32(y)
 	}
+	ix.partRuns(runsShare)
 	ix.monthShares()
 	ix.memoDepthZ = ix.memoDepth()
 }

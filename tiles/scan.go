@@ -30,12 +30,22 @@ func (ix *Index) addPointsRange(a *agg, lo, hi int, f *geo.Filter, q *query) {
 }
 
 // scanParts counts into h the crimes of the points perm[lo:hi] in the
-// parts the query takes, and adds their totals and position sums to a. Each batch
-// of points is taken through every part before the next, so that a
-// point's position is loaded once however many parts a month's reload
-// has added.
+// parts the query takes, and adds their totals and position sums to a.
+// Parts with runs are walked run by run (see scanRuns); each batch of
+// points is taken through every other part before the next, so that a
+// point's position is loaded once however many such parts there are.
 func (ix *Index) scanParts(a *agg, h *catHist, lo, hi int, q *query) {
-	parts := q.scans
+	dense := 0
+	for i := range q.scans {
+		if pt := &q.scans[i]; pt.runs != nil {
+			ix.scanRuns(a, h, pt, lo, hi, q)
+		} else {
+			dense++
+		}
+	}
+	if dense == 0 {
+		return
+	}
 	var s, e [scanBatch]geo.CrimeID
 	var x, y [scanBatch]uint64
 	var n [scanBatch]uint32
@@ -47,8 +57,11 @@ func (ix *Index) scanParts(a *agg, h *catHist, lo, hi int, q *query) {
 			x[j], y[j] = uint64(xy[2*j]), uint64(xy[2*j+1])
 			n[j] = 0
 		}
-		for i := range parts {
-			pt := &parts[i]
+		for i := range q.scans {
+			pt := &q.scans[i]
+			if pt.runs != nil {
+				continue
+			}
 			ix.batchSpans(pt, b, &s, &e, &first)
 			for j := range b {
 				if s[j] < e[j] {
@@ -60,6 +73,35 @@ func (ix *Index) scanParts(a *agg, h *catHist, lo, hi int, q *query) {
 			a.total += n[j]
 			a.sx += uint64(n[j]) * x[j]
 			a.sy += uint64(n[j]) * y[j]
+		}
+	}
+}
+
+// scanRuns counts into h the crimes of the points perm[lo:hi] in part pt,
+// which has runs, and adds their totals and position sums to a. A month
+// appended to a long history holds crimes at a third of the points or so;
+// reading its range at every point of a cluster was a second random load
+// per point, as dear as the rest of a point's count, where the runs are
+// read in a row and only where the part has crimes.
+func (ix *Index) scanRuns(a *agg, h *catHist, pt *partScan, lo, hi int, q *query) {
+	l := pt.runs
+	var s, e [scanBatch]geo.CrimeID
+	var first [scanBatch]geo.Category
+	for k := l.from(lo); k < len(l.runs) && int(l.runs[k].at) < hi; {
+		n := 0
+		for ; n < scanBatch && k+n < len(l.runs) && int(l.runs[k+n].at) < hi; n++ {
+			s[n], e[n] = l.runs[k+n].start, l.runs[k+n].end
+		}
+		b := l.runs[k : k+n]
+		k += n
+		ix.narrowSpans(pt, n, &s, &e, &first)
+		for j, r := range b {
+			if s[j] < e[j] {
+				c := histCats(&pt.cs, h, s[j], e[j], first[j], q)
+				a.total += c
+				a.sx += uint64(c) * uint64(ix.permXY[2*r.at])
+				a.sy += uint64(c) * uint64(ix.permXY[2*r.at+1])
+			}
 		}
 	}
 }
@@ -112,7 +154,13 @@ func (ix *Index) batchSpans(pt *partScan, b []geo.PointID, s, e *[scanBatch]geo.
 	for j, p := range b {
 		s[j], e[j] = ix.ds.PartCrimes(pt.k, p)
 	}
-	n := len(b)
+	ix.narrowSpans(pt, len(b), s, e, first)
+}
+
+// narrowSpans narrows the first n spans s[j], e[j] of part pt to the
+// query's months, and sets first[j] to the type of crime s[j] where there
+// are any.
+func (ix *Index) narrowSpans(pt *partScan, n int, s, e *[scanBatch]geo.CrimeID, first *[scanBatch]geo.Category) {
 	if pt.from != 0 {
 		ix.seekMonths(&pt.cs, s[:n], e[:n], pt.from, s[:n])
 	}
@@ -132,6 +180,68 @@ type partScan struct {
 	k        int
 	cs       geo.Columns
 	from, to geo.Month
+	runs     *runList // the index's runs of the part, or nil
+}
+
+// runList holds the runs of a part: each point of the index's perm with
+// crimes in the part, in perm order, with its position in perm and its
+// crimes there; and, for each block of runBlock positions of perm, the
+// first run at or after the block's start, so that a cluster's runs are
+// found without a search.
+type runList struct {
+	runs []permRun
+	dir  []uint32
+}
+
+type permRun struct {
+	at         uint32
+	start, end geo.CrimeID
+}
+
+const runBlock = 64
+
+// from returns the index of the first run at perm position i or after.
+func (l *runList) from(i int) int {
+	k := int(l.dir[i/runBlock])
+	for k < len(l.runs) && int(l.runs[k].at) < i {
+		k++
+	}
+	return k
+}
+
+// runsShare is the share of the points below which a part's crimes are
+// held as runs: a run costs 12 bytes, and a part with crimes at most
+// points is as quick to scan point by point.
+const runsShare = 0.5
+
+// partRuns sets ix.runs: for each part of the dataset with crimes at fewer
+// than share of the points, its runs.
+func (ix *Index) partRuns(share float64) {
+	ix.runs = make([]*runList, ix.ds.NumParts())
+	for k := range ix.runs {
+		n := 0
+		for _, p := range ix.perm {
+			if s, e := ix.ds.PartCrimes(k, p); s < e {
+				n++
+			}
+		}
+		if float64(n) >= share*float64(len(ix.perm)) {
+			continue
+		}
+		l := &runList{runs: make([]permRun, 0, n), dir: make([]uint32, len(ix.perm)/runBlock+1)}
+		for i, p := range ix.perm {
+			if i%runBlock == 0 {
+				l.dir[i/runBlock] = uint32(len(l.runs))
+			}
+			if s, e := ix.ds.PartCrimes(k, p); s < e {
+				l.runs = append(l.runs, permRun{uint32(i), s, e})
+			}
+		}
+		if len(ix.perm)%runBlock == 0 {
+			l.dir[len(l.dir)-1] = uint32(len(l.runs))
+		}
+		ix.runs[k] = l
+	}
 }
 
 // catHist counts crimes by category in four histograms taken in turn, so

@@ -8,40 +8,103 @@ import (
 )
 
 // TestAddPointsRangeMatchesAddPointRange checks the batched scan against
-// the point-by-point one on every cluster of every zoom, bit for bit: the
-// sums must come out in the same order. Clusters of more points than a
-// batch, month ranges cutting points at either end, and one, two and all
-// categories are among the cases.
+// the point-by-point one on every cluster of every zoom, bit for bit, over
+// one part and over months appended a part each, those scanned point by
+// point and by runs. Clusters of more points than a batch, month ranges
+// cutting points at either end, and one, two and all categories are among
+// the cases.
 func TestAddPointsRangeMatchesAddPointRange(t *testing.T) {
-	ds := hampshire(t)
-	ix := NewIndex(ds, DefaultOptions())
-	filters := scanFilters(t, ds)
-	big := false
-	for name, f := range filters {
-		q := ix.newQuery(&f)
-		if !q.tables {
-			continue
+	months := monthsBatches(300)
+	appended := buildOn(t, nil, months[0])
+	for _, m := range months[1:] {
+		appended = buildOn(t, appended, m)
+	}
+	for _, tc := range []struct {
+		name  string
+		ds    *geo.Dataset
+		share float64 // of the points below which a part has runs
+	}{
+		{"one part", hampshire(t), runsShare},
+		{"parts point by point", appended, 0},
+		{"parts by runs", appended, 2},
+	} {
+		ix := NewIndex(tc.ds, DefaultOptions())
+		ix.partRuns(tc.share)
+		runs := 0
+		for _, r := range ix.runs {
+			if r != nil {
+				runs++
+			}
 		}
-		for z := range ix.levels {
-			lv := &ix.levels[z]
-			for i := range len(lv.first) - 1 {
-				pts := ix.perm[lv.first[i]:lv.first[i+1]]
-				big = big || len(pts) > 2*scanBatch
-				var want, got agg
-				want.reset(ix.ncat)
-				got.reset(ix.ncat)
-				for _, p := range pts {
-					ix.addPointRange(&want, p, &f, &q)
-				}
-				ix.addPointsRange(&got, int(lv.first[i]), int(lv.first[i+1]), &f, &q)
-				if got.total != want.total || got.sx != want.sx || got.sy != want.sy || !slices.Equal(got.byCat, want.byCat) {
-					t.Fatalf("%s zoom %d cluster %d: got %+v, want %+v", name, z, i, got, want)
+		if want := map[bool]int{true: tc.ds.NumParts(), false: 0}[tc.share > 1]; runs != want {
+			t.Fatalf("%s: %d parts with runs, want %d", tc.name, runs, want)
+		}
+		filters := scanFilters(t, tc.ds)
+		big := false
+		for name, f := range filters {
+			q := ix.newQuery(&f)
+			if !q.tables {
+				continue
+			}
+			for z := range ix.levels {
+				lv := &ix.levels[z]
+				for i := range len(lv.first) - 1 {
+					pts := ix.perm[lv.first[i]:lv.first[i+1]]
+					big = big || len(pts) > 2*scanBatch
+					var want, got agg
+					want.reset(ix.ncat)
+					got.reset(ix.ncat)
+					for _, p := range pts {
+						ix.addPointRange(&want, p, &f, &q)
+					}
+					ix.addPointsRange(&got, int(lv.first[i]), int(lv.first[i+1]), &f, &q)
+					if got.total != want.total || got.sx != want.sx || got.sy != want.sy || !slices.Equal(got.byCat, want.byCat) {
+						t.Fatalf("%s, %s zoom %d cluster %d: got %+v, want %+v", tc.name, name, z, i, got, want)
+					}
 				}
 			}
 		}
+		if !big {
+			t.Fatalf("%s: no cluster spans several batches: the test checks too little", tc.name)
+		}
 	}
-	if !big {
-		t.Fatal("no cluster spans several batches: the test checks too little")
+}
+
+// TestPartRuns checks which parts get runs: a month with crimes at a few
+// points does, the months before it do not, and the runs are every point
+// with crimes in the part, in perm order, with its crimes.
+func TestPartRuns(t *testing.T) {
+	months := monthsBatches(300)
+	base := buildOn(t, nil, months[:5]...)
+	m := geo.MakeMonth(2016, 6)
+	thin := geo.NewStreetBatch(geo.Unit{Force: "hampshire", Month: m}, 0, "hampshire")
+	for i := range 20 {
+		thin.AddStreet(&geo.StreetRow{Month: m, HasLocation: true, Lon: -1.4 + 0.001*float64(i%5), Lat: 50.9,
+			Location: []byte("On or near Somewhere"), CrimeType: []byte("Burglary"), FallsWithin: []byte("Hampshire Constabulary")})
+	}
+	ds := buildOn(t, base, []*geo.StreetBatch{thin})
+	ix := NewIndex(ds, DefaultOptions())
+	if ds.NumParts() != 2 || ix.runs[0] != nil || ix.runs[1] == nil {
+		t.Fatalf("%d parts, runs %v", ds.NumParts(), ix.runs)
+	}
+	var want []permRun
+	for i, p := range ix.perm {
+		if s, e := ds.PartCrimes(1, p); s < e {
+			want = append(want, permRun{uint32(i), s, e})
+		}
+	}
+	l := ix.runs[1]
+	if len(want) == 0 || len(want) > 5 || !slices.Equal(l.runs, want) {
+		t.Fatalf("runs %v, want %v", l.runs, want)
+	}
+	for i := range len(ix.perm) + 1 {
+		k := 0
+		for k < len(want) && int(want[k].at) < i {
+			k++
+		}
+		if got := l.from(i); got != k {
+			t.Fatalf("first run at position %d or after: %d, want %d", i, got, k)
+		}
 	}
 }
 

@@ -218,6 +218,7 @@ func FuzzIndexPart(f *testing.F) {
 			if ix.readPart(data) != nil {
 				continue
 			}
+			ix.finish()
 			for z := range ix.opt.CrimesZoom {
 				if _, err := ix.Tile(context.Background(), z, 0, 0, &geo.Filter{}); err != nil {
 					t.Fatal(err)

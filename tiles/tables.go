@@ -726,7 +726,7 @@ func (ix *Index) newQuery(f *geo.Filter) query {
 	for k := range ix.ds.NumParts() {
 		if ix.ds.PartInFilter(k, f) {
 			from, to := q.partMonths(ix.ds, k)
-			q.scans = append(q.scans, partScan{k, ix.ds.PartColumns(k), from, to})
+			q.scans = append(q.scans, partScan{k, ix.ds.PartColumns(k), from, to, ix.runs[k]})
 		}
 	}
 	passing := 0
