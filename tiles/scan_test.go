@@ -25,6 +25,7 @@ func TestAddPointsRangeMatchesAddPointRange(t *testing.T) {
 		share float64 // of the points below which a part has runs
 	}{
 		{"one part", hampshire(t), runsShare},
+		{"months in one part", buildOn(t, nil, months...), runsShare},
 		{"parts point by point", appended, 0},
 		{"parts by runs", appended, 2},
 	} {
