@@ -131,7 +131,7 @@ var snapStored = []string{
 	"version", "sums", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "histStart", "months", "latest", "stops", "snapParts", "unmatched",
+	"hist", "histStart", "months", "latest", "stops", "snapParts", "mapped", "unmatched",
 	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later", "cubes",
 	// Counted again, while the crimes are checked.
 	"byForceMonth",
@@ -511,6 +511,7 @@ func OpenSnapshotChecked(path string, check func(part func(name string) []byte) 
 		unmapSnapshot(data)
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
+	d.mapped = int64(len(data))
 	return d, nil
 }
 

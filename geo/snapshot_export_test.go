@@ -42,7 +42,9 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"ids": same(a.ids, b.ids), "byID": same(a.byID, b.byID), "other": same(a.other, b.other),
 		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "histStart": same(a.histStart, b.histStart), "months": same(a.months, b.months),
 		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "snapParts": same(a.snapParts, b.snapParts),
-		"parts": len(a.parts) == len(b.parts), "tablePart": (a.tablePart == nil) == (b.tablePart == nil),
+		// Where the columns are (the heap or a file's pages), not what they hold.
+		"mapped": true,
+		"parts":  len(a.parts) == len(b.parts), "tablePart": (a.tablePart == nil) == (b.tablePart == nil),
 		"lo": a.lo == b.lo, "mFirst": a.mFirst == b.mFirst, "mLast": a.mLast == b.mLast, "monthCrimes": same(a.monthCrimes, b.monthCrimes),
 		"histMore": same(a.histMore, b.histMore), "cubes": (a.cubes == nil) == (b.cubes == nil), "later": same(a.later, b.later), "unmatched": same(a.unmatched, b.unmatched),
 		"byForceMonth": (a.byForceMonth == nil) == (b.byForceMonth == nil) && (a.byForceMonth == nil || same(a.forceMonthCounts(), b.forceMonthCounts())),

@@ -24,6 +24,12 @@ const MaxSnapshotParts = 64
 // snapshot without that part. The bytes must not be changed.
 func (d *Dataset) SnapshotPart(name string) []byte { return d.snapParts[name] }
 
+// MappedBytes returns the size of the snapshot file d was opened from,
+// whose pages hold its columns outside the Go heap, or 0 for a Dataset
+// built from files. A memory limit for building another dataset beside d
+// has to count them: the heap alone says little of what d holds.
+func (d *Dataset) MappedBytes() int64 { return d.mapped }
+
 // withParts appends the parts to the Dataset's sections and names them in
 // the directory section.
 func withParts(secs [][]byte, parts []SnapshotPart) ([][]byte, error) {

@@ -152,6 +152,9 @@ func TestOpenSnapshotFile(t *testing.T) {
 	if !geo.StoredSumsHold(got) {
 		t.Fatal("the opened dataset's version sums are not the stored ones, or not its crimes'")
 	}
+	if fi, err := os.Stat(path); err != nil || got.MappedBytes() != fi.Size() || ds.MappedBytes() != 0 {
+		t.Fatalf("mapped bytes %d opened and %d built, want the file's size and 0 (%v)", got.MappedBytes(), ds.MappedBytes(), err)
+	}
 	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
 		t.Fatalf("temporary files left beside the snapshot: %v", entries)
 	}

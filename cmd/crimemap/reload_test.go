@@ -14,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"crimemap/geo"
+	"crimemap/ingest"
 )
 
 // serveHealth is the part of /healthz the reload tests read.
@@ -213,7 +216,7 @@ func TestBoundReloadMemory(t *testing.T) {
 	defer debug.SetMemoryLimit(orig)
 	debug.SetMemoryLimit(math.MaxInt64)
 
-	restore := boundReloadMemory()
+	restore := boundReloadMemory(0)
 	limit := debug.SetMemoryLimit(-1)
 	held, _ := runtimeMemory()
 	if limit == math.MaxInt64 || limit < held || limit > 3*held {
@@ -225,7 +228,7 @@ func TestBoundReloadMemory(t *testing.T) {
 	}
 
 	debug.SetMemoryLimit(1 << 20)
-	restore = boundReloadMemory()
+	restore = boundReloadMemory(0)
 	if got := debug.SetMemoryLimit(-1); got != 1<<20 {
 		t.Errorf("a lower limit set beforehand became %d", got)
 	}
@@ -264,17 +267,50 @@ func TestLowerGCPercent(t *testing.T) {
 func TestReloadLimit(t *testing.T) {
 	const mib = 1 << 20
 	for _, tt := range []struct {
-		name             string
-		held, live, want int64
+		name                     string
+		held, live, mapped, want int64
 	}{
-		{"live heap decides", 800 * mib, 500 * mib, 1375 * mib},
-		{"held twice the live heap", 1000 * mib, 500 * mib, 1500 * mib},
-		{"held little more than live", 600 * mib, 500 * mib, 1200 * mib},
-		{"held far more than live", 1000 * mib, 200 * mib, 1500 * mib},
-		{"no live heap known", 1000 * mib, 0, 1500 * mib},
+		{"live heap decides", 800 * mib, 500 * mib, 0, 1375 * mib},
+		{"held twice the live heap", 1000 * mib, 500 * mib, 0, 1500 * mib},
+		{"held little more than live", 600 * mib, 500 * mib, 0, 1200 * mib},
+		{"held far more than live", 1000 * mib, 200 * mib, 0, 1500 * mib},
+		{"no live heap known", 1000 * mib, 0, 0, 1500 * mib},
+		// A server started from a snapshot of 3,400 MiB: its heap holds the
+		// indexes, and the new dataset is built as large as the mapped one.
+		{"mapped snapshot", 600 * mib, 400 * mib, 3400 * mib, 4600 * mib},
+		{"mapped snapshot, much held", 2400 * mib, 400 * mib, 3400 * mib, 7050 * mib},
 	} {
-		if got := reloadLimit(tt.held, tt.live); got != tt.want {
+		if got := reloadLimit(tt.held, tt.live, tt.mapped); got != tt.want {
 			t.Errorf("%s: %d MiB, want %d MiB", tt.name, got/mib, tt.want/mib)
 		}
+	}
+}
+
+// TestReloaderMapped: a root opened from a snapshot makes the reloader
+// count the file's bytes in a full reload's memory limit, and a root read
+// from the files (a full reload since) stops it.
+func TestReloaderMapped(t *testing.T) {
+	data, _ := copyTestMonth(t, t.TempDir())
+	path := writeTestSnapshot(t, data)
+	snap, err := geo.OpenSnapshot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rl reloader
+	rl.setSnapshotRoot(snap)
+	if rl.mapped != fi.Size() {
+		t.Fatalf("from the snapshot: %d mapped bytes, want its %d", rl.mapped, fi.Size())
+	}
+	ds, _, err := ingest.Load(context.Background(), []string{data}, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl.setRoot(ds, nil)
+	if rl.mapped != 0 {
+		t.Fatalf("after a full load: %d mapped bytes, want 0", rl.mapped)
 	}
 }

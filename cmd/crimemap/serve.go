@@ -407,6 +407,9 @@ type reloader struct {
 	// root in what a reload reports ("the snapshot").
 	rootSince func(now reload.Snapshot) (reload.Diff, error)
 	rootName  string
+	// mapped is the size of the snapshot root was opened from, whose
+	// pages hold its columns outside the heap, or 0 (see boundReloadMemory).
+	mapped int64
 	// maxAppended bounds the parts ds may have beyond root's: each
 	// monthly reload adds one, and every scan of a point's crimes takes
 	// each part in turn. Past it, the months since root are built again
@@ -417,7 +420,7 @@ type reloader struct {
 // setRoot makes ds, read in one piece from the files scanned as files, the
 // dataset later changes are taken in on.
 func (rl *reloader) setRoot(ds *geo.Dataset, files reload.Snapshot) {
-	rl.root, rl.rootName = ds, "the last full load"
+	rl.root, rl.rootName, rl.mapped = ds, "the last full load", 0
 	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
 		if files == nil || now == nil {
 			return reload.Diff{}, errors.New("the data paths could not be scanned")
@@ -429,7 +432,7 @@ func (rl *reloader) setRoot(ds *geo.Dataset, files reload.Snapshot) {
 // setSnapshotRoot makes snap, opened from a snapshot, the dataset later
 // changes are taken in on.
 func (rl *reloader) setSnapshotRoot(snap *geo.Dataset) {
-	rl.root, rl.rootName = snap, "the snapshot"
+	rl.root, rl.rootName, rl.mapped = snap, "the snapshot", snap.MappedBytes()
 	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
 		return filesSince(snap.SnapshotPart(dataFilesPart), now, rl.paths)
 	}
@@ -540,7 +543,7 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 			return ds, from, sum, how, now, nop, err
 		}
 	}
-	unbound = boundReloadMemory()
+	unbound = boundReloadMemory(rl.mapped)
 	ds, sum, err = ingest.Load(ctx, rl.paths, rl.opt)
 	return ds, nil, sum, readEveryFile, now, unbound, err
 }
@@ -673,12 +676,15 @@ func lowerGCPercent(p int) (restore func()) {
 }
 
 // boundReloadMemory sets a soft memory limit for a reload (reloadLimit of
-// what the runtime holds and of the live heap now), unless a lower one is
-// set (GOMEMLIMIT), and returns the undo. A reload keeps the old dataset
-// live while it builds the new one beside it; unbounded, the collector
-// would let the load's garbage grow as large again as everything live, and
-// the process would need nearly three times its steady memory.
-func boundReloadMemory() (restore func()) { return boundMemory(reloadLimit) }
+// what the runtime holds, the live heap now and the mapped bytes of the
+// dataset serving), unless a lower one is set (GOMEMLIMIT), and returns
+// the undo. A reload keeps the old dataset live while it builds the new
+// one beside it; unbounded, the collector would let the load's garbage
+// grow as large again as everything live, and the process would need
+// nearly three times its steady memory.
+func boundReloadMemory(mapped int64) (restore func()) {
+	return boundMemory(func(held, live int64) int64 { return reloadLimit(held, live, mapped) })
+}
 
 // boundMemory sets the soft memory limit that limit gives for what the
 // runtime holds and the live heap now, unless a lower one is set
@@ -693,15 +699,22 @@ func boundMemory(limit func(held, live int64) int64) (restore func()) {
 	return func() { debug.SetMemoryLimit(prev) }
 }
 
-// reloadLimit is a reload's memory limit given what the runtime holds and
-// the heap live at the last collection. What is live stays until the swap,
-// and a load needs about 1.35 times the dataset and indexes it builds at
-// its peak, so 2.75 times the live heap leaves the collector room to work
-// in; between 1.5 and 2 times what is held, since a process that has
-// served for a while holds far more than is live, and one just collected
-// holds little more.
-func reloadLimit(held, live int64) int64 {
-	return min(2*held, max(held*3/2, live*11/4))
+// reloadLimit is a reload's memory limit given what the runtime holds, the
+// heap live at the last collection and the bytes of the dataset serving
+// that lie in a mapped snapshot rather than the heap. What is live stays
+// until the swap, and a load needs about 1.35 times the dataset and
+// indexes it builds at its peak, so 2.75 times the live heap leaves the
+// collector room to work in; between 1.5 and 2 times what is held, since a
+// process that has served for a while holds far more than is live, and
+// one just collected holds little more. The mapped bytes count as held
+// and live, since the new dataset is built as large in the heap, and come
+// off the limit, which bounds the runtime's memory alone: without them a
+// server started from a snapshot read every file at 90M under a limit of
+// a fraction of the dataset, collecting all the while: 76-89 s against
+// 55-59 s with them, at a peak no lower.
+func reloadLimit(held, live, mapped int64) int64 {
+	held, live = held+mapped, live+mapped
+	return min(2*held, max(held*3/2, live*11/4)) - mapped
 }
 
 // runtimeMemory returns the memory the Go runtime has mapped and not given
