@@ -117,23 +117,63 @@ func (s Snapshot) Keeping(then Snapshot, kept []string) Snapshot {
 // ManifestDiff compares the files of the manifest then (as Manifest wrote
 // it) with the scan now of paths.
 func ManifestDiff(then []byte, now Snapshot, paths []string) (Diff, error) {
-	if len(then) > MaxManifest {
-		return Diff{}, fmt.Errorf("file list of %d bytes, at most %d", len(then), MaxManifest)
+	files, err := readManifest(then)
+	if err != nil {
+		return Diff{}, err
 	}
-	var old manifest
-	if err := json.Unmarshal(then, &old); err != nil {
-		return Diff{}, fmt.Errorf("file list unreadable: %w", err)
+	return diff(files, now, paths), nil
+}
+
+// KeepingManifest is Keeping with the earlier files a manifest (as
+// Manifest wrote it, for the same paths): the scan s with the files kept
+// (paths of s) as the manifest records them, or left out where it has
+// none. A start from a snapshot takes in the changes since it so.
+func (s Snapshot) KeepingManifest(then []byte, kept, paths []string) (Snapshot, error) {
+	files, err := readManifest(then)
+	if err != nil {
+		return nil, err
 	}
-	if old.Format != manifestFormat {
-		return Diff{}, fmt.Errorf("file list of format %d, this build reads %d", old.Format, manifestFormat)
+	was := make(map[manifestKey]manifestFile, len(files))
+	for _, f := range files {
+		was[manifestKey{f.Path, f.Name}] = f
 	}
-	return diff(old.Files, now, paths), nil
+	out := maps.Clone(s)
+	for _, p := range kept {
+		i, name := place(paths, p)
+		if f, ok := was[manifestKey{i, name}]; ok {
+			out[p] = fileState{size: f.Size, mtime: time.Unix(0, f.MTime)}
+		} else {
+			delete(out, p)
+		}
+	}
+	return out, nil
+}
+
+// manifestKey names a file of a manifest.
+type manifestKey struct {
+	path int
+	name string
+}
+
+// readManifest decodes a manifest's files.
+func readManifest(b []byte) ([]manifestFile, error) {
+	if len(b) > MaxManifest {
+		return nil, fmt.Errorf("file list of %d bytes, at most %d", len(b), MaxManifest)
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("file list unreadable: %w", err)
+	}
+	if m.Format != manifestFormat {
+		return nil, fmt.Errorf("file list of format %d, this build reads %d", m.Format, manifestFormat)
+	}
+	return m.Files, nil
 }
 
 // diff compares the files then, as a manifest names them, with the scan now.
 func diff(then []manifestFile, now Snapshot, paths []string) Diff {
-	key := func(f manifestFile) string { return fmt.Sprintf("%d/%s", f.Path, f.Name) }
-	was := make(map[string]manifestFile, len(then))
+	key := func(f manifestFile) manifestKey { return manifestKey{f.Path, f.Name} }
+	was := make(map[manifestKey]manifestFile, len(then))
 	for _, f := range then {
 		was[key(f)] = f
 	}

@@ -160,38 +160,60 @@ func touch(t *testing.T, p string, at time.Time) {
 }
 
 // TestKeeping revises one file, adds one and removes one, and checks that
-// the scan keeping the revised and removed files as they were differs from
-// the earlier scan by the added file alone, and from the scan now by the
-// kept files alone.
+// the scan keeping the revised and removed files as they were (as the
+// earlier scan has them, or its manifest) differs from the earlier scan by
+// the added file alone, and from the scan now by the kept files alone.
 func TestKeeping(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"a", "b", "c"} {
-		write(t, filepath.Join(dir, f), "a")
-		touch(t, filepath.Join(dir, f), time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC))
+	for _, tc := range []struct {
+		name string
+		keep func(now, then Snapshot, kept, paths []string) Snapshot
+	}{
+		{"scan", func(now, then Snapshot, kept, _ []string) Snapshot { return now.Keeping(then, kept) }},
+		{"manifest", func(now, then Snapshot, kept, paths []string) Snapshot {
+			s, err := now.KeepingManifest(then.Manifest(paths), kept, paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range []string{"a", "b", "c"} {
+				write(t, filepath.Join(dir, f), "a")
+				touch(t, filepath.Join(dir, f), time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC))
+			}
+			paths := []string{dir}
+			then, err := Scan(paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(t, filepath.Join(dir, "a"), "revised")
+			write(t, filepath.Join(dir, "d"), "added")
+			if err := os.Remove(filepath.Join(dir, "c")); err != nil {
+				t.Fatal(err)
+			}
+			now, err := Scan(paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept := []string{filepath.Join(dir, "a"), filepath.Join(dir, "c")}
+			first := tc.keep(now, then, kept, paths)
+			if d := first.Since(then, paths); !d.OnlyAdded() || !slices.Equal(d.Added, []string{filepath.Join(dir, "d")}) {
+				t.Errorf("kept scan since the earlier one: %v, want d added alone", d)
+			}
+			if d, err := ManifestDiff(then.Manifest(paths), first, paths); err != nil || !d.OnlyAdded() || len(d.Added) != 1 {
+				t.Errorf("kept scan since the earlier manifest: %v (%v), want d added alone", d, err)
+			}
+			if d := now.Since(first, paths); !slices.Equal(d.Revised, kept[:1]) || len(d.Added) != 0 || !slices.Equal(d.Removed, []string{"c"}) {
+				t.Errorf("scan now since the kept one: %v, want a revised and c removed", d)
+			}
+			if _, ok := now[kept[1]]; ok {
+				t.Fatal("the scan now holds the removed file")
+			}
+		})
 	}
-	paths := []string{dir}
-	then, err := Scan(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(dir, "a"), "revised")
-	write(t, filepath.Join(dir, "d"), "added")
-	if err := os.Remove(filepath.Join(dir, "c")); err != nil {
-		t.Fatal(err)
-	}
-	now, err := Scan(paths)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kept := []string{filepath.Join(dir, "a"), filepath.Join(dir, "c")}
-	first := now.Keeping(then, kept)
-	if d := first.Since(then, paths); !d.OnlyAdded() || !slices.Equal(d.Added, []string{filepath.Join(dir, "d")}) {
-		t.Errorf("kept scan since the earlier one: %v, want d added alone", d)
-	}
-	if d := now.Since(first, paths); !slices.Equal(d.Revised, kept[:1]) || len(d.Added) != 0 || !slices.Equal(d.Removed, []string{"c"}) {
-		t.Errorf("scan now since the kept one: %v, want a revised and c removed", d)
-	}
-	if _, ok := now[kept[1]]; ok {
-		t.Fatal("the scan now holds the removed file")
+	if _, err := (Snapshot{}).KeepingManifest([]byte("{"), nil, nil); err == nil {
+		t.Error("an unreadable file list was taken")
 	}
 }

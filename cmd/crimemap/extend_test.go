@@ -46,7 +46,7 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", snapFile, grown}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range []string{"a", "b", "c", "d", "e", "f"} {
+	for _, dir := range []string{"a", "b", "c", "d", "e", "f", "g"} {
 		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -166,6 +166,10 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	copyFiles(src, drop, func(n string) bool { return n == revisedFile })
 	archive := serveData(t, filepath.Join(tmp, "f"), drop, "-admin-token-file", tokenFile)
 	before = waitHealth(t, archive, func(h serveHealth) bool { return h.Version != "" })
+	dropSnap := filepath.Join(tmp, "drop.snap")
+	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", dropSnap, drop}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	copyFiles(whole, drop, func(n string) bool { return strings.HasPrefix(n, "2017-06-") || n == revisedFile })
 	askReload(t, archive, token)
 	// The month first, then the republished file: two reloads, the last
@@ -180,7 +184,18 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if want := `crimemap_dataset_load_duration_seconds_count{kind="reload"} 2`; !strings.Contains(string(metrics), want) {
 		t.Fatalf("metrics lack %s: the month and the republished file were not taken in a step each", want)
 	}
-	sameAnswers(t, urls, restated, map[string]string{"outcomes revised": started, "a month's archive": archive})
+	// The same archive beside a snapshot of the files before it: the start
+	// takes the month in, and its first reload the republished file.
+	beside := serveData(t, filepath.Join(tmp, "g"), drop, "-snapshot", dropSnap, "-rate-limit", "api=off,v1=off")
+	want = waitHealth(t, restated, func(h serveHealth) bool { return h.Version != "" })
+	h = waitHealth(t, beside, func(h serveHealth) bool { return h.Reload != nil && h.Reload.Read == "revised outcomes" })
+	if !h.Reload.OK || h.Version != want.Version {
+		t.Fatalf("started beside a month's archive: reload %+v, version %s, want %s", *h.Reload, h.Version, want.Version)
+	}
+	if _, metrics, _ = fetch(t, beside+"/metrics"); !strings.Contains(string(metrics), `crimemap_dataset_load_duration_seconds_count{kind="reload"} 1`) {
+		t.Fatal("started beside a month's archive: not one reload after the start")
+	}
+	sameAnswers(t, urls, restated, map[string]string{"outcomes revised": started, "a month's archive": archive, "started beside a month's archive": beside})
 }
 
 // cityCopies copies the City of London's files from ../shared into

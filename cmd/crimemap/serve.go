@@ -305,7 +305,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		log.Warn("scan of the data paths", "err", err)
 	}
-	ds, from, snap, sum, err := startDataset(ctx, *snapshot, paths, base, opt)
+	ds, from, snap, sum, loaded, err := startDataset(ctx, *snapshot, paths, base, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
 		// is shutting down on the same context.
@@ -331,13 +331,23 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
-	rl := &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: base, maxAppended: rf.maxAppended}
+	rl := &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: loaded, maxAppended: rf.maxAppended}
 	if snap != nil {
 		rl.setSnapshotRoot(snap)
 	} else {
 		rl.setRoot(ds, base)
 	}
 	rf.start(ctx, rl, reloads, hup, base)
+	if !loaded.Equal(base) {
+		// A month's archive beside the snapshot: its new month serves, and
+		// the republished street files follow once it is ready, as in a
+		// reload's second step.
+		go func() {
+			if waitReady(ctx, srv) {
+				reloads.Request()
+			}
+		}()
+	}
 	return <-errc
 }
 
@@ -489,14 +499,8 @@ func (rl *reloader) reload(ctx context.Context) {
 	// are built, so that neither the old dataset nor that build's garbage
 	// sets the heap's next goal.
 	runtime.GC()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for !rl.srv.Ready() {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	if !waitReady(ctx, rl.srv) {
+		return
 	}
 	if !files.Equal(now) {
 		// The republished street files left for this second step.
@@ -600,6 +604,21 @@ func (rl *reloader) mergeParts(ctx context.Context, now reload.Snapshot) {
 	elapsed := time.Since(start)
 	rl.srv.ReportReload(elapsed, "parts merged: "+how, nil)
 	log.Info("appended parts merged", "read", how, "parts", parts, "now", ds.NumParts(), "version", ds.Version(), "elapsed", elapsed.Round(time.Millisecond))
+}
+
+// waitReady waits until srv is ready (its dataset's hex columns built),
+// and reports false when ctx ends first.
+func waitReady(ctx context.Context, srv *server.Server) bool {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !srv.Ready() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
 }
 
 // onlyStreetFilesRevised reports whether the files d lists as revised are

@@ -102,8 +102,13 @@ const dataFilesPart = "data-files"
 // were added to the snapshot's (see server.SetExtended). A refused
 // snapshot is logged with its reason; serving goes on from the files,
 // which are the source of truth: a snapshot older than a new month's files
-// would otherwise be served as current until the next reload.
-func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (ds, from, snap *geo.Dataset, sum *ingest.Summary, err error) {
+// would otherwise be served as current until the next reload. loaded is
+// the scan of the files ds holds: base, but when a month's archive lies
+// beside the snapshot, its new month is taken in alone, on the street
+// files as the snapshot had them, as a reload takes an archive; loaded then
+// holds those, and the first reload, which serve asks for at once, the
+// republished outcomes.
+func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (ds, from, snap *geo.Dataset, sum *ingest.Summary, loaded reload.Snapshot, err error) {
 	if snapshot != "" {
 		start := time.Now()
 		var since reload.Diff
@@ -118,15 +123,21 @@ func startDataset(ctx context.Context, snapshot string, paths []string, base rel
 		if err == nil {
 			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", opened.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
 			if since.Same() {
-				return opened, nil, opened, nil, nil
+				return opened, nil, opened, nil, base, nil
+			}
+			if len(since.Added) > 0 && len(since.Revised) > 0 {
+				if ds, from, sum, first, ok := addedFirst(ctx, opened, since, base, paths, opt); ok {
+					opt.Logger.Info("files added since the snapshot taken in; the republished street files at the first reload", "version", ds.Version(), "republished", len(since.Revised), "elapsed", time.Since(start).Round(time.Millisecond))
+					return ds, from, opened, sum, first, nil
+				}
 			}
 			ds, from, sum, how, ok, err := takeChanges(ctx, opened, since, "files added since the snapshot", opt)
 			if ok && err == nil && !sum.HasFailures() {
 				opt.Logger.Info("changes since the snapshot taken in", "read", how, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-				return ds, from, opened, sum, nil
+				return ds, from, opened, sum, base, nil
 			}
 			if ctx.Err() != nil {
-				return nil, nil, nil, sum, err
+				return nil, nil, nil, sum, nil, err
 			}
 			opt.Logger.Error("the changes since the snapshot could not be taken in; loading the data paths instead", "changes", since.String(), "err", err)
 		} else {
@@ -134,7 +145,29 @@ func startDataset(ctx context.Context, snapshot string, paths []string, base rel
 		}
 	}
 	ds, sum, err = ingest.Load(ctx, paths, opt)
-	return ds, nil, nil, sum, err
+	return ds, nil, nil, sum, base, err
+}
+
+// addedFirst takes in, on the snapshot's dataset opened, the files added
+// since it alone, with the street files republished since (since.Revised)
+// as the snapshot had them, and returns the result and the scan of its
+// files; ok is false when that cannot be done, and the changes are then
+// taken in together.
+func addedFirst(ctx context.Context, opened *geo.Dataset, since reload.Diff, base reload.Snapshot, paths []string, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, first reload.Snapshot, ok bool) {
+	list := opened.SnapshotPart(dataFilesPart)
+	first, err := base.KeepingManifest(list, since.Revised, paths)
+	if err != nil {
+		return nil, nil, nil, nil, false
+	}
+	d, err := reload.ManifestDiff(list, first, paths)
+	if err != nil || !d.OnlyAdded() {
+		return nil, nil, nil, nil, false
+	}
+	ds, from, sum, _, ok, err = takeChanges(ctx, opened, d, "files added since the snapshot", opt)
+	if !ok || err != nil || sum.HasFailures() {
+		return nil, nil, nil, nil, false
+	}
+	return ds, from, sum, first, true
 }
 
 // filesSince compares a snapshot's list of data files with the scan of

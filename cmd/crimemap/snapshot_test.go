@@ -143,11 +143,11 @@ func TestStartDatasetRefusesSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, _, opened, sum, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
+			ds, _, opened, sum, _, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
 			if err != nil || sum == nil || opened != nil {
 				t.Fatalf("fell back to the CSVs: %v, summary %v, snapshot's dataset %v", err, sum, opened)
 			}
-			want, _, _, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
+			want, _, _, _, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
 			if err != nil || ds.Version() != want.Version() {
 				t.Fatalf("version %s from the CSVs, %s from the snapshot (%v)", ds.Version(), want.Version(), err)
 			}
@@ -278,7 +278,7 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, _, opened, sum, err := startDataset(context.Background(), snap, []string{data}, base, opt)
+			ds, _, opened, sum, _, err := startDataset(context.Background(), snap, []string{data}, base, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
