@@ -71,7 +71,7 @@ type Dataset struct {
 	*tablePart
 
 	snapParts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
-	mapped    int64             // see MappedBytes
+	mapped    []byte            // the snapshot's mapping; see MappedBytes
 
 	// later holds, for a dataset built on a base (Builder.BuildOn), the
 	// outcome rows of its month for Append to join to the base's crimes. A

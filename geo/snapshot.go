@@ -511,7 +511,9 @@ func OpenSnapshotChecked(path string, check func(part func(name string) []byte) 
 		unmapSnapshot(data)
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
-	d.mapped = int64(len(data))
+	if snapshotMapped {
+		d.mapped = data
+	}
 	return d, nil
 }
 

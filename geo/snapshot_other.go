@@ -21,3 +21,8 @@ func mapSnapshot(path string) ([]byte, error) {
 }
 
 func unmapSnapshot([]byte) {}
+
+// snapshotMapped says that the snapshot is read into the heap, not mapped.
+const snapshotMapped = false
+
+func releaseSnapshot([]byte) {}

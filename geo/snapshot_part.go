@@ -28,7 +28,20 @@ func (d *Dataset) SnapshotPart(name string) []byte { return d.snapParts[name] }
 // whose pages hold its columns outside the Go heap, or 0 for a Dataset
 // built from files. A memory limit for building another dataset beside d
 // has to count them: the heap alone says little of what d holds.
-func (d *Dataset) MappedBytes() int64 { return d.mapped }
+func (d *Dataset) MappedBytes() int64 { return int64(len(d.mapped)) }
+
+// ReleaseMapped drops the pages of the snapshot d was opened from out of
+// the process's memory. They are the file's, so where d, or a dataset
+// sharing its columns, is read again they are read back from the file:
+// it is safe while requests are still on d. A server calls it once it
+// serves a dataset built from the files instead; the pages would
+// otherwise stay resident, as large as the dataset, until the kernel
+// needed the memory.
+func (d *Dataset) ReleaseMapped() {
+	if d.mapped != nil {
+		releaseSnapshot(d.mapped)
+	}
+}
 
 // withParts appends the parts to the Dataset's sections and names them in
 // the directory section.

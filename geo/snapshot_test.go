@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -134,6 +135,48 @@ func TestSnapshotRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReleaseMapped: released, the snapshot's pages leave the process's
+// resident memory, and the dataset still reads as it did, from the file.
+func TestReleaseMapped(t *testing.T) {
+	ds := datasets.Hampshire(t)
+	path := filepath.Join(t.TempDir(), "d.snap")
+	if err := geo.WriteSnapshotFile(path, ds); err != nil {
+		t.Fatal(err)
+	}
+	got, err := geo.OpenSnapshot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, ok := rssFileKiB(t)
+	if !ok {
+		t.Skip("no RssFile in /proc/self/status here")
+	}
+	got.ReleaseMapped()
+	after, _ := rssFileKiB(t)
+	if size := got.MappedBytes() / 1024; before-after < size*9/10 {
+		t.Errorf("resident file pages %d KiB before and %d after, want about %d fewer", before, after, size)
+	}
+	if d := geo.SnapshotDiff(ds, got); len(d) > 0 {
+		t.Fatalf("released snapshot reads otherwise in %v", d)
+	}
+	ds.ReleaseMapped() // built from rows: nothing to release
+}
+
+// rssFileKiB returns the process's resident file-backed memory.
+func rssFileKiB(t *testing.T) (int64, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for l := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(l, "RssFile:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 func TestOpenSnapshotFile(t *testing.T) {

@@ -33,3 +33,11 @@ func mapSnapshot(path string) ([]byte, error) {
 }
 
 func unmapSnapshot(data []byte) { _ = syscall.Munmap(data) }
+
+// snapshotMapped says that mapSnapshot maps the file rather than reading it
+// into the heap.
+const snapshotMapped = true
+
+// releaseSnapshot drops a mapping's pages from the process; they are read
+// from the file again where used.
+func releaseSnapshot(data []byte) { _ = syscall.Madvise(data, syscall.MADV_DONTNEED) }

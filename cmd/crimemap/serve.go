@@ -488,6 +488,11 @@ func (rl *reloader) reload(ctx context.Context) {
 	}
 	rl.ds, rl.loaded = ds, files
 	if how == readEveryFile {
+		if rl.mapped > 0 {
+			// Nothing serves from the snapshot now; its pages would stay
+			// resident beside the new dataset, as large as it.
+			rl.root.ReleaseMapped()
+		}
 		rl.setRoot(ds, files)
 	}
 	// Until the new dataset serves.
