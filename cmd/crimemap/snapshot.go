@@ -125,21 +125,31 @@ func startDataset(ctx context.Context, snapshot string, paths []string, base rel
 			if since.Same() {
 				return opened, nil, opened, nil, base, nil
 			}
+			tried := false
 			if len(since.Added) > 0 && len(since.Revised) > 0 {
-				if ds, from, sum, first, ok := addedFirst(ctx, opened, since, base, paths, opt); ok {
+				var ds, from *geo.Dataset
+				var first reload.Snapshot
+				if ds, from, sum, first, tried = addedFirst(ctx, opened, since, base, paths, opt); first != nil {
 					opt.Logger.Info("files added since the snapshot taken in; the republished street files at the first reload", "version", ds.Version(), "republished", len(since.Revised), "elapsed", time.Since(start).Round(time.Millisecond))
 					return ds, from, opened, sum, first, nil
 				}
 			}
-			ds, from, sum, how, ok, err := takeChanges(ctx, opened, since, "files added since the snapshot", opt)
-			if ok && err == nil && !sum.HasFailures() {
-				opt.Logger.Info("changes since the snapshot taken in", "read", how, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-				return ds, from, opened, sum, base, nil
+			// Refused alone, the added files would be refused after the
+			// outcomes too (the same months, points and forces).
+			if !tried {
+				ds, from, sum, how, ok, err := takeChanges(ctx, opened, since, "files added since the snapshot", opt)
+				if ok && err == nil && !sum.HasFailures() {
+					opt.Logger.Info("changes since the snapshot taken in", "read", how, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
+					return ds, from, opened, sum, base, nil
+				}
+				if err != nil && ctx.Err() == nil {
+					opt.Logger.Error("the changes since the snapshot could not be taken in", "err", err)
+				}
 			}
 			if ctx.Err() != nil {
-				return nil, nil, nil, sum, nil, err
+				return nil, nil, nil, sum, nil, ctx.Err()
 			}
-			opt.Logger.Error("the changes since the snapshot could not be taken in; loading the data paths instead", "changes", since.String(), "err", err)
+			opt.Logger.Error("the changes since the snapshot could not be taken in; loading the data paths instead", "changes", since.String())
 		} else {
 			opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
 		}
@@ -150,10 +160,11 @@ func startDataset(ctx context.Context, snapshot string, paths []string, base rel
 
 // addedFirst takes in, on the snapshot's dataset opened, the files added
 // since it alone, with the street files republished since (since.Revised)
-// as the snapshot had them, and returns the result and the scan of its
-// files; ok is false when that cannot be done, and the changes are then
-// taken in together.
-func addedFirst(ctx context.Context, opened *geo.Dataset, since reload.Diff, base reload.Snapshot, paths []string, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, first reload.Snapshot, ok bool) {
+// as the snapshot had them, and returns the result and first, the scan of
+// its files; first is nil when that cannot be done, and tried says whether
+// the added files were read (and refused or failed) rather than not tried
+// at all.
+func addedFirst(ctx context.Context, opened *geo.Dataset, since reload.Diff, base reload.Snapshot, paths []string, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, first reload.Snapshot, tried bool) {
 	list := opened.SnapshotPart(dataFilesPart)
 	first, err := base.KeepingManifest(list, since.Revised, paths)
 	if err != nil {
@@ -163,9 +174,12 @@ func addedFirst(ctx context.Context, opened *geo.Dataset, since reload.Diff, bas
 	if err != nil || !d.OnlyAdded() {
 		return nil, nil, nil, nil, false
 	}
-	ds, from, sum, _, ok, err = takeChanges(ctx, opened, d, "files added since the snapshot", opt)
+	ds, from, sum, _, ok, err := takeChanges(ctx, opened, d, "files added since the snapshot", opt)
 	if !ok || err != nil || sum.HasFailures() {
-		return nil, nil, nil, nil, false
+		if err != nil {
+			opt.Logger.Error("the files added since the snapshot could not be taken in", "err", err)
+		}
+		return nil, nil, sum, nil, true
 	}
 	return ds, from, sum, first, true
 }

@@ -210,6 +210,13 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			writeFile(t, filepath.Join(data, "2017-03", "2017-03-hampshire-street.csv"), "Crime ID,Month\n")
 			return "", scan(t, data)
 		}},
+		{"earlier month added, outcomes revised", "cannot be added to the dataset", func(t *testing.T, data string) (string, reload.Snapshot) {
+			// A month's archive whose month cannot be added: refused alone,
+			// it is not tried again after the outcomes.
+			copyMonthAs(t, data, "2017-01")
+			moveOutcomesOn(t, filepath.Join(data, "2017-02", "2017-02-hampshire-street.csv"))
+			return "", scan(t, data)
+		}},
 		{"earlier month added", "cannot be added to the dataset", func(t *testing.T, data string) (string, reload.Snapshot) {
 			copyMonthAs(t, data, "2017-01")
 			return "", scan(t, data)
@@ -301,6 +308,8 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 				}
 			case sum == nil || !strings.Contains(log.String(), "loading the data paths instead") || !strings.Contains(log.String(), tc.why):
 				t.Fatalf("want the CSVs loaded because %q; summary %v, log:\n%s", tc.why, sum, log.String())
+			case strings.Count(log.String(), "cannot be taken in alone") > 1:
+				t.Fatalf("the changes were tried twice:\n%s", log.String())
 			}
 			want, _, err := ingest.Load(context.Background(), []string{data}, ingest.Options{})
 			if err != nil || ds.Version() != want.Version() {
