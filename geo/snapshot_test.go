@@ -141,14 +141,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // resident memory, and the dataset still reads as it did, from the file.
 func TestReleaseMapped(t *testing.T) {
 	ds := datasets.Hampshire(t)
-	path := filepath.Join(t.TempDir(), "d.snap")
-	if err := geo.WriteSnapshotFile(path, ds); err != nil {
-		t.Fatal(err)
-	}
-	got, err := geo.OpenSnapshot(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, got := snapshotFile(t, ds)
 	before, ok := rssFileKiB(t)
 	if !ok {
 		t.Skip("no RssFile in /proc/self/status here")
@@ -162,6 +155,20 @@ func TestReleaseMapped(t *testing.T) {
 		t.Fatalf("released snapshot reads otherwise in %v", d)
 	}
 	ds.ReleaseMapped() // built from rows: nothing to release
+}
+
+// snapshotFile writes ds to a snapshot file and opens it.
+func snapshotFile(t *testing.T, ds *geo.Dataset) (path string, opened *geo.Dataset) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "d.snap")
+	if err := geo.WriteSnapshotFile(path, ds); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := geo.OpenSnapshot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, opened
 }
 
 // rssFileKiB returns the process's resident file-backed memory.
@@ -181,14 +188,7 @@ func rssFileKiB(t *testing.T) (int64, bool) {
 
 func TestOpenSnapshotFile(t *testing.T) {
 	ds := everything(t)
-	path := filepath.Join(t.TempDir(), "d.snap")
-	if err := geo.WriteSnapshotFile(path, ds); err != nil {
-		t.Fatal(err)
-	}
-	got, err := geo.OpenSnapshot(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, got := snapshotFile(t, ds)
 	if d := geo.SnapshotDiff(ds, got); len(d) > 0 {
 		t.Fatalf("opened snapshot differs in %v", d)
 	}

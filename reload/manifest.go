@@ -89,6 +89,11 @@ func (d Diff) Same() bool { return len(d.Added)+len(d.Changed)+len(d.Removed) ==
 // without reading the other files again.
 func (d Diff) OnlyAdded() bool { return len(d.Added) > 0 && len(d.Changed)+len(d.Removed) == 0 }
 
+// AddedOnly returns d without its other changes than the added files.
+func (d Diff) AddedOnly() Diff {
+	return Diff{Added: d.Added, addedNames: d.addedNames}
+}
+
 func (d Diff) String() string {
 	return fmt.Sprintf("%s added, %s changed, %s removed", some(d.addedNames), some(d.Changed), some(d.Removed))
 }

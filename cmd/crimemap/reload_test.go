@@ -302,15 +302,15 @@ func TestReloaderMapped(t *testing.T) {
 	}
 	var rl reloader
 	rl.setSnapshotRoot(snap)
-	if rl.mapped != fi.Size() {
-		t.Fatalf("from the snapshot: %d mapped bytes, want its %d", rl.mapped, fi.Size())
+	if rl.mapped() != fi.Size() {
+		t.Fatalf("from the snapshot: %d mapped bytes, want its %d", rl.mapped(), fi.Size())
 	}
 	ds, _, err := ingest.Load(context.Background(), []string{data}, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rl.setRoot(ds, nil)
-	if rl.mapped != 0 {
-		t.Fatalf("after a full load: %d mapped bytes, want 0", rl.mapped)
+	if rl.mapped() != 0 {
+		t.Fatalf("after a full load: %d mapped bytes, want 0", rl.mapped())
 	}
 }

@@ -417,9 +417,6 @@ type reloader struct {
 	// root in what a reload reports ("the snapshot").
 	rootSince func(now reload.Snapshot) (reload.Diff, error)
 	rootName  string
-	// mapped is the size of the snapshot root was opened from, whose
-	// pages hold its columns outside the heap, or 0 (see boundReloadMemory).
-	mapped int64
 	// maxAppended bounds the parts ds may have beyond root's: each
 	// monthly reload adds one, and every scan of a point's crimes takes
 	// each part in turn. Past it, the months since root are built again
@@ -427,10 +424,19 @@ type reloader struct {
 	maxAppended int
 }
 
+// mapped returns the size of the snapshot root was opened from, whose
+// pages hold its columns outside the heap, or 0 (see boundReloadMemory).
+func (rl *reloader) mapped() int64 {
+	if rl.root == nil {
+		return 0
+	}
+	return rl.root.MappedBytes()
+}
+
 // setRoot makes ds, read in one piece from the files scanned as files, the
 // dataset later changes are taken in on.
 func (rl *reloader) setRoot(ds *geo.Dataset, files reload.Snapshot) {
-	rl.root, rl.rootName, rl.mapped = ds, "the last full load", 0
+	rl.root, rl.rootName = ds, "the last full load"
 	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
 		if files == nil || now == nil {
 			return reload.Diff{}, errors.New("the data paths could not be scanned")
@@ -442,7 +448,7 @@ func (rl *reloader) setRoot(ds *geo.Dataset, files reload.Snapshot) {
 // setSnapshotRoot makes snap, opened from a snapshot, the dataset later
 // changes are taken in on.
 func (rl *reloader) setSnapshotRoot(snap *geo.Dataset) {
-	rl.root, rl.rootName, rl.mapped = snap, "the snapshot", snap.MappedBytes()
+	rl.root, rl.rootName = snap, "the snapshot"
 	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
 		return filesSince(snap.SnapshotPart(dataFilesPart), now, rl.paths)
 	}
@@ -488,8 +494,8 @@ func (rl *reloader) reload(ctx context.Context) {
 	}
 	rl.ds, rl.loaded = ds, files
 	if how == readEveryFile {
-		if rl.mapped > 0 {
-			// Nothing serves from the snapshot now; its pages would stay
+		if rl.root != nil {
+			// Nothing serves from a snapshot now; its pages would stay
 			// resident beside the new dataset, as large as it.
 			rl.root.ReleaseMapped()
 		}
@@ -552,7 +558,7 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 			return ds, from, sum, how, now, nop, err
 		}
 	}
-	unbound = boundReloadMemory(rl.mapped)
+	unbound = boundReloadMemory(rl.mapped())
 	ds, sum, err = ingest.Load(ctx, rl.paths, rl.opt)
 	return ds, nil, sum, readEveryFile, now, unbound, err
 }

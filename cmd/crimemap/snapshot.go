@@ -165,16 +165,13 @@ func startDataset(ctx context.Context, snapshot string, paths []string, base rel
 // the added files were read (and refused or failed) rather than not tried
 // at all.
 func addedFirst(ctx context.Context, opened *geo.Dataset, since reload.Diff, base reload.Snapshot, paths []string, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, first reload.Snapshot, tried bool) {
-	list := opened.SnapshotPart(dataFilesPart)
-	first, err := base.KeepingManifest(list, since.Revised, paths)
+	// The files now but the republished ones, as the snapshot had them:
+	// since the snapshot, the added files alone.
+	first, err := base.KeepingManifest(opened.SnapshotPart(dataFilesPart), since.Revised, paths)
 	if err != nil {
 		return nil, nil, nil, nil, false
 	}
-	d, err := reload.ManifestDiff(list, first, paths)
-	if err != nil || !d.OnlyAdded() {
-		return nil, nil, nil, nil, false
-	}
-	ds, from, sum, _, ok, err := takeChanges(ctx, opened, d, "files added since the snapshot", opt)
+	ds, from, sum, _, ok, err := takeChanges(ctx, opened, since.AddedOnly(), "files added since the snapshot", opt)
 	if !ok || err != nil || sum.HasFailures() {
 		if err != nil {
 			opt.Logger.Error("the files added since the snapshot could not be taken in", "err", err)
