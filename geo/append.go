@@ -55,7 +55,7 @@ func Append(base, month *Dataset) (*Dataset, error) {
 	sums.add(d.joinEarlier(base.unmatched))
 	d.sums = &sums
 	d.version = d.versionFrom(sums)
-	d.extendLevels(base)
+	d.extendLevels(base, month)
 	if len(d.parts) == 1 {
 		// An empty base: the month's part is the whole table.
 		d.tablePart = d.parts[0]

@@ -35,6 +35,12 @@ func load(t testing.TB, dir string) *geo.Dataset {
 // give outcomes to crimes of its first month.
 func synthChanging(t testing.TB) *geo.Dataset {
 	t.Helper()
+	return load(t, synthChangingDir(t))
+}
+
+// synthChangingDir writes synthChanging's archive and returns its folder.
+func synthChangingDir(t testing.TB) string {
+	t.Helper()
 	cfg := synth.DefaultConfig()
 	cfg.N, cfg.Months, cfg.Start, cfg.Outcomes, cfg.History, cfg.CrimesPerPoint, cfg.Stops = 40_000, 14, "2022-06", true, true, 6, 2_000
 	dir := t.TempDir()
@@ -65,7 +71,7 @@ func synthChanging(t testing.TB) *geo.Dataset {
 			t.Fatal(err)
 		}
 	}
-	return load(t, dir)
+	return dir
 }
 
 // appended rebuilds whole as its months but the last k, with each of

@@ -72,6 +72,7 @@ type Dataset struct {
 
 	snapParts map[string][]byte // see SnapshotPart; nil unless opened from a snapshot
 	mapped    []byte            // the snapshot's mapping; see MappedBytes
+	appended  []byte            // the snapshot of the dataset stored to be appended; see WithAppended
 
 	// later holds, for a dataset built on a base (Builder.BuildOn), the
 	// outcome rows of its month for Append to join to the base's crimes. A

@@ -151,9 +151,15 @@ func (d *Dataset) buildHexLevel(res, workers int) *hexLevel {
 // on first use, as a level is built: a level per resolution is a copy of
 // a column per point, and a new month's dataset would wait for all of
 // them (0.2 s at 90M) and fault in their pages before it served.
-func (d *Dataset) extendLevels(base *Dataset) {
-	from, to := base.hexLevels(), d.hexLevels()
+func (d *Dataset) extendLevels(base, month *Dataset) {
+	from, own, to := base.hexLevels(), month.hexLevels(), d.hexLevels()
 	for r := range FinestRes + 1 {
+		// The month's level, when built, covers d's catalogue, which is
+		// the month's: a part opened from a snapshot brings its levels.
+		if lv := own.built[r].Load(); lv != nil && len(lv.of) == len(d.ptLon) {
+			to.install(r, func() *hexLevel { return &hexLevel{cells: lv.cells, of: lv.of} })
+			continue
+		}
 		old := from.built[r].Load()
 		if old == nil {
 			old = from.earlier[r].Load()

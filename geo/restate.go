@@ -302,7 +302,7 @@ func (d *Dataset) withOutcomes(changes []outcomeChange) *Dataset {
 	}
 	nd.sums = &sums
 	nd.version = nd.versionFrom(sums)
-	nd.extendLevels(d)
+	nd.extendLevels(d, d)
 	return &nd
 }
 

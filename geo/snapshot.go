@@ -49,7 +49,7 @@ import (
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 5
+const SnapshotFormat = 6
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -123,15 +123,14 @@ const (
 
 // snapStored lists the fields of a Dataset and of its one part that a
 // snapshot stores or rebuilds (sums are computed again when asked for;
-// later belongs to a BuildOn's result, which is appended rather than
-// stored); a test
-// holds it equal to the struct's fields, so a field added later cannot be
+// later is stored for a BuildOn's result, see AppendedPart); a test holds
+// it equal to the struct's fields, so a field added later cannot be
 // silently lost on a restart.
 var snapStored = []string{
 	"version", "sums", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "histStart", "months", "latest", "stops", "snapParts", "mapped", "unmatched",
+	"hist", "histStart", "months", "latest", "stops", "snapParts", "mapped", "unmatched", "appended",
 	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later", "cubes",
 	// Counted again, while the crimes are checked.
 	"byForceMonth",
@@ -406,7 +405,7 @@ func writeSnapshot(w io.Writer, d *Dataset, format uint32, identity string, part
 	if d.NumParts() != 1 {
 		return ErrSnapshotParts
 	}
-	own := append(d.unmatchedPart(), d.sumsPart())
+	own := append(d.rowsParts(), d.sumsPart())
 	secs, err := withParts(d.sections(), append(slices.Clip(parts), own...))
 	if err != nil {
 		return err
@@ -638,12 +637,18 @@ func readSnapshot(data []byte, check func(part func(name string) []byte) error) 
 			return nil, err
 		}
 	}
-	if b := d.snapParts[unmatchedPartName]; b != nil {
-		if d.unmatched, err = readUnmatched(b); err != nil {
-			return nil, err
+	for name, rows := range map[string]*[]laterOutcome{unmatchedPartName: &d.unmatched, laterPartName: &d.later} {
+		if b := d.snapParts[name]; b != nil {
+			if *rows, err = readOutcomeRows(b, strings.TrimPrefix(name, "geo.")); err != nil {
+				return nil, err
+			}
+			// The part is the dataset's own, not one another package stored.
+			delete(d.snapParts, name)
 		}
-		// The part is the dataset's own, not one another package stored.
-		delete(d.snapParts, unmatchedPartName)
+	}
+	if b := d.snapParts[appendedPartName]; b != nil {
+		d.appended = b
+		delete(d.snapParts, appendedPartName)
 	}
 	if b := d.snapParts[sumsPartName]; b != nil {
 		if d.sums, err = readSums(b); err != nil {

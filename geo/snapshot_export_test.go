@@ -47,6 +47,7 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"parts":  len(a.parts) == len(b.parts), "tablePart": (a.tablePart == nil) == (b.tablePart == nil),
 		"lo": a.lo == b.lo, "mFirst": a.mFirst == b.mFirst, "mLast": a.mLast == b.mLast, "monthCrimes": same(a.monthCrimes, b.monthCrimes),
 		"histMore": same(a.histMore, b.histMore), "cubes": (a.cubes == nil) == (b.cubes == nil), "later": same(a.later, b.later), "unmatched": same(a.unmatched, b.unmatched),
+		"appended":     same(a.appended, b.appended),
 		"byForceMonth": (a.byForceMonth == nil) == (b.byForceMonth == nil) && (a.byForceMonth == nil || same(a.forceMonthCounts(), b.forceMonthCounts())),
 		"ptID":         same(a.ptID, b.ptID), "ptByID": same(a.ptByID, b.ptByID), "ordLow": same(a.ordLow, b.ordLow),
 		"forceKey": same(a.forceKey, b.forceKey), "unitKey": same(a.unitKey, b.unitKey),
@@ -138,15 +139,15 @@ func TestSnapshotStoresEveryField(t *testing.T) {
 // itself: its unmatched outcome rows (nil without any) and its version
 // sums.
 func OwnParts(d *Dataset) (unmatched, sums []byte) {
-	if p := d.unmatchedPart(); len(p) > 0 {
-		unmatched = p[0].Data
+	if len(d.unmatched) > 0 {
+		unmatched = outcomeRowsPart(d.unmatched)
 	}
 	return unmatched, d.sumsPart().Data
 }
 
 // ReadOwnParts decodes what OwnParts returns, as a snapshot's read does.
 func ReadOwnParts(unmatched, sums []byte) error {
-	if _, err := readUnmatched(unmatched); err != nil {
+	if _, err := readOutcomeRows(unmatched, "unmatched-outcomes"); err != nil {
 		return err
 	}
 	_, err := readSums(sums)

@@ -168,40 +168,63 @@ func (r *PartReader) Strings() []string {
 // the snapshot may still match.
 const unmatchedPartName = "geo.unmatched-outcomes"
 
-// unmatchedPart returns the dataset's unmatched outcome rows as a part,
-// or none.
-func (d *Dataset) unmatchedPart() []SnapshotPart {
-	if len(d.unmatched) == 0 {
-		return nil
+// laterPartName is the part holding, for a dataset built on a base
+// (Builder.BuildOn), the outcome rows Append joins to the base's crimes
+// (Dataset.later): such a dataset is stored by AppendedPart.
+const laterPartName = "geo.later-outcomes"
+
+// rowsParts returns the dataset's unmatched and later outcome rows as
+// parts, leaving out an empty list.
+func (d *Dataset) rowsParts() []SnapshotPart {
+	var parts []SnapshotPart
+	for _, l := range []struct {
+		name string
+		rows []laterOutcome
+	}{{unmatchedPartName, d.unmatched}, {laterPartName, d.later}} {
+		if len(l.rows) > 0 {
+			parts = append(parts, SnapshotPart{Name: l.name, Data: outcomeRowsPart(l.rows)})
+		}
 	}
-	ids := make([]crimeID, len(d.unmatched))
-	months := make([]Month, len(d.unmatched))
-	outcomes := make([]Outcome, len(d.unmatched))
-	others := make([]string, len(d.unmatched))
-	for i, r := range d.unmatched {
-		ids[i], months[i], outcomes[i], others[i] = r.id, r.month, r.outcome, r.other
+	return parts
+}
+
+// outcomeRowsPart lays out outcome rows as a part.
+func outcomeRowsPart(rows []laterOutcome) []byte {
+	ids := make([]crimeID, len(rows))
+	months := make([]Month, len(rows))
+	outcomes := make([]Outcome, len(rows))
+	joined := make([]bool, len(rows))
+	others := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i], months[i], outcomes[i], joined[i], others[i] = r.id, r.month, r.outcome, r.joined, r.other
 	}
 	var w PartWriter
 	PutColumn(&w, ids)
 	PutColumn(&w, months)
 	PutColumn(&w, outcomes)
+	PutColumn(&w, joined)
 	w.PutStrings(others)
-	return []SnapshotPart{{Name: unmatchedPartName, Data: w.Bytes()}}
+	return w.Bytes()
 }
 
-// readUnmatched reads the unmatched outcome rows of a snapshot's part.
-func readUnmatched(b []byte) ([]laterOutcome, error) {
-	r := NewPartReader(b, "unmatched outcome rows")
-	ids, months, outcomes, others := Column[crimeID](r), Column[Month](r), Column[Outcome](r), r.Strings()
+// readOutcomeRows reads the outcome rows of a snapshot's part; what names
+// them in errors.
+func readOutcomeRows(b []byte, what string) ([]laterOutcome, error) {
+	r := NewPartReader(b, what)
+	ids, months, outcomes, joined, others := Column[crimeID](r), Column[Month](r), Column[Outcome](r), Column[uint8](r), r.Strings()
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	if len(months) != len(ids) || len(outcomes) != len(ids) || len(others) != len(ids) {
-		return nil, fmt.Errorf("%w: unmatched outcome rows: columns of %d, %d, %d and %d rows", ErrSnapshotCorrupt, len(ids), len(months), len(outcomes), len(others))
+	n := len(ids)
+	if len(months) != n || len(outcomes) != n || len(joined) != n || len(others) != n {
+		return nil, fmt.Errorf("%w: %s: columns of %d, %d, %d, %d and %d rows", ErrSnapshotCorrupt, what, n, len(months), len(outcomes), len(joined), len(others))
 	}
-	rows := make([]laterOutcome, len(ids))
+	rows := make([]laterOutcome, n)
 	for i := range rows {
-		rows[i] = laterOutcome{id: ids[i], month: months[i], outcome: outcomes[i], other: others[i]}
+		if joined[i] > 1 {
+			return nil, fmt.Errorf("%w: %s: row %d: joined is %d", ErrSnapshotCorrupt, what, i, joined[i])
+		}
+		rows[i] = laterOutcome{id: ids[i], month: months[i], outcome: outcomes[i], joined: joined[i] == 1, other: others[i]}
 	}
 	return rows, nil
 }

@@ -49,6 +49,13 @@ type nameInfo struct {
 	hasUnit bool
 }
 
+// FileMonth returns the month a file's name gives it, when the name has
+// the archive form YYYY-MM-<force>-<kind>.csv.
+func FileMonth(name string) (geo.Month, bool) {
+	ni := parseName(name)
+	return ni.unit.Month, ni.hasUnit
+}
+
 func parseName(name string) nameInfo {
 	base := strings.ToLower(path.Base(strings.ReplaceAll(name, "\\", "/")))
 	var ni nameInfo

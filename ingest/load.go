@@ -92,6 +92,16 @@ func Extend(ctx context.Context, base *geo.Dataset, paths []string, opt Options)
 	})
 }
 
+// BuildOn reads files as Extend does and returns their part alone, built
+// on base (geo.Builder.BuildOn), for geo.Append to add to base; a
+// snapshot stores such a part beside base (geo.AppendedPart).
+func BuildOn(ctx context.Context, base *geo.Dataset, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
+	return load(ctx, paths, opt, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) {
+		return buildThen(b, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) { return b.BuildOn(base) },
+			"built on", func(part *geo.Dataset) (*geo.Dataset, error) { return part, nil }, geo.ErrNotLater)
+	})
+}
+
 // Restate reads revised street files of force-months base holds and
 // returns base with their crimes' last outcomes as the files now give
 // them (see geo.Restate): data.police.uk publishes a force-month's street

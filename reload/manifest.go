@@ -119,6 +119,15 @@ func (s Snapshot) Keeping(then Snapshot, kept []string) Snapshot {
 	return out
 }
 
+// Without returns the scan s without the files at paths.
+func (s Snapshot) Without(paths []string) Snapshot {
+	out := maps.Clone(s)
+	for _, p := range paths {
+		delete(out, p)
+	}
+	return out
+}
+
 // ManifestDiff compares the files of the manifest then (as Manifest wrote
 // it) with the scan now of paths.
 func ManifestDiff(then []byte, now Snapshot, paths []string) (Diff, error) {

@@ -305,7 +305,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		log.Warn("scan of the data paths", "err", err)
 	}
-	ds, from, snap, sum, loaded, err := startDataset(ctx, *snapshot, paths, base, opt)
+	st, err := startDataset(ctx, *snapshot, paths, base, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
 		// is shutting down on the same context.
@@ -316,29 +316,37 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("serve: load interrupted: %w", ctx.Err())
 	}
 	srv.ObserveLoad("load", time.Since(start), err)
-	if sum != nil {
-		fmt.Fprint(os.Stderr, sum.String())
+	if st.sum != nil {
+		fmt.Fprint(os.Stderr, st.sum.String())
 	}
 	if err != nil {
 		return err
 	}
-	if from != nil {
+	ds := st.ds
+	if st.whole != st.snap {
+		// The snapshot's tile index and counts, extended by the latest
+		// months it stores apart.
+		srv.SetExtended(st.snap, st.whole)
+	}
+	switch {
+	case ds == st.whole && st.whole != st.snap:
+	case st.from != nil:
 		// The snapshot's tile index and counts, extended by the months
 		// added since.
-		srv.SetExtended(from, ds)
-	} else {
+		srv.SetExtended(st.from, ds)
+	default:
 		srv.SetDataset(ds)
 	}
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
-	rl := &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: loaded, maxAppended: rf.maxAppended}
-	if snap != nil {
-		rl.setSnapshotRoot(snap)
+	rl := &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: st.loaded, maxAppended: rf.maxAppended}
+	if st.snap != nil {
+		rl.setSnapshotRoot(st.snap)
 	} else {
 		rl.setRoot(ds, base)
 	}
 	rf.start(ctx, rl, reloads, hup, base)
-	if !loaded.Equal(base) {
+	if !st.loaded.Equal(base) {
 		// A month's archive beside the snapshot: its new month serves, and
 		// the republished street files follow once it is ready, as in a
 		// reload's second step.
@@ -449,8 +457,14 @@ func (rl *reloader) setRoot(ds *geo.Dataset, files reload.Snapshot) {
 // changes are taken in on.
 func (rl *reloader) setSnapshotRoot(snap *geo.Dataset) {
 	rl.root, rl.rootName = snap, "the snapshot"
+	// A snapshot that stores its latest months apart lists the files of
+	// the months before them: the latest months count as added since.
+	list := snap.SnapshotPart(rootFilesPart)
+	if list == nil {
+		list = snap.SnapshotPart(dataFilesPart)
+	}
 	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
-		return filesSince(snap.SnapshotPart(dataFilesPart), now, rl.paths)
+		return filesSince(list, now, rl.paths)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"crimemap/geo"
@@ -27,6 +29,7 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	opt := server.DefaultConfig().Tiles
 	fs.IntVar(&opt.CrimesZoom, "crimes-zoom", opt.CrimesZoom, "the crimes zoom serve will be given (its tile cluster index is stored for it)")
 	fs.Float64Var(&opt.Radius, "cluster-radius", opt.Radius, "the cluster radius serve will be given (its tile cluster index is stored for it)")
+	recent := fs.Int("recent-months", 36, "store the latest N months as a part of their own, which a reload rebuilds alone when their files are revised (0: the dataset in one piece)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,7 +44,17 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	ds, sum, err := lf.load(ctx, paths, stdout)
+	if *recent < 0 {
+		return errors.New("snapshot: -recent-months must not be negative")
+	}
+	early, late, whole := splitRecent(files, *recent)
+	if whole != "" && *recent > 0 {
+		fmt.Fprintf(stdout, "snapshot: the dataset in one piece: %s\n", whole)
+	}
+	if late == nil {
+		early = paths
+	}
+	root, sum, err := lf.load(ctx, early, stdout)
 	if err != nil {
 		return err
 	}
@@ -50,6 +63,14 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	if sum.HasFailures() {
 		return fmt.Errorf("snapshot: %d file(s) could not be read; no snapshot written", len(sum.Failed))
 	}
+	ds := root
+	var appended []geo.SnapshotPart
+	if late != nil {
+		if ds, appended, err = recentPart(ctx, lf, root, late, stdout); err != nil {
+			return err
+		}
+		appended = append(appended, geo.SnapshotPart{Name: rootFilesPart, Data: files.Without(late).Manifest(paths)})
+	}
 	start := time.Now()
 	// Each step's garbage goes back to the system before the next step
 	// allocates: the load's before the tile index is built, the tile
@@ -57,19 +78,90 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	// add to the peak.
 	debug.FreeOSMemory()
 	defer boundMemory(snapshotLimit)()
-	parts := server.SnapshotParts(ds, opt)
+	parts := server.SnapshotParts(root, opt)
 	debug.FreeOSMemory()
 	parts = append(parts, geo.SnapshotPart{Name: dataFilesPart, Data: files.Manifest(paths)})
-	if err := geo.WriteSnapshotFile(*out, ds, parts...); err != nil {
+	if err := geo.WriteSnapshotFile(*out, root, append(parts, appended...)...); err != nil {
 		return err
 	}
 	fi, err := os.Stat(*out)
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	fmt.Fprintf(stdout, "snapshot %s: dataset version %s, %d crimes, %d bytes, written in %s\n",
-		*out, ds.Version(), ds.Len(), fi.Size(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "snapshot %s: dataset version %s, %d crimes (%d in the latest months' part), %d bytes, written in %s\n",
+		*out, ds.Version(), ds.Len(), ds.Len()-root.Len(), fi.Size(), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// recentPart reads the files of the latest months as a part built on
+// root, and returns root with it appended and the part as the snapshot
+// stores it.
+func recentPart(ctx context.Context, lf *loadFlags, root *geo.Dataset, late []string, stdout io.Writer) (*geo.Dataset, []geo.SnapshotPart, error) {
+	opt, err := lf.options(os.Stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	part, sum, err := ingest.BuildOn(ctx, root, late, opt)
+	if sum != nil {
+		fmt.Fprint(stdout, sum.String())
+	}
+	switch {
+	case err != nil:
+		return nil, nil, fmt.Errorf("snapshot: the latest months: %w", err)
+	case sum.HasFailures():
+		return nil, nil, fmt.Errorf("snapshot: %d file(s) could not be read; no snapshot written", len(sum.Failed))
+	}
+	ds, err := geo.Append(root, part)
+	if err != nil {
+		return nil, nil, fmt.Errorf("snapshot: the latest months: %w", err)
+	}
+	stored, err := geo.AppendedPart(part)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ds, []geo.SnapshotPart{stored}, nil
+}
+
+// splitRecent divides the scanned files into those of the latest n months
+// (late) and those of earlier months (early), both sorted, by the months
+// their names give; files a load passes over are in neither. late is nil, and whole says why, when
+// the dataset is to be stored in one piece: n is 0, a data file's name
+// gives no month (a zip, a file renamed), or the files hold no more than
+// n months.
+func splitRecent(files reload.Snapshot, n int) (early, late []string, whole string) {
+	if n == 0 {
+		return nil, nil, "-recent-months 0"
+	}
+	month := map[string]geo.Month{}
+	var months []geo.Month
+	for p := range files {
+		l := strings.ToLower(p)
+		if !strings.HasSuffix(l, ".csv") && !strings.HasSuffix(l, ".zip") {
+			continue
+		}
+		m, ok := ingest.FileMonth(p)
+		if !ok {
+			return nil, nil, fmt.Sprintf("%s has no month in its name", p)
+		}
+		month[p] = m
+		months = append(months, m)
+	}
+	slices.Sort(months)
+	months = slices.Compact(months)
+	if len(months) <= n {
+		return nil, nil, fmt.Sprintf("%d months, no more than -recent-months %d", len(months), n)
+	}
+	cut := months[len(months)-n]
+	for p, m := range month {
+		if m >= cut {
+			late = append(late, p)
+		} else {
+			early = append(early, p)
+		}
+	}
+	slices.Sort(early)
+	slices.Sort(late)
+	return early, late, ""
 }
 
 // snapshotLimit is the soft memory limit while the snapshot command builds
@@ -91,87 +183,122 @@ func snapshotLimit(_, live int64) int64 {
 // was made from (reload.Snapshot.Manifest).
 const dataFilesPart = "data-files"
 
+// rootFilesPart is the snapshot part listing the files of its dataset
+// alone, when the latest months are stored as a part of their own
+// (geo.AppendedPart): the files a reload compares with to rebuild those
+// months alone.
+const rootFilesPart = "root-data-files"
+
+// started is the dataset serve starts with, and how it was come by.
+type started struct {
+	ds *geo.Dataset
+	// from is the dataset ds extends (see server.SetExtended), nil when
+	// none.
+	from *geo.Dataset
+	// snap is the snapshot's dataset, nil when the files were loaded
+	// instead; whole is snap with the latest months the snapshot stores
+	// apart appended (geo.Dataset.WithAppended), snap itself when it
+	// stores none. ds is whole or whole with changes taken in.
+	snap, whole *geo.Dataset
+	sum         *ingest.Summary
+	// loaded is the scan of the files ds holds.
+	loaded reload.Snapshot
+}
+
 // startDataset is the dataset serve starts with: the snapshot's when one is
 // given, this build can read it and it was made from the files now under
 // paths (base, their scan), else the one loaded from paths. When files
 // were only added since the snapshot (a new month's drop), or street files
 // published again with their outcomes moved on (a month's archive), the
-// snapshot is opened and those changes taken in (see takeChanges). snap is
-// the snapshot's dataset whenever the snapshot was used, and nil when the
-// files were loaded instead; from is the dataset ds extends when files
-// were added to the snapshot's (see server.SetExtended). A refused
-// snapshot is logged with its reason; serving goes on from the files,
-// which are the source of truth: a snapshot older than a new month's files
-// would otherwise be served as current until the next reload. loaded is
-// the scan of the files ds holds: base, but when a month's archive lies
-// beside the snapshot, its new month is taken in alone, on the street
-// files as the snapshot had them, as a reload takes an archive; loaded then
-// holds those, and the first reload, which serve asks for at once, the
-// republished outcomes.
-func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (ds, from, snap *geo.Dataset, sum *ingest.Summary, loaded reload.Snapshot, err error) {
+// snapshot is opened and those changes taken in (see takeChanges). A
+// refused snapshot is logged with its reason; serving goes on from the
+// files, which are the source of truth: a snapshot older than a new
+// month's files would otherwise be served as current until the next
+// reload. When a month's archive lies beside the snapshot, its new month
+// is taken in alone, on the street files as the snapshot had them, as a
+// reload takes an archive; loaded then holds those, and the first reload,
+// which serve asks for at once, the republished outcomes.
+func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (started, error) {
 	if snapshot != "" {
-		start := time.Now()
-		var since reload.Diff
-		opened, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
-			d, err := filesSince(part(dataFilesPart), base, paths)
-			if err == nil && !d.Same() && (len(d.Removed) > 0 || !d.OnlyAdded() && !onlyStreetFilesRevised(d)) {
-				return fmt.Errorf("the data files differ from the ones it was built from: %s", d)
-			}
-			since = d
-			return err
-		})
-		if err == nil {
-			opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", opened.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-			if since.Same() {
-				return opened, nil, opened, nil, base, nil
-			}
-			tried := false
-			if len(since.Added) > 0 && len(since.Revised) > 0 {
-				var ds, from *geo.Dataset
-				var first reload.Snapshot
-				if ds, from, sum, first, tried = addedFirst(ctx, opened, since, base, paths, opt); first != nil {
-					opt.Logger.Info("files added since the snapshot taken in; the republished street files at the first reload", "version", ds.Version(), "republished", len(since.Revised), "elapsed", time.Since(start).Round(time.Millisecond))
-					return ds, from, opened, sum, first, nil
-				}
-			}
-			// Refused alone, the added files would be refused after the
-			// outcomes too (the same months, points and forces).
-			if !tried {
-				ds, from, sum, how, ok, err := takeChanges(ctx, opened, since, "files added since the snapshot", opt)
-				if ok && err == nil && !sum.HasFailures() {
-					opt.Logger.Info("changes since the snapshot taken in", "read", how, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
-					return ds, from, opened, sum, base, nil
-				}
-				if err != nil && ctx.Err() == nil {
-					opt.Logger.Error("the changes since the snapshot could not be taken in", "err", err)
-				}
-			}
-			if ctx.Err() != nil {
-				return nil, nil, nil, sum, nil, ctx.Err()
-			}
-			opt.Logger.Error("the changes since the snapshot could not be taken in; loading the data paths instead", "changes", since.String())
-		} else {
-			opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
+		st, ok, err := fromSnapshot(ctx, snapshot, paths, base, opt)
+		if ok || err != nil {
+			return st, err
 		}
 	}
-	ds, sum, err = ingest.Load(ctx, paths, opt)
-	return ds, nil, nil, sum, base, err
+	ds, sum, err := ingest.Load(ctx, paths, opt)
+	return started{ds: ds, sum: sum, loaded: base}, err
 }
 
-// addedFirst takes in, on the snapshot's dataset opened, the files added
+// fromSnapshot is startDataset from the snapshot: ok is false when the
+// files are to be loaded instead.
+func fromSnapshot(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (st started, ok bool, err error) {
+	start := time.Now()
+	var since reload.Diff
+	opened, err := geo.OpenSnapshotChecked(snapshot, func(part func(string) []byte) error {
+		d, err := filesSince(part(dataFilesPart), base, paths)
+		if err == nil && !d.Same() && (len(d.Removed) > 0 || !d.OnlyAdded() && !onlyStreetFilesRevised(d)) {
+			return fmt.Errorf("the data files differ from the ones it was built from: %s", d)
+		}
+		since = d
+		return err
+	})
+	var whole *geo.Dataset
+	if err == nil {
+		whole, _, err = opened.WithAppended()
+	}
+	if err != nil {
+		opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
+		return st, false, nil
+	}
+	opt.Logger.Info("dataset opened from snapshot", "file", snapshot, "version", whole.Version(), "parts", whole.NumParts(), "elapsed", time.Since(start).Round(time.Millisecond))
+	st = started{ds: whole, snap: opened, whole: whole, loaded: base}
+	if since.Same() {
+		return st, true, nil
+	}
+	tried := false
+	if len(since.Added) > 0 && len(since.Revised) > 0 {
+		var first reload.Snapshot
+		if st.ds, st.from, st.sum, first, tried = addedFirst(ctx, whole, opened.SnapshotPart(dataFilesPart), since, base, paths, opt); first != nil {
+			opt.Logger.Info("files added since the snapshot taken in; the republished street files at the first reload", "version", st.ds.Version(), "republished", len(since.Revised), "elapsed", time.Since(start).Round(time.Millisecond))
+			st.loaded = first
+			return st, true, nil
+		}
+	}
+	// Refused alone, the added files would be refused after the
+	// outcomes too (the same months, points and forces).
+	if !tried {
+		ds, from, sum, how, ok, err := takeChanges(ctx, whole, since, "files added since the snapshot", opt)
+		if ok && err == nil && !sum.HasFailures() {
+			opt.Logger.Info("changes since the snapshot taken in", "read", how, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
+			st.ds, st.from, st.sum = ds, from, sum
+			return st, true, nil
+		}
+		st.sum = sum
+		if err != nil && ctx.Err() == nil {
+			opt.Logger.Error("the changes since the snapshot could not be taken in", "err", err)
+		}
+	}
+	if ctx.Err() != nil {
+		return started{sum: st.sum}, false, ctx.Err()
+	}
+	opt.Logger.Error("the changes since the snapshot could not be taken in; loading the data paths instead", "changes", since.String())
+	return st, false, nil
+}
+
+// addedFirst takes in, on the snapshot's dataset whole, the files added
 // since it alone, with the street files republished since (since.Revised)
-// as the snapshot had them, and returns the result and first, the scan of
+// as the snapshot had them (list, its list of data files), and returns the result and first, the scan of
 // its files; first is nil when that cannot be done, and tried says whether
 // the added files were read (and refused or failed) rather than not tried
 // at all.
-func addedFirst(ctx context.Context, opened *geo.Dataset, since reload.Diff, base reload.Snapshot, paths []string, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, first reload.Snapshot, tried bool) {
+func addedFirst(ctx context.Context, whole *geo.Dataset, list []byte, since reload.Diff, base reload.Snapshot, paths []string, opt ingest.Options) (ds, from *geo.Dataset, sum *ingest.Summary, first reload.Snapshot, tried bool) {
 	// The files now but the republished ones, as the snapshot had them:
 	// since the snapshot, the added files alone.
-	first, err := base.KeepingManifest(opened.SnapshotPart(dataFilesPart), since.Revised, paths)
+	first, err := base.KeepingManifest(list, since.Revised, paths)
 	if err != nil {
 		return nil, nil, nil, nil, false
 	}
-	ds, from, sum, _, ok, err := takeChanges(ctx, opened, since.AddedOnly(), "files added since the snapshot", opt)
+	ds, from, sum, _, ok, err := takeChanges(ctx, whole, since.AddedOnly(), "files added since the snapshot", opt)
 	if !ok || err != nil || sum.HasFailures() {
 		if err != nil {
 			opt.Logger.Error("the files added since the snapshot could not be taken in", "err", err)

@@ -143,13 +143,13 @@ func TestStartDatasetRefusesSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, _, opened, sum, _, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
-			if err != nil || sum == nil || opened != nil {
-				t.Fatalf("fell back to the CSVs: %v, summary %v, snapshot's dataset %v", err, sum, opened)
+			st, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
+			if err != nil || st.sum == nil || st.snap != nil {
+				t.Fatalf("fell back to the CSVs: %v, summary %v, snapshot's dataset %v", err, st.sum, st.snap)
 			}
-			want, _, _, _, _, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
-			if err != nil || ds.Version() != want.Version() {
-				t.Fatalf("version %s from the CSVs, %s from the snapshot (%v)", ds.Version(), want.Version(), err)
+			want, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
+			if err != nil || st.ds.Version() != want.ds.Version() {
+				t.Fatalf("version %s from the CSVs, %s from the snapshot (%v)", st.ds.Version(), want.ds.Version(), err)
 			}
 			if !strings.Contains(log.String(), "snapshot refused") || !strings.Contains(log.String(), tc.why) {
 				t.Fatalf("log does not give the reason %q:\n%s", tc.why, log.String())
@@ -285,10 +285,11 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			ds, _, opened, sum, _, err := startDataset(context.Background(), snap, []string{data}, base, opt)
+			st, err := startDataset(context.Background(), snap, []string{data}, base, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
+			ds, opened, sum := st.ds, st.snap, st.sum
 			// The snapshot's dataset is given whenever it was used: ds
 			// itself, or the dataset ds adds the new month to.
 			used := tc.why == "" || tc.why == addedToSnapshot

@@ -1,0 +1,48 @@
+package geo
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// appendedPartName is the part holding a dataset built on the snapshot's
+// (see AppendedPart), itself laid out as a snapshot.
+const appendedPartName = "geo.appended"
+
+// AppendedPart returns part, a dataset built on the dataset a snapshot is
+// written of (Builder.BuildOn), as a part of that snapshot, so that the
+// snapshot holds both: the dataset OpenSnapshot returns is the first, and
+// WithAppended gives the two appended (Append). A server that starts so
+// keeps the first as the dataset later changes are taken in on: when
+// files of part's months are revised, only those months are built again,
+// rather than every month (data.police.uk republishes its latest 36
+// months, so those are the ones worth holding apart). part is stored with
+// its hex levels and counts, which a start would otherwise rebuild.
+func AppendedPart(part *Dataset) (SnapshotPart, error) {
+	var buf bytes.Buffer
+	if err := WriteSnapshot(&buf, part); err != nil {
+		return SnapshotPart{}, err
+	}
+	return SnapshotPart{Name: appendedPartName, Data: buf.Bytes()}, nil
+}
+
+// WithAppended returns d, opened from a snapshot, with the dataset stored
+// in the snapshot by AppendedPart appended to it, and whether there was
+// one: without one it returns d itself. The appended dataset's columns
+// are read in place from the snapshot's mapping, as d's are, and were
+// checked with the rest of the file; it is checked as a snapshot of its
+// own as well, and refused (ErrSnapshotCorrupt or ErrAppend) where it
+// does not extend d.
+func (d *Dataset) WithAppended() (ds *Dataset, ok bool, err error) {
+	if d.appended == nil {
+		return d, false, nil
+	}
+	part, err := ReadSnapshot(d.appended)
+	if err != nil {
+		return nil, true, fmt.Errorf("the snapshot's appended months: %w", err)
+	}
+	if ds, err = Append(d, part); err != nil {
+		return nil, true, fmt.Errorf("%w: the snapshot's appended months: %w", ErrSnapshotCorrupt, err)
+	}
+	return ds, true, nil
+}

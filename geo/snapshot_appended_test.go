@@ -1,0 +1,156 @@
+package geo_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"maps"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"crimemap/geo"
+	"crimemap/ingest"
+	"crimemap/internal/testsupport"
+)
+
+// splitFiles lists the files under dir, those of months before the last k
+// (by the months their names give) apart from the others.
+func splitFiles(t testing.TB, dir string, k int) (early, late []string) {
+	t.Helper()
+	var files []string
+	months := map[geo.Month]bool{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		m, ok := ingest.FileMonth(p)
+		if !ok {
+			t.Fatalf("%s: no month in its name", p)
+		}
+		files, months[m] = append(files, p), true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := slices.Sorted(maps.Keys(months))
+	if len(all) <= k {
+		t.Fatalf("%d months, want more than %d", len(all), k)
+	}
+	cut := all[len(all)-k]
+	for _, p := range files {
+		if m, _ := ingest.FileMonth(p); m < cut {
+			early = append(early, p)
+		} else {
+			late = append(late, p)
+		}
+	}
+	return early, late
+}
+
+// loadOn reads the files into a part built on base, as a snapshot stores it.
+func loadOn(t testing.TB, base *geo.Dataset, files []string) *geo.Dataset {
+	t.Helper()
+	part, sum, err := ingest.BuildOn(context.Background(), base, files, ingest.Options{})
+	if err != nil || sum.HasFailures() {
+		t.Fatal(err, sum.Failed)
+	}
+	return part
+}
+
+// TestSnapshotAppendedPart: a snapshot of the months but the last k, with
+// the last k stored as a part built on them, opens as the first and, with
+// the part appended, answers every query as the whole archive loaded in
+// one piece, version included, with its hex levels ready.
+func TestSnapshotAppendedPart(t *testing.T) {
+	sets := []struct {
+		name string
+		dir  func(t testing.TB) string
+	}{
+		{"city-of-london-18-months", func(t testing.TB) string {
+			return testsupport.Shared(t, "city-of-london-2016-01_2017-06-street-outcomes-stopsearch")
+		}},
+		{"synthetic", synthChangingDir},
+	}
+	for _, set := range sets {
+		t.Run(set.name, func(t *testing.T) {
+			dir := set.dir(t)
+			whole := load(t, dir)
+			for _, k := range []int{1, 5} {
+				early, late := splitFiles(t, dir, k)
+				root, _, err := ingest.Load(context.Background(), early, ingest.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				part, err := geo.AppendedPart(loadOn(t, root, late))
+				if err != nil {
+					t.Fatal(err)
+				}
+				path := filepath.Join(t.TempDir(), "d.snap")
+				if err := geo.WriteSnapshotFile(path, root, part); err != nil {
+					t.Fatal(err)
+				}
+				opened, err := geo.OpenSnapshot(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := geo.SnapshotDiff(root, opened); len(d) > 1 || len(d) == 1 && d[0] != "appended" {
+					t.Fatalf("%d appended: the snapshot's dataset differs from the months it holds in %v", k, d)
+				}
+				ds, ok, err := opened.WithAppended()
+				if err != nil || !ok {
+					t.Fatalf("%d appended: %v, %v", k, ok, err)
+				}
+				if ds.NumParts() != 2 || ds.Version() != whole.Version() {
+					t.Fatalf("%d appended: %d parts, version %s, want 2 and %s", k, ds.NumParts(), ds.Version(), whole.Version())
+				}
+				if !geo.HexLevelsBuilt(ds) {
+					t.Fatalf("%d appended: hex levels to build again", k)
+				}
+				sameAnswers(t, whole, ds)
+				if same, ok, err := root.WithAppended(); same != root || ok || err != nil {
+					t.Fatalf("a dataset without an appended part: %v, %v", ok, err)
+				}
+			}
+		})
+	}
+}
+
+// TestSnapshotAppendedPartRefused: a part that does not extend the
+// snapshot's dataset (months of its own, built on no base) is refused
+// when appended, never served.
+func TestSnapshotAppendedPartRefused(t *testing.T) {
+	dir := testsupport.Shared(t, "city-of-london-2016-01_2017-06-street-outcomes-stopsearch")
+	early, late := splitFiles(t, dir, 3)
+	root, _, err := ingest.Load(context.Background(), early, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, _, err := geo.NewBuilder().Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, part := range map[string]*geo.Dataset{
+		"not built on it":  loadOn(t, empty, late),
+		"months before it": loadOn(t, empty, early[:1]),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := geo.AppendedPart(part)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "d.snap")
+			if err := geo.WriteSnapshotFile(path, root, p); err != nil {
+				t.Fatal(err)
+			}
+			opened, err := geo.OpenSnapshot(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, err := opened.WithAppended(); !ok || !errors.Is(err, geo.ErrSnapshotCorrupt) {
+				t.Fatalf("got %v, %v, want ErrSnapshotCorrupt", ok, err)
+			}
+		})
+	}
+}
