@@ -323,19 +323,24 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	ds := st.ds
-	if st.whole != st.snap {
-		// The snapshot's tile index and counts, extended by the latest
-		// months it stores apart.
-		srv.SetExtended(st.snap, st.whole)
-	}
 	switch {
-	case ds == st.whole && st.whole != st.snap:
-	case st.from != nil:
+	case st.snap != nil && ds != st.snap && ds.Extends(st.snap):
 		// The snapshot's tile index and counts, extended by the months
-		// added since.
-		srv.SetExtended(st.from, ds)
+		// since its dataset's: those it stores apart, and those added
+		// since it was written.
+		srv.SetExtended(st.snap, ds)
 	default:
-		srv.SetDataset(ds)
+		if st.whole != st.snap {
+			// ds restates the snapshot's earlier months: the index and
+			// counts of the snapshot's months are worked out first, and
+			// shared.
+			srv.SetExtended(st.snap, st.whole)
+		}
+		if st.from != nil {
+			srv.SetExtended(st.from, ds)
+		} else {
+			srv.SetDataset(ds)
+		}
 	}
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
