@@ -20,7 +20,11 @@ func BenchmarkExtendHistory(b *testing.B) {
 	if month == "" {
 		b.Skip("CRIMEMAP_BENCH_MONTH names no folder")
 	}
-	base, err := geo.OpenSnapshot(benchdata.HistorySnapshot(b))
+	root, err := geo.OpenSnapshot(benchdata.HistorySnapshot(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, _, err := root.WithAppended()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,12 +11,14 @@ import (
 )
 
 // TestAppendedPartsMerged serves fifteen months of the City of London from
-// a snapshot and from the CSVs, with --max-appended 1, and drops the three
-// months after them in one at a time, a reload each. The first is appended
-// as a part of its own; each later one is appended, and then the months
-// since the snapshot (or since the CSVs were loaded) are built again as
-// one part, so that the crime table stays in two parts. Both servers must
-// then answer byte for byte as one that loaded all eighteen months at once.
+// a snapshot, from one that stores its latest three months apart, and from
+// the CSVs, with --max-appended 1, and drops the three months after them
+// in one at a time, a reload each. The first is appended as a part of its
+// own; each later one is appended, and then the months since the snapshot
+// (or since the CSVs were loaded) are built again as one part, so that the
+// crime table stays in two parts (three, the snapshot's latest months
+// apart: those are not built again). The servers must then answer byte
+// for byte as one that loaded all eighteen months at once.
 func TestAppendedPartsMerged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("serves the data three times")
@@ -29,11 +31,13 @@ func TestAppendedPartsMerged(t *testing.T) {
 		m := filepath.Base(n)[:8]
 		byMonth[m] = append(byMonth[m], n)
 	}
-	snapFile := filepath.Join(tmp, "fifteen.snap")
-	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", snapFile, grown}, io.Discard); err != nil {
-		t.Fatal(err)
+	snapFile, splitFile := filepath.Join(tmp, "fifteen.snap"), filepath.Join(tmp, "fifteen-split.snap")
+	for file, recent := range map[string]string{snapFile: "0", splitFile: "3"} {
+		if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-recent-months", recent, "-out", file, grown}, io.Discard); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for _, dir := range []string{"a", "b", "c"} {
+	for _, dir := range []string{"a", "b", "c", "d"} {
 		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -42,15 +46,18 @@ func TestAppendedPartsMerged(t *testing.T) {
 	tokenFile := filepath.Join(tmp, "admin-token")
 	writeFile(t, tokenFile, token+"\n")
 	flags := []string{"-admin-token-file", tokenFile, "-max-appended", "1", "-rate-limit", "api=off,v1=off"}
+	// The servers by what they start from, and the parts they start in.
 	servers := map[string]string{
 		"the snapshot":       serveData(t, filepath.Join(tmp, "b"), grown, append([]string{"-snapshot", snapFile}, flags...)...),
 		"the last full load": serveData(t, filepath.Join(tmp, "c"), grown, flags...),
+		"the split snapshot": serveData(t, filepath.Join(tmp, "d"), grown, append([]string{"-snapshot", splitFile}, flags...)...),
 	}
+	started := map[string]int{"the snapshot": 1, "the last full load": 1, "the split snapshot": 2}
 	versions := map[string]string{}
 	for root, srv := range servers {
 		h := waitHealth(t, srv, func(h serveHealth) bool { return h.Version != "" })
-		if h.Parts != 1 {
-			t.Fatalf("started from %s: %d parts, want 1", root, h.Parts)
+		if h.Parts != started[root] {
+			t.Fatalf("started from %s: %d parts, want %d", root, h.Parts, started[root])
 		}
 		versions[root] = h.Version
 	}
@@ -66,14 +73,14 @@ func TestAppendedPartsMerged(t *testing.T) {
 			askReload(t, srv, token)
 			want := "added files"
 			if i > 0 {
-				want = "parts merged: files added since " + root
+				want = "parts merged: files added since " + strings.Replace(root, "split ", "", 1)
 			}
 			prev := versions[root]
 			h := waitHealth(t, srv, func(h serveHealth) bool {
 				return h.Version != prev && h.Reload != nil && h.Reload.Read == want
 			})
-			if !h.Reload.OK || h.Parts != 2 {
-				t.Fatalf("%s, from %s: reload %+v, %d parts; want %q and 2 parts", m, root, *h.Reload, h.Parts, want)
+			if !h.Reload.OK || h.Parts != started[root]+1 {
+				t.Fatalf("%s, from %s: reload %+v, %d parts; want %q and %d parts", m, root, *h.Reload, h.Parts, want, started[root]+1)
 			}
 			versions[root] = h.Version
 		}

@@ -59,7 +59,7 @@ func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 		parts      int
 	}{
 		{"", "", 3},
-		{"2017-05-city-of-london-street.csv", "files added since the snapshot", 2},
+		{"2017-05-city-of-london-street.csv", "files added since the snapshot's earlier months", 2},
 		{"2016-03-city-of-london-street.csv", readEveryFile, 1},
 	} {
 		if step.file != "" {

@@ -301,7 +301,7 @@ func TestReloaderMapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rl reloader
-	rl.setSnapshotRoot(snap)
+	rl.setSnapshotRoots(snap, snap)
 	if rl.mapped() != fi.Size() {
 		t.Fatalf("from the snapshot: %d mapped bytes, want its %d", rl.mapped(), fi.Size())
 	}

@@ -346,7 +346,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
 	rl := &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: st.loaded, maxAppended: rf.maxAppended}
 	if st.snap != nil {
-		rl.setSnapshotRoot(st.snap)
+		rl.setSnapshotRoots(st.snap, st.whole)
 	} else {
 		rl.setRoot(ds, base)
 	}
@@ -416,60 +416,68 @@ type reloader struct {
 	opt    ingest.Options
 	ds     *geo.Dataset
 	loaded reload.Snapshot // nil when unknown: the next reload reads every file
-	// root is the dataset last read in one piece: the snapshot's serve
-	// started from, or the one every file was last loaded into; ds is root
-	// with the changes since taken in. When the files differ from ds's by
-	// more than added files but from root's only by them (a month added
-	// since was revised), those changes are taken in on root: the months
-	// since are built, not all of them. Root shares its crime table with
-	// ds but for the outcome columns of parts whose outcomes were
-	// republished since (and a snapshot's is mapped from the file), so
-	// keeping it costs little. nil when there is none.
-	root *geo.Dataset
-	// rootSince compares root's files with the files now; rootName names
-	// root in what a reload reports ("the snapshot").
-	rootSince func(now reload.Snapshot) (reload.Diff, error)
-	rootName  string
-	// maxAppended bounds the parts ds may have beyond root's: each
-	// monthly reload adds one, and every scan of a point's crimes takes
-	// each part in turn. Past it, the months since root are built again
-	// as one part (see mergeParts); 0 never does.
+	// roots are the datasets later changes are taken in on, the latest
+	// first: the dataset every file was last loaded into, or the
+	// snapshot's serve started from (with, when it stores its latest
+	// months apart, its earlier months after it). ds is the first with the
+	// changes since taken in. When the files differ from ds's by more than
+	// added files but from a root's only by them (a month added since was
+	// revised, or a month the snapshot stores apart), those changes are
+	// taken in on that root: the months since it are built, not all of
+	// them. A root shares its crime table with ds but for the outcome
+	// columns of parts whose outcomes were republished since (and a
+	// snapshot's is mapped from the file), so keeping one costs little.
+	roots []reloadRoot
+	// maxAppended bounds the parts ds may have beyond the first root's:
+	// each monthly reload adds one, and every scan of a point's crimes
+	// takes each part in turn. Past it, the months since that root are
+	// built again as one part (see mergeParts); 0 never does.
 	maxAppended int
 }
 
-// mapped returns the size of the snapshot root was opened from, whose
-// pages hold its columns outside the heap, or 0 (see boundReloadMemory).
+// reloadRoot is a dataset changes are taken in on (see reloader.roots).
+type reloadRoot struct {
+	ds *geo.Dataset
+	// since compares the root's files with the files now; name names the
+	// root in what a reload reports ("the snapshot").
+	since func(now reload.Snapshot) (reload.Diff, error)
+	name  string
+}
+
+// mapped returns the size of the snapshot the roots were opened from,
+// whose pages hold their columns outside the heap, or 0 (see
+// boundReloadMemory).
 func (rl *reloader) mapped() int64 {
-	if rl.root == nil {
-		return 0
+	var n int64
+	for _, r := range rl.roots {
+		n = max(n, r.ds.MappedBytes())
 	}
-	return rl.root.MappedBytes()
+	return n
 }
 
 // setRoot makes ds, read in one piece from the files scanned as files, the
 // dataset later changes are taken in on.
 func (rl *reloader) setRoot(ds *geo.Dataset, files reload.Snapshot) {
-	rl.root, rl.rootName = ds, "the last full load"
-	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
+	rl.roots = []reloadRoot{{ds: ds, name: "the last full load", since: func(now reload.Snapshot) (reload.Diff, error) {
 		if files == nil || now == nil {
 			return reload.Diff{}, errors.New("the data paths could not be scanned")
 		}
 		return now.Since(files, rl.paths), nil
-	}
+	}}}
 }
 
-// setSnapshotRoot makes snap, opened from a snapshot, the dataset later
-// changes are taken in on.
-func (rl *reloader) setSnapshotRoot(snap *geo.Dataset) {
-	rl.root, rl.rootName = snap, "the snapshot"
-	// A snapshot that stores its latest months apart lists the files of
-	// the months before them: the latest months count as added since.
-	list := snap.SnapshotPart(rootFilesPart)
-	if list == nil {
-		list = snap.SnapshotPart(dataFilesPart)
+// setSnapshotRoots makes snap, opened from a snapshot, and whole, snap with
+// the latest months the snapshot stores apart appended (snap itself when
+// it stores none), the datasets later changes are taken in on.
+func (rl *reloader) setSnapshotRoots(snap, whole *geo.Dataset) {
+	since := func(list []byte) func(reload.Snapshot) (reload.Diff, error) {
+		return func(now reload.Snapshot) (reload.Diff, error) { return filesSince(list, now, rl.paths) }
 	}
-	rl.rootSince = func(now reload.Snapshot) (reload.Diff, error) {
-		return filesSince(list, now, rl.paths)
+	rl.roots = []reloadRoot{{ds: whole, name: "the snapshot", since: since(snap.SnapshotPart(dataFilesPart))}}
+	if whole != snap {
+		// The files of the months before the latest: those months count
+		// as added since.
+		rl.roots = append(rl.roots, reloadRoot{ds: snap, name: "the snapshot's earlier months", since: since(snap.SnapshotPart(rootFilesPart))})
 	}
 }
 
@@ -513,10 +521,10 @@ func (rl *reloader) reload(ctx context.Context) {
 	}
 	rl.ds, rl.loaded = ds, files
 	if how == readEveryFile {
-		if rl.root != nil {
+		for _, r := range rl.roots {
 			// Nothing serves from a snapshot now; its pages would stay
 			// resident beside the new dataset, as large as it.
-			rl.root.ReleaseMapped()
+			r.ds.ReleaseMapped()
 		}
 		rl.setRoot(ds, files)
 	}
@@ -572,8 +580,8 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 			return ds, from, sum, how, now, nop, err
 		}
 	}
-	if rl.root != nil && rl.root != rl.ds && now != nil {
-		if ds, from, sum, how, ok, err := rl.fromRoot(ctx, now); ok {
+	if now != nil {
+		if ds, from, sum, how, ok, err := rl.fromRoots(ctx, now, rl.ds); ok {
 			return ds, from, sum, how, now, nop, err
 		}
 	}
@@ -585,21 +593,36 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 // readEveryFile is what a reload that reads every file reports.
 const readEveryFile = "every file"
 
-// fromRoot is takeChanges on root for the files now: ok is false when
-// they cannot be taken in so.
-func (rl *reloader) fromRoot(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, ok bool, err error) {
-	d, err := rl.rootSince(now)
-	switch {
-	case err != nil:
-		return nil, nil, nil, "", false, nil
-	case d.Same():
-		return rl.root, nil, nil, rl.rootName + "'s files", true, nil
+// fromRoots is takeChanges on the first root, other than skip, that can
+// take the files now in: ok is false when none can. The roots before that
+// one are dropped, as the files have moved on from them.
+func (rl *reloader) fromRoots(ctx context.Context, now reload.Snapshot, skip *geo.Dataset) (ds, from *geo.Dataset, sum *ingest.Summary, how string, ok bool, err error) {
+	for k, r := range rl.roots {
+		if r.ds == skip {
+			continue
+		}
+		d, err := r.since(now)
+		switch {
+		case err != nil:
+			continue
+		case d.Same():
+			ds, how, ok = r.ds, r.name+"'s files", true
+		default:
+			ds, from, sum, how, ok, err = takeChanges(ctx, r.ds, d, "files added since "+r.name, rl.opt)
+		}
+		if ok {
+			if err == nil && !sum.HasFailures() {
+				rl.roots = rl.roots[k:]
+			}
+			return ds, from, sum, how, true, err
+		}
 	}
-	return takeChanges(ctx, rl.root, d, "files added since "+rl.rootName, rl.opt)
+	return nil, nil, nil, "", false, nil
 }
 
-// mergeParts builds the months added since root as one part, when the
-// served dataset has more than maxAppended parts beyond root's, and serves
+// mergeParts builds the months added since the first root as one part
+// (since a later root, when the first cannot take the files in), when the
+// served dataset has more than maxAppended parts beyond its, and serves
 // it in place of the dataset of many parts. The files are those the reload
 // that served ds scanned as now, so the two datasets answer alike, version
 // included (parts answer exactly as one piece): a merge whose version
@@ -607,19 +630,19 @@ func (rl *reloader) fromRoot(ctx context.Context, now reload.Snapshot) (ds, from
 // the change in. It costs the reading of those months' files again,
 // beside a server that keeps serving the dataset of many parts meanwhile.
 func (rl *reloader) mergeParts(ctx context.Context, now reload.Snapshot) {
-	if rl.root == nil || rl.maxAppended <= 0 || rl.ds.NumParts()-rl.root.NumParts() <= rl.maxAppended || now == nil {
+	if len(rl.roots) == 0 || rl.maxAppended <= 0 || rl.ds.NumParts()-rl.roots[0].ds.NumParts() <= rl.maxAppended || now == nil {
 		return
 	}
 	log := rl.opt.Logger
 	start := time.Now()
 	// The served dataset's derived data stands for the merged one (see
 	// geo.Dataset.Regroups), so the dataset it extends is not needed.
-	ds, _, sum, how, ok, err := rl.fromRoot(ctx, now)
+	ds, _, sum, how, ok, err := rl.fromRoots(ctx, now, nil)
 	switch {
 	case ctx.Err() != nil:
 		return
 	case !ok:
-		log.Warn("merge of the appended parts: the files since " + rl.rootName + " cannot be taken in alone; the parts stay")
+		log.Warn("merge of the appended parts: the files since " + rl.roots[0].name + " cannot be taken in alone; the parts stay")
 		return
 	case err != nil || sum.HasFailures():
 		log.Error("merge of the appended parts failed; the parts stay", "err", err)

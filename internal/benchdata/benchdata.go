@@ -36,7 +36,12 @@ func (l *loaded) get(b testing.TB, dir string) *geo.Dataset {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		if isFile(dir) {
-			l.dataset, l.err = geo.OpenSnapshot(dir)
+			// A snapshot that stores its latest months apart serves them
+			// appended.
+			var root *geo.Dataset
+			if root, l.err = geo.OpenSnapshot(dir); l.err == nil {
+				l.dataset, _, l.err = root.WithAppended()
+			}
 		} else {
 			l.dataset, _, l.err = ingest.Load(context.Background(), []string{dir}, ingest.Options{})
 		}
