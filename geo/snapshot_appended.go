@@ -46,3 +46,13 @@ func (d *Dataset) WithAppended() (ds *Dataset, ok bool, err error) {
 	}
 	return ds, true, nil
 }
+
+// ReleaseAppended drops the pages of the months d's snapshot stores apart
+// (see WithAppended) out of the process's memory, as ReleaseMapped does
+// for the whole file: a server calls it once it serves those months
+// rebuilt from their files instead.
+func (d *Dataset) ReleaseAppended() {
+	if d.appended != nil {
+		releaseSnapshot(d.appended)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 // mapSnapshot maps a snapshot read-only. The pages are the page cache's:
@@ -40,4 +41,13 @@ const snapshotMapped = true
 
 // releaseSnapshot drops a mapping's pages from the process; they are read
 // from the file again where used.
-func releaseSnapshot(data []byte) { _ = syscall.Madvise(data, syscall.MADV_DONTNEED) }
+func releaseSnapshot(data []byte) {
+	// The kernel takes whole pages: those data lies across in part are
+	// kept, as other sections share them.
+	page := uintptr(os.Getpagesize())
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(data)))
+	lo, hi := (start+page-1)&^(page-1), (start+uintptr(len(data)))&^(page-1)
+	if hi > lo {
+		_ = syscall.Madvise(data[lo-start:hi-start], syscall.MADV_DONTNEED)
+	}
+}

@@ -520,6 +520,12 @@ func (rl *reloader) reload(ctx context.Context) {
 		rl.srv.SetDataset(ds)
 	}
 	rl.ds, rl.loaded = ds, files
+	if len(rl.roots) > 0 {
+		// When the snapshot's earlier months are the first root, the
+		// months it stores apart were rebuilt from their files: their
+		// pages would stay resident beside the rebuilt months.
+		rl.roots[0].ds.ReleaseAppended()
+	}
 	if how == readEveryFile {
 		for _, r := range rl.roots {
 			// Nothing serves from a snapshot now; its pages would stay
