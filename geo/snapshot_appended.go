@@ -17,10 +17,12 @@ const appendedPartName = "geo.appended"
 // files of part's months are revised, only those months are built again,
 // rather than every month (data.police.uk republishes its latest 36
 // months, so those are the ones worth holding apart). part is stored with
-// its hex levels and counts, which a start would otherwise rebuild.
-func AppendedPart(part *Dataset) (SnapshotPart, error) {
+// its hex levels and counts, which a start would otherwise rebuild, and
+// with parts of the appended dataset's own (see SnapshotPart): what other
+// packages build from it, as from the snapshot's dataset.
+func AppendedPart(part *Dataset, parts ...SnapshotPart) (SnapshotPart, error) {
 	var buf bytes.Buffer
-	if err := WriteSnapshot(&buf, part); err != nil {
+	if err := WriteSnapshot(&buf, part, parts...); err != nil {
 		return SnapshotPart{}, err
 	}
 	return SnapshotPart{Name: appendedPartName, Data: buf.Bytes()}, nil
@@ -31,8 +33,8 @@ func AppendedPart(part *Dataset) (SnapshotPart, error) {
 // one: without one it returns d itself. The appended dataset's columns
 // are read in place from the snapshot's mapping, as d's are, and were
 // checked with the rest of the file; it is checked as a snapshot of its
-// own as well, and refused (ErrSnapshotCorrupt or ErrAppend) where it
-// does not extend d.
+// own as well, and refused (ErrSnapshotCorrupt) where it does not extend
+// d. Its SnapshotPart gives the parts AppendedPart stored with it.
 func (d *Dataset) WithAppended() (ds *Dataset, ok bool, err error) {
 	if d.appended == nil {
 		return d, false, nil
@@ -44,6 +46,7 @@ func (d *Dataset) WithAppended() (ds *Dataset, ok bool, err error) {
 	if ds, err = Append(d, part); err != nil {
 		return nil, true, fmt.Errorf("%w: the snapshot's appended months: %w", ErrSnapshotCorrupt, err)
 	}
+	ds.snapParts = part.snapParts
 	return ds, true, nil
 }
 

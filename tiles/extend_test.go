@@ -274,6 +274,20 @@ func TestExtend(t *testing.T) {
 // or those months alone where base is nil.
 func buildOn(t *testing.T, base *geo.Dataset, batches ...[]*geo.StreetBatch) *geo.Dataset {
 	t.Helper()
+	part := partOn(t, base, batches...)
+	if base == nil {
+		return part
+	}
+	d, err := geo.Append(base, part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// partOn builds the months' batches as a part on base (Builder.BuildOn).
+func partOn(t *testing.T, base *geo.Dataset, batches ...[]*geo.StreetBatch) *geo.Dataset {
+	t.Helper()
 	b := geo.NewBuilder()
 	for _, month := range batches {
 		for _, sb := range month {
@@ -286,14 +300,7 @@ func buildOn(t *testing.T, base *geo.Dataset, batches ...[]*geo.StreetBatch) *ge
 	if err != nil {
 		t.Fatal(err)
 	}
-	if base == nil {
-		return part
-	}
-	d, err := geo.Append(base, part)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return part
 }
 
 // TestRegrouped indexes the first four months, extends the index by the

@@ -198,3 +198,39 @@ func BenchmarkHistoryTileOneVsAppended(b *testing.B) {
 	ds, ext, ix := appendedHistory(b)
 	benchPaired(b, ext, map[string]*Index{"one": historyIndex(ds), "appended": ix})
 }
+
+// BenchmarkHistoryTileSplit is BenchmarkHistoryTile over the history as a
+// server serves it from a snapshot that stores its latest months apart
+// (crimemap snapshot -recent-months; CRIMEMAP_BENCH_SPLIT names it): the
+// months before them and the latest months appended, the stored index
+// extended ("split"), against the same months in one piece
+// (CRIMEMAP_BENCH_HISTORY, "one"), each tile rendered both ways in turn.
+func BenchmarkHistoryTileSplit(b *testing.B) {
+	path := os.Getenv("CRIMEMAP_BENCH_SPLIT")
+	if path == "" {
+		b.Skip("CRIMEMAP_BENCH_SPLIT names no snapshot")
+	}
+	ds := benchdata.History(b)
+	root, err := geo.OpenSnapshot(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	split, ok, err := root.WithAppended()
+	switch {
+	case err != nil:
+		b.Fatal(err)
+	case !ok:
+		b.Skip(path + " stores no months apart")
+	case split.Version() != ds.Version():
+		b.Fatalf("%s holds version %s, the history %s", path, split.Version(), ds.Version())
+	}
+	ix, err := NewIndex(root, DefaultOptions()).Extend(split)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ixs := map[string]*Index{"one": historyIndex(ds), "split": ix}
+	if os.Getenv("CRIMEMAP_BENCH_SPLIT_BUILT") != "" {
+		ixs["split-built"] = NewIndex(split, DefaultOptions())
+	}
+	benchPaired(b, split, ixs)
+}

@@ -111,6 +111,37 @@ func TestSnapshotIndexRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSnapshotIndexAppendedPart: a snapshot that stores its latest months
+// apart (geo.AppendedPart) stores the index of the dataset with them
+// appended beside them, and NewIndex reads it in place, as built.
+func TestSnapshotIndexAppendedPart(t *testing.T) {
+	months := monthsBatches(300)
+	base := buildOn(t, nil, months[:4]...)
+	part := partOn(t, base, months[4:]...)
+	whole, err := geo.Append(base, part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := NewIndex(whole, someTables)
+	apart, err := geo.AppendedPart(part, want.SnapshotPart())
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := reopened(t, base, NewIndex(base, someTables).SnapshotPart(), apart)
+	if !fromPart(NewIndex(root, someTables)) {
+		t.Fatal("the stored index of the earlier months was not used")
+	}
+	got, ok, err := root.WithAppended()
+	if err != nil || !ok {
+		t.Fatalf("%v, %v", ok, err)
+	}
+	ix := NewIndex(got, someTables)
+	if !fromPart(ix) {
+		t.Fatal("the stored index of every month was not used")
+	}
+	sameIndex(t, want, ix)
+}
+
 func TestSnapshotIndexOtherOptions(t *testing.T) {
 	ds := hampshire(t)
 	got, _ := reopened(t, ds, NewIndex(ds, Options{}).SnapshotPart())

@@ -323,24 +323,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	ds := st.ds
-	switch {
-	case st.snap != nil && ds != st.snap && ds.Extends(st.snap):
+	if st.from != nil {
 		// The snapshot's tile index and counts, extended by the months
-		// since its dataset's: those it stores apart, and those added
-		// since it was written.
-		srv.SetExtended(st.snap, ds)
-	default:
-		if st.whole != st.snap {
-			// ds restates the snapshot's earlier months: the index and
-			// counts of the snapshot's months are worked out first, and
-			// shared.
-			srv.SetExtended(st.snap, st.whole)
-		}
-		if st.from != nil {
-			srv.SetExtended(st.from, ds)
-		} else {
-			srv.SetDataset(ds)
-		}
+		// added since.
+		srv.SetExtended(st.from, ds)
+	} else {
+		srv.SetDataset(ds)
 	}
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
