@@ -81,10 +81,9 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	parts = append(parts, geo.SnapshotPart{Name: dataFilesPart, Data: files.Manifest(paths)})
 	if part != nil {
 		// What serve builds from the dataset with the latest months
-		// appended is stored with them: an index built over every month
-		// chooses its count tables over them all, where one extended
-		// from the earlier months' draws 5-16% more CPU a long-range
-		// tile at p50.
+		// appended is stored with them, so that a start reads it in
+		// place rather than extending the earlier months' (at 90M,
+		// /readyz after 1.6-2.1 s against 2.2-2.9 s).
 		appended, err := geo.AppendedPart(part, server.SnapshotParts(ds, opt)...)
 		if err != nil {
 			return err
