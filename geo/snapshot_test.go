@@ -359,11 +359,31 @@ func FuzzSnapshotRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(withParts.Bytes())
+	// A snapshot with its latest months stored apart: the part is itself
+	// a snapshot, read when appended.
+	base, months := geo.SplitMonths(datasets.Hampshire(f), 1)
+	apart, err := geo.AppendedPart(months[0])
+	if err != nil {
+		f.Fatal(err)
+	}
+	var split bytes.Buffer
+	if err := geo.WriteSnapshot(&split, base, apart); err != nil {
+		f.Fatal(err)
+	}
+	if ds, err := geo.ReadSnapshot(aligned(split.Bytes())); err != nil {
+		f.Fatal(err)
+	} else if _, ok, err := ds.WithAppended(); !ok || err != nil {
+		f.Fatalf("the split seed's months apart: %v, %v", ok, err)
+	}
+	f.Add(split.Bytes())
 	f.Add([]byte("CMSNAP\r\n\x01\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ds, err := geo.ReadSnapshot(aligned(b))
 		if err != nil {
 			return
+		}
+		if whole, ok, err := ds.WithAppended(); ok && err == nil {
+			ds = whole
 		}
 		// Whatever reads must answer without panicking.
 		for c := range geo.CrimeID(ds.Len()) {
