@@ -66,6 +66,31 @@ type Summary struct {
 	Phases                  []geo.Phase // parsing, then each step of the build
 }
 
+// Add counts o's files and rows in s, as of a load that read the files of
+// both: o's is the later step, so its dataset's size stands. Outcome rows
+// are counted as joined by the step that read them.
+func (s *Summary) Add(o *Summary) {
+	if o == nil {
+		return
+	}
+	s.Files += o.Files
+	s.Failed = append(s.Failed, o.Failed...)
+	s.Skipped = append(s.Skipped, o.Skipped...)
+	s.Street.add(o.Street)
+	s.Outcomes.add(o.Outcomes)
+	s.Stops.add(o.Stops)
+	s.OutcomeRows += o.OutcomeRows
+	s.OutcomesJoined += o.OutcomesJoined
+	s.OutcomesUnmatched += o.OutcomesUnmatched
+	s.OutcomesNoID += o.OutcomesNoID
+	s.StopAndSearch += o.StopAndSearch
+	s.Replaced = append(s.Replaced, o.Replaced...)
+	s.KeptOlder = append(s.KeptOlder, o.KeptOlder...)
+	s.Crimes, s.Located, s.Points = o.Crimes, o.Located, o.Points
+	s.Elapsed += o.Elapsed
+	s.Phases = append(s.Phases, o.Phases...)
+}
+
 // HasFailures reports whether any file could not be read.
 func (s *Summary) HasFailures() bool { return len(s.Failed) > 0 }
 

@@ -13,15 +13,17 @@ import (
 // TestSnapshotLatestMonthsRebuiltAlone snapshots the City of London's
 // first seventeen months storing the latest three apart (-recent-months
 // 3), and serves it with the eighteenth month added: the start appends the
-// three and the new month, in three parts. A street file of one of the
-// latest months is then revised with crimes dropped: the reload builds the
-// months since the snapshot's first fourteen alone. A revised file of an
-// earlier month then reads every file. At the start and after each
-// reload, the server must answer byte for byte as one that loaded the
-// files as they are.
+// three and the new month, in three parts. A second server loads the files
+// with its latest three months apart. A street file of one of the latest
+// months is then revised with crimes dropped: each server builds the
+// latest months alone on the earlier ones. A revised file of an earlier
+// month then reads every file, again with the latest three apart, so that
+// the next revision of one of those is built alone as well. At the start
+// and after each reload, the servers must answer byte for byte as one
+// that loaded the files as they are in one piece.
 func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 	if testing.Short() {
-		t.Skip("serves the data four times")
+		t.Skip("serves the data six times")
 	}
 	tmp := t.TempDir()
 	_, _, data, back := cityCopies(t, tmp, func(name string) bool { return strings.HasPrefix(name, "2017-06-") })
@@ -34,7 +36,7 @@ func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "dataset version "+snapped.Version()) || strings.Contains(out.String(), "(0 in the latest months' part)") {
+	if !strings.Contains(out.String(), "dataset version "+snapped.Version()+", ") || !strings.Contains(out.String(), "of the latest months apart") {
 		t.Fatalf("snapshot of the files loaded as version %s:\n%s", snapped.Version(), out.String())
 	}
 	for _, n := range back {
@@ -47,38 +49,59 @@ func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 	token := strings.Repeat("r3c3nt", 6)
 	tokenFile := filepath.Join(tmp, "admin-token")
 	writeFile(t, tokenFile, token+"\n")
-	for _, dir := range []string{"s", "a", "b", "c"} {
+	for _, dir := range []string{"s", "f", "a", "b", "c", "d"} {
 		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	srv := serveData(t, filepath.Join(tmp, "s"), data, "-snapshot", snapFile, "-admin-token-file", tokenFile, "-rate-limit", "api=off,v1=off")
-	h := waitHealth(t, srv, func(h serveHealth) bool { return h.Version != "" })
+	flags := []string{"-admin-token-file", tokenFile, "-rate-limit", "api=off,v1=off", "-recent-months", "3"}
+	servers := map[string]string{
+		"snapshot": serveData(t, filepath.Join(tmp, "s"), data, append([]string{"-snapshot", snapFile}, flags...)...),
+		"files":    serveData(t, filepath.Join(tmp, "f"), data, flags...),
+	}
+	health := map[string]serveHealth{}
+	for name, srv := range servers {
+		health[name] = waitHealth(t, srv, func(h serveHealth) bool { return h.Version != "" })
+	}
+	type want struct {
+		read  string
+		parts int
+	}
+	builtAlone := want{"files added since the last full load's earlier months", 2}
 	for i, step := range []struct {
-		file, read string
-		parts      int
+		file string
+		want map[string]want
 	}{
-		{"", "", 3},
-		{"2017-05-city-of-london-street.csv", "files added since the snapshot's earlier months", 2},
-		{"2016-03-city-of-london-street.csv", readEveryFile, 1},
+		{"", map[string]want{"snapshot": {"", 3}, "files": {"", 2}}},
+		{"2017-05-city-of-london-street.csv", map[string]want{"snapshot": {"files added since the snapshot's earlier months", 2}, "files": builtAlone}},
+		{"2016-03-city-of-london-street.csv", map[string]want{"snapshot": {readEveryFile, 2}, "files": {readEveryFile, 2}}},
+		{"2017-04-city-of-london-street.csv", map[string]want{"snapshot": builtAlone, "files": builtAlone}},
 	} {
 		if step.file != "" {
 			dropRows(t, filepath.Join(data, step.file), 7)
-			askReload(t, srv, token)
-			prev := h.Version
-			h = waitHealth(t, srv, func(h serveHealth) bool { return h.Version != prev && h.Reload != nil })
-			if !h.Reload.OK || h.Reload.Read != step.read {
-				t.Fatalf("%s revised: reload %+v; want %q", step.file, *h.Reload, step.read)
+		}
+		for name, srv := range servers {
+			h := health[name]
+			if step.file != "" {
+				askReload(t, srv, token)
+				h = waitHealth(t, srv, func(n serveHealth) bool { return n.Version != h.Version && n.Reload != nil })
+				if !h.Reload.OK || h.Reload.Read != step.want[name].read {
+					t.Fatalf("%s revised, from the %s: reload %+v; want %q", step.file, name, *h.Reload, step.want[name].read)
+				}
+			}
+			if h.Parts != step.want[name].parts {
+				t.Fatalf("%q revised, from the %s: %d parts, want %d", step.file, name, h.Parts, step.want[name].parts)
+			}
+			health[name] = h
+		}
+		one := serveData(t, filepath.Join(tmp, string(rune('a'+i))), data, "-recent-months", "0")
+		w := waitHealth(t, one, func(h serveHealth) bool { return h.Version != "" })
+		for name, h := range health {
+			if h.Version != w.Version {
+				t.Fatalf("%q revised, from the %s: version %s, loaded in one piece %s", step.file, name, h.Version, w.Version)
 			}
 		}
-		if h.Parts != step.parts {
-			t.Fatalf("%q revised: %d parts, want %d", step.file, h.Parts, step.parts)
-		}
-		one := serveData(t, filepath.Join(tmp, string(rune('a'+i))), data)
-		if w := waitHealth(t, one, func(h serveHealth) bool { return h.Version != "" }); w.Version != h.Version {
-			t.Fatalf("%s revised: version %s, loaded whole %s", step.file, h.Version, w.Version)
-		}
-		sameAnswers(t, cityURLs(t, one), one, map[string]string{"from the snapshot": srv})
+		sameAnswers(t, cityURLs(t, one), one, servers)
 	}
 }
 

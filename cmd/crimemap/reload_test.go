@@ -309,7 +309,7 @@ func TestReloaderMapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rl.setRoot(ds, nil)
+	rl.setRoots(ds, nil, nil)
 	if rl.mapped() != 0 {
 		t.Fatalf("after a full load: %d mapped bytes, want 0", rl.mapped())
 	}

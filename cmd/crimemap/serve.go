@@ -210,6 +210,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if rf.interval <= 0 || rf.settle < 0 {
 		return errors.New("serve: --watch-interval must be positive and --watch-settle not negative")
 	}
+	if rf.recentMonths < 0 {
+		return errors.New("serve: --recent-months must not be negative (0 loads every file in one piece)")
+	}
 	if rf.maxAppended < 0 {
 		return errors.New("serve: --max-appended must not be negative (0 never merges)")
 	}
@@ -305,7 +308,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		log.Warn("scan of the data paths", "err", err)
 	}
-	st, err := startDataset(ctx, *snapshot, paths, base, opt)
+	st, err := startDataset(ctx, *snapshot, paths, base, rf.recentMonths, opt)
 	if ctx.Err() != nil {
 		// A signal during the load: Load gave up at once, and the server
 		// is shutting down on the same context.
@@ -332,11 +335,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log.Info("dataset loaded", "version", ds.Version(), "crimes", ds.Len(), "points", ds.NumPoints(), "elapsed", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "serving %d crimes on http://%s\n", ds.Len(), cfg.Addr)
-	rl := &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: st.loaded, maxAppended: rf.maxAppended}
+	rl := &reloader{srv: srv, paths: paths, opt: opt, ds: ds, loaded: st.loaded, maxAppended: rf.maxAppended, recentMonths: rf.recentMonths}
 	if st.snap != nil {
 		rl.setSnapshotRoots(st.snap, st.whole)
 	} else {
-		rl.setRoot(ds, base)
+		rl.setRoots(ds, st.earlier, base)
 	}
 	rf.start(ctx, rl, reloads, hup, base)
 	if !st.loaded.Equal(base) {
@@ -358,6 +361,7 @@ type reloadFlags struct {
 	interval, settle time.Duration
 	tokenFile        string
 	maxAppended      int
+	recentMonths     int
 }
 
 func (f *reloadFlags) register(fs *flag.FlagSet) {
@@ -365,6 +369,7 @@ func (f *reloadFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.interval, "watch-interval", 5*time.Second, "with --watch, how often the data paths are scanned")
 	fs.DurationVar(&f.settle, "watch-settle", 10*time.Second, "with --watch, how long files must stay unchanged before a reload")
 	fs.StringVar(&f.tokenFile, "admin-token-file", "", "file holding the bearer token of POST /admin/reload (without it the route is 404)")
+	fs.IntVar(&f.recentMonths, "recent-months", 36, "the latest months a load of every file builds apart on the months before them, kept to rebuild those months alone when one of their files is revised (0: in one piece; a snapshot's are its own)")
 	fs.IntVar(&f.maxAppended, "max-appended", 3, "months' parts a reload adds to the dataset last read in one piece before it builds the months since as one part again (0 never does)")
 }
 
@@ -421,6 +426,9 @@ type reloader struct {
 	// takes each part in turn. Past it, the months since that root are
 	// built again as one part (see mergeParts); 0 never does.
 	maxAppended int
+	// recentMonths is how many of the latest months a load of every file
+	// builds apart (see loadEvery); 0 none.
+	recentMonths int
 }
 
 // reloadRoot is a dataset changes are taken in on (see reloader.roots).
@@ -443,15 +451,23 @@ func (rl *reloader) mapped() int64 {
 	return n
 }
 
-// setRoot makes ds, read in one piece from the files scanned as files, the
-// dataset later changes are taken in on.
-func (rl *reloader) setRoot(ds *geo.Dataset, files reload.Snapshot) {
-	rl.roots = []reloadRoot{{ds: ds, name: "the last full load", since: func(now reload.Snapshot) (reload.Diff, error) {
-		if files == nil || now == nil {
-			return reload.Diff{}, errors.New("the data paths could not be scanned")
+// setRoots makes ds, read from every file (scanned as files), the dataset
+// later changes are taken in on, and earlier, when not nil, the dataset of
+// the months before the latest ds was built on (see loadEvery).
+func (rl *reloader) setRoots(ds, earlier *geo.Dataset, files reload.Snapshot) {
+	since := func(files reload.Snapshot) func(reload.Snapshot) (reload.Diff, error) {
+		return func(now reload.Snapshot) (reload.Diff, error) {
+			if files == nil || now == nil {
+				return reload.Diff{}, errors.New("the data paths could not be scanned")
+			}
+			return now.Since(files, rl.paths), nil
 		}
-		return now.Since(files, rl.paths), nil
-	}}}
+	}
+	rl.roots = []reloadRoot{{ds: ds, name: "the last full load", since: since(files)}}
+	if earlier != nil {
+		_, late, _ := splitRecent(files, rl.recentMonths)
+		rl.roots = append(rl.roots, reloadRoot{ds: earlier, name: "the last full load's earlier months", since: since(files.Without(late))})
+	}
 }
 
 // setSnapshotRoots makes snap, opened from a snapshot, and whole, snap with
@@ -480,7 +496,7 @@ func (rl *reloader) reload(ctx context.Context) {
 		log.Warn("reload: scan of the data paths", "err", err)
 		now = nil
 	}
-	ds, from, sum, how, files, bounded, err := rl.load(ctx, now)
+	ds, from, sum, how, files, earlier, bounded, err := rl.load(ctx, now)
 	defer bounded()
 	if ctx.Err() != nil {
 		return
@@ -520,7 +536,7 @@ func (rl *reloader) reload(ctx context.Context) {
 			// resident beside the new dataset, as large as it.
 			r.ds.ReleaseMapped()
 		}
-		rl.setRoot(ds, files)
+		rl.setRoots(ds, earlier, files)
 	}
 	// Until the new dataset serves.
 	elapsed := time.Since(start)
@@ -556,7 +572,7 @@ func (rl *reloader) reload(ctx context.Context) {
 // dataset beside the one serving, and runs under a soft memory limit that
 // the caller lifts (unbound) once the new dataset is ready; adding files
 // shares the dataset and needs none.
-func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, files reload.Snapshot, unbound func(), err error) {
+func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *geo.Dataset, sum *ingest.Summary, how string, files reload.Snapshot, earlier *geo.Dataset, unbound func(), err error) {
 	nop := func() {}
 	if rl.ds != nil && rl.loaded != nil && now != nil {
 		d := now.Since(rl.loaded, rl.paths)
@@ -568,20 +584,46 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 			first := now.Keeping(rl.loaded, d.Revised)
 			if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, first.Since(rl.loaded, rl.paths), "added files", rl.opt); ok {
 				rl.opt.Logger.Info("reload: the added files first, the republished street files next", "added", len(d.Added), "republished", len(d.Revised))
-				return ds, from, sum, how, first, nop, err
+				return ds, from, sum, how, first, nil, nop, err
 			}
 		} else if ds, from, sum, how, ok, err := takeChanges(ctx, rl.ds, d, "added files", rl.opt); ok {
-			return ds, from, sum, how, now, nop, err
+			return ds, from, sum, how, now, nil, nop, err
 		}
 	}
 	if now != nil {
 		if ds, from, sum, how, ok, err := rl.fromRoots(ctx, now, rl.ds); ok {
-			return ds, from, sum, how, now, nop, err
+			return ds, from, sum, how, now, nil, nop, err
 		}
 	}
 	unbound = boundReloadMemory(rl.mapped())
-	ds, sum, err = ingest.Load(ctx, rl.paths, rl.opt)
-	return ds, nil, sum, readEveryFile, now, unbound, err
+	ds, earlier, sum, err = loadEvery(ctx, rl.paths, now, rl.recentMonths, rl.opt)
+	return ds, nil, sum, readEveryFile, now, earlier, unbound, err
+}
+
+// loadEvery loads every file under paths (scanned as files), as the
+// months before the latest recent and those months built on them
+// (ingest.Extend) when the files' names give their months and there are
+// more: earlier is then the dataset of the months before, which the
+// reloader keeps to rebuild the latest months alone when one of their
+// files is revised. ds is what a load in one piece gives (ingest.Load),
+// which it falls back to, earlier nil, when the files cannot be split so.
+func loadEvery(ctx context.Context, paths []string, files reload.Snapshot, recent int, opt ingest.Options) (ds, earlier *geo.Dataset, sum *ingest.Summary, err error) {
+	early, late, _ := splitRecent(files, recent)
+	if late != nil {
+		earlier, sum, err = ingest.Load(ctx, early, opt)
+		if err != nil || sum.HasFailures() {
+			return earlier, nil, sum, err
+		}
+		var more *ingest.Summary
+		ds, more, err = ingest.Extend(ctx, earlier, late, opt)
+		sum.Add(more)
+		if !errors.Is(err, ingest.ErrCannotExtend) || more.HasFailures() {
+			return ds, earlier, sum, err
+		}
+		opt.Logger.Info("the latest months cannot be built apart; loading every file in one piece", "err", err)
+	}
+	ds, sum, err = ingest.Load(ctx, paths, opt)
+	return ds, nil, sum, err
 }
 
 // readEveryFile is what a reload that reads every file reports.

@@ -211,11 +211,15 @@ type started struct {
 	sum         *ingest.Summary
 	// loaded is the scan of the files ds holds.
 	loaded reload.Snapshot
+	// earlier is, when the files were loaded with their latest months
+	// apart (see loadEvery), the dataset of the months before them.
+	earlier *geo.Dataset
 }
 
 // startDataset is the dataset serve starts with: the snapshot's when one is
 // given, this build can read it and it was made from the files now under
-// paths (base, their scan), else the one loaded from paths. When files
+// paths (base, their scan), else the one loaded from paths, with its
+// latest recent months built apart (see loadEvery). When files
 // were only added since the snapshot (a new month's drop), or street files
 // published again with their outcomes moved on (a month's archive), the
 // snapshot is opened and those changes taken in (see takeChanges). A
@@ -226,15 +230,15 @@ type started struct {
 // is taken in alone, on the street files as the snapshot had them, as a
 // reload takes an archive; loaded then holds those, and the first reload,
 // which serve asks for at once, the republished outcomes.
-func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, opt ingest.Options) (started, error) {
+func startDataset(ctx context.Context, snapshot string, paths []string, base reload.Snapshot, recent int, opt ingest.Options) (started, error) {
 	if snapshot != "" {
 		st, ok, err := fromSnapshot(ctx, snapshot, paths, base, opt)
 		if ok || err != nil {
 			return st, err
 		}
 	}
-	ds, sum, err := ingest.Load(ctx, paths, opt)
-	return started{ds: ds, sum: sum, loaded: base}, err
+	ds, earlier, sum, err := loadEvery(ctx, paths, base, recent, opt)
+	return started{ds: ds, sum: sum, loaded: base, earlier: earlier}, err
 }
 
 // fromSnapshot is startDataset from the snapshot: ok is false when the

@@ -143,11 +143,11 @@ func TestStartDatasetRefusesSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			st, err := startDataset(context.Background(), path, []string{data}, scan(t, data), opt)
+			st, err := startDataset(context.Background(), path, []string{data}, scan(t, data), 36, opt)
 			if err != nil || st.sum == nil || st.snap != nil {
 				t.Fatalf("fell back to the CSVs: %v, summary %v, snapshot's dataset %v", err, st.sum, st.snap)
 			}
-			want, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), opt)
+			want, err := startDataset(context.Background(), snap, []string{data}, scan(t, data), 36, opt)
 			if err != nil || st.ds.Version() != want.ds.Version() {
 				t.Fatalf("version %s from the CSVs, %s from the snapshot (%v)", st.ds.Version(), want.ds.Version(), err)
 			}
@@ -285,7 +285,7 @@ func TestStartDatasetRefusesStaleSnapshot(t *testing.T) {
 			}
 			var log bytes.Buffer
 			opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))}
-			st, err := startDataset(context.Background(), snap, []string{data}, base, opt)
+			st, err := startDataset(context.Background(), snap, []string{data}, base, 36, opt)
 			if err != nil {
 				t.Fatal(err)
 			}
