@@ -610,14 +610,15 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 func loadEvery(ctx context.Context, paths []string, files reload.Snapshot, recent int, opt ingest.Options) (ds, earlier *geo.Dataset, sum *ingest.Summary, err error) {
 	early, late, _ := splitRecent(files, recent)
 	if late != nil {
-		earlier, sum, err = ingest.Load(ctx, early, opt)
-		if err != nil || sum.HasFailures() {
-			return earlier, nil, sum, err
+		// A file that fails to read is reported, and the rest loaded, as
+		// a load in one piece does.
+		if earlier, sum, err = ingest.Load(ctx, early, opt); err != nil {
+			return nil, nil, sum, err
 		}
 		var more *ingest.Summary
 		ds, more, err = ingest.Extend(ctx, earlier, late, opt)
 		sum.Add(more)
-		if !errors.Is(err, ingest.ErrCannotExtend) || more.HasFailures() {
+		if !errors.Is(err, ingest.ErrCannotExtend) || more != nil && more.HasFailures() {
 			return ds, earlier, sum, err
 		}
 		opt.Logger.Info("the latest months cannot be built apart; loading every file in one piece", "err", err)
