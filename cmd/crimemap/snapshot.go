@@ -132,10 +132,10 @@ func recentPart(ctx context.Context, lf *loadFlags, root *geo.Dataset, late []st
 
 // splitRecent divides the scanned files into those of the latest n months
 // (late) and those of earlier months (early), both sorted, by the months
-// their names give; files a load passes over are in neither. late is nil, and whole says why, when
-// the dataset is to be stored in one piece: n is 0, a data file's name
-// gives no month (a zip, a file renamed), or the files hold no more than
-// n months.
+// their names give; files a load passes over are in neither. late is nil,
+// and whole says why, when the dataset is to be loaded in one piece: n is
+// 0, a data file's name gives no month (a zip, a file renamed), or the
+// files hold no more than n months.
 func splitRecent(files reload.Snapshot, n int) (early, late []string, whole string) {
 	if n == 0 {
 		return nil, nil, "-recent-months 0"
@@ -256,7 +256,11 @@ func fromSnapshot(ctx context.Context, snapshot string, paths []string, base rel
 	})
 	var whole *geo.Dataset
 	if err == nil {
-		whole, _, err = opened.WithAppended()
+		if whole, _, err = opened.WithAppended(); err != nil {
+			// Its pages, read for the checksums, would stay resident
+			// beside the load of the files.
+			opened.ReleaseMapped()
+		}
 	}
 	if err != nil {
 		opt.Logger.Error("snapshot refused; loading the data paths instead", "err", err)
