@@ -17,6 +17,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"crimemap/internal/parallel"
@@ -30,6 +31,9 @@ type fileState struct {
 
 // Snapshot is the state of the files under the data paths, by path.
 type Snapshot map[string]fileState
+
+// Files lists the scanned files' paths, sorted.
+func (s Snapshot) Files() []string { return slices.Sorted(maps.Keys(s)) }
 
 // Equal reports whether two scans saw the same files, sizes and times.
 func (s Snapshot) Equal(o Snapshot) bool {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,69 +118,4 @@ func dropRows(t *testing.T, name string, n int) {
 		}
 		return kept
 	})
-}
-
-// TestLoadEvery: a load of every file builds the latest months apart when
-// the files' names give their months, and gives what a load in one piece
-// gives, version included, whichever way it loads, a force new in the
-// latest months included; where the files' names do not give their months
-// it loads in one piece, and a file that fails to read is reported with
-// the rest loaded.
-func TestLoadEvery(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		recent int
-		change func(t *testing.T, dir string)
-		apart  bool
-		failed int
-	}{
-		{name: "latest three apart", recent: 3, apart: true},
-		{name: "in one piece", recent: 0},
-		{name: "no more months than asked", recent: 18},
-		{name: "a file's name gives no month", recent: 3, change: func(t *testing.T, dir string) {
-			renameFile(t, filepath.Join(dir, "2016-02-city-of-london-street.csv"), filepath.Join(dir, "february-street.csv"))
-		}},
-		{name: "a force new in the latest months, named before the others", recent: 3, apart: true, change: func(t *testing.T, dir string) {
-			b, err := os.ReadFile(filepath.Join(dir, "2017-05-city-of-london-street.csv"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			writeFile(t, filepath.Join(dir, "2017-05-aaa-force-street.csv"), strings.ReplaceAll(string(b), "City of London Police", "Aaa Force"))
-		}},
-		{name: "a latest month's file unreadable", recent: 3, apart: true, failed: 1, change: func(t *testing.T, dir string) {
-			writeFile(t, filepath.Join(dir, "2017-05-city-of-london-street.csv"), "Crime ID,Month\nx,2017-05\n")
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, dir, _, _ := cityCopies(t, t.TempDir(), func(string) bool { return false })
-			if tc.change != nil {
-				tc.change(t, dir)
-			}
-			opt := ingest.Options{Logger: slog.New(slog.DiscardHandler)}
-			ds, earlier, sum, err := loadEvery(context.Background(), []string{dir}, scan(t, dir), tc.recent, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(sum.Failed) != tc.failed || (earlier != nil) != tc.apart {
-				t.Fatalf("%d failed, the earlier months %v; want %d and apart %v", len(sum.Failed), earlier != nil, tc.failed, tc.apart)
-			}
-			if tc.apart && (ds.NumParts() != 2 || !ds.Extends(earlier)) {
-				t.Fatalf("%d parts, want the earlier months' and the latest", ds.NumParts())
-			}
-			whole, _, err := ingest.Load(context.Background(), []string{dir}, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ds.Version() != whole.Version() {
-				t.Fatalf("version %s, loaded in one piece %s", ds.Version(), whole.Version())
-			}
-		})
-	}
-}
-
-func renameFile(t *testing.T, from, to string) {
-	t.Helper()
-	if err := os.Rename(from, to); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -369,7 +369,7 @@ func (f *reloadFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.interval, "watch-interval", 5*time.Second, "with --watch, how often the data paths are scanned")
 	fs.DurationVar(&f.settle, "watch-settle", 10*time.Second, "with --watch, how long files must stay unchanged before a reload")
 	fs.StringVar(&f.tokenFile, "admin-token-file", "", "file holding the bearer token of POST /admin/reload (without it the route is 404)")
-	fs.IntVar(&f.recentMonths, "recent-months", 36, "the latest months a load of every file builds apart on the months before them, kept to rebuild those months alone when one of their files is revised (0: in one piece; a snapshot's are its own)")
+	fs.IntVar(&f.recentMonths, "recent-months", ingest.RecentMonths, "the latest months a load of every file builds apart on the months before them, kept to rebuild those months alone when one of their files is revised (0: in one piece; a snapshot's are its own)")
 	fs.IntVar(&f.maxAppended, "max-appended", 3, "months' parts a reload adds to the dataset last read in one piece before it builds the months since as one part again (0 never does)")
 }
 
@@ -427,7 +427,7 @@ type reloader struct {
 	// built again as one part (see mergeParts); 0 never does.
 	maxAppended int
 	// recentMonths is how many of the latest months a load of every file
-	// builds apart (see loadEvery); 0 none.
+	// builds apart (ingest.LoadApart); 0 none.
 	recentMonths int
 }
 
@@ -453,7 +453,7 @@ func (rl *reloader) mapped() int64 {
 
 // setRoots makes ds, read from every file (scanned as files), the dataset
 // later changes are taken in on, and earlier, when not nil, the dataset of
-// the months before the latest ds was built on (see loadEvery).
+// the months before the latest ds was built on (ingest.LoadApart).
 func (rl *reloader) setRoots(ds, earlier *geo.Dataset, files reload.Snapshot) {
 	since := func(files reload.Snapshot) func(reload.Snapshot) (reload.Diff, error) {
 		return func(now reload.Snapshot) (reload.Diff, error) {
@@ -465,7 +465,7 @@ func (rl *reloader) setRoots(ds, earlier *geo.Dataset, files reload.Snapshot) {
 	}
 	rl.roots = []reloadRoot{{ds: ds, name: "the last full load", since: since(files)}}
 	if earlier != nil {
-		_, late, _ := splitRecent(files, rl.recentMonths)
+		_, late, _ := ingest.SplitRecent(files.Files(), rl.recentMonths)
 		rl.roots = append(rl.roots, reloadRoot{ds: earlier, name: "the last full load's earlier months", since: since(files.Without(late))})
 	}
 }
@@ -596,35 +596,8 @@ func (rl *reloader) load(ctx context.Context, now reload.Snapshot) (ds, from *ge
 		}
 	}
 	unbound = boundReloadMemory(rl.mapped())
-	ds, earlier, sum, err = loadEvery(ctx, rl.paths, now, rl.recentMonths, rl.opt)
+	ds, earlier, sum, err = ingest.LoadApart(ctx, rl.paths, now.Files(), rl.recentMonths, rl.opt)
 	return ds, nil, sum, readEveryFile, now, earlier, unbound, err
-}
-
-// loadEvery loads every file under paths (scanned as files), as the
-// months before the latest recent and those months built on them
-// (ingest.Extend) when the files' names give their months and there are
-// more: earlier is then the dataset of the months before, which the
-// reloader keeps to rebuild the latest months alone when one of their
-// files is revised. ds is what a load in one piece gives (ingest.Load),
-// which it falls back to, earlier nil, when the files cannot be split so.
-func loadEvery(ctx context.Context, paths []string, files reload.Snapshot, recent int, opt ingest.Options) (ds, earlier *geo.Dataset, sum *ingest.Summary, err error) {
-	early, late, _ := splitRecent(files, recent)
-	if late != nil {
-		// A file that fails to read is reported, and the rest loaded, as
-		// a load in one piece does.
-		if earlier, sum, err = ingest.Load(ctx, early, opt); err != nil {
-			return nil, nil, sum, err
-		}
-		var more *ingest.Summary
-		ds, more, err = ingest.Extend(ctx, earlier, late, opt)
-		sum.Add(more)
-		if !errors.Is(err, ingest.ErrCannotExtend) || more != nil && more.HasFailures() {
-			return ds, earlier, sum, err
-		}
-		opt.Logger.Info("the latest months cannot be built apart; loading every file in one piece", "err", err)
-	}
-	ds, sum, err = ingest.Load(ctx, paths, opt)
-	return ds, nil, sum, err
 }
 
 // readEveryFile is what a reload that reads every file reports.

@@ -8,8 +8,6 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
-	"slices"
-	"strings"
 	"time"
 
 	"crimemap/geo"
@@ -29,7 +27,7 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	opt := server.DefaultConfig().Tiles
 	fs.IntVar(&opt.CrimesZoom, "crimes-zoom", opt.CrimesZoom, "the crimes zoom serve will be given (its tile cluster index is stored for it)")
 	fs.Float64Var(&opt.Radius, "cluster-radius", opt.Radius, "the cluster radius serve will be given (its tile cluster index is stored for it)")
-	recent := fs.Int("recent-months", 36, "store the latest N months as a part of their own, which a reload rebuilds alone when their files are revised (0: the dataset in one piece)")
+	recent := fs.Int("recent-months", ingest.RecentMonths, "store the latest N months as a part of their own, which a reload rebuilds alone when their files are revised (0: the dataset in one piece)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -47,7 +45,7 @@ func runSnapshot(ctx context.Context, args []string, stdout io.Writer) error {
 	if *recent < 0 {
 		return errors.New("snapshot: -recent-months must not be negative")
 	}
-	early, late, whole := splitRecent(files, *recent)
+	early, late, whole := ingest.SplitRecent(files.Files(), *recent)
 	if whole != "" && *recent > 0 {
 		fmt.Fprintf(stdout, "snapshot: the dataset in one piece: %s\n", whole)
 	}
@@ -130,48 +128,6 @@ func recentPart(ctx context.Context, lf *loadFlags, root *geo.Dataset, late []st
 	return ds, part, nil
 }
 
-// splitRecent divides the scanned files into those of the latest n months
-// (late) and those of earlier months (early), both sorted, by the months
-// their names give; files a load passes over are in neither. late is nil,
-// and whole says why, when the dataset is to be loaded in one piece: n is
-// 0, a data file's name gives no month (a zip, a file renamed), or the
-// files hold no more than n months.
-func splitRecent(files reload.Snapshot, n int) (early, late []string, whole string) {
-	if n == 0 {
-		return nil, nil, "-recent-months 0"
-	}
-	month := map[string]geo.Month{}
-	var months []geo.Month
-	for p := range files {
-		l := strings.ToLower(p)
-		if !strings.HasSuffix(l, ".csv") && !strings.HasSuffix(l, ".zip") {
-			continue
-		}
-		m, ok := ingest.FileMonth(p)
-		if !ok {
-			return nil, nil, fmt.Sprintf("%s has no month in its name", p)
-		}
-		month[p] = m
-		months = append(months, m)
-	}
-	slices.Sort(months)
-	months = slices.Compact(months)
-	if len(months) <= n {
-		return nil, nil, fmt.Sprintf("%d months, no more than -recent-months %d", len(months), n)
-	}
-	cut := months[len(months)-n]
-	for p, m := range month {
-		if m >= cut {
-			late = append(late, p)
-		} else {
-			early = append(early, p)
-		}
-	}
-	slices.Sort(early)
-	slices.Sort(late)
-	return early, late, ""
-}
-
 // snapshotLimit is the soft memory limit while the snapshot command builds
 // what it stores beside the loaded dataset (the tile index, the hex levels
 // and counts), given the live heap then: those add about a tenth to it,
@@ -212,14 +168,14 @@ type started struct {
 	// loaded is the scan of the files ds holds.
 	loaded reload.Snapshot
 	// earlier is, when the files were loaded with their latest months
-	// apart (see loadEvery), the dataset of the months before them.
+	// apart (ingest.LoadApart), the dataset of the months before them.
 	earlier *geo.Dataset
 }
 
 // startDataset is the dataset serve starts with: the snapshot's when one is
 // given, this build can read it and it was made from the files now under
 // paths (base, their scan), else the one loaded from paths, with its
-// latest recent months built apart (see loadEvery). When files
+// latest recent months built apart (ingest.LoadApart). When files
 // were only added since the snapshot (a new month's drop), or street files
 // published again with their outcomes moved on (a month's archive), the
 // snapshot is opened and those changes taken in (see takeChanges). A
@@ -237,7 +193,7 @@ func startDataset(ctx context.Context, snapshot string, paths []string, base rel
 			return st, err
 		}
 	}
-	ds, earlier, sum, err := loadEvery(ctx, paths, base, recent, opt)
+	ds, earlier, sum, err := ingest.LoadApart(ctx, paths, base.Files(), recent, opt)
 	return started{ds: ds, sum: sum, loaded: base, earlier: earlier}, err
 }
 

@@ -6,7 +6,9 @@ package benchdata
 
 import (
 	"context"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -43,7 +45,17 @@ func (l *loaded) get(b testing.TB, dir string) *geo.Dataset {
 				l.dataset, _, l.err = root.WithAppended()
 			}
 		} else {
-			l.dataset, _, l.err = ingest.Load(context.Background(), []string{dir}, ingest.Options{})
+			// As serve loads the files: the latest months apart.
+			var files []string
+			l.err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() {
+					files = append(files, p)
+				}
+				return err
+			})
+			if l.err == nil {
+				l.dataset, _, _, l.err = ingest.LoadApart(context.Background(), []string{dir}, files, ingest.RecentMonths, ingest.Options{})
+			}
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -138,7 +150,8 @@ func HistorySnapshot(b testing.TB) string {
 }
 
 // HistoryBytesPerCrime is BytesPerCrime for the long history loaded from
-// its CSVs; a snapshot maps its columns outside the heap, so it is skipped.
+// its CSVs as serve loads them (the latest months apart); a snapshot maps
+// its columns outside the heap, so it is skipped.
 func HistoryBytesPerCrime(b testing.TB) float64 {
 	if isFile(os.Getenv(HistoryEnv)) {
 		b.Skip(HistoryEnv + " names a snapshot: resident bytes are measured on the CSVs")
