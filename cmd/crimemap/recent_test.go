@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,9 @@ import (
 // three and the new month, in three parts. A second server loads the files
 // with its latest three months apart. A street file of one of the latest
 // months is then revised with crimes dropped: each server builds the
-// latest months alone on the earlier ones. A revised file of an earlier
+// latest months alone on the earlier ones, and a server started then from
+// a snapshot of the eighteen months does the same at its start. A revised
+// file of an earlier
 // month then reads every file, again with the latest three apart, so that
 // the next revision of one of those is built alone as well. At the start
 // and after each reload, the servers must answer byte for byte as one
@@ -46,10 +49,15 @@ func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 		}
 		writeFile(t, filepath.Join(data, filepath.Base(n)), string(b))
 	}
+	// A snapshot of the eighteen months, for a start after a revision.
+	snap18 := filepath.Join(tmp, "city18.snap")
+	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-recent-months", "3", "-out", snap18, data}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 	token := strings.Repeat("r3c3nt", 6)
 	tokenFile := filepath.Join(tmp, "admin-token")
 	writeFile(t, tokenFile, token+"\n")
-	for _, dir := range []string{"s", "f", "a", "b", "c", "d"} {
+	for _, dir := range []string{"s", "f", "r", "a", "b", "c", "d"} {
 		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -74,8 +82,8 @@ func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 	}{
 		{"", map[string]want{"snapshot": {"", 3}, "files": {"", 2}}},
 		{"2017-05-city-of-london-street.csv", map[string]want{"snapshot": {"files added since the snapshot's earlier months", 2}, "files": builtAlone}},
-		{"2016-03-city-of-london-street.csv", map[string]want{"snapshot": {readEveryFile, 2}, "files": {readEveryFile, 2}}},
-		{"2017-04-city-of-london-street.csv", map[string]want{"snapshot": builtAlone, "files": builtAlone}},
+		{"2016-03-city-of-london-street.csv", map[string]want{"snapshot": {readEveryFile, 2}, "files": {readEveryFile, 2}, "started after": {readEveryFile, 1}}},
+		{"2017-04-city-of-london-street.csv", map[string]want{"snapshot": builtAlone, "files": builtAlone, "started after": {readEveryFile, 1}}},
 	} {
 		if step.file != "" {
 			dropRows(t, filepath.Join(data, step.file), 7)
@@ -93,6 +101,17 @@ func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 				t.Fatalf("%q revised, from the %s: %d parts, want %d", step.file, name, h.Parts, step.want[name].parts)
 			}
 			health[name] = h
+		}
+		if i == 1 {
+			// A start from the eighteen months' snapshot now builds the
+			// latest three again on its earlier months; it loads every
+			// file later in one piece (-recent-months 0), so that its
+			// two parts tell the start from a load of every file.
+			srv := serveData(t, filepath.Join(tmp, "r"), data, append([]string{"-snapshot", snap18}, append(flags, "-recent-months", "0")...)...)
+			if h := waitHealth(t, srv, func(h serveHealth) bool { return h.Version != "" }); h.Parts != 2 || h.Version != health["snapshot"].Version || h.Reload != nil {
+				t.Fatalf("started after %s was revised: %d parts, version %s, reload %v; want 2, %s and none", step.file, h.Parts, h.Version, h.Reload, health["snapshot"].Version)
+			}
+			servers["started after"], health["started after"] = srv, health["snapshot"]
 		}
 		one := serveData(t, filepath.Join(tmp, string(rune('a'+i))), data, "-recent-months", "0")
 		w := waitHealth(t, one, func(h serveHealth) bool { return h.Version != "" })

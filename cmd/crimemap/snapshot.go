@@ -162,7 +162,8 @@ type started struct {
 	// snap is the snapshot's dataset, nil when the files were loaded
 	// instead; whole is snap with the latest months the snapshot stores
 	// apart appended (geo.Dataset.WithAppended), snap itself when it
-	// stores none. ds is whole or whole with changes taken in.
+	// stores none or a file of those months was revised since. ds is
+	// whole, or whole (or snap) with changes taken in.
 	snap, whole *geo.Dataset
 	sum         *ingest.Summary
 	// loaded is the scan of the files ds holds.
@@ -248,6 +249,22 @@ func fromSnapshot(ctx context.Context, snapshot string, paths []string, base rel
 		st.sum = sum
 		if err != nil && ctx.Err() == nil {
 			opt.Logger.Error("the changes since the snapshot could not be taken in", "err", err)
+		}
+	}
+	if whole != opened && ctx.Err() == nil {
+		// A file of the months the snapshot stores apart revised: those
+		// months are built again on the earlier ones, as a reload does.
+		if d, err := filesSince(opened.SnapshotPart(rootFilesPart), base, paths); err == nil {
+			ds, from, sum, how, ok, err := takeChanges(ctx, opened, d, "files added since the snapshot's earlier months", opt)
+			if ok && err == nil && !sum.HasFailures() {
+				opt.Logger.Info("changes since the snapshot taken in", "read", how, "version", ds.Version(), "elapsed", time.Since(start).Round(time.Millisecond))
+				// The months stored apart serve nothing now, and no
+				// reload can start from them.
+				opened.ReleaseAppended()
+				st.ds, st.from, st.whole, st.sum = ds, from, opened, sum
+				return st, true, nil
+			}
+			st.sum = sum
 		}
 	}
 	if ctx.Err() != nil {
