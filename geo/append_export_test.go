@@ -179,3 +179,9 @@ func HexLevelShared(a, b *Dataset, res int) bool {
 	la, lb := a.hexLevel(res), b.hexLevel(res)
 	return len(la.of) > 0 && &la.of[0] == &lb.of[0]
 }
+
+// SharesPoints reports whether a's snap points' columns and strings are
+// held in b's memory.
+func SharesPoints(a, b *Dataset) bool {
+	return len(a.ptLon) > 0 && len(a.strs) > 0 && &a.ptLon[0] == &b.ptLon[0] && &a.ptID[0] == &b.ptID[0] && &a.strs[0] == &b.strs[0]
+}

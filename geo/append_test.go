@@ -340,3 +340,31 @@ func TestAppendRefuses(t *testing.T) {
 	again, _ := geo.SplitMonths(whole, 1)
 	sameAnswers(t, again, base)
 }
+
+// TestSharingPoints: the months before an appended month, sharing its
+// points' columns, answer as they did and keep no copy of them; a dataset
+// that does not extend them shares nothing.
+func TestSharingPoints(t *testing.T) {
+	dir := testsupport.Shared(t, "city-of-london-2016-01_2017-06-street-outcomes-stopsearch")
+	whole := load(t, dir)
+	early, late := splitFiles(t, dir, 3)
+	base, _, err := ingest.Load(context.Background(), early, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := geo.Append(base, loadOn(t, base, late))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := base.SharingPoints(ds)
+	if !geo.SharesPoints(shared, ds) || geo.SharesPoints(base, ds) {
+		t.Fatal("the points' columns are not shared, or were before")
+	}
+	if d := geo.SnapshotDiff(base, shared); len(d) > 0 {
+		t.Fatalf("sharing changed %v", d)
+	}
+	sameAnswers(t, base, shared)
+	if base.SharingPoints(whole) != base || base.SharingPoints(base) != base {
+		t.Fatal("shared with a dataset that does not extend it")
+	}
+}

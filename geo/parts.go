@@ -181,3 +181,28 @@ func (cs *Columns) Category(c CrimeID) Category { return cs.cat[c-cs.lo] }
 
 // Month returns the month of crime c, which must be in the part.
 func (cs *Columns) Month(c CrimeID) Month { return cs.months[cs.month[c-cs.lo]] }
+
+// SharingPoints returns d with its snap points' columns and strings read
+// from ds's, where ds extends d (Append): ds's catalogue begins with d's,
+// so d need not keep a copy of its own. A server keeps d beside ds to
+// build ds's later months again on it, and the copy would cost it 40 MB
+// at 90M. d is unchanged; a column that is not a prefix of ds's stays d's.
+func (d *Dataset) SharingPoints(ds *Dataset) *Dataset {
+	if d == ds || !ds.Extends(d) {
+		return d
+	}
+	nd := *d
+	nd.ptLon, nd.ptLat = prefixOf(d.ptLon, ds.ptLon), prefixOf(d.ptLat, ds.ptLat)
+	nd.ptStreet, nd.ptLSOACode, nd.ptLSOAName = prefixOf(d.ptStreet, ds.ptStreet), prefixOf(d.ptLSOACode, ds.ptLSOACode), prefixOf(d.ptLSOAName, ds.ptLSOAName)
+	nd.ptCell, nd.ptID = prefixOf(d.ptCell, ds.ptCell), prefixOf(d.ptID, ds.ptID)
+	nd.strs = prefixOf(d.strs, ds.strs)
+	return &nd
+}
+
+// prefixOf returns of's first len(own) values when they are own's, else own.
+func prefixOf[T comparable](own, of []T) []T {
+	if len(of) >= len(own) && slices.Equal(own, of[:len(own)]) {
+		return of[:len(own):len(own)]
+	}
+	return own
+}

@@ -73,6 +73,11 @@ func LoadApart(ctx context.Context, paths, files []string, recent int, opt Optio
 		var more *Summary
 		ds, more, err = Extend(ctx, earlier, late, opt)
 		sum.Add(more)
+		if err == nil {
+			// Kept beside ds, the earlier months need no copy of the
+			// points ds holds.
+			earlier = earlier.SharingPoints(ds)
+		}
 		if !errors.Is(err, ErrCannotExtend) || more != nil && more.HasFailures() {
 			return ds, earlier, sum, err
 		}

@@ -38,7 +38,7 @@ type Options struct {
 // tiles under 10,000 features and 500 KB.
 func DefaultOptions() Options {
 	return Options{CrimesZoom: 14, Radius: 40, TileSize: 512, MaxFeatures: 10000, MaxBytes: 500_000,
-		TableBytes: 64 << 20, TableBytesPerCrime: 1.72, MinTableCrimes: 256, TableZoom: 5}
+		TableBytes: 64 << 20, TableBytesPerCrime: 1.60, MinTableCrimes: 256, TableZoom: 5}
 }
 
 func (o Options) withDefaults() Options {
