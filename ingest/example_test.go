@@ -59,3 +59,34 @@ func ExampleLoad_failedFiles() {
 	// 2018-01-kent-street.csv: missing column true, broken zip false
 	// archive.zip: missing column false, broken zip true
 }
+
+// Load a folder with its latest month apart, built on the months before
+// it, as serve does: the months before are kept to build the latest again
+// alone when one of its files is revised, and the dataset answers as one
+// loaded in one piece.
+func ExampleLoadApart() {
+	dir := "../testdata/ingest/city-of-london"
+	var files []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
+	opt := ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ds, earlier, _, err := ingest.LoadApart(context.Background(), []string{dir}, files, 1, opt)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	whole, _, err := ingest.Load(context.Background(), []string{dir}, opt)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("parts:", ds.NumParts(), "earlier months:", earlier.Months(), "all months:", ds.Months())
+	fmt.Println("as in one piece:", ds.Version() == whole.Version())
+	// Output:
+	// parts: 2 earlier months: [2016-01] all months: [2016-01 2016-02]
+	// as in one piece: true
+}
