@@ -505,7 +505,7 @@ func OpenSnapshotChecked(path string, check func(part func(name string) []byte) 
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
-	d, err := readSnapshot(data, check)
+	d, err := readSnapshot(data, check, false)
 	if err != nil {
 		unmapSnapshot(data)
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
@@ -526,7 +526,7 @@ type snapHeader struct {
 }
 
 // readSnapHeader checks the header and every section's place and checksum.
-func readSnapHeader(data []byte) (*snapHeader, error) {
+func readSnapHeader(data []byte, summed bool) (*snapHeader, error) {
 	if len(data) < len(snapMagic)+8 || string(data[:len(snapMagic)]) != snapMagic {
 		return nil, fmt.Errorf("%w: not a crimemap snapshot (no magic number)", ErrSnapshotCorrupt)
 	}
@@ -578,7 +578,9 @@ func readSnapHeader(data []byte) (*snapHeader, error) {
 	// The sums read every page of the file: this is the I/O of the start,
 	// spread over the cores.
 	bad := make([]bool, n+1)
-	parallel.Each(n, func(k int) { bad[k+1] = xxhash.Sum64(all[k+1]) != sums[k+1] })
+	if !summed {
+		parallel.Each(n, func(k int) { bad[k+1] = xxhash.Sum64(all[k+1]) != sums[k+1] })
+	}
 	if k := slices.Index(bad, true); k >= 0 {
 		return nil, fmt.Errorf("%w: section %d checksum mismatch", ErrSnapshotCorrupt, k)
 	}
@@ -616,13 +618,16 @@ func checkPadding(data []byte, headLen uint64, offs []uint64, secs [][]byte) err
 // ReadSnapshot returns the Dataset of a snapshot held in data, which must
 // stay unchanged for the Dataset's life: its columns are used in place, so
 // data must start 8-byte aligned (a mapping does), else it is refused.
-func ReadSnapshot(data []byte) (*Dataset, error) { return readSnapshot(data, nil) }
+func ReadSnapshot(data []byte) (*Dataset, error) { return readSnapshot(data, nil, false) }
 
-func readSnapshot(data []byte, check func(part func(name string) []byte) error) (*Dataset, error) {
+// readSnapshot is ReadSnapshot with a check of the parts (see
+// OpenSnapshotChecked); summed says the sections' checksums were verified
+// already, as those of a snapshot stored inside another's part are with it.
+func readSnapshot(data []byte, check func(part func(name string) []byte) error, summed bool) (*Dataset, error) {
 	if !littleEndian {
 		return nil, fmt.Errorf("%w: this host is big-endian; snapshots are little-endian", ErrSnapshotFormat)
 	}
-	h, err := readSnapHeader(data)
+	h, err := readSnapHeader(data, summed)
 	if err != nil {
 		return nil, err
 	}

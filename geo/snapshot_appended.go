@@ -32,14 +32,16 @@ func AppendedPart(part *Dataset, parts ...SnapshotPart) (SnapshotPart, error) {
 // in the snapshot by AppendedPart appended to it, and whether there was
 // one: without one it returns d itself. The appended dataset's columns
 // are read in place from the snapshot's mapping, as d's are, and were
-// checked with the rest of the file; it is checked as a snapshot of its
-// own as well, and refused (ErrSnapshotCorrupt) where it does not extend
-// d. Its SnapshotPart gives the parts AppendedPart stored with it.
+// checked with the rest of the file; its layout is checked as a snapshot
+// of its own as well, and it is refused (ErrSnapshotCorrupt) where it does
+// not extend d. Its SnapshotPart gives the parts AppendedPart stored with it.
 func (d *Dataset) WithAppended() (ds *Dataset, ok bool, err error) {
 	if d.appended == nil {
 		return d, false, nil
 	}
-	part, err := ReadSnapshot(d.appended)
+	// Its bytes are a section of d's snapshot, whose checksum was
+	// verified when d was read: they are not summed a second time.
+	part, err := readSnapshot(d.appended, nil, true)
 	if err != nil {
 		return nil, true, fmt.Errorf("the snapshot's appended months: %w", err)
 	}
