@@ -46,11 +46,6 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	if err := runSnapshot(context.Background(), []string{"-quiet", "-log-level", "error", "-out", snapFile, grown}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, dir := range []string{"a", "b", "c", "d", "e", "f", "g"} {
-		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	one := serveData(t, filepath.Join(tmp, "a"), whole)
 	token := strings.Repeat("t0k3n", 8)
 	tokenFile := filepath.Join(tmp, "admin-token")

@@ -37,11 +37,6 @@ func TestAppendedPartsMerged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, dir := range []string{"a", "b", "c", "d"} {
-		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	token := strings.Repeat("m3rg3", 8)
 	tokenFile := filepath.Join(tmp, "admin-token")
 	writeFile(t, tokenFile, token+"\n")

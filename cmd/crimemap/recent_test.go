@@ -57,11 +57,6 @@ func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 	token := strings.Repeat("r3c3nt", 6)
 	tokenFile := filepath.Join(tmp, "admin-token")
 	writeFile(t, tokenFile, token+"\n")
-	for _, dir := range []string{"s", "f", "r", "a", "b", "c", "d"} {
-		if err := os.MkdirAll(filepath.Join(tmp, dir), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	flags := []string{"-admin-token-file", tokenFile, "-rate-limit", "api=off,v1=off", "-recent-months", "3"}
 	servers := map[string]string{
 		"snapshot": serveData(t, filepath.Join(tmp, "s"), data, append([]string{"-snapshot", snapFile}, flags...)...),

@@ -138,10 +138,13 @@ func startServe(t *testing.T, tmp string, args ...string) (base, data, src strin
 	return serveData(t, tmp, data, args...), data, src
 }
 
-// serveData runs serve on the data path data, keeping its store in tmp,
-// and returns its base URL.
+// serveData runs serve on the data path data, keeping its store in tmp
+// (made if missing), and returns its base URL.
 func serveData(t *testing.T, tmp, data string, args ...string) string {
 	t.Helper()
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
