@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strings"
 
 	"github.com/uber/h3-go/v4"
 
@@ -230,7 +231,31 @@ func (bs *building) resolve() error {
 		return err
 	}
 	d.strs = global.strs
+	packStrings(d.strs[len(baseStrs):])
 	return nil
+}
+
+// packStrings moves strs into one allocation. Each was copied out of its
+// file as the file was parsed, among that file's rows and maps, which are
+// garbage once the dataset is built; left there, the few strings that
+// live on (a point's street and LSOA, first seen in some file) hold whole
+// pages of that garbage in the heap: 140 MB at 90M crimes, for 5 MB of
+// strings. A base's strings are its own and stay where they are.
+func packStrings(strs []string) {
+	n := 0
+	for _, s := range strs {
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range strs {
+		b.WriteString(s)
+	}
+	all, at := b.String(), 0
+	for i, s := range strs {
+		strs[i] = all[at : at+len(s)]
+		at += len(s)
+	}
 }
 
 // termUse is a term as the first unit using it names it.
