@@ -38,6 +38,10 @@ func Append(base, month *Dataset) (*Dataset, error) {
 	if err := appendable(base, month); err != nil {
 		return nil, err
 	}
+	stops, err := base.stops.concat(&month.stops)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrAppend, err)
+	}
 	d := &Dataset{
 		categories: month.categories, outcomes: month.outcomes, forces: month.forces, strs: month.strs,
 		ptLon: month.ptLon, ptLat: month.ptLat, ptStreet: month.ptStreet, ptLSOACode: month.ptLSOACode,
@@ -45,7 +49,7 @@ func Append(base, month *Dataset) (*Dataset, error) {
 		tree: month.tree, bound: month.bound, forceKey: month.forceKey,
 		months:      slices.Concat(base.months, month.months),
 		monthCrimes: slices.Concat(base.monthsCrimes(), month.monthsCrimes()),
-		stops:       slices.Concat(base.stops, month.stops),
+		stops:       stops,
 	}
 	d.latest = latestOf(d.monthCrimes, d.months)
 	d.parts = slices.Concat(base.parts, []*tablePart{month.parts[0].rebased(uint32(base.Len()), len(base.months))})

@@ -101,19 +101,21 @@ func (d *Dataset) sub(m0, m1 int, as Month) *Dataset {
 	if m0 > 0 {
 		first = d.months[m0]
 	}
-	for _, s := range d.stops {
-		if s.Month >= first && s.Month < end {
-			out.stops = append(out.stops, s)
+	var stops []stopRow
+	for _, s := range d.stops.rows {
+		if s.month >= first && s.month < end {
+			if as != 0 {
+				s.month = as
+			}
+			stops = append(stops, s)
 		}
 	}
+	out.stops = stopTable{rows: stops, text: d.stops.text, off: d.stops.off}
 	if m0 > 0 {
 		out.later = d.laterRows(m0)
 	}
 	if as != 0 {
 		out.months = []Month{as}
-		for i := range out.stops {
-			out.stops[i].Month = as
-		}
 		for i := range out.later {
 			out.later[i].month = as
 		}

@@ -308,19 +308,21 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 	for _, sb := range stops {
 		n += len(sb.Rows)
 	}
-	// Sized once: a stop row is a dozen strings, and growing the slice
-	// step by step copies them and has the collector scan every copy.
-	d.stops = make([]StopRecord, 0, n)
+	tb := newStopTableBuilder(n)
 	for _, sb := range stops {
 		f, err := d.forceFor(sb.Unit.Force, nil)
 		if err != nil {
 			return nil, st, err
 		}
-		for _, r := range sb.Rows {
-			d.stops = append(d.stops, StopRecord{Force: f, Month: sb.Unit.Month, StopRow: r})
+		for i := range sb.Rows {
+			tb.add(f, sb.Unit.Month, &sb.Rows[i])
 		}
 	}
-	st.StopAndSearch = len(d.stops)
+	var err error
+	if d.stops, err = tb.table(); err != nil {
+		return nil, st, err
+	}
+	st.StopAndSearch = d.stops.len()
 	lap("outcomes joined")
 	wg.Wait()
 	if bs.release {

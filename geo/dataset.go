@@ -59,7 +59,7 @@ type Dataset struct {
 	// monthCrimes counts the crimes of each month, by index in months, so
 	// that a new part's months update LatestMonth without a scan.
 	monthCrimes []int
-	stops       []StopRecord
+	stops       stopTable
 	forceKey    []uint16 // see buildForceKeys
 
 	// The crime table, in parts of runs of months, earlier months first.
@@ -318,9 +318,6 @@ func (d *Dataset) Outcomes() *Vocab { return d.outcomes }
 
 // Forces returns the force vocabulary.
 func (d *Dataset) Forces() *Vocab { return d.forces }
-
-// Stops returns the stop-and-search records.
-func (d *Dataset) Stops() []StopRecord { return d.stops }
 
 // Point is the materialised view of a snap point.
 type Point struct {

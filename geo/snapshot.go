@@ -350,33 +350,26 @@ func encodeByCrime[V any](m map[uint32]V, put func(*snapEnc, V)) []byte {
 	return e.b
 }
 
-// stopFields lists a stop row's string fields, for both directions.
-func stopFields(r *StopRow) []*string {
-	return []*string{&r.Type, &r.Date, &r.PartOfOperation, &r.OperationName, &r.Gender, &r.AgeRange,
-		&r.SelfEthnicity, &r.OfficerEthn, &r.Legislation, &r.ObjectOfSearch, &r.Outcome,
-		&r.OutcomeLinked, &r.RemovalOfMoreThanOuterClothing}
-}
-
-const stopStrings = 13
-
 // encodeStops writes the stop-and-search records with their strings
-// interned: a few dozen values repeat over every row.
+// interned: a few dozen values repeat over every row. They are interned
+// again in row order, so that the bytes depend on the records only, not
+// on how the table was put together (see stopTable.concat).
 func (d *Dataset) encodeStops() []byte {
 	t := newStrTable()
 	var rows snapEnc
-	for i := range d.stops {
-		r := &d.stops[i]
-		rows.b = append(rows.b, byte(r.Force))
-		rows.b = binary.LittleEndian.AppendUint16(rows.b, uint16(r.Month))
+	for i := range d.stops.rows {
+		r := &d.stops.rows[i]
+		rows.b = append(rows.b, byte(r.force))
+		rows.b = binary.LittleEndian.AppendUint16(rows.b, uint16(r.month))
 		loc := byte(0)
-		if r.HasLocation {
+		if r.located {
 			loc = 1
 		}
 		rows.b = append(rows.b, loc)
-		rows.u64(math.Float64bits(r.Lon))
-		rows.u64(math.Float64bits(r.Lat))
-		for _, f := range stopFields(&r.StopRow) {
-			rows.u32(t.idString(*f))
+		rows.u64(math.Float64bits(r.lon))
+		rows.u64(math.Float64bits(r.lat))
+		for _, k := range r.str {
+			rows.u32(t.idString(d.stops.str(k)))
 		}
 	}
 	var e snapEnc
@@ -384,7 +377,7 @@ func (d *Dataset) encodeStops() []byte {
 	for _, s := range t.strs {
 		e.str(s)
 	}
-	e.u32(uint32(len(d.stops)))
+	e.u32(uint32(d.stops.len()))
 	e.b = append(e.b, rows.b...)
 	return e.b
 }
@@ -1100,25 +1093,32 @@ func (d *Dataset) readStops(b []byte) error {
 	for i := range strs {
 		strs[i] = dec.str()
 	}
-	d.stops = make([]StopRecord, dec.count(stopRowBytes))
-	for i := range d.stops {
-		r := &d.stops[i]
+	rows := make([]stopRow, dec.count(stopRowBytes))
+	for i := range rows {
+		r := &rows[i]
 		head := dec.take(4)
 		if dec.err != nil {
 			break
 		}
-		r.Force, r.Month, r.HasLocation = Force(head[0]), Month(binary.LittleEndian.Uint16(head[1:])), head[3] == 1
-		r.Lon, r.Lat = math.Float64frombits(dec.u64()), math.Float64frombits(dec.u64())
-		if int(r.Force) >= d.forces.Len() {
-			return fmt.Errorf("%w: stop %d of force %d", ErrSnapshotCorrupt, i, r.Force)
+		r.force, r.month, r.located = Force(head[0]), Month(binary.LittleEndian.Uint16(head[1:])), head[3] == 1
+		r.lon, r.lat = math.Float64frombits(dec.u64()), math.Float64frombits(dec.u64())
+		if int(r.force) >= d.forces.Len() {
+			return fmt.Errorf("%w: stop %d of force %d", ErrSnapshotCorrupt, i, r.force)
 		}
-		for _, f := range stopFields(&r.StopRow) {
+		for f := range r.str {
 			k := dec.u32()
 			if int(k) >= len(strs) {
 				return fmt.Errorf("%w: stop %d names string %d of %d", ErrSnapshotCorrupt, i, k, len(strs))
 			}
-			*f = strs[k]
+			r.str[f] = k
 		}
 	}
-	return dec.done()
+	if err := dec.done(); err != nil {
+		return err
+	}
+	var err error
+	if d.stops, err = packStopValues(rows, strs); err != nil {
+		return fmt.Errorf("%w: %v", ErrSnapshotCorrupt, err)
+	}
+	return nil
 }

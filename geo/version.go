@@ -282,25 +282,26 @@ func (d *Dataset) stopSums() versionSums {
 	var s versionSums
 	w := newHashWriter()
 	var rank uint64
-	for i := range d.stops {
-		r := &d.stops[i]
-		if i > 0 && (r.Force != d.stops[i-1].Force || r.Month != d.stops[i-1].Month) {
+	rows := d.stops.rows
+	for i := range rows {
+		r := &rows[i]
+		if i > 0 && (r.force != rows[i-1].force || r.month != rows[i-1].month) {
 			rank = 0
 		}
 		w.h.Reset()
-		w.u64(tagStop<<56 | uint64(r.Month)<<16 | uint64(r.Force))
+		w.u64(tagStop<<56 | uint64(r.month)<<16 | uint64(r.force))
 		w.u64(rank)
-		for _, f := range []string{r.Type, r.Date, r.PartOfOperation, r.OperationName, r.Gender, r.AgeRange,
-			r.SelfEthnicity, r.OfficerEthn, r.Legislation, r.ObjectOfSearch, r.Outcome, r.OutcomeLinked, r.RemovalOfMoreThanOuterClothing} {
-			w.str(f)
+		// The fields in the order of StopRow.strings.
+		for _, k := range r.str {
+			w.str(d.stops.str(k))
 		}
 		loc := uint64(0)
-		if r.HasLocation {
+		if r.located {
 			loc = 1
 		}
 		w.u64(loc)
-		w.u64(math.Float64bits(r.Lon))
-		w.u64(math.Float64bits(r.Lat))
+		w.u64(math.Float64bits(r.lon))
+		w.u64(math.Float64bits(r.lat))
 		s.stops += w.sum()
 		s.nStops++
 		rank++

@@ -243,9 +243,9 @@ func checkStops(t *testing.T, root string) {
 			}
 		}
 	}
-	if len(stops) != rows || sum.Stops.Read != rows || gotLoc != located || sum.Stops.NoLocation != rows-located {
+	if ds.NumStops() != rows || sum.Stops.Read != rows || gotLoc != located || sum.Stops.NoLocation != rows-located {
 		t.Errorf("stops %d (%d located), summary read %d no location %d; brute force %d (%d located)",
-			len(stops), gotLoc, sum.Stops.Read, sum.Stops.NoLocation, rows, located)
+			ds.NumStops(), gotLoc, sum.Stops.Read, sum.Stops.NoLocation, rows, located)
 	}
 	for ty, n := range types {
 		if gotTypes[ty] != n {

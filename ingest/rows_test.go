@@ -269,7 +269,7 @@ func TestSameFolderTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if once.Len() != twice.Len() || once.Version() != twice.Version() || len(once.Stops()) != len(twice.Stops()) {
+	if once.Len() != twice.Len() || once.Version() != twice.Version() || once.NumStops() != twice.NumStops() {
 		t.Errorf("twice: %d crimes version %s, once: %d version %s", twice.Len(), twice.Version(), once.Len(), once.Version())
 	}
 	if sum1.OutcomesJoined != sum2.OutcomesJoined || sum1.StopAndSearch != sum2.StopAndSearch {

@@ -353,10 +353,11 @@ func (s *Server) wholeSnapshot(ds *geo.Dataset) *snapshot {
 // records, sorted.
 func forcesByStopMonth(ds *geo.Dataset) map[geo.Month][]string {
 	out := map[geo.Month][]string{}
-	for _, st := range ds.Stops() {
-		id := ds.Forces().Term(int(st.Force)).Slug
-		if fs := out[st.Month]; !slices.Contains(fs, id) {
-			out[st.Month] = append(fs, id)
+	for i := range ds.NumStops() {
+		f, m := ds.StopUnit(i)
+		id := ds.Forces().Term(int(f)).Slug
+		if fs := out[m]; !slices.Contains(fs, id) {
+			out[m] = append(fs, id)
 		}
 	}
 	for _, fs := range out {

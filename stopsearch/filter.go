@@ -107,23 +107,23 @@ func (x *Index) each(ctx context.Context, a geo.Area, f *Filter, fn func(ID) boo
 	// A force's months are a handful of lists, so a filter by force reads
 	// those rather than every stop.
 	if forces := f.allow[DimForce]; forces != nil {
-		for k, ids := range x.byUnit {
-			code := x.codes[DimForce][ids[0]]
+		for k, r := range x.byUnit {
+			code := x.codes[DimForce][r.lo]
 			if !forces[code] || (f.From != 0 && k.month < f.From) || (f.To != 0 && k.month > f.To) {
 				continue
 			}
 			if ctx.Err() != nil {
 				return fmt.Errorf("stopsearch: scan stopped: %w", ctx.Err())
 			}
-			for _, id := range ids {
-				if x.Matches(id, f) && !fn(id) {
+			for id := r.lo; id < r.hi; id++ {
+				if x.inUnit(id, k.force, k.month) && x.Matches(id, f) && !fn(id) {
 					return nil
 				}
 			}
 		}
 		return nil
 	}
-	for i := range x.recs {
+	for i := range x.Len() {
 		if i%checkEvery == 0 && ctx.Err() != nil {
 			return fmt.Errorf("stopsearch: scan stopped: %w", ctx.Err())
 		}

@@ -45,7 +45,7 @@ func DimByName(name string) (Dim, bool) {
 }
 
 // ID identifies a stop within one dataset version: its index in
-// geo.Dataset.Stops().
+// geo.Dataset.Stop.
 type ID uint32
 
 // NoLocation marks a stop without coordinates.
@@ -65,7 +65,6 @@ type Location struct {
 // concurrent use.
 type Index struct {
 	ds      *geo.Dataset
-	recs    []geo.StopRecord
 	month   []geo.Month
 	codes   [NumDims][]uint16
 	vocabs  [NumDims]*vocab
@@ -79,8 +78,11 @@ type Index struct {
 	locStops []ID
 	byStreet map[int64]uint32
 	tree     rtree.RTreeG[uint32]
-	// byUnit lists each force-month's stops, ascending.
-	byUnit map[unit][]ID
+	// byUnit holds where each force-month's stops are: from its first to
+	// its last. A dataset holds a force-month's records in a row (see
+	// geo.Dataset.Stop), so a range rather than a list of ids, 4 bytes a
+	// stop; the readers check each stop's unit all the same.
+	byUnit map[unit]idRange
 	latest geo.Month
 }
 
@@ -89,20 +91,24 @@ type unit struct {
 	month geo.Month
 }
 
+// idRange is the stops lo..hi-1.
+type idRange struct{ lo, hi ID }
+
 // New indexes ds's stops.
 func New(ds *geo.Dataset) *Index {
-	recs := ds.Stops()
-	x := &Index{ds: ds, recs: recs, month: make([]geo.Month, len(recs)), linked: make([]int8, len(recs)),
-		loc: make([]uint32, len(recs)), byStreet: map[int64]uint32{}, byUnit: map[unit][]ID{}}
+	n := ds.NumStops()
+	x := &Index{ds: ds, month: make([]geo.Month, n), linked: make([]int8, n),
+		loc: make([]uint32, n), byStreet: map[int64]uint32{}, byUnit: map[unit]idRange{}}
 	for d := range x.vocabs {
 		x.vocabs[d] = newVocab()
-		x.codes[d] = make([]uint16, len(recs))
+		x.codes[d] = make([]uint16, n)
 	}
 	for _, t := range ds.Forces().Terms() {
 		x.vocabs[DimForce].code(t.Slug, t.Name)
 	}
-	for _, r := range recs {
-		x.months = append(x.months, r.Month)
+	for i := range n {
+		_, m := ds.StopUnit(i)
+		x.months = append(x.months, m)
 	}
 	slices.Sort(x.months)
 	x.months = slices.Compact(x.months)
@@ -111,7 +117,7 @@ func New(ds *geo.Dataset) *Index {
 	}
 	x.outcome = []Outcome{{}}
 	locOf := map[[2]float64]uint32{}
-	for i, r := range recs {
+	for i, r := range ds.Stops() {
 		x.month[i] = r.Month
 		t := ds.Forces().Term(int(r.Force))
 		x.codes[DimForce][i] = x.vocabs[DimForce].code(t.Slug, t.Name)
@@ -131,7 +137,11 @@ func New(ds *geo.Dataset) *Index {
 		x.codes[DimGender][i] = x.vocabs[DimGender].label(r.Gender)
 		x.linked[i] = tristate(r.OutcomeLinked)
 		k := unit{r.Force, r.Month}
-		x.byUnit[k] = append(x.byUnit[k], ID(i))
+		at, ok := x.byUnit[k]
+		if !ok {
+			at.lo = ID(i)
+		}
+		x.byUnit[k] = idRange{at.lo, ID(i + 1)}
 		x.loc[i] = NoLocation
 		if r.HasLocation {
 			key := [2]float64{r.Lon, r.Lat}
@@ -253,7 +263,7 @@ func tristate(s string) int8 {
 func (x *Index) Dataset() *geo.Dataset { return x.ds }
 
 // Len returns the number of stops.
-func (x *Index) Len() int { return len(x.recs) }
+func (x *Index) Len() int { return len(x.month) }
 
 // LatestMonth is the month /api/ answers when it is given none: the
 // dataset's latest month, or the stops' own when no crimes are loaded.
@@ -268,7 +278,7 @@ func (x *Index) LatestMonth() geo.Month {
 func (x *Index) Months() []geo.Month { return x.months }
 
 // Record returns stop id as the file wrote it, with its force and month.
-func (x *Index) Record(id ID) *geo.StopRecord { return &x.recs[id] }
+func (x *Index) Record(id ID) geo.StopRecord { return x.ds.Stop(int(id)) }
 
 // Outcome returns stop id's normalised outcome (zero when blank).
 func (x *Index) Outcome(id ID) Outcome { return x.outcome[x.codes[DimOutcome][id]] }
@@ -337,12 +347,22 @@ func (x *Index) AtLocation(l uint32, f *Filter) []ID {
 // without.
 func (x *Index) ForceMonth(force geo.Force, m geo.Month, located, unlocated bool) []ID {
 	var out []ID
-	for _, id := range x.byUnit[unit{force, m}] {
+	r := x.byUnit[unit{force, m}]
+	for id := r.lo; id < r.hi; id++ {
+		if !x.inUnit(id, force, m) {
+			continue
+		}
 		if has := x.loc[id] != NoLocation; (has && located) || (!has && unlocated) {
 			out = append(out, id)
 		}
 	}
 	return out
+}
+
+// inUnit reports whether stop id is of force's month m.
+func (x *Index) inUnit(id ID, force geo.Force, m geo.Month) bool {
+	f, _ := x.ds.StopUnit(int(id))
+	return f == force && x.month[id] == m
 }
 
 // checkEvery is how many locations a scan visits between looks at its
