@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -153,4 +154,56 @@ func BenchmarkNew(b *testing.B) {
 		stopsearch.New(ds)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/200_000, "ns/stop")
+}
+
+// BenchmarkResidentBytes reports the heap stop-and-search records hold, in
+// the dataset and in their index, per stop, measured after a collection:
+// the real stops under ../shared (Metropolitan and City of London 2015,
+// Greater Manchester 2018), and 600,000 synthetic ones, a national year.
+func BenchmarkResidentBytes(b *testing.B) {
+	quiet := ingest.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, c := range []struct {
+		name  string
+		paths func(b *testing.B) []string
+	}{
+		{"real", func(b *testing.B) []string {
+			return []string{testsupport.Shared(b, "stop-and-search-2015-metropolitan-city-of-london"),
+				testsupport.Shared(b, "greater-manchester-stop-and-search-2018-01_08")}
+		}},
+		{"national-synthetic", func(b *testing.B) []string {
+			cfg := synth.DefaultConfig()
+			cfg.Stops = 600_000
+			dir := b.TempDir()
+			if err := synth.GenerateStops(cfg, dir); err != nil {
+				b.Fatal(err)
+			}
+			return []string{dir}
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			paths := c.paths(b)
+			var ds *geo.Dataset
+			var x *stopsearch.Index
+			var before, loaded, indexed runtime.MemStats
+			for b.Loop() {
+				ds, x = nil, nil
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				var err error
+				if ds, _, err = ingest.Load(context.Background(), paths, quiet); err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&loaded)
+				x = stopsearch.New(ds)
+				runtime.GC()
+				runtime.ReadMemStats(&indexed)
+			}
+			n := float64(ds.NumStops())
+			b.ReportMetric(float64(loaded.HeapAlloc-before.HeapAlloc)/n, "dataset-bytes/stop")
+			b.ReportMetric(float64(indexed.HeapAlloc-loaded.HeapAlloc)/n, "index-bytes/stop")
+			b.ReportMetric(n, "stops")
+			runtime.KeepAlive(x)
+		})
+	}
 }
