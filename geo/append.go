@@ -220,14 +220,14 @@ func (d *Dataset) joinEarlier(rows []laterOutcome) (sums versionSums) {
 	if len(gained) == 0 {
 		return sums
 	}
-	pt.eachHist(func(crime uint32, e histEntry) {
+	pt.eachHist(d.months, func(crime uint32, e histEntry) {
 		gained = append(gained, histRow{crime: crime, month: e.month(), outcome: e.outcome()})
 	})
 	slices.SortStableFunc(gained, func(a, b histRow) int {
 		return cmp.Or(cmp.Compare(a.crime, b.crime), cmp.Compare(a.month, b.month))
 	})
 	np := *pt
-	np.packHist(gained)
+	np.packHist(gained, d.months)
 	d.parts[k] = &np
 	return sums
 }

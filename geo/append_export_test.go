@@ -89,7 +89,6 @@ func (d *Dataset) sub(m0, m1 int, as Month) *Dataset {
 		}
 	}
 	pt.idRank = idRanks(pt.hasID)
-	pt.packHist(hist)
 	out := &Dataset{
 		categories: d.categories, outcomes: d.outcomes, forces: d.forces, strs: d.strs,
 		ptLon: d.ptLon, ptLat: d.ptLat, ptStreet: d.ptStreet, ptLSOACode: d.ptLSOACode,
@@ -120,6 +119,7 @@ func (d *Dataset) sub(m0, m1 int, as Month) *Dataset {
 			out.later[i].month = as
 		}
 	}
+	pt.packHist(hist, out.months)
 	out.buildCrimeIDs()
 	out.buildIDIndex(out.idBuckets())
 	out.sealOnePart()
@@ -141,7 +141,7 @@ func (d *Dataset) laterRows(m int) []laterOutcome {
 	var order []key
 	src := d.tablePart
 	per, last := map[key]int{}, ^uint32(0)
-	src.eachHist(func(c uint32, e histEntry) {
+	src.eachHist(d.months, func(c uint32, e histEntry) {
 		if e.month() != month || int(src.month[c]) >= m {
 			return
 		}

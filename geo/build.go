@@ -498,7 +498,7 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 		}
 		return cmp.Compare(a.month, b.month)
 	})
-	d.packHist(hist)
+	d.packHist(hist, d.months)
 	return all, unmatched
 }
 

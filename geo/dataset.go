@@ -3,6 +3,7 @@ package geo
 import (
 	"cmp"
 	"encoding/hex"
+	"math"
 	"math/bits"
 	"slices"
 
@@ -131,6 +132,16 @@ type tablePart struct {
 	// empty when no crime has a history.
 	histStart []uint32
 	hist      []histEntry
+	// histOne marks the crimes whose history is a single event, within
+	// 255 months of the crime: most crimes with a history have one, a few
+	// months after the crime (5,767 of City of London's 6,717 over
+	// 2016-17). The event is held in histOneEv, by rank among the marked
+	// crimes (histOneRank per rankWords words, as idRank), as the months
+	// from the crime's to the event's and the outcome: two bytes rather
+	// than an entry of four in hist, where such a crime has none.
+	histOne     []uint64
+	histOneRank []uint32
+	histOneEv   []uint16
 	// histMore holds the entries joined to the part's crimes after it was
 	// built (see Append), sorted by crime: a crime's come after its
 	// entries in hist, being of later months.
@@ -165,15 +176,49 @@ type histRow struct {
 }
 
 // packHist keeps rows, sorted by crime (positions in the part), as the
-// part's histories.
-func (pt *tablePart) packHist(rows []histRow) {
+// part's histories; months are the dataset's, which the part's month
+// column indexes.
+func (pt *tablePart) packHist(rows []histRow, months []Month) {
 	pt.histStart, pt.hist = nil, nil
+	pt.histOne, pt.histOneRank, pt.histOneEv = nil, nil, nil
 	if len(rows) == 0 {
 		return
 	}
-	pt.histStart = make([]uint32, (len(pt.month)+63)/64+1)
-	pt.hist = make([]histEntry, len(rows))
-	for i, r := range rows {
+	words := (len(pt.month) + 63) / 64
+	one := make([]uint64, words)
+	// The single events are marked first, so that both kinds are sized
+	// once: a history's columns are held for good.
+	singles := 0
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].crime == rows[i].crime {
+			j++
+		}
+		r := rows[i]
+		if gap := int(r.month) - int(months[pt.month[r.crime]]); j == i+1 && gap >= 0 && gap <= math.MaxUint8 {
+			one[r.crime/64] |= 1 << (r.crime % 64)
+			singles++
+		}
+		i = j
+	}
+	evs := make([]uint16, 0, singles)
+	general := make([]histRow, 0, len(rows)-singles)
+	for _, r := range rows {
+		if one[r.crime/64]&(1<<(r.crime%64)) != 0 {
+			evs = append(evs, uint16(int(r.month)-int(months[pt.month[r.crime]]))<<8|uint16(r.outcome))
+		} else {
+			general = append(general, r)
+		}
+	}
+	if len(evs) > 0 {
+		pt.histOne, pt.histOneRank, pt.histOneEv = one, idRanks(one), evs
+	}
+	if len(general) == 0 {
+		return
+	}
+	pt.histStart = make([]uint32, words+1)
+	pt.hist = make([]histEntry, len(general))
+	for i, r := range general {
 		pt.histStart[r.crime/64+1]++
 		pt.hist[i] = newHistEntry(r.crime, r.month, r.outcome)
 	}
@@ -182,12 +227,47 @@ func (pt *tablePart) packHist(rows []histRow) {
 	}
 }
 
-// eachHist calls fn for every outcome history entry, in order, with its
-// crime's position in the part.
-func (pt *tablePart) eachHist(fn func(crime uint32, e histEntry)) {
-	for w := 0; w+1 < len(pt.histStart); w++ {
-		for _, e := range pt.hist[pt.histStart[w]:pt.histStart[w+1]] {
-			fn(uint32(w)*64+e.off(), e)
+// hasHist reports whether the part holds outcome histories packed at its
+// build (histMore aside).
+func (pt *tablePart) hasHist() bool { return len(pt.hist) > 0 || len(pt.histOneEv) > 0 }
+
+// oneEvent returns the event of crime i of the part when its history is
+// one held in histOneEv; months are the dataset's.
+func (pt *tablePart) oneEvent(i uint32, months []Month) (OutcomeEvent, bool) {
+	k, ok := rankIn(pt.histOne, pt.histOneRank, i)
+	if !ok {
+		return OutcomeEvent{}, false
+	}
+	ev := pt.histOneEv[k]
+	return OutcomeEvent{Month: months[pt.month[i]] + Month(ev>>8), Outcome: Outcome(ev)}, true
+}
+
+// eachHist calls fn for every outcome history entry packed at the part's
+// build, in order, with its crime's position in the part; months are the
+// dataset's.
+func (pt *tablePart) eachHist(months []Month, fn func(crime uint32, e histEntry)) {
+	k := 0
+	for w := range max(len(pt.histStart)-1, len(pt.histOne)) {
+		var gen []histEntry
+		if w+1 < len(pt.histStart) {
+			gen = pt.hist[pt.histStart[w]:pt.histStart[w+1]]
+		}
+		var ones uint64
+		if w < len(pt.histOne) {
+			ones = pt.histOne[w]
+		}
+		// A crime's history is in one or the other, never both.
+		for ones != 0 || len(gen) > 0 {
+			if off := uint32(bits.TrailingZeros64(ones)); ones != 0 && (len(gen) == 0 || off < gen[0].off()) {
+				c := uint32(w)*64 + off
+				ev := pt.histOneEv[k]
+				fn(c, newHistEntry(c, months[pt.month[c]]+Month(ev>>8), Outcome(ev)))
+				k++
+				ones &= ones - 1
+				continue
+			}
+			fn(uint32(w)*64+gen[0].off(), gen[0])
+			gen = gen[1:]
 		}
 	}
 }
@@ -430,15 +510,22 @@ const rankWords = 8
 
 // idIndex returns the index in ids of the Crime ID of the part's crime c,
 // and whether it has one.
-func (pt *tablePart) idIndex(c uint32) (int, bool) {
+func (pt *tablePart) idIndex(c uint32) (int, bool) { return rankIn(pt.hasID, pt.idRank, c) }
+
+// rankIn returns, when bit c of set is 1, how many bits before it are 1,
+// given ranks, the count before each run of rankWords words (idRanks).
+func rankIn(set []uint64, ranks []uint32, c uint32) (int, bool) {
 	wi := int(c / 64)
-	w := pt.hasID[wi]
+	if wi >= len(set) {
+		return 0, false
+	}
+	w := set[wi]
 	bit := uint64(1) << (c % 64)
 	if w&bit == 0 {
 		return 0, false
 	}
-	r := int(pt.idRank[wi/rankWords]) + bits.OnesCount64(w&(bit-1))
-	for _, x := range pt.hasID[wi&^(rankWords-1) : wi] {
+	r := int(ranks[wi/rankWords]) + bits.OnesCount64(w&(bit-1))
+	for _, x := range set[wi&^(rankWords-1) : wi] {
 		r += bits.OnesCount64(x)
 	}
 	return r, true
@@ -469,7 +556,9 @@ func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 func (d *Dataset) OutcomeHistory(c CrimeID) []OutcomeEvent {
 	pt, i := d.at(c)
 	var out []OutcomeEvent
-	if int(i/64)+1 < len(pt.histStart) {
+	if ev, ok := pt.oneEvent(i, d.months); ok {
+		out = append(out, ev)
+	} else if int(i/64)+1 < len(pt.histStart) {
 		for _, e := range pt.hist[pt.histStart[i/64]:pt.histStart[i/64+1]] {
 			if e.off() == i%64 {
 				out = append(out, OutcomeEvent{Month: e.month(), Outcome: e.outcome()})

@@ -32,7 +32,7 @@ func Footprint(d *Dataset) []ColumnBytes {
 		{"hasID+idRank", capBytes(d.hasID) + capBytes(d.idRank)},
 		{"ids", capBytes(d.ids)},
 		{"byID", capBytes(d.byID.packed) + capBytes(d.byID.dir)},
-		{"hist", capBytes(d.hist) + capBytes(d.histStart)},
+		{"hist", capBytes(d.hist) + capBytes(d.histStart) + capBytes(d.histOne) + capBytes(d.histOneRank) + capBytes(d.histOneEv)},
 		{"points (lon, lat, street, LSOA, cell, start, ids)", capBytes(d.ptLon) + capBytes(d.ptLat) + capBytes(d.ptStreet) + capBytes(d.ptLSOACode) + capBytes(d.ptLSOAName) + capBytes(d.ptCell) + capBytes(d.ptStart) + capBytes(d.ptID) + capBytes(d.ptByID)},
 		{"strings", strs},
 		{"months, stops", capBytes(d.months) + capBytes(d.stops.rows) + capBytes(d.stops.off) + len(d.stops.text)},
@@ -41,5 +41,5 @@ func Footprint(d *Dataset) []ColumnBytes {
 
 // FootprintCounts returns the counts the footprint depends on.
 func FootprintCounts(d *Dataset) (ids, hist, points, other, ctx int) {
-	return len(d.ids), len(d.hist), len(d.ptLon), len(d.other), len(d.ctx)
+	return len(d.ids), len(d.hist) + len(d.histOneEv), len(d.ptLon), len(d.other), len(d.ctx)
 }

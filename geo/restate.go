@@ -28,7 +28,7 @@ var ErrRestate = errors.New("the revised files change more than outcomes")
 // their place; it shares everything of base but the outcome column of the
 // parts it changes, which are copied. base is not changed.
 func Restate(base, rev *Dataset) (*Dataset, error) {
-	if rev.stops.len() > 0 || len(rev.later) > 0 || len(rev.unmatched) > 0 || slices.ContainsFunc(rev.parts, func(pt *tablePart) bool { return len(pt.hist) > 0 }) {
+	if rev.stops.len() > 0 || len(rev.later) > 0 || len(rev.unmatched) > 0 || slices.ContainsFunc(rev.parts, (*tablePart).hasHist) {
 		return nil, fmt.Errorf("%w: outcomes or stop-and-search files are among them", ErrRestate)
 	}
 	units, err := restateUnits(base, rev)

@@ -49,7 +49,7 @@ import (
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 6
+const SnapshotFormat = 7
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -106,6 +106,9 @@ const (
 	secUnitSample
 	secHistStart
 	secIDDir
+	secHistOne
+	secHistOneRank
+	secHistOneEv
 	// Then, per resolution r from 0 to FinestRes, the hex level's cells
 	// at secHex+2r and each point's index among them at secHex+2r+1.
 	secHex
@@ -130,7 +133,7 @@ var snapStored = []string{
 	"version", "sums", "categories", "outcomes", "forces", "strs",
 	"ptLon", "ptLat", "ptStreet", "ptLSOACode", "ptLSOAName", "ptCell", "ptStart", "tree", "bound",
 	"month", "cat", "force", "outcome", "hasID", "idRank", "ids", "byID", "other", "ctx",
-	"hist", "histStart", "months", "latest", "stops", "snapParts", "mapped", "unmatched", "appended",
+	"hist", "histStart", "histOne", "histOneRank", "histOneEv", "months", "latest", "stops", "snapParts", "mapped", "unmatched", "appended",
 	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later", "cubes",
 	// Counted again, while the crimes are checked.
 	"byForceMonth",
@@ -317,6 +320,7 @@ func (d *Dataset) sections() [][]byte {
 	s[secOther] = encodeByCrime(d.other, (*snapEnc).str)
 	s[secCtx] = encodeByCrime(d.ctx, (*snapEnc).u32)
 	s[secHistStart], s[secHist] = rawBytes(d.histStart), rawBytes(d.hist)
+	s[secHistOne], s[secHistOneRank], s[secHistOneEv] = rawBytes(d.histOne), rawBytes(d.histOneRank), rawBytes(d.histOneEv)
 	s[secMonths] = rawBytes(d.months)
 	s[secStops] = d.encodeStops()
 	s[secPtID], s[secPtByID] = rawBytes(d.ptID), rawBytes(d.ptByID)
@@ -869,6 +873,12 @@ func (d *Dataset) readColumns(s *[secCount + 1][]byte) (err error) {
 		func() (err error) { d.byID.dir, err = view[uint32](s[secIDDir], "ID index directory"); return },
 		func() (err error) { d.hist, err = view[histEntry](s[secHist], "outcome histories"); return },
 		func() (err error) { d.histStart, err = view[uint32](s[secHistStart], "outcome history starts"); return },
+		func() (err error) { d.histOne, err = view[uint64](s[secHistOne], "single-event histories"); return },
+		func() (err error) {
+			d.histOneRank, err = view[uint32](s[secHistOneRank], "single-event history ranks")
+			return
+		},
+		func() (err error) { d.histOneEv, err = view[uint16](s[secHistOneEv], "single events"); return },
 		func() (err error) { d.months, err = view[Month](s[secMonths], "distinct months"); return },
 		func() (err error) { d.ptID, err = view[uint64](s[secPtID], "location ids"); return },
 		func() (err error) { d.ptByID, err = view[uint32](s[secPtByID], "points by location id"); return },
@@ -977,7 +987,7 @@ func (d *Dataset) checkHist() error {
 		if len(d.hist) != 0 {
 			return fmt.Errorf("%d outcome history entries without starts", len(d.hist))
 		}
-		return nil
+		return d.checkHistOne()
 	}
 	if len(hs) != (n+63)/64+1 || hs[0] != 0 || int(hs[len(hs)-1]) != len(d.hist) {
 		return fmt.Errorf("%d outcome history starts for %d crimes and %d entries", len(hs), n, len(d.hist))
@@ -988,12 +998,59 @@ func (d *Dataset) checkHist() error {
 		}
 	}
 	var err error
-	d.eachHist(func(crime uint32, e histEntry) {
-		if err == nil && (int(crime) >= n || int(e.outcome()) >= d.outcomes.Len()) {
-			err = fmt.Errorf("outcome history entry of crime %d", crime)
+	for w := range len(hs) - 1 {
+		for _, e := range d.hist[hs[w]:hs[w+1]] {
+			if c := w*64 + int(e.off()); err == nil && (c >= n || int(e.outcome()) >= d.outcomes.Len()) {
+				err = fmt.Errorf("outcome history entry of crime %d", c)
+			}
 		}
-	})
-	return err
+	}
+	if err != nil {
+		return err
+	}
+	return d.checkHistOne()
+}
+
+// checkHistOne checks the single-event histories: a bit for every crime,
+// ranks that count them, an event for each, of an outcome there is and a
+// month there can be, and no crime with entries in both.
+func (d *Dataset) checkHistOne() error {
+	n := len(d.month)
+	if len(d.histOne) == 0 {
+		if len(d.histOneRank) != 0 || len(d.histOneEv) != 0 {
+			return fmt.Errorf("%d single events without their crimes' bits", len(d.histOneEv))
+		}
+		return nil
+	}
+	total := 0
+	for _, x := range d.histOne {
+		total += bits.OnesCount64(x)
+	}
+	if len(d.histOne) != (n+63)/64 || !slices.Equal(d.histOneRank, idRanks(d.histOne)) || len(d.histOneEv) != total {
+		return fmt.Errorf("%d single-event words, %d ranks and %d events for %d crimes", len(d.histOne), len(d.histOneRank), len(d.histOneEv), n)
+	}
+	if n%64 != 0 && d.histOne[len(d.histOne)-1]>>(n%64) != 0 {
+		return fmt.Errorf("single-event bits past the last crime")
+	}
+	k := 0
+	for w, x := range d.histOne {
+		if w+1 < len(d.histStart) {
+			for _, e := range d.hist[d.histStart[w]:d.histStart[w+1]] {
+				if x&(1<<e.off()) != 0 {
+					return fmt.Errorf("crime %d has a single event and entries", w*64+int(e.off()))
+				}
+			}
+		}
+		for ; x != 0; x &= x - 1 {
+			c := w*64 + bits.TrailingZeros64(x)
+			ev := d.histOneEv[k]
+			k++
+			if int(d.month[c]) >= len(d.months) || int(d.months[d.month[c]])+int(ev>>8) > math.MaxUint16 || int(Outcome(ev)) >= d.outcomes.Len() {
+				return fmt.Errorf("single event of crime %d", c)
+			}
+		}
+	}
+	return nil
 }
 
 // checkPublicIDs checks the location and crime id tables against the

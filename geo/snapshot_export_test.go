@@ -40,7 +40,8 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"month": same(a.month, b.month), "cat": same(a.cat, b.cat), "force": same(a.force, b.force),
 		"outcome": same(a.outcome, b.outcome), "hasID": same(a.hasID, b.hasID), "idRank": same(a.idRank, b.idRank),
 		"ids": same(a.ids, b.ids), "byID": same(a.byID, b.byID), "other": same(a.other, b.other),
-		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "histStart": same(a.histStart, b.histStart), "months": same(a.months, b.months),
+		"ctx": same(a.ctx, b.ctx), "hist": same(a.hist, b.hist), "histStart": same(a.histStart, b.histStart),
+		"histOne": same(a.histOne, b.histOne), "histOneRank": same(a.histOneRank, b.histOneRank), "histOneEv": same(a.histOneEv, b.histOneEv), "months": same(a.months, b.months),
 		"latest": a.latest == b.latest, "stops": same(a.stops, b.stops), "snapParts": same(a.snapParts, b.snapParts),
 		// Where the columns are (the heap or a file's pages), not what they hold.
 		"mapped": true,

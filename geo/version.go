@@ -248,18 +248,25 @@ func (d *Dataset) idsBefore(c int) int {
 
 // histSums hashes every outcome history entry with its crime's key.
 func (d *Dataset) histSums() versionSums {
-	if len(d.hist) == 0 {
+	if !d.hasHist() {
 		return versionSums{}
 	}
 	spans := d.keySpans()
 	sums := make([]versionSums, len(spans))
 	parallel.Each(len(spans), func(k int) {
 		s := &sums[k]
-		hi := -1
+		hi, hw := 0, -1 // hw is the word of crimes hi is in
 		d.walkKeys(spans[k], func(c int, key crimeKey) {
+			if ev, ok := d.oneEvent(uint32(c), d.months); ok {
+				s.addEntry(key, ev.Month, ev.Outcome)
+				return
+			}
 			w := c / 64
-			if hi < 0 || c%64 == 0 {
-				hi = int(d.histStart[w])
+			if w+1 >= len(d.histStart) {
+				return
+			}
+			if w != hw {
+				hi, hw = int(d.histStart[w]), w
 			}
 			for end := int(d.histStart[w+1]); hi < end && d.hist[hi].off() < uint32(c%64); hi++ {
 			}
