@@ -104,7 +104,7 @@ func (x *Index) each(ctx context.Context, a geo.Area, f *Filter, fn func(ID) boo
 		})
 		return err
 	}
-	// A force's months are a handful of lists, so a filter by force reads
+	// A force's months are a handful of ranges, so a filter by force reads
 	// those rather than every stop.
 	if forces := f.allow[DimForce]; forces != nil {
 		for k, r := range x.byUnit {
