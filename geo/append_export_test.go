@@ -109,7 +109,7 @@ func (d *Dataset) sub(m0, m1 int, as Month) *Dataset {
 			stops = append(stops, s)
 		}
 	}
-	out.stops = stopTable{rows: stops, text: d.stops.text, off: d.stops.off}
+	out.stops = stopTable{rows: stops, terms: d.stops.terms, text: d.stops.text, off: d.stops.off}
 	if m0 > 0 {
 		out.later = d.laterRows(m0)
 	}

@@ -35,7 +35,7 @@ func Footprint(d *Dataset) []ColumnBytes {
 		{"hist", capBytes(d.hist) + capBytes(d.histStart) + capBytes(d.histOne) + capBytes(d.histOneRank) + capBytes(d.histOneEv)},
 		{"points (lon, lat, street, LSOA, cell, start, ids)", capBytes(d.ptLon) + capBytes(d.ptLat) + capBytes(d.ptStreet) + capBytes(d.ptLSOACode) + capBytes(d.ptLSOAName) + capBytes(d.ptCell) + capBytes(d.ptStart) + capBytes(d.ptID) + capBytes(d.ptByID)},
 		{"strings", strs},
-		{"months, stops", capBytes(d.months) + capBytes(d.stops.rows) + capBytes(d.stops.off) + len(d.stops.text)},
+		{"months, stops", capBytes(d.months) + capBytes(d.stops.rows) + capBytes(d.stops.terms) + capBytes(d.stops.off) + len(d.stops.text)},
 	}
 }
 

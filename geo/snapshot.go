@@ -372,7 +372,7 @@ func (d *Dataset) encodeStops() []byte {
 		rows.b = append(rows.b, loc)
 		rows.u64(math.Float64bits(r.lon))
 		rows.u64(math.Float64bits(r.lat))
-		for _, k := range r.str {
+		for _, k := range d.stops.ids(r) {
 			rows.u32(t.idString(d.stops.str(k)))
 		}
 	}
@@ -1150,9 +1150,10 @@ func (d *Dataset) readStops(b []byte) error {
 	for i := range strs {
 		strs[i] = dec.str()
 	}
-	rows := make([]stopRow, dec.count(stopRowBytes))
-	for i := range rows {
-		r := &rows[i]
+	n := dec.count(stopRowBytes)
+	tb := &stopTableBuilder{combos: map[[stopTerms]uint32]uint32{}, rows: make([]stopRow, 0, n)}
+	for i := range n {
+		var r stopRow
 		head := dec.take(4)
 		if dec.err != nil {
 			break
@@ -1162,19 +1163,21 @@ func (d *Dataset) readStops(b []byte) error {
 		if int(r.force) >= d.forces.Len() {
 			return fmt.Errorf("%w: stop %d of force %d", ErrSnapshotCorrupt, i, r.force)
 		}
-		for f := range r.str {
+		var ids [stopStrings]uint32
+		for f := range ids {
 			k := dec.u32()
 			if int(k) >= len(strs) {
 				return fmt.Errorf("%w: stop %d names string %d of %d", ErrSnapshotCorrupt, i, k, len(strs))
 			}
-			r.str[f] = k
+			ids[f] = k
 		}
+		tb.addIDs(r, &ids)
 	}
 	if err := dec.done(); err != nil {
 		return err
 	}
 	var err error
-	if d.stops, err = packStopValues(rows, strs); err != nil {
+	if d.stops, err = tb.tableOf(strs); err != nil {
 		return fmt.Errorf("%w: %v", ErrSnapshotCorrupt, err)
 	}
 	return nil

@@ -4,35 +4,56 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"strings"
 )
 
-// A dataset holds its stop-and-search records as rows of fixed size whose
-// thirteen text fields are ids into one table of the distinct values,
-// written end to end. As structs of strings a record took 272 bytes of
-// heap (its thirteen string headers alone 208); a national year has half a
-// million of them and the archive's eleven years of stops about six
-// million, which would have weighed as much as the crimes. A row takes 72
-// bytes, and the table holds each value once: a few dozen terms, the
-// operation names, and the times, which are mostly distinct.
+// A dataset holds its stop-and-search records as rows of 32 bytes. Their
+// text fields are ids into one table of the distinct values, written end
+// to end: the time and the operation's name, mostly distinct, in the row,
+// and the eleven others (type, gender, legislation, outcome ...), which
+// take a few dozen values each and come in far fewer combinations than
+// there are stops, as the id of their combination. As structs of strings
+// a record took 272 bytes of heap (its thirteen string headers alone 208);
+// a national year has about 600,000 of them and data.police.uk's stops
+// since 2015 about 6.5 million, which would have weighed half as much as
+// the crimes.
 
-// stopStrings is how many text fields a stop has.
-const stopStrings = 13
+// stopStrings is how many text fields a stop has; stopDate and stopOperation
+// are where the time and the operation's name are among them (see
+// StopRow.strings), and stopTerms how many others there are.
+const (
+	stopStrings   = 13
+	stopDate      = 1
+	stopOperation = 3
+	stopTerms     = stopStrings - 2
+)
 
 // stopTable holds stop-and-search records. Tables are never changed once
 // built; Append concatenates two into a third.
 type stopTable struct {
-	rows []stopRow
-	text string   // the distinct values, end to end
-	off  []uint32 // value k is text[off[k]:off[k+1]]
+	rows  []stopRow
+	terms [][stopTerms]uint32 // the combinations of the other fields' value ids
+	text  string              // the distinct values, end to end
+	off   []uint32            // value k is text[off[k]:off[k+1]]
 }
 
 type stopRow struct {
-	lon, lat float64
-	str      [stopStrings]uint32
-	month    Month
-	force    Force
-	located  bool
+	lon, lat        float64
+	date, operation uint32 // value ids
+	terms           uint32 // index in stopTable.terms
+	month           Month
+	force           Force
+	located         bool
+}
+
+// ids returns the value ids of row r's text fields, in the order of
+// StopRow.strings.
+func (t *stopTable) ids(r *stopRow) (ids [stopStrings]uint32) {
+	c := &t.terms[r.terms]
+	ids[0], ids[stopDate], ids[2], ids[stopOperation] = c[0], r.date, c[1], r.operation
+	copy(ids[4:], c[2:])
+	return ids
 }
 
 // strings returns a stop row's text fields, in the order the snapshot and
@@ -63,7 +84,7 @@ func (t *stopTable) record(i int) StopRecord {
 	r := StopRecord{Force: row.force, Month: row.month}
 	r.HasLocation, r.Lon, r.Lat = row.located, row.lon, row.lat
 	var s [stopStrings]string
-	for k, id := range row.str {
+	for k, id := range t.ids(row) {
 		s[k] = t.str(id)
 	}
 	r.setStrings(&s)
@@ -72,30 +93,57 @@ func (t *stopTable) record(i int) StopRecord {
 
 // stopTableBuilder makes a stopTable of records added in turn.
 type stopTableBuilder struct {
-	vals strTable
-	rows []stopRow
+	vals   strTable
+	combos map[[stopTerms]uint32]uint32
+	terms  [][stopTerms]uint32
+	rows   []stopRow
 }
 
 // newStopTableBuilder returns a builder with room for n records.
 func newStopTableBuilder(n int) *stopTableBuilder {
-	return &stopTableBuilder{vals: newStrTable(), rows: make([]stopRow, 0, n)}
+	return &stopTableBuilder{vals: newStrTable(), combos: map[[stopTerms]uint32]uint32{}, rows: make([]stopRow, 0, n)}
 }
 
 func (b *stopTableBuilder) add(force Force, month Month, r *StopRow) {
-	row := stopRow{lon: r.Lon, lat: r.Lat, month: month, force: force, located: r.HasLocation}
+	var ids [stopStrings]uint32
 	for k, s := range r.strings() {
-		row.str[k] = b.vals.idString(s)
+		ids[k] = b.vals.idString(s)
 	}
+	b.addIDs(stopRow{lon: r.Lon, lat: r.Lat, month: month, force: force, located: r.HasLocation}, &ids)
+}
+
+// addIDs adds row with the value ids of its text fields, in the order of
+// StopRow.strings.
+func (b *stopTableBuilder) addIDs(row stopRow, ids *[stopStrings]uint32) {
+	var c [stopTerms]uint32
+	c[0], c[1] = ids[0], ids[2]
+	copy(c[2:], ids[4:])
+	k, ok := b.combos[c]
+	if !ok {
+		k = uint32(len(b.terms))
+		b.terms = append(b.terms, c)
+		b.combos[c] = k
+	}
+	row.date, row.operation, row.terms = ids[stopDate], ids[stopOperation], k
 	b.rows = append(b.rows, row)
 }
 
 // table returns the records added, or an error when their values would
 // not fit the table's 32-bit offsets.
 func (b *stopTableBuilder) table() (stopTable, error) {
-	return packStopValues(b.rows, b.vals.strs)
+	return b.tableOf(b.vals.strs)
 }
 
-// packStopValues returns the table of rows whose ids index vals.
+// tableOf returns the records added, whose ids index vals.
+func (b *stopTableBuilder) tableOf(vals []string) (stopTable, error) {
+	t, err := packStopValues(b.rows, vals)
+	// Held for good: no spare room.
+	t.terms = slices.Clip(b.terms)
+	return t, err
+}
+
+// packStopValues returns the table of rows whose ids index vals, its
+// combinations of terms not yet set.
 func packStopValues(rows []stopRow, vals []string) (stopTable, error) {
 	n := 0
 	for _, s := range vals {
@@ -114,10 +162,11 @@ func packStopValues(rows []stopRow, vals []string) (stopTable, error) {
 	return stopTable{rows: rows, text: text.String(), off: off}, nil
 }
 
-// concat returns the records of t followed by those of u. Their values are
-// not merged: u's ids are moved past t's, and a term both hold is held
-// twice, which costs a few dozen strings a month rather than a map of
-// every value of t on each monthly append.
+// concat returns the records of t followed by those of u. Their values and
+// combinations are not merged: u's ids are moved past t's, and a term or a
+// combination both hold is held twice, which costs a few dozen strings
+// and some thousands of combinations a month rather than maps of all of
+// t's on each monthly append.
 func (t *stopTable) concat(u *stopTable) (stopTable, error) {
 	if len(u.rows) == 0 {
 		return *t, nil
@@ -128,21 +177,29 @@ func (t *stopTable) concat(u *stopTable) (stopTable, error) {
 	if len(t.text)+len(u.text) > math.MaxUint32 {
 		return stopTable{}, fmt.Errorf("stop and search: %d bytes of distinct values, more than %d", len(t.text)+len(u.text), uint32(math.MaxUint32))
 	}
-	shift := uint32(len(t.off) - 1)
+	shift, moved := uint32(len(t.off)-1), uint32(len(t.terms))
 	rows := make([]stopRow, len(t.rows), len(t.rows)+len(u.rows))
 	copy(rows, t.rows)
 	for _, r := range u.rows {
-		for k := range r.str {
-			r.str[k] += shift
-		}
+		r.date += shift
+		r.operation += shift
+		r.terms += moved
 		rows = append(rows, r)
+	}
+	terms := make([][stopTerms]uint32, len(t.terms), len(t.terms)+len(u.terms))
+	copy(terms, t.terms)
+	for _, c := range u.terms {
+		for k := range c {
+			c[k] += shift
+		}
+		terms = append(terms, c)
 	}
 	off := make([]uint32, len(t.off), len(t.off)+len(u.off)-1)
 	copy(off, t.off)
 	for _, o := range u.off[1:] {
 		off = append(off, o+uint32(len(t.text)))
 	}
-	return stopTable{rows: rows, text: t.text + u.text, off: off}, nil
+	return stopTable{rows: rows, terms: terms, text: t.text + u.text, off: off}, nil
 }
 
 // NumStops returns the number of stop-and-search records.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"unsafe"
 )
 
 // stopRows returns n stop rows whose every text field holds a value of its
@@ -25,6 +26,10 @@ func stopRows(n, seed int) []StopRow {
 }
 
 func TestStopTable(t *testing.T) {
+	// The size the resident figures and the comments give.
+	if got := unsafe.Sizeof(stopRow{}); got != 32 {
+		t.Fatalf("a stop row takes %d bytes, not 32", got)
+	}
 	jan, feb := MakeMonth(2023, 1), MakeMonth(2023, 2)
 	a, b := stopRows(40, 0), stopRows(25, 7)
 	table := func(parts ...[]StopRow) stopTable {
