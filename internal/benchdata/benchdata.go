@@ -6,9 +6,7 @@ package benchdata
 
 import (
 	"context"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -16,6 +14,7 @@ import (
 
 	"crimemap/geo"
 	"crimemap/ingest"
+	"crimemap/reload"
 	"crimemap/synth"
 )
 
@@ -46,18 +45,13 @@ func (l *loaded) get(b testing.TB, dir string) *geo.Dataset {
 				l.dataset, _, l.err = root.WithAppended()
 			}
 		} else {
-			// As serve loads the files: the latest months apart.
-			var files []string
-			l.err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-				if err == nil && d.Type().IsRegular() {
-					files = append(files, p)
-				}
-				return err
-			})
-			if l.err == nil {
+			// As serve loads the files: the latest months apart, of
+			// the files its scan finds.
+			var scan reload.Snapshot
+			if scan, l.err = reload.Scan([]string{dir}); l.err == nil {
 				// The months before the latest are kept as serve keeps
 				// them, to rebuild the latest alone: their heap counts.
-				l.dataset, l.earlier, _, l.err = ingest.LoadApart(context.Background(), []string{dir}, files, ingest.RecentMonths, ingest.Options{})
+				l.dataset, l.earlier, _, l.err = ingest.LoadApart(context.Background(), []string{dir}, scan.Files(), ingest.RecentMonths, ingest.Options{})
 			}
 		}
 		runtime.GC()
