@@ -1151,7 +1151,7 @@ func (d *Dataset) readStops(b []byte) error {
 		strs[i] = dec.str()
 	}
 	n := dec.count(stopRowBytes)
-	tb := &stopTableBuilder{combos: map[[stopTerms]uint32]uint32{}, rows: make([]stopRow, 0, n)}
+	tb := newStopTableBuilder(n)
 	for i := range n {
 		var r stopRow
 		head := dec.take(4)
