@@ -49,7 +49,7 @@ import (
 // SnapshotFormat is the version of the snapshot layout; a file of another
 // format is refused. Raise it whenever a section changes what it holds: the
 // build identity catches changed types, not changed meanings.
-const SnapshotFormat = 7
+const SnapshotFormat = 8
 
 const (
 	snapMagic = "CMSNAP\r\n"
@@ -357,7 +357,8 @@ func encodeByCrime[V any](m map[uint32]V, put func(*snapEnc, V)) []byte {
 // encodeStops writes the stop-and-search records with their strings
 // interned: a few dozen values repeat over every row. They are interned
 // again in row order, so that the bytes depend on the records only, not
-// on how the table was put together (see stopTable.concat).
+// on how the table was put together (see stopTable.concat). A time the
+// table holds as seconds (see stopTime) is written as them, marked.
 func (d *Dataset) encodeStops() []byte {
 	t := newStrTable()
 	var rows snapEnc
@@ -372,8 +373,14 @@ func (d *Dataset) encodeStops() []byte {
 		rows.b = append(rows.b, loc)
 		rows.u64(math.Float64bits(r.lon))
 		rows.u64(math.Float64bits(r.lat))
-		for _, k := range d.stops.ids(r) {
-			rows.u32(t.idString(d.stops.str(k)))
+		for k, s := range d.stops.fields(r) {
+			if k == stopDate && r.date&stopSeconds != 0 {
+				// A time the archive's way is stored as the row holds
+				// it: its seconds are the same whatever the table.
+				rows.u32(uint32(r.date))
+				continue
+			}
+			rows.u32(t.idString(s))
 		}
 	}
 	var e snapEnc
@@ -1166,12 +1173,16 @@ func (d *Dataset) readStops(b []byte) error {
 		var ids [stopStrings]uint32
 		for f := range ids {
 			k := dec.u32()
+			if f == stopDate && stopTime(k)&stopSeconds != 0 {
+				ids[f] = k
+				continue
+			}
 			if int(k) >= len(strs) {
 				return fmt.Errorf("%w: stop %d names string %d of %d", ErrSnapshotCorrupt, i, k, len(strs))
 			}
 			ids[f] = k
 		}
-		tb.addIDs(r, &ids)
+		tb.addIDs(r, &ids, stopTime(ids[stopDate]))
 	}
 	if err := dec.done(); err != nil {
 		return err

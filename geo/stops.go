@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // A dataset holds its stop-and-search records as rows of 32 bytes. Their
@@ -13,11 +14,14 @@ import (
 // to end: the time and the operation's name, mostly distinct, in the row,
 // and the eleven others (type, gender, legislation, outcome ...), which
 // take a few dozen values each and come in far fewer combinations than
-// there are stops, as the id of their combination. As structs of strings
-// a record took 272 bytes of heap (its thirteen string headers alone 208);
-// a national year has about 600,000 of them and data.police.uk's stops
-// since 2015 about 6.5 million, which would have weighed half as much as
-// the crimes.
+// there are stops, as the id of their combination. A time in the one form
+// data.police.uk writes (2015-03-31T23:10:00+00:00, every one of the
+// 76,495 rows under the shared data) is held as its seconds rather than a
+// value: 25 bytes of text and an offset, and mostly distinct. As structs
+// of strings a record took 272 bytes of heap (its thirteen string headers
+// alone 208); a national year has about 600,000 of them and
+// data.police.uk's stops since 2015 about 6.5 million, which would have
+// weighed half as much as the crimes.
 
 // stopStrings is how many text fields a stop has; stopDate and stopOperation
 // are where the time and the operation's name are among them (see
@@ -39,21 +43,97 @@ type stopTable struct {
 }
 
 type stopRow struct {
-	lon, lat        float64
-	date, operation uint32 // value ids
-	terms           uint32 // index in stopTable.terms
-	month           Month
-	force           Force
-	located         bool
+	lon, lat  float64
+	date      stopTime
+	operation uint32 // a value id
+	terms     uint32 // index in stopTable.terms
+	month     Month
+	force     Force
+	located   bool
 }
 
-// ids returns the value ids of row r's text fields, in the order of
-// StopRow.strings.
-func (t *stopTable) ids(r *stopRow) (ids [stopStrings]uint32) {
+// stopTime is a stop's time: its seconds since stopEpoch, marked with
+// stopSeconds, when the file wrote it in the form stopTimeLayout gives, and
+// else the id of its value. Times before the epoch, or after 2078, are
+// values.
+type stopTime uint32
+
+const stopSeconds stopTime = 1 << 31
+
+// stopEpoch is 2010-01-01T00:00:00Z, in Unix seconds: data.police.uk's stops
+// begin in 2014.
+const stopEpoch = 1262304000
+
+// stopTimeLen is the length of a time in the form data.police.uk writes.
+const stopTimeLen = len("2015-03-31T23:10:00+00:00")
+
+// stopTimeOf returns a time's seconds since stopEpoch, marked, and true
+// when s is a time in the form stopTimeText writes, byte for byte: every
+// field in its range, the day one its month has.
+func stopTimeOf(s string) (stopTime, bool) {
+	if len(s) != stopTimeLen || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19:] != "+00:00" {
+		return 0, false
+	}
+	bad := false
+	num := func(i, n int) int {
+		v := 0
+		for k := i; k < i+n; k++ {
+			c := s[k] - '0'
+			bad = bad || c > 9
+			v = v*10 + int(c)
+		}
+		return v
+	}
+	y, mo, d, h, mi, sec := num(0, 4), time.Month(num(5, 2)), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
+	// time.Date would move a day or an hour out of range on (a 30th of
+	// February, 24:00); the day before the next month's first is the
+	// month's last.
+	if bad || mo < 1 || mo > 12 || d < 1 || d > time.Date(y, mo+1, 0, 0, 0, 0, 0, time.UTC).Day() || h > 23 || mi > 59 || sec > 59 {
+		return 0, false
+	}
+	secs := time.Date(y, mo, d, h, mi, sec, 0, time.UTC).Unix() - stopEpoch
+	if secs < 0 || secs >= int64(stopSeconds) {
+		return 0, false
+	}
+	return stopTime(secs) | stopSeconds, true
+}
+
+// stopTimeText returns the text of a time held as seconds.
+func stopTimeText(t stopTime) (b [stopTimeLen]byte) {
+	tm := time.Unix(int64(t&^stopSeconds)+stopEpoch, 0).UTC()
+	y, mo, d := tm.Date()
+	h, mi, sec := tm.Clock()
+	put := func(i, n, v int) {
+		for k := i + n - 1; k >= i; k-- {
+			b[k] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, 4, y)
+	put(5, 2, int(mo))
+	put(8, 2, d)
+	put(11, 2, h)
+	put(14, 2, mi)
+	put(17, 2, sec)
+	b[4], b[7], b[10], b[13], b[16] = '-', '-', 'T', ':', ':'
+	copy(b[19:], "+00:00")
+	return b
+}
+
+// fields returns row r's text fields, in the order of StopRow.strings.
+func (t *stopTable) fields(r *stopRow) (s [stopStrings]string) {
 	c := &t.terms[r.terms]
-	ids[0], ids[stopDate], ids[2], ids[stopOperation] = c[0], r.date, c[1], r.operation
-	copy(ids[4:], c[2:])
-	return ids
+	s[0], s[2], s[stopOperation] = t.str(c[0]), t.str(c[1]), t.str(r.operation)
+	if r.date&stopSeconds != 0 {
+		b := stopTimeText(r.date)
+		s[stopDate] = string(b[:])
+	} else {
+		s[stopDate] = t.str(uint32(r.date))
+	}
+	for k, id := range c[2:] {
+		s[4+k] = t.str(id)
+	}
+	return s
 }
 
 // strings returns a stop row's text fields, in the order the snapshot and
@@ -83,10 +163,7 @@ func (t *stopTable) record(i int) StopRecord {
 	row := &t.rows[i]
 	r := StopRecord{Force: row.force, Month: row.month}
 	r.HasLocation, r.Lon, r.Lat = row.located, row.lon, row.lat
-	var s [stopStrings]string
-	for k, id := range t.ids(row) {
-		s[k] = t.str(id)
-	}
+	s := t.fields(row)
 	r.setStrings(&s)
 	return r
 }
@@ -106,15 +183,23 @@ func newStopTableBuilder(n int) *stopTableBuilder {
 
 func (b *stopTableBuilder) add(force Force, month Month, r *StopRow) {
 	var ids [stopStrings]uint32
+	date, seconds := stopTimeOf(r.Date)
+	// Values in the order of the fields, as a snapshot's are read.
 	for k, s := range r.strings() {
-		ids[k] = b.vals.idString(s)
+		if k != stopDate || !seconds {
+			ids[k] = b.vals.idString(s)
+		}
 	}
-	b.addIDs(stopRow{lon: r.Lon, lat: r.Lat, month: month, force: force, located: r.HasLocation}, &ids)
+	if !seconds {
+		date = stopTime(ids[stopDate])
+	}
+	b.addIDs(stopRow{lon: r.Lon, lat: r.Lat, month: month, force: force, located: r.HasLocation}, &ids, date)
 }
 
 // addIDs adds row with the value ids of its text fields, in the order of
-// StopRow.strings.
-func (b *stopTableBuilder) addIDs(row stopRow, ids *[stopStrings]uint32) {
+// StopRow.strings, but for its time, given apart (ids[stopDate] is not
+// read).
+func (b *stopTableBuilder) addIDs(row stopRow, ids *[stopStrings]uint32, date stopTime) {
 	var c [stopTerms]uint32
 	c[0], c[1] = ids[0], ids[2]
 	copy(c[2:], ids[4:])
@@ -124,7 +209,7 @@ func (b *stopTableBuilder) addIDs(row stopRow, ids *[stopStrings]uint32) {
 		b.terms = append(b.terms, c)
 		b.combos[c] = k
 	}
-	row.date, row.operation, row.terms = ids[stopDate], ids[stopOperation], k
+	row.date, row.operation, row.terms = date, ids[stopOperation], k
 	b.rows = append(b.rows, row)
 }
 
@@ -134,12 +219,59 @@ func (b *stopTableBuilder) table() (stopTable, error) {
 	return b.tableOf(b.vals.strs)
 }
 
-// tableOf returns the records added, whose ids index vals.
+// tableOf returns the records added, whose ids index vals. The values no
+// record names (a snapshot's times held as seconds) are left out.
 func (b *stopTableBuilder) tableOf(vals []string) (stopTable, error) {
+	if len(vals) >= int(stopSeconds) {
+		return stopTable{}, fmt.Errorf("stop and search: %d distinct values, more than %d", len(vals), stopSeconds-1)
+	}
+	vals = b.keepNamed(vals)
 	t, err := packStopValues(b.rows, vals)
 	// Held for good: no spare room.
 	t.terms = slices.Clip(b.terms)
 	return t, err
+}
+
+// keepNamed returns the values of vals that the records name, their ids
+// in the records and combinations renumbered to match.
+func (b *stopTableBuilder) keepNamed(vals []string) []string {
+	named := make([]bool, len(vals))
+	for _, c := range b.terms {
+		for _, k := range c {
+			named[k] = true
+		}
+	}
+	for i := range b.rows {
+		r := &b.rows[i]
+		named[r.operation] = true
+		if r.date&stopSeconds == 0 {
+			named[r.date] = true
+		}
+	}
+	if !slices.Contains(named, false) {
+		return vals
+	}
+	to := make([]uint32, len(vals))
+	var kept []string
+	for k, s := range vals {
+		if named[k] {
+			to[k] = uint32(len(kept))
+			kept = append(kept, s)
+		}
+	}
+	for i := range b.terms {
+		for k := range b.terms[i] {
+			b.terms[i][k] = to[b.terms[i][k]]
+		}
+	}
+	for i := range b.rows {
+		r := &b.rows[i]
+		r.operation = to[r.operation]
+		if r.date&stopSeconds == 0 {
+			r.date = stopTime(to[r.date])
+		}
+	}
+	return kept
 }
 
 // packStopValues returns the table of rows whose ids index vals, its
@@ -181,7 +313,9 @@ func (t *stopTable) concat(u *stopTable) (stopTable, error) {
 	rows := make([]stopRow, len(t.rows), len(t.rows)+len(u.rows))
 	copy(rows, t.rows)
 	for _, r := range u.rows {
-		r.date += shift
+		if r.date&stopSeconds == 0 {
+			r.date += stopTime(shift)
+		}
 		r.operation += shift
 		r.terms += moved
 		rows = append(rows, r)

@@ -299,8 +299,8 @@ func (d *Dataset) stopSums() versionSums {
 		w.u64(tagStop<<56 | uint64(r.month)<<16 | uint64(r.force))
 		w.u64(rank)
 		// The fields in the order of StopRow.strings.
-		for _, k := range d.stops.ids(r) {
-			w.str(d.stops.str(k))
+		for _, s := range d.stops.fields(r) {
+			w.str(s)
 		}
 		loc := uint64(0)
 		if r.located {
