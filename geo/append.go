@@ -47,6 +47,7 @@ func Append(base, month *Dataset) (*Dataset, error) {
 		ptLon: month.ptLon, ptLat: month.ptLat, ptStreet: month.ptStreet, ptLSOACode: month.ptLSOACode,
 		ptLSOAName: month.ptLSOAName, ptCell: month.ptCell, ptID: month.ptID, ptByID: month.ptByID,
 		tree: month.tree, bound: month.bound, forceKey: month.forceKey,
+		catalogue: month.catalogue, catalogued: month.catalogued,
 		months:      slices.Concat(base.months, month.months),
 		monthCrimes: slices.Concat(base.monthsCrimes(), month.monthsCrimes()),
 		stops:       stops,
@@ -151,15 +152,27 @@ func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 	workerSums := make([]versionSums, workers)
 	parallel.Run(workers, func(w int) {
 		gained := make([][]joined, len(base))
-		var crimes []CrimeID
-		for ri := len(rows) * w / workers; ri < len(rows)*(w+1)/workers; ri++ {
+		r0, r1 := len(rows)*w/workers, len(rows)*(w+1)/workers
+		gain := func(k, ri int, c CrimeID) {
 			r := &rows[ri]
-			crimes = d.rowCrimes(base, r, crimes[:0])
-			matched[ri] = len(crimes) > 0
-			for _, c := range crimes {
-				k := d.partOf(c)
-				gained[k] = append(gained[k], joined{histRow{crime: uint32(c) - d.parts[k].lo, month: r.month, outcome: r.outcome}, ri})
-				workerSums[w].addEntry(d.crimeKeyOf(c), r.month, r.outcome)
+			matched[ri] = true
+			gained[k] = append(gained[k], joined{histRow{crime: uint32(c) - base[k].lo, month: r.month, outcome: r.outcome}, ri})
+			workerSums[w].addEntry(d.crimeKeyOf(c), r.month, r.outcome)
+		}
+		// The entries' order is set by the sort below, so the rows are
+		// looked up part by part, side by side (lookupIDs).
+		idOf := laterIDs(rows[r0:r1])
+		order := idOrder(r1-r0, idOf)
+		for k, pt := range base {
+			pt.lookupIDs(order, idOf, func(q int, pos uint32) { gain(k, r0+q, CrimeID(pt.lo+pos)) })
+		}
+		var crimes []CrimeID
+		for ri := r0; ri < r1; ri++ {
+			if r := &rows[ri]; r.other != "" {
+				crimes = d.crimesByOther(base, r.other, crimes[:0])
+				for _, c := range crimes {
+					gain(d.partOf(c), ri, c)
+				}
 			}
 		}
 		found[w] = gained
@@ -206,8 +219,15 @@ func (d *Dataset) joinEarlier(rows []laterOutcome) (sums versionSums) {
 	pt := d.parts[k]
 	var gained []histRow
 	var crimes []CrimeID
-	for _, r := range rows {
-		crimes = d.rowCrimes(d.parts[k:], &r, crimes[:0])
+	next := pt.rowMatches(rows)
+	for ri, r := range rows {
+		crimes = crimes[:0]
+		if r.other != "" {
+			crimes = d.crimesByOther(d.parts[k:], r.other, crimes)
+		}
+		for ; len(next) > 0 && next[0]>>32 == uint64(ri); next = next[1:] {
+			crimes = append(crimes, CrimeID(pt.lo+uint32(next[0])))
+		}
 		if len(crimes) == 0 {
 			d.unmatched = append(d.unmatched, r)
 			continue
@@ -232,6 +252,36 @@ func (d *Dataset) joinEarlier(rows []laterOutcome) (sums versionSums) {
 	return sums
 }
 
+// rowMatches returns the crimes of pt that each of rows names by its
+// 64-hex ID, as row<<32 | position, sorted: the rows looked up side by
+// side (lookupIDs), a run of them to a core. A dataset holds the rows that
+// matched no crime for each later month, which over an archive could be
+// many.
+func (pt *tablePart) rowMatches(rows []laterOutcome) []uint64 {
+	workers := parallel.Cores(len(rows) / joinChunk)
+	out := make([][]uint64, workers)
+	parallel.Run(workers, func(w int) {
+		r0, r1 := len(rows)*w/workers, len(rows)*(w+1)/workers
+		idOf := laterIDs(rows[r0:r1])
+		var o []uint64
+		pt.lookupIDs(idOrder(r1-r0, idOf), idOf, func(q int, pos uint32) { o = append(o, uint64(r0+q)<<32|uint64(pos)) })
+		slices.Sort(o)
+		out[w] = o
+	})
+	return slices.Concat(out...)
+}
+
+// laterIDs returns the 64-hex ID of each of rows, nil for a row with an ID
+// in another form, as lookupIDs takes them.
+func laterIDs(rows []laterOutcome) func(q int) *crimeID {
+	return func(q int) *crimeID {
+		if r := &rows[q]; r.other == "" {
+			return &r.id
+		}
+		return nil
+	}
+}
+
 // crimeKeyOf returns the key of crime c (see crimeKey): its point, and its
 // rank among the point's crimes of its month and force, which are
 // consecutive.
@@ -248,18 +298,6 @@ func (d *Dataset) crimeKeyOf(c CrimeID) crimeKey {
 		r--
 	}
 	return crimeKey{uint64(p)<<32 | uint64(i-r), uint64(d.months[pt.month[i]])<<16 | uint64(pt.force[i])}
-}
-
-// rowCrimes appends the crimes of parts that outcome row r names by its
-// Crime ID.
-func (d *Dataset) rowCrimes(parts []*tablePart, r *laterOutcome, out []CrimeID) []CrimeID {
-	if r.other != "" {
-		return d.crimesByOther(parts, r.other, out)
-	}
-	for _, pt := range parts {
-		out = pt.lookupID(r.id, out)
-	}
-	return out
 }
 
 // crimesByOther appends the crimes of parts whose Crime ID is other, which

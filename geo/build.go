@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"crimemap/fault"
+	"crimemap/internal/parallel"
 )
 
 // Builder gathers batches and builds a Dataset. Batches may be added from
@@ -336,6 +337,7 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 	sums.add(d.histSums())
 	sums.add(d.stopSums())
 	d.sums = &sums
+	d.catalogue, d.catalogued = catalogue, true
 	d.version = d.versionWith(sums, catalogue)
 	d.sealOnePart()
 	lap("version")
@@ -447,8 +449,33 @@ func Bound32(b orb.Bound) (lo, hi [2]float32) {
 // row is of a later month than any of them, and names them as it may name
 // the build's own.
 func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll bool) (all, unmatched []laterOutcome) {
+	// The rows with a 64-hex ID are looked up first, side by side and a
+	// batch to a core: row<<32 | position, sorted, per batch.
+	found := make([][]uint64, len(batches))
+	parallel.Each(len(batches), func(k int) {
+		rows := batches[k].rows
+		idOf := func(q int) *crimeID {
+			if rows[q].otherID != 0 {
+				return nil
+			}
+			return &rows[q].id
+		}
+		var out []uint64
+		d.tablePart.lookupIDs(idOrder(len(rows), idOf), idOf, func(q int, pos uint32) {
+			out = append(out, uint64(q)<<32|uint64(pos))
+		})
+		slices.Sort(out)
+		found[k] = out
+	})
 	var hist []histRow
-	for _, ob := range batches {
+	if keepAll {
+		n := 0
+		for _, ob := range batches {
+			n += len(ob.rows)
+		}
+		all = make([]laterOutcome, 0, n)
+	}
+	for k, ob := range batches {
 		st.OutcomesNoID += ob.NoID
 		// The batch's strings hold Crime IDs too: a string only ever
 		// read as a Crime ID is no term.
@@ -468,14 +495,16 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 			}
 		}
 		var crimes []CrimeID
-		for _, r := range ob.rows {
+		next := found[k]
+		for ri, r := range ob.rows {
 			st.OutcomeRows++
 			if r.otherID != 0 {
 				crimes = d.CrimesByPersistentID(ob.strs.strs[r.otherID])
 			} else {
-				// The ID is already decoded: no round trip through hex.
-				crimes = d.lookupID(r.id, crimes[:0])
-				slices.Sort(crimes)
+				crimes = crimes[:0]
+				for ; len(next) > 0 && next[0]>>32 == uint64(ri); next = next[1:] {
+					crimes = append(crimes, CrimeID(d.tablePart.lo+uint32(next[0])))
+				}
 			}
 			if keepAll {
 				// The row may name crimes of the base's months too.

@@ -37,8 +37,13 @@ const NoPoint = PointID(^uint32(0))
 // Dataset is an immutable, columnar crime table with its indexes. All methods
 // are safe for concurrent use.
 type Dataset struct {
-	version    string
-	sums       *versionSums // what the version sums; nil when opened from a snapshot
+	version string
+	sums    *versionSums // what the version sums; nil when opened from a snapshot
+	// catalogue is the hash of the points (catalogueSum) where a build
+	// took it, so that Append need not hash every point again; catalogued
+	// says it was.
+	catalogue  uint64
+	catalogued bool
 	categories *Vocab
 	outcomes   *Vocab
 	forces     *Vocab

@@ -95,6 +95,39 @@ func TestIDIndex(t *testing.T) {
 					t.Fatalf("%s, %d parts: %x found at %v", tc.name, parts, id[:8], got)
 				}
 			}
+			// The same lookups side by side (lookupIDs), present and
+			// absent IDs mixed, each present one asked twice, in batches
+			// that end mid-way.
+			var queries []crimeID
+			for id := range want {
+				queries = append(queries, id, id)
+			}
+			queries = append(queries, absent...)
+			rng.Shuffle(len(queries), func(i, j int) { queries[i], queries[j] = queries[j], queries[i] })
+			idOf := func(q int) *crimeID {
+				if q%5 == 4 {
+					return nil // a query without an ID is not looked up
+				}
+				return &queries[q]
+			}
+			got := make([][]CrimeID, len(queries))
+			d.lookupIDs(idOrder(len(queries), idOf), idOf, func(q int, pos uint32) {
+				if q%5 == 4 {
+					t.Fatalf("%s, %d parts: query %d has no ID but was answered", tc.name, parts, q)
+				}
+				if n := len(got[q]); n > 0 && got[q][n-1] >= CrimeID(pos) {
+					t.Fatalf("%s, %d parts: query %d answered %d after %d", tc.name, parts, q, pos, got[q][n-1])
+				}
+				got[q] = append(got[q], CrimeID(pos))
+			})
+			for q, id := range queries {
+				if q%5 == 4 {
+					continue
+				}
+				if !slices.Equal(got[q], want[id]) {
+					t.Fatalf("%s, %d parts, side by side: %x at %v, want %v", tc.name, parts, id[:8], got[q], want[id])
+				}
+			}
 			if err := d.checkIDIndex(len(tc.ids)); err != nil {
 				t.Errorf("%s, %d parts: %v", tc.name, parts, err)
 			}

@@ -137,6 +137,8 @@ var snapStored = []string{
 	"parts", "tablePart", "lo", "mFirst", "mLast", "monthCrimes", "histMore", "later", "cubes",
 	// Counted again, while the crimes are checked.
 	"byForceMonth",
+	// Hashed again when a version is taken.
+	"catalogue", "catalogued",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 

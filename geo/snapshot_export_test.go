@@ -54,6 +54,9 @@ func SnapshotDiff(a, b *Dataset) []string {
 		"forceKey": same(a.forceKey, b.forceKey), "unitKey": same(a.unitKey, b.unitKey),
 		"unitSampleStart": same(a.unitSampleStart, b.unitSampleStart), "unitSample": same(a.unitSample, b.unitSample),
 		"bigBounds": same(a.bigBounds, b.bigBounds), "bigForces": a.bigForces == b.bigForces,
+		// A hash kept (by a build) is the one taken again (from a snapshot).
+		"catalogue":  !a.catalogued || !b.catalogued || a.catalogue == b.catalogue,
+		"catalogued": !a.catalogued || a.catalogue == a.catalogueSum(),
 	}
 	var diff []string
 	for _, f := range slices.Sorted(maps.Keys(checks)) {
@@ -114,7 +117,7 @@ func HexLevelsEqual(a, b *Dataset) bool {
 func StoredSumsHold(d *Dataset) bool { return d.sums != nil && *d.sums == d.computeSums() }
 
 // RecomputedVersion hashes the dataset's content again, as Build does.
-func RecomputedVersion(d *Dataset) string { return d.versionFrom(d.computeSums()) }
+func RecomputedVersion(d *Dataset) string { return d.versionWith(d.computeSums(), d.catalogueSum()) }
 
 // WriteSnapshotAs writes a snapshot as another format or build would.
 func WriteSnapshotAs(w io.Writer, d *Dataset, format uint32, identity string) error {

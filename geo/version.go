@@ -377,7 +377,12 @@ func (w *hashWriter) sum() uint64 {
 
 // versionFrom returns the version from the sums and what is hashed in
 // order: the catalogue of points, the vocabularies and the months.
-func (d *Dataset) versionFrom(s versionSums) string { return d.versionWith(s, d.catalogueSum()) }
+func (d *Dataset) versionFrom(s versionSums) string {
+	if !d.catalogued {
+		d.catalogue, d.catalogued = d.catalogueSum(), true
+	}
+	return d.versionWith(s, d.catalogue)
+}
 
 // catalogueSum hashes the points in order: coordinates, street and LSOA.
 func (d *Dataset) catalogueSum() uint64 {
