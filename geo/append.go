@@ -56,7 +56,11 @@ func Append(base, month *Dataset) (*Dataset, error) {
 	d.parts = slices.Concat(base.parts, []*tablePart{month.parts[0].rebased(uint32(base.Len()), len(base.months))})
 	sums := base.layoutFreeSums()
 	sums.add(month.layoutFreeSums())
-	sums.add(d.joinLater(month.later))
+	found := month.laterFound
+	if month.laterOn != base {
+		found = nil
+	}
+	sums.add(d.joinLater(month.later, found))
 	sums.add(d.joinEarlier(base.unmatched))
 	d.sums = &sums
 	d.version = d.versionFrom(sums)
@@ -132,22 +136,30 @@ var joinChunk = 4096
 // joinLater joins later outcome rows to the crimes of every part but the
 // last, replacing each part that gains entries with a copy holding them
 // beside its packed ones, so that the cost is the rows', not the part's.
-// Rows that match no crime, here or in their own build, are kept as
-// unmatched. It returns the entries' part of the version's sums.
-func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
+// found holds the crimes each part's rows name (rowMatches), when the
+// month's build found them; else they are looked up here. Rows that match
+// no crime, here or in their own build, are kept as unmatched. It returns
+// the entries' part of the version's sums.
+func (d *Dataset) joinLater(rows []laterOutcome, found [][]uint64) (sums versionSums) {
 	if len(rows) == 0 {
 		return sums
 	}
 	base := d.parts[:len(d.parts)-1]
-	// A lookup is a few reads anywhere in a large index, so the rows are
-	// looked up on every core, each worker a run of them; the entries keep
-	// their row's number, and so the rows' order.
+	if len(found) != len(base) {
+		found = make([][]uint64, len(base))
+		for k, pt := range base {
+			found[k] = pt.rowMatches(rows)
+		}
+	}
+	// The entries keep their row's number, and so the rows' order; their
+	// keys for the version are worked out on every core, each worker a
+	// run of the rows.
 	type joined struct {
 		histRow
 		row int
 	}
 	workers := parallel.Cores(len(rows) / joinChunk)
-	found := make([][][]joined, workers) // per worker, per part
+	gainedBy := make([][][]joined, workers) // per worker, per part
 	matched := make([]bool, len(rows))
 	workerSums := make([]versionSums, workers)
 	parallel.Run(workers, func(w int) {
@@ -159,12 +171,12 @@ func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 			gained[k] = append(gained[k], joined{histRow{crime: uint32(c) - base[k].lo, month: r.month, outcome: r.outcome}, ri})
 			workerSums[w].addEntry(d.crimeKeyOf(c), r.month, r.outcome)
 		}
-		// The entries' order is set by the sort below, so the rows are
-		// looked up part by part, side by side (lookupIDs).
-		idOf := laterIDs(rows[r0:r1])
-		order := idOrder(r1-r0, idOf)
 		for k, pt := range base {
-			pt.lookupIDs(order, idOf, func(q int, pos uint32) { gain(k, r0+q, CrimeID(pt.lo+pos)) })
+			f := found[k]
+			i, _ := slices.BinarySearch(f, uint64(r0)<<32)
+			for ; i < len(f) && f[i]>>32 < uint64(r1); i++ {
+				gain(k, int(f[i]>>32), CrimeID(pt.lo+uint32(f[i])))
+			}
 		}
 		var crimes []CrimeID
 		for ri := r0; ri < r1; ri++ {
@@ -175,7 +187,7 @@ func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 				}
 			}
 		}
-		found[w] = gained
+		gainedBy[w] = gained
 	})
 	for _, ws := range workerSums {
 		sums.add(ws)
@@ -187,7 +199,7 @@ func (d *Dataset) joinLater(rows []laterOutcome) (sums versionSums) {
 	}
 	for k := range base {
 		var js []joined
-		for _, g := range found {
+		for _, g := range gainedBy {
 			js = append(js, g[k]...)
 		}
 		if len(js) == 0 {

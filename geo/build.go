@@ -234,6 +234,15 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 	}
 	outcomes, stops := sortedUnits(b.outcomes), sortedUnits(b.stops)
 	bs := &building{d: d, base: base, batches: sortedUnits(b.street), outcomes: outcomes, stops: stops, release: b.release}
+	// The outcome rows are the later rows Append joins to the base's
+	// crimes (joinOutcomes keeps every row on a base), and need nothing
+	// of the build: they are looked up in the base's parts beside it,
+	// which keeps a core busy while the build works on one.
+	var laterFound chan [][]uint64
+	if base != nil && len(outcomes) > 0 {
+		laterFound = make(chan [][]uint64, 1)
+		go func() { laterFound <- base.findLater(outcomes) }()
+	}
 	bs.mark()
 	// Cells need only the points used, and keep every core busy while
 	// the strings are merged on one.
@@ -338,6 +347,9 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 	sums.add(d.stopSums())
 	d.sums = &sums
 	d.catalogue, d.catalogued = catalogue, true
+	if laterFound != nil {
+		d.laterFound, d.laterOn = <-laterFound, base
+	}
 	d.version = d.versionWith(sums, catalogue)
 	d.sealOnePart()
 	lap("version")
@@ -529,6 +541,29 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 	})
 	d.packHist(hist, d.months)
 	return all, unmatched
+}
+
+// findLater looks up the rows of batches, in order, in every part of d:
+// the later rows of a build on d, as joinLater takes them.
+func (d *Dataset) findLater(batches []*OutcomeBatch) [][]uint64 {
+	var ids []*crimeID
+	for _, ob := range batches {
+		for i := range ob.rows {
+			var id *crimeID
+			if ob.rows[i].otherID == 0 {
+				id = &ob.rows[i].id
+			}
+			ids = append(ids, id)
+		}
+	}
+	idOf := func(q int) *crimeID { return ids[q] }
+	order := idOrder(len(ids), idOf)
+	found := make([][]uint64, len(d.parts))
+	for k, pt := range d.parts {
+		pt.lookupIDs(order, idOf, func(q int, pos uint32) { found[k] = append(found[k], uint64(q)<<32|uint64(pos)) })
+		slices.Sort(found[k])
+	}
+	return found
 }
 
 // laterRow is outcome row r of batch ob as Append joins it.

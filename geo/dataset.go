@@ -87,6 +87,12 @@ type Dataset struct {
 	// base crime may have: those none of the month's crimes took, and,
 	// where IDs repeat across months, those they took too.
 	later []laterOutcome
+	// laterFound holds, for a dataset built on a base, the crimes of each
+	// of laterOn's parts that the rows of later name: row<<32 | position,
+	// sorted (tablePart.rowMatches). The build looks them up beside its
+	// other work, so that Append, given laterOn, need not.
+	laterFound [][]uint64
+	laterOn    *Dataset
 	// unmatched holds the outcome rows that matched no crime, for Append
 	// to join to a later month's crimes.
 	unmatched []laterOutcome

@@ -139,6 +139,8 @@ var snapStored = []string{
 	"byForceMonth",
 	// Hashed again when a version is taken.
 	"catalogue", "catalogued",
+	// Looked up again by Append.
+	"laterFound", "laterOn",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 
