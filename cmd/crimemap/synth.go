@@ -30,6 +30,8 @@ func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&cfg.Workers, "workers", 0, "files written at once (0 = number of CPUs)")
 	out := fs.String("out", "", "output directory (required)")
 	reuse := fs.Bool("reuse", false, "leave the output directory as it is when it already holds what these flags write, as the benchmarks' cache does")
+	later := fs.String("later-outcomes", "", "write only this month's (YYYY-MM) outcomes files into -out, naming crimes of the month and of the nine months before it as a monthly archive's do, read from the street files under -from")
+	from := fs.String("from", "", "with -later-outcomes, the archive whose street files the outcomes name")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,10 +41,21 @@ func runSynth(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("synth: unexpected arguments %q", fs.Args())
 	}
+	if (*later == "") != (*from == "") {
+		return errors.New("synth: -later-outcomes MONTH and -from DIR go together")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	start := time.Now()
+	if *later != "" {
+		n, err := synth.LaterOutcomes(*from, *out, *later, cfg.Seed)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "wrote %d outcome rows of %s to %s in %s\n", n, *later, *out, time.Since(start).Round(time.Millisecond))
+		return err
+	}
 	if *reuse {
 		if _, err := synth.EnsureDirAt(cfg, *out); err != nil {
 			return err
