@@ -2,13 +2,13 @@ package synth
 
 import (
 	"bytes"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"crimemap/geo"
+	"crimemap/internal/testsupport"
 )
 
 // TestLaterOutcomes reads back the outcomes files LaterOutcomes writes and
@@ -47,7 +47,7 @@ func TestLaterOutcomes(t *testing.T) {
 	for back := range LaterShares {
 		month := (geo.MakeMonth(2023, 12) - geo.Month(back)).String()
 		for _, f := range forces {
-			for _, rec := range readCSV(t, filepath.Join(src, StreetFile(month, f)))[1:] {
+			for _, rec := range testsupport.ReadCSV(t, filepath.Join(src, StreetFile(month, f)))[1:] {
 				if rec[0] != "" {
 					crimes[f+" "+rec[0]] = crime{back, rec}
 					ids[back]++
@@ -58,7 +58,7 @@ func TestLaterOutcomes(t *testing.T) {
 	named := make([]int, len(LaterShares))
 	rows := 0
 	for _, f := range forces {
-		recs := readCSV(t, filepath.Join(dst, OutcomesFile("2023-12", f)))
+		recs := testsupport.ReadCSV(t, filepath.Join(dst, OutcomesFile("2023-12", f)))
 		if got := strings.Join(recs[0], ","); got != OutcomesHeader {
 			t.Fatalf("%s: header %q", f, got)
 		}
@@ -103,19 +103,4 @@ func TestLaterOutcomes(t *testing.T) {
 	if _, err := LaterOutcomes(src, t.TempDir(), "2023-13", 5); err == nil {
 		t.Error("month 2023-13 was taken")
 	}
-}
-
-// readCSV returns the records of a CSV file.
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }
