@@ -53,7 +53,7 @@ type stopRow struct {
 }
 
 // stopTime is a stop's time: its seconds since stopEpoch, marked with
-// stopSeconds, when the file wrote it in the form stopTimeLayout gives, and
+// stopSeconds, when the file wrote it in the form stopTimeText writes, and
 // else the id of its value. Times before the epoch, or after 2078, are
 // values.
 type stopTime uint32
@@ -100,23 +100,9 @@ func stopTimeOf(s string) (stopTime, bool) {
 
 // stopTimeText returns the text of a time held as seconds.
 func stopTimeText(t stopTime) (b [stopTimeLen]byte) {
-	tm := time.Unix(int64(t&^stopSeconds)+stopEpoch, 0).UTC()
-	y, mo, d := tm.Date()
-	h, mi, sec := tm.Clock()
-	put := func(i, n, v int) {
-		for k := i + n - 1; k >= i; k-- {
-			b[k] = byte('0' + v%10)
-			v /= 10
-		}
-	}
-	put(0, 4, y)
-	put(5, 2, int(mo))
-	put(8, 2, d)
-	put(11, 2, h)
-	put(14, 2, mi)
-	put(17, 2, sec)
-	b[4], b[7], b[10], b[13], b[16] = '-', '-', 'T', ':', ':'
-	copy(b[19:], "+00:00")
+	// Appended in place: b[:0] has room for the whole time.
+	n := len(time.Unix(int64(t&^stopSeconds)+stopEpoch, 0).UTC().AppendFormat(b[:0], "2006-01-02T15:04:05"))
+	copy(b[n:], "+00:00")
 	return b
 }
 
