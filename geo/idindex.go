@@ -234,33 +234,11 @@ func (s *idSearch) narrow(g int, kg uint32) {
 	s.step++
 }
 
-// matches calls found with the position of each crime with this ID, from
-// entry lo of a finished search on.
-func (pt *tablePart) matches(s *idSearch, id *crimeID, found func(pos uint32)) {
-	for i := s.lo; i < int(pt.byID.dir[len(pt.byID.dir)-1]); i++ {
-		kg, pos := pt.idKeyAt(i)
-		if uint64(kg) != s.t {
-			break
-		}
-		if k, _ := pt.idIndex(pos); pt.ids[k] == *id {
-			found(pos)
-		}
-	}
-}
-
-// lookupID appends the positions of the crimes with this ID.
+// lookupID appends the positions of the crimes with this ID: a batch of
+// one lookup (lookupIDs).
 func (pt *tablePart) lookupID(id crimeID, out []CrimeID) []CrimeID {
-	x := &pt.byID
-	if len(x.dir) == 0 {
-		return out
-	}
-	s := x.start(uint64(idKey(&id)))
-	for s.lo < s.hi {
-		g := s.guess()
-		kg, _ := pt.idKeyAt(g)
-		s.narrow(g, kg)
-	}
-	pt.matches(&s, &id, func(pos uint32) { out = append(out, CrimeID(pt.lo+pos)) })
+	idOf := func(int) *crimeID { return &id }
+	pt.lookupIDs([]uint64{uint64(idKey(&id)) << 32}, idOf, func(_ int, pos uint32) { out = append(out, CrimeID(pt.lo+pos)) })
 	return out
 }
 
