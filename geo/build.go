@@ -466,12 +466,7 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 	found := make([][]uint64, len(batches))
 	parallel.Each(len(batches), func(k int) {
 		rows := batches[k].rows
-		idOf := func(q int) *crimeID {
-			if rows[q].otherID != 0 {
-				return nil
-			}
-			return &rows[q].id
-		}
+		idOf := outcomeIDs(rows)
 		var out []uint64
 		d.tablePart.lookupIDs(idOrder(len(rows), idOf), idOf, func(q int, pos uint32) {
 			out = append(out, uint64(q)<<32|uint64(pos))
@@ -544,26 +539,34 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 }
 
 // findLater looks up the rows of batches, in order, in every part of d:
-// the later rows of a build on d, as joinLater takes them.
+// the later rows of a build on d, as joinLater takes them. A batch at a
+// time, so that what it holds beside the build is the matches and one
+// batch's keys.
 func (d *Dataset) findLater(batches []*OutcomeBatch) [][]uint64 {
-	var ids []*crimeID
-	for _, ob := range batches {
-		for i := range ob.rows {
-			var id *crimeID
-			if ob.rows[i].otherID == 0 {
-				id = &ob.rows[i].id
-			}
-			ids = append(ids, id)
-		}
-	}
-	idOf := func(q int) *crimeID { return ids[q] }
-	order := idOrder(len(ids), idOf)
 	found := make([][]uint64, len(d.parts))
-	for k, pt := range d.parts {
-		pt.lookupIDs(order, idOf, func(q int, pos uint32) { found[k] = append(found[k], uint64(q)<<32|uint64(pos)) })
-		slices.Sort(found[k])
+	q0 := 0
+	for _, ob := range batches {
+		idOf := outcomeIDs(ob.rows)
+		order := idOrder(len(ob.rows), idOf)
+		for k, pt := range d.parts {
+			from := len(found[k])
+			pt.lookupIDs(order, idOf, func(q int, pos uint32) { found[k] = append(found[k], uint64(q0+q)<<32|uint64(pos)) })
+			slices.Sort(found[k][from:])
+		}
+		q0 += len(ob.rows)
 	}
 	return found
+}
+
+// outcomeIDs returns the 64-hex ID of each of rows, nil for a row with an
+// ID in another form, as lookupIDs takes them.
+func outcomeIDs(rows []rawOutcome) func(q int) *crimeID {
+	return func(q int) *crimeID {
+		if rows[q].otherID != 0 {
+			return nil
+		}
+		return &rows[q].id
+	}
 }
 
 // laterRow is outcome row r of batch ob as Append joins it.
