@@ -255,11 +255,8 @@ func (d *Dataset) joinEarlier(rows []laterOutcome) (sums versionSums) {
 	pt.eachHist(d.months, func(crime uint32, e histEntry) {
 		gained = append(gained, histRow{crime: crime, month: e.month(), outcome: e.outcome()})
 	})
-	slices.SortStableFunc(gained, func(a, b histRow) int {
-		return cmp.Or(cmp.Compare(a.crime, b.crime), cmp.Compare(a.month, b.month))
-	})
 	np := *pt
-	np.packHist(gained, d.months)
+	np.packHist(sortHist(gained), d.months)
 	d.parts[k] = &np
 	return sums
 }

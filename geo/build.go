@@ -528,13 +528,7 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 			}
 		}
 	}
-	slices.SortStableFunc(hist, func(a, b histRow) int {
-		if c := cmp.Compare(a.crime, b.crime); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.month, b.month)
-	})
-	d.packHist(hist, d.months)
+	d.packHist(sortHist(hist), d.months)
 	return all, unmatched
 }
 

@@ -186,6 +186,45 @@ type histRow struct {
 	outcome Outcome
 }
 
+// sortHist sorts rows by crime then month, rows of the same crime and
+// month in the order given (a crime's events in a month in their files'
+// order), and returns them, in rows or in a slice of the same length.
+// slices.SortStableFunc moves the rows O(n log² n) times: 11 s for 12M
+// rows, where a load of a real archive's outcomes joins tens of millions.
+// This is a radix sort, stable, 16 bits at a time over the month and the
+// crime, which costs a second slice of rows.
+func sortHist(rows []histRow) []histRow {
+	if len(rows) < 1<<12 {
+		slices.SortStableFunc(rows, func(a, b histRow) int {
+			return cmp.Or(cmp.Compare(a.crime, b.crime), cmp.Compare(a.month, b.month))
+		})
+		return rows
+	}
+	key := func(r *histRow) uint64 { return uint64(r.crime)<<16 | uint64(r.month) }
+	src, dst := rows, make([]histRow, len(rows))
+	count := make([]int, 1<<16)
+	for shift := 0; shift < 48; shift += 16 {
+		clear(count)
+		for i := range src {
+			count[key(&src[i])>>shift&0xFFFF]++
+		}
+		if slices.Contains(count, len(src)) {
+			continue // every row has this digit: the order stands
+		}
+		sum := 0
+		for d, c := range count {
+			count[d], sum = sum, sum+c
+		}
+		for i := range src {
+			d := key(&src[i]) >> shift & 0xFFFF
+			dst[count[d]] = src[i]
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	return src
+}
+
 // packHist keeps rows, sorted by crime (positions in the part), as the
 // part's histories; months are the dataset's, which the part's month
 // column indexes.
