@@ -193,13 +193,6 @@ func sortPairs(run, tmp []idPair, same uint) ([]idPair, []idPair) {
 	return run, tmp
 }
 
-// idKeyAt is the key of the ID of entry i.
-func (pt *tablePart) idKeyAt(i int) (uint32, uint32) {
-	pos := pt.byID.at(i)
-	k, _ := pt.idIndex(pos)
-	return idKey(&pt.ids[k]), pos
-}
-
 // idSearch is the state of one lookup in an idIndex: the entries
 // [lo, hi) left to search, whose keys lie in [kl, kh).
 type idSearch struct {
