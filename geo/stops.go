@@ -205,59 +205,17 @@ func (b *stopTableBuilder) table() (stopTable, error) {
 	return b.tableOf(b.vals.strs)
 }
 
-// tableOf returns the records added, whose ids index vals. The values no
-// record names (a snapshot's times held as seconds) are left out.
+// tableOf returns the records added, whose ids index vals. A time held as
+// seconds is never among vals: a build does not intern it, and a snapshot
+// stores it as seconds.
 func (b *stopTableBuilder) tableOf(vals []string) (stopTable, error) {
 	if len(vals) >= int(stopSeconds) {
 		return stopTable{}, fmt.Errorf("stop and search: %d distinct values, more than %d", len(vals), stopSeconds-1)
 	}
-	vals = b.keepNamed(vals)
 	t, err := packStopValues(b.rows, vals)
 	// Held for good: no spare room.
 	t.terms = slices.Clip(b.terms)
 	return t, err
-}
-
-// keepNamed returns the values of vals that the records name, their ids
-// in the records and combinations renumbered to match.
-func (b *stopTableBuilder) keepNamed(vals []string) []string {
-	named := make([]bool, len(vals))
-	for _, c := range b.terms {
-		for _, k := range c {
-			named[k] = true
-		}
-	}
-	for i := range b.rows {
-		r := &b.rows[i]
-		named[r.operation] = true
-		if r.date&stopSeconds == 0 {
-			named[r.date] = true
-		}
-	}
-	if !slices.Contains(named, false) {
-		return vals
-	}
-	to := make([]uint32, len(vals))
-	var kept []string
-	for k, s := range vals {
-		if named[k] {
-			to[k] = uint32(len(kept))
-			kept = append(kept, s)
-		}
-	}
-	for i := range b.terms {
-		for k := range b.terms[i] {
-			b.terms[i][k] = to[b.terms[i][k]]
-		}
-	}
-	for i := range b.rows {
-		r := &b.rows[i]
-		r.operation = to[r.operation]
-		if r.date&stopSeconds == 0 {
-			r.date = stopTime(to[r.date])
-		}
-	}
-	return kept
 }
 
 // packStopValues returns the table of rows whose ids index vals, its
