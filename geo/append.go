@@ -272,10 +272,7 @@ func (pt *tablePart) rowMatches(rows []laterOutcome) []uint64 {
 	parallel.Run(workers, func(w int) {
 		r0, r1 := len(rows)*w/workers, len(rows)*(w+1)/workers
 		idOf := laterIDs(rows[r0:r1])
-		var o []uint64
-		pt.lookupIDs(idOrder(r1-r0, idOf), idOf, func(q int, pos uint32) { o = append(o, uint64(r0+q)<<32|uint64(pos)) })
-		slices.Sort(o)
-		out[w] = o
+		out[w] = pt.appendMatches(nil, idOrder(r1-r0, idOf), idOf, r0)
 	})
 	return slices.Concat(out...)
 }

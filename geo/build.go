@@ -467,12 +467,7 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 	parallel.Each(len(batches), func(k int) {
 		rows := batches[k].rows
 		idOf := outcomeIDs(rows)
-		var out []uint64
-		d.tablePart.lookupIDs(idOrder(len(rows), idOf), idOf, func(q int, pos uint32) {
-			out = append(out, uint64(q)<<32|uint64(pos))
-		})
-		slices.Sort(out)
-		found[k] = out
+		found[k] = d.tablePart.appendMatches(nil, idOrder(len(rows), idOf), idOf, 0)
 	})
 	var hist []histRow
 	if keepAll {
@@ -513,13 +508,14 @@ func (d *Dataset) joinOutcomes(batches []*OutcomeBatch, st *BuildStats, keepAll 
 					crimes = append(crimes, CrimeID(d.tablePart.lo+uint32(next[0])))
 				}
 			}
+			lr := laterRow(ob, r, terms, len(crimes) > 0)
 			if keepAll {
 				// The row may name crimes of the base's months too.
-				all = append(all, laterRow(ob, r, terms, len(crimes) > 0))
+				all = append(all, lr)
 			}
 			if len(crimes) == 0 {
 				st.OutcomesUnmatch++
-				unmatched = append(unmatched, laterRow(ob, r, terms, false))
+				unmatched = append(unmatched, lr)
 				continue
 			}
 			st.OutcomesJoined++
@@ -543,9 +539,7 @@ func (d *Dataset) findLater(batches []*OutcomeBatch) [][]uint64 {
 		idOf := outcomeIDs(ob.rows)
 		order := idOrder(len(ob.rows), idOf)
 		for k, pt := range d.parts {
-			from := len(found[k])
-			pt.lookupIDs(order, idOf, func(q int, pos uint32) { found[k] = append(found[k], uint64(q0+q)<<32|uint64(pos)) })
-			slices.Sort(found[k][from:])
+			found[k] = pt.appendMatches(found[k], order, idOf, q0)
 		}
 		q0 += len(ob.rows)
 	}

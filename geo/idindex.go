@@ -277,6 +277,15 @@ func (pt *tablePart) read(p *idProbes, m int) {
 	}
 }
 
+// appendMatches appends to out the crimes that the queries of order
+// (idOrder) name, as (q0+q)<<32 | position, sorted among themselves.
+func (pt *tablePart) appendMatches(out, order []uint64, idOf func(q int) *crimeID, q0 int) []uint64 {
+	from := len(out)
+	pt.lookupIDs(order, idOf, func(q int, pos uint32) { out = append(out, uint64(q0+q)<<32|uint64(pos)) })
+	slices.Sort(out[from:])
+	return out
+}
+
 // lookupIDs calls found(q, pos) for the position of each crime with the
 // ID idOf(q), for the queries of order (idOrder). A query's crimes come in
 // position order, the queries in no given order. Each step of a lookup is
