@@ -96,6 +96,9 @@ type Dataset struct {
 	// unmatched holds the outcome rows that matched no crime, for Append
 	// to join to a later month's crimes.
 	unmatched []laterOutcome
+	// revised is what Revise changed to make the dataset, nil when it did
+	// not make it.
+	revised *Revision
 }
 
 // tablePart is the crimes of a run of months with their indexes. Positions in

@@ -12,10 +12,11 @@ import (
 	"crimemap/internal/parallel"
 )
 
-// ErrRestate marks revised street files that change more than their
-// crimes' last outcomes, which Restate cannot apply: they are to be read
-// with every other file instead.
-var ErrRestate = errors.New("the revised files change more than outcomes")
+// ErrRestate marks revised street files that Restate (their crimes' last
+// outcomes changed, nothing else) or Revise (their crimes changed within
+// their force-months) cannot apply to a dataset in place: they are to be
+// read with every other file instead.
+var ErrRestate = errors.New("the revised files cannot be applied in place")
 
 // Restate returns base with the last outcome of every crime of rev's
 // force-months as rev gives it. rev is built (Builder.Build) from revised
@@ -35,7 +36,7 @@ func Restate(base, rev *Dataset) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := newRestateMap(base, rev)
+	m, err := newRestateMap(base, rev, true)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +158,9 @@ type restateMap struct {
 	hasOut    []bool
 }
 
-func newRestateMap(base, rev *Dataset) (*restateMap, error) {
+// newRestateMap maps rev's terms and points to base's: a point to the one
+// at its coordinates with its street, and, with lsoa, its LSOA.
+func newRestateMap(base, rev *Dataset, lsoa bool) (*restateMap, error) {
 	m := &restateMap{base: base, rev: rev, points: make([]PointID, rev.NumPoints())}
 	for c := range rev.categories.Len() {
 		name := rev.categories.Term(c).Name
@@ -173,7 +176,7 @@ func newRestateMap(base, rev *Dataset) (*restateMap, error) {
 	}
 	same := func(q Point, bp PointID) bool {
 		o := base.Point(bp)
-		return o.Lon == q.Lon && o.Lat == q.Lat && o.Street == q.Street && o.LSOACode == q.LSOACode && o.LSOAName == q.LSOAName
+		return o.Lon == q.Lon && o.Lat == q.Lat && o.Street == q.Street && (!lsoa || o.LSOACode == q.LSOACode && o.LSOAName == q.LSOAName)
 	}
 	if len(m.points) < base.NumPoints()/4 {
 		// A force-month or a few: a search of base's tree for each point,
@@ -282,6 +285,7 @@ func sameCrimeID(d *Dataset, a CrimeID, e *Dataset, b CrimeID) bool {
 // changed crimes' hashes, and everything else shared.
 func (d *Dataset) withOutcomes(changes []outcomeChange) *Dataset {
 	nd := *d
+	nd.revised = nil
 	nd.parts = slices.Clone(d.parts)
 	sums := d.layoutFreeSums()
 	copied := make([]bool, len(d.parts))

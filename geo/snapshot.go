@@ -141,6 +141,9 @@ var snapStored = []string{
 	"catalogue", "catalogued",
 	// Looked up again by Append.
 	"laterFound", "laterOn",
+	// What Revise changed, for the derived data of the dataset it revised,
+	// which a process reading the snapshot does not hold.
+	"revised",
 	"ptID", "ptByID", "ordLow", "forceKey", "unitKey", "unitSampleStart", "unitSample", "bigBounds", "bigForces",
 }
 

@@ -57,8 +57,9 @@ func SnapshotDiff(a, b *Dataset) []string {
 		// A hash kept (by a build) is the one taken again (from a snapshot).
 		"catalogue":  !a.catalogued || !b.catalogued || a.catalogue == b.catalogue,
 		"catalogued": !a.catalogued || a.catalogue == a.catalogueSum(),
-		// Append looks up again what a snapshot's later rows name.
-		"laterFound": true, "laterOn": true,
+		// Append looks up again what a snapshot's later rows name; what
+		// Revise changed names a dataset of the process that revised.
+		"laterFound": true, "laterOn": true, "revised": true,
 	}
 	var diff []string
 	for _, f := range slices.Sorted(maps.Keys(checks)) {

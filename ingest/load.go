@@ -102,18 +102,30 @@ func BuildOn(ctx context.Context, base *geo.Dataset, paths []string, opt Options
 	})
 }
 
-// Restate reads revised street files of force-months base holds and
-// returns base with their crimes' last outcomes as the files now give
-// them (see geo.Restate): data.police.uk publishes a force-month's street
-// file again as its crimes' outcomes move on. Only those files are parsed,
-// and base's parts are shared but for their outcome columns. The result is
-// what Load gives for base's files with these in place of the old ones.
-// Files that change more than outcomes, and outcomes or stop-and-search
-// files, fail with ErrCannotExtend.
-func Restate(ctx context.Context, base *geo.Dataset, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
+// Revise reads revised street files of force-months base holds and
+// returns base with their crimes as the files now give them (see
+// geo.Revise): data.police.uk publishes a force-month's street file again
+// as its crimes' outcomes move on, and a force now and then publishes a
+// month again with crimes dropped, added or corrected. Only those files
+// are parsed; base's parts are shared but for the outcome columns of the
+// parts whose outcomes moved on, or the parts holding force-months whose
+// crimes changed, made again from their own columns. The result is what
+// Load gives for base's files with these in place of the old ones. Files
+// that cannot be applied so (see geo.Revise), outcomes or stop-and-search
+// files, and files whose names give no force-month fail with
+// ErrCannotExtend.
+func Revise(ctx context.Context, base *geo.Dataset, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
+	units := make([]geo.Unit, 0, len(paths))
+	for _, p := range paths {
+		ni := parseName(p)
+		if !ni.hasUnit || ni.kind != kindStreet {
+			return nil, &Summary{}, fmt.Errorf("%w: %s is no street file of a force-month", ErrCannotExtend, p)
+		}
+		units = append(units, ni.unit)
+	}
 	return load(ctx, paths, opt, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) {
 		return buildThen(b, (*geo.Builder).Build,
-			"restated", func(rev *geo.Dataset) (*geo.Dataset, error) { return geo.Restate(base, rev) }, geo.ErrRestate)
+			"revised", func(rev *geo.Dataset) (*geo.Dataset, error) { return geo.Revise(base, rev, units) }, geo.ErrRestate)
 	})
 }
 

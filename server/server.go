@@ -308,6 +308,8 @@ func (s *Server) setDataset(old *snapshot, ds *geo.Dataset) {
 		snap, extended = s.sharedSnapshot(old, ds, old.tiles.Restated), true
 	case old != nil && ds.Regroups(old.ds):
 		snap, extended = s.sharedSnapshot(old, ds, old.tiles.Regrouped), true
+	case old != nil && ds.Revises(old.ds) != nil:
+		snap, extended = s.revisedSnapshot(old, ds), true
 	default:
 		snap = s.wholeSnapshot(ds)
 	}
@@ -409,6 +411,27 @@ func (s *Server) sharedSnapshot(old *snapshot, ds *geo.Dataset, share func(*geo.
 		return s.wholeSnapshot(ds)
 	}
 	return &snapshot{ds: ds, totals: old.totals, forcesUsed: old.forcesUsed, view: old.view, tiles: ix}
+}
+
+// revisedSnapshot starts the snapshot of ds from old's, where ds revises
+// old's dataset (geo.Revise: some force-months' crimes replaced): the
+// tile index's clusters and the rows of its tables before the first month
+// changed stand (tiles.Index.Revised), the counts by type and month move
+// by the crimes replaced, and the forces and the map's view are worked
+// out again.
+func (s *Server) revisedSnapshot(old *snapshot, ds *geo.Dataset) *snapshot {
+	ix, err := old.tiles.Revised(ds)
+	if err != nil {
+		s.log.Warn("tile index rebuilt rather than revised", "err", err)
+		return s.wholeSnapshot(ds)
+	}
+	changes := ds.Revises(old.ds).Changes
+	t := make(totals, len(old.totals))
+	for i, k := range old.totals {
+		t[i] = k.Moved(changes)
+	}
+	sum := buildSummary(ds)
+	return &snapshot{ds: ds, totals: t, forcesUsed: sum.forcesUsed, view: sum.view, tiles: ix}
 }
 
 // snapshotHandler answers from one consistent dataset version; the error it

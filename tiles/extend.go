@@ -3,6 +3,7 @@ package tiles
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"crimemap/geo"
@@ -391,4 +392,75 @@ func (nx *Index) countNewRows(tr tableRows, r0, tables int) {
 			}
 		}
 	}
+}
+
+// Revised returns the index of ds, which geo.Revise made from ix's dataset:
+// the same points, months and crime categories, with the crimes of some
+// force-months replaced. The clusters are shared, as they depend on the
+// points alone; so are the count tables' rows of the months before the
+// first month a crime was taken out or put in, and the later rows are
+// copies with those crimes' counts and coordinates moved (the rows are
+// cumulative). Which clusters have tables does not change what a tile
+// shows, so a cluster keeps its table, or none, whatever it now counts.
+// It returns an error wrapping ErrNotExtension where ds was not revised
+// from ix's dataset so.
+func (ix *Index) Revised(ds *geo.Dataset) (*Index, error) {
+	rev := ds.Revises(ix.ds)
+	switch {
+	case rev == nil:
+		return nil, fmt.Errorf("%w: the dataset does not revise the index's", ErrNotExtension)
+	case ds.NumPoints() != len(ix.perm) || ds.Categories().Len() != ix.ncat || !slices.Equal(ds.Months(), ix.months):
+		return nil, fmt.Errorf("%w: the revised dataset has other points, categories or months", ErrNotExtension)
+	}
+	nx := ix.sharedWith(ds)
+	tr := nx.tableRows()
+	// A crime replaced by one at its point with its month and type moves
+	// no count.
+	type at struct {
+		p   geo.PointID
+		row int32
+		cat geo.Category
+	}
+	net := map[at]int{}
+	for _, ch := range rev.Changes {
+		if ch.Point != geo.NoPoint {
+			net[at{ch.Point, tr.rowOf[ch.Month-tr.first], ch.Category}] += ch.Delta
+		}
+	}
+	maps.DeleteFunc(net, func(_ at, d int) bool { return d == 0 })
+	if len(net) == 0 || nx.ntab == 0 {
+		return nx, nil
+	}
+	first := int32(tr.n)
+	for a := range net {
+		first = min(first, a.row)
+	}
+	nx.tabN, nx.tabX, nx.tabY = slices.Clone(ix.tabN), slices.Clone(ix.tabX), slices.Clone(ix.tabY)
+	for r := int(first); r < tr.n; r++ {
+		nx.tabN[r], nx.tabX[r], nx.tabY[r] = slices.Clone(ix.tabN[r]), slices.Clone(ix.tabX[r]), slices.Clone(ix.tabY[r])
+	}
+	pos := make([]uint32, len(nx.perm))
+	for i, p := range nx.perm {
+		pos[p] = uint32(i)
+	}
+	for a, d := range net {
+		x, y := nx.fixedAt(a.p)
+		for z := range nx.levels {
+			lv := &nx.levels[z]
+			cl, _ := slices.BinarySearch(lv.first, pos[a.p]+1)
+			if cl-1 >= len(lv.table) || lv.table[cl-1] < 0 {
+				continue
+			}
+			t := lv.table[cl-1]
+			b := int(t)*nx.ncat + int(a.cat)
+			for r := int(a.row); r < tr.n; r++ {
+				// Two's complement: adding a negative count's image
+				// subtracts.
+				nx.tabN[r][b] += uint32(d)
+				nx.tabX[r][b] += uint64(int64(d)) * x
+				nx.tabY[r][b] += uint64(int64(d)) * y
+			}
+		}
+	}
+	return nx, nil
 }

@@ -105,8 +105,8 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	askReload(t, started, token)
 	h := waitHealth(t, started, func(h serveHealth) bool { return h.Version != want.Version })
 	getJSON(t, started+"/healthz", &detail)
-	if !detail.Reload.OK || detail.Reload.Read != "files added since the snapshot" {
-		t.Fatalf("reload %+v, want the files added since the snapshot read alone", detail.Reload)
+	if !detail.Reload.OK || detail.Reload.Read != "revised crimes" {
+		t.Fatalf("reload %+v, want the revised file applied in place", detail.Reload)
 	}
 	revised := serveData(t, filepath.Join(tmp, "d"), whole)
 	if w := waitHealth(t, revised, func(h serveHealth) bool { return h.Version != "" }); w.Version != h.Version || w.Crimes != h.Crimes || w.Crimes >= want.Crimes {
@@ -114,6 +114,28 @@ func TestAddedMonthAnswersAsOnePiece(t *testing.T) {
 	}
 	// The cursors name the version: the revised dataset's own pages.
 	urls = append(slices.DeleteFunc(slices.Clone(urls), func(u string) bool { return strings.Contains(u, "cursor=") }), nextPages(t, revised, urls[4], 3)...)
+	sameAnswers(t, urls, revised, map[string]string{"revised month applied in place": started})
+
+	// Revised again, a crime moved to a place no crime was at, which
+	// cannot be applied in place: the month is added to the snapshot
+	// again.
+	for _, dir := range []string{whole, grown} {
+		rewriteCSV(t, filepath.Join(dir, "2017-06-city-of-london-street.csv"), func(rows [][]string) [][]string {
+			rows[1][4], rows[1][5] = "-0.0900", "51.5150"
+			return rows
+		})
+	}
+	askReload(t, started, token)
+	h = waitHealth(t, started, func(s serveHealth) bool { return s.Version != h.Version })
+	getJSON(t, started+"/healthz", &detail)
+	if !detail.Reload.OK || detail.Reload.Read != "files added since the snapshot" {
+		t.Fatalf("reload %+v, want the files added since the snapshot read alone", detail.Reload)
+	}
+	revised = serveData(t, filepath.Join(tmp, "d2"), whole)
+	if w := waitHealth(t, revised, func(h serveHealth) bool { return h.Version != "" }); w.Version != h.Version || w.Crimes != h.Crimes {
+		t.Fatalf("revised month: version %s, %d crimes; loaded whole: %s, %d", h.Version, h.Crimes, w.Version, w.Crimes)
+	}
+	urls = append(slices.DeleteFunc(urls, func(u string) bool { return strings.Contains(u, "cursor=") }), nextPages(t, revised, urls[4], 3)...)
 	sameAnswers(t, urls, revised, map[string]string{"revised month added to the snapshot again": started})
 
 	// An earlier month's street file published again, its crimes' outcomes

@@ -16,12 +16,15 @@ import (
 // 3), and serves it with the eighteenth month added: the start appends the
 // three and the new month, in three parts. A second server loads the files
 // with its latest three months apart. A street file of one of the latest
-// months is then revised with crimes dropped: each server builds the
+// months is then revised with crimes dropped and one moved to a place no
+// crime was at, which cannot be applied in place: each server builds the
 // latest months alone on the earlier ones, and a server started then from
 // a snapshot of the eighteen months does the same at its start. A revised
 // file of an earlier
 // month then reads every file, again with the latest three apart, so that
-// the next revision of one of those is built alone as well. At the start
+// the next revision of one of those is built alone as well. Crimes
+// retyped in a latest month and in an earlier one are then applied in
+// place (geo.Revise), the parts as they were. At the start
 // and after each reload, the servers must answer byte for byte as one
 // that loaded the files as they are in one piece.
 func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
@@ -71,17 +74,40 @@ func TestSnapshotLatestMonthsRebuiltAlone(t *testing.T) {
 		parts int
 	}
 	builtAlone := want{"files added since the last full load's earlier months", 2}
+	inPlace := want{"revised crimes", 2}
+	// Crimes dropped, and one moved to a place no crime was at, which
+	// cannot be applied in place; or crimes retyped, which can.
+	moved := func(name string) {
+		dropRows(t, name, 7)
+		rewriteCSV(t, name, func(rows [][]string) [][]string {
+			rows[1][4], rows[1][5] = "-0.0900", "51.5150"
+			return rows
+		})
+	}
+	retyped := func(name string) {
+		rewriteCSV(t, name, func(rows [][]string) [][]string {
+			for i, row := range rows[1:] {
+				if i%5 == 0 {
+					row[9] = map[bool]string{true: "Burglary", false: "Robbery"}[row[9] != "Burglary"]
+				}
+			}
+			return rows
+		})
+	}
 	for i, step := range []struct {
 		file string
+		edit func(name string)
 		want map[string]want
 	}{
-		{"", map[string]want{"snapshot": {"", 3}, "files": {"", 2}}},
-		{"2017-05-city-of-london-street.csv", map[string]want{"snapshot": {"files added since the snapshot's earlier months", 2}, "files": builtAlone}},
-		{"2016-03-city-of-london-street.csv", map[string]want{"snapshot": {readEveryFile, 2}, "files": {readEveryFile, 2}, "started after": {readEveryFile, 1}}},
-		{"2017-04-city-of-london-street.csv", map[string]want{"snapshot": builtAlone, "files": builtAlone, "started after": {readEveryFile, 1}}},
+		{"", nil, map[string]want{"snapshot": {"", 3}, "files": {"", 2}}},
+		{"2017-05-city-of-london-street.csv", moved, map[string]want{"snapshot": {"files added since the snapshot's earlier months", 2}, "files": builtAlone}},
+		{"2016-03-city-of-london-street.csv", moved, map[string]want{"snapshot": {readEveryFile, 2}, "files": {readEveryFile, 2}, "started after": {readEveryFile, 1}}},
+		{"2017-04-city-of-london-street.csv", moved, map[string]want{"snapshot": builtAlone, "files": builtAlone, "started after": {readEveryFile, 1}}},
+		{"2017-04-city-of-london-street.csv", retyped, map[string]want{"snapshot": inPlace, "files": inPlace, "started after": {"revised crimes", 1}}},
+		{"2016-05-city-of-london-street.csv", retyped, map[string]want{"snapshot": inPlace, "files": inPlace, "started after": {"revised crimes", 1}}},
 	} {
 		if step.file != "" {
-			dropRows(t, filepath.Join(data, step.file), 7)
+			step.edit(filepath.Join(data, step.file))
 		}
 		for name, srv := range servers {
 			h := health[name]

@@ -560,8 +560,8 @@ func (rl *reloader) reload(ctx context.Context) {
 
 // load reads the files as they are now: only the added ones when that is
 // all that changed since the dataset was loaded and they hold later
-// months (and the revised ones alone when they are street files with
-// only their outcomes moved on); else the changes since root when they
+// months (and the revised ones alone when they are street files that
+// can be applied in place, see takeChanges); else the changes since root when they
 // can be taken in so; else all of them. how says which, and from is the
 // dataset the files were added to. files is the scan of the files ds
 // holds: now, but for the street files left to a second step when a
@@ -691,9 +691,11 @@ func onlyStreetFilesRevised(d reload.Diff) bool {
 }
 
 // takeChanges returns base with the changes d describes taken in without
-// reading every file: the outcomes of street files published again
-// restated (ingest.Restate; a month's archive brings the earlier months'
-// street files so), then the added files added (ingest.Extend). from is
+// reading every file: street files published again applied in place
+// (ingest.Revise; a month's archive brings the earlier months' street
+// files so, their outcomes moved on, and a force may publish a month
+// again with its crimes changed), then the added files added
+// (ingest.Extend). from is
 // the dataset the added files were added to, nil when none were. how says
 // what was read, addedWhat naming the added files. ok is false when d
 // holds other changes (files removed, files other than street files
@@ -716,14 +718,18 @@ func takeChanges(ctx context.Context, base *geo.Dataset, d reload.Diff, addedWha
 	ds = base
 	var read []string
 	if len(d.Revised) > 0 {
-		ds, sum, err = ingest.Restate(ctx, ds, d.Revised, opt)
+		ds, sum, err = ingest.Revise(ctx, ds, d.Revised, opt)
 		if refused("revised files", err, sum) {
 			return nil, nil, nil, "", false, nil
 		}
-		if err != nil || sum.HasFailures() {
-			return ds, nil, sum, "revised outcomes", true, err
+		what := "revised outcomes"
+		if ds != nil && ds.Revises(base) != nil {
+			what = "revised crimes"
 		}
-		read = append(read, "revised outcomes")
+		if err != nil || sum.HasFailures() {
+			return ds, nil, sum, what, true, err
+		}
+		read = append(read, what)
 	}
 	if len(d.Added) > 0 {
 		from = ds

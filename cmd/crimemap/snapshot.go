@@ -178,7 +178,8 @@ type started struct {
 // paths (base, their scan), else the one loaded from paths, with its
 // latest recent months built apart (ingest.LoadApart). When files
 // were only added since the snapshot (a new month's drop), or street files
-// published again with their outcomes moved on (a month's archive), the
+// published again (a month's archive, outcomes moved on; a force-month
+// with its crimes changed), the
 // snapshot is opened and those changes taken in (see takeChanges). A
 // refused snapshot is logged with its reason; serving goes on from the
 // files, which are the source of truth: a snapshot older than a new

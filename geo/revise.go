@@ -1,0 +1,810 @@
+package geo
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"math/bits"
+	"slices"
+	"sort"
+)
+
+// Revise returns base with the crimes of the force-months units in place of
+// base's, as rev gives them: rev is built (Builder.Build) from the revised
+// street files of force-months base holds, whose crimes changed (dropped,
+// added, moved to another of base's snap points, retyped, given other
+// Crime IDs), and units are those files' force-months, rev's crimes all
+// among them (a file may have lost every row). Force-months whose crimes
+// are unchanged but for their last outcomes are restated (Restate), which
+// shares every column but the outcomes. Otherwise each part holding one of
+// them is made again from its own columns with the force-months' crimes
+// replaced, rather than from its files: a month's force file revised in
+// the latest months of a long history costs about a pass over that part,
+// not the parse and build of every month in it.
+//
+// The result answers as base's files would with the revised ones in their
+// place, version included. Crimes whose Crime ID a replaced crime had take
+// its outcome history, as a build in one piece joins the outcome rows
+// naming an ID to every crime with it; a crime with an ID no replaced
+// crime had takes the history of another crime with it, or the outcome
+// rows that matched no crime before; the rows of a replaced crime whose ID
+// no crime has any more are kept as unmatched.
+//
+// It fails with an error wrapping ErrRestate where a revision cannot be
+// made so, as it would change what the rest of the dataset was built
+// from: a crime at a place base has no snap point at (by coordinates and
+// street), a type, outcome or context base does not hold, a revised crime
+// at a point first used in its month or later (a point's place in the
+// catalogue and its LSOA come from its first crime), a month left without
+// crimes. Outcomes and stop-and-search files are not revised so. base is
+// not changed.
+func Revise(base, rev *Dataset, units []Unit) (*Dataset, error) {
+	if rev.stops.len() > 0 || len(rev.later) > 0 || len(rev.unmatched) > 0 || slices.ContainsFunc(rev.parts, (*tablePart).hasHist) {
+		return nil, fmt.Errorf("%w: outcomes or stop-and-search files are among them", ErrRestate)
+	}
+	want, err := reviseUnits(base, units)
+	if err != nil {
+		return nil, err
+	}
+	revCrimes, err := restateUnits(base, rev)
+	if err != nil {
+		return nil, err
+	}
+	for u := range revCrimes {
+		if _, ok := want[u]; !ok {
+			return nil, fmt.Errorf("%w: the files hold crimes of %s %v, not among their force-months", ErrRestate, base.forces.Term(int(u.force)).Slug, base.months[u.month])
+		}
+	}
+	old := base.unitCrimes(want)
+	if sameCounts(old, revCrimes, want) {
+		// Most often only outcomes moved on: restated, the dataset shares
+		// every column but the outcomes.
+		if ds, err := Restate(base, rev); !errors.Is(err, ErrRestate) {
+			return ds, err
+		}
+	}
+	m, err := newRestateMap(base, rev, false)
+	if err != nil {
+		return nil, err
+	}
+	r := &revision{base: base, rev: rev, m: m, old: old, ctxID: base.contextIDs()}
+	if err := r.collect(want, revCrimes); err != nil {
+		return nil, err
+	}
+	return r.apply()
+}
+
+// sameCounts reports whether each force-month of units has as many crimes
+// in old as in revised.
+func sameCounts(old, revised, units map[unit][]CrimeID) bool {
+	for u := range units {
+		if len(old[u]) != len(revised[u]) {
+			return false
+		}
+	}
+	return true
+}
+
+// reviseUnits returns the force-months of units as base numbers them,
+// each of a month and force base holds.
+func reviseUnits(base *Dataset, units []Unit) (map[unit][]CrimeID, error) {
+	out := make(map[unit][]CrimeID, len(units))
+	for _, u := range units {
+		mi, ok := slices.BinarySearch(base.months, u.Month)
+		if !ok {
+			return nil, fmt.Errorf("%w: month %v is not in the dataset", ErrRestate, u.Month)
+		}
+		f, ok := base.forces.BySlug(u.Force)
+		if !ok {
+			return nil, fmt.Errorf("%w: force %q is not in the dataset", ErrRestate, u.Force)
+		}
+		out[unit{mi, Force(f)}] = nil
+	}
+	return out, nil
+}
+
+// contextIDs returns the string id of each context a crime of d has.
+func (d *Dataset) contextIDs() map[string]uint32 {
+	out := map[string]uint32{}
+	for _, pt := range d.parts {
+		for _, s := range pt.ctx {
+			out[d.strs[s]] = s
+		}
+	}
+	return out
+}
+
+// revision is the work of Revise.
+type revision struct {
+	base, rev *Dataset
+	m         *restateMap
+	ctxID     map[string]uint32
+	old       map[unit][]CrimeID // base's crimes of each revised force-month
+	// The revised force-months and their new crimes, by part.
+	byPart map[int][]unit
+	newOf  map[int][]newCrime
+}
+
+// newCrime is a crime of a revised force-month as base's columns hold it.
+type newCrime struct {
+	u     unit
+	p     PointID // base's; NoPoint without a location
+	cat   Category
+	out   Outcome
+	hasID bool
+	id    crimeID
+	other string
+	ctx   uint32
+	hasCx bool
+	key   uint32 // the crime's place in its point's run: month<<16 | force rank
+	seq   int    // its row order
+	rc    CrimeID
+}
+
+// collect maps rev's crimes to base's terms and points, and checks that
+// replacing them changes nothing but the force-months' crimes.
+func (r *revision) collect(want map[unit][]CrimeID, revCrimes map[unit][]CrimeID) error {
+	base, rev, m := r.base, r.rev, r.m
+	rank := base.forceRanks()
+	r.byPart, r.newOf = map[int][]unit{}, map[int][]newCrime{}
+	counts := slices.Clone(base.monthsCrimes())
+	units := slices.SortedFunc(maps.Keys(want), func(a, b unit) int {
+		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(rank[a.force], rank[b.force]))
+	})
+	for _, u := range units {
+		name := fmt.Sprintf("%s %v", base.forces.Term(int(u.force)).Slug, base.months[u.month])
+		k := base.partOfMonth(u.month)
+		r.byPart[k] = append(r.byPart[k], u)
+		key := uint32(u.month)<<16 | uint32(rank[u.force])
+		for _, rc := range revCrimes[u] {
+			nc := newCrime{u: u, p: NoPoint, key: key, seq: len(r.newOf[k]), rc: rc}
+			if rp := rev.PointOf(rc); rp != NoPoint {
+				if nc.p = m.points[rp]; nc.p == NoPoint {
+					return fmt.Errorf("%w: %s has a crime at %s, a place the dataset has none at", ErrRestate, name, rev.PointStreet(rp))
+				}
+				if base.firstMonthOf(nc.p) > u.month {
+					return fmt.Errorf("%w: %s has a crime at %s, a place first used in a later month", ErrRestate, name, rev.PointStreet(rp))
+				}
+			}
+			nc.cat = m.cats[rev.Category(rc)]
+			ro := rev.Outcome(rc)
+			if !m.hasOut[ro] {
+				return fmt.Errorf("%w: %s has the outcome %q, which the dataset has not", ErrRestate, name, rev.outcomes.Term(int(ro)).Name)
+			}
+			nc.out = m.outcomes[ro]
+			pt, i := rev.at(rc)
+			if x, ok := pt.idIndex(i); ok {
+				nc.hasID, nc.id = true, pt.ids[x]
+			} else {
+				nc.other = pt.other[i]
+			}
+			if s, ok := pt.ctx[i]; ok {
+				id, known := r.ctxID[rev.strs[s]]
+				if !known {
+					return fmt.Errorf("%w: %s has the context %q, which no crime of the dataset has", ErrRestate, name, rev.strs[s])
+				}
+				nc.ctx, nc.hasCx = id, true
+			}
+			r.newOf[k] = append(r.newOf[k], nc)
+		}
+		counts[u.month] += len(revCrimes[u]) - len(r.old[u])
+	}
+	for mi, n := range counts {
+		if n == 0 {
+			return fmt.Errorf("%w: %v would have no crimes", ErrRestate, base.months[mi])
+		}
+	}
+	return nil
+}
+
+// forceRanks returns each force's rank among the forces by slug, the
+// order of a month's force files (Unit.Force), which is the order of a
+// point's crimes of a month.
+func (d *Dataset) forceRanks() []uint16 {
+	n := d.forces.Len()
+	order := make([]int, n)
+	for f := range order {
+		order[f] = f
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(d.forces.Term(a).Slug, d.forces.Term(b).Slug) })
+	rank := make([]uint16, n)
+	for r, f := range order {
+		rank[f] = uint16(r)
+	}
+	return rank
+}
+
+// partOfMonth returns the index of the part holding month index mi.
+func (d *Dataset) partOfMonth(mi int) int {
+	for k, pt := range d.parts {
+		if mi >= pt.mFirst && mi <= pt.mLast {
+			return k
+		}
+	}
+	return len(d.parts) - 1
+}
+
+// firstMonthOf returns the month index of point p's first crime.
+func (d *Dataset) firstMonthOf(p PointID) int {
+	for _, pt := range d.parts {
+		if int(p) < pt.points() && pt.ptStart[p+1] > pt.ptStart[p] {
+			return int(pt.month[pt.ptStart[p]])
+		}
+	}
+	return len(d.months)
+}
+
+// apply makes the revised dataset.
+func (r *revision) apply() (*Dataset, error) {
+	base := r.base
+	nd := *base
+	nd.parts = slices.Clone(base.parts)
+	nd.laterFound, nd.laterOn, nd.later = nil, nil, nil
+	sums := base.layoutFreeSums()
+	var oldSums versionSums
+	for _, cs := range r.old {
+		for _, c := range cs {
+			oldSums.add(base.crimeSumOf(c))
+		}
+	}
+	t := r.transfers()
+	shift := uint32(0)
+	var placed []CrimeID // the new crimes in nd
+	for k, pt := range base.parts {
+		if shift != 0 {
+			nd.parts[k] = pt.rebased(pt.lo+shift, 0)
+		}
+		if _, ok := r.byPart[k]; !ok {
+			continue
+		}
+		np, at, lsoa, err := r.splice(k, t)
+		if err != nil {
+			return nil, err
+		}
+		nd.relabel(r.rev, lsoa)
+		np.lo = pt.lo + shift
+		shift += uint32(len(np.month)) - uint32(len(pt.month))
+		nd.parts[k] = np
+		for _, i := range at {
+			placed = append(placed, CrimeID(np.lo+i))
+		}
+	}
+	nd.tablePart = nil
+	if len(nd.parts) == 1 {
+		nd.tablePart = nd.parts[0]
+	}
+	nd.monthCrimes = slices.Clone(base.monthsCrimes())
+	for u, cs := range r.old {
+		nd.monthCrimes[u.month] -= len(cs)
+	}
+	for _, cs := range r.newOf {
+		for _, nc := range cs {
+			nd.monthCrimes[nc.u.month]++
+		}
+	}
+	nd.latest = latestOf(nd.monthCrimes, nd.months)
+	nd.unmatched = t.unmatched
+	var newSums versionSums
+	for _, c := range placed {
+		newSums.add(nd.crimeSumOf(c))
+	}
+	sums.sub(oldSums)
+	sums.add(newSums)
+	nd.sums = &sums
+	nd.version = nd.versionFrom(sums)
+	nd.extendLevels(base, base)
+	nd.revised = &Revision{Base: base}
+	for _, cs := range r.old {
+		for _, c := range cs {
+			nd.revised.Changes = append(nd.revised.Changes, CountChange{Point: base.PointOf(c), Month: base.Month(c), Category: base.Category(c), Delta: -1})
+		}
+	}
+	for _, c := range placed {
+		nd.revised.Changes = append(nd.revised.Changes, CountChange{Point: nd.PointOf(c), Month: nd.Month(c), Category: nd.Category(c), Delta: 1})
+	}
+	return &nd, nil
+}
+
+// relabel gives each point of lsoa the LSOA of rev's point, in copies of
+// the LSOA columns and strings.
+func (d *Dataset) relabel(rev *Dataset, lsoa []newLSOA) {
+	if len(lsoa) == 0 {
+		return
+	}
+	d.ptLSOACode, d.ptLSOAName = slices.Clone(d.ptLSOACode), slices.Clone(d.ptLSOAName)
+	d.strs = slices.Clip(d.strs)
+	for _, x := range lsoa {
+		d.ptLSOACode[x.p] = uint32(len(d.strs))
+		d.ptLSOAName[x.p] = uint32(len(d.strs) + 1)
+		d.strs = append(d.strs, rev.strs[rev.ptLSOACode[x.rp]], rev.strs[rev.ptLSOAName[x.rp]])
+	}
+	d.catalogued = false
+}
+
+// sub takes the sums of a set of crimes, histories and stops away.
+func (s *versionSums) sub(o versionSums) {
+	s.crimes -= o.crimes
+	s.hist -= o.hist
+	s.stops -= o.stops
+	s.nCrimes -= o.nCrimes
+	s.nHist -= o.nHist
+	s.nStops -= o.nStops
+}
+
+// crimeSumOf returns crime c's part of the version's sums: its hash, its
+// Crime ID kept as text and context, and its history entries.
+func (d *Dataset) crimeSumOf(c CrimeID) versionSums {
+	pt, i := d.at(c)
+	key := d.crimeKeyOf(c)
+	var s versionSums
+	var id crimeID
+	bit := uint64(0)
+	if k, ok := pt.idIndex(i); ok {
+		id, bit = pt.ids[k], 1
+	}
+	s.crimes += crimeHash(key, &id, bit, pt.cat[i], pt.outcome[i])
+	if o, ok := pt.other[i]; ok {
+		s.crimes += keyedString(key, tagOtherID, o)
+	}
+	if x, ok := pt.ctx[i]; ok {
+		s.crimes += keyedString(key, tagContext, d.strs[x])
+	}
+	s.nCrimes++
+	for _, ev := range d.OutcomeHistory(c) {
+		s.addEntry(key, ev.Month, ev.Outcome)
+	}
+	return s
+}
+
+// Revision is what Revise changed: the dataset revised and, per crime
+// dropped or added, its point, month and type, for what counts them.
+type Revision struct {
+	Base    *Dataset
+	Changes []CountChange
+}
+
+// CountChange is a crime taken out of a count (Delta -1) or put in (+1).
+type CountChange struct {
+	Point    PointID
+	Month    Month
+	Category Category
+	Delta    int
+}
+
+// Revises returns what Revise changed to make d from base, or nil when d
+// was not made so from base.
+func (d *Dataset) Revises(base *Dataset) *Revision {
+	if d.revised == nil || d.revised.Base != base {
+		return nil
+	}
+	return d.revised
+}
+
+// transfer is the outcome histories of the revised crimes: the entries of
+// the crimes replaced, by Crime ID, for the new crimes with their IDs, and
+// the rows left unmatched.
+type transfer struct {
+	byID      map[crimeID][]OutcomeEvent
+	byOther   map[string][]OutcomeEvent
+	unmatched []laterOutcome
+}
+
+// transfers works out the histories the new crimes take and the rows left
+// unmatched (see Revise).
+func (r *revision) transfers() *transfer {
+	base := r.base
+	t := &transfer{byID: map[crimeID][]OutcomeEvent{}, byOther: map[string][]OutcomeEvent{}}
+	replaced := func(c CrimeID) bool {
+		pt, i := base.at(c)
+		_, ok := r.old[unit{int(pt.month[i]), pt.force[i]}]
+		return ok
+	}
+	// The IDs of the replaced crimes, with their entries.
+	oldID, oldOther := map[crimeID][]OutcomeEvent{}, map[string][]OutcomeEvent{}
+	for _, cs := range r.old {
+		for _, c := range cs {
+			pt, i := base.at(c)
+			if k, ok := pt.idIndex(i); ok {
+				oldID[pt.ids[k]] = base.OutcomeHistory(c)
+			} else if o := pt.other[i]; o != "" {
+				oldOther[o] = base.OutcomeHistory(c)
+			}
+		}
+	}
+	// others returns the history of a crime other than the replaced with
+	// the ID, and whether there is one.
+	others := func(s string) ([]OutcomeEvent, bool) {
+		for _, c := range base.CrimesByPersistentID(s) {
+			if !replaced(c) {
+				return base.OutcomeHistory(c), true
+			}
+		}
+		return nil, false
+	}
+	newID, newOther := map[crimeID]bool{}, map[string]bool{}
+	for _, cs := range r.newOf {
+		for _, nc := range cs {
+			switch {
+			case nc.hasID:
+				newID[nc.id] = true
+				if _, done := t.byID[nc.id]; done {
+					continue
+				}
+				if h, ok := oldID[nc.id]; ok {
+					t.byID[nc.id] = h
+				} else if h, ok := others(fmt.Sprintf("%x", nc.id[:])); ok {
+					t.byID[nc.id] = h
+				} else {
+					t.byID[nc.id] = nil
+				}
+			case nc.other != "":
+				newOther[nc.other] = true
+				if _, done := t.byOther[nc.other]; done {
+					continue
+				}
+				if h, ok := oldOther[nc.other]; ok {
+					t.byOther[nc.other] = h
+				} else if h, ok := others(nc.other); ok {
+					t.byOther[nc.other] = h
+				} else {
+					t.byOther[nc.other] = nil
+				}
+			}
+		}
+	}
+	// Rows that matched no crime before and name a new crime's ID now
+	// join it, as a build in one piece joins them.
+	for _, lr := range base.unmatched {
+		ev := OutcomeEvent{Month: lr.month, Outcome: lr.outcome}
+		switch {
+		case lr.other == "" && newID[lr.id]:
+			t.byID[lr.id] = append(t.byID[lr.id], ev)
+		case lr.other != "" && newOther[lr.other]:
+			t.byOther[lr.other] = append(t.byOther[lr.other], ev)
+		default:
+			t.unmatched = append(t.unmatched, lr)
+		}
+	}
+	// The rows of a replaced crime whose ID no crime has now match
+	// nothing.
+	orphan := func(id crimeID, other string, h []OutcomeEvent) {
+		s := other
+		if other == "" {
+			s = fmt.Sprintf("%x", id[:])
+		}
+		if _, ok := others(s); ok {
+			return
+		}
+		for _, ev := range h {
+			t.unmatched = append(t.unmatched, laterOutcome{id: id, other: other, month: ev.Month, outcome: ev.Outcome})
+		}
+	}
+	for _, id := range slices.SortedFunc(maps.Keys(oldID), func(a, b crimeID) int { return slices.Compare(a[:], b[:]) }) {
+		if !newID[id] {
+			orphan(id, "", oldID[id])
+		}
+	}
+	for _, o := range slices.Sorted(maps.Keys(oldOther)) {
+		if !newOther[o] {
+			orphan(crimeID{}, o, oldOther[o])
+		}
+	}
+	return t
+}
+
+// spliced is a run of a part's crimes kept in place (new < 0: crimes
+// [from, to) of the old part) or a new crime (newCrimes[new]).
+type spliced struct {
+	from, to uint32
+	new      int32
+}
+
+// splice returns part k of base with the revised force-months' crimes
+// replaced, and the positions of the new crimes in it, in order of
+// r.newOf[k]. Its lo is left for the caller.
+func (r *revision) splice(k int, t *transfer) (*tablePart, []uint32, []newLSOA, error) {
+	base := r.base
+	pt := base.parts[k]
+	news := r.newOf[k]
+	rank := base.forceRanks()
+	nf := base.forces.Len()
+	drop := make([]bool, len(base.months)*nf)
+	for _, u := range r.byPart[k] {
+		drop[u.month*nf+int(u.force)] = true
+	}
+	npt := uint32(pt.points())
+	n := uint32(len(pt.month))
+	// The touched points, the part's crimes without a location as point
+	// npt, and the new crimes sorted by point, then as a point's run
+	// orders them.
+	at := func(nc *newCrime) uint32 {
+		if nc.p == NoPoint {
+			return npt
+		}
+		return uint32(nc.p)
+	}
+	order := make([]int32, len(news))
+	for j := range order {
+		order[j] = int32(j)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		x, y := &news[a], &news[b]
+		return cmp.Or(cmp.Compare(at(x), at(y)), cmp.Compare(x.key, y.key), cmp.Compare(x.seq, y.seq))
+	})
+	touched := make([]uint32, 0, len(news))
+	for _, j := range order {
+		touched = append(touched, at(&news[j]))
+	}
+	for _, u := range r.byPart[k] {
+		for _, c := range r.old[u] {
+			i := uint32(c) - pt.lo
+			if i >= pt.located() {
+				touched = append(touched, npt)
+			} else {
+				touched = append(touched, uint32(base.PointOf(c)))
+			}
+		}
+	}
+	slices.Sort(touched)
+	touched = slices.Compact(touched)
+	span := func(p uint32) (uint32, uint32) {
+		if p == npt {
+			return pt.located(), n
+		}
+		return pt.ptStart[p], pt.ptStart[p+1]
+	}
+	var segs []spliced
+	var lsoa []newLSOA
+	run := func(from, to uint32) {
+		if from < to {
+			segs = append(segs, spliced{from, to, -1})
+		}
+	}
+	delta := make([]int, len(touched))
+	cur, j := uint32(0), 0
+	for x, p := range touched {
+		s, e := span(p)
+		run(cur, s)
+		before := len(segs)
+		from := s
+		for i := s; i < e; i++ {
+			if drop[int(pt.month[i])*nf+int(pt.force[i])] {
+				run(from, i)
+				from = i + 1
+				continue
+			}
+			key := uint32(pt.month[i])<<16 | uint32(rank[pt.force[i]])
+			if j < len(order) && at(&news[order[j]]) == p && news[order[j]].key < key {
+				run(from, i)
+				from = i
+				for ; j < len(order) && at(&news[order[j]]) == p && news[order[j]].key < key; j++ {
+					segs = append(segs, spliced{new: order[j]})
+				}
+			}
+		}
+		run(from, e)
+		for ; j < len(order) && at(&news[order[j]]) == p; j++ {
+			segs = append(segs, spliced{new: order[j]})
+		}
+		if p != npt && base.firstMonthOf(PointID(p)) >= pt.mFirst {
+			// The point's first crime is here: it orders the catalogue
+			// and gives the point its LSOA.
+			if err := r.firstCrime(PointID(p), s, segs[before:], news, &lsoa); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		size := 0
+		for _, sg := range segs[before:] {
+			if sg.new < 0 {
+				size += int(sg.to - sg.from)
+			} else {
+				size++
+			}
+		}
+		delta[x] = size - int(e-s)
+		cur = e
+	}
+	run(cur, n)
+
+	np := &tablePart{mFirst: pt.mFirst, mLast: pt.mLast, cubes: new(hexCubes), byForceMonth: new(forceMonths)}
+	total := 0
+	for _, sg := range segs {
+		if sg.new < 0 {
+			total += int(sg.to - sg.from)
+		} else {
+			total++
+		}
+	}
+	np.ptStart = make([]uint32, len(pt.ptStart))
+	acc, x := 0, 0
+	for p := range pt.ptStart {
+		np.ptStart[p] = uint32(int(pt.ptStart[p]) + acc)
+		if x < len(touched) && touched[x] == uint32(p) {
+			acc += delta[x]
+			x++
+		}
+	}
+	np.month = make([]uint8, total)
+	np.cat = make([]Category, total)
+	np.force = make([]Force, total)
+	np.outcome = make([]Outcome, total)
+	np.hasID = make([]uint64, (total+63)/64)
+	np.other, np.ctx = map[uint32]string{}, map[uint32]uint32{}
+	newAt := make([]uint32, len(news))
+	// where maps a kept crime's old position to its new one.
+	starts := make([]uint32, 0, len(segs))
+	runs := make([]spliced, 0, len(segs))
+	o := uint32(0)
+	nIDs := 0
+	for _, sg := range segs {
+		if sg.new >= 0 {
+			if news[sg.new].hasID {
+				nIDs++
+			}
+			continue
+		}
+		a, _ := pt.idIndexFrom(sg.from)
+		b, _ := pt.idIndexFrom(sg.to)
+		nIDs += b - a
+	}
+	np.ids = make([]crimeID, 0, nIDs)
+	for _, sg := range segs {
+		if sg.new >= 0 {
+			nc := &news[sg.new]
+			np.month[o], np.cat[o], np.force[o], np.outcome[o] = uint8(nc.u.month), nc.cat, nc.u.force, nc.out
+			if nc.hasID {
+				np.hasID[o/64] |= 1 << (o % 64)
+				np.ids = append(np.ids, nc.id)
+			} else if nc.other != "" {
+				np.other[o] = nc.other
+			}
+			if nc.hasCx {
+				np.ctx[o] = nc.ctx
+			}
+			newAt[sg.new] = o
+			o++
+			continue
+		}
+		copy(np.month[o:], pt.month[sg.from:sg.to])
+		copy(np.cat[o:], pt.cat[sg.from:sg.to])
+		copy(np.force[o:], pt.force[sg.from:sg.to])
+		copy(np.outcome[o:], pt.outcome[sg.from:sg.to])
+		a, _ := pt.idIndexFrom(sg.from)
+		b, _ := pt.idIndexFrom(sg.to)
+		np.ids = append(np.ids, pt.ids[a:b]...)
+		copyBits(np.hasID, o, pt.hasID, sg.from, sg.to-sg.from)
+		starts, runs = append(starts, o), append(runs, sg)
+		o += sg.to - sg.from
+	}
+	np.idRank = idRanks(np.hasID)
+	where := func(i uint32) (uint32, bool) {
+		x := sort.Search(len(runs), func(x int) bool { return runs[x].to > i })
+		if x == len(runs) || runs[x].from > i {
+			return 0, false
+		}
+		return starts[x] + i - runs[x].from, true
+	}
+	for i, s := range pt.other {
+		if p, ok := where(i); ok {
+			np.other[p] = s
+		}
+	}
+	for i, s := range pt.ctx {
+		if p, ok := where(i); ok {
+			np.ctx[p] = s
+		}
+	}
+	// Histories: the kept crimes' entries at their new places, the new
+	// crimes' from their IDs.
+	var rows []histRow
+	pt.eachHist(base.months, func(c uint32, e histEntry) {
+		if p, ok := where(c); ok {
+			rows = append(rows, histRow{crime: p, month: e.month(), outcome: e.outcome()})
+		}
+	})
+	for _, h := range pt.histMore {
+		if p, ok := where(h.crime); ok {
+			rows = append(rows, histRow{crime: p, month: h.month, outcome: h.outcome})
+		}
+	}
+	for j := range news {
+		nc := &news[j]
+		var h []OutcomeEvent
+		switch {
+		case nc.hasID:
+			h = t.byID[nc.id]
+		case nc.other != "":
+			h = t.byOther[nc.other]
+		}
+		for _, ev := range h {
+			rows = append(rows, histRow{crime: newAt[j], month: ev.Month, outcome: ev.Outcome})
+		}
+	}
+	np.packHist(sortHist(rows), base.months)
+	// Ordinals, public-id samples and the ID index, from the columns.
+	tmp := &Dataset{months: base.months, forceKey: base.forceKey, tablePart: np}
+	tmp.buildCrimeIDs()
+	np.buildIDIndex(tmp.idBuckets())
+	return np, newAt, lsoa, nil
+}
+
+// newLSOA is a point whose first crime is now a revised crime, which gives
+// it the LSOA of rev's point rp.
+type newLSOA struct{ p, rp PointID }
+
+// firstCrime checks that point p, whose first crime is at s in the part,
+// keeps its first month and its LSOA once its run is segs: its first crime
+// the same, or a new crime of that month, whose LSOA it then takes when
+// rev's point has it from that crime.
+func (r *revision) firstCrime(p PointID, s uint32, segs []spliced, news []newCrime, lsoa *[]newLSOA) error {
+	where := fmt.Sprintf("the place %s", r.base.PointStreet(p))
+	if len(segs) == 0 {
+		return fmt.Errorf("%w: %s would lose its first crimes", ErrRestate, where)
+	}
+	first := segs[0]
+	if first.new < 0 {
+		if first.from != s {
+			return fmt.Errorf("%w: %s would have another first crime", ErrRestate, where)
+		}
+		return nil
+	}
+	nc := &news[first.new]
+	if nc.u.month != r.base.firstMonthOf(p) {
+		return fmt.Errorf("%w: %s would have another first month", ErrRestate, where)
+	}
+	rev := r.rev
+	rp := rev.PointOf(nc.rc)
+	if pr, i := rev.at(nc.rc); pr.ptStart[rp] != i {
+		return fmt.Errorf("%w: %s would take its LSOA from a crime not first at its place in the files", ErrRestate, where)
+	}
+	if rev.strs[rev.ptLSOACode[rp]] != r.base.strs[r.base.ptLSOACode[p]] || rev.strs[rev.ptLSOAName[rp]] != r.base.strs[r.base.ptLSOAName[p]] {
+		*lsoa = append(*lsoa, newLSOA{p, rp})
+	}
+	return nil
+}
+
+// idIndexFrom returns how many of the part's crimes before i have a Crime
+// ID.
+func (pt *tablePart) idIndexFrom(i uint32) (int, bool) {
+	w := int(i / 64)
+	if w >= len(pt.hasID) {
+		return len(pt.ids), false
+	}
+	r := int(pt.idRank[w/rankWords])
+	for _, x := range pt.hasID[w&^(rankWords-1) : w] {
+		r += bits.OnesCount64(x)
+	}
+	return r + bits.OnesCount64(pt.hasID[w]&(1<<(i%64)-1)), true
+}
+
+// copyBits copies n bits of src from bit from to dst from bit to; dst's
+// bits there are zero.
+func copyBits(dst []uint64, to uint32, src []uint64, from, n uint32) {
+	for n > 0 {
+		// As many bits as fit in the rest of both words.
+		k := min(n, 64-from%64, 64-to%64)
+		v := src[from/64] >> (from % 64)
+		if k < 64 {
+			v &= 1<<k - 1
+		}
+		dst[to/64] |= v << (to % 64)
+		from, to, n = from+k, to+k, n-k
+	}
+}
+
+// Moved returns a copy of k with each change of a month k counts taken in:
+// the counts of every crime, by type and month, of a dataset revised
+// (Revise) from the dataset k counts, where k counts every crime of its
+// months.
+func (k Counts) Moved(changes []CountChange) Counts {
+	out := k
+	out.cells = slices.Clone(k.cells)
+	for _, ch := range changes {
+		if m, ok := slices.BinarySearch(k.Months, ch.Month); ok && int(ch.Category) < k.NumCategories {
+			out.cells[int(ch.Category)*len(k.Months)+m] += ch.Delta
+			out.Total += ch.Delta
+		}
+	}
+	return out
+}

@@ -1,0 +1,17 @@
+package geo
+
+import (
+	"fmt"
+	"slices"
+)
+
+// UnmatchedRows returns the outcome rows d keeps as matching no crime, as
+// text, sorted.
+func UnmatchedRows(d *Dataset) []string {
+	out := make([]string, len(d.unmatched))
+	for i, r := range d.unmatched {
+		out[i] = fmt.Sprintf("%x %q %v %d", r.id, r.other, r.month, r.outcome)
+	}
+	slices.Sort(out)
+	return out
+}

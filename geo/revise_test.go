@@ -1,0 +1,177 @@
+package geo_test
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"crimemap/geo"
+	"crimemap/internal/testsupport"
+)
+
+// TestReviseAnswersAsOnePiece revises street files of the City of London's
+// months with their crimes changed (dropped, added, moved, retyped, given
+// other Crime IDs, put in another order) and checks that the dataset
+// revised in place answers as the revised files loaded with the rest,
+// version, outcome histories and the rows left unmatched included; on a
+// base in one piece and on one whose later months were appended as parts,
+// revising a month of the first part and one of an appended part.
+// Revisions that would change more than the force-month are refused.
+func TestReviseAnswersAsOnePiece(t *testing.T) {
+	src := testsupport.Shared(t, cityMonths)
+	whole := loadFiles(t, src)
+	bases := map[string]*geo.Dataset{"one piece": whole, "3 months appended": appended(t, whole, 3, 1)}
+	// Column numbers of a street row.
+	const (
+		id, lon, lat, loc, lsoaCode, lsoaName, typ, outcome = 0, 4, 5, 6, 7, 8, 9, 10
+	)
+	var rows [][]string // the month's rows, for edits that copy a place
+	early := map[string]bool{}
+	for _, row := range testsupport.ReadCSV(t, filepath.Join(src, "2016-01-city-of-london-street.csv"))[1:] {
+		early[row[lon]+","+row[lat]] = true
+	}
+	edits := map[string]func(i int, row []string) []string{
+		"a crime dropped": func(i int, row []string) []string {
+			if i == 7 || i == 30 {
+				return nil
+			}
+			return row
+		},
+		"types changed": func(i int, row []string) []string {
+			if i%5 == 0 {
+				row[typ] = map[bool]string{true: "Burglary", false: "Robbery"}[row[typ] != "Burglary"]
+			}
+			return row
+		},
+		"crimes moved to other places": func(i int, row []string) []string {
+			// From places used in the first month: a place first used
+			// in the month revised keeps a crime of it.
+			if i%4 == 1 && early[row[lon]+","+row[lat]] {
+				o := rows[(i+37)%len(rows)]
+				row[lon], row[lat], row[loc], row[lsoaCode], row[lsoaName] = o[lon], o[lat], o[loc], o[lsoaCode], o[lsoaName]
+			}
+			return row
+		},
+		"LSOAs of places first used in the month changed": func(i int, row []string) []string {
+			if !early[row[lon]+","+row[lat]] {
+				row[lsoaCode], row[lsoaName] = "E01099999", "Nowhere 001A"
+			}
+			return row
+		},
+		"IDs changed": func(i int, row []string) []string {
+			if row[id] != "" && i%3 == 0 {
+				row[id] = fmt.Sprintf("%064x", i+1)
+			}
+			return row
+		},
+		"IDs swapped": func(i int, row []string) []string {
+			if o := rows[len(rows)-1-i]; i%2 == 0 {
+				row[id] = o[id]
+			}
+			return row
+		},
+		"rows reversed": func(i int, row []string) []string {
+			return append([]string(nil), rows[len(rows)-1-i]...)
+		},
+		"everything at once": func(i int, row []string) []string {
+			switch i % 6 {
+			case 0:
+				if early[row[lon]+","+row[lat]] {
+					return nil
+				}
+			case 1:
+				row[typ] = "Other theft"
+			case 2:
+				if !early[row[lon]+","+row[lat]] {
+					break
+				}
+				o := rows[(i+11)%len(rows)]
+				row[lon], row[lat], row[loc] = o[lon], o[lat], o[loc]
+			case 3:
+				if row[id] != "" {
+					row[id] = fmt.Sprintf("%064x", i+7)
+				}
+			case 4:
+				row[outcome] = "Unable to prosecute suspect"
+			}
+			return row
+		},
+	}
+	mustMonth := func(s string) geo.Month {
+		m, err := geo.ParseMonth(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, month := range []string{"2016-09", "2017-05"} {
+		name := month + "-city-of-london-street.csv"
+		rows = testsupport.ReadCSV(t, filepath.Join(src, name))[1:]
+		for what, edit := range edits {
+			dir := t.TempDir()
+			reviseStreetFile(t, src, dir, name, edit)
+			want := loadFiles(t, dir)
+			rev := loadFiles(t, filepath.Join(dir, name))
+			units := []geo.Unit{{Force: "city-of-london", Month: mustMonth(month)}}
+			for bname, base := range bases {
+				t.Run(month+"/"+what+"/"+bname, func(t *testing.T) {
+					got, err := geo.Revise(base, rev, units)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got.Version() != want.Version() {
+						t.Fatalf("version %s, the revised files load as %s", got.Version(), want.Version())
+					}
+					if got.Extends(base) || base.Extends(got) || got.Restates(base) {
+						t.Fatal("a revised dataset passes for an extension or restatement of its base")
+					}
+					if r := got.Revises(base); r == nil || len(r.Changes) == 0 {
+						t.Fatalf("Revises: %v", r)
+					}
+					// The months appended to the other base keep no rows.
+					if w, g := geo.UnmatchedRows(want), geo.UnmatchedRows(got); bname == "one piece" && !reflect.DeepEqual(w, g) {
+						t.Fatalf("%d unmatched rows, want %d", len(g), len(w))
+					}
+					sameAnswers(t, want, got)
+				})
+			}
+		}
+	}
+	refused := map[string]func(i int, row []string) []string{
+		"a crime at a new place": func(i int, row []string) []string {
+			if i == 7 {
+				row[lon], row[lat] = "-0.0900", "51.5150"
+			}
+			return row
+		},
+		"a new type": func(i int, row []string) []string {
+			if i == 7 {
+				row[typ] = "Jaywalking"
+			}
+			return row
+		},
+		"every crime dropped": func(i int, row []string) []string { return nil },
+		"a place's first crimes moved away": func(i int, row []string) []string {
+			if !early[row[lon]+","+row[lat]] {
+				o := rows[0]
+				row[lon], row[lat], row[loc] = o[lon], o[lat], o[loc]
+			}
+			return row
+		},
+	}
+	rows = testsupport.ReadCSV(t, filepath.Join(src, "2016-09-city-of-london-street.csv"))[1:]
+	for what, edit := range refused {
+		t.Run("refused/"+what, func(t *testing.T) {
+			dir := t.TempDir()
+			name := "2016-09-city-of-london-street.csv"
+			reviseStreetFile(t, src, dir, name, edit)
+			rev := loadFiles(t, filepath.Join(dir, name))
+			units := []geo.Unit{{Force: "city-of-london", Month: mustMonth("2016-09")}}
+			if _, err := geo.Revise(whole, rev, units); !errors.Is(err, geo.ErrRestate) {
+				t.Fatalf("got %v, want ErrRestate", err)
+			}
+		})
+	}
+}
