@@ -234,6 +234,9 @@ func (b *Builder) build(base *Dataset) (*Dataset, BuildStats, error) {
 	}
 	outcomes, stops := sortedUnits(b.outcomes), sortedUnits(b.stops)
 	bs := &building{d: d, base: base, batches: sortedUnits(b.street), outcomes: outcomes, stops: stops, release: b.release}
+	for _, sb := range bs.batches {
+		bs.rows += sb.Len()
+	}
 	// The outcome rows are the later rows Append joins to the base's
 	// crimes (joinOutcomes keeps every row on a base), and need nothing
 	// of the build: they are looked up in the base's parts beside it,

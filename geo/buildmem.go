@@ -15,12 +15,17 @@ import (
 // the freed rows, in runs a batch long, seldom fit the next step's large
 // arrays, which would be new memory beside them. A build on a base is of
 // a month or so, and a collection would scan the base too: it does not
-// collect.
+// collect; nor does a build of a few files (a revised force-month), whose
+// rows are a few megabytes beside a server's heap.
 func (bs *building) collect() {
-	if bs.release && bs.base == nil {
+	if bs.release && bs.base == nil && bs.rows >= collectRows {
 		debug.FreeOSMemory()
 	}
 }
+
+// collectRows is the fewest street rows of a build worth a collection
+// (collect): a national month has about half a million.
+const collectRows = 1 << 21
 
 // gatherIDs copies the kept batches' Crime IDs into d.ids, batch after
 // batch in batch order, and returns where each batch's IDs begin. Placement

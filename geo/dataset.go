@@ -585,7 +585,9 @@ func rankIn(set []uint64, ranks []uint32, c uint32) (int, bool) {
 }
 
 // CrimesByPersistentID returns every crime with this Crime ID (IDs are not
-// unique in real files), in table order.
+// unique in real files), in the order of a table built in one piece: by
+// point (those without a location last), then month, then place in the
+// table, however the table is cut into parts.
 func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 	var out []CrimeID
 	id, isID := parseCrimeID([]byte(s))
@@ -600,7 +602,24 @@ func (d *Dataset) CrimesByPersistentID(s string) []CrimeID {
 			}
 		}
 	}
-	slices.Sort(out)
+	if len(d.parts) == 1 || len(out) < 2 {
+		slices.Sort(out)
+		return out
+	}
+	type at struct {
+		p PointID
+		m uint8
+		c CrimeID
+	}
+	keys := make([]at, len(out))
+	for i, c := range out {
+		pt, j := d.at(c)
+		keys[i] = at{d.PointOf(c), pt.month[j], c}
+	}
+	slices.SortFunc(keys, func(a, b at) int { return cmp.Or(cmp.Compare(a.p, b.p), cmp.Compare(a.m, b.m), cmp.Compare(a.c, b.c)) })
+	for i, k := range keys {
+		out[i] = k.c
+	}
 	return out
 }
 

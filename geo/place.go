@@ -26,6 +26,7 @@ type building struct {
 	forceOf  []Force         // per batch
 	n, np    int             // crimes, points
 	release  bool            // let go of rows and lookups once used (Builder.ReleaseRows)
+	rows     int             // the batches' street rows
 }
 
 // table is an Interner (shared by the batches of its files)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"crimemap/geo"
@@ -22,19 +23,34 @@ const cityMonths = "city-of-london-2016-01_2017-06-street-outcomes-stopsearch"
 // other file of src into dst.
 func reviseStreetFile(t *testing.T, src, dst, name string, edit func(i int, row []string) []string) {
 	t.Helper()
+	reviseStreetFiles(t, src, dst, []string{name}, func(_ string, i int, row []string) []string { return edit(i, row) })
+}
+
+// reviseStreetFiles is reviseStreetFile for several files.
+func reviseStreetFiles(t *testing.T, src, dst string, names []string, edit func(name string, i int, row []string) []string) {
+	t.Helper()
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if e.Name() == name {
+		if slices.Contains(names, e.Name()) {
 			continue
 		}
 		if err := os.Link(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
 			t.Fatal(err)
 		}
 	}
-	in, err := os.Open(filepath.Join(src, name))
+	for _, name := range names {
+		rewriteStreetFile(t, filepath.Join(src, name), filepath.Join(dst, name), func(i int, row []string) []string { return edit(name, i, row) })
+	}
+}
+
+// rewriteStreetFile writes the CSV file from to to with edit applied to
+// each row but the header.
+func rewriteStreetFile(t *testing.T, from, to string, edit func(i int, row []string) []string) {
+	t.Helper()
+	in, err := os.Open(from)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +59,7 @@ func reviseStreetFile(t *testing.T, src, dst, name string, edit func(i int, row 
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := os.Create(filepath.Join(dst, name))
+	out, err := os.Create(to)
 	if err != nil {
 		t.Fatal(err)
 	}

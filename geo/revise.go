@@ -8,6 +8,8 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
+
+	"crimemap/internal/parallel"
 )
 
 // Revise returns base with the crimes of the force-months units in place of
@@ -138,7 +140,6 @@ type newCrime struct {
 	ctx   uint32
 	hasCx bool
 	key   uint32 // the crime's place in its point's run: month<<16 | force rank
-	seq   int    // its row order
 	rc    CrimeID
 }
 
@@ -157,8 +158,9 @@ func (r *revision) collect(want map[unit][]CrimeID, revCrimes map[unit][]CrimeID
 		k := base.partOfMonth(u.month)
 		r.byPart[k] = append(r.byPart[k], u)
 		key := uint32(u.month)<<16 | uint32(rank[u.force])
+		r.newOf[k] = slices.Grow(r.newOf[k], len(revCrimes[u]))
 		for _, rc := range revCrimes[u] {
-			nc := newCrime{u: u, p: NoPoint, key: key, seq: len(r.newOf[k]), rc: rc}
+			nc := newCrime{u: u, p: NoPoint, key: key, rc: rc}
 			if rp := rev.PointOf(rc); rp != NoPoint {
 				if nc.p = m.points[rp]; nc.p == NoPoint {
 					return fmt.Errorf("%w: %s has a crime at %s, a place the dataset has none at", ErrRestate, name, rev.PointStreet(rp))
@@ -235,22 +237,28 @@ func (d *Dataset) firstMonthOf(p PointID) int {
 	return len(d.months)
 }
 
-// apply makes the revised dataset.
+// apply makes the revised dataset. The outcome histories the new crimes
+// take and the sums of the crimes replaced are worked out beside the
+// copy of the parts' columns, which waits on memory more than on a core.
 func (r *revision) apply() (*Dataset, error) {
 	base := r.base
 	nd := *base
 	nd.parts = slices.Clone(base.parts)
 	nd.laterFound, nd.laterOn, nd.later = nil, nil, nil
-	sums := base.layoutFreeSums()
-	var oldSums versionSums
+	var old []CrimeID
 	for _, cs := range r.old {
-		for _, c := range cs {
-			oldSums.add(base.crimeSumOf(c))
-		}
+		old = append(old, cs...)
 	}
-	t := r.transfers()
+	var oldSums versionSums
+	transferred := make(chan *transfer, 1)
+	go func() {
+		oldSums = sumsOf(base, old)
+		transferred <- r.transfers()
+	}()
+	var t *transfer
 	shift := uint32(0)
 	var placed []CrimeID // the new crimes in nd
+	var news []*newCrime // theirs, in the same order
 	for k, pt := range base.parts {
 		if shift != 0 {
 			nd.parts[k] = pt.rebased(pt.lo+shift, 0)
@@ -258,17 +266,29 @@ func (r *revision) apply() (*Dataset, error) {
 		if _, ok := r.byPart[k]; !ok {
 			continue
 		}
-		np, at, lsoa, err := r.splice(k, t)
+		np, at, lsoa, err := r.splice(k, func() *transfer {
+			if t == nil {
+				t = <-transferred
+			}
+			return t
+		})
 		if err != nil {
+			if t == nil {
+				<-transferred
+			}
 			return nil, err
 		}
 		nd.relabel(r.rev, lsoa)
 		np.lo = pt.lo + shift
 		shift += uint32(len(np.month)) - uint32(len(pt.month))
 		nd.parts[k] = np
-		for _, i := range at {
+		for j, i := range at {
 			placed = append(placed, CrimeID(np.lo+i))
+			news = append(news, &r.newOf[k][j])
 		}
+	}
+	if t == nil {
+		t = <-transferred
 	}
 	nd.tablePart = nil
 	if len(nd.parts) == 1 {
@@ -278,32 +298,43 @@ func (r *revision) apply() (*Dataset, error) {
 	for u, cs := range r.old {
 		nd.monthCrimes[u.month] -= len(cs)
 	}
-	for _, cs := range r.newOf {
-		for _, nc := range cs {
-			nd.monthCrimes[nc.u.month]++
-		}
+	for _, nc := range news {
+		nd.monthCrimes[nc.u.month]++
 	}
 	nd.latest = latestOf(nd.monthCrimes, nd.months)
 	nd.unmatched = t.unmatched
-	var newSums versionSums
-	for _, c := range placed {
-		newSums.add(nd.crimeSumOf(c))
-	}
+	sums := base.layoutFreeSums()
 	sums.sub(oldSums)
-	sums.add(newSums)
+	sums.add(sumsOf(&nd, placed))
 	nd.sums = &sums
 	nd.version = nd.versionFrom(sums)
 	nd.extendLevels(base, base)
-	nd.revised = &Revision{Base: base}
-	for _, cs := range r.old {
-		for _, c := range cs {
-			nd.revised.Changes = append(nd.revised.Changes, CountChange{Point: base.PointOf(c), Month: base.Month(c), Category: base.Category(c), Delta: -1})
-		}
+	nd.revised = &Revision{Base: base, Changes: make([]CountChange, 0, len(old)+len(placed))}
+	for _, c := range old {
+		pt, i := base.at(c)
+		nd.revised.Changes = append(nd.revised.Changes, CountChange{Point: base.PointOf(c), Month: base.months[pt.month[i]], Category: pt.cat[i], Delta: -1})
 	}
-	for _, c := range placed {
-		nd.revised.Changes = append(nd.revised.Changes, CountChange{Point: nd.PointOf(c), Month: nd.Month(c), Category: nd.Category(c), Delta: 1})
+	for _, nc := range news {
+		nd.revised.Changes = append(nd.revised.Changes, CountChange{Point: nc.p, Month: base.months[nc.u.month], Category: nc.cat, Delta: 1})
 	}
 	return &nd, nil
+}
+
+// sumsOf returns the part of d's version sums of crimes cs (crimeSumOf),
+// on every core.
+func sumsOf(d *Dataset, cs []CrimeID) versionSums {
+	workers := parallel.Cores(len(cs) / 4096)
+	part := make([]versionSums, workers)
+	parallel.Run(workers, func(w int) {
+		for _, c := range cs[len(cs)*w/workers : len(cs)*(w+1)/workers] {
+			part[w].add(d.crimeSumOf(c))
+		}
+	})
+	var s versionSums
+	for _, x := range part {
+		s.add(x)
+	}
+	return s
 }
 
 // relabel gives each point of lsoa the LSOA of rev's point, in copies of
@@ -391,7 +422,8 @@ type transfer struct {
 }
 
 // transfers works out the histories the new crimes take and the rows left
-// unmatched (see Revise).
+// unmatched (see Revise). The IDs are matched by sorting: a force-month's
+// crimes, a hundred thousand or so, are sorted quicker than hashed.
 func (r *revision) transfers() *transfer {
 	base := r.base
 	t := &transfer{byID: map[crimeID][]OutcomeEvent{}, byOther: map[string][]OutcomeEvent{}}
@@ -399,18 +431,6 @@ func (r *revision) transfers() *transfer {
 		pt, i := base.at(c)
 		_, ok := r.old[unit{int(pt.month[i]), pt.force[i]}]
 		return ok
-	}
-	// The IDs of the replaced crimes, with their entries.
-	oldID, oldOther := map[crimeID][]OutcomeEvent{}, map[string][]OutcomeEvent{}
-	for _, cs := range r.old {
-		for _, c := range cs {
-			pt, i := base.at(c)
-			if k, ok := pt.idIndex(i); ok {
-				oldID[pt.ids[k]] = base.OutcomeHistory(c)
-			} else if o := pt.other[i]; o != "" {
-				oldOther[o] = base.OutcomeHistory(c)
-			}
-		}
 	}
 	// others returns the history of a crime other than the replaced with
 	// the ID, and whether there is one.
@@ -422,43 +442,73 @@ func (r *revision) transfers() *transfer {
 		}
 		return nil, false
 	}
-	newID, newOther := map[crimeID]bool{}, map[string]bool{}
-	for _, cs := range r.newOf {
-		for _, nc := range cs {
-			switch {
-			case nc.hasID:
-				newID[nc.id] = true
-				if _, done := t.byID[nc.id]; done {
-					continue
-				}
-				if h, ok := oldID[nc.id]; ok {
-					t.byID[nc.id] = h
-				} else if h, ok := others(fmt.Sprintf("%x", nc.id[:])); ok {
-					t.byID[nc.id] = h
-				} else {
-					t.byID[nc.id] = nil
-				}
-			case nc.other != "":
-				newOther[nc.other] = true
-				if _, done := t.byOther[nc.other]; done {
-					continue
-				}
-				if h, ok := oldOther[nc.other]; ok {
-					t.byOther[nc.other] = h
-				} else if h, ok := others(nc.other); ok {
-					t.byOther[nc.other] = h
-				} else {
-					t.byOther[nc.other] = nil
-				}
+	type held struct {
+		id crimeID
+		c  CrimeID
+	}
+	byID := func(a, b held) int { return slices.Compare(a.id[:], b.id[:]) }
+	// The replaced crimes' 64-hex IDs, sorted, and their other IDs.
+	var oldIDs []held
+	oldOther := map[string][]OutcomeEvent{}
+	for _, cs := range r.old {
+		for _, c := range cs {
+			pt, i := base.at(c)
+			if k, ok := pt.idIndex(i); ok {
+				oldIDs = append(oldIDs, held{pt.ids[k], c})
+			} else if o := pt.other[i]; o != "" {
+				oldOther[o] = base.OutcomeHistory(c)
 			}
 		}
+	}
+	slices.SortFunc(oldIDs, byID)
+	var newIDs []crimeID
+	newOther := map[string]bool{}
+	for _, cs := range r.newOf {
+		for j := range cs {
+			if nc := &cs[j]; nc.hasID {
+				newIDs = append(newIDs, nc.id)
+			} else if nc.other != "" {
+				newOther[nc.other] = true
+			}
+		}
+	}
+	slices.SortFunc(newIDs, func(a, b crimeID) int { return slices.Compare(a[:], b[:]) })
+	newIDs = slices.Compact(newIDs)
+	// A new crime takes the history of a replaced crime with its ID (all
+	// crimes with an ID have the rows naming it), else of another crime
+	// with it; histories are kept only where there are entries.
+	i := 0
+	for _, id := range newIDs {
+		for i < len(oldIDs) && slices.Compare(oldIDs[i].id[:], id[:]) < 0 {
+			i++
+		}
+		var h []OutcomeEvent
+		if i < len(oldIDs) && oldIDs[i].id == id {
+			h = base.OutcomeHistory(oldIDs[i].c)
+		} else {
+			h, _ = others(fmt.Sprintf("%x", id[:]))
+		}
+		if len(h) > 0 {
+			t.byID[id] = h
+		}
+	}
+	for o := range newOther {
+		if h, ok := oldOther[o]; ok {
+			t.byOther[o] = h
+		} else if h, ok := others(o); ok {
+			t.byOther[o] = h
+		}
+	}
+	hasNew := func(id crimeID) bool {
+		_, ok := slices.BinarySearchFunc(newIDs, id, func(a, b crimeID) int { return slices.Compare(a[:], b[:]) })
+		return ok
 	}
 	// Rows that matched no crime before and name a new crime's ID now
 	// join it, as a build in one piece joins them.
 	for _, lr := range base.unmatched {
 		ev := OutcomeEvent{Month: lr.month, Outcome: lr.outcome}
 		switch {
-		case lr.other == "" && newID[lr.id]:
+		case lr.other == "" && hasNew(lr.id):
 			t.byID[lr.id] = append(t.byID[lr.id], ev)
 		case lr.other != "" && newOther[lr.other]:
 			t.byOther[lr.other] = append(t.byOther[lr.other], ev)
@@ -469,6 +519,9 @@ func (r *revision) transfers() *transfer {
 	// The rows of a replaced crime whose ID no crime has now match
 	// nothing.
 	orphan := func(id crimeID, other string, h []OutcomeEvent) {
+		if len(h) == 0 {
+			return
+		}
 		s := other
 		if other == "" {
 			s = fmt.Sprintf("%x", id[:])
@@ -480,9 +533,9 @@ func (r *revision) transfers() *transfer {
 			t.unmatched = append(t.unmatched, laterOutcome{id: id, other: other, month: ev.Month, outcome: ev.Outcome})
 		}
 	}
-	for _, id := range slices.SortedFunc(maps.Keys(oldID), func(a, b crimeID) int { return slices.Compare(a[:], b[:]) }) {
-		if !newID[id] {
-			orphan(id, "", oldID[id])
+	for k, x := range oldIDs {
+		if (k == 0 || oldIDs[k-1].id != x.id) && !hasNew(x.id) {
+			orphan(x.id, "", base.OutcomeHistory(x.c))
 		}
 	}
 	for _, o := range slices.Sorted(maps.Keys(oldOther)) {
@@ -501,9 +554,10 @@ type spliced struct {
 }
 
 // splice returns part k of base with the revised force-months' crimes
-// replaced, and the positions of the new crimes in it, in order of
-// r.newOf[k]. Its lo is left for the caller.
-func (r *revision) splice(k int, t *transfer) (*tablePart, []uint32, []newLSOA, error) {
+// replaced, the positions of the new crimes in it, in order of r.newOf[k],
+// and the points whose LSOA changes; transfers gives the histories the new
+// crimes take. Its lo is left for the caller.
+func (r *revision) splice(k int, transfers func() *transfer) (*tablePart, []uint32, []newLSOA, error) {
 	base := r.base
 	pt := base.parts[k]
 	news := r.newOf[k]
@@ -524,14 +578,10 @@ func (r *revision) splice(k int, t *transfer) (*tablePart, []uint32, []newLSOA, 
 		}
 		return uint32(nc.p)
 	}
-	order := make([]int32, len(news))
-	for j := range order {
-		order[j] = int32(j)
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		x, y := &news[a], &news[b]
-		return cmp.Or(cmp.Compare(at(x), at(y)), cmp.Compare(x.key, y.key), cmp.Compare(x.seq, y.seq))
-	})
+	// news are in the order of their force-months (month, then force
+	// slug: collect takes them so), each in row order, so a stable sort by
+	// point puts them in the order a build places them.
+	order := stableOrder(len(news), func(j int) uint32 { return at(&news[j]) })
 	touched := make([]uint32, 0, len(news))
 	for _, j := range order {
 		touched = append(touched, at(&news[j]))
@@ -629,53 +679,78 @@ func (r *revision) splice(k int, t *transfer) (*tablePart, []uint32, []newLSOA, 
 	np.cat = make([]Category, total)
 	np.force = make([]Force, total)
 	np.outcome = make([]Outcome, total)
+	np.ordLow = make([]uint16, total)
 	np.hasID = make([]uint64, (total+63)/64)
 	np.other, np.ctx = map[uint32]string{}, map[uint32]uint32{}
 	newAt := make([]uint32, len(news))
-	// where maps a kept crime's old position to its new one.
+	// The segments' places in the new part, and the runs kept, for where
+	// (below). A long run is copied in pieces, a core to a piece: the part
+	// is hundreds of megabytes, most of it Crime IDs, and one copy of a
+	// run would also hold off the collector, which cannot stop a copy.
+	type piece struct {
+		sg     spliced
+		o, oid uint32 // where it goes, crimes and IDs
+	}
+	const pieceLen = 1 << 18
+	var pieces []piece
 	starts := make([]uint32, 0, len(segs))
 	runs := make([]spliced, 0, len(segs))
-	o := uint32(0)
-	nIDs := 0
+	o, oid := uint32(0), uint32(0)
 	for _, sg := range segs {
 		if sg.new >= 0 {
-			if news[sg.new].hasID {
-				nIDs++
-			}
-			continue
-		}
-		a, _ := pt.idIndexFrom(sg.from)
-		b, _ := pt.idIndexFrom(sg.to)
-		nIDs += b - a
-	}
-	np.ids = make([]crimeID, 0, nIDs)
-	for _, sg := range segs {
-		if sg.new >= 0 {
-			nc := &news[sg.new]
-			np.month[o], np.cat[o], np.force[o], np.outcome[o] = uint8(nc.u.month), nc.cat, nc.u.force, nc.out
-			if nc.hasID {
-				np.hasID[o/64] |= 1 << (o % 64)
-				np.ids = append(np.ids, nc.id)
-			} else if nc.other != "" {
-				np.other[o] = nc.other
-			}
-			if nc.hasCx {
-				np.ctx[o] = nc.ctx
-			}
+			pieces = append(pieces, piece{sg, o, oid})
 			newAt[sg.new] = o
+			if news[sg.new].hasID {
+				oid++
+			}
 			o++
 			continue
 		}
-		copy(np.month[o:], pt.month[sg.from:sg.to])
-		copy(np.cat[o:], pt.cat[sg.from:sg.to])
-		copy(np.force[o:], pt.force[sg.from:sg.to])
-		copy(np.outcome[o:], pt.outcome[sg.from:sg.to])
-		a, _ := pt.idIndexFrom(sg.from)
-		b, _ := pt.idIndexFrom(sg.to)
-		np.ids = append(np.ids, pt.ids[a:b]...)
-		copyBits(np.hasID, o, pt.hasID, sg.from, sg.to-sg.from)
 		starts, runs = append(starts, o), append(runs, sg)
-		o += sg.to - sg.from
+		for from := sg.from; from < sg.to; from += pieceLen {
+			to := min(from+pieceLen, sg.to)
+			pieces = append(pieces, piece{spliced{from, to, -1}, o, oid})
+			a, _ := pt.idIndexFrom(from)
+			b, _ := pt.idIndexFrom(to)
+			o, oid = o+to-from, oid+uint32(b-a)
+		}
+	}
+	np.ids = make([]crimeID, oid)
+	parallel.Each(len(pieces), func(k int) {
+		pc := &pieces[k]
+		if pc.sg.new >= 0 {
+			nc := &news[pc.sg.new]
+			np.month[pc.o], np.cat[pc.o], np.force[pc.o], np.outcome[pc.o] = uint8(nc.u.month), nc.cat, nc.u.force, nc.out
+			if nc.hasID {
+				np.ids[pc.oid] = nc.id
+			}
+			return
+		}
+		from, to := pc.sg.from, pc.sg.to
+		copy(np.month[pc.o:], pt.month[from:to])
+		copy(np.cat[pc.o:], pt.cat[from:to])
+		copy(np.force[pc.o:], pt.force[from:to])
+		copy(np.outcome[pc.o:], pt.outcome[from:to])
+		copy(np.ordLow[pc.o:], pt.ordLow[from:to])
+		a, _ := pt.idIndexFrom(from)
+		b, _ := pt.idIndexFrom(to)
+		copy(np.ids[pc.oid:], pt.ids[a:b])
+	})
+	// The bits share words across pieces: set in one pass.
+	for _, pc := range pieces {
+		if pc.sg.new < 0 {
+			copyBits(np.hasID, pc.o, pt.hasID, pc.sg.from, pc.sg.to-pc.sg.from)
+			continue
+		}
+		nc := &news[pc.sg.new]
+		if nc.hasID {
+			np.hasID[pc.o/64] |= 1 << (pc.o % 64)
+		} else if nc.other != "" {
+			np.other[pc.o] = nc.other
+		}
+		if nc.hasCx {
+			np.ctx[pc.o] = nc.ctx
+		}
 	}
 	np.idRank = idRanks(np.hasID)
 	where := func(i uint32) (uint32, bool) {
@@ -708,6 +783,7 @@ func (r *revision) splice(k int, t *transfer) (*tablePart, []uint32, []newLSOA, 
 			rows = append(rows, histRow{crime: p, month: h.month, outcome: h.outcome})
 		}
 	}
+	t := transfers()
 	for j := range news {
 		nc := &news[j]
 		var h []OutcomeEvent
@@ -722,11 +798,67 @@ func (r *revision) splice(k int, t *transfer) (*tablePart, []uint32, []newLSOA, 
 		}
 	}
 	np.packHist(sortHist(rows), base.months)
-	// Ordinals, public-id samples and the ID index, from the columns.
+	// Ordinals and public-id samples: a kept crime keeps its ordinal, and
+	// its force-month's samples move with it; the revised force-months are
+	// numbered again. The ID index is made again from the columns.
 	tmp := &Dataset{months: base.months, forceKey: base.forceKey, tablePart: np}
-	tmp.buildCrimeIDs()
+	r.renumber(pt, np, news, newAt, where)
+	tmp.markBigUnits()
 	np.buildIDIndex(tmp.idBuckets())
 	return np, newAt, lsoa, nil
+}
+
+// renumber gives np, part pt with the revised force-months' crimes
+// replaced, its ordinals and samples (see buildCrimeIDs) from pt's: the
+// new crimes, at newAt, are numbered in position order within their
+// force-month, and the kept force-months' samples are moved to their
+// crimes' places (where).
+func (r *revision) renumber(pt, np *tablePart, news []newCrime, newAt []uint32, where func(uint32) (uint32, bool)) {
+	base := r.base
+	keyOf := func(u unit) uint32 {
+		return uint32(base.months[u.month])<<forceBits | uint32(base.forceKey[u.force])
+	}
+	// The new crimes of each revised force-month, in position order.
+	fresh := map[uint32][]uint32{}
+	for _, u := range r.byPart[slices.Index(base.parts, pt)] {
+		fresh[keyOf(u)] = nil
+	}
+	for j := range news {
+		k := keyOf(news[j].u)
+		fresh[k] = append(fresh[k], newAt[j])
+	}
+	keys := slices.Clone(pt.unitKey)
+	for k := range fresh {
+		if _, ok := slices.BinarySearch(pt.unitKey, k); !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	np.unitKey = make([]uint32, 0, len(keys))
+	np.unitSampleStart = make([]uint32, 1, len(keys)+1)
+	np.unitSample = make([]uint32, 0, len(pt.unitSample))
+	for _, k := range keys {
+		if at, ok := fresh[k]; ok {
+			if len(at) == 0 {
+				continue
+			}
+			slices.Sort(at)
+			for o, c := range at {
+				np.ordLow[c] = uint16(o)
+				if o%sampleEvery == 0 {
+					np.unitSample = append(np.unitSample, c)
+				}
+			}
+		} else {
+			u, _ := slices.BinarySearch(pt.unitKey, k)
+			for _, c := range pt.unitSample[pt.unitSampleStart[u]:pt.unitSampleStart[u+1]] {
+				p, _ := where(c)
+				np.unitSample = append(np.unitSample, p)
+			}
+		}
+		np.unitKey = append(np.unitKey, k)
+		np.unitSampleStart = append(np.unitSampleStart, uint32(len(np.unitSample)))
+	}
 }
 
 // newLSOA is a point whose first crime is now a revised crime, which gives
@@ -762,6 +894,33 @@ func (r *revision) firstCrime(p PointID, s uint32, segs []spliced, news []newCri
 		*lsoa = append(*lsoa, newLSOA{p, rp})
 	}
 	return nil
+}
+
+// stableOrder returns 0..n-1 sorted stably by key: an LSD radix sort, 16
+// bits at a time.
+func stableOrder(n int, key func(j int) uint32) []int32 {
+	keys := make([]uint32, n)
+	src, dst := make([]int32, n), make([]int32, n)
+	for j := range n {
+		keys[j], src[j] = key(j), int32(j)
+	}
+	count := make([]int, 1<<16+1)
+	for shift := 0; shift < 32; shift += 16 {
+		clear(count)
+		for _, k := range keys {
+			count[k>>shift&0xFFFF+1]++
+		}
+		for d := 1; d < len(count); d++ {
+			count[d] += count[d-1]
+		}
+		for _, j := range src {
+			d := keys[j] >> shift & 0xFFFF
+			dst[count[d]] = j
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	return src
 }
 
 // idIndexFrom returns how many of the part's crimes before i have a Crime

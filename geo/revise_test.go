@@ -139,6 +139,29 @@ func TestReviseAnswersAsOnePiece(t *testing.T) {
 			}
 		}
 	}
+	// Two months at once, in the first part and (on the other base) in an
+	// appended one, each with a share of every edit.
+	t.Run("two months", func(t *testing.T) {
+		dir := t.TempDir()
+		names := []string{"2016-09-city-of-london-street.csv", "2017-05-city-of-london-street.csv"}
+		reviseStreetFiles(t, src, dir, names, func(name string, i int, row []string) []string {
+			rows = testsupport.ReadCSV(t, filepath.Join(src, name))[1:]
+			return edits["everything at once"](i, edits["IDs swapped"](i, row))
+		})
+		want := loadFiles(t, dir)
+		rev := loadFiles(t, filepath.Join(dir, names[0]), filepath.Join(dir, names[1]))
+		units := []geo.Unit{{Force: "city-of-london", Month: mustMonth("2016-09")}, {Force: "city-of-london", Month: mustMonth("2017-05")}}
+		for bname, base := range bases {
+			got, err := geo.Revise(base, rev, units)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Version() != want.Version() {
+				t.Fatalf("%s: version %s, the revised files load as %s", bname, got.Version(), want.Version())
+			}
+			sameAnswers(t, want, got)
+		}
+	})
 	refused := map[string]func(i int, row []string) []string{
 		"a crime at a new place": func(i int, row []string) []string {
 			if i == 7 {

@@ -42,3 +42,35 @@ func BenchmarkExtendHistory(b *testing.B) {
 	}
 	b.Logf("phases: %v", sum.Phases)
 }
+
+// BenchmarkReviseHistory applies a revised street file
+// (CRIMEMAP_BENCH_REVISED, a force-month of the history's latest months
+// with its crimes changed) to the history of CRIMEMAP_BENCH_HISTORY in
+// place: the parse of that file and the part holding it made again from
+// its columns (geo.Revise).
+func BenchmarkReviseHistory(b *testing.B) {
+	file := os.Getenv("CRIMEMAP_BENCH_REVISED")
+	if file == "" {
+		b.Skip("CRIMEMAP_BENCH_REVISED names no file")
+	}
+	root, err := geo.OpenSnapshot(benchdata.HistorySnapshot(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, _, err := root.WithAppended()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sum *ingest.Summary
+	for b.Loop() {
+		var ds *geo.Dataset
+		ds, sum, err = ingest.Revise(context.Background(), base, []string{file}, ingest.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if ds.Revises(base) == nil {
+			b.Fatal("not revised in place")
+		}
+	}
+	b.Logf("phases: %v", sum.Phases)
+}
