@@ -20,17 +20,11 @@ func BenchmarkExtendHistory(b *testing.B) {
 	if month == "" {
 		b.Skip("CRIMEMAP_BENCH_MONTH names no folder")
 	}
-	root, err := geo.OpenSnapshot(benchdata.HistorySnapshot(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, _, err := root.WithAppended()
-	if err != nil {
-		b.Fatal(err)
-	}
+	base := historyBase(b)
 	var sum *ingest.Summary
 	for b.Loop() {
 		var ds *geo.Dataset
+		var err error
 		ds, sum, err = ingest.Extend(context.Background(), base, []string{month}, ingest.Options{Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
@@ -53,17 +47,11 @@ func BenchmarkReviseHistory(b *testing.B) {
 	if file == "" {
 		b.Skip("CRIMEMAP_BENCH_REVISED names no file")
 	}
-	root, err := geo.OpenSnapshot(benchdata.HistorySnapshot(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, _, err := root.WithAppended()
-	if err != nil {
-		b.Fatal(err)
-	}
+	base := historyBase(b)
 	var sum *ingest.Summary
 	for b.Loop() {
 		var ds *geo.Dataset
+		var err error
 		ds, sum, err = ingest.Revise(context.Background(), base, []string{file}, ingest.Options{Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
@@ -73,4 +61,18 @@ func BenchmarkReviseHistory(b *testing.B) {
 		}
 	}
 	b.Logf("phases: %v", sum.Phases)
+}
+
+// historyBase opens the history's snapshot (CRIMEMAP_BENCH_HISTORY) with
+// the months it stores apart appended, as serve starts from it.
+func historyBase(b *testing.B) *geo.Dataset {
+	root, err := geo.OpenSnapshot(benchdata.HistorySnapshot(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, _, err := root.WithAppended()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return base
 }
