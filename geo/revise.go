@@ -798,6 +798,28 @@ func (r *revision) splice(k int, transfers func() *transfer) (*tablePart, []uint
 		}
 	}
 	np.packHist(sortHist(rows), base.months)
+	// The counts by force and month: the old part's, the revised
+	// force-months' counted again.
+	counts := slices.Clone(pt.forceMonthCounts())
+	for _, u := range r.byPart[k] {
+		if int(u.force) >= len(counts) {
+			counts = append(counts, make([][]int, int(u.force)+1-len(counts))...)
+		}
+		counts[u.force] = slices.Clone(counts[u.force])
+		if counts[u.force] == nil {
+			counts[u.force] = make([]int, pt.mLast-pt.mFirst+1)
+		}
+		counts[u.force][u.month-pt.mFirst] = 0
+	}
+	for j := range news {
+		counts[news[j].u.force][news[j].u.month-pt.mFirst]++
+	}
+	for f, byMonth := range counts {
+		if byMonth != nil && !slices.ContainsFunc(byMonth, func(n int) bool { return n != 0 }) {
+			counts[f] = nil
+		}
+	}
+	np.byForceMonth.once.Do(func() { np.byForceMonth.n = counts })
 	// Ordinals and public-id samples: a kept crime keeps its ordinal, and
 	// its force-month's samples move with it; the revised force-months are
 	// numbered again. The ID index is made again from the columns.

@@ -134,6 +134,11 @@ func TestReviseAnswersAsOnePiece(t *testing.T) {
 					if w, g := geo.UnmatchedRows(want), geo.UnmatchedRows(got); bname == "one piece" && !reflect.DeepEqual(w, g) {
 						t.Fatalf("%d unmatched rows, want %d", len(g), len(w))
 					}
+					wf, wc := want.ForceMonthCounts()
+					gf, gc := got.ForceMonthCounts()
+					if wf != gf || !reflect.DeepEqual(wc, gc) {
+						t.Fatalf("counts by force and month from %v: %v, want from %v: %v", gf, gc, wf, wc)
+					}
 					sameAnswers(t, want, got)
 				})
 			}
