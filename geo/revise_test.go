@@ -1,10 +1,16 @@
 package geo_test
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"crimemap/geo"
@@ -201,5 +207,136 @@ func TestReviseAnswersAsOnePiece(t *testing.T) {
 				t.Fatalf("got %v, want ErrRestate", err)
 			}
 		})
+	}
+}
+
+// TestReviseSyntheticForceMonths revises force-months of a synthetic
+// archive of many forces, whose points come and go and whose outcomes
+// files name crimes of earlier months, with random edits of every kind at
+// once (crimes dropped and added, retyped, moved, given other Crime IDs
+// and outcomes), several force-months of different months at a time, and
+// checks the dataset revised in place against the revised files loaded
+// whole. Drops and moves keep to places used in the first month, so that
+// no point loses its first month and nothing is refused.
+func TestReviseSyntheticForceMonths(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a synthetic archive several times")
+	}
+	src := synthChangingDir(t)
+	whole := load(t, src)
+	bases := map[string]*geo.Dataset{"one piece": whole, "3 months appended": appended(t, whole, 3, 1)}
+	const lon, lat, loc, typ, outcome = 4, 5, 6, 9, 10
+	firstMonth, err := filepath.Glob(filepath.Join(src, "2022-06", "*-street.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := map[string][]string{} // place -> a row there
+	for _, f := range firstMonth {
+		for _, row := range testsupport.ReadCSV(t, f)[1:] {
+			if row[lon] != "" {
+				early[row[lon]+","+row[lat]+","+row[loc]] = row
+			}
+		}
+	}
+	places := slices.Sorted(maps.Keys(early))
+	types := []string{"Burglary", "Robbery", "Shoplifting", "Drugs", "Vehicle crime", "Other theft"}
+	outcomes := []string{"", "Under investigation", "Unable to prosecute suspect", "Offender given a caution"}
+	for seed := range uint64(3) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		months := []string{"2022-11", "2023-02", "2023-06"}
+		var names []string
+		for _, m := range months[:1+seed%3] {
+			files, err := filepath.Glob(filepath.Join(src, m, "*-street.csv"))
+			if err != nil || len(files) == 0 {
+				t.Fatal(err, m)
+			}
+			for range 2 {
+				names = append(names, filepath.Join(m, filepath.Base(files[rng.IntN(len(files))])))
+			}
+		}
+		slices.Sort(names)
+		names = slices.Compact(names)
+		t.Run(fmt.Sprintf("seed %d, %d files", seed, len(names)), func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+				t.Fatal(err)
+			}
+			var units []geo.Unit
+			var paths []string
+			for _, name := range names {
+				path := filepath.Join(dir, name)
+				paths = append(paths, path)
+				m, _ := geo.ParseMonth(filepath.Base(name)[:7])
+				units = append(units, geo.Unit{Force: strings.TrimSuffix(filepath.Base(name)[8:], "-street.csv"), Month: m})
+				rows := testsupport.ReadCSV(t, path)
+				out := [][]string{rows[0]}
+				for i, row := range rows[1:] {
+					atEarly := early[row[lon]+","+row[lat]+","+row[loc]] != nil
+					switch rng.IntN(12) {
+					case 0:
+						if atEarly {
+							continue // dropped
+						}
+					case 1:
+						row[typ] = types[rng.IntN(len(types))]
+					case 2:
+						if atEarly {
+							o := early[places[rng.IntN(len(places))]]
+							row[lon], row[lat], row[loc], row[7], row[8] = o[lon], o[lat], o[loc], o[7], o[8]
+						}
+					case 3:
+						if row[0] != "" {
+							row[0] = fmt.Sprintf("%064x", rng.Uint64())
+						}
+					case 4:
+						row[outcome] = outcomes[rng.IntN(len(outcomes))]
+					case 5:
+						// A crime added at a place of the first month.
+						o := early[places[rng.IntN(len(places))]]
+						add := slices.Clone(row)
+						add[0] = fmt.Sprintf("%064x", rng.Uint64())
+						add[lon], add[lat], add[loc], add[7], add[8] = o[lon], o[lat], o[loc], o[7], o[8]
+						out = append(out, add)
+					case 6:
+						if j := rng.IntN(len(rows) - 1); i != j {
+							row[0] = rows[1+j][0] // an ID another crime has
+						}
+					}
+					out = append(out, row)
+				}
+				writeCSV(t, path, out)
+			}
+			want := loadFiles(t, dir)
+			rev := loadFiles(t, paths...)
+			for bname, base := range bases {
+				got, err := geo.Revise(base, rev, units)
+				if err != nil {
+					t.Fatalf("%s: %v", bname, err)
+				}
+				if got.Revises(base) == nil {
+					t.Fatalf("%s: not revised in place", bname)
+				}
+				if got.Version() != want.Version() {
+					t.Fatalf("%s: version %s, the revised files load as %s", bname, got.Version(), want.Version())
+				}
+				if w, g := geo.UnmatchedRows(want), geo.UnmatchedRows(got); bname == "one piece" && !reflect.DeepEqual(w, g) {
+					t.Fatalf("%d unmatched rows, want %d", len(g), len(w))
+				}
+				sameAnswers(t, want, got)
+			}
+		})
+	}
+}
+
+// writeCSV writes rows to a CSV file.
+func writeCSV(t *testing.T, path string, rows [][]string) {
+	t.Helper()
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
