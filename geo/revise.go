@@ -39,8 +39,8 @@ import (
 // street), a type, outcome or context base does not hold, a revised crime
 // at a point first used in its month or later (a point's place in the
 // catalogue and its LSOA come from its first crime), a month left without
-// crimes. Outcomes and stop-and-search files are not revised so. base is
-// not changed.
+// crimes, a part too large to hold twice (MaxRevisedShare). Outcomes and
+// stop-and-search files are not revised so. base is not changed.
 func Revise(base, rev *Dataset, units []Unit) (*Dataset, error) {
 	if rev.stops.len() > 0 || len(rev.later) > 0 || len(rev.unmatched) > 0 || slices.ContainsFunc(rev.parts, (*tablePart).hasHist) {
 		return nil, fmt.Errorf("%w: outcomes or stop-and-search files are among them", ErrRestate)
@@ -57,6 +57,9 @@ func Revise(base, rev *Dataset, units []Unit) (*Dataset, error) {
 		if _, ok := want[u]; !ok {
 			return nil, fmt.Errorf("%w: the files hold crimes of %s %v, not among their force-months", ErrRestate, base.forces.Term(int(u.force)).Slug, base.months[u.month])
 		}
+	}
+	if err := revisableParts(base, want); err != nil {
+		return nil, err
 	}
 	old := base.unitCrimes(want)
 	if sameCounts(old, revCrimes, want) {
@@ -75,6 +78,32 @@ func Revise(base, rev *Dataset, units []Unit) (*Dataset, error) {
 		return nil, err
 	}
 	return r.apply()
+}
+
+// MaxRevisedShare bounds the parts Revise makes again in place: a part
+// holding more than this share of a dataset's crimes (and more than
+// minRevisedLimit) is not, since the dataset would then hold it twice
+// until the swap, beyond the peak a reload may take (at 90M, the months
+// before the latest 36 hold 70M crimes, 2.5 GB of columns and IDs); the
+// caller reads the files instead.
+const MaxRevisedShare = 1.0 / 3
+
+// minRevisedLimit is the fewest crimes MaxRevisedShare allows a part, so
+// that a dataset of a year or two in one piece is revised in place; a
+// variable for the tests.
+var minRevisedLimit = 8 << 20
+
+// revisableParts checks that the parts holding the force-months of units
+// are small enough to be made again (MaxRevisedShare).
+func revisableParts(base *Dataset, units map[unit][]CrimeID) error {
+	limit := max(int(float64(base.Len())*MaxRevisedShare), minRevisedLimit)
+	for u := range units {
+		pt := base.parts[base.partOfMonth(u.month)]
+		if n := len(pt.month); n > limit {
+			return fmt.Errorf("%w: %v is in a part of %d crimes, more than %d to make again", ErrRestate, base.months[u.month], n, limit)
+		}
+	}
+	return nil
 }
 
 // sameCounts reports whether each force-month of units has as many crimes

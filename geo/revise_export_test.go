@@ -15,3 +15,11 @@ func UnmatchedRows(d *Dataset) []string {
 	slices.Sort(out)
 	return out
 }
+
+// LowerRevisedLimit lowers the fewest crimes a part revised in place may
+// hold to n, until the test ends.
+func LowerRevisedLimit(t interface{ Cleanup(func()) }, n int) {
+	old := minRevisedLimit
+	minRevisedLimit = n
+	t.Cleanup(func() { minRevisedLimit = old })
+}

@@ -340,3 +340,33 @@ func writeCSV(t *testing.T, path string, rows [][]string) {
 		t.Fatal(err)
 	}
 }
+
+// TestReviseRefusesLargeParts: a force-month in a part holding more than
+// MaxRevisedShare of the crimes is refused (the limit lowered to the
+// City's months), one in a smaller part revised.
+func TestReviseRefusesLargeParts(t *testing.T) {
+	src := testsupport.Shared(t, cityMonths)
+	whole := loadFiles(t, src)
+	geo.LowerRevisedLimit(t, 1000)
+	name := "2017-05-city-of-london-street.csv"
+	dir := t.TempDir()
+	reviseStreetFile(t, src, dir, name, func(i int, row []string) []string {
+		if i%5 == 0 {
+			row[9] = map[bool]string{true: "Burglary", false: "Robbery"}[row[9] != "Burglary"]
+		}
+		return row
+	})
+	rev := loadFiles(t, filepath.Join(dir, name))
+	m, _ := geo.ParseMonth("2017-05")
+	units := []geo.Unit{{Force: "city-of-london", Month: m}}
+	if _, err := geo.Revise(whole, rev, units); !errors.Is(err, geo.ErrRestate) {
+		t.Fatalf("in one piece: %v, want ErrRestate", err)
+	}
+	got, err := geo.Revise(appended(t, whole, 3, 0), rev, units)
+	if err != nil {
+		t.Fatalf("in a part of a month: %v", err)
+	}
+	if want := loadFiles(t, dir); got.Version() != want.Version() {
+		t.Fatalf("version %s, the revised files load as %s", got.Version(), want.Version())
+	}
+}

@@ -3,6 +3,7 @@ package geo
 import (
 	"bytes"
 	"fmt"
+	"unsafe"
 )
 
 // appendedPartName is the part holding a dataset built on the snapshot's
@@ -60,4 +61,25 @@ func (d *Dataset) ReleaseAppended() {
 	if d.appended != nil {
 		releaseSnapshot(d.appended)
 	}
+}
+
+// ReleaseAppendedUnused is ReleaseAppended where ds, a dataset made from
+// d's (Revise), no longer holds the part read from those pages: the part
+// was made again, its pages would stay resident beside the new one.
+func (d *Dataset) ReleaseAppendedUnused(ds *Dataset) {
+	if len(d.appended) == 0 {
+		return
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(d.appended)))
+	hi := lo + uintptr(len(d.appended))
+	for _, pt := range ds.parts {
+		// The type column is read in place (the month column of an
+		// appended part is shifted, a copy).
+		if len(pt.cat) > 0 {
+			if p := uintptr(unsafe.Pointer(&pt.cat[0])); p >= lo && p < hi {
+				return
+			}
+		}
+	}
+	d.ReleaseAppended()
 }

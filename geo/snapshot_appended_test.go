@@ -186,3 +186,46 @@ func TestReleaseAppended(t *testing.T) {
 	}
 	sameAnswers(t, whole, ds)
 }
+
+// TestReleaseAppendedUnused: the pages of the months stored apart stay
+// while the dataset appended from them serves them, and leave once a
+// revision in place (geo.Revise) made their part again; the revised
+// dataset answers as its files loaded whole, before and after.
+func TestReleaseAppendedUnused(t *testing.T) {
+	src := testsupport.Shared(t, "city-of-london-2016-01_2017-06-street-outcomes-stopsearch")
+	dir := t.TempDir()
+	name := "2017-05-city-of-london-street.csv"
+	reviseStreetFile(t, src, dir, name, func(i int, row []string) []string {
+		if i%5 == 0 {
+			row[9] = map[bool]string{true: "Burglary", false: "Robbery"}[row[9] != "Burglary"]
+		}
+		return row
+	})
+	want := load(t, dir)
+	_, part, opened := splitSnapshot(t, src, 9)
+	ds, _, err := opened.WithAppended()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, ok := rssFileKiB(t)
+	if !ok {
+		t.Skip("no RssFile in /proc/self/status here")
+	}
+	opened.ReleaseAppendedUnused(ds)
+	if after, _ := rssFileKiB(t); before-after > int64(len(part))/1024/2 {
+		t.Fatalf("resident file pages %d KiB before and %d after: released while served", before, after)
+	}
+	m, _ := geo.ParseMonth("2017-05")
+	revised, err := geo.Revise(ds, loadFiles(t, filepath.Join(dir, name)), []geo.Unit{{Force: "city-of-london", Month: m}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAnswers(t, want, revised)
+	before, _ = rssFileKiB(t)
+	opened.ReleaseAppendedUnused(revised)
+	after, _ := rssFileKiB(t)
+	if size := int64(len(part))/1024 - 8; before-after < size*9/10 {
+		t.Errorf("resident file pages %d KiB before and %d after, want about %d fewer", before, after, size)
+	}
+	sameAnswers(t, want, revised)
+}

@@ -530,6 +530,11 @@ func (rl *reloader) reload(ctx context.Context) {
 		// pages would stay resident beside the rebuilt months.
 		rl.roots[0].ds.ReleaseAppended()
 	}
+	for _, r := range rl.roots {
+		// A part the snapshot stores apart, made again in place
+		// (geo.Revise), serves from the heap now.
+		r.ds.ReleaseAppendedUnused(ds)
+	}
 	if how == readEveryFile {
 		for _, r := range rl.roots {
 			// Nothing serves from a snapshot now; its pages would stay
