@@ -33,14 +33,17 @@ import (
 // rows that matched no crime before; the rows of a replaced crime whose ID
 // no crime has any more are kept as unmatched.
 //
+// A point whose first crime is now a revised one takes that crime's LSOA.
 // It fails with an error wrapping ErrRestate where a revision cannot be
 // made so, as it would change what the rest of the dataset was built
 // from: a crime at a place base has no snap point at (by coordinates and
-// street), a type, outcome or context base does not hold, a revised crime
-// at a point first used in its month or later (a point's place in the
-// catalogue and its LSOA come from its first crime), a month left without
-// crimes, a part too large to hold twice (MaxRevisedShare). Outcomes and
-// stop-and-search files are not revised so. base is not changed.
+// street), a type, outcome or context base does not hold, a crime at a
+// point first used in a later month, a point that would lose its first
+// month's crimes or have another of base's crimes first (a point's place
+// in the catalogue and its LSOA come from its first crime), a month left
+// without crimes; or where the part to make again holds too many crimes
+// to hold twice (MaxRevisedShare). Outcomes and stop-and-search files are
+// not revised so. base is not changed.
 func Revise(base, rev *Dataset, units []Unit) (*Dataset, error) {
 	if rev.stops.len() > 0 || len(rev.later) > 0 || len(rev.unmatched) > 0 || slices.ContainsFunc(rev.parts, (*tablePart).hasHist) {
 		return nil, fmt.Errorf("%w: outcomes or stop-and-search files are among them", ErrRestate)
@@ -58,16 +61,16 @@ func Revise(base, rev *Dataset, units []Unit) (*Dataset, error) {
 			return nil, fmt.Errorf("%w: the files hold crimes of %s %v, not among their force-months", ErrRestate, base.forces.Term(int(u.force)).Slug, base.months[u.month])
 		}
 	}
-	if err := revisableParts(base, want); err != nil {
-		return nil, err
-	}
 	old := base.unitCrimes(want)
 	if sameCounts(old, revCrimes, want) {
 		// Most often only outcomes moved on: restated, the dataset shares
-		// every column but the outcomes.
+		// every column but the outcomes, whatever the parts' size.
 		if ds, err := Restate(base, rev); !errors.Is(err, ErrRestate) {
 			return ds, err
 		}
+	}
+	if err := revisableParts(base, want); err != nil {
+		return nil, err
 	}
 	m, err := newRestateMap(base, rev, false)
 	if err != nil {

@@ -341,9 +341,10 @@ func writeCSV(t *testing.T, path string, rows [][]string) {
 	}
 }
 
-// TestReviseRefusesLargeParts: a force-month in a part holding more than
-// MaxRevisedShare of the crimes is refused (the limit lowered to the
-// City's months), one in a smaller part revised.
+// TestReviseRefusesLargeParts: a force-month whose crimes changed, in a
+// part holding more than MaxRevisedShare of the crimes, is refused (the
+// limit lowered to the City's months), one in a smaller part revised; one
+// whose outcomes alone moved on is restated in either.
 func TestReviseRefusesLargeParts(t *testing.T) {
 	src := testsupport.Shared(t, cityMonths)
 	whole := loadFiles(t, src)
@@ -361,6 +362,21 @@ func TestReviseRefusesLargeParts(t *testing.T) {
 	units := []geo.Unit{{Force: "city-of-london", Month: m}}
 	if _, err := geo.Revise(whole, rev, units); !errors.Is(err, geo.ErrRestate) {
 		t.Fatalf("in one piece: %v, want ErrRestate", err)
+	}
+	// Outcomes moved on alone are restated in a part of any size.
+	outcomes := t.TempDir()
+	reviseStreetFile(t, src, outcomes, name, func(i int, row []string) []string {
+		if row[0] != "" && i%3 == 0 {
+			row[10] = "Unable to prosecute suspect"
+		}
+		return row
+	})
+	restated, err := geo.Revise(whole, loadFiles(t, filepath.Join(outcomes, name)), units)
+	if err != nil {
+		t.Fatalf("outcomes moved on, in one piece: %v", err)
+	}
+	if want := loadFiles(t, outcomes); restated.Version() != want.Version() || !restated.Restates(whole) {
+		t.Fatalf("outcomes moved on: version %s, the files load as %s; restated %v", restated.Version(), want.Version(), restated.Restates(whole))
 	}
 	got, err := geo.Revise(appended(t, whole, 3, 0), rev, units)
 	if err != nil {
