@@ -111,21 +111,25 @@ func BuildOn(ctx context.Context, base *geo.Dataset, paths []string, opt Options
 // parts whose outcomes moved on, or the parts holding force-months whose
 // crimes changed, made again from their own columns. The result is what
 // Load gives for base's files with these in place of the old ones. Files
-// that cannot be applied so (see geo.Revise), outcomes or stop-and-search
-// files, and files whose names give no force-month fail with
-// ErrCannotExtend.
+// whose names give no force-month are paired with base's crimes as they
+// are (geo.Restate): their outcomes moved on alone. Files that cannot be
+// applied so (see geo.Revise), and outcomes or stop-and-search files,
+// fail with ErrCannotExtend.
 func Revise(ctx context.Context, base *geo.Dataset, paths []string, opt Options) (*geo.Dataset, *Summary, error) {
 	units := make([]geo.Unit, 0, len(paths))
 	for _, p := range paths {
-		ni := parseName(p)
-		if !ni.hasUnit || ni.kind != kindStreet {
-			return nil, &Summary{}, fmt.Errorf("%w: %s is no street file of a force-month", ErrCannotExtend, p)
+		if ni := parseName(p); ni.hasUnit && ni.kind == kindStreet {
+			units = append(units, ni.unit)
 		}
-		units = append(units, ni.unit)
+	}
+	apply := func(rev *geo.Dataset) (*geo.Dataset, error) { return geo.Revise(base, rev, units) }
+	if len(units) < len(paths) {
+		// Without the force-months of every file, a file's crimes can
+		// only be paired with those base holds: outcomes moved on alone.
+		apply = func(rev *geo.Dataset) (*geo.Dataset, error) { return geo.Restate(base, rev) }
 	}
 	return load(ctx, paths, opt, func(b *geo.Builder) (*geo.Dataset, geo.BuildStats, error) {
-		return buildThen(b, (*geo.Builder).Build,
-			"revised", func(rev *geo.Dataset) (*geo.Dataset, error) { return geo.Revise(base, rev, units) }, geo.ErrRestate)
+		return buildThen(b, (*geo.Builder).Build, "revised", apply, geo.ErrRestate)
 	})
 }
 
