@@ -358,7 +358,12 @@ func (d *Dataset) hexCube(res int) *cubeView {
 		lv := d.hexLevel(res)
 		cubes := make([]*hexCube, len(d.parts))
 		for k, pt := range d.parts {
-			cubes[k] = pt.cubes.install(res, func() *hexCube { return d.buildHexCube(lv, pt) })
+			cubes[k] = pt.cubes.install(res, func() *hexCube {
+				if c := revisedCube(pt, lv, res); c != nil {
+					return c
+				}
+				return d.buildHexCube(lv, pt)
+			})
 		}
 		return viewOf(lv, cubes)
 	})

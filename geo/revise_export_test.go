@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 )
 
@@ -22,4 +23,16 @@ func LowerRevisedLimit(t interface{ Cleanup(func()) }, n int) {
 	old := minRevisedLimit
 	minRevisedLimit = n
 	t.Cleanup(func() { minRevisedLimit = old })
+}
+
+// RevisedCubeSame reports whether part k of d, made again by Revise, has
+// its counts at res worked out from the cube of the part it replaced, and
+// whether they equal a count of its crimes.
+func RevisedCubeSame(d *Dataset, res, k int) (fromOld, same bool) {
+	lv := d.hexLevel(res)
+	c := revisedCube(d.parts[k], lv, res)
+	if c == nil {
+		return false, false
+	}
+	return true, reflect.DeepEqual(c, d.buildHexCube(lv, d.parts[k]))
 }
