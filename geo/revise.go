@@ -1093,7 +1093,7 @@ func revisedCube(pt *tablePart, lv *hexLevel, res int) *hexCube {
 	i := 0 // the next cell to copy
 	for x := 0; x < len(keys); {
 		cell := int(keys[x] >> 32)
-		i = copyCells(c, old, i, cell)
+		copyCells(c, old, i, cell)
 		// The cell's keys and the changes to them, merged.
 		ok, on := old.key[old.start[cell]:old.start[cell+1]], old.n[old.start[cell]:old.start[cell+1]]
 		for len(ok) > 0 || x < len(keys) && int(keys[x]>>32) == cell {
@@ -1122,9 +1122,8 @@ func revisedCube(pt *tablePart, lv *hexLevel, res int) *hexCube {
 	return c
 }
 
-// copyCells appends old's entries of cells [from, to) to c, unchanged,
-// and returns to.
-func copyCells(c, old *hexCube, from, to int) int {
+// copyCells appends old's entries of cells [from, to) to c, unchanged.
+func copyCells(c, old *hexCube, from, to int) {
 	// Offsets wrap alike: uint32 arithmetic is modular.
 	shift := uint32(len(c.key)) - old.start[from]
 	for i := from; i < to; i++ {
@@ -1132,5 +1131,4 @@ func copyCells(c, old *hexCube, from, to int) int {
 	}
 	c.key = append(c.key, old.key[old.start[from]:old.start[to]]...)
 	c.n = append(c.n, old.n[old.start[from]:old.start[to]]...)
-	return to
 }
