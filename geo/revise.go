@@ -344,7 +344,7 @@ func (r *revision) apply() (*Dataset, error) {
 	nd.sums = &sums
 	nd.version = nd.versionFrom(sums)
 	nd.extendLevels(base, base)
-	nd.revised = &Revision{Base: base, Changes: make([]CountChange, 0, len(old)+len(placed))}
+	nd.revised = &Revision{base: weak.Make(base), Changes: make([]CountChange, 0, len(old)+len(placed))}
 	for _, c := range old {
 		pt, i := base.at(c)
 		nd.revised.Changes = append(nd.revised.Changes, CountChange{Point: base.PointOf(c), Month: base.months[pt.month[i]], Category: pt.cat[i], Delta: -1})
@@ -433,11 +433,13 @@ func (d *Dataset) crimeSumOf(c CrimeID) versionSums {
 	return s
 }
 
-// Revision is what Revise changed: the dataset revised and, per crime
-// dropped or added, its point, month and type, for what counts them.
+// Revision is what Revise changed: per crime dropped or added, its point,
+// month and type, for what counts them.
 type Revision struct {
-	Base    *Dataset
 	Changes []CountChange
+	// base is the dataset revised, held weakly: the revised dataset must
+	// not keep every dataset before it alive.
+	base weak.Pointer[Dataset]
 }
 
 // CountChange is a crime taken out of a count (Delta -1) or put in (+1).
@@ -451,7 +453,7 @@ type CountChange struct {
 // Revises returns what Revise changed to make d from base, or nil when d
 // was not made so from base.
 func (d *Dataset) Revises(base *Dataset) *Revision {
-	if d.revised == nil || d.revised.Base != base {
+	if d.revised == nil || d.revised.base != weak.Make(base) {
 		return nil
 	}
 	return d.revised
@@ -592,7 +594,7 @@ func (r *revision) transfers() *transfer {
 }
 
 // spliced is a run of a part's crimes kept in place (new < 0: crimes
-// [from, to) of the old part) or a new crime (newCrimes[new]).
+// [from, to) of the old part) or a new crime (the part's news[new]).
 type spliced struct {
 	from, to uint32
 	new      int32
@@ -1047,20 +1049,24 @@ var cubeRevisions sync.Map // weak.Pointer[hexCubes] -> *cubeRevision
 type cubeRevision struct {
 	old     *hexCubes
 	changes []CountChange
+	mu      sync.Mutex
+	left    int // resolutions of old built and not yet worked out
 }
 
 // noteCubes records, for np made again from pt with changes, how np's
 // cubes can be worked out from pt's.
 func noteCubes(np, pt *tablePart, changes []CountChange) {
-	built := false
+	left := 0
 	for r := range pt.cubes.built {
-		built = built || pt.cubes.built[r].Load() != nil
+		if pt.cubes.built[r].Load() != nil {
+			left++
+		}
 	}
-	if !built {
+	if left == 0 {
 		return
 	}
 	key := weak.Make(np.cubes)
-	cubeRevisions.Store(key, &cubeRevision{old: pt.cubes, changes: changes})
+	cubeRevisions.Store(key, &cubeRevision{old: pt.cubes, changes: changes, left: left})
 	runtime.AddCleanup(np.cubes, func(k weak.Pointer[hexCubes]) { cubeRevisions.Delete(k) }, key)
 }
 
@@ -1074,7 +1080,19 @@ func revisedCube(pt *tablePart, lv *hexLevel, res int) *hexCube {
 	}
 	cr := v.(*cubeRevision)
 	old := cr.old.built[res].Load()
-	if old == nil || !slices.Equal(old.cells, lv.cells) {
+	if old == nil {
+		return nil
+	}
+	defer func() {
+		// Once every cube the old part had is worked out, the old cubes
+		// are let go.
+		cr.mu.Lock()
+		defer cr.mu.Unlock()
+		if cr.left--; cr.left == 0 {
+			cubeRevisions.Delete(weak.Make(pt.cubes))
+		}
+	}()
+	if !slices.Equal(old.cells, lv.cells) {
 		return nil
 	}
 	// The net change of each cell and key, cell<<32 | key, ascending.

@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"weak"
 
 	"crimemap/geo"
 	"crimemap/internal/testsupport"
@@ -427,4 +429,39 @@ func TestRevisedCubes(t *testing.T) {
 		}
 		sameAnswers(t, loadFiles(t, dir), got)
 	}
+}
+
+// TestRevisedLetsGoOfBase: a revised dataset says what it revised without
+// keeping that dataset alive, so that revision after revision does not
+// hold every dataset before it.
+func TestRevisedLetsGoOfBase(t *testing.T) {
+	src := testsupport.Shared(t, cityMonths)
+	name := "2017-05-city-of-london-street.csv"
+	dir := t.TempDir()
+	reviseStreetFile(t, src, dir, name, func(i int, row []string) []string {
+		if i%4 == 0 {
+			return nil
+		}
+		return row
+	})
+	rev := loadFiles(t, filepath.Join(dir, name))
+	m, _ := geo.ParseMonth("2017-05")
+	got, gone := func() (*geo.Dataset, weak.Pointer[geo.Dataset]) {
+		base := loadFiles(t, src)
+		got, err := geo.Revise(base, rev, []geo.Unit{{Force: "city-of-london", Month: m}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Revises(base) == nil {
+			t.Fatal("Revises: nil for the dataset revised")
+		}
+		return got, weak.Make(base)
+	}()
+	for range 5 {
+		runtime.GC()
+	}
+	if gone.Value() != nil {
+		t.Fatal("the dataset revised is still alive")
+	}
+	runtime.KeepAlive(got)
 }
