@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/bits"
 	"runtime"
 	"slices"
 	"sort"
@@ -161,6 +160,7 @@ type revision struct {
 	// The revised force-months and their new crimes, by part.
 	byPart map[int][]unit
 	newOf  map[int][]newCrime
+	rank   []uint16 // forceRanks
 }
 
 // newCrime is a crime of a revised force-month as base's columns hold it.
@@ -182,7 +182,8 @@ type newCrime struct {
 // replacing them changes nothing but the force-months' crimes.
 func (r *revision) collect(want map[unit][]CrimeID, revCrimes map[unit][]CrimeID) error {
 	base, rev, m := r.base, r.rev, r.m
-	rank := base.forceRanks()
+	r.rank = base.forceRanks()
+	rank := r.rank
 	r.byPart, r.newOf = map[int][]unit{}, map[int][]newCrime{}
 	counts := slices.Clone(base.monthsCrimes())
 	units := slices.SortedFunc(maps.Keys(want), func(a, b unit) int {
@@ -608,7 +609,7 @@ func (r *revision) splice(k int, transfers func() *transfer) (*tablePart, []uint
 	base := r.base
 	pt := base.parts[k]
 	news := r.newOf[k]
-	rank := base.forceRanks()
+	rank := r.rank
 	nf := base.forces.Len()
 	drop := make([]bool, len(base.months)*nf)
 	for _, u := range r.byPart[k] {
@@ -757,9 +758,7 @@ func (r *revision) splice(k int, transfers func() *transfer) (*tablePart, []uint
 		for from := sg.from; from < sg.to; from += pieceLen {
 			to := min(from+pieceLen, sg.to)
 			pieces = append(pieces, piece{spliced{from, to, -1}, o, oid})
-			a, _ := pt.idIndexFrom(from)
-			b, _ := pt.idIndexFrom(to)
-			o, oid = o+to-from, oid+uint32(b-a)
+			o, oid = o+to-from, oid+uint32(pt.idsBefore(int(to))-pt.idsBefore(int(from)))
 		}
 	}
 	np.ids = make([]crimeID, oid)
@@ -779,9 +778,7 @@ func (r *revision) splice(k int, transfers func() *transfer) (*tablePart, []uint
 		copy(np.force[pc.o:], pt.force[from:to])
 		copy(np.outcome[pc.o:], pt.outcome[from:to])
 		copy(np.ordLow[pc.o:], pt.ordLow[from:to])
-		a, _ := pt.idIndexFrom(from)
-		b, _ := pt.idIndexFrom(to)
-		copy(np.ids[pc.oid:], pt.ids[a:b])
+		copy(np.ids[pc.oid:], pt.ids[pt.idsBefore(int(from)):pt.idsBefore(int(to))])
 	})
 	// The bits share words across pieces: set in one pass.
 	for _, pc := range pieces {
@@ -990,20 +987,6 @@ func stableOrder(n int, key func(j int) uint32) []int32 {
 		src, dst = dst, src
 	}
 	return src
-}
-
-// idIndexFrom returns how many of the part's crimes before i have a Crime
-// ID.
-func (pt *tablePart) idIndexFrom(i uint32) (int, bool) {
-	w := int(i / 64)
-	if w >= len(pt.hasID) {
-		return len(pt.ids), false
-	}
-	r := int(pt.idRank[w/rankWords])
-	for _, x := range pt.hasID[w&^(rankWords-1) : w] {
-		r += bits.OnesCount64(x)
-	}
-	return r + bits.OnesCount64(pt.hasID[w]&(1<<(i%64)-1)), true
 }
 
 // copyBits copies n bits of src from bit from to dst from bit to; dst's

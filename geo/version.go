@@ -236,14 +236,18 @@ func (d *Dataset) crimeSums() versionSums {
 	return total
 }
 
-// idsBefore returns how many crimes before c have a Crime ID.
-func (d *Dataset) idsBefore(c int) int {
+// idsBefore returns how many of the part's crimes before c have a Crime
+// ID; c may be the part's length.
+func (pt *tablePart) idsBefore(c int) int {
 	w := c / 64
-	r := int(d.idRank[w/rankWords])
-	for x := w / rankWords * rankWords; x < w; x++ {
-		r += bits.OnesCount64(d.hasID[x])
+	if w >= len(pt.hasID) {
+		return len(pt.ids)
 	}
-	return r + bits.OnesCount64(d.hasID[w]&(1<<(c%64)-1))
+	r := int(pt.idRank[w/rankWords])
+	for x := w / rankWords * rankWords; x < w; x++ {
+		r += bits.OnesCount64(pt.hasID[x])
+	}
+	return r + bits.OnesCount64(pt.hasID[w]&(1<<(c%64)-1))
 }
 
 // histSums hashes every outcome history entry with its crime's key.
